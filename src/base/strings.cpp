@@ -1,0 +1,200 @@
+#include "base/strings.hpp"
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace basalt {
+
+std::optional<int64_t> parse_int64(std::string_view s) {
+  if (s.empty() || s.size() > 20) return std::nullopt;
+  const char* p = s.data();
+  const char* end = p + s.size();
+  if (s.size() == 1 && s[0] == '0') return 0;
+  bool negative = false;
+  if (*p == '-') {
+    negative = true;
+    if (++p == end) return std::nullopt;
+  }
+  // No leading zeros (so "01" and "-0" are not integers, as in Redis).
+  if (*p < '1' || *p > '9') return std::nullopt;
+  uint64_t v = 0;
+  for (; p < end; ++p) {
+    if (*p < '0' || *p > '9') return std::nullopt;
+    if (v > (UINT64_MAX - 9) / 10) return std::nullopt;
+    v = v * 10 + static_cast<uint64_t>(*p - '0');
+  }
+  if (negative) {
+    if (v > static_cast<uint64_t>(INT64_MAX) + 1) return std::nullopt;
+    return static_cast<int64_t>(0 - v);
+  }
+  if (v > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
+  return static_cast<int64_t>(v);
+}
+
+std::optional<double> parse_double(std::string_view s) {
+  if (s.empty() || s.size() > 5000) return std::nullopt;
+  if (std::isspace(static_cast<unsigned char>(s.front())) ||
+      std::isspace(static_cast<unsigned char>(s.back())))
+    return std::nullopt;
+  std::string buf(s);
+  char* end = nullptr;
+  errno = 0;
+  double v = std::strtod(buf.c_str(), &end);
+  if (end != buf.c_str() + buf.size() || (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL)) ||
+      std::isnan(v))
+    return std::nullopt;
+  return v;
+}
+
+std::optional<long double> parse_long_double(std::string_view s) {
+  if (s.empty() || s.size() > 5000) return std::nullopt;
+  if (std::isspace(static_cast<unsigned char>(s.front()))) return std::nullopt;
+  std::string buf(s);
+  char* end = nullptr;
+  errno = 0;
+  long double v = std::strtold(buf.c_str(), &end);
+  if (end != buf.c_str() + buf.size() || errno == ERANGE || std::isnan(v)) return std::nullopt;
+  return v;
+}
+
+void append_int64(std::string& out, int64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof(buf), v);
+  out.append(buf, r.ptr);
+}
+
+std::string int64_to_string(int64_t v) {
+  std::string s;
+  append_int64(s, v);
+  return s;
+}
+
+std::string long_double_to_string(long double v) {
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[5500];
+  int len = std::snprintf(buf, sizeof(buf), "%.17Lf", v);
+  if (len <= 0 || static_cast<size_t>(len) >= sizeof(buf)) return "0";
+  // Trim trailing zeros after the point, then the point itself.
+  if (std::memchr(buf, '.', len) != nullptr) {
+    while (len > 0 && buf[len - 1] == '0') --len;
+    if (len > 0 && buf[len - 1] == '.') --len;
+  }
+  if (len == 2 && buf[0] == '-' && buf[1] == '0') return "0";
+  return std::string(buf, len);
+}
+
+std::string double_to_string(double v) {
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  if (std::isnan(v)) return "nan";
+  char buf[64];
+  int len = std::snprintf(buf, sizeof(buf), "%.17g", v);
+  return std::string(buf, len);
+}
+
+namespace {
+char fold(char c, bool nocase) {
+  return nocase && c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+// Redis's stringmatchlen_impl, including skip_longer: once a '*' failed to match any suffix, no
+// longer match can succeed either, which keeps patterns like "*a*a*a*b" from going exponential.
+bool match(const char* p, const char* pend, const char* s, const char* send, bool nocase,
+           bool* skip_longer, int nesting) {
+  if (nesting > 1000) return false;
+  while (p < pend && s < send) {
+    switch (*p) {
+      case '*':
+        while (p + 1 < pend && p[1] == '*') ++p;
+        if (p + 1 == pend) return true;
+        while (s < send) {
+          if (match(p + 1, pend, s, send, nocase, skip_longer, nesting + 1)) return true;
+          if (*skip_longer) return false;
+          ++s;
+        }
+        *skip_longer = true;
+        return false;
+      case '?':
+        ++s;
+        break;
+      case '[': {
+        ++p;
+        bool negate = p < pend && *p == '^';
+        if (negate) ++p;
+        bool matched = false;
+        while (p < pend) {
+          if (*p == '\\' && p + 1 < pend) {
+            ++p;
+            if (*p == *s) matched = true;
+          } else if (*p == ']') {
+            break;
+          } else if (p + 2 < pend && p[1] == '-') {
+            char lo = fold(p[0], nocase), hi = fold(p[2], nocase), c = fold(*s, nocase);
+            if (lo > hi) std::swap(lo, hi);
+            p += 2;
+            if (c >= lo && c <= hi) matched = true;
+          } else if (fold(*p, nocase) == fold(*s, nocase)) {
+            matched = true;
+          }
+          ++p;
+        }
+        if (p >= pend) --p;  // unterminated class: the end acts as ']', as in Redis
+        if (negate) matched = !matched;
+        if (!matched) return false;
+        ++s;
+        break;
+      }
+      case '\\':
+        if (p + 1 < pend) ++p;
+        [[fallthrough]];
+      default:
+        if (fold(*p, nocase) != fold(*s, nocase)) return false;
+        ++s;
+        break;
+    }
+    ++p;
+    if (s == send) {
+      while (p < pend && *p == '*') ++p;
+      break;
+    }
+  }
+  return p == pend && s == send;
+}
+}  // namespace
+
+bool glob_match(std::string_view pattern, std::string_view s, bool nocase) {
+  bool skip_longer = false;
+  return match(pattern.data(), pattern.data() + pattern.size(), s.data(), s.data() + s.size(),
+               nocase, &skip_longer, 0);
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (fold(a[i], true) != fold(b[i], true)) return false;
+  }
+  return true;
+}
+
+void to_lower(std::string& s) {
+  for (char& c : s) c = fold(c, true);
+}
+
+std::string lowercase(std::string_view s) {
+  std::string out(s);
+  to_lower(out);
+  return out;
+}
+
+std::string sanitize_for_error(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c == '\r' || c == '\n') c = ' ';
+  }
+  return out;
+}
+
+}  // namespace basalt

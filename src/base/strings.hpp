@@ -1,0 +1,39 @@
+#pragma once
+// Number parsing and formatting with Redis's exact rules (string2ll, string2ld, ld2string), and
+// glob matching (stringmatchlen). Commands must accept and print exactly what Redis does, or
+// clients that round-trip values through Basalt see different bytes.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace basalt {
+
+// Strict int64: optional '-', digits, no leading zeros, no spaces, no '+', in range (string2ll).
+std::optional<int64_t> parse_int64(std::string_view s);
+// Strict double, as Redis's getDoubleFromObject (strtod on the whole string, no spaces, not NaN).
+std::optional<double> parse_double(std::string_view s);
+// Long double for INCRBYFLOAT (string2ld): no spaces, not NaN, inf allowed here and rejected later.
+std::optional<long double> parse_long_double(std::string_view s);
+
+// Appends the decimal form of v.
+void append_int64(std::string& out, int64_t v);
+std::string int64_to_string(int64_t v);
+// INCRBYFLOAT's output: "%.17Lf" with trailing zeros (and a bare '.') removed (ld2string humanfriendly).
+std::string long_double_to_string(long double v);
+// Redis's "%.17g" for doubles in replies ("inf", "-inf", "nan" spelt as Redis does).
+std::string double_to_string(double v);
+
+// Redis's glob: * ? [abc] [^a] [a-z] and \ escapes. nocase for CONFIG GET.
+bool glob_match(std::string_view pattern, std::string_view s, bool nocase = false);
+
+// ASCII case-insensitive equality (command names, options).
+bool iequals(std::string_view a, std::string_view b);
+void to_lower(std::string& s);
+std::string lowercase(std::string_view s);
+
+// Control characters replaced by spaces: user text quoted in an error must not break framing.
+std::string sanitize_for_error(std::string_view s);
+
+}  // namespace basalt

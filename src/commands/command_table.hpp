@@ -1,0 +1,96 @@
+#pragma once
+// The command table: the single source of truth for what a command is (name, arity, flags, key
+// positions, handler, summary). Dispatch, the arity check, COMMAND and its subcommands, and the
+// HTTP front end all read it. Each family registers its rows in its own file (register_strings
+// ...); register_all_commands() in registry.cpp calls them all.
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace basalt {
+
+struct CommandContext;
+using Handler = void (*)(CommandContext&);
+
+// Redis's command flags; COMMAND INFO prints them by these names.
+enum CommandFlag : uint32_t {
+  kCmdWrite = 1u << 0,
+  kCmdReadonly = 1u << 1,
+  kCmdDenyOom = 1u << 2,
+  kCmdAdmin = 1u << 3,
+  kCmdNoScript = 1u << 4,
+  kCmdBlocking = 1u << 5,
+  kCmdLoading = 1u << 6,
+  kCmdStale = 1u << 7,
+  kCmdSkipMonitor = 1u << 8,
+  kCmdSkipSlowlog = 1u << 9,
+  kCmdFast = 1u << 10,
+  kCmdNoAuth = 1u << 11,
+  kCmdMayReplicate = 1u << 12,
+  kCmdNoMulti = 1u << 13,
+  kCmdMovableKeys = 1u << 14,
+  kCmdAllowBusy = 1u << 15,
+  kCmdNoMandatoryKeys = 1u << 16,
+  kCmdSentinel = 1u << 17,
+  kCmdPubsub = 1u << 18,
+};
+
+struct CommandSpec {
+  std::string_view name;  // lowercase; for a subcommand just its own part ("setname")
+  int arity;              // Redis's rule: N exactly, -N at least N (the name counts)
+  uint32_t flags;
+  int first_key, last_key, step;  // 1-based key positions; last -1 = last argument; 0 = no keys
+  Handler handler;                // nullptr for a container of subcommands (CLIENT, CONFIG ...)
+  std::string_view group;         // Redis's doc group: string, list, generic, connection, ...
+  std::string_view summary;
+  std::string_view acl_categories = {};  // extra ACL categories, e.g. "@keyspace"
+};
+
+struct CommandStats {
+  uint64_t calls = 0;
+  uint64_t usec = 0;
+  uint64_t rejected_calls = 0;
+  uint64_t failed_calls = 0;
+};
+
+struct Command {
+  CommandSpec spec;
+  std::string full_name;  // "get", "client|setname"
+  std::vector<Command> subcommands;
+  mutable CommandStats stats;
+
+  bool is_container() const { return !subcommands.empty(); }
+  const Command* find_subcommand(std::string_view name) const;
+  bool has(uint32_t flag) const { return (spec.flags & flag) != 0; }
+  // Positions of key arguments in argv (COMMAND GETKEYS, WATCH-like bookkeeping).
+  std::vector<size_t> key_positions(size_t argc) const;
+};
+
+class CommandTable {
+ public:
+  void add(const CommandSpec& spec);
+  void add_subcommand(std::string_view container, const CommandSpec& spec);
+  // Case-insensitive; nullptr for an unknown name.
+  const Command* find(std::string_view name) const;
+  // All top-level commands, sorted by name.
+  std::vector<const Command*> sorted() const;
+  size_t size() const { return commands_.size(); }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, Command, Hash, std::equal_to<>> commands_;
+};
+
+// The flag names COMMAND INFO prints, in Redis's order.
+std::vector<std::string_view> flag_names(uint32_t flags);
+// ACL categories as COMMAND INFO prints them ("@write", "@string", "@slow", ...).
+std::vector<std::string> acl_categories(const Command& cmd);
+
+}  // namespace basalt

@@ -1,0 +1,165 @@
+#pragma once
+// The engine: one dispatcher for every front end. It owns the store, the command table and the
+// sessions, and applies everything that must happen the same way for RESP and HTTP: command lookup,
+// arity, authentication, MULTI queueing, per-command statistics, WATCH invalidation and serving
+// clients blocked on lists.
+
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "commands/command_table.hpp"
+#include "commands/reply.hpp"
+#include "commands/session.hpp"
+#include "config/config.hpp"
+#include "store/store.hpp"
+
+namespace basalt {
+
+class Engine;
+
+// What commands may ask of the process hosting the engine (the libuv server, or a test).
+class Host {
+ public:
+  virtual ~Host() = default;
+  virtual void request_shutdown() = 0;
+  // Applies config changes that need the host (e.g. hz re-arms the cron timer).
+  virtual void on_config_changed() {}
+};
+
+struct ServerInfo {
+  int64_t start_ms = 0;
+  int64_t start_us = 0;  // monotonic
+  std::string run_id;
+  std::string executable;
+  std::string config_file;
+  int64_t tcp_port = 0;
+  int64_t http_port = 0;
+  int64_t admin_port = 0;
+};
+
+struct EngineStats {
+  uint64_t total_commands = 0;
+  uint64_t total_connections = 0;
+  uint64_t rejected_connections = 0;
+  uint64_t total_error_replies = 0;
+  uint64_t net_input_bytes = 0;
+  uint64_t net_output_bytes = 0;
+  uint64_t blocked_clients = 0;
+  std::unordered_map<std::string, uint64_t> error_codes;  // INFO errorstats
+};
+
+struct CommandContext {
+  Engine& engine;
+  Session& session;
+  ReplyBuilder& reply;
+  std::span<const std::string_view> argv;  // argv[0] is the command name as the client sent it
+  const Command& command;
+  bool in_exec = false;     // inside EXEC: blocking commands time out at once
+  bool reprocess = false;   // re-run of a blocked command because a key became ready
+
+  size_t argc() const { return argv.size(); }
+  std::string_view arg(size_t i) const { return argv[i]; }
+  Store& store() const;
+  Database& db() const;
+  Config& config() const;
+  int64_t now_ms() const;
+  // May the command block? (not inside EXEC; the front end supports it)
+  bool may_block() const { return !in_exec; }
+};
+
+class Engine final : public KeyspaceObserver {
+ public:
+  Engine(Config& config, const Clock& clock, uint64_t seed);
+  ~Engine() override;
+
+  Store& store() { return store_; }
+  Config& config() { return config_; }
+  const CommandTable& commands() const { return commands_; }
+  EngineStats& stats() { return stats_; }
+  ServerInfo& server_info() { return server_info_; }
+  void set_host(Host* host) { host_ = host; }
+  Host* host() const { return host_; }
+
+  // Sessions. A session lives from its connection's accept to its close.
+  Session* open_session(Frontend frontend, ClientLink* link);
+  void close_session(Session* session);
+  Session* find_session(uint64_t id);
+  template <class F>
+  void for_each_session(F&& fn) {
+    for (auto& [id, s] : sessions_) fn(*s);
+  }
+  size_t session_count() const { return sessions_.size(); }
+  size_t session_count(Frontend frontend) const;
+
+  // Runs one request. Replies go to `reply`; if the command blocks, session.blocked is set and
+  // the reply arrives later through session.link->async_reply() and on_unblocked().
+  void execute(Session& session, std::span<const std::string_view> argv, ReplyBuilder& reply);
+
+  // Blocks the session on keys (called by a blocking command that found nothing to pop).
+  // timeout_ms: 0 waits forever, otherwise an absolute unix-ms deadline.
+  void block(CommandContext& ctx, std::span<const std::string_view> keys, int64_t deadline_ms,
+             TimeoutReply timeout_reply);
+  // Earliest deadline of a blocked client (0 when none), for the host's timer.
+  int64_t next_block_deadline() const;
+  void expire_blocked_clients();
+
+  // Background work (Redis's serverCron share): active expiry and incremental rehashing.
+  void cron();
+
+  // KeyspaceObserver
+  void on_key_modified(int db, std::string_view key) override;
+  void on_list_ready(int db, std::string_view key) override;
+  void on_db_flushed(int db) override;
+
+  // WATCH bookkeeping (the transaction family).
+  void watch(Session& session, std::string_view key);
+  void unwatch_all(Session& session);
+  bool watched_keys_expired(Session& session);
+  // MULTI state cleared (DISCARD, EXEC, RESET).
+  void discard_transaction(Session& session);
+  // Runs the queued commands (EXEC), after the checks the transaction family makes.
+  void execute_transaction(Session& session, ReplyBuilder& reply);
+
+  void unblock(Session& session);
+  size_t blocked_count() const { return blocked_by_deadline_.size(); }
+
+ private:
+  void dispatch(Session& session, std::span<const std::string_view> argv, ReplyBuilder& reply,
+                bool in_exec, bool reprocess);
+  void reject(Session& session, ReplyBuilder& reply, std::string_view text,
+              const Command* cmd);
+  void serve_ready_keys();
+  void count_error(std::string_view text);
+
+  Config& config_;
+  Store store_;
+  CommandTable commands_;
+  EngineStats stats_;
+  ServerInfo server_info_;
+  Host* host_ = nullptr;
+  uint64_t next_session_id_ = 1;
+  std::unordered_map<uint64_t, std::unique_ptr<Session>> sessions_;
+  int execution_depth_ = 0;
+
+  // Blocked clients: per database, key -> sessions in arrival order.
+  std::vector<std::unordered_map<std::string, std::vector<Session*>>> blocking_keys_;
+  std::set<std::pair<int64_t, uint64_t>> blocked_by_deadline_;  // (deadline or INT64_MAX, id)
+  std::vector<std::pair<int, std::string>> ready_keys_;
+  std::unordered_set<std::string> ready_set_;  // "<db>:<key>", to queue a key once
+
+  // WATCH: per database, key -> sessions watching it.
+  std::vector<std::unordered_map<std::string, std::vector<Session*>>> watched_keys_;
+  size_t watched_total_ = 0;
+};
+
+// Called once at startup: every family's register_<family>(CommandTable&).
+void register_all_commands(CommandTable& table);
+
+}  // namespace basalt

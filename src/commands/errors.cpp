@@ -1,0 +1,32 @@
+#include "commands/errors.hpp"
+
+#include "base/strings.hpp"
+
+namespace basalt::err {
+
+std::string wrong_arity(std::string_view command) {
+  return "ERR wrong number of arguments for '" + std::string(command) + "' command";
+}
+
+std::string unknown_command(std::string_view name, const std::string_view* args, size_t nargs) {
+  // As Redis: arguments are quoted until the quoted list reaches 128 bytes.
+  std::string quoted;
+  for (size_t i = 0; i < nargs && quoted.size() < 128; ++i) {
+    quoted += "'" + sanitize_for_error(args[i].substr(0, 128 - quoted.size())) + "' ";
+  }
+  return "ERR unknown command '" + sanitize_for_error(name.substr(0, 128)) +
+         "', with args beginning with: " + quoted;
+}
+
+std::string unknown_subcommand(std::string_view container, std::string_view sub) {
+  std::string upper(container);
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return "ERR unknown subcommand '" + sanitize_for_error(sub.substr(0, 128)) + "'. Try " + upper +
+         " HELP.";
+}
+
+std::string invalid_expire(std::string_view command) {
+  return "ERR invalid expire time in '" + std::string(command) + "' command";
+}
+
+}  // namespace basalt::err

@@ -1,0 +1,47 @@
+#pragma once
+// Shared pieces of command handlers. As in Redis, a function named ..._or_reply has already sent
+// the error reply when it returns false / nullptr, so the caller just returns.
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "commands/engine.hpp"
+#include "store/entry.hpp"
+
+namespace basalt {
+
+// "ERR value is not an integer or out of range" unless s is a strict int64.
+bool parse_int_or_reply(CommandContext& ctx, std::string_view s, int64_t* out);
+// As above but the value must be >= min, else `range_error` (Redis's per-command wording).
+bool parse_int_min_or_reply(CommandContext& ctx, std::string_view s, int64_t min, int64_t* out,
+                            std::string_view range_error);
+// "ERR value is not a valid float".
+bool parse_double_or_reply(CommandContext& ctx, std::string_view s, double* out);
+
+// Blocking-command timeout in seconds (float, as Redis 6+): absolute unix-ms deadline in *deadline
+// (0 = wait forever). Errors: "timeout is not a float or out of range", "timeout is negative".
+bool parse_timeout_or_reply(CommandContext& ctx, std::string_view s, int64_t* deadline);
+
+// Looks a key up with lazy expiry. Returns nullptr if missing; if present with another type,
+// replies WRONGTYPE, sets *wrong_type and returns nullptr.
+Entry* find_typed_or_reply(CommandContext& ctx, std::string_view key, ValueType type,
+                           bool* wrong_type);
+// Same on the read path (counts keyspace hits and misses).
+Entry* find_typed_for_read_or_reply(CommandContext& ctx, std::string_view key, ValueType type,
+                                    bool* wrong_type);
+
+// Gives a key an absolute expiry; a time not in the future deletes it instead, as Redis does.
+// Returns false if the key was deleted. Signals the modification either way.
+bool set_expire_or_delete(CommandContext& ctx, Entry* e, int64_t when_ms);
+
+// Converts a relative/absolute TTL argument to absolute ms, checking Redis's overflow rules.
+// unit_ms: 1000 for seconds, 1 for ms; absolute: EXAT/PXAT/EXPIREAT forms. Returns nullopt on
+// overflow (callers reply with err::invalid_expire(command)).
+std::optional<int64_t> expire_to_absolute_ms(int64_t value, int64_t unit_ms, bool absolute,
+                                             int64_t now_ms);
+
+// Normalizes Redis's negative indexes (-1 = last) against a length; may stay out of range.
+inline int64_t normalize_index(int64_t index, int64_t len) { return index < 0 ? len + index : index; }
+
+}  // namespace basalt

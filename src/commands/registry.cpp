@@ -1,0 +1,17 @@
+#include "commands/engine.hpp"
+#include "commands/families.hpp"
+
+namespace basalt {
+
+// The one place every family is registered: no static self-registration, so the table's contents
+// never depend on link order.
+void register_all_commands(CommandTable& table) {
+  register_strings(table);
+  register_lists(table);
+  register_keys(table);
+  register_connection(table);
+  register_server(table);
+  register_transactions(table);
+}
+
+}  // namespace basalt

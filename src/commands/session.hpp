@@ -1,0 +1,71 @@
+#pragma once
+// A client's state as commands see it, whichever front end it came through: selected database,
+// protocol, authentication, name, transaction queue, watched keys, and what it is blocked on.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace basalt {
+
+class ReplyBuilder;
+
+// What the engine may ask of the front end that owns a session.
+class ClientLink {
+ public:
+  virtual ~ClientLink() = default;
+  // Where replies that arrive later go (a blocked command served or timed out).
+  virtual ReplyBuilder& async_reply() = 0;
+  // The blocked command has replied: flush it and resume the client's pipelined requests.
+  virtual void on_unblocked() = 0;
+  // CLIENT KILL: close the connection (after this loop turn; never from inside a handler's caller).
+  virtual void kill() = 0;
+  virtual size_t query_buffer_bytes() const = 0;
+  virtual size_t output_buffer_bytes() const = 0;
+};
+
+enum class Frontend : uint8_t { kResp, kHttp, kInternal };
+
+// Reply sent when a blocked command times out: BLPOP-like commands send a nil array, BLMOVE-like
+// commands a nil bulk.
+enum class TimeoutReply : uint8_t { kNullArray, kNull };
+
+struct BlockState {
+  std::vector<std::string> argv;  // the command, re-run when one of its keys gets elements
+  std::vector<std::string> keys;
+  int db = 0;
+  int64_t deadline_ms = 0;  // 0: no timeout
+  TimeoutReply timeout_reply = TimeoutReply::kNullArray;
+};
+
+struct Session {
+  uint64_t id = 0;
+  Frontend frontend = Frontend::kResp;
+  ClientLink* link = nullptr;
+  int db = 0;
+  int protocol = 2;
+  bool authenticated = false;
+  bool readonly_only = false;  // HTTP read-only token
+  bool close_after_reply = false;
+  std::string name, lib_name, lib_ver;
+  std::string addr, laddr;
+  int fd = -1;
+  int64_t created_ms = 0;
+  int64_t last_interaction_ms = 0;
+  std::string last_command = "NULL";
+
+  // MULTI ... EXEC
+  bool in_multi = false;
+  bool multi_dirty = false;  // a queued command was rejected: EXEC answers EXECABORT
+  std::vector<std::vector<std::string>> queued;
+
+  // WATCH
+  bool watch_dirty = false;
+  std::vector<std::pair<int, std::string>> watched;
+
+  // Blocking commands (BLPOP ...): set while the client waits; the front end stops reading.
+  std::unique_ptr<BlockState> blocked;
+};
+
+}  // namespace basalt

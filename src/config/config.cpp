@@ -1,0 +1,335 @@
+#include "config/config.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "base/log.hpp"
+#include "base/strings.hpp"
+
+namespace basalt {
+
+namespace {
+
+enum class Kind { kInt, kMemory, kString, kEnum, kOutputLimit, kConstant };
+
+struct Param {
+  std::string_view name;
+  Kind kind;
+  int64_t Config::*int_field = nullptr;
+  std::string Config::*str_field = nullptr;
+  int64_t min = 0, max = 0;
+  bool mutable_at_runtime = true;
+  std::string_view help;
+  std::string_view choices = {};   // kEnum: comma-separated
+  std::string_view constant = {};  // kConstant: fixed value, reported for Redis tools' sake
+};
+
+constexpr int64_t kMaxInt = 2147483647;
+constexpr int64_t kMaxLong = INT64_MAX;
+
+// Sorted by name; CONFIG GET returns them in this order.
+const Param kParams[] = {
+    {"admin-port", Kind::kInt, &Config::admin_port, nullptr, 0, 65535, false,
+     "HTTP admin port (health, metrics); 0 disables it"},
+    {"appendonly", Kind::kConstant, nullptr, nullptr, 0, 0, false,
+     "persistence is not implemented; always no", {}, "no"},
+    {"bind", Kind::kString, nullptr, &Config::bind, 0, 0, false,
+     "addresses to listen on, space separated"},
+    {"client-output-buffer-limit", Kind::kOutputLimit, nullptr, nullptr, 0, 0, true,
+     "normal <hard> <soft> <soft-seconds>: disconnect clients whose pending replies exceed it"},
+    {"client-query-buffer-limit", Kind::kMemory, &Config::client_query_buffer_limit, nullptr,
+     1024 * 1024, kMaxLong, true, "largest unparsed request a client may send"},
+    {"databases", Kind::kInt, &Config::databases, nullptr, 1, kMaxInt, false,
+     "number of databases (SELECT 0..n-1)"},
+    {"hz", Kind::kInt, &Config::hz, nullptr, 1, 500, true,
+     "background task frequency (active expiry, incremental rehash, idle clients)"},
+    {"http-cors-origins", Kind::kString, nullptr, &Config::http_cors_origins, 0, 0, true,
+     "origins allowed by CORS, comma separated; * for any; empty for none"},
+    {"http-max-body", Kind::kMemory, &Config::http_max_body, nullptr, 1024, kMaxLong, true,
+     "largest HTTP request body accepted"},
+    {"http-port", Kind::kInt, &Config::http_port, nullptr, 0, 65535, false,
+     "HTTP/JSON API port; 0 disables it"},
+    {"http-readonly-token", Kind::kString, nullptr, &Config::http_readonly_token, 0, 0, true,
+     "bearer token that may run read-only commands over HTTP"},
+    {"logfile", Kind::kString, nullptr, &Config::logfile, 0, 0, false,
+     "log file path; empty for stderr"},
+    {"loglevel", Kind::kEnum, nullptr, &Config::loglevel, 0, 0, true, "log verbosity", "debug,verbose,notice,warning"},
+    {"maxclients", Kind::kInt, &Config::maxclients, nullptr, 1, kMaxInt, true,
+     "most clients connected at once"},
+    {"port", Kind::kInt, &Config::port, nullptr, 0, 65535, false, "RESP port; 0 disables it"},
+    {"proto-max-bulk-len", Kind::kMemory, &Config::proto_max_bulk_len, nullptr, 1024 * 1024,
+     kMaxLong, true, "largest string accepted in a request or stored"},
+    {"requirepass", Kind::kString, nullptr, &Config::requirepass, 0, 0, true,
+     "password clients must AUTH with; empty for none"},
+    {"save", Kind::kConstant, nullptr, nullptr, 0, 0, false,
+     "persistence is not implemented; always empty", {}, ""},
+    {"tcp-keepalive", Kind::kInt, &Config::tcp_keepalive, nullptr, 0, kMaxInt, true,
+     "seconds between TCP keepalive probes; 0 disables them"},
+    {"timeout", Kind::kInt, &Config::timeout, nullptr, 0, kMaxInt, true,
+     "close clients idle this many seconds; 0 never"},
+};
+
+const Param* find_param(std::string_view name) {
+  for (const Param& p : kParams) {
+    if (p.name == name) return &p;
+  }
+  return nullptr;
+}
+
+std::string env_name(std::string_view name) {
+  std::string env = "BASALT_";
+  for (char c : name) env += c == '-' ? '_' : static_cast<char>(std::toupper(c));
+  return env;
+}
+
+std::string range_reason(const Param& p) {
+  return "argument must be between " + std::to_string(p.min) + " and " + std::to_string(p.max) +
+         " inclusive";
+}
+
+std::string output_limit_value(const Config& c) {
+  return "normal " + std::to_string(c.client_output_hard_limit) + " " +
+         std::to_string(c.client_output_soft_limit) + " " +
+         std::to_string(c.client_output_soft_seconds) +
+         " slave 268435456 67108864 60 pubsub 33554432 8388608 60";
+}
+
+std::optional<std::string> set_output_limit(Config& c, std::string_view value) {
+  std::istringstream in{std::string(value)};
+  std::vector<std::string> words;
+  for (std::string w; in >> w;) words.push_back(w);
+  if (words.empty() || words.size() % 4 != 0) return "Wrong number of arguments in buffer limit configuration.";
+  for (size_t i = 0; i < words.size(); i += 4) {
+    std::string cls = lowercase(words[i]);
+    auto hard = parse_memory(words[i + 1]), soft = parse_memory(words[i + 2]);
+    auto secs = parse_int64(words[i + 3]);
+    if (cls != "normal" && cls != "slave" && cls != "replica" && cls != "pubsub")
+      return "Invalid client class specified in buffer limit configuration.";
+    if (!hard || !soft || !secs || *hard < 0 || *soft < 0 || *secs < 0)
+      return "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+    if (cls == "normal") {
+      c.client_output_hard_limit = *hard;
+      c.client_output_soft_limit = *soft;
+      c.client_output_soft_seconds = *secs;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> apply(const Param& p, Config& c, std::string_view value) {
+  switch (p.kind) {
+    case Kind::kInt:
+    case Kind::kMemory: {
+      std::optional<int64_t> v =
+          p.kind == Kind::kInt ? parse_int64(value) : parse_memory(value);
+      if (!v) {
+        return p.kind == Kind::kInt ? "argument couldn't be parsed into an integer"
+                                    : "argument must be a memory value";
+      }
+      if (*v < p.min || *v > p.max) return range_reason(p);
+      c.*p.int_field = *v;
+      return std::nullopt;
+    }
+    case Kind::kString:
+      c.*p.str_field = std::string(value);
+      return std::nullopt;
+    case Kind::kEnum: {
+      std::string v = lowercase(value);
+      std::string_view rest = p.choices;
+      while (!rest.empty()) {
+        size_t comma = rest.find(',');
+        if (rest.substr(0, comma) == v) {
+          c.*p.str_field = v;
+          if (p.name == "loglevel") {
+            LogLevel level;
+            parse_log_level(v, &level);
+            set_log_level(level);
+          }
+          return std::nullopt;
+        }
+        if (comma == std::string_view::npos) break;
+        rest.remove_prefix(comma + 1);
+      }
+      std::string choices(p.choices);
+      std::replace(choices.begin(), choices.end(), ',', ' ');
+      return "argument(s) must be one of the following: " + choices;
+    }
+    case Kind::kOutputLimit:
+      return set_output_limit(c, value);
+    case Kind::kConstant:
+      if (value == p.constant) return std::nullopt;
+      return "this parameter only accepts '" + std::string(p.constant) + "' in Basalt";
+  }
+  return std::nullopt;
+}
+
+std::string value_of(const Param& p, const Config& c) {
+  switch (p.kind) {
+    case Kind::kInt:
+    case Kind::kMemory:
+      return std::to_string(c.*p.int_field);
+    case Kind::kString:
+    case Kind::kEnum:
+      return c.*p.str_field;
+    case Kind::kOutputLimit:
+      return output_limit_value(c);
+    case Kind::kConstant:
+      return std::string(p.constant);
+  }
+  return {};
+}
+
+std::optional<ConfigError> apply_named(Config& c, std::string_view raw_name, std::string_view value,
+                                       std::string_view source) {
+  std::string name = lowercase(raw_name);
+  const Param* p = find_param(name);
+  if (p == nullptr) return ConfigError{name, "unknown parameter (from " + std::string(source) + ")"};
+  if (auto reason = apply(*p, c, value)) {
+    return ConfigError{name, *reason + " (from " + std::string(source) + ", got '" +
+                                 sanitize_for_error(value) + "')"};
+  }
+  return std::nullopt;
+}
+
+// redis.conf syntax: "name value...", '#' comments, values may be quoted.
+std::optional<ConfigError> load_file(Config& c, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return ConfigError{"config", "cannot open config file '" + path + "'"};
+  std::string line;
+  int lineno = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    size_t start = line.find_first_not_of(" \t\r");
+    if (start == std::string::npos || line[start] == '#') continue;
+    line = line.substr(start);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
+      line.pop_back();
+    size_t space = line.find_first_of(" \t");
+    std::string name = line.substr(0, space);
+    std::string value;
+    if (space != std::string::npos) value = line.substr(line.find_first_not_of(" \t", space));
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+        value.back() == value.front())
+      value = value.substr(1, value.size() - 2);
+    if (auto err = apply_named(c, name, value, path + ":" + std::to_string(lineno))) return err;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<int64_t> parse_memory(std::string_view s) {
+  std::string v = lowercase(s);
+  int64_t mul = 1;
+  static constexpr std::pair<std::string_view, int64_t> kUnits[] = {
+      {"kb", 1024}, {"mb", 1024 * 1024}, {"gb", 1024ll * 1024 * 1024},
+      {"k", 1000},  {"m", 1000 * 1000},  {"g", 1000ll * 1000 * 1000}, {"b", 1}};
+  for (auto [suffix, m] : kUnits) {
+    if (v.size() > suffix.size() && v.ends_with(suffix)) {
+      mul = m;
+      v.resize(v.size() - suffix.size());
+      break;
+    }
+  }
+  auto n = parse_int64(v);
+  if (!n || *n < 0 || (mul > 1 && *n > INT64_MAX / mul)) return std::nullopt;
+  return *n * mul;
+}
+
+std::optional<ConfigError> ConfigRegistry::load(Config& config, int argc, const char* const* argv,
+                                                bool* help_requested) {
+  *help_requested = false;
+  std::string file;
+  if (const char* env = std::getenv("BASALT_CONFIG")) file = env;
+  std::vector<std::pair<std::string, std::string>> flags;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      *help_requested = true;
+      return std::nullopt;
+    }
+    if (!arg.starts_with("--")) {
+      if (i == 1) {
+        file = std::string(arg);  // redis-server style: the config file comes first
+        continue;
+      }
+      return ConfigError{std::string(arg), "unexpected argument; flags look like --port 6379"};
+    }
+    arg.remove_prefix(2);
+    std::string name, value;
+    if (size_t eq = arg.find('='); eq != std::string_view::npos) {
+      name = std::string(arg.substr(0, eq));
+      value = std::string(arg.substr(eq + 1));
+    } else {
+      name = std::string(arg);
+      if (i + 1 >= argc) return ConfigError{name, "missing value for --" + name};
+      value = argv[++i];
+    }
+    if (name == "config") {
+      file = value;
+      continue;
+    }
+    flags.emplace_back(name, value);
+  }
+  if (!file.empty()) {
+    if (auto err = load_file(config, file)) return err;
+  }
+  for (const Param& p : kParams) {
+    std::string env = env_name(p.name);
+    if (const char* v = std::getenv(env.c_str())) {
+      if (auto err = apply_named(config, p.name, v, env)) return err;
+    }
+  }
+  for (auto& [name, value] : flags) {
+    if (auto err = apply_named(config, name, value, "--" + name)) return err;
+  }
+  return std::nullopt;
+}
+
+std::string ConfigRegistry::help_text() {
+  Config defaults;
+  std::string out =
+      "Usage: basalt-server [config-file] [--name value ...]\n"
+      "Each parameter can also be set by environment variable (BASALT_PORT, ...) or in the config\n"
+      "file (\"port 6379\" lines, redis.conf syntax). Flags win over the environment, the\n"
+      "environment over the file. Memory values take k, kb, m, mb, g, gb.\n\n";
+  for (const Param& p : kParams) {
+    if (p.kind == Kind::kConstant) continue;
+    std::string line = "  --" + std::string(p.name);
+    line.resize(std::max<size_t>(line.size() + 1, 32), ' ');
+    line += std::string(p.help);
+    std::string def = value_of(p, defaults);
+    line += " (default: " + (def.empty() ? std::string("\"\"") : def);
+    if (p.kind == Kind::kInt || p.kind == Kind::kMemory)
+      line += "; " + std::to_string(p.min) + ".." + std::to_string(p.max);
+    line += "; env " + env_name(p.name) + ")\n";
+    out += line;
+  }
+  out += "  --config FILE                 read parameters from FILE first (env BASALT_CONFIG)\n";
+  return out;
+}
+
+std::optional<ConfigError> ConfigRegistry::set(Config& config, std::string_view name,
+                                               std::string_view value, bool at_runtime) {
+  const Param* p = find_param(name);
+  if (p == nullptr) return ConfigError{std::string(name), "Unknown option"};
+  if (at_runtime && !p->mutable_at_runtime && value != value_of(*p, config))
+    return ConfigError{std::string(name), "can't set immutable config"};
+  if (auto reason = apply(*p, config, value)) return ConfigError{std::string(name), *reason};
+  return std::nullopt;
+}
+
+std::vector<std::pair<std::string, std::string>> ConfigRegistry::get(const Config& config,
+                                                                     std::string_view pattern) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const Param& p : kParams) {
+    if (glob_match(pattern, p.name, true)) out.emplace_back(p.name, value_of(p, config));
+  }
+  return out;
+}
+
+bool ConfigRegistry::exists(std::string_view name) { return find_param(name) != nullptr; }
+
+}  // namespace basalt

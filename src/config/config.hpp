@@ -1,0 +1,67 @@
+#pragma once
+// Basalt's parameters. One descriptor table (config.cpp) drives every way of setting them: command
+// line flags, BASALT_* environment variables, the config file (redis.conf syntax), CONFIG GET/SET
+// and --help, so a parameter is declared once and validated the same way everywhere.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace basalt {
+
+struct Config {
+  std::string bind = "127.0.0.1";
+  int64_t port = 6379;
+  int64_t databases = 16;
+  std::string requirepass;
+  int64_t maxclients = 10000;
+  int64_t timeout = 0;          // seconds a client may idle; 0 = never closed
+  int64_t tcp_keepalive = 300;  // seconds
+  int64_t proto_max_bulk_len = 512ll * 1024 * 1024;
+  int64_t client_query_buffer_limit = 1024ll * 1024 * 1024;
+  // Redis's "normal" class: hard limit, soft limit, soft seconds (0 = unlimited).
+  int64_t client_output_hard_limit = 0;
+  int64_t client_output_soft_limit = 0;
+  int64_t client_output_soft_seconds = 0;
+  int64_t hz = 10;
+  std::string loglevel = "notice";
+  std::string logfile;
+  // HTTP front end and admin port.
+  int64_t http_port = 8080;
+  int64_t admin_port = 8081;
+  int64_t http_max_body = 16ll * 1024 * 1024;
+  std::string http_cors_origins;
+  std::string http_readonly_token;
+};
+
+// Why a value was refused, in Redis's wording ("argument must be between 1 and 65535 inclusive").
+struct ConfigError {
+  std::string name;
+  std::string reason;
+};
+
+class ConfigRegistry {
+ public:
+  // Applies, in order of precedence lowest first: the config file (from --config or a first
+  // positional argument, as redis-server takes), BASALT_* environment variables, then flags.
+  // "--help" sets *help_requested. Returns the first error, naming the parameter.
+  static std::optional<ConfigError> load(Config& config, int argc, const char* const* argv,
+                                         bool* help_requested);
+  static std::string help_text();
+
+  // CONFIG SET one parameter (already lowercase); errors in Redis's words.
+  static std::optional<ConfigError> set(Config& config, std::string_view name,
+                                        std::string_view value, bool at_runtime);
+  // CONFIG GET with a glob pattern: name -> value pairs, sorted by name.
+  static std::vector<std::pair<std::string, std::string>> get(const Config& config,
+                                                              std::string_view pattern);
+  static bool exists(std::string_view name);
+};
+
+// Parses Redis memory units: 1k=1000, 1kb=1024, 1m, 1mb, 1g, 1gb (case-insensitive).
+std::optional<int64_t> parse_memory(std::string_view s);
+
+}  // namespace basalt

@@ -1,0 +1,112 @@
+#include "server/resp_connection.hpp"
+
+#include "base/log.hpp"
+#include "server/server.hpp"
+
+namespace basalt {
+
+namespace {
+// Until a client authenticates, Redis accepts only small requests (a cheap guard against
+// unauthenticated clients making the server buffer gigabytes).
+constexpr size_t kUnauthMaxArgs = 10;
+constexpr size_t kUnauthMaxBulk = 16384;
+}  // namespace
+
+RespConnection::RespConnection(Server& server)
+    : StreamConnection(server, kRespListener),
+      session_(server.engine().open_session(Frontend::kResp, this)),
+      reply_(&output(), &session_->protocol) {
+  apply_auth_limits();
+}
+
+void RespConnection::apply_auth_limits() {
+  const Config& cfg = server().config();
+  resp::ParserLimits limits;
+  limits.max_bulk_len = static_cast<size_t>(cfg.proto_max_bulk_len);
+  limits_authenticated_ = session_->authenticated;
+  if (!limits_authenticated_) {
+    limits.max_multibulk_len = kUnauthMaxArgs;
+    limits.max_bulk_len = kUnauthMaxBulk;
+  }
+  parser_.set_limits(limits);
+}
+
+size_t RespConnection::query_buffer_bytes() const {
+  return const_cast<RespConnection*>(this)->read_buffer().size();
+}
+
+void RespConnection::on_unblocked() {
+  // Never re-enter process_input from inside another client's command: the server resumes this
+  // client in its check phase.
+  server().queue_resume(this);
+  request_flush();
+}
+
+void RespConnection::on_close() {
+  if (session_ != nullptr) {
+    server().engine().close_session(session_);
+    session_ = nullptr;
+  }
+}
+
+bool RespConnection::output_over_limit() {
+  const Config& cfg = server().config();
+  size_t pending = pending_output();
+  if (cfg.client_output_hard_limit > 0 &&
+      pending > static_cast<size_t>(cfg.client_output_hard_limit)) {
+    return true;
+  }
+  if (cfg.client_output_soft_limit > 0 &&
+      pending > static_cast<size_t>(cfg.client_output_soft_limit)) {
+    int64_t now = server().now_ms();
+    if (soft_limit_since_ms_ == 0) soft_limit_since_ms_ = now;
+    return now - soft_limit_since_ms_ > cfg.client_output_soft_seconds * 1000;
+  }
+  soft_limit_since_ms_ = 0;
+  return false;
+}
+
+void RespConnection::process_input() {
+  Engine& engine = server().engine();
+  ReadBuffer& in = read_buffer();
+  bool produced = false;
+  while (!closing() && session_ != nullptr && !session_->blocked && in.size() > 0) {
+    if (limits_authenticated_ != session_->authenticated) apply_auth_limits();
+    resp::ParseStatus status = parser_.parse(in.unread());
+    if (status == resp::ParseStatus::kNeedMore) {
+      const Config& cfg = server().config();
+      if (in.size() > static_cast<size_t>(cfg.client_query_buffer_limit)) {
+        BASALT_LOG(kWarning, "Closing client that reached max query buffer length: %s (qbuf=%zu)",
+                   peer().c_str(), in.size());
+        close();
+        return;
+      }
+      break;
+    }
+    if (status == resp::ParseStatus::kError) {
+      // Redis replies with the protocol error, then closes the connection.
+      BASALT_LOG(kVerbose, "Protocol error (%.*s) from client: %s",
+                 static_cast<int>(parser_.error().size()), parser_.error().data(), peer().c_str());
+      std::string text = "ERR " + std::string(parser_.error());
+      reply_.error(text);
+      close_after_flush();
+      return;
+    }
+    engine.execute(*session_, parser_.args(), reply_);
+    in.consume(parser_.consumed());
+    produced = true;
+    if (session_->close_after_reply) {
+      close_after_flush();
+      return;
+    }
+    if (output_over_limit()) {
+      BASALT_LOG(kWarning, "Client %s scheduled to be closed ASAP for overcoming of output buffer limits.",
+                 peer().c_str());
+      close();
+      return;
+    }
+  }
+  if (produced || !output().empty()) request_flush();
+}
+
+}  // namespace basalt

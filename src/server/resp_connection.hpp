@@ -1,0 +1,44 @@
+#pragma once
+// A RESP client: parses pipelined requests out of the read buffer (arguments stay views into it
+// while the batch runs), executes each through the engine, and appends the replies to the output
+// buffer that the server flushes once per loop turn.
+
+#include "commands/engine.hpp"
+#include "protocol/request_parser.hpp"
+#include "server/resp_reply.hpp"
+#include "server/stream.hpp"
+
+namespace basalt {
+
+class RespConnection final : public StreamConnection, public ClientLink {
+ public:
+  explicit RespConnection(Server& server);
+
+  // ClientLink
+  ReplyBuilder& async_reply() override { return reply_; }
+  void on_unblocked() override;
+  void kill() override { close(); }
+  size_t query_buffer_bytes() const override;
+  size_t output_buffer_bytes() const override { return pending_output(); }
+
+  void resume() override { process_input(); }
+  bool idle_exempt() const override { return session_ != nullptr && session_->blocked; }
+
+ protected:
+  void on_read() override { process_input(); }
+  void on_close() override;
+  size_t read_hint() const override { return parser_.bytes_hint(); }
+
+ private:
+  void process_input();
+  bool output_over_limit();
+  void apply_auth_limits();
+
+  Session* session_ = nullptr;
+  resp::RequestParser parser_;
+  RespReplyBuilder reply_;
+  int64_t soft_limit_since_ms_ = 0;
+  bool limits_authenticated_ = false;
+};
+
+}  // namespace basalt

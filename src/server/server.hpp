@@ -1,0 +1,99 @@
+#pragma once
+// The process's one libuv loop: listeners for every front end, the set of live connections, the
+// per-turn flush of replies (uv_check), the cron timer (active expiry, rehashing, idle clients),
+// the blocked-client timeout timer, signals and shutdown.
+
+#include <uv.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "commands/engine.hpp"
+#include "config/config.hpp"
+#include "server/stream.hpp"
+#include "store/clock.hpp"
+
+namespace basalt {
+
+// Which listener a connection came from; front ends count their clients by it.
+enum ListenerKind : uint64_t { kRespListener = 0, kHttpListener = 1, kAdminListener = 2 };
+
+class Server final : public Host {
+ public:
+  explicit Server(Config& config);
+  ~Server() override;
+
+  uv_loop_t* loop() { return &loop_; }
+  Engine& engine() { return *engine_; }
+  Config& config() { return config_; }
+  const Clock& clock() const { return clock_; }
+
+  using ConnectionFactory = std::function<StreamConnection*(Server&)>;
+  // Listens on every address of `bind` (space separated). Returns false with *error set.
+  bool listen(const std::string& bind, int port, ListenerKind kind, ConnectionFactory factory,
+              std::string* error);
+  // Starts the RESP listener, timers and signals. Returns false with *error set.
+  bool start(std::string* error);
+  // Runs until shutdown; returns the process exit code.
+  int run();
+
+  // Host
+  void request_shutdown() override;
+  void on_config_changed() override;
+
+  // Front ends close their own handles (timers, listeners' state) when shutdown begins.
+  void on_shutdown(std::function<void()> hook) { shutdown_hooks_.push_back(std::move(hook)); }
+
+  bool ready() const { return started_ && !shutting_down_; }
+  bool shutting_down() const { return shutting_down_; }
+  size_t connection_count(ListenerKind kind) const;
+
+  // Connection bookkeeping (StreamConnection calls these).
+  void queue_flush(StreamConnection* c) { flush_queue_.push_back(c); }
+  void queue_resume(StreamConnection* c) { resume_queue_.push_back(c); }
+  void connection_closing(StreamConnection* c);
+  // Read activity time for idle timeouts, without a syscall per read.
+  int64_t now_ms() const { return uv_now(const_cast<uv_loop_t*>(&loop_)) + clock_offset_ms_; }
+
+ private:
+  struct Listener {
+    uv_tcp_t handle;
+    Server* server;
+    ListenerKind kind;
+    ConnectionFactory factory;
+  };
+  static void on_connection(uv_stream_t* listener, int status);
+  static void on_check(uv_check_t* h);
+  static void on_cron(uv_timer_t* t);
+  static void on_block_timer(uv_timer_t* t);
+  static void on_signal(uv_signal_t* s, int signum);
+  void arm_cron();
+  void arm_block_timer();
+  void close_idle_clients();
+  void begin_shutdown();
+
+  Config& config_;
+  SystemClock clock_;
+  int64_t clock_offset_ms_ = 0;
+  uv_loop_t loop_;
+  std::unique_ptr<Engine> engine_;
+  std::vector<std::unique_ptr<Listener>> listeners_;
+  std::unordered_set<StreamConnection*> connections_;
+  std::vector<StreamConnection*> flush_queue_;
+  std::vector<StreamConnection*> resume_queue_;
+  uv_check_t check_;
+  uv_timer_t cron_timer_;
+  uv_timer_t block_timer_;
+  int64_t block_timer_deadline_ = 0;
+  uv_signal_t sigterm_, sigint_;
+  int64_t cron_hz_ = 0;
+  bool started_ = false;
+  bool shutting_down_ = false;
+  bool shutdown_started_ = false;
+  std::vector<std::function<void()>> shutdown_hooks_;
+};
+
+}  // namespace basalt

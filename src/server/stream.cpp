@@ -1,0 +1,176 @@
+#include "server/stream.hpp"
+
+#include <arpa/inet.h>
+
+#include "base/log.hpp"
+#include "server/server.hpp"
+
+namespace basalt {
+
+namespace {
+constexpr size_t kMinReadRoom = 16 * 1024;
+constexpr size_t kIdleBufferMax = 64 * 1024;
+
+std::string format_addr(const sockaddr_storage& ss) {
+  char ip[INET6_ADDRSTRLEN] = {0};
+  int port = 0;
+  if (ss.ss_family == AF_INET) {
+    auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+    uv_ip4_name(a, ip, sizeof(ip));
+    port = ntohs(a->sin_port);
+    return std::string(ip) + ":" + std::to_string(port);
+  }
+  if (ss.ss_family == AF_INET6) {
+    auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+    uv_ip6_name(a, ip, sizeof(ip));
+    port = ntohs(a->sin6_port);
+    return std::string(ip) + ":" + std::to_string(port);
+  }
+  return "?:0";
+}
+}  // namespace
+
+char* ReadBuffer::prepare(size_t want, size_t* got) {
+  want = std::max(want, kMinReadRoom);
+  if (capacity_ - end_ < want) {
+    size_t live = end_ - begin_;
+    if (begin_ > 0 && capacity_ - live >= want && live < capacity_ / 2) {
+      // Enough room once the consumed prefix is dropped: slide the unread tail down.
+      std::memmove(data_.get(), data_.get() + begin_, live);
+    } else {
+      size_t cap = std::max(capacity_ * 2, live + want);
+      auto bigger = std::make_unique<char[]>(cap);
+      if (live > 0) std::memcpy(bigger.get(), data_.get() + begin_, live);
+      data_ = std::move(bigger);
+      capacity_ = cap;
+    }
+    begin_ = 0;
+    end_ = live;
+  }
+  *got = capacity_ - end_;
+  return data_.get() + end_;
+}
+
+void ReadBuffer::shrink_if_idle() {
+  if (begin_ == end_ && capacity_ > kIdleBufferMax) {
+    data_.reset();
+    capacity_ = begin_ = end_ = 0;
+  }
+}
+
+StreamConnection::StreamConnection(Server& server, uint64_t kind) : server_(server), kind_(kind) {
+  handle_.data = this;
+  write_req_.data = this;
+}
+
+bool StreamConnection::start() {
+  sockaddr_storage ss;
+  int len = sizeof(ss);
+  if (uv_tcp_getpeername(&handle_, reinterpret_cast<sockaddr*>(&ss), &len) == 0)
+    peer_ = format_addr(ss);
+  len = sizeof(ss);
+  if (uv_tcp_getsockname(&handle_, reinterpret_cast<sockaddr*>(&ss), &len) == 0)
+    local_ = format_addr(ss);
+  last_activity_ms_ = server_.now_ms();
+  return uv_read_start(reinterpret_cast<uv_stream_t*>(&handle_), alloc_cb, read_cb) == 0;
+}
+
+int StreamConnection::fd() const {
+  uv_os_fd_t fd = -1;
+  uv_fileno(reinterpret_cast<const uv_handle_t*>(&handle_), &fd);
+  return fd;
+}
+
+void StreamConnection::alloc_cb(uv_handle_t* h, size_t, uv_buf_t* buf) {
+  auto* c = static_cast<StreamConnection*>(h->data);
+  size_t got = 0;
+  char* p = c->in_.prepare(c->read_hint(), &got);
+  *buf = uv_buf_init(p, static_cast<unsigned>(std::min<size_t>(got, 1u << 30)));
+}
+
+void StreamConnection::read_cb(uv_stream_t* s, ssize_t nread, const uv_buf_t*) {
+  auto* c = static_cast<StreamConnection*>(s->data);
+  if (nread > 0) {
+    c->in_.commit(static_cast<size_t>(nread));
+    c->server_.engine().stats().net_input_bytes += static_cast<uint64_t>(nread);
+    c->last_activity_ms_ = c->server_.now_ms();
+    c->on_read();
+    if (!c->closing_) c->in_.shrink_if_idle();
+  } else if (nread < 0) {
+    if (nread != UV_EOF) {
+      BASALT_LOG(kVerbose, "Reading from client %s: %s", c->peer_.c_str(), uv_strerror(nread));
+    }
+    c->close();
+  }
+  // nread == 0 is EAGAIN, not end of file.
+}
+
+void StreamConnection::request_flush() {
+  if (flush_queued_ || closing_) return;
+  flush_queued_ = true;
+  server_.queue_flush(this);
+}
+
+void StreamConnection::flush() {
+  flush_queued_ = false;
+  if (closing_) return;
+  if (!inflight_.empty()) return;  // write_cb flushes the rest
+  if (out_.empty()) {
+    if (close_after_flush_) close();
+    return;
+  }
+  uv_buf_t buf = uv_buf_init(out_.data(), static_cast<unsigned>(std::min<size_t>(out_.size(), 1u << 30)));
+  int n = uv_try_write(reinterpret_cast<uv_stream_t*>(&handle_), &buf, 1);
+  if (n < 0 && n != UV_EAGAIN) {
+    BASALT_LOG(kVerbose, "Writing to client %s: %s", peer_.c_str(), uv_strerror(n));
+    close();
+    return;
+  }
+  size_t written = n > 0 ? static_cast<size_t>(n) : 0;
+  server_.engine().stats().net_output_bytes += written;
+  if (written == out_.size()) {
+    out_.clear();
+    if (out_.capacity() > kIdleBufferMax) out_.shrink_to_fit();
+    if (close_after_flush_) close();
+    return;
+  }
+  // The socket is full: hand the rest to uv_write and keep it alive until write_cb.
+  inflight_.assign(out_, written);
+  out_.clear();
+  buf = uv_buf_init(inflight_.data(), static_cast<unsigned>(inflight_.size()));
+  int rc = uv_write(&write_req_, reinterpret_cast<uv_stream_t*>(&handle_), &buf, 1, write_cb);
+  if (rc != 0) {
+    inflight_.clear();
+    close();
+  }
+}
+
+void StreamConnection::write_cb(uv_write_t* req, int status) {
+  auto* c = static_cast<StreamConnection*>(req->data);
+  if (status == 0) c->server_.engine().stats().net_output_bytes += c->inflight_.size();
+  c->inflight_.clear();
+  if (c->closing_) return;
+  if (status != 0) {
+    c->close();
+    return;
+  }
+  if (!c->out_.empty() || c->close_after_flush_) c->request_flush();
+}
+
+void StreamConnection::close_after_flush() {
+  close_after_flush_ = true;
+  uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));
+  request_flush();
+}
+
+void StreamConnection::close() {
+  if (closing_) return;
+  closing_ = true;
+  on_close();
+  server_.connection_closing(this);
+  uv_close(reinterpret_cast<uv_handle_t*>(&handle_), close_cb);
+}
+
+void StreamConnection::close_cb(uv_handle_t* h) { delete static_cast<StreamConnection*>(h->data); }
+
+}  // namespace basalt

@@ -1,0 +1,110 @@
+#pragma once
+// A TCP connection on the loop, whatever protocol it speaks: owns the read buffer and the output
+// buffer, and implements the write discipline shared by the RESP and HTTP front ends. Replies are
+// appended to one output buffer while a read's requests are processed, and flushed once per loop
+// turn (Server's uv_check phase): uv_try_write first, uv_write for the remainder, with the in-flight
+// bytes kept alive until the write callback. The object is freed only in the close callback.
+
+#include <uv.h>
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace basalt {
+
+class Server;
+
+// Read buffer with a consumed prefix, so parsed requests can stay views into it while a batch runs
+// and the unparsed tail is moved down only when the prefix grows large.
+class ReadBuffer {
+ public:
+  std::string_view unread() const { return {data_.get() + begin_, end_ - begin_}; }
+  size_t size() const { return end_ - begin_; }
+  void consume(size_t n) {
+    begin_ += n;
+    if (begin_ == end_) begin_ = end_ = 0;
+  }
+  // Room for at least `want` more bytes at the end.
+  char* prepare(size_t want, size_t* got);
+  void commit(size_t n) { end_ += n; }
+  size_t capacity() const { return capacity_; }
+  // Gives memory back after a large request, so an idle client costs little.
+  void shrink_if_idle();
+
+ private:
+  std::unique_ptr<char[]> data_;
+  size_t capacity_ = 0, begin_ = 0, end_ = 0;
+};
+
+class StreamConnection {
+ public:
+  StreamConnection(Server& server, uint64_t listener_kind);
+  virtual ~StreamConnection() = default;
+  StreamConnection(const StreamConnection&) = delete;
+  StreamConnection& operator=(const StreamConnection&) = delete;
+
+  uv_tcp_t* handle() { return &handle_; }
+  // Starts reading after accept(); fills in the peer and local addresses.
+  bool start();
+  // Closes now; pending output is dropped. Safe to call more than once.
+  void close();
+  // Closes once everything queued so far has been written.
+  void close_after_flush();
+  bool closing() const { return closing_; }
+
+  // Output: append, then request_flush() (the server flushes once per loop turn).
+  std::string& output() { return out_; }
+  void request_flush();
+  // Called by the server in its check phase.
+  void flush();
+  size_t pending_output() const { return out_.size() + inflight_.size(); }
+
+  const std::string& peer() const { return peer_; }
+  const std::string& local() const { return local_; }
+  int fd() const;
+  int64_t last_activity_ms() const { return last_activity_ms_; }
+  uint64_t kind() const { return kind_; }
+
+  // Re-run input processing (after a blocked command was served); the server calls it in the
+  // check phase, never re-entrantly.
+  virtual void resume() {}
+  // Idle-timeout policy: blocked clients are exempt, as in Redis.
+  virtual bool idle_exempt() const { return false; }
+
+ protected:
+  // New bytes are in read_buffer(); parse and execute what is complete.
+  virtual void on_read() = 0;
+  // The connection is closing (before the handle is closed): release engine state.
+  virtual void on_close() {}
+  // Bytes the next read should have room for (a large bulk in progress asks for more).
+  virtual size_t read_hint() const { return 0; }
+
+  ReadBuffer& read_buffer() { return in_; }
+  Server& server() { return server_; }
+
+ private:
+  static void alloc_cb(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
+  static void read_cb(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf);
+  static void write_cb(uv_write_t* req, int status);
+  static void close_cb(uv_handle_t* h);
+
+  Server& server_;
+  uint64_t kind_;
+  uv_tcp_t handle_;
+  uv_write_t write_req_;
+  ReadBuffer in_;
+  std::string out_;
+  std::string inflight_;  // bytes handed to uv_write; alive until write_cb
+  std::string peer_, local_;
+  int64_t last_activity_ms_ = 0;
+  bool closing_ = false;
+  bool close_after_flush_ = false;
+  bool flush_queued_ = false;
+
+  friend class Server;
+};
+
+}  // namespace basalt

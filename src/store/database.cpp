@@ -1,0 +1,180 @@
+#include "store/database.hpp"
+
+#include <utility>
+
+#include "store/store.hpp"
+
+namespace basalt {
+
+Database::Database(Store& store, int index, uint64_t seed)
+    : store_(&store), index_(index), dict_(seed), rng_(seed ^ static_cast<uint64_t>(index)) {}
+
+bool Database::is_expired(const Entry* e) const {
+  return e->has_expire() && e->expire_at <= store_->now_ms();
+}
+
+Entry* Database::find(std::string_view key) {
+  Entry* e = dict_.find(key);
+  if (e != nullptr && is_expired(e)) {
+    // Redis deletes on access too; the expiry counts as a write for WATCH.
+    store_->stats().expired_keys++;
+    signal_modified(key);
+    dict_.unlink(key);
+    destroy(e);
+    return nullptr;
+  }
+  return e;
+}
+
+Entry* Database::find_read(std::string_view key) {
+  Entry* e = find(key);
+  if (e != nullptr) {
+    store_->stats().keyspace_hits++;
+  } else {
+    store_->stats().keyspace_misses++;
+  }
+  return e;
+}
+
+Entry* Database::add(std::string_view key, Value&& value) {
+  Entry* e = Entry::create(key, std::move(value));
+  dict_.insert(e);
+  return e;
+}
+
+Entry* Database::set(std::string_view key, Value&& value, bool keep_ttl) {
+  Entry* e = find(key);
+  if (e == nullptr) return add(key, std::move(value));
+  e->value = std::move(value);
+  if (!keep_ttl) clear_expire(e);
+  return e;
+}
+
+bool Database::erase(std::string_view key) {
+  Entry* e = find(key);
+  if (e == nullptr) return false;
+  erase(e);
+  return true;
+}
+
+void Database::erase(Entry* e) {
+  dict_.unlink(e->key());
+  destroy(e);
+}
+
+void Database::destroy(Entry* e) {
+  if (e->has_expire()) unlink_ttl(e);
+  Entry::destroy(e);
+}
+
+void Database::clear() {
+  dict_.clear();
+  ttl_index_.clear();
+  ttl_index_.shrink_to_fit();
+  avg_ttl_ = 0;
+}
+
+void Database::swap_contents(Database& other) {
+  std::swap(dict_, other.dict_);
+  std::swap(ttl_index_, other.ttl_index_);
+  std::swap(avg_ttl_, other.avg_ttl_);
+}
+
+void Database::set_expire(Entry* e, int64_t at_ms) {
+  if (!e->has_expire()) {
+    e->ttl_slot = static_cast<uint32_t>(ttl_index_.size());
+    ttl_index_.push_back(e);
+  }
+  e->expire_at = at_ms;
+}
+
+bool Database::clear_expire(Entry* e) {
+  if (!e->has_expire()) return false;
+  unlink_ttl(e);
+  e->expire_at = kNoExpire;
+  return true;
+}
+
+void Database::unlink_ttl(Entry* e) {
+  Entry* last = ttl_index_.back();
+  ttl_index_[e->ttl_slot] = last;
+  last->ttl_slot = e->ttl_slot;
+  ttl_index_.pop_back();
+}
+
+void Database::signal_modified(std::string_view key) {
+  if (auto* o = store_->observer()) o->on_key_modified(index_, key);
+}
+
+void Database::signal_list_ready(std::string_view key) {
+  if (auto* o = store_->observer()) o->on_list_ready(index_, key);
+}
+
+Entry* Database::random_entry() {
+  // Like Redis, give up on finding a live key after a bounded number of expired picks: every
+  // expired pick is deleted, so the loop also makes progress on the keyspace.
+  for (int tries = 0; tries < 100; ++tries) {
+    Entry* e = dict_.random_entry(rng_);
+    if (e == nullptr) return nullptr;
+    if (!is_expired(e)) return e;
+    find(e->key());
+  }
+  return nullptr;
+}
+
+ExpireCycleStats Database::active_expire(int64_t deadline_us) {
+  // Redis's defaults: 20 keys a sample, repeat while over 10% of a sample had expired.
+  constexpr int kKeysPerLoop = 20;
+  constexpr int kAcceptableStalePercent = 10;
+  ExpireCycleStats stats;
+  const Clock& clock = store_->clock();
+  int64_t now = store_->now_ms();
+  int iteration = 0;
+  while (!ttl_index_.empty()) {
+    int sampled = 0, expired = 0;
+    int64_t ttl_sum = 0;
+    int ttl_samples = 0;
+    int n = std::min<int>(kKeysPerLoop, static_cast<int>(ttl_index_.size()));
+    for (int i = 0; i < n && !ttl_index_.empty(); ++i) {
+      Entry* e = ttl_index_[rng_() % ttl_index_.size()];
+      ++sampled;
+      if (e->expire_at <= now) {
+        ++expired;
+        store_->stats().expired_keys++;
+        signal_modified(e->key());
+        erase(e);
+      } else {
+        ttl_sum += e->expire_at - now;
+        ++ttl_samples;
+      }
+    }
+    if (ttl_samples > 0) {
+      // A running average, as Redis keeps it: new samples weigh 2%.
+      int64_t avg = ttl_sum / ttl_samples;
+      avg_ttl_ = avg_ttl_ == 0 ? avg : (avg_ttl_ / 50) * 49 + avg / 50;
+    }
+    stats.sampled += sampled;
+    stats.expired += expired;
+    if ((++iteration & 15) == 0 && clock.monotonic_us() >= deadline_us) {
+      stats.timed_out = true;
+      break;
+    }
+    if (expired * 100 <= sampled * kAcceptableStalePercent) break;
+  }
+  return stats;
+}
+
+void Database::rehash_for_us(int64_t budget_us) {
+  const Clock& clock = store_->clock();
+  dict_.shrink_if_sparse();
+  int64_t deadline = clock.monotonic_us() + budget_us;
+  while (dict_.rehash(100)) {
+    if (clock.monotonic_us() >= deadline) break;
+  }
+}
+
+size_t Database::memory_usage() const {
+  return dict_.memory_usage() + ttl_index_.capacity() * sizeof(Entry*);
+}
+
+}  // namespace basalt

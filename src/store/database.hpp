@@ -1,0 +1,105 @@
+#pragma once
+// One numbered database (SELECT n): the key dictionary, the TTL index and its expiry logic. A
+// Database holds no global state, so the keyspace can later be split into one shard per thread.
+
+#include <cstdint>
+#include <random>
+#include <string_view>
+#include <vector>
+
+#include "store/dict.hpp"
+
+namespace basalt {
+
+class Store;
+
+// What the server needs to hear about from the keyspace, without the store knowing about clients:
+// WATCH invalidation and serving clients blocked on a list.
+class KeyspaceObserver {
+ public:
+  virtual ~KeyspaceObserver() = default;
+  virtual void on_key_modified(int db, std::string_view key) = 0;
+  virtual void on_list_ready(int db, std::string_view key) = 0;
+  virtual void on_db_flushed(int db) = 0;
+};
+
+struct ExpireCycleStats {
+  uint64_t sampled = 0;
+  uint64_t expired = 0;
+  bool timed_out = false;
+};
+
+class Database {
+ public:
+  Database(Store& store, int index, uint64_t seed);
+  Database(Database&&) noexcept = default;
+
+  int index() const { return index_; }
+  size_t size() const { return dict_.size(); }
+  size_t expires() const { return ttl_index_.size(); }
+
+  // Lookups apply lazy expiry: an expired key is deleted on the spot and reported absent, so no
+  // command ever sees one. The read variant counts keyspace hits and misses (INFO stats).
+  Entry* find(std::string_view key);
+  Entry* find_read(std::string_view key);
+  // The entry even if its TTL has passed, without deleting it (EXEC's check of watched keys).
+  Entry* peek(std::string_view key) { return dict_.find(key); }
+
+  // Creates a key that find() reported absent.
+  Entry* add(std::string_view key, Value&& value);
+  // Creates or replaces the value; a replaced key loses its TTL unless keep_ttl (SET semantics).
+  Entry* set(std::string_view key, Value&& value, bool keep_ttl = false);
+  // Deletes a key; returns whether it existed (and had not expired).
+  bool erase(std::string_view key);
+  // Deletes a key found by find(); cheaper than erase(key) when the entry is at hand.
+  void erase(Entry* e);
+  // Removes every key (FLUSHDB).
+  void clear();
+  // Exchanges contents with another database (SWAPDB); indexes stay.
+  void swap_contents(Database& other);
+
+  // at_ms must be in the future; callers delete the key instead for a time in the past.
+  void set_expire(Entry* e, int64_t at_ms);
+  // Returns whether the key had a TTL.
+  bool clear_expire(Entry* e);
+  bool is_expired(const Entry* e) const;
+
+  // Tell the server a key changed (WATCH), or that a list got elements (blocked clients).
+  void signal_modified(std::string_view key);
+  void signal_list_ready(std::string_view key);
+
+  template <class F>
+  uint64_t scan(uint64_t cursor, F&& fn) const {
+    return dict_.scan(cursor, std::forward<F>(fn));
+  }
+  template <class F>
+  void for_each(F&& fn) const {
+    dict_.for_each(std::forward<F>(fn));
+  }
+  // A random live key (RANDOMKEY); nullptr when the database is empty.
+  Entry* random_entry();
+
+  // One adaptive pass of active expiry (Redis's activeExpireCycle): samples keys with a TTL, deletes
+  // the expired ones, and goes on while more than a tenth of a sample had expired and time is left.
+  ExpireCycleStats active_expire(int64_t deadline_us);
+  // Cron work: a time-boxed share of any resize under way, and shrinking a sparse table.
+  void rehash_for_us(int64_t budget_us);
+  // Average TTL in ms of the sampled keys, as INFO keyspace reports it.
+  int64_t avg_ttl() const { return avg_ttl_; }
+  size_t memory_usage() const;
+
+ private:
+  void unlink_ttl(Entry* e);
+  void destroy(Entry* e);
+
+  Store* store_;
+  int index_;
+  Dict dict_;
+  // Every key with a TTL, in no order; Entry::ttl_slot is its position. O(1) add, remove and
+  // uniform sampling is all active expiry needs, at 8 bytes a key with a TTL.
+  std::vector<Entry*> ttl_index_;
+  std::mt19937_64 rng_;
+  int64_t avg_ttl_ = 0;
+};
+
+}  // namespace basalt

@@ -1,0 +1,190 @@
+#include "store/dict.hpp"
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <utility>
+
+#include "store/hash.hpp"
+
+namespace basalt {
+
+namespace {
+Entry** new_table(size_t n) {
+  void* p = std::calloc(n, sizeof(Entry*));
+  if (p == nullptr) throw std::bad_alloc();
+  return static_cast<Entry**>(p);
+}
+size_t next_power(size_t n) {
+  size_t s = 4;
+  while (s < n) s <<= 1;
+  return s;
+}
+}  // namespace
+
+Dict::Dict(uint64_t seed) : seed_(seed) {}
+
+Dict::~Dict() { clear(); }
+
+Dict::Dict(Dict&& other) noexcept { *this = std::move(other); }
+
+Dict& Dict::operator=(Dict&& other) noexcept {
+  if (this != &other) {
+    clear();
+    for (int t = 0; t < 2; ++t) {
+      table_[t] = std::exchange(other.table_[t], nullptr);
+      size_[t] = std::exchange(other.size_[t], 0);
+      used_[t] = std::exchange(other.used_[t], 0);
+    }
+    rehash_idx_ = std::exchange(other.rehash_idx_, -1);
+    seed_ = other.seed_;
+  }
+  return *this;
+}
+
+uint64_t Dict::hash(std::string_view key) const { return wyhash(key, seed_); }
+
+Entry* Dict::find(std::string_view key) {
+  if (size() == 0) return nullptr;
+  if (rehashing()) rehash_step();
+  uint64_t h = hash(key);
+  for (int t = 0; t < 2; ++t) {
+    if (size_[t] == 0) continue;
+    for (Entry* e = table_[t][h & (size_[t] - 1)]; e != nullptr; e = e->next) {
+      if (e->key_len == key.size() && std::memcmp(e->key().data(), key.data(), key.size()) == 0) return e;
+    }
+    if (!rehashing()) break;
+  }
+  return nullptr;
+}
+
+void Dict::insert(Entry* e) {
+  if (rehashing()) rehash_step();
+  expand_if_needed();
+  // During a rehash new keys go to the new table only, so the old one only ever drains.
+  int t = rehashing() ? 1 : 0;
+  Entry*& head = table_[t][hash(e->key()) & (size_[t] - 1)];
+  e->next = head;
+  head = e;
+  used_[t]++;
+}
+
+Entry* Dict::unlink(std::string_view key) {
+  if (size() == 0) return nullptr;
+  if (rehashing()) rehash_step();
+  uint64_t h = hash(key);
+  for (int t = 0; t < 2; ++t) {
+    if (size_[t] == 0) continue;
+    Entry** link = &table_[t][h & (size_[t] - 1)];
+    for (Entry* e = *link; e != nullptr; link = &e->next, e = e->next) {
+      if (e->key_len == key.size() && std::memcmp(e->key().data(), key.data(), key.size()) == 0) {
+        *link = e->next;
+        e->next = nullptr;
+        used_[t]--;
+        return e;
+      }
+    }
+    if (!rehashing()) break;
+  }
+  return nullptr;
+}
+
+void Dict::clear() {
+  for (int t = 0; t < 2; ++t) {
+    for (size_t i = 0; i < size_[t]; ++i) {
+      for (Entry* e = table_[t][i]; e != nullptr;) {
+        Entry* next = e->next;
+        Entry::destroy(e);
+        e = next;
+      }
+    }
+    std::free(table_[t]);
+    table_[t] = nullptr;
+    size_[t] = used_[t] = 0;
+  }
+  rehash_idx_ = -1;
+}
+
+void Dict::expand_if_needed() {
+  if (rehashing()) return;
+  if (size_[0] == 0) {
+    table_[0] = new_table(kInitialSize);
+    size_[0] = kInitialSize;
+    return;
+  }
+  if (used_[0] >= size_[0]) resize(used_[0] + 1);
+}
+
+void Dict::shrink_if_sparse() {
+  if (rehashing() || size_[0] <= kInitialSize) return;
+  if (used_[0] * 10 < size_[0]) resize(used_[0]);
+}
+
+void Dict::resize(size_t min_size) {
+  size_t n = next_power(min_size);
+  if (n == size_[0]) return;
+  table_[1] = new_table(n);
+  size_[1] = n;
+  used_[1] = 0;
+  rehash_idx_ = 0;
+}
+
+void Dict::rehash_step() { rehash(1); }
+
+bool Dict::rehash(int n) {
+  if (!rehashing()) return false;
+  // Bound the empty buckets visited too, so one step's cost stays small on a sparse table.
+  int empty_visits = n * 10;
+  while (n-- > 0 && used_[0] != 0) {
+    while (table_[0][rehash_idx_] == nullptr) {
+      ++rehash_idx_;
+      if (--empty_visits == 0) return true;
+    }
+    for (Entry* e = table_[0][rehash_idx_]; e != nullptr;) {
+      Entry* next = e->next;
+      Entry*& head = table_[1][hash(e->key()) & (size_[1] - 1)];
+      e->next = head;
+      head = e;
+      used_[0]--;
+      used_[1]++;
+      e = next;
+    }
+    table_[0][rehash_idx_++] = nullptr;
+  }
+  if (used_[0] == 0) {
+    std::free(table_[0]);
+    table_[0] = table_[1];
+    size_[0] = size_[1];
+    used_[0] = used_[1];
+    table_[1] = nullptr;
+    size_[1] = used_[1] = 0;
+    rehash_idx_ = -1;
+    return false;
+  }
+  return true;
+}
+
+Entry* Dict::random_entry(std::mt19937_64& rng) {
+  if (size() == 0) return nullptr;
+  if (rehashing()) rehash_step();
+  Entry* head = nullptr;
+  if (rehashing()) {
+    // Buckets of table 0 below rehash_idx_ are empty by construction; skip them.
+    size_t lo = static_cast<size_t>(rehash_idx_), span = size_[0] + size_[1] - lo;
+    do {
+      size_t i = lo + rng() % span;
+      head = i >= size_[0] ? table_[1][i - size_[0]] : table_[0][i];
+    } while (head == nullptr);
+  } else {
+    size_t mask = size_[0] - 1;
+    do head = table_[0][rng() & mask];
+    while (head == nullptr);
+  }
+  size_t len = 0;
+  for (Entry* e = head; e != nullptr; e = e->next) ++len;
+  size_t pick = rng() % len;
+  while (pick--) head = head->next;
+  return head;
+}
+
+}  // namespace basalt

@@ -1,0 +1,116 @@
+#pragma once
+// The keyspace hash table: chained buckets of Entry, power-of-two sized, resized incrementally as
+// Redis's dict does. While a resize is under way both tables are live, and every operation moves one
+// bucket across (plus a time-boxed share from the server's cron), so growing to millions of keys
+// never stalls the loop. Chaining (rather than open addressing) keeps entries in their buckets,
+// which is what lets SCAN's reverse-binary cursor guarantee that keys present for the whole
+// iteration are returned even when the table grows or shrinks in between calls.
+
+#include <cstddef>
+#include <cstdint>
+#include <random>
+#include <string_view>
+
+#include "store/entry.hpp"
+
+namespace basalt {
+
+class Dict {
+ public:
+  explicit Dict(uint64_t seed);
+  ~Dict();
+  Dict(const Dict&) = delete;
+  Dict& operator=(const Dict&) = delete;
+  Dict(Dict&& other) noexcept;
+  Dict& operator=(Dict&& other) noexcept;
+
+  size_t size() const { return used_[0] + used_[1]; }
+  size_t buckets() const { return size_[0] + size_[1]; }
+  bool rehashing() const { return rehash_idx_ >= 0; }
+
+  Entry* find(std::string_view key);
+  // Links an entry whose key is not present (the caller has checked).
+  void insert(Entry* e);
+  // Unlinks the entry with this key and returns it (not destroyed), or nullptr.
+  Entry* unlink(std::string_view key);
+  // Destroys every entry and frees the tables.
+  void clear();
+
+  // Moves up to n buckets to the new table; returns false once no rehash is under way.
+  bool rehash(int n);
+  // Shrinks the table when it is mostly empty (Redis: fill under 10%); the cron calls this.
+  void shrink_if_sparse();
+
+  // One SCAN step: calls fn(Entry*) for every entry of the bucket(s) at the cursor and returns the
+  // next cursor (0 when done). fn must not modify the dict.
+  template <class F>
+  uint64_t scan(uint64_t cursor, F&& fn) const;
+
+  // A random entry (nullptr when empty): a random non-empty bucket, then a random chain element.
+  Entry* random_entry(std::mt19937_64& rng);
+
+  // Calls fn(Entry*) for every entry; fn must not modify the dict.
+  template <class F>
+  void for_each(F&& fn) const {
+    for (int t = 0; t < 2; ++t)
+      for (size_t i = 0; i < size_[t]; ++i)
+        for (Entry* e = table_[t][i]; e != nullptr; e = e->next) fn(e);
+  }
+
+  size_t memory_usage() const { return (size_[0] + size_[1]) * sizeof(Entry*); }
+
+ private:
+  static constexpr size_t kInitialSize = 4;
+  uint64_t hash(std::string_view key) const;
+  void expand_if_needed();
+  void resize(size_t min_size);
+  void rehash_step();
+
+  Entry** table_[2] = {nullptr, nullptr};
+  size_t size_[2] = {0, 0};
+  size_t used_[2] = {0, 0};
+  int64_t rehash_idx_ = -1;
+  uint64_t seed_;
+};
+
+namespace dict_detail {
+inline uint64_t reverse_bits(uint64_t v) {
+  v = ((v >> 1) & 0x5555555555555555ull) | ((v & 0x5555555555555555ull) << 1);
+  v = ((v >> 2) & 0x3333333333333333ull) | ((v & 0x3333333333333333ull) << 2);
+  v = ((v >> 4) & 0x0f0f0f0f0f0f0f0full) | ((v & 0x0f0f0f0f0f0f0f0full) << 4);
+  return __builtin_bswap64(v);
+}
+}  // namespace dict_detail
+
+template <class F>
+uint64_t Dict::scan(uint64_t v, F&& fn) const {
+  using dict_detail::reverse_bits;
+  if (size() == 0) return 0;
+  auto visit = [&](Entry* const* table, size_t idx) {
+    for (Entry* e = table[idx]; e != nullptr; e = e->next) fn(e);
+  };
+  if (!rehashing()) {
+    uint64_t m0 = size_[0] - 1;
+    visit(table_[0], v & m0);
+    // Increment the reversed cursor: iterating high bits first is what keeps the cursor valid
+    // across resizes (see Redis's dictScan for the proof).
+    v |= ~m0;
+    v = reverse_bits(v);
+    v++;
+    return reverse_bits(v);
+  }
+  int small = size_[0] <= size_[1] ? 0 : 1, large = 1 - small;
+  uint64_t m0 = size_[small] - 1, m1 = size_[large] - 1;
+  visit(table_[small], v & m0);
+  // Visit every bucket of the larger table that expands from the small table's bucket.
+  do {
+    visit(table_[large], v & m1);
+    v |= ~m1;
+    v = reverse_bits(v);
+    v++;
+    v = reverse_bits(v);
+  } while (v & (m0 ^ m1));
+  return v;
+}
+
+}  // namespace basalt

@@ -1,0 +1,29 @@
+#include "store/entry.hpp"
+
+#include <malloc.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+namespace basalt {
+
+Entry* Entry::create(std::string_view key, Value&& value) {
+  void* mem = std::malloc(sizeof(Entry) + key.size());
+  if (mem == nullptr) throw std::bad_alloc();
+  Entry* e = new (mem) Entry(std::move(value));
+  e->key_len = static_cast<uint32_t>(key.size());
+  std::memcpy(reinterpret_cast<char*>(e + 1), key.data(), key.size());
+  return e;
+}
+
+void Entry::destroy(Entry* e) {
+  e->~Entry();
+  std::free(e);
+}
+
+size_t Entry::memory_usage() const {
+  return malloc_usable_size(const_cast<Entry*>(this)) + value.heap_bytes();
+}
+
+}  // namespace basalt

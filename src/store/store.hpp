@@ -1,0 +1,62 @@
+#pragma once
+// The keyspace: numbered databases, the time that every command of one loop turn sees, and the
+// counters INFO reports. Knows nothing of clients or protocols.
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "store/clock.hpp"
+#include "store/database.hpp"
+
+namespace basalt {
+
+struct StoreStats {
+  uint64_t expired_keys = 0;
+  uint64_t expired_time_cap_reached = 0;
+  uint64_t keyspace_hits = 0;
+  uint64_t keyspace_misses = 0;
+};
+
+class Store {
+ public:
+  Store(int databases, const Clock& clock, uint64_t seed);
+
+  int db_count() const { return static_cast<int>(dbs_.size()); }
+  Database& db(int index) { return dbs_[index]; }
+  const Database& db(int index) const { return dbs_[index]; }
+
+  // Commands see one instant (as Redis's cached mstime): the dispatcher refreshes it before each
+  // command, and a transaction sees the time at EXEC for all its commands.
+  void refresh_time() { now_ms_ = clock_.now_ms(); }
+  int64_t now_ms() const { return now_ms_; }
+  const Clock& clock() const { return clock_; }
+
+  void set_observer(KeyspaceObserver* observer) { observer_ = observer; }
+  KeyspaceObserver* observer() const { return observer_; }
+
+  void flush_all();
+  void swap_db(int a, int b);
+
+  // Active expiry over all databases, resuming where the last cycle stopped, within budget_us.
+  ExpireCycleStats active_expire_cycle(int64_t budget_us);
+  // Incremental rehashing share of the cron, per database.
+  void rehash_cycle(int64_t budget_us);
+  void set_active_expire(bool enabled) { active_expire_enabled_ = enabled; }
+  bool active_expire_enabled() const { return active_expire_enabled_; }
+
+  size_t key_count() const;
+  StoreStats& stats() { return stats_; }
+  const StoreStats& stats() const { return stats_; }
+
+ private:
+  const Clock& clock_;
+  int64_t now_ms_;
+  std::vector<Database> dbs_;
+  KeyspaceObserver* observer_ = nullptr;
+  StoreStats stats_;
+  int next_expire_db_ = 0;
+  bool active_expire_enabled_ = true;
+};
+
+}  // namespace basalt

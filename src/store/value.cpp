@@ -1,0 +1,110 @@
+#include "store/value.hpp"
+
+#include <malloc.h>
+
+#include <charconv>
+
+#include <cstdlib>
+#include <new>
+
+#include "store/list.hpp"
+
+namespace basalt {
+
+namespace {
+char* checked_realloc(char* p, size_t n) {
+  void* q = std::realloc(p, n);
+  if (q == nullptr) throw std::bad_alloc();
+  return static_cast<char*>(q);
+}
+}  // namespace
+
+Value Value::new_list() {
+  Value v;
+  List* list = new List();
+  std::memcpy(v.raw_, &list, sizeof(list));
+  v.raw_[15] = kListTag;
+  return v;
+}
+
+void Value::init_string(std::string_view s) {
+  if (s.size() <= kInlineCapacity) {
+    set_inline(s);
+    return;
+  }
+  char* p = checked_realloc(nullptr, s.size());
+  std::memcpy(p, s.data(), s.size());
+  set_heap(p, static_cast<uint32_t>(s.size()));
+}
+
+void Value::release() {
+  uint8_t t = tag();
+  if (t == kHeapTag) {
+    std::free(heap_ptr());
+  } else if (t == kListTag) {
+    delete list_ptr();
+  }
+}
+
+Value Value::clone() const {
+  if (is_list()) {
+    Value v;
+    List* list = new List(*list_ptr());
+    std::memcpy(v.raw_, &list, sizeof(list));
+    v.raw_[15] = kListTag;
+    return v;
+  }
+  return Value(str());
+}
+
+char* Value::resize(size_t new_len) {
+  uint8_t t = tag();
+  if (t <= kInlineCapacity) {
+    if (new_len <= kInlineCapacity) {
+      if (new_len > t) std::memset(raw_ + t, 0, new_len - t);
+      raw_[15] = static_cast<uint8_t>(new_len);
+      return reinterpret_cast<char*>(raw_);
+    }
+    char* p = checked_realloc(nullptr, new_len);
+    std::memcpy(p, raw_, t);
+    std::memset(p + t, 0, new_len - t);
+    set_heap(p, static_cast<uint32_t>(new_len));
+    return p;
+  }
+  char* p = heap_ptr();
+  size_t old_len = heap_len();
+  if (new_len > malloc_usable_size(p)) {
+    constexpr size_t kMaxPrealloc = 1024 * 1024;
+    size_t want = new_len < kMaxPrealloc ? new_len * 2 : new_len + kMaxPrealloc;
+    p = checked_realloc(p, want);
+  }
+  if (new_len > old_len) std::memset(p + old_len, 0, new_len - old_len);
+  set_heap(p, static_cast<uint32_t>(new_len));
+  return p;
+}
+
+size_t Value::heap_bytes() const {
+  uint8_t t = tag();
+  if (t == kHeapTag) return malloc_usable_size(heap_ptr());
+  if (t == kListTag) return sizeof(List) + list_ptr()->memory_usage();
+  return 0;
+}
+
+std::string_view Value::encoding() const {
+  if (is_list()) return "quicklist";
+  std::string_view s = str();
+  // Redis stores canonical 64-bit integers as "int"; anything else round-trips differently.
+  if (!s.empty() && s.size() <= 20) {
+    int64_t v;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec == std::errc() && end == s.data() + s.size()) {
+      char buf[24];
+      auto r = std::to_chars(buf, buf + sizeof(buf), v);
+      if (std::string_view(buf, r.ptr - buf) == s) return "int";
+    }
+  }
+  // Redis's embstr limit: the object and the string share one 64-byte allocation.
+  return s.size() <= 44 ? "embstr" : "raw";
+}
+
+}  // namespace basalt

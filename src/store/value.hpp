@@ -1,0 +1,107 @@
+#pragma once
+// A key's value in 16 bytes. Strings up to 15 bytes live inline (most keys in caches and counters
+// are that short), longer ones in one malloc'd buffer whose capacity comes from malloc_usable_size,
+// so no capacity field is stored. Lists live behind a pointer. The tag sits in the last byte.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+namespace basalt {
+
+class List;
+
+enum class ValueType : uint8_t { kString, kList };
+
+class Value {
+ public:
+  static constexpr size_t kInlineCapacity = 15;
+
+  Value() { set_inline({}); }
+  explicit Value(std::string_view s) { init_string(s); }
+  static Value new_list();
+  ~Value() { release(); }
+
+  Value(Value&& other) noexcept {
+    std::memcpy(raw_, other.raw_, sizeof(raw_));
+    other.set_inline({});
+  }
+  Value& operator=(Value&& other) noexcept {
+    if (this != &other) {
+      release();
+      std::memcpy(raw_, other.raw_, sizeof(raw_));
+      other.set_inline({});
+    }
+    return *this;
+  }
+  Value(const Value&) = delete;
+  Value& operator=(const Value&) = delete;
+  Value clone() const;  // deep copy (COPY)
+
+  ValueType type() const { return tag() == kListTag ? ValueType::kList : ValueType::kString; }
+  bool is_string() const { return tag() != kListTag; }
+  bool is_list() const { return tag() == kListTag; }
+
+  // Strings. Views stay valid until the value is next modified.
+  std::string_view str() const {
+    uint8_t t = tag();
+    if (t <= kInlineCapacity) return {reinterpret_cast<const char*>(raw_), t};
+    return {heap_ptr(), heap_len()};
+  }
+  void assign(std::string_view s) {
+    release();
+    init_string(s);
+  }
+  // Resizes the string in place and returns its bytes for writing (APPEND, SETRANGE); new bytes
+  // are zeroed. Grows geometrically, as sds does, so repeated APPENDs stay amortised O(1).
+  char* resize(size_t new_len);
+
+  // Lists.
+  List& list() { return *list_ptr(); }
+  const List& list() const { return *list_ptr(); }
+
+  // Bytes this value owns on the heap (not counting the 16 bytes of the Value itself).
+  size_t heap_bytes() const;
+  // Redis's OBJECT ENCODING for this value.
+  std::string_view encoding() const;
+
+ private:
+  static constexpr uint8_t kHeapTag = 0x40;
+  static constexpr uint8_t kListTag = 0x80;
+
+  uint8_t tag() const { return raw_[15]; }
+  void set_inline(std::string_view s) {
+    std::memcpy(raw_, s.data(), s.size());
+    raw_[15] = static_cast<uint8_t>(s.size());
+  }
+  void init_string(std::string_view s);
+  void release();
+
+  char* heap_ptr() const {
+    char* p;
+    std::memcpy(&p, raw_, sizeof(p));
+    return p;
+  }
+  uint32_t heap_len() const {
+    uint32_t n;
+    std::memcpy(&n, raw_ + 8, sizeof(n));
+    return n;
+  }
+  void set_heap(char* p, uint32_t len) {
+    std::memcpy(raw_, &p, sizeof(p));
+    std::memcpy(raw_ + 8, &len, sizeof(len));
+    raw_[15] = kHeapTag;
+  }
+  List* list_ptr() const {
+    List* p;
+    std::memcpy(&p, raw_, sizeof(p));
+    return p;
+  }
+
+  alignas(8) uint8_t raw_[16];
+};
+
+static_assert(sizeof(Value) == 16);
+
+}  // namespace basalt

@@ -1,0 +1,145 @@
+"""Starts basalt-server (and, for differential tests, redis-server) on free ports for the
+script-driven tests. Binaries: $BASALT_SERVER_BIN (set by CTest), /usr/bin/redis-server."""
+
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port, proc, timeout=10.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited at start-up with {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.02)
+    raise RuntimeError(f"nothing listening on {port}")
+
+
+class Server:
+    """A server process on a free port; use as a context manager."""
+
+    def __init__(self, argv, port):
+        self.port = port
+        self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        wait_for_port(port, self.proc)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def basalt(*extra):
+    binary = os.environ["BASALT_SERVER_BIN"]
+    port = free_port()
+    argv = [binary, "--port", str(port), "--http-port", str(free_port()), "--admin-port",
+            str(free_port()), "--loglevel", "warning", *extra]
+    return Server(argv, port)
+
+
+def redis(*extra):
+    port = free_port()
+    workdir = tempfile.mkdtemp(prefix="basalt-redis-")
+    argv = ["/usr/bin/redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+            "--appendonly", "no", "--dir", workdir, "--daemonize", "no", *extra]
+    return Server(argv, port)
+
+
+def resp_encode(*args):
+    out = [b"*%d\r\n" % len(args)]
+    for a in args:
+        if isinstance(a, str):
+            a = a.encode()
+        elif isinstance(a, int):
+            a = str(a).encode()
+        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
+    return b"".join(out)
+
+
+class RawClient:
+    """Sends RESP commands and reads complete raw replies (bytes), for byte-exact comparisons."""
+
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.buf = b""
+
+    def close(self):
+        self.sock.close()
+
+    def _fill(self):
+        data = self.sock.recv(1 << 16)
+        if not data:
+            raise ConnectionError("connection closed")
+        self.buf += data
+
+    def _line(self, pos):
+        while True:
+            end = self.buf.find(b"\r\n", pos)
+            if end >= 0:
+                return end
+            self._fill()
+
+    def _skip_reply(self, pos):
+        """Returns the end offset of the complete reply starting at pos."""
+        while len(self.buf) <= pos:
+            self._fill()
+        kind = self.buf[pos:pos + 1]
+        end = self._line(pos)
+        header = self.buf[pos + 1:end]
+        pos = end + 2
+        if kind in (b"$", b"=", b"!"):
+            n = int(header)
+            if n < 0:
+                return pos
+            while len(self.buf) < pos + n + 2:
+                self._fill()
+            return pos + n + 2
+        if kind in (b"*", b"~", b">", b"%", b"|"):
+            n = int(header)
+            if n < 0:
+                return pos
+            if kind in (b"%", b"|"):
+                n *= 2
+            for _ in range(n):
+                pos = self._skip_reply(pos)
+            if kind == b"|":  # an attribute precedes the actual reply
+                pos = self._skip_reply(pos)
+            return pos
+        return pos  # + - : , # ( _ are single lines
+
+    def read_reply(self):
+        end = self._skip_reply(0)
+        reply, self.buf = self.buf[:end], self.buf[end:]
+        return reply
+
+    def call(self, *args):
+        self.sock.sendall(resp_encode(*args))
+        return self.read_reply()
+
+    def pipeline(self, commands):
+        self.sock.sendall(b"".join(resp_encode(*c) for c in commands))
+        return [self.read_reply() for _ in commands]

@@ -1,0 +1,353 @@
+// Black-box tests of the real basalt-server binary over TCP, driven with hiredis and raw sockets.
+
+#include <gtest/gtest.h>
+#include <hiredis/hiredis.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "integration/server_process.hpp"
+
+namespace basalt::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct ReplyDeleter {
+  void operator()(redisReply* r) const { freeReplyObject(r); }
+};
+using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
+
+class Conn {
+ public:
+  explicit Conn(int port) {
+    timeval tv{5, 0};
+    ctx_ = redisConnectWithTimeout("127.0.0.1", port, tv);
+    if (ctx_ == nullptr || ctx_->err) throw std::runtime_error("connect failed");
+    redisSetTimeout(ctx_, tv);
+  }
+  ~Conn() { redisFree(ctx_); }
+  Reply cmd(std::vector<std::string> args) {
+    std::vector<const char*> argv;
+    std::vector<size_t> lens;
+    for (auto& a : args) {
+      argv.push_back(a.data());
+      lens.push_back(a.size());
+    }
+    return Reply(static_cast<redisReply*>(
+        redisCommandArgv(ctx_, static_cast<int>(args.size()), argv.data(), lens.data())));
+  }
+  void append(std::vector<std::string> args) {
+    std::vector<const char*> argv;
+    std::vector<size_t> lens;
+    for (auto& a : args) {
+      argv.push_back(a.data());
+      lens.push_back(a.size());
+    }
+    redisAppendCommandArgv(ctx_, static_cast<int>(args.size()), argv.data(), lens.data());
+  }
+  Reply read() {
+    void* r = nullptr;
+    if (redisGetReply(ctx_, &r) != REDIS_OK) return nullptr;
+    return Reply(static_cast<redisReply*>(r));
+  }
+  redisContext* ctx() { return ctx_; }
+
+ private:
+  redisContext* ctx_;
+};
+
+// Raw socket for byte-level tests (inline commands, split requests, malformed input).
+class RawSocket {
+ public:
+  explicit RawSocket(int port) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    if (connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0)
+      throw std::runtime_error("connect failed");
+    timeval tv{5, 0};
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  }
+  ~RawSocket() { close(fd_); }
+  void send_all(std::string_view data) {
+    while (!data.empty()) {
+      ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+      if (n <= 0) return;
+      data.remove_prefix(static_cast<size_t>(n));
+    }
+  }
+  // Reads until `n` bytes arrived, EOF, or timeout.
+  std::string read_n(size_t n) {
+    std::string out;
+    char buf[65536];
+    while (out.size() < n) {
+      ssize_t r = ::recv(fd_, buf, sizeof(buf), 0);
+      if (r <= 0) break;
+      out.append(buf, static_cast<size_t>(r));
+    }
+    return out;
+  }
+  // True once the server closed the connection (reads EOF).
+  bool closed_by_peer() {
+    char c;
+    return ::recv(fd_, &c, 1, 0) == 0;
+  }
+
+ private:
+  int fd_;
+};
+
+class ServerTest : public ::testing::Test {
+ protected:
+  ServerProcess server_;
+};
+
+TEST_F(ServerTest, SetGetWithTtl) {
+  Conn c(server_.port());
+  EXPECT_STREQ(c.cmd({"SET", "greeting", "hello", "EX", "60"})->str, "OK");
+  EXPECT_STREQ(c.cmd({"SET", "greeting", "hi", "XX"})->str, "OK");
+  EXPECT_STREQ(c.cmd({"GET", "greeting"})->str, "hi");
+  // SET ... XX replaced the value and, without KEEPTTL, cleared the TTL, as Redis does.
+  EXPECT_EQ(c.cmd({"TTL", "greeting"})->integer, -1);
+  EXPECT_STREQ(c.cmd({"SET", "greeting", "hello", "EX", "60"})->str, "OK");
+  long long ttl = c.cmd({"TTL", "greeting"})->integer;
+  EXPECT_GE(ttl, 59);
+  EXPECT_LE(ttl, 60);
+}
+
+TEST_F(ServerTest, PushAndPopWithCount) {
+  Conn c(server_.port());
+  EXPECT_EQ(c.cmd({"RPUSH", "jobs", "a", "b", "c"})->integer, 3);
+  Reply r = c.cmd({"LPOP", "jobs", "2"});
+  ASSERT_EQ(r->type, REDIS_REPLY_ARRAY);
+  ASSERT_EQ(r->elements, 2u);
+  EXPECT_STREQ(r->element[0]->str, "a");
+  EXPECT_STREQ(r->element[1]->str, "b");
+}
+
+TEST_F(ServerTest, PipelineOfTenThousandCommandsKeepsOrder) {
+  Conn c(server_.port());
+  constexpr int kN = 10000;
+  for (int i = 0; i < kN; ++i) c.append({"SET", "k" + std::to_string(i), std::to_string(i * 7)});
+  for (int i = 0; i < kN; ++i) c.append({"GET", "k" + std::to_string(i)});
+  for (int i = 0; i < kN; ++i) ASSERT_STREQ(c.read()->str, "OK");
+  for (int i = 0; i < kN; ++i) ASSERT_EQ(std::string(c.read()->str), std::to_string(i * 7));
+}
+
+TEST_F(ServerTest, LargeBinaryValueRoundTrips) {
+  Conn c(server_.port());
+  std::string value(8 * 1024 * 1024, '\0');
+  for (size_t i = 0; i < value.size(); ++i) value[i] = static_cast<char>((i * 131) & 0xff);
+  EXPECT_STREQ(c.cmd({"SET", "big", value})->str, "OK");
+  Reply r = c.cmd({"GET", "big"});
+  ASSERT_EQ(r->type, REDIS_REPLY_STRING);
+  EXPECT_EQ(std::string(r->str, r->len), value);
+}
+
+TEST_F(ServerTest, RequestSplitIntoSingleBytesParses) {
+  RawSocket s(server_.port());
+  std::string req = "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nvalue\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n";
+  for (char ch : req) {
+    s.send_all(std::string_view(&ch, 1));
+    std::this_thread::sleep_for(200us);
+  }
+  EXPECT_EQ(s.read_n(16), "+OK\r\n$5\r\nvalue\r\n");
+}
+
+TEST_F(ServerTest, InlineCommandsWork) {
+  RawSocket s(server_.port());
+  s.send_all("PING\r\nSET \"a key\" 'v 1'\r\nGET \"a key\"\n");
+  EXPECT_EQ(s.read_n(22), "+PONG\r\n+OK\r\n$3\r\nv 1\r\n");
+}
+
+TEST_F(ServerTest, ProtocolErrorClosesOnlyThatConnection) {
+  Conn other(server_.port());
+  RawSocket s(server_.port());
+  s.send_all("*1\r\n$x\r\n");
+  std::string reply = s.read_n(200);
+  EXPECT_EQ(reply, "-ERR Protocol error: invalid bulk length\r\n");
+  EXPECT_TRUE(s.closed_by_peer());
+  EXPECT_STREQ(other.cmd({"PING"})->str, "PONG");
+}
+
+TEST_F(ServerTest, OversizedBulkIsRefused) {
+  RawSocket s(server_.port());
+  s.send_all("*2\r\n$3\r\nGET\r\n$999999999999\r\n");
+  EXPECT_EQ(s.read_n(200), "-ERR Protocol error: invalid bulk length\r\n");
+  EXPECT_TRUE(s.closed_by_peer());
+}
+
+TEST_F(ServerTest, UnknownCommandAndArityErrors) {
+  Conn c(server_.port());
+  Reply r = c.cmd({"NOSUCH", "a", "b"});
+  ASSERT_EQ(r->type, REDIS_REPLY_ERROR);
+  EXPECT_STREQ(r->str, "ERR unknown command 'NOSUCH', with args beginning with: 'a' 'b' ");
+  r = c.cmd({"GET"});
+  EXPECT_STREQ(r->str, "ERR wrong number of arguments for 'get' command");
+}
+
+TEST_F(ServerTest, BlockingPopIsServedByPushFromAnotherClient) {
+  Conn waiter(server_.port());
+  Conn pusher(server_.port());
+  waiter.append({"BLPOP", "queue", "5"});
+  redisBufferWrite(waiter.ctx(), nullptr);
+  int done = 0;
+  while (!done) redisBufferWrite(waiter.ctx(), &done);
+  std::this_thread::sleep_for(100ms);  // the waiter is blocked by now
+  EXPECT_EQ(pusher.cmd({"RPUSH", "queue", "job1"})->integer, 1);
+  Reply r = waiter.read();
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->type, REDIS_REPLY_ARRAY);
+  EXPECT_STREQ(r->element[0]->str, "queue");
+  EXPECT_STREQ(r->element[1]->str, "job1");
+  // The element went to the blocked client, not into the list.
+  EXPECT_EQ(pusher.cmd({"LLEN", "queue"})->integer, 0);
+}
+
+TEST_F(ServerTest, BlockedClientsAreServedInArrivalOrder) {
+  Conn first(server_.port()), second(server_.port()), pusher(server_.port());
+  first.append({"BRPOP", "q", "5"});
+  int done = 0;
+  while (!done) redisBufferWrite(first.ctx(), &done);
+  std::this_thread::sleep_for(50ms);
+  second.append({"BRPOP", "q", "5"});
+  done = 0;
+  while (!done) redisBufferWrite(second.ctx(), &done);
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(pusher.cmd({"LPUSH", "q", "x"})->integer, 1);
+  EXPECT_STREQ(first.read()->element[1]->str, "x");
+  EXPECT_EQ(pusher.cmd({"LPUSH", "q", "y"})->integer, 1);
+  EXPECT_STREQ(second.read()->element[1]->str, "y");
+}
+
+TEST_F(ServerTest, BlockingPopTimesOutWithNil) {
+  Conn c(server_.port());
+  auto start = std::chrono::steady_clock::now();
+  Reply r = c.cmd({"BLPOP", "empty", "0.2"});
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->type, REDIS_REPLY_NIL);
+  EXPECT_GE(elapsed, 190ms);
+  EXPECT_LT(elapsed, 2s);
+  // The connection goes on afterwards.
+  EXPECT_STREQ(c.cmd({"PING"})->str, "PONG");
+}
+
+TEST_F(ServerTest, PipelinedCommandsAfterABlockingOneWaitForIt) {
+  Conn c(server_.port()), pusher(server_.port());
+  c.append({"BLPOP", "q2", "5"});
+  c.append({"GET", "after"});
+  int done = 0;
+  while (!done) redisBufferWrite(c.ctx(), &done);
+  std::this_thread::sleep_for(50ms);
+  pusher.cmd({"SET", "after", "set-later"});
+  pusher.cmd({"RPUSH", "q2", "v"});
+  EXPECT_STREQ(c.read()->element[1]->str, "v");
+  // GET ran after BLPOP was served, so it sees the SET made while it waited.
+  EXPECT_STREQ(c.read()->str, "set-later");
+}
+
+TEST_F(ServerTest, TransactionsAndWatch) {
+  Conn a(server_.port()), b(server_.port());
+  EXPECT_STREQ(a.cmd({"WATCH", "balance"})->str, "OK");
+  EXPECT_STREQ(a.cmd({"MULTI"})->str, "OK");
+  EXPECT_STREQ(a.cmd({"INCRBY", "balance", "10"})->str, "QUEUED");
+  EXPECT_EQ(b.cmd({"SET", "balance", "100"})->type, REDIS_REPLY_STATUS);
+  Reply r = a.cmd({"EXEC"});
+  EXPECT_EQ(r->type, REDIS_REPLY_NIL);  // aborted: the watched key changed
+  EXPECT_STREQ(a.cmd({"MULTI"})->str, "OK");
+  a.cmd({"INCRBY", "balance", "10"});
+  a.cmd({"GET", "balance"});
+  r = a.cmd({"EXEC"});
+  ASSERT_EQ(r->type, REDIS_REPLY_ARRAY);
+  EXPECT_EQ(r->element[0]->integer, 110);
+  EXPECT_STREQ(r->element[1]->str, "110");
+}
+
+TEST_F(ServerTest, KeysExpireOverTimeAndAreReclaimedWithoutAccess) {
+  Conn c(server_.port());
+  EXPECT_STREQ(c.cmd({"SET", "short", "v", "PX", "100"})->str, "OK");
+  for (int i = 0; i < 1000; ++i) c.append({"SET", "tmp:" + std::to_string(i), "v", "PX", "50"});
+  for (int i = 0; i < 1000; ++i) c.read();
+  EXPECT_EQ(c.cmd({"DBSIZE"})->integer, 1001);
+  std::this_thread::sleep_for(250ms);
+  EXPECT_EQ(c.cmd({"GET", "short"})->type, REDIS_REPLY_NIL);
+  // Active expiry (hz 10) reclaims the rest without anyone reading them.
+  long long keys = -1;
+  for (int i = 0; i < 50 && keys != 0; ++i) {
+    std::this_thread::sleep_for(100ms);
+    keys = c.cmd({"DBSIZE"})->integer;
+  }
+  EXPECT_EQ(keys, 0);
+}
+
+TEST_F(ServerTest, SigtermExitsCleanly) {
+  Conn c(server_.port());
+  c.cmd({"SET", "k", "v"});
+  EXPECT_EQ(server_.stop(SIGTERM), 0);
+}
+
+TEST_F(ServerTest, ShutdownCommandExitsCleanly) {
+  Conn c(server_.port());
+  c.cmd({"SHUTDOWN", "NOSAVE"});
+  EXPECT_EQ(server_.wait_exit(), 0);
+}
+
+TEST(ServerLimits, MaxClientsRefusesTheExtraClient) {
+  ServerProcess server({"--maxclients", "2"});
+  Conn a(server.port()), b(server.port());
+  EXPECT_STREQ(a.cmd({"PING"})->str, "PONG");
+  RawSocket third(server.port());
+  EXPECT_EQ(third.read_n(100), "-ERR max number of clients reached\r\n");
+  EXPECT_STREQ(b.cmd({"PING"})->str, "PONG");
+}
+
+TEST(ServerLimits, QueryBufferLimitDisconnectsOnlyTheOffender) {
+  ServerProcess server({"--client-query-buffer-limit", "1mb"});
+  Conn other(server.port());
+  RawSocket s(server.port());
+  s.send_all("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100000000\r\n");
+  s.send_all(std::string(2 * 1024 * 1024, 'x'));
+  EXPECT_TRUE(s.closed_by_peer());
+  EXPECT_STREQ(other.cmd({"PING"})->str, "PONG");
+}
+
+TEST(ServerLimits, RequirePassGatesCommands) {
+  ServerProcess server({"--requirepass", "s3cret"});
+  Conn c(server.port());
+  Reply r = c.cmd({"GET", "k"});
+  EXPECT_STREQ(r->str, "NOAUTH Authentication required.");
+  r = c.cmd({"AUTH", "wrong"});
+  EXPECT_STREQ(r->str, "WRONGPASS invalid username-password pair or user is disabled.");
+  EXPECT_STREQ(c.cmd({"AUTH", "s3cret"})->str, "OK");
+  EXPECT_EQ(c.cmd({"GET", "k"})->type, REDIS_REPLY_NIL);
+}
+
+TEST(ServerLimits, IdleClientsAreClosedAfterTimeout) {
+  ServerProcess server({"--timeout", "1"});
+  RawSocket s(server.port());
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(s.closed_by_peer());
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 900ms);
+}
+
+TEST(ServerConfig, InvalidValueStopsStartupNamingTheParameter) {
+  std::string cmd = server_binary() + " --port 70000 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  char buf[512] = {0};
+  size_t n = fread(buf, 1, sizeof(buf) - 1, p);
+  int status = pclose(p);
+  std::string out(buf, n);
+  EXPECT_NE(WEXITSTATUS(status), 0);
+  EXPECT_NE(out.find("port"), std::string::npos) << out;
+  EXPECT_NE(out.find("between 0 and 65535"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace basalt::testing

@@ -1,0 +1,126 @@
+#pragma once
+// Starts the real basalt-server binary on free ports for black-box tests, and stops it with
+// SIGTERM, reporting its exit status. The binary comes from $BASALT_SERVER_BIN (set by CTest).
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace basalt::testing {
+
+// A port nobody listens on right now (the kernel picks it; we release it for the server).
+inline int free_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = 0;
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
+  socklen_t len = sizeof(a);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+inline bool port_open(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
+  close(fd);
+  return ok;
+}
+
+inline std::string server_binary() {
+  const char* bin = std::getenv("BASALT_SERVER_BIN");
+#ifdef BASALT_SERVER_BIN
+  if (bin == nullptr) bin = BASALT_SERVER_BIN;
+#endif
+  if (bin == nullptr) throw std::runtime_error("BASALT_SERVER_BIN is not set");
+  return bin;
+}
+
+class ServerProcess {
+ public:
+  // extra: more "--name value" arguments.
+  explicit ServerProcess(std::vector<std::string> extra = {}) {
+    port_ = free_port();
+    http_port_ = free_port();
+    admin_port_ = free_port();
+    std::vector<std::string> args = {server_binary(), "--port", std::to_string(port_),
+                                     "--http-port", std::to_string(http_port_), "--admin-port",
+                                     std::to_string(admin_port_), "--loglevel", "warning"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    pid_ = fork();
+    if (pid_ == 0) {
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    for (int i = 0; i < 500 && !port_open(port_); ++i) {
+      int status;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        throw std::runtime_error("basalt-server exited at start-up");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (!port_open(port_)) throw std::runtime_error("basalt-server did not start listening");
+  }
+  ~ServerProcess() {
+    if (pid_ > 0) stop();
+  }
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  int port() const { return port_; }
+  int http_port() const { return http_port_; }
+  int admin_port() const { return admin_port_; }
+  pid_t pid() const { return pid_; }
+
+  // Sends SIGTERM and returns the exit status (-1 if it did not exit within 10 s, then killed).
+  int stop(int sig = SIGTERM) {
+    if (pid_ <= 0) return exit_status_;
+    kill(pid_, sig);
+    return wait_exit();
+  }
+  // Waits for the process to exit by itself (SHUTDOWN).
+  int wait_exit(int timeout_ms = 10000) {
+    for (int waited = 0; waited < timeout_ms; waited += 10) {
+      int status;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        return exit_status_;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+    exit_status_ = -1;
+    return -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0, http_port_ = 0, admin_port_ = 0;
+  int exit_status_ = -1;
+};
+
+}  // namespace basalt::testing

@@ -1,0 +1,130 @@
+"""basalt-server driven by the stock Redis tools: redis-cli (one-shot, RESP3, interactive with
+command hints, --pipe mass insert), redis-benchmark (pipelined, zero errors) and redis-py."""
+
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import basalt_harness as h  # noqa: E402
+
+
+def cli(port, *args, stdin=None, extra=()):
+    r = subprocess.run(["redis-cli", "-p", str(port), *extra, *args], input=stdin,
+                       capture_output=True, timeout=60)
+    return r.stdout.decode()
+
+
+class RedisCliTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = h.basalt()
+        cls.port = cls.server.port
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def test_readme_session(self):
+        p = self.port
+        self.assertEqual(cli(p, "SET", "greeting", "hello", "EX", "60"), "OK\n")
+        self.assertEqual(cli(p, "SET", "greeting", "hi", "XX"), "OK\n")
+        self.assertEqual(cli(p, "RPUSH", "jobs", "a", "b", "c"), "3\n")
+        self.assertEqual(cli(p, "LPOP", "jobs", "2"), "a\nb\n")
+        self.assertEqual(cli(p, "--no-raw", "LPOP", "jobs", "2"), '1) "c"\n')
+        self.assertEqual(cli(p, "SET", "greeting", "hello", "EX", "60"), "OK\n")
+        self.assertIn(cli(p, "TTL", "greeting"), ("60\n", "59\n"))
+
+    def test_resp3_types(self):
+        p = self.port
+        out = cli(p, "HELLO", "3", extra=("-3", "--no-raw"))
+        self.assertIn('"proto"', out)
+        self.assertIn("(integer) 3", out)
+        self.assertEqual(cli(p, "GET", "nope", extra=("-3", "--no-raw")), "(nil)\n")
+        self.assertIn("1#", cli(p, "CONFIG", "GET", "port", extra=("-3", "--no-raw")))
+
+    def test_pipe_mass_insert(self):
+        n = 100_000
+        payload = b"".join(h.resp_encode("SET", f"mass:{i}", f"value-{i}") for i in range(n))
+        out = cli(self.port, "--pipe", stdin=payload)
+        self.assertIn(f"errors: 0, replies: {n}", out)
+        self.assertEqual(cli(self.port, "GET", "mass:99999"), "value-99999\n")
+        self.assertEqual(cli(self.port, "EXISTS", "mass:0", "mass:50000"), "2\n")
+
+    def test_interactive_mode_shows_command_hints(self):
+        # redis-cli fetches COMMAND DOCS when it starts interactively and shows argument hints as
+        # a command is typed; drive it through a pseudo-terminal as a person would.
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execvp("redis-cli", ["redis-cli", "-p", str(self.port)])
+        try:
+            screen = self._read_until(fd, b"> ")
+            self.assertIn(b"127.0.0.1:%d>" % self.port, screen)
+            os.write(fd, b"set ")
+            screen = self._read_until(fd, b"KEEPTTL")
+            self.assertIn(b"key value", screen)
+            os.write(fd, b"hinted 1\r")
+            self.assertIn(b"OK", self._read_until(fd, b"OK"))
+            os.write(fd, b"lpush ")
+            self.assertIn(b"element", self._read_until(fd, b"element"))
+        finally:
+            os.write(fd, b"\x03")
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+
+    @staticmethod
+    def _read_until(fd, marker, timeout=10):
+        data = b""
+        deadline = time.time() + timeout
+        while marker not in data and time.time() < deadline:
+            r, _, _ = select.select([fd], [], [], 0.2)
+            if r:
+                try:
+                    data += os.read(fd, 4096)
+                except OSError:
+                    break
+        return data
+
+
+class RedisBenchmarkTest(unittest.TestCase):
+    def test_pipelined_benchmark_has_no_errors(self):
+        with h.basalt() as server:
+            r = subprocess.run(
+                ["redis-benchmark", "-p", str(server.port), "-P", "16", "-c", "50", "-n", "100000",
+                 "-t", "set,get,lpush,rpop", "--csv"], capture_output=True, timeout=300)
+            out, err = r.stdout.decode(), r.stderr.decode()
+            self.assertEqual(r.returncode, 0, err)
+            self.assertNotIn("ERR", out + err)
+            self.assertNotIn("Error", out + err)
+            for test in ("SET", "GET", "LPUSH", "RPOP"):
+                self.assertIn(f'"{test}"', out)
+            rps = [float(line.split(",")[1].strip('"')) for line in out.splitlines()[1:] if line]
+            self.assertTrue(all(v > 0 for v in rps), out)
+
+
+class RedisPyTest(unittest.TestCase):
+    def test_redis_py_client(self):
+        import redis
+
+        with h.basalt() as server:
+            r = redis.Redis(port=server.port)
+            self.assertTrue(r.set("k", "v", ex=30))
+            self.assertEqual(r.get("k"), b"v")
+            self.assertEqual(r.rpush("l", "a", "b", "c"), 3)
+            self.assertEqual(r.lrange("l", 0, -1), [b"a", b"b", b"c"])
+            self.assertEqual(r.incr("n"), 1)
+            with r.pipeline(transaction=True) as p:
+                p.incr("n").incr("n").get("n")
+                self.assertEqual(p.execute(), [2, 3, b"3"])
+            self.assertEqual(r.blpop(["empty"], timeout=1), None)
+            self.assertEqual(r.type("l"), b"list")
+            self.assertGreaterEqual(len(list(r.scan_iter(count=2))), 3)
+            self.assertEqual(r.info()["redis_mode"], "standalone")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
