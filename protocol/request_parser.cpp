@@ -14,6 +14,8 @@ constexpr std::string_view kTooBigInline = "Protocol error: too big inline reque
 constexpr std::string_view kInvalidMbulk = "Protocol error: invalid multibulk length";
 constexpr std::string_view kInvalidBulk = "Protocol error: invalid bulk length";
 constexpr std::string_view kUnbalanced = "Protocol error: unbalanced quotes in request";
+constexpr std::string_view kUnauthMbulk = "Protocol error: unauthenticated multibulk length";
+constexpr std::string_view kUnauthBulk = "Protocol error: unauthenticated bulk length";
 constexpr std::string_view kExpectedDollar = "Protocol error: expected '$', got '";
 
 // Redis sizes argv for at most this many arguments up front, so that a client announcing a
@@ -145,6 +147,9 @@ RequestParser::Step RequestParser::parse_multibulk(std::string_view in) {
         (count > 0 && static_cast<unsigned long long>(count) > limits_.max_multibulk_len)) {
       return fail(kInvalidMbulk);
     }
+    if (limits_.auth_required && count > static_cast<long long>(limits_.kUnauthMaxMultibulkLen)) {
+      return fail(kUnauthMbulk);
+    }
     pos_ = scan_ = cr + 2;
     if (count <= 0) return Step::kDone;
     args_left_ = static_cast<size_t>(count);
@@ -174,6 +179,9 @@ RequestParser::Step RequestParser::parse_multibulk(std::string_view in) {
       if (!string_to_ll(in.substr(pos_ + 1, cr - pos_ - 1), &len) || len < 0 ||
           static_cast<unsigned long long>(len) > limits_.max_bulk_len) {
         return fail(kInvalidBulk);
+      }
+      if (limits_.auth_required && static_cast<size_t>(len) > limits_.kUnauthMaxBulkLen) {
+        return fail(kUnauthBulk);
       }
       pos_ = cr + 2;
       bulk_len_ = static_cast<size_t>(len);

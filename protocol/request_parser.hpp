@@ -18,6 +18,13 @@ struct ParserLimits {
   size_t max_bulk_len = 512ull * 1024 * 1024;  // proto-max-bulk-len
   size_t max_multibulk_len = 1024 * 1024;      // arguments in one multibulk request
   size_t max_inline_len = 64 * 1024;           // PROTO_INLINE_MAX_SIZE
+  // Set while the client still has to AUTH: Redis 7 then refuses multibulk requests of more than
+  // kUnauthMaxMultibulkLen arguments or with a bulk over kUnauthMaxBulkLen bytes, with their own
+  // error texts ("unauthenticated multibulk length", "unauthenticated bulk length").
+  bool auth_required = false;
+
+  static constexpr size_t kUnauthMaxMultibulkLen = 10;
+  static constexpr size_t kUnauthMaxBulkLen = 16384;
 };
 
 enum class ParseStatus { kOk, kNeedMore, kError };

@@ -307,6 +307,25 @@ TEST(RequestParser, Limits) {
   EXPECT_EQ(parser.parse("*1\r\n$11\r\nhello world\r\n"), ParseStatus::kOk);
 }
 
+TEST(RequestParser, UnauthenticatedLimits) {
+  ParserLimits limits;
+  limits.auth_required = true;
+  std::string ten;
+  append_command(ten, {"A", "B", "C", "D", "E", "F", "G", "H", "I", "J"});
+  EXPECT_EQ(ParseEverySplit(ten, limits).requests.size(), 1u);
+  EXPECT_EQ(Error("*11\r\n", limits), "Protocol error: unauthenticated multibulk length");
+  EXPECT_EQ(Error("*x\r\n", limits), "Protocol error: invalid multibulk length");
+  EXPECT_EQ(Error("*1\r\n$16385\r\n", limits), "Protocol error: unauthenticated bulk length");
+  EXPECT_EQ(Error("*1\r\n$-1\r\n", limits), "Protocol error: invalid bulk length");
+  std::string ok;
+  append_command(ok, {"AUTH", std::string(16384, 'p')});
+  EXPECT_EQ(ParseWhole(ok, limits).requests.size(), 1u);
+  // Inline requests are bounded by their line length only, as in Redis.
+  EXPECT_EQ(ParseWhole("A B C D E F G H I J K L\r\n", limits).requests.size(), 1u);
+  limits.auth_required = false;
+  EXPECT_EQ(ParseWhole("*11\r\n", limits).last, ParseStatus::kNeedMore);
+}
+
 // Quirks of Redis's parser that we reproduce on purpose.
 TEST(RequestParser, RedisQuirks) {
   // The byte after a header's CR is skipped without being checked.
