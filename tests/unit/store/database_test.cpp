@@ -1,0 +1,139 @@
+#include "store/database.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "store/store.hpp"
+
+namespace basalt {
+namespace {
+
+struct RecordingObserver : KeyspaceObserver {
+  void on_key_modified(int db, std::string_view key) override {
+    modified.push_back(std::to_string(db) + ":" + std::string(key));
+  }
+  void on_list_ready(int db, std::string_view key) override {
+    ready.push_back(std::to_string(db) + ":" + std::string(key));
+  }
+  void on_db_flushed(int db) override { flushed.push_back(db); }
+  std::vector<std::string> modified, ready;
+  std::vector<int> flushed;
+};
+
+class DatabaseTest : public ::testing::Test {
+ protected:
+  DatabaseTest() : store_(4, clock_, 42) {
+    store_.set_observer(&observer_);
+    store_.refresh_time();
+  }
+  Database& db() { return store_.db(0); }
+  void advance(int64_t ms) {
+    clock_.advance_ms(ms);
+    store_.refresh_time();
+  }
+  ManualClock clock_;
+  Store store_;
+  RecordingObserver observer_;
+};
+
+TEST_F(DatabaseTest, AddSetEraseAndFind) {
+  db().add("a", Value("1"));
+  EXPECT_EQ(db().find("a")->value.str(), "1");
+  db().set("a", Value("2"));
+  EXPECT_EQ(db().find("a")->value.str(), "2");
+  EXPECT_TRUE(db().erase("a"));
+  EXPECT_FALSE(db().erase("a"));
+  EXPECT_EQ(db().size(), 0u);
+}
+
+TEST_F(DatabaseTest, ExpiredKeysAreInvisibleAndDeletedOnAccess) {
+  Entry* e = db().add("k", Value("v"));
+  db().set_expire(e, store_.now_ms() + 100);
+  EXPECT_EQ(db().expires(), 1u);
+  advance(99);
+  EXPECT_NE(db().find("k"), nullptr);
+  advance(1);
+  EXPECT_EQ(db().find("k"), nullptr);
+  EXPECT_EQ(db().size(), 0u);
+  EXPECT_EQ(db().expires(), 0u);
+  EXPECT_EQ(store_.stats().expired_keys, 1u);
+  // The deletion counts as a modification, so WATCH sees it.
+  ASSERT_EQ(observer_.modified.size(), 1u);
+  EXPECT_EQ(observer_.modified[0], "0:k");
+}
+
+TEST_F(DatabaseTest, SetClearsTtlUnlessKept) {
+  Entry* e = db().add("k", Value("v"));
+  db().set_expire(e, store_.now_ms() + 1000);
+  db().set("k", Value("w"), /*keep_ttl=*/true);
+  EXPECT_TRUE(db().find("k")->has_expire());
+  db().set("k", Value("x"));
+  EXPECT_FALSE(db().find("k")->has_expire());
+  EXPECT_EQ(db().expires(), 0u);
+}
+
+TEST_F(DatabaseTest, TtlIndexStaysConsistentWhenKeysComeAndGo) {
+  std::vector<Entry*> entries;
+  for (int i = 0; i < 100; ++i) {
+    Entry* e = db().add("k" + std::to_string(i), Value("v"));
+    db().set_expire(e, store_.now_ms() + 1000 + i);
+  }
+  for (int i = 0; i < 100; i += 3) db().erase("k" + std::to_string(i));
+  for (int i = 1; i < 100; i += 3) db().clear_expire(db().find("k" + std::to_string(i)));
+  EXPECT_EQ(db().expires(), 33u);  // i % 3 == 2 keep their TTL
+  advance(5000);
+  for (int i = 0; i < 100; ++i) db().find("k" + std::to_string(i));
+  EXPECT_EQ(db().expires(), 0u);
+  EXPECT_EQ(db().size(), 33u);  // i % 3 == 1 had their TTL removed
+}
+
+TEST_F(DatabaseTest, ActiveExpiryReclaimsKeysNobodyReads) {
+  for (int i = 0; i < 10000; ++i) {
+    Entry* e = db().add("tmp" + std::to_string(i), Value("v"));
+    db().set_expire(e, store_.now_ms() + 10);
+  }
+  for (int i = 0; i < 100; ++i) db().add("keep" + std::to_string(i), Value("v"));
+  advance(20);
+  // Each cycle is bounded by its time budget; repeated cycles reclaim everything.
+  for (int cycle = 0; cycle < 1000 && db().size() > 100; ++cycle) store_.active_expire_cycle(25000);
+  EXPECT_EQ(db().size(), 100u);
+  EXPECT_EQ(store_.stats().expired_keys, 10000u);
+}
+
+TEST_F(DatabaseTest, ActiveExpiryStopsWhenFewKeysAreStale) {
+  for (int i = 0; i < 1000; ++i) {
+    Entry* e = db().add("k" + std::to_string(i), Value("v"));
+    db().set_expire(e, store_.now_ms() + 100000);
+  }
+  ExpireCycleStats s = store_.active_expire_cycle(25000);
+  EXPECT_EQ(s.expired, 0u);
+  EXPECT_LE(s.sampled, 20u);  // one sample showed nothing stale: stop
+  EXPECT_GT(db().avg_ttl(), 0);
+}
+
+TEST_F(DatabaseTest, SwapAndFlushNotifyTheObserver) {
+  store_.db(1).add("x", Value("1"));
+  store_.swap_db(0, 1);
+  EXPECT_NE(db().find("x"), nullptr);
+  EXPECT_EQ(store_.db(1).find("x"), nullptr);
+  store_.flush_all();
+  EXPECT_EQ(db().size(), 0u);
+  EXPECT_FALSE(observer_.flushed.empty());
+}
+
+TEST_F(DatabaseTest, RandomEntrySkipsExpiredKeys) {
+  Entry* e = db().add("gone", Value("v"));
+  db().set_expire(e, store_.now_ms() + 1);
+  db().add("live", Value("v"));
+  advance(5);
+  for (int i = 0; i < 20; ++i) {
+    Entry* r = db().random_entry();
+    ASSERT_NE(r, nullptr);
+    EXPECT_EQ(r->key(), "live");
+  }
+}
+
+}  // namespace
+}  // namespace basalt

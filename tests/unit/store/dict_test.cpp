@@ -1,0 +1,162 @@
+#include "store/dict.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <set>
+#include <string>
+#include <unordered_map>
+
+namespace basalt {
+namespace {
+
+Entry* make(const std::string& key, const std::string& value = "v") {
+  return Entry::create(key, Value(value));
+}
+
+TEST(Dict, InsertFindUnlink) {
+  Dict d(1);
+  EXPECT_EQ(d.find("a"), nullptr);
+  d.insert(make("a", "1"));
+  d.insert(make("b", "2"));
+  ASSERT_NE(d.find("a"), nullptr);
+  EXPECT_EQ(d.find("a")->value.str(), "1");
+  EXPECT_EQ(d.size(), 2u);
+  Entry* e = d.unlink("a");
+  ASSERT_NE(e, nullptr);
+  Entry::destroy(e);
+  EXPECT_EQ(d.find("a"), nullptr);
+  EXPECT_EQ(d.unlink("a"), nullptr);
+  EXPECT_EQ(d.size(), 1u);
+}
+
+TEST(Dict, BinaryKeysWithNulBytesAreDistinct) {
+  Dict d(1);
+  d.insert(make(std::string("a\0b", 3), "x"));
+  d.insert(make(std::string("a\0c", 3), "y"));
+  EXPECT_EQ(d.find(std::string("a\0b", 3))->value.str(), "x");
+  EXPECT_EQ(d.find(std::string("a\0c", 3))->value.str(), "y");
+  EXPECT_EQ(d.find("a"), nullptr);
+}
+
+TEST(Dict, GrowsIncrementallyAndEveryKeyStaysReachable) {
+  Dict d(7);
+  constexpr int kN = 50000;
+  bool saw_rehash = false;
+  for (int i = 0; i < kN; ++i) {
+    d.insert(make("key:" + std::to_string(i)));
+    saw_rehash |= d.rehashing();
+    // While a resize is under way, lookups must search both tables.
+    if (i % 97 == 0) {
+      ASSERT_NE(d.find("key:" + std::to_string(i / 2)), nullptr);
+    }
+  }
+  EXPECT_TRUE(saw_rehash);
+  EXPECT_EQ(d.size(), static_cast<size_t>(kN));
+  for (int i = 0; i < kN; ++i) ASSERT_NE(d.find("key:" + std::to_string(i)), nullptr) << i;
+  // No single insert moved the whole table: at most one bucket per operation plus cron steps.
+  while (d.rehash(100)) {
+  }
+  EXPECT_GE(d.buckets(), static_cast<size_t>(kN));
+}
+
+TEST(Dict, ShrinksWhenSparse) {
+  Dict d(3);
+  for (int i = 0; i < 10000; ++i) d.insert(make(std::to_string(i)));
+  while (d.rehash(100)) {
+  }
+  size_t big = d.buckets();
+  for (int i = 0; i < 9990; ++i) Entry::destroy(d.unlink(std::to_string(i)));
+  d.shrink_if_sparse();
+  while (d.rehash(100)) {
+  }
+  EXPECT_LT(d.buckets(), big / 100);
+  for (int i = 9990; i < 10000; ++i) EXPECT_NE(d.find(std::to_string(i)), nullptr);
+}
+
+// Redis's SCAN guarantee: a key present for the whole iteration is returned at least once, even
+// if the table grows or shrinks between calls.
+TEST(Dict, ScanReturnsEveryStableKeyAcrossResizes) {
+  for (int scenario = 0; scenario < 2; ++scenario) {
+    Dict d(11);
+    std::set<std::string> stable;
+    for (int i = 0; i < 2000; ++i) {
+      std::string k = "stable:" + std::to_string(i);
+      d.insert(make(k));
+      stable.insert(k);
+    }
+    if (scenario == 1) {
+      for (int i = 0; i < 30000; ++i) d.insert(make("churn:" + std::to_string(i)));
+      while (d.rehash(100)) {
+      }
+    }
+    std::set<std::string> seen;
+    uint64_t cursor = 0;
+    int step = 0, churn = 0;
+    do {
+      cursor = d.scan(cursor, [&](Entry* e) { seen.insert(std::string(e->key())); });
+      // Between calls: grow (scenario 0) or shrink (scenario 1) the table.
+      if (scenario == 0) {
+        // Grow by 16x over the scan (several doublings), then let the scan catch up.
+        for (int j = 0; j < 50 && churn < 30000; ++j)
+          d.insert(make("grow:" + std::to_string(churn++)));
+      } else {
+        for (int j = 0; j < 200 && churn < 30000; ++j)
+          Entry::destroy(d.unlink("churn:" + std::to_string(churn++)));
+        d.shrink_if_sparse();
+      }
+      d.rehash(3);
+      ++step;
+    } while (cursor != 0 && step < 1'000'000);
+    ASSERT_EQ(cursor, 0u) << "scan did not finish";
+    for (const auto& k : stable) ASSERT_TRUE(seen.count(k)) << k << " scenario " << scenario;
+  }
+}
+
+TEST(Dict, RandomEntryCoversTheTable) {
+  Dict d(5);
+  for (int i = 0; i < 20; ++i) d.insert(make(std::to_string(i)));
+  std::mt19937_64 rng(1);
+  std::set<std::string> seen;
+  for (int i = 0; i < 2000; ++i) seen.insert(std::string(d.random_entry(rng)->key()));
+  EXPECT_EQ(seen.size(), 20u);
+  Dict empty(5);
+  EXPECT_EQ(empty.random_entry(rng), nullptr);
+}
+
+TEST(Dict, MatchesAReferenceMapUnderRandomOperations) {
+  Dict d(99);
+  std::unordered_map<std::string, std::string> ref;
+  std::mt19937 rng(12345);
+  for (int op = 0; op < 200000; ++op) {
+    std::string k = "k" + std::to_string(rng() % 5000);
+    switch (rng() % 3) {
+      case 0:
+        if (!ref.count(k)) {
+          d.insert(make(k, k + "v"));
+          ref[k] = k + "v";
+        }
+        break;
+      case 1:
+        if (Entry* e = d.unlink(k)) {
+          Entry::destroy(e);
+          ASSERT_EQ(ref.erase(k), 1u);
+        } else {
+          ASSERT_EQ(ref.count(k), 0u);
+        }
+        break;
+      default: {
+        Entry* e = d.find(k);
+        ASSERT_EQ(e != nullptr, ref.count(k) == 1);
+        if (e) {
+          ASSERT_EQ(e->value.str(), ref[k]);
+        }
+      }
+    }
+    if (op % 1000 == 0) d.shrink_if_sparse();
+  }
+  EXPECT_EQ(d.size(), ref.size());
+}
+
+}  // namespace
+}  // namespace basalt
