@@ -140,7 +140,9 @@ void Engine::dispatch(Session& session, std::span<const std::string_view> argv,
   uint64_t errors_before = reply.error_count();
   CommandContext ctx{*this, session, reply, argv, *cmd, in_exec, reprocess};
   spec.handler(ctx);
-  cmd->stats.usec += static_cast<uint64_t>(clock.monotonic_us() - start_us);
+  uint64_t elapsed_us = static_cast<uint64_t>(clock.monotonic_us() - start_us);
+  cmd->stats.usec += elapsed_us;
+  stats_.command_latency[static_cast<size_t>(session.frontend)].observe(elapsed_us);
   if (!session.blocked) {
     cmd->stats.calls++;
     stats_.total_commands++;

@@ -4,6 +4,7 @@
 // arity, authentication, MULTI queueing, per-command statistics, WATCH invalidation and serving
 // clients blocked on lists.
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <set>
@@ -44,6 +45,24 @@ struct ServerInfo {
   int64_t admin_port = 0;
 };
 
+// A Prometheus-style latency histogram in microseconds: cumulative buckets are computed when
+// rendered, so observing is one comparison loop and two additions.
+struct LatencyHistogram {
+  static constexpr std::array<uint64_t, 15> kBoundsUs = {
+      10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 1000000};
+  std::array<uint64_t, kBoundsUs.size() + 1> counts{};  // the last bucket is +Inf
+  uint64_t count = 0;
+  uint64_t sum_us = 0;
+
+  void observe(uint64_t us) {
+    size_t i = 0;
+    while (i < kBoundsUs.size() && us > kBoundsUs[i]) ++i;
+    counts[i]++;
+    count++;
+    sum_us += us;
+  }
+};
+
 struct EngineStats {
   uint64_t total_commands = 0;
   uint64_t total_connections = 0;
@@ -53,6 +72,8 @@ struct EngineStats {
   uint64_t net_output_bytes = 0;
   uint64_t blocked_clients = 0;
   std::unordered_map<std::string, uint64_t> error_codes;  // INFO errorstats
+  // Command execution time by front end (indexed by Frontend), for the admin port's /metrics.
+  std::array<LatencyHistogram, 3> command_latency;
 };
 
 struct CommandContext {
