@@ -55,6 +55,8 @@ class Reply {
   Type type() const { return type_; }
   // Simple string, error, bulk string, big number, verbatim text; for a double its wire text.
   const std::string& str() const { return str_; }
+  // Moves the text out, leaving it empty: lets a client hand a large value on without a copy.
+  std::string release_str() { return std::move(str_); }
   int64_t integer() const { return integer_; }
   double dbl() const { return double_; }
   bool boolean() const { return integer_ != 0; }

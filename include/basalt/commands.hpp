@@ -1,0 +1,432 @@
+// The typed command methods, written once and shared by Client (returns the value), Pipeline and
+// Transaction (queue the command, return themselves for chaining) and AsyncClient (returns a
+// std::future of the value). Each method builds the argument list and names the function that
+// turns the server's Reply into the result type; the class that inherits decides when the
+// command is sent.
+//
+// All keys and values are binary safe: std::string_view in (NUL bytes included), std::string
+// out. An error reply becomes a ServerError; a reply of an unexpected type a ProtocolError.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <forward_list>
+#include <initializer_list>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "basalt/options.hpp"
+#include "basalt/reply.hpp"
+
+namespace basalt {
+
+// A key and its value, as returned by a multi-key blocking pop (which key it came from, what it
+// popped).
+struct KeyValue {
+  std::string key;
+  std::string value;
+  friend bool operator==(const KeyValue&, const KeyValue&) = default;
+};
+
+// Results of Client::ttl when there is no remaining time to report (Redis's PTTL codes).
+inline constexpr std::chrono::milliseconds kNoKey{-2};     // the key does not exist
+inline constexpr std::chrono::milliseconds kNoExpiry{-1};  // the key exists and has no TTL
+
+namespace detail {
+
+// Turns a reply into a method's result; throws ServerError / ProtocolError.
+template <class T>
+using Decoder = T (*)(Reply&&);
+
+// The argument list of one command: views of the caller's strings plus numbers formatted into
+// storage owned here (node-based, so views into it stay valid while more are added).
+class Args {
+ public:
+  Args() = default;
+  Args(std::initializer_list<std::string_view> args) : args_(args) {}
+  Args& add(std::string_view arg) {
+    args_.push_back(arg);
+    return *this;
+  }
+  Args& add(const char* arg) { return add(std::string_view(arg)); }
+  Args& add(int64_t n);
+  Args& add_double(double d);
+  template <class Range>
+  Args& add_all(const Range& range) {
+    for (const auto& s : range) args_.emplace_back(s);
+    return *this;
+  }
+  std::span<const std::string_view> view() const { return args_; }
+
+ private:
+  std::vector<std::string_view> args_;
+  std::forward_list<std::string> owned_;
+};
+
+// The decoders, one per result shape (defined in client/decode.cpp).
+Reply reply_or_throw(Reply&& r);                               // any type; error -> ServerError
+void expect_ok(Reply&& r);                                     // +OK (or any non-error)
+bool ok_or_nil(Reply&& r);                                     // +OK -> true, nil -> false
+std::optional<std::string> optional_string(Reply&& r);         // bulk or nil
+std::string string_value(Reply&& r);                              // bulk or simple string
+int64_t integer(Reply&& r);                                    // :n
+bool integer_as_bool(Reply&& r);                               // :n -> n != 0
+double number(Reply&& r);                                      // bulk "1.5" or RESP3 double
+std::vector<std::string> string_list(Reply&& r);                // array of bulk strings
+std::vector<std::optional<std::string>> optional_strings(Reply&& r);  // array, nils kept
+std::optional<std::string> first_or_nil(Reply&& r);           // BLPOP on one key: its value
+std::optional<KeyValue> key_value(Reply&& r);                  // BLPOP: [key, value] or nil
+std::optional<int64_t> optional_integer(Reply&& r);            // LPOS
+std::chrono::milliseconds milliseconds(Reply&& r);             // PTTL
+std::vector<std::string> pop_many(Reply&& r);                  // LPOP n: array or nil
+
+// Appends " [NX|XX] [EX s|PX ms|KEEPTTL]" for SetOptions.
+void add_set_options(Args& args, const SetOptions& options);
+// A duration as a RESP timeout in seconds ("0.25"), for BLPOP and BLMOVE.
+std::string timeout_seconds(std::chrono::milliseconds timeout);
+
+}  // namespace detail
+
+// CRTP base holding every typed method. `Derived` implements
+//   template <class T> Result<T> dispatch(detail::Decoder<T>, const detail::Args&,
+//                                         std::chrono::milliseconds blocking_timeout);
+// Methods are documented by what the command does and what the value means; see the derived
+// class for when it is sent and how the value is delivered.
+template <class Derived, template <class> class Result>
+class Commands {
+ public:
+  using Keys = std::initializer_list<std::string_view>;
+  using Ms = std::chrono::milliseconds;
+
+  // ---- Any command ----------------------------------------------------------------------------
+
+  // Sends any command, e.g. command({"LRANGE", "jobs", "0", "-1"}), and returns the reply as it
+  // came (an error reply throws ServerError, except in a Pipeline, whose results keep it).
+  Result<Reply> command(std::initializer_list<std::string_view> args) {
+    return run<Reply>(&detail::reply_or_throw, detail::Args(args));
+  }
+  // Same, with the arguments in a span (std::vector<std::string_view> converts).
+  Result<Reply> command(std::span<const std::string_view> args) {
+    detail::Args a;
+    a.add_all(args);
+    return run<Reply>(&detail::reply_or_throw, a);
+  }
+  // Same, with the arguments as strings.
+  Result<Reply> command(const std::vector<std::string>& args) {
+    detail::Args a;
+    a.add_all(args);
+    return run<Reply>(&detail::reply_or_throw, a);
+  }
+  // PING: checks the connection; the server's answer ("PONG").
+  Result<std::string> ping() { return run<std::string>(&detail::string_value, {"PING"}); }
+
+  // ---- Strings --------------------------------------------------------------------------------
+
+  // GET: the value of `key`, nullopt if it does not exist. WRONGTYPE if it holds a list.
+  Result<std::optional<std::string>> get(std::string_view key) {
+    return run<std::optional<std::string>>(&detail::optional_string, {"GET", key});
+  }
+  // SET with options (TTL, NX/XX, KEEPTTL). True if the value was set; false only when the
+  // NX/XX condition was not met.
+  Result<bool> set(std::string_view key, std::string_view value, const SetOptions& options = {}) {
+    detail::Args a{"SET", key, value};
+    detail::add_set_options(a, options);
+    return run<bool>(&detail::ok_or_nil, a);
+  }
+  // SET ... XX: replaces the value of an existing key, false if the key does not exist. Like any
+  // SET it drops the key's TTL unless options.ttl or options.keep_ttl says otherwise.
+  Result<bool> update(std::string_view key, std::string_view value, SetOptions options = {}) {
+    options.condition = Condition::IfExists;
+    return set(key, value, options);
+  }
+  // SET ... GET: sets the value and returns the old one (nullopt if there was none). With an
+  // NX/XX condition that is not met, nothing is set and the old value is still returned.
+  Result<std::optional<std::string>> set_get(std::string_view key, std::string_view value,
+                                             const SetOptions& options = {}) {
+    detail::Args a{"SET", key, value};
+    detail::add_set_options(a, options);
+    a.add("GET");
+    return run<std::optional<std::string>>(&detail::optional_string, a);
+  }
+  // GETDEL: the value of `key` (nullopt if missing), deleting the key.
+  Result<std::optional<std::string>> get_delete(std::string_view key) {
+    return run<std::optional<std::string>>(&detail::optional_string, {"GETDEL", key});
+  }
+  // MGET: the values of `keys` in order, nullopt for missing keys (and keys holding non-strings).
+  Result<std::vector<std::optional<std::string>>> mget(Keys keys) {
+    return mget(std::span<const std::string_view>(keys.begin(), keys.size()));
+  }
+  // MGET with the keys in a span.
+  Result<std::vector<std::optional<std::string>>> mget(std::span<const std::string_view> keys) {
+    detail::Args a{"MGET"};
+    a.add_all(keys);
+    return run<std::vector<std::optional<std::string>>>(&detail::optional_strings, a);
+  }
+  // MSET: sets every key to its value, atomically.
+  Result<void> mset(std::initializer_list<std::pair<std::string_view, std::string_view>> pairs) {
+    return mset(std::span<const std::pair<std::string_view, std::string_view>>(pairs.begin(),
+                                                                                pairs.size()));
+  }
+  // MSET with the pairs in a span.
+  Result<void> mset(std::span<const std::pair<std::string_view, std::string_view>> pairs) {
+    detail::Args a{"MSET"};
+    for (const auto& [k, v] : pairs) a.add(k).add(v);
+    return run<void>(&detail::expect_ok, a);
+  }
+  // MSETNX: sets them all only if none of the keys exists. True if they were set.
+  Result<bool> mset_if_none_exist(
+      std::initializer_list<std::pair<std::string_view, std::string_view>> pairs) {
+    detail::Args a{"MSETNX"};
+    for (const auto& [k, v] : pairs) a.add(k).add(v);
+    return run<bool>(&detail::integer_as_bool, a);
+  }
+  // INCR / INCRBY: adds `by` to the integer value of `key` (0 if missing); the new value.
+  Result<int64_t> incr(std::string_view key, int64_t by = 1) {
+    if (by == 1) return run<int64_t>(&detail::integer, {"INCR", key});
+    return run<int64_t>(&detail::integer, detail::Args{"INCRBY", key}.add(by));
+  }
+  // DECR / DECRBY: subtracts `by`; the new value.
+  Result<int64_t> decr(std::string_view key, int64_t by = 1) {
+    if (by == 1) return run<int64_t>(&detail::integer, {"DECR", key});
+    return run<int64_t>(&detail::integer, detail::Args{"DECRBY", key}.add(by));
+  }
+  // INCRBYFLOAT: adds a floating point increment; the new value.
+  Result<double> incr_float(std::string_view key, double by) {
+    return run<double>(&detail::number, detail::Args{"INCRBYFLOAT", key}.add_double(by));
+  }
+  // APPEND: appends to the value (creating the key); the new length.
+  Result<int64_t> append(std::string_view key, std::string_view value) {
+    return run<int64_t>(&detail::integer, {"APPEND", key, value});
+  }
+  // STRLEN: the length of the value, 0 if the key does not exist.
+  Result<int64_t> strlen(std::string_view key) {
+    return run<int64_t>(&detail::integer, {"STRLEN", key});
+  }
+  // GETRANGE: the substring between byte offsets start and end, inclusive; negative offsets
+  // count from the end.
+  Result<std::string> get_range(std::string_view key, int64_t start, int64_t end) {
+    return run<std::string>(&detail::string_value, detail::Args{"GETRANGE", key}.add(start).add(end));
+  }
+  // SETRANGE: overwrites the value from `offset` on (zero-padding if needed); the new length.
+  Result<int64_t> set_range(std::string_view key, int64_t offset, std::string_view value) {
+    return run<int64_t>(&detail::integer,
+                        detail::Args{"SETRANGE", key}.add(offset).add(value));
+  }
+
+  // ---- Keys and expiry ------------------------------------------------------------------------
+
+  // DEL of one key: true if it existed.
+  Result<bool> remove(std::string_view key) {
+    return run<bool>(&detail::integer_as_bool, {"DEL", key});
+  }
+  // DEL of several keys: how many existed.
+  Result<int64_t> remove(Keys keys) {
+    return run<int64_t>(&detail::integer, detail::Args{"DEL"}.add_all(keys));
+  }
+  // DEL with the keys in a span.
+  Result<int64_t> remove(std::span<const std::string_view> keys) {
+    return run<int64_t>(&detail::integer, detail::Args{"DEL"}.add_all(keys));
+  }
+  // EXISTS of one key.
+  Result<bool> exists(std::string_view key) {
+    return run<bool>(&detail::integer_as_bool, {"EXISTS", key});
+  }
+  // EXISTS of several keys: how many exist (a key named twice counts twice).
+  Result<int64_t> exists(Keys keys) {
+    return run<int64_t>(&detail::integer, detail::Args{"EXISTS"}.add_all(keys));
+  }
+  // EXPIRE / PEXPIRE: sets a TTL (sent in seconds when whole, else in milliseconds). True if set;
+  // false if the key does not exist or the condition was not met. A TTL <= 0 deletes the key.
+  Result<bool> expire(std::string_view key, Ms ttl,
+                      ExpireCondition condition = ExpireCondition::Always) {
+    const bool whole = ttl.count() % 1000 == 0;
+    detail::Args a{whole ? "EXPIRE" : "PEXPIRE", key};
+    a.add(whole ? ttl.count() / 1000 : ttl.count());
+    add_expire_condition(a, condition);
+    return run<bool>(&detail::integer_as_bool, a);
+  }
+  // PEXPIREAT: expires the key at a point in time (wall clock). True if set.
+  Result<bool> expire_at(std::string_view key, std::chrono::system_clock::time_point when,
+                         ExpireCondition condition = ExpireCondition::Always) {
+    const auto ms = std::chrono::duration_cast<Ms>(when.time_since_epoch()).count();
+    detail::Args a{"PEXPIREAT", key};
+    a.add(static_cast<int64_t>(ms));
+    add_expire_condition(a, condition);
+    return run<bool>(&detail::integer_as_bool, a);
+  }
+  // PTTL: the remaining time to live; kNoExpiry (-1 ms) if the key has no TTL, kNoKey (-2 ms) if
+  // it does not exist.
+  Result<Ms> ttl(std::string_view key) { return run<Ms>(&detail::milliseconds, {"PTTL", key}); }
+  // PERSIST: removes the TTL; true if there was one.
+  Result<bool> persist(std::string_view key) {
+    return run<bool>(&detail::integer_as_bool, {"PERSIST", key});
+  }
+  // TYPE: "string", "list", ... or "none" for a missing key.
+  Result<std::string> type(std::string_view key) {
+    return run<std::string>(&detail::string_value, {"TYPE", key});
+  }
+  // RENAME: renames `key` to `new_key`, replacing it if it exists. ERR no such key if missing.
+  Result<void> rename(std::string_view key, std::string_view new_key) {
+    return run<void>(&detail::expect_ok, {"RENAME", key, new_key});
+  }
+  // RENAMENX: renames only if `new_key` does not exist; true if renamed.
+  Result<bool> rename_if_missing(std::string_view key, std::string_view new_key) {
+    return run<bool>(&detail::integer_as_bool, {"RENAMENX", key, new_key});
+  }
+  // KEYS: every key matching a glob pattern. Blocks the server while it walks the whole
+  // keyspace: prefer Client::scan on a large database.
+  Result<std::vector<std::string>> keys(std::string_view pattern = "*") {
+    return run<std::vector<std::string>>(&detail::string_list, {"KEYS", pattern});
+  }
+  // DBSIZE: the number of keys in the selected database.
+  Result<int64_t> dbsize() { return run<int64_t>(&detail::integer, {"DBSIZE"}); }
+  // FLUSHDB: deletes every key of the selected database.
+  Result<void> flushdb() { return run<void>(&detail::expect_ok, {"FLUSHDB"}); }
+
+  // ---- Lists ----------------------------------------------------------------------------------
+
+  // RPUSH (End::Tail) or LPUSH (End::Head) of one or more values; the new length. With LPUSH the
+  // values are pushed one after the other, so {"a", "b"} leaves "b" at the head.
+  Result<int64_t> push(std::string_view key, std::initializer_list<std::string_view> values,
+                       End end = End::Tail) {
+    return push(key, std::span<const std::string_view>(values.begin(), values.size()), end);
+  }
+  // Push of values in a span.
+  Result<int64_t> push(std::string_view key, std::span<const std::string_view> values,
+                       End end = End::Tail) {
+    return run<int64_t>(&detail::integer,
+                        detail::Args{end == End::Head ? "LPUSH" : "RPUSH", key}.add_all(values));
+  }
+  // Push of one value.
+  Result<int64_t> push(std::string_view key, std::string_view value, End end = End::Tail) {
+    return run<int64_t>(&detail::integer, {end == End::Head ? "LPUSH" : "RPUSH", key, value});
+  }
+  // RPUSHX / LPUSHX: pushes only if the list exists; the new length (0: nothing was pushed).
+  Result<int64_t> push_existing(std::string_view key,
+                                std::initializer_list<std::string_view> values,
+                                End end = End::Tail) {
+    return run<int64_t>(&detail::integer,
+                        detail::Args{end == End::Head ? "LPUSHX" : "RPUSHX", key}.add_all(values));
+  }
+  // LPOP / RPOP of one element; nullopt if the list is empty or missing.
+  Result<std::optional<std::string>> pop(std::string_view key, End end = End::Head) {
+    return run<std::optional<std::string>>(&detail::optional_string,
+                                           {end == End::Head ? "LPOP" : "RPOP", key});
+  }
+  // LPOP / RPOP with a count: up to `count` elements, empty if the list is missing.
+  Result<std::vector<std::string>> pop(std::string_view key, End end, size_t count) {
+    return run<std::vector<std::string>>(
+        &detail::pop_many,
+        detail::Args{end == End::Head ? "LPOP" : "RPOP", key}.add(static_cast<int64_t>(count)));
+  }
+  // BLPOP / BRPOP on one list: waits up to `timeout` (zero: forever) for an element; nullopt on
+  // timeout. The command timeout is extended by `timeout` for this request.
+  Result<std::optional<std::string>> pop_blocking(std::string_view key, Ms timeout,
+                                                  End end = End::Head) {
+    const std::string t = detail::timeout_seconds(timeout);
+    return run<std::optional<std::string>>(
+        &detail::first_or_nil, {end == End::Head ? "BLPOP" : "BRPOP", key, t}, budget(timeout));
+  }
+  // BLPOP / BRPOP on several lists: the first element available and the key it came from.
+  Result<std::optional<KeyValue>> pop_blocking(Keys keys, Ms timeout, End end = End::Head) {
+    const std::string t = detail::timeout_seconds(timeout);
+    detail::Args a{end == End::Head ? "BLPOP" : "BRPOP"};
+    a.add_all(keys).add(t);
+    return run<std::optional<KeyValue>>(&detail::key_value, a, budget(timeout));
+  }
+  // LRANGE: elements from index start to stop inclusive (negative: from the end); by default the
+  // whole list.
+  Result<std::vector<std::string>> range(std::string_view key, int64_t start = 0,
+                                         int64_t stop = -1) {
+    return run<std::vector<std::string>>(&detail::string_list,
+                                         detail::Args{"LRANGE", key}.add(start).add(stop));
+  }
+  // LLEN: the length of the list, 0 if missing.
+  Result<int64_t> len(std::string_view key) {
+    return run<int64_t>(&detail::integer, {"LLEN", key});
+  }
+  // LINDEX: the element at `index` (negative: from the end), nullopt if out of range.
+  Result<std::optional<std::string>> index(std::string_view key, int64_t index) {
+    return run<std::optional<std::string>>(&detail::optional_string,
+                                           detail::Args{"LINDEX", key}.add(index));
+  }
+  // LSET: replaces the element at `index`. ERR index out of range / ERR no such key.
+  Result<void> set_at(std::string_view key, int64_t index, std::string_view value) {
+    return run<void>(&detail::expect_ok, detail::Args{"LSET", key}.add(index).add(value));
+  }
+  // LINSERT: inserts `value` before or after the first element equal to `pivot`; the new length,
+  // -1 if the pivot was not found, 0 if the list does not exist.
+  Result<int64_t> insert(std::string_view key, Where where, std::string_view pivot,
+                         std::string_view value) {
+    return run<int64_t>(&detail::integer, {"LINSERT", key,
+                                           where == Where::Before ? "BEFORE" : "AFTER", pivot,
+                                           value});
+  }
+  // LTRIM: keeps only the elements from start to stop inclusive.
+  Result<void> trim(std::string_view key, int64_t start, int64_t stop) {
+    return run<void>(&detail::expect_ok, detail::Args{"LTRIM", key}.add(start).add(stop));
+  }
+  // LREM: removes elements equal to `value`: the first `count` from the head (count > 0), from the
+  // tail (count < 0) or all (0). How many were removed.
+  Result<int64_t> remove_element(std::string_view key, std::string_view value, int64_t count = 0) {
+    return run<int64_t>(&detail::integer, detail::Args{"LREM", key}.add(count).add(value));
+  }
+  // LPOS: the index of the first element equal to `value`, nullopt if none.
+  Result<std::optional<int64_t>> position(std::string_view key, std::string_view value) {
+    return run<std::optional<int64_t>>(&detail::optional_integer, {"LPOS", key, value});
+  }
+  // LMOVE: pops from one end of `source` and pushes to one end of `destination`, atomically; the
+  // element moved, nullopt if `source` is empty.
+  Result<std::optional<std::string>> move(std::string_view source, std::string_view destination,
+                                          End from = End::Head, End to = End::Tail) {
+    return run<std::optional<std::string>>(
+        &detail::optional_string,
+        {"LMOVE", source, destination, end_name(from), end_name(to)});
+  }
+  // BLMOVE: LMOVE that waits up to `timeout` (zero: forever) for `source` to have an element.
+  Result<std::optional<std::string>> move_blocking(std::string_view source,
+                                                   std::string_view destination, Ms timeout,
+                                                   End from = End::Head, End to = End::Tail) {
+    const std::string t = detail::timeout_seconds(timeout);
+    return run<std::optional<std::string>>(
+        &detail::optional_string,
+        {"BLMOVE", source, destination, end_name(from), end_name(to), t}, budget(timeout));
+  }
+
+ protected:
+  ~Commands() = default;
+
+ private:
+  template <class T>
+  Result<T> run(detail::Decoder<T> decode, const detail::Args& args, Ms blocking = Ms::zero()) {
+    return static_cast<Derived&>(*this).template dispatch<T>(decode, args, blocking);
+  }
+  // The time a blocking command may legitimately wait, added to the command timeout; a zero
+  // timeout waits forever (Ms::max()).
+  static Ms budget(Ms timeout) { return timeout <= Ms::zero() ? Ms::max() : timeout; }
+  static std::string_view end_name(End end) { return end == End::Head ? "LEFT" : "RIGHT"; }
+  static void add_expire_condition(detail::Args& a, ExpireCondition c) {
+    switch (c) {
+      case ExpireCondition::Always:
+        break;
+      case ExpireCondition::IfNoTtl:
+        a.add("NX");
+        break;
+      case ExpireCondition::IfHasTtl:
+        a.add("XX");
+        break;
+      case ExpireCondition::IfGreater:
+        a.add("GT");
+        break;
+      case ExpireCondition::IfLess:
+        a.add("LT");
+        break;
+    }
+  }
+};
+
+}  // namespace basalt
