@@ -42,6 +42,17 @@ inline constexpr std::string_view kMaxClients = "ERR max number of clients reach
 inline constexpr std::string_view kNoProto = "NOPROTO unsupported protocol version";
 inline constexpr std::string_view kInvalidExpireTime = "invalid expire time in '";
 inline constexpr std::string_view kNotFloatOrOutOfRange = "ERR value is not a valid float";
+// Strings (t_string.c).
+inline constexpr std::string_view kDecrementOverflow = "ERR decrement would overflow";
+inline constexpr std::string_view kLcsNotStrings =
+    "ERR The specified keys must contain string values";
+inline constexpr std::string_view kLcsLenAndIdx =
+    "ERR If you want both the length and indexes, please just use IDX.";
+inline constexpr std::string_view kLcsTooLong = "ERR String too long for LCS";
+inline constexpr std::string_view kLcsTableTooBig =
+    "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
+inline constexpr std::string_view kLcsNoMemory =
+    "ERR Insufficient memory, failed allocating transient memory for LCS";
 
 // "ERR wrong number of arguments for 'get' command"
 std::string wrong_arity(std::string_view command);
