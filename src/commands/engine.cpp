@@ -78,7 +78,14 @@ void Engine::reject(Session& session, ReplyBuilder& reply, std::string_view text
   if (cmd != nullptr) cmd->stats.rejected_calls++;
   // A command refused while queueing a transaction makes EXEC fail (EXECABORT).
   if (session.in_multi) session.multi_dirty = true;
-  reply.error(text);
+  if (cmd != nullptr && cmd->full_name == "exec") {
+    // A refused EXEC ends the transaction and says why (Redis's execCommandAbort), so the client
+    // is not left in MULTI waiting for an EXEC that can never succeed.
+    discard_transaction(session);
+    reply.error(err::exec_abort_because(text));
+  } else {
+    reply.error(text);
+  }
   count_error(reply.last_error_code());
 }
 

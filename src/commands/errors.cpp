@@ -29,4 +29,11 @@ std::string invalid_expire(std::string_view command) {
   return "ERR invalid expire time in '" + std::string(command) + "' command";
 }
 
+std::string exec_abort_because(std::string_view error) {
+  // Redis builds arity errors without their "ERR " code and shared errors with theirs; the
+  // quoted reason keeps a code only when it is not the generic ERR.
+  if (error.starts_with("ERR ")) error.remove_prefix(4);
+  return "EXECABORT Transaction discarded because of: " + std::string(error);
+}
+
 }  // namespace basalt::err

@@ -62,5 +62,8 @@ std::string unknown_command(std::string_view name, const std::string_view* args,
 std::string unknown_subcommand(std::string_view container, std::string_view sub);
 // "ERR invalid expire time in 'set' command"
 std::string invalid_expire(std::string_view command);
+// A command refused before EXEC ran discards the transaction, quoting why (Redis's
+// execCommandAbort): "EXECABORT Transaction discarded because of: NOAUTH Authentication required."
+std::string exec_abort_because(std::string_view error);
 
 }  // namespace basalt::err
