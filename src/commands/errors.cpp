@@ -29,6 +29,27 @@ std::string invalid_expire(std::string_view command) {
   return "ERR invalid expire time in '" + std::string(command) + "' command";
 }
 
+std::string hello_syntax(std::string_view option) {
+  return "ERR Syntax error in HELLO option '" + sanitize_for_error(option) + "'";
+}
+
+std::string unknown_client_type(std::string_view type) {
+  return "ERR Unknown client type '" + sanitize_for_error(type) + "'";
+}
+
+std::string no_such_user(std::string_view user) {
+  return "ERR No such user '" + sanitize_for_error(user) + "'";
+}
+
+std::string unrecognized_option(std::string_view option) {
+  return "ERR Unrecognized option '" + sanitize_for_error(option) + "'";
+}
+
+std::string client_attr_invalid(std::string_view attr) {
+  return "ERR " + sanitize_for_error(attr) +
+         " cannot contain spaces, newlines or special characters.";
+}
+
 std::string exec_abort_because(std::string_view error) {
   // Redis builds arity errors without their "ERR " code and shared errors with theirs; the
   // quoted reason keeps a code only when it is not the generic ERR.

@@ -40,6 +40,19 @@ inline constexpr std::string_view kExecAbort =
 inline constexpr std::string_view kWatchInMulti = "ERR WATCH inside MULTI is not allowed";
 inline constexpr std::string_view kMaxClients = "ERR max number of clients reached";
 inline constexpr std::string_view kNoProto = "NOPROTO unsupported protocol version";
+inline constexpr std::string_view kProtoNotInteger =
+    "ERR Protocol version is not an integer or out of range";
+inline constexpr std::string_view kHelloNoAuth =
+    "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH "
+    "<user> <pass> option can be used to authenticate the client and select the RESP protocol "
+    "version at the same time";
+inline constexpr std::string_view kIntRange =
+    "ERR value is out of range, value must between -2147483648 and 2147483647";
+inline constexpr std::string_view kClientNameInvalid =
+    "ERR Client names cannot contain spaces, newlines or special characters.";
+inline constexpr std::string_view kInvalidClientId = "ERR Invalid client ID";
+inline constexpr std::string_view kClientIdNotPositive = "ERR client-id should be greater than 0";
+inline constexpr std::string_view kNoSuchClient = "ERR No such client";
 inline constexpr std::string_view kInvalidExpireTime = "invalid expire time in '";
 inline constexpr std::string_view kNotFloatOrOutOfRange = "ERR value is not a valid float";
 // Strings (t_string.c).
@@ -62,6 +75,16 @@ std::string unknown_command(std::string_view name, const std::string_view* args,
 std::string unknown_subcommand(std::string_view container, std::string_view sub);
 // "ERR invalid expire time in 'set' command"
 std::string invalid_expire(std::string_view command);
+// "ERR Syntax error in HELLO option 'foo'"
+std::string hello_syntax(std::string_view option);
+// "ERR Unknown client type 'foo'"
+std::string unknown_client_type(std::string_view type);
+// "ERR No such user 'foo'"
+std::string no_such_user(std::string_view user);
+// "ERR Unrecognized option 'foo'" (CLIENT SETINFO)
+std::string unrecognized_option(std::string_view option);
+// "ERR lib-name cannot contain spaces, newlines or special characters." (CLIENT SETINFO)
+std::string client_attr_invalid(std::string_view attr);
 // A command refused before EXEC ran discards the transaction, quoting why (Redis's
 // execCommandAbort): "EXECABORT Transaction discarded because of: NOAUTH Authentication required."
 std::string exec_abort_because(std::string_view error);

@@ -1,0 +1,98 @@
+#pragma once
+// One HTTP/1.1 connection (API or admin port): llhttp parses the byte stream; each complete
+// request is answered before the next is parsed, so pipelined requests get their responses in
+// order, and a request that waits (a blocking pop) holds the ones behind it, as HTTP/1.1 requires.
+// Responses go to the shared output buffer, flushed once per loop turn.
+
+#include <llhttp.h>
+
+#include <cstdint>
+#include <string>
+
+#include "commands/engine.hpp"
+#include "http/exchange.hpp"
+#include "http/message.hpp"
+#include "http/reply_tree.hpp"
+#include "server/stream.hpp"
+
+namespace basalt::http {
+
+class HttpFrontEnd;
+
+// Limits on a request's head (request line and headers).
+inline constexpr size_t kMaxHeadBytes = 64 * 1024;
+inline constexpr size_t kMaxTargetBytes = 16 * 1024;
+inline constexpr size_t kMaxHeaders = 128;
+
+class HttpConnection final : public StreamConnection, public ClientLink {
+ public:
+  HttpConnection(HttpFrontEnd& front_end, bool admin_port);
+  ~HttpConnection() override = default;
+
+  // ClientLink
+  ReplyBuilder& async_reply() override { return reply_; }
+  void on_unblocked() override;
+  void kill() override { close(); }
+  size_t query_buffer_bytes() const override;
+  size_t output_buffer_bytes() const override { return pending_output(); }
+
+  void resume() override;
+  bool idle_exempt() const override { return state_ == State::kWaiting; }
+
+  // Called by the front end's timer: header/body timeouts, idle keep-alive, lingering close.
+  void check_timeouts(int64_t now_ms);
+
+ protected:
+  void on_read() override { process_input(); }
+  void on_close() override;
+  size_t read_hint() const override { return state_ == State::kBody ? 64 * 1024 : 0; }
+
+ private:
+  enum class State : uint8_t {
+    kIdle,      // between requests
+    kHead,      // request line and headers arriving
+    kBody,      // body arriving
+    kWaiting,   // the request's command is blocked; later requests stay unparsed
+    kDraining,  // an error response was sent; input is discarded until close
+  };
+
+  static int on_message_begin(llhttp_t* p);
+  static int on_url(llhttp_t* p, const char* at, size_t len);
+  static int on_header_field(llhttp_t* p, const char* at, size_t len);
+  static int on_header_value(llhttp_t* p, const char* at, size_t len);
+  static int on_header_value_complete(llhttp_t* p);
+  static int on_headers_complete(llhttp_t* p);
+  static int on_body(llhttp_t* p, const char* at, size_t len);
+  static int on_message_complete(llhttp_t* p);
+  static const llhttp_settings_t& settings();
+
+  int reject_in_parser(int status, std::string_view message);
+  void process_input();
+  void handle_request();
+  void finish_request();
+  // Answers with an error, then discards input for a while and closes (a lingering close, so the
+  // client reads the response instead of a reset).
+  void fail_connection(int status, std::string_view message);
+
+  HttpFrontEnd& fe_;
+  bool admin_;
+  llhttp_t parser_;
+  Session* session_ = nullptr;
+  JsonReplyBuilder reply_;
+  Request req_;
+  Response res_;
+  Exchange ex_;
+  State state_ = State::kIdle;
+  bool stop_ = false;  // closing after this response: parse nothing more
+  std::string header_field_, header_value_;
+  size_t head_bytes_ = 0;
+  int reject_status_ = 0;
+  std::string reject_message_;
+  std::string request_id_;
+  int64_t request_start_ms_ = 0, headers_done_ms_ = 0, idle_since_ms_ = 0, drain_deadline_ms_ = 0;
+  uint64_t handle_start_ns_ = 0;
+  uv_shutdown_t shutdown_req_;
+  bool shutdown_sent_ = false;
+};
+
+}  // namespace basalt::http

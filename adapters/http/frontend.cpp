@@ -1,0 +1,269 @@
+#include "http/frontend.hpp"
+
+#include <cstdlib>
+#include <random>
+
+#include "base/log.hpp"
+#include "base/strings.hpp"
+#include "config/config.hpp"
+#include "http/connection.hpp"
+#include "http/json.hpp"
+#include "http/rfc3339.hpp"
+#include "server/server.hpp"
+
+namespace basalt::http {
+
+namespace {
+
+constexpr std::string_view kCommandApiPrefix = "/api/v1/redis";
+constexpr uint64_t kSweepIntervalMs = 100;
+
+int64_t env_ms(const char* name, int64_t fallback) {
+  const char* v = std::getenv(name);
+  if (v == nullptr) return fallback;
+  auto parsed = parse_int64(v);
+  return parsed && *parsed > 0 ? *parsed : fallback;
+}
+
+// Compares without an early exit, so the time taken says nothing about how much matched.
+bool constant_time_equals(std::string_view a, std::string_view b) {
+  size_t n = std::max(a.size(), b.size());
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  for (size_t i = 0; i < n; ++i) {
+    unsigned char x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
+    unsigned char y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
+    diff |= x ^ y;
+  }
+  return diff == 0;
+}
+
+bool usable_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    if (c <= 0x20 || c >= 0x7f) return false;
+  }
+  return true;
+}
+
+constexpr std::string_view kAllowHeaders =
+    "Authorization, Content-Type, Accept, If-Match, If-None-Match, X-Request-Id, X-Ttl-Ms, "
+    "Upstash-Encoding, Upstash-Response-Format";
+constexpr std::string_view kExposeHeaders = "ETag, X-Ttl-Ms, X-Request-Id, Location";
+
+}  // namespace
+
+HttpFrontEnd::HttpFrontEnd(Server& server) : server_(server) {
+  build_api_router(api_);
+  build_admin_router(admin_);
+  timeouts_.header_ms = env_ms("BASALT_HTTP_HEADER_TIMEOUT_MS", timeouts_.header_ms);
+  timeouts_.body_ms = env_ms("BASALT_HTTP_BODY_TIMEOUT_MS", timeouts_.body_ms);
+  timeouts_.idle_ms = env_ms("BASALT_HTTP_IDLE_TIMEOUT_MS", timeouts_.idle_ms);
+  std::random_device rd;
+  char buf[16];
+  std::snprintf(buf, sizeof(buf), "%08x", static_cast<unsigned>(rd()));
+  request_id_prefix_ = buf;
+  docs_.locate();
+}
+
+Engine& HttpFrontEnd::engine() { return server_.engine(); }
+
+const Config& HttpFrontEnd::config() const { return server_.config(); }
+
+bool HttpFrontEnd::start(std::string* error) {
+  const Config& cfg = server_.config();
+  auto api_factory = [this](Server&) -> StreamConnection* {
+    return new HttpConnection(*this, false);
+  };
+  auto admin_factory = [this](Server&) -> StreamConnection* {
+    return new HttpConnection(*this, true);
+  };
+  if (cfg.http_port != 0 && !server_.listen(cfg.bind, static_cast<int>(cfg.http_port),
+                                            kHttpListener, api_factory, error)) {
+    return false;
+  }
+  if (cfg.admin_port != 0 && !server_.listen(cfg.bind, static_cast<int>(cfg.admin_port),
+                                             kAdminListener, admin_factory, error)) {
+    return false;
+  }
+  uv_timer_init(server_.loop(), &sweep_timer_);
+  sweep_timer_.data = this;
+  uv_timer_start(&sweep_timer_, on_sweep, kSweepIntervalMs, kSweepIntervalMs);
+  timer_started_ = true;
+  server_.on_shutdown([this] {
+    if (timer_started_ && !uv_is_closing(reinterpret_cast<uv_handle_t*>(&sweep_timer_))) {
+      uv_close(reinterpret_cast<uv_handle_t*>(&sweep_timer_), nullptr);
+    }
+  });
+  if (cfg.http_port != 0) {
+    BASALT_LOG(kNotice, "HTTP API listening on port %lld (docs at /api/v1/docs/%s)",
+               static_cast<long long>(cfg.http_port),
+               docs_.dir().empty() ? ", Swagger UI files not installed" : "");
+  }
+  if (cfg.admin_port != 0) {
+    BASALT_LOG(kNotice, "Admin port %lld: /healthz /readyz /metrics /info",
+               static_cast<long long>(cfg.admin_port));
+  }
+  return true;
+}
+
+void HttpFrontEnd::on_sweep(uv_timer_t* t) {
+  auto* fe = static_cast<HttpFrontEnd*>(t->data);
+  int64_t now = fe->server_.now_ms();
+  // check_timeouts may close a connection, which detaches it: iterate over a copy.
+  std::vector<HttpConnection*> all(fe->connections_.begin(), fe->connections_.end());
+  for (HttpConnection* c : all) {
+    if (fe->connections_.count(c)) c->check_timeouts(now);
+  }
+}
+
+std::string HttpFrontEnd::request_id(const Request& req) {
+  std::string_view given = req.header("x-request-id");
+  if (usable_request_id(given)) return std::string(given);
+  char buf[48];
+  std::snprintf(buf, sizeof(buf), "%s-%010llx", request_id_prefix_.c_str(),
+                static_cast<unsigned long long>(++request_counter_));
+  return buf;
+}
+
+std::string_view HttpFrontEnd::date() {
+  int64_t second = server_.now_ms() / 1000;
+  if (second != date_second_) {
+    date_second_ = second;
+    date_ = format_http_date(second);
+  }
+  return date_;
+}
+
+bool HttpFrontEnd::origin_allowed(std::string_view origin) {
+  const std::string& cfg = server_.config().http_cors_origins;
+  if (cfg != cors_config_) {
+    cors_config_ = cfg;
+    cors_origins_.clear();
+    cors_any_ = false;
+    std::string item;
+    for (char c : cfg + " ") {
+      if (c == ' ' || c == ',' || c == '\t') {
+        if (item == "*") cors_any_ = true;
+        if (!item.empty()) cors_origins_.push_back(item);
+        item.clear();
+      } else {
+        item += c;
+      }
+    }
+  }
+  if (origin.empty()) return false;
+  if (cors_any_) return true;
+  for (auto& o : cors_origins_) {
+    if (o == origin) return true;
+  }
+  return false;
+}
+
+void HttpFrontEnd::preflight(Exchange& ex, uint32_t allowed) {
+  ex.empty(204);
+  uint32_t methods = allowed | kOptions;
+  ex.res.add_header("Allow", methods_list(methods));
+  std::string_view origin = ex.req.header("origin");
+  if (origin_allowed(origin)) {
+    ex.res.add_header("Access-Control-Allow-Methods", methods_list(methods));
+    ex.res.add_header("Access-Control-Allow-Headers", kAllowHeaders);
+    ex.res.add_header("Access-Control-Max-Age", "600");
+  }
+}
+
+void HttpFrontEnd::finish(Exchange& ex) {
+  std::string_view origin = ex.req.header("origin");
+  if (origin.empty() || !origin_allowed(origin)) return;
+  ex.res.add_header("Access-Control-Allow-Origin", cors_any_ ? std::string_view("*") : origin);
+  if (!cors_any_) ex.res.add_header("Vary", "Origin");
+  ex.res.add_header("Access-Control-Expose-Headers", kExposeHeaders);
+}
+
+bool HttpFrontEnd::authenticate(Exchange& ex) {
+  const Config& cfg = server_.config();
+  std::string_view token;
+  std::string_view auth = ex.req.header("authorization");
+  if (auth.size() > 7 && iequals(auth.substr(0, 7), "bearer ")) {
+    token = auth.substr(7);
+    while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  } else if (const std::string* t = ex.req.param("_token")) {
+    token = *t;  // Upstash's query-string form
+  }
+  Session& s = ex.session();
+  s.authenticated = true;
+  s.readonly_only = false;
+  bool readonly_token = !cfg.http_readonly_token.empty() && !token.empty() &&
+                        constant_time_equals(token, cfg.http_readonly_token);
+  if (!cfg.requirepass.empty() && !constant_time_equals(token, cfg.requirepass)) {
+    if (!readonly_token) {
+      s.authenticated = false;
+      ex.res.add_header("WWW-Authenticate", "Bearer realm=\"basalt\"");
+      if (ex.req.url.path.starts_with(kCommandApiPrefix)) {
+        ex.json(401, "{\"error\":\"Unauthorized\"}");
+      } else {
+        ex.error(401, "UNAUTHENTICATED",
+                 token.empty() ? "this server requires Authorization: Bearer <password>"
+                               : "invalid token");
+      }
+      return false;
+    }
+  }
+  // With no password configured any token is accepted; the read-only token still restricts.
+  if (readonly_token &&
+      !(!cfg.requirepass.empty() && constant_time_equals(token, cfg.requirepass))) {
+    s.readonly_only = true;
+  }
+  return true;
+}
+
+void HttpFrontEnd::handle(Exchange& ex, bool admin_port) {
+  Request& req = ex.req;
+  bool command_api = false;
+  auto fail = [&](int status, std::string_view code, std::string_view message) {
+    if (command_api) {
+      std::string body = "{\"error\":";
+      append_json_string(body, message);
+      body += '}';
+      ex.json(status, std::move(body));
+    } else {
+      ex.error(status, code, message);
+    }
+  };
+  if (!parse_target(req.target, &req.url)) {
+    fail(400, "BAD_REQUEST", "malformed request target (bad percent-encoding?)");
+    return;
+  }
+  command_api = !admin_port && req.url.path.starts_with(kCommandApiPrefix);
+  const Router& router = admin_port ? admin_ : api_;
+  RouteMatch m = router.match(req.method, req.url.segments);
+  if (req.method == kOptions && !admin_port) {
+    if (m.allowed == 0) {
+      fail(404, "NOT_FOUND", "no such route");
+      return;
+    }
+    ex.route = m.path_route->path;
+    preflight(ex, m.allowed);
+    return;
+  }
+  if (m.path_route != nullptr) ex.route = m.path_route->path;
+  if (m.route == nullptr) {
+    if (m.allowed != 0) {
+      ex.res.add_header("Allow", methods_list(m.allowed));
+      fail(405, "METHOD_NOT_ALLOWED",
+           std::string(req.method_text) +
+               " is not allowed here; allowed: " + methods_list(m.allowed));
+    } else {
+      fail(404, "NOT_FOUND", "no such route");
+    }
+    return;
+  }
+  Session& s = ex.session();
+  // HTTP is stateless: every request starts from database 0 with no transaction state, whatever
+  // an earlier request on the same connection did (SELECT, MULTI ...).
+  if (s.in_multi || !s.watched.empty()) engine().discard_transaction(s);
+  s.db = 0;
+  if (m.route->needs_auth && !authenticate(ex)) return;
+  m.route->handler(ex);
+}
+
+}  // namespace basalt::http

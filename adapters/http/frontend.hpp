@@ -1,0 +1,93 @@
+#pragma once
+// The HTTP front end's process-wide part: the routers of the API port and the admin port, the
+// policy every request goes through before its route (target parsing, auth, CORS, per-request
+// session reset), metrics, the docs assets, and the timer that enforces request timeouts.
+
+#include <uv.h>
+
+#include <cstdint>
+#include <string>
+#include <unordered_set>
+
+#include "http/docs.hpp"
+#include "http/exchange.hpp"
+#include "http/metrics.hpp"
+#include "http/router.hpp"
+
+namespace basalt {
+class Server;
+struct Config;
+}  // namespace basalt
+
+namespace basalt::http {
+
+class HttpConnection;
+
+// Slowloris protection and connection hygiene, in milliseconds. Environment overrides (for
+// tests and unusual deployments): BASALT_HTTP_HEADER_TIMEOUT_MS, BASALT_HTTP_BODY_TIMEOUT_MS,
+// BASALT_HTTP_IDLE_TIMEOUT_MS.
+struct Timeouts {
+  int64_t header_ms = 10'000;  // first byte of a request to the end of its headers
+  int64_t body_ms = 60'000;    // end of the headers to the end of the body
+  int64_t idle_ms = 75'000;    // a kept-alive connection with no request in progress
+  int64_t drain_ms = 2'000;    // reading and discarding after an error response, then close
+};
+
+// The API port's routes and the admin port's routes (also used by tests, without a server).
+void build_api_router(Router& router);
+void build_admin_router(Router& router);
+
+class HttpFrontEnd {
+ public:
+  explicit HttpFrontEnd(Server& server);
+  HttpFrontEnd(const HttpFrontEnd&) = delete;
+  HttpFrontEnd& operator=(const HttpFrontEnd&) = delete;
+
+  // Listens on the HTTP and admin ports (a port of 0 is not opened) and starts the timer.
+  bool start(std::string* error);
+
+  Server& server() { return server_; }
+  Engine& engine();
+  const Config& config() const;
+  HttpMetrics& metrics() { return metrics_; }
+  const Timeouts& timeouts() const { return timeouts_; }
+  DocsAssets& docs() { return docs_; }
+  const Router& api_router() const { return api_; }
+  const Router& admin_router() const { return admin_; }
+
+  // Routes one request: everything up to and including calling its handler.
+  void handle(Exchange& ex, bool admin_port);
+  // Headers every response gets once its route has finished (CORS).
+  void finish(Exchange& ex);
+  // The request's X-Request-Id if it sent a usable one, else a new one.
+  std::string request_id(const Request& req);
+  // The Date header value, formatted once per second.
+  std::string_view date();
+
+  void attach(HttpConnection* c) { connections_.insert(c); }
+  void detach(HttpConnection* c) { connections_.erase(c); }
+
+ private:
+  static void on_sweep(uv_timer_t* t);
+  bool authenticate(Exchange& ex);
+  bool origin_allowed(std::string_view origin);
+  void preflight(Exchange& ex, uint32_t allowed);
+
+  Server& server_;
+  Router api_, admin_;
+  HttpMetrics metrics_;
+  Timeouts timeouts_;
+  DocsAssets docs_;
+  std::unordered_set<HttpConnection*> connections_;
+  uv_timer_t sweep_timer_;
+  bool timer_started_ = false;
+  uint64_t request_counter_ = 0;
+  std::string request_id_prefix_;
+  int64_t date_second_ = -1;
+  std::string date_;
+  std::string cors_config_;  // the http_cors_origins value cors_origins_ was parsed from
+  std::vector<std::string> cors_origins_;
+  bool cors_any_ = false;
+};
+
+}  // namespace basalt::http

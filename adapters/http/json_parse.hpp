@@ -1,0 +1,42 @@
+#pragma once
+// Request bodies: parsed with simdjson On-Demand into a small owned tree, so routes can look
+// fields up in any order and simdjson stays inside one translation unit. Numbers keep their exact
+// text: a value sent as 1.10 is stored as "1.10", never re-typed or rounded.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace basalt::http {
+
+struct JsonValue {
+  enum class Type { kNull, kBool, kNumber, kString, kArray, kObject };
+  Type type = Type::kNull;
+  bool boolean = false;
+  std::string text;  // a string's unescaped bytes, or a number's literal text
+  std::vector<JsonValue> items;
+  std::vector<std::pair<std::string, JsonValue>> members;
+
+  bool is_string() const { return type == Type::kString; }
+  bool is_number() const { return type == Type::kNumber; }
+  bool is_array() const { return type == Type::kArray; }
+  bool is_object() const { return type == Type::kObject; }
+  bool is_null() const { return type == Type::kNull; }
+  // Strings and numbers: the text a Redis argument gets.
+  bool is_scalar_text() const { return is_string() || is_number(); }
+  // The last member with this name, or nullptr.
+  const JsonValue* find(std::string_view key) const;
+};
+
+inline constexpr size_t kMaxJsonDepth = 64;
+
+// nullopt with *error set ("expected ',' or '}'..." style text) for anything but one complete,
+// valid JSON document (trailing bytes other than whitespace are an error).
+std::optional<JsonValue> parse_json(std::string_view body, std::string* error);
+
+// True if s is exactly a JSON number literal (RFC 8259 grammar).
+bool is_json_number(std::string_view s);
+
+}  // namespace basalt::http

@@ -1,0 +1,45 @@
+#pragma once
+// HTTP-side counters for the admin port's /metrics, and the Prometheus text rendering of
+// everything /metrics reports (the engine's and store's counters are read when rendering).
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+
+#include "commands/engine.hpp"
+
+namespace basalt {
+class Server;
+}
+
+namespace basalt::http {
+
+class HttpMetrics {
+ public:
+  // route: the matched route's template, or "unmatched".
+  void observe_request(std::string_view route, std::string_view method, int status,
+                       uint64_t duration_us);
+  const LatencyHistogram& request_latency() const { return latency_; }
+  uint64_t requests_total() const { return total_; }
+
+  // Appends the HTTP families (requests by route, method and status; request duration).
+  void render(std::string& out) const;
+
+ private:
+  std::unordered_map<std::string, uint64_t> requests_;  // "route\0method\0status"
+  LatencyHistogram latency_;
+  uint64_t total_ = 0;
+};
+
+// The whole /metrics page: commands by name and outcome, command latency per front end, connected
+// clients per protocol, keys per database, expiry, memory, and the HTTP families.
+std::string render_prometheus(Server& server, const HttpMetrics& http);
+
+// Appends one histogram family member: _bucket lines (cumulative, seconds), _sum and _count.
+void append_histogram(std::string& out, std::string_view name, std::string_view labels,
+                      const LatencyHistogram& h);
+
+// A Prometheus label value with \, " and newline escaped.
+std::string prometheus_label(std::string_view value);
+
+}  // namespace basalt::http

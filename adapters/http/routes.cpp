@@ -1,0 +1,33 @@
+#include "http/routes.hpp"
+
+#include "http/frontend.hpp"
+
+namespace basalt::http {
+
+// Every route the server answers. api/openapi.yaml documents exactly these (a unit test compares
+// the two), so add a route there when you add one here.
+void build_api_router(Router& r) {
+  r.add("/api/v1/keys", kGet, handle_scan);
+  r.add("/api/v1/keys/{key}", kGet | kHead | kPut | kPatch | kDelete, handle_key);
+  r.add("/api/v1/keys/{key}/ttl", kGet | kPut | kDelete, handle_key_ttl);
+  r.add("/api/v1/keys/{key}/items", kGet | kPost | kDelete, handle_key_items);
+  r.add("/api/v1/redis", kPost, handle_command_json);
+  // Literal routes before the templates they would also match.
+  r.add("/api/v1/redis/pipeline", kPost, handle_pipeline);
+  r.add("/api/v1/redis/multi-exec", kPost, handle_multi_exec);
+  r.add("/api/v1/redis/{command}", kGet | kPost, handle_command_path);
+  r.add("/api/v1/redis/{command}/{args...}", kGet | kPost, handle_command_path);
+  r.add("/api/v1/openapi.json", kGet, handle_openapi, false);
+  r.add("/api/v1/docs", kGet, handle_docs_redirect, false);
+  r.add("/api/v1/docs/", kGet, handle_docs_index, false);
+  r.add("/api/v1/docs/{asset}", kGet, handle_docs_asset, false);
+}
+
+void build_admin_router(Router& r) {
+  r.add("/healthz", kGet, handle_healthz, false);
+  r.add("/readyz", kGet, handle_readyz, false);
+  r.add("/metrics", kGet, handle_metrics, false);
+  r.add("/info", kGet, handle_info, false);
+}
+
+}  // namespace basalt::http
