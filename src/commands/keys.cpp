@@ -1,0 +1,681 @@
+// The keyspace and expiry family: commands on keys whatever their type (DEL, RENAME, COPY, MOVE,
+// SCAN ...), on whole databases (DBSIZE, FLUSHDB, SWAPDB ...), on TTLs (EXPIRE ... PERSIST), and
+// the OBJECT and MEMORY introspection containers. Redis keeps these in db.c, expire.c and object.c.
+//
+// Lookups follow Redis's choice of lookupKeyRead / lookupKeyWrite per command: find_read() where
+// Redis counts keyspace hits and misses, find() where it does not. Both apply lazy expiry.
+
+#include <algorithm>
+#include <cctype>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/strings.hpp"
+#include "commands/command_table.hpp"
+#include "commands/engine.hpp"
+#include "commands/errors.hpp"
+#include "commands/families.hpp"
+#include "commands/helpers.hpp"
+
+namespace basalt {
+
+namespace {
+
+// --- Shared helpers ----------------------------------------------------------------------------
+
+std::string_view type_name(const Value& v) { return v.is_list() ? "list" : "string"; }
+
+// Redis's getIntFromObjectOrReply without a custom message: an int64 first, then the int range.
+bool parse_int32_or_reply(CommandContext& ctx, std::string_view s, int* out) {
+  int64_t v;
+  if (!parse_int_or_reply(ctx, s, &v)) return false;
+  if (v < INT32_MIN || v > INT32_MAX) {
+    ctx.reply.error(err::kIntRange);
+    return false;
+  }
+  *out = static_cast<int>(v);
+  return true;
+}
+
+// A database index as MOVE and COPY take it (Redis's selectDb check).
+bool parse_db_index_or_reply(CommandContext& ctx, std::string_view s, int* out) {
+  if (!parse_int32_or_reply(ctx, s, out)) return false;
+  if (*out < 0 || *out >= ctx.store().db_count()) {
+    ctx.reply.error(err::kDbIndexOutOfRange);
+    return false;
+  }
+  return true;
+}
+
+// Takes the value and TTL out of `src` (deleting it) and stores them as `to_key` in `to_db`, which
+// must not hold that key. Wakes clients blocked on the new key if it is a list, as Redis's dbAdd
+// does. The caller signals the modified keys.
+void move_entry(Database& from_db, Entry* src, Database& to_db, std::string_view to_key) {
+  int64_t expire_at = src->expire_at;
+  Value value = std::move(src->value);
+  from_db.erase(src);
+  bool is_list = value.is_list();
+  Entry* e = to_db.add(to_key, std::move(value));
+  // src was live when found, and the whole command runs at one instant: the TTL is still ahead.
+  if (expire_at != kNoExpire) to_db.set_expire(e, expire_at);
+  if (is_list) to_db.signal_list_ready(to_key);
+}
+
+// --- Deleting and testing keys -----------------------------------------------------------------
+
+// DEL key [key ...]
+// UNLINK key [key ...]
+// Both free values inline: a list is freed node by node (8 KiB each), so even a large one costs
+// little next to the background thread and handoff UNLINK would need.
+void cmd_del(CommandContext& ctx) {
+  Database& db = ctx.db();
+  int64_t deleted = 0;
+  for (size_t i = 1; i < ctx.argc(); ++i) {
+    if (db.erase(ctx.arg(i))) {
+      db.signal_modified(ctx.arg(i));
+      ++deleted;
+    }
+  }
+  ctx.reply.integer(deleted);
+}
+
+// Counts keys that exist, a key named twice counting twice. EXISTS and TOUCH (which in Redis also
+// refreshes the access time; Basalt keeps none).
+// EXISTS key [key ...]
+// TOUCH key [key ...]
+void cmd_exists(CommandContext& ctx) {
+  Database& db = ctx.db();
+  int64_t count = 0;
+  for (size_t i = 1; i < ctx.argc(); ++i) {
+    if (db.find_read(ctx.arg(i)) != nullptr) ++count;
+  }
+  ctx.reply.integer(count);
+}
+
+// TYPE key
+void cmd_type(CommandContext& ctx) {
+  Entry* e = ctx.db().find_read(ctx.arg(1));
+  ctx.reply.simple(e == nullptr ? "none" : type_name(e->value));
+}
+
+// --- Renaming, moving and copying --------------------------------------------------------------
+
+// RENAME key newkey
+// RENAMENX key newkey
+void rename_generic(CommandContext& ctx, bool nx) {
+  std::string_view from = ctx.arg(1), to = ctx.arg(2);
+  Database& db = ctx.db();
+  Entry* src = db.find(from);
+  if (src == nullptr) {
+    ctx.reply.error(err::kNoSuchKey);
+    return;
+  }
+  if (from == to) {
+    // Nothing moves; Redis still insists the key exists.
+    nx ? ctx.reply.integer(0) : ctx.reply.ok();
+    return;
+  }
+  if (Entry* dst = db.find(to); dst != nullptr) {
+    if (nx) {
+      ctx.reply.integer(0);
+      return;
+    }
+    db.erase(dst);
+  }
+  move_entry(db, src, db, to);
+  db.signal_modified(from);
+  db.signal_modified(to);
+  nx ? ctx.reply.integer(1) : ctx.reply.ok();
+}
+
+void cmd_rename(CommandContext& ctx) { rename_generic(ctx, false); }
+void cmd_renamenx(CommandContext& ctx) { rename_generic(ctx, true); }
+
+// MOVE key db
+void cmd_move(CommandContext& ctx) {
+  std::string_view key = ctx.arg(1);
+  int dbid;
+  if (!parse_db_index_or_reply(ctx, ctx.arg(2), &dbid)) return;
+  Database& src_db = ctx.db();
+  if (dbid == src_db.index()) {
+    ctx.reply.error(err::kSameObject);
+    return;
+  }
+  Entry* e = src_db.find(key);
+  Database& dst_db = ctx.store().db(dbid);
+  if (e == nullptr || dst_db.find(key) != nullptr) {
+    ctx.reply.integer(0);
+    return;
+  }
+  move_entry(src_db, e, dst_db, key);
+  src_db.signal_modified(key);
+  dst_db.signal_modified(key);
+  ctx.reply.integer(1);
+}
+
+// COPY source destination [DB destination-db] [REPLACE]
+void cmd_copy(CommandContext& ctx) {
+  std::string_view key = ctx.arg(1), newkey = ctx.arg(2);
+  Database& src_db = ctx.db();
+  int dbid = src_db.index();
+  bool replace = false;
+  for (size_t j = 3; j < ctx.argc(); ++j) {
+    std::string_view opt = ctx.arg(j);
+    if (iequals(opt, "replace")) {
+      replace = true;
+    } else if (iequals(opt, "db") && j + 1 < ctx.argc()) {
+      if (!parse_db_index_or_reply(ctx, ctx.arg(++j), &dbid)) return;
+    } else {
+      ctx.reply.error(err::kSyntax);
+      return;
+    }
+  }
+  Database& dst_db = ctx.store().db(dbid);
+  if (&dst_db == &src_db && key == newkey) {
+    ctx.reply.error(err::kSameObject);
+    return;
+  }
+  Entry* src = src_db.find_read(key);
+  if (src == nullptr) {
+    ctx.reply.integer(0);
+    return;
+  }
+  Entry* existing = dst_db.find(newkey);
+  if (existing != nullptr && !replace) {
+    ctx.reply.integer(0);
+    return;
+  }
+  Value copy = src->value.clone();
+  int64_t expire_at = src->expire_at;
+  if (existing != nullptr) dst_db.erase(existing);
+  bool is_list = copy.is_list();
+  Entry* e = dst_db.add(newkey, std::move(copy));
+  if (expire_at != kNoExpire) dst_db.set_expire(e, expire_at);
+  dst_db.signal_modified(newkey);
+  if (is_list) dst_db.signal_list_ready(newkey);
+  ctx.reply.integer(1);
+}
+
+// --- Listing keys ------------------------------------------------------------------------------
+
+// KEYS pattern
+// As Redis, expired keys are skipped but left for lazy or active expiry to delete: the walk
+// cannot modify the table it is walking.
+void cmd_keys(CommandContext& ctx) {
+  std::string_view pattern = ctx.arg(1);
+  bool all = pattern == "*";
+  Database& db = ctx.db();
+  std::vector<std::string_view> keys;
+  db.for_each([&](Entry* e) {
+    if ((all || glob_match(pattern, e->key())) && !db.is_expired(e)) keys.push_back(e->key());
+  });
+  ctx.reply.array(keys.size());
+  for (std::string_view k : keys) ctx.reply.bulk(k);
+}
+
+// Redis's parseScanCursorOrReply: strtoul() in base 10, so an optional sign is accepted (a
+// negative cursor wraps around), the number may be followed by nothing but the end of the string
+// or a NUL byte, and an empty string is cursor 0. Leading spaces and overflow are refused.
+std::optional<uint64_t> parse_scan_cursor(std::string_view s) {
+  auto ends_at = [&](size_t pos) { return pos >= s.size() || s[pos] == '\0'; };
+  if (!s.empty() && std::isspace(static_cast<unsigned char>(s[0]))) return std::nullopt;
+  size_t i = 0;
+  bool negative = false;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
+  size_t digits_start = i;
+  uint64_t v = 0;
+  bool overflow = false;
+  for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+    if (__builtin_mul_overflow(v, uint64_t{10}, &v) ||
+        __builtin_add_overflow(v, static_cast<uint64_t>(s[i] - '0'), &v)) {
+      overflow = true;
+    }
+  }
+  // With no digits strtoul leaves its end pointer at the start of the string.
+  if (i == digits_start) return ends_at(0) ? std::optional<uint64_t>(0) : std::nullopt;
+  if (overflow || !ends_at(i)) return std::nullopt;
+  return negative ? uint64_t{0} - v : v;
+}
+
+// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
+void cmd_scan(CommandContext& ctx) {
+  std::optional<uint64_t> parsed = parse_scan_cursor(ctx.arg(1));
+  if (!parsed) {
+    ctx.reply.error(err::kInvalidCursor);
+    return;
+  }
+  uint64_t cursor = *parsed;
+  int64_t count = 10;
+  std::string_view pattern, type;
+  bool use_pattern = false, use_type = false;
+  for (size_t i = 2; i < ctx.argc(); i += 2) {
+    std::string_view opt = ctx.arg(i);
+    bool has_value = i + 1 < ctx.argc();
+    if (iequals(opt, "count") && has_value) {
+      if (!parse_int_or_reply(ctx, ctx.arg(i + 1), &count)) return;
+      if (count < 1) {
+        ctx.reply.error(err::kSyntax);
+        return;
+      }
+    } else if (iequals(opt, "match") && has_value) {
+      pattern = ctx.arg(i + 1);
+      // "*" matches everything: skip the matching altogether.
+      use_pattern = pattern != "*";
+    } else if (iequals(opt, "type") && has_value) {
+      type = ctx.arg(i + 1);
+      use_type = true;
+    } else {
+      ctx.reply.error(err::kSyntax);
+      return;
+    }
+  }
+
+  // Collect first, filter after, as Redis does: COUNT bounds the work done (keys looked at), not
+  // the keys returned. The cap on steps keeps a sparse table (a resize under way, a mass delete)
+  // from turning one call into a walk over millions of empty buckets.
+  Database& db = ctx.db();
+  std::vector<std::string_view> keys;
+  int64_t max_steps = count > INT64_MAX / 10 ? INT64_MAX : count * 10;
+  do {
+    cursor = db.scan(cursor, [&](Entry* e) { keys.push_back(e->key()); });
+  } while (cursor != 0 && max_steps-- != 0 && keys.size() < static_cast<uint64_t>(count));
+
+  // Entries never move and only the expired ones are deleted here, so the views of kept keys stay
+  // valid. Redis 7.0 returns expired keys for TYPE none (its type lookup has already deleted
+  // them, so the expiry check no longer sees them); Basalt returns only live keys.
+  size_t kept = 0;
+  for (std::string_view key : keys) {
+    if (use_pattern && !glob_match(pattern, key)) continue;
+    // Redis looks the key up for its type with stats on, and for expiry without.
+    Entry* e = use_type ? db.find_read(key) : db.find(key);
+    if (e == nullptr) continue;
+    if (use_type && !iequals(type_name(e->value), type)) continue;
+    keys[kept++] = key;
+  }
+  keys.resize(kept);
+
+  ctx.reply.array(2);
+  // Redis prints the cursor as a signed long long.
+  ctx.reply.bulk(int64_to_string(static_cast<int64_t>(cursor)));
+  ctx.reply.array(keys.size());
+  for (std::string_view k : keys) ctx.reply.bulk(k);
+}
+
+// RANDOMKEY
+void cmd_randomkey(CommandContext& ctx) {
+  Entry* e = ctx.db().random_entry();
+  if (e == nullptr) {
+    ctx.reply.null();
+  } else {
+    ctx.reply.bulk(e->key());
+  }
+}
+
+// --- Whole databases ---------------------------------------------------------------------------
+
+// DBSIZE
+// Counts keys whose TTL has passed until something deletes them, as Redis does.
+void cmd_dbsize(CommandContext& ctx) { ctx.reply.integer(static_cast<int64_t>(ctx.db().size())); }
+
+// FLUSHDB / FLUSHALL take [ASYNC|SYNC]. Both free inline: see DEL.
+bool parse_flush_options_or_reply(CommandContext& ctx) {
+  if (ctx.argc() == 1) return true;
+  if (ctx.argc() == 2 && (iequals(ctx.arg(1), "sync") || iequals(ctx.arg(1), "async"))) {
+    return true;
+  }
+  ctx.reply.error(err::kSyntax);
+  return false;
+}
+
+// FLUSHDB [ASYNC|SYNC]
+void cmd_flushdb(CommandContext& ctx) {
+  if (!parse_flush_options_or_reply(ctx)) return;
+  Database& db = ctx.db();
+  // Before clearing: the observer marks the watched keys that exist now.
+  if (KeyspaceObserver* o = ctx.store().observer()) o->on_db_flushed(db.index());
+  db.clear();
+  ctx.reply.ok();
+}
+
+// FLUSHALL [ASYNC|SYNC]
+void cmd_flushall(CommandContext& ctx) {
+  if (!parse_flush_options_or_reply(ctx)) return;
+  ctx.store().flush_all();
+  ctx.reply.ok();
+}
+
+// SWAPDB index1 index2
+void cmd_swapdb(CommandContext& ctx) {
+  int64_t a, b;
+  std::optional<int64_t> pa = parse_int64(ctx.arg(1));
+  if (!pa || *pa < INT32_MIN || *pa > INT32_MAX) {
+    ctx.reply.error(err::kInvalidFirstDbIndex);
+    return;
+  }
+  std::optional<int64_t> pb = parse_int64(ctx.arg(2));
+  if (!pb || *pb < INT32_MIN || *pb > INT32_MAX) {
+    ctx.reply.error(err::kInvalidSecondDbIndex);
+    return;
+  }
+  a = *pa;
+  b = *pb;
+  Store& store = ctx.store();
+  if (a < 0 || a >= store.db_count() || b < 0 || b >= store.db_count()) {
+    ctx.reply.error(err::kDbIndexOutOfRange);
+    return;
+  }
+  if (a != b) {
+    int ia = static_cast<int>(a), ib = static_cast<int>(b);
+    // A key watched in one database changes if it exists on either side of the swap. The store
+    // reports the contents after the swap; report the contents before it here.
+    if (KeyspaceObserver* o = store.observer()) {
+      o->on_db_flushed(ia);
+      o->on_db_flushed(ib);
+    }
+    store.swap_db(ia, ib);
+    // Clients blocked on a key stay with their database index, whose contents just changed: a
+    // list may now exist under the key they wait for.
+    ctx.engine.for_each_session([&](Session& s) {
+      if (!s.blocked || (s.blocked->db != ia && s.blocked->db != ib)) return;
+      Database& db = store.db(s.blocked->db);
+      for (const std::string& key : s.blocked->keys) {
+        Entry* e = db.peek(key);
+        if (e != nullptr && e->value.is_list()) db.signal_list_ready(key);
+      }
+    });
+  }
+  ctx.reply.ok();
+}
+
+// --- Expiry ------------------------------------------------------------------------------------
+
+enum ExpireFlag : unsigned { kExpireNx = 1, kExpireXx = 2, kExpireGt = 4, kExpireLt = 8 };
+
+// Redis's parseExtendedExpireArgumentsOrReply: NX | XX | GT | LT after the time.
+bool parse_expire_flags_or_reply(CommandContext& ctx, unsigned* flags) {
+  for (size_t j = 3; j < ctx.argc(); ++j) {
+    std::string_view opt = ctx.arg(j);
+    if (iequals(opt, "nx")) {
+      *flags |= kExpireNx;
+    } else if (iequals(opt, "xx")) {
+      *flags |= kExpireXx;
+    } else if (iequals(opt, "gt")) {
+      *flags |= kExpireGt;
+    } else if (iequals(opt, "lt")) {
+      *flags |= kExpireLt;
+    } else {
+      ctx.reply.error(std::string(err::kUnsupportedOption) + sanitize_for_error(opt));
+      return false;
+    }
+  }
+  if ((*flags & kExpireNx) && (*flags & (kExpireXx | kExpireGt | kExpireLt))) {
+    ctx.reply.error(err::kExpireNxIncompatible);
+    return false;
+  }
+  if ((*flags & kExpireGt) && (*flags & kExpireLt)) {
+    ctx.reply.error(err::kExpireGtLtIncompatible);
+    return false;
+  }
+  return true;
+}
+
+// Whether NX/XX/GT/LT allow replacing the current expiry (kNoExpire: none) with `when`. A key
+// without a TTL counts as expiring never: GT always fails on it, LT always succeeds.
+bool expire_condition_holds(unsigned flags, int64_t current, int64_t when) {
+  bool has_ttl = current != kNoExpire;
+  if ((flags & kExpireNx) && has_ttl) return false;
+  if ((flags & kExpireXx) && !has_ttl) return false;
+  if ((flags & kExpireGt) && (!has_ttl || when <= current)) return false;
+  if ((flags & kExpireLt) && has_ttl && when >= current) return false;
+  return true;
+}
+
+// EXPIRE key seconds [NX|XX|GT|LT]
+// PEXPIRE key milliseconds [NX|XX|GT|LT]
+// EXPIREAT key unix-time-seconds [NX|XX|GT|LT]
+// PEXPIREAT key unix-time-milliseconds [NX|XX|GT|LT]
+void expire_generic(CommandContext& ctx, int64_t unit_ms, bool absolute) {
+  // Redis's order: options, then the number, then the key.
+  unsigned flags = 0;
+  if (!parse_expire_flags_or_reply(ctx, &flags)) return;
+  int64_t value;
+  if (!parse_int_or_reply(ctx, ctx.arg(2), &value)) return;
+  std::optional<int64_t> when = expire_to_absolute_ms(value, unit_ms, absolute, ctx.now_ms());
+  if (!when) {
+    ctx.reply.error(err::invalid_expire(ctx.command.full_name));
+    return;
+  }
+  Entry* e = ctx.db().find(ctx.arg(1));
+  if (e == nullptr || !expire_condition_holds(flags, e->expire_at, *when)) {
+    ctx.reply.integer(0);
+    return;
+  }
+  // A time already past deletes the key, and that still counts as success.
+  set_expire_or_delete(ctx, e, *when);
+  ctx.reply.integer(1);
+}
+
+void cmd_expire(CommandContext& ctx) { expire_generic(ctx, 1000, false); }
+void cmd_pexpire(CommandContext& ctx) { expire_generic(ctx, 1, false); }
+void cmd_expireat(CommandContext& ctx) { expire_generic(ctx, 1000, true); }
+void cmd_pexpireat(CommandContext& ctx) { expire_generic(ctx, 1, true); }
+
+// TTL key
+// PTTL key
+// EXPIRETIME key
+// PEXPIRETIME key
+// -2 for a missing key, -1 for a key without a TTL.
+void ttl_generic(CommandContext& ctx, bool in_ms, bool absolute) {
+  Entry* e = ctx.db().find_read(ctx.arg(1));
+  if (e == nullptr) {
+    ctx.reply.integer(-2);
+    return;
+  }
+  if (!e->has_expire()) {
+    ctx.reply.integer(-1);
+    return;
+  }
+  int64_t v = absolute ? e->expire_at : std::max<int64_t>(e->expire_at - ctx.now_ms(), 0);
+  // Seconds round to the nearest, as Redis's (v + 500) / 1000, without overflowing for a TTL
+  // near INT64_MAX (which PEXPIREAT accepts).
+  ctx.reply.integer(in_ms ? v : v / 1000 + (v % 1000 >= 500 ? 1 : 0));
+}
+
+void cmd_ttl(CommandContext& ctx) { ttl_generic(ctx, false, false); }
+void cmd_pttl(CommandContext& ctx) { ttl_generic(ctx, true, false); }
+void cmd_expiretime(CommandContext& ctx) { ttl_generic(ctx, false, true); }
+void cmd_pexpiretime(CommandContext& ctx) { ttl_generic(ctx, true, true); }
+
+// PERSIST key
+void cmd_persist(CommandContext& ctx) {
+  Database& db = ctx.db();
+  Entry* e = db.find(ctx.arg(1));
+  if (e == nullptr || !db.clear_expire(e)) {
+    ctx.reply.integer(0);
+    return;
+  }
+  db.signal_modified(ctx.arg(1));
+  ctx.reply.integer(1);
+}
+
+// --- OBJECT and MEMORY -------------------------------------------------------------------------
+
+void reply_help(CommandContext& ctx, std::string_view container,
+                std::initializer_list<std::string_view> lines) {
+  // Redis's addReplyHelp: a header, the lines, then HELP itself, all status replies.
+  ctx.reply.array(lines.size() + 3);
+  ctx.reply.simple(std::string(container) +
+                   " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+  for (std::string_view line : lines) ctx.reply.simple(line);
+  ctx.reply.simple("HELP");
+  ctx.reply.simple("    Prints this help.");
+}
+
+// The key OBJECT asks about, or a null reply when it does not exist.
+Entry* object_lookup_or_reply(CommandContext& ctx) {
+  Entry* e = ctx.db().find_read(ctx.arg(2));
+  if (e == nullptr) ctx.reply.null();
+  return e;
+}
+
+// OBJECT ENCODING key
+void cmd_object_encoding(CommandContext& ctx) {
+  if (Entry* e = object_lookup_or_reply(ctx)) ctx.reply.bulk(e->value.encoding());
+}
+
+// OBJECT REFCOUNT key
+// Always 1: Basalt never shares a value between keys. (Redis reports 2147483647 for the integers
+// 0..9999 it shares.)
+void cmd_object_refcount(CommandContext& ctx) {
+  if (object_lookup_or_reply(ctx) != nullptr) ctx.reply.integer(1);
+}
+
+// OBJECT IDLETIME key
+// Basalt keeps no per-key access clock (it has no LRU eviction, and a clock would cost every key
+// bytes), so like Redis under an LFU policy it answers with an error for a key that exists.
+void cmd_object_idletime(CommandContext& ctx) {
+  if (object_lookup_or_reply(ctx) != nullptr) ctx.reply.error(err::kIdleTimeNotTracked);
+}
+
+// OBJECT FREQ key
+// Redis's answer when no LFU maxmemory policy is selected, which Basalt never has.
+void cmd_object_freq(CommandContext& ctx) {
+  if (object_lookup_or_reply(ctx) != nullptr) ctx.reply.error(err::kLfuNotSelected);
+}
+
+// OBJECT HELP
+void cmd_object_help(CommandContext& ctx) {
+  reply_help(ctx, "OBJECT",
+             {"ENCODING <key>",
+              "    Return the kind of internal representation used in order to store the value",
+              "    associated with a <key>.", "FREQ <key>",
+              "    Return the access frequency index of the <key>. The returned integer is",
+              "    proportional to the logarithm of the recent access frequency of the key.",
+              "IDLETIME <key>",
+              "    Return the idle time of the <key>, that is the approximated number of",
+              "    seconds elapsed since the last access to the key.", "REFCOUNT <key>",
+              "    Return the number of references of the value associated with the specified",
+              "    <key>."});
+}
+
+// MEMORY USAGE key [SAMPLES count]
+// SAMPLES is checked as Redis checks it but changes nothing: Basalt's count is exact (a list's
+// node allocations are tracked as they change). Like Redis, the lookup does not apply lazy
+// expiry.
+void cmd_memory_usage(CommandContext& ctx) {
+  for (size_t j = 3; j < ctx.argc(); ++j) {
+    if (iequals(ctx.arg(j), "samples") && j + 1 < ctx.argc()) {
+      int64_t samples;
+      if (!parse_int_or_reply(ctx, ctx.arg(++j), &samples)) return;
+      if (samples < 0) {
+        ctx.reply.error(err::kSyntax);
+        return;
+      }
+    } else {
+      ctx.reply.error(err::kSyntax);
+      return;
+    }
+  }
+  Entry* e = ctx.db().peek(ctx.arg(2));
+  if (e == nullptr) {
+    ctx.reply.null();
+    return;
+  }
+  ctx.reply.integer(static_cast<int64_t>(e->memory_usage()));
+}
+
+// MEMORY HELP
+// Lists only what Basalt implements (Redis also lists DOCTOR, MALLOC-STATS, PURGE and STATS).
+void cmd_memory_help(CommandContext& ctx) {
+  reply_help(ctx, "MEMORY",
+             {"USAGE <key> [SAMPLES <count>]",
+              "    Return memory in bytes used by <key> and its value. SAMPLES is accepted for",
+              "    compatibility: the count is always exact."});
+}
+
+}  // namespace
+
+void register_keys(CommandTable& t) {
+  // Arity, flags, key positions and ACL categories as Redis 7.0 declares them
+  // (tests/differential/reference/command_info.json).
+  constexpr uint32_t kW = kCmdWrite, kR = kCmdReadonly, kF = kCmdFast;
+  constexpr std::string_view kKs = "@keyspace", kKsDangerous = "@keyspace @dangerous";
+
+  t.add({"del", -2, kW, 1, -1, 1, cmd_del, "generic", "Delete a key", kKs});
+  t.add({"unlink", -2, kW | kF, 1, -1, 1, cmd_del, "generic",
+         "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non "
+         "blocking.",
+         kKs});
+  t.add({"exists", -2, kR | kF, 1, -1, 1, cmd_exists, "generic", "Determine if a key exists", kKs});
+  t.add({"touch", -2, kR | kF, 1, -1, 1, cmd_exists, "generic",
+         "Alters the last access time of a key(s). Returns the number of existing keys specified.",
+         kKs});
+  t.add(
+      {"type", 2, kR | kF, 1, 1, 1, cmd_type, "generic", "Determine the type stored at key", kKs});
+  t.add({"rename", 3, kW, 1, 2, 1, cmd_rename, "generic", "Rename a key", kKs});
+  t.add({"renamenx", 3, kW | kF, 1, 2, 1, cmd_renamenx, "generic",
+         "Rename a key, only if the new key does not exist", kKs});
+  t.add({"copy", -3, kW | kCmdDenyOom, 1, 2, 1, cmd_copy, "generic", "Copy a key", kKs});
+  t.add({"move", 3, kW | kF, 1, 1, 1, cmd_move, "generic", "Move a key to another database", kKs});
+  t.add({"keys", 2, kR, 0, 0, 0, cmd_keys, "generic", "Find all keys matching the given pattern",
+         kKsDangerous});
+  t.add(
+      {"scan", -2, kR, 0, 0, 0, cmd_scan, "generic", "Incrementally iterate the keys space", kKs});
+  t.add({"randomkey", 1, kR, 0, 0, 0, cmd_randomkey, "generic",
+         "Return a random key from the keyspace", kKs});
+  t.add({"dbsize", 1, kR | kF, 0, 0, 0, cmd_dbsize, "server",
+         "Return the number of keys in the selected database", kKs});
+  t.add({"flushdb", -1, kW, 0, 0, 0, cmd_flushdb, "server",
+         "Remove all keys from the current database", kKsDangerous});
+  t.add({"flushall", -1, kW, 0, 0, 0, cmd_flushall, "server", "Remove all keys from all databases",
+         kKsDangerous});
+  t.add({"swapdb", 3, kW | kF, 0, 0, 0, cmd_swapdb, "server", "Swaps two Redis databases",
+         kKsDangerous});
+
+  t.add({"expire", -3, kW | kF, 1, 1, 1, cmd_expire, "generic",
+         "Set a key's time to live in seconds", kKs});
+  t.add({"pexpire", -3, kW | kF, 1, 1, 1, cmd_pexpire, "generic",
+         "Set a key's time to live in milliseconds", kKs});
+  t.add({"expireat", -3, kW | kF, 1, 1, 1, cmd_expireat, "generic",
+         "Set the expiration for a key as a UNIX timestamp", kKs});
+  t.add({"pexpireat", -3, kW | kF, 1, 1, 1, cmd_pexpireat, "generic",
+         "Set the expiration for a key as a UNIX timestamp specified in milliseconds", kKs});
+  t.add({"ttl", 2, kR | kF, 1, 1, 1, cmd_ttl, "generic",
+         "Get the time to live for a key in seconds", kKs});
+  t.add({"pttl", 2, kR | kF, 1, 1, 1, cmd_pttl, "generic",
+         "Get the time to live for a key in milliseconds", kKs});
+  t.add({"expiretime", 2, kR | kF, 1, 1, 1, cmd_expiretime, "generic",
+         "Get the expiration Unix timestamp for a key", kKs});
+  t.add({"pexpiretime", 2, kR | kF, 1, 1, 1, cmd_pexpiretime, "generic",
+         "Get the expiration Unix timestamp for a key in milliseconds", kKs});
+  t.add({"persist", 2, kW | kF, 1, 1, 1, cmd_persist, "generic", "Remove the expiration from a key",
+         kKs});
+
+  constexpr uint32_t kHelpFlags = kCmdLoading | kCmdStale;
+  t.add({"object", -2, 0, 0, 0, 0, nullptr, "generic",
+         "A container for object introspection commands"});
+  t.add_subcommand("object", {"encoding", 3, kR, 2, 2, 1, cmd_object_encoding, "generic",
+                              "Inspect the internal encoding of a Redis object", kKs});
+  t.add_subcommand("object",
+                   {"freq", 3, kR, 2, 2, 1, cmd_object_freq, "generic",
+                    "Get the logarithmic access frequency counter of a Redis object", kKs});
+  t.add_subcommand("object", {"help", 2, kHelpFlags, 0, 0, 0, cmd_object_help, "generic",
+                              "Show helpful text about the different subcommands", kKs});
+  t.add_subcommand("object", {"idletime", 3, kR, 2, 2, 1, cmd_object_idletime, "generic",
+                              "Get the time since a Redis object was last accessed", kKs});
+  t.add_subcommand("object", {"refcount", 3, kR, 2, 2, 1, cmd_object_refcount, "generic",
+                              "Get the number of references to the value of the key", kKs});
+
+  t.add(
+      {"memory", -2, 0, 0, 0, 0, nullptr, "server", "A container for memory diagnostics commands"});
+  t.add_subcommand("memory", {"help", 2, kHelpFlags, 0, 0, 0, cmd_memory_help, "server",
+                              "Show helpful text about the different subcommands"});
+  t.add_subcommand("memory", {"usage", -3, kR, 2, 2, 1, cmd_memory_usage, "server",
+                              "Estimate the memory usage of a key"});
+}
+
+}  // namespace basalt
