@@ -378,11 +378,11 @@ TEST_F(StringsTest, GetExSetsExpiry) {
   EXPECT_EQ(expire_at("k"), (t0 / 1000 + 50) * 1000);
   EXPECT_EQ(run({"GETEX", "k", "PXAT", std::to_string(t0 + 700)}), bulk("v"));
   EXPECT_EQ(expire_at("k"), t0 + 700);
-  EXPECT_EQ(run({"GETEX", "k", "EX", "1", "EX", "2"}), bulk("v"));
+  EXPECT_EQ(run({"GETEX", "k", "EX", "1", "EX", "2"}), bulk("v"));  // repeats are allowed
   EXPECT_EQ(expire_at("k"), t0 + 2000);
   EXPECT_EQ(run({"GETEX", "k", "PERSIST"}), bulk("v"));
   EXPECT_EQ(expire_at("k"), kTtlNone);
-  EXPECT_EQ(run({"GETEX", "k", "PERSIST"}), bulk("v"));
+  EXPECT_EQ(run({"GETEX", "k", "PERSIST", "persist"}), bulk("v"));
   EXPECT_EQ(expire_at("k"), kTtlNone);
 }
 
@@ -540,6 +540,14 @@ TEST_F(StringsTest, IncrByFloat) {
   EXPECT_EQ(run({"SET", "n", "7"}), kOk);
   EXPECT_EQ(run({"INCRBYFLOAT", "n", "1"}), bulk("8"));
   EXPECT_EQ(run({"INCR", "n"}), integer(9));  // an integral result stays usable by INCR
+  // The stored form is always rewritten in Redis's format, whatever was parsed (strtold).
+  EXPECT_EQ(run({"SET", "r", "1.50"}), kOk);
+  EXPECT_EQ(run({"INCRBYFLOAT", "r", "0"}), bulk("1.5"));
+  EXPECT_EQ(run({"SET", "r", "1e2"}), kOk);
+  EXPECT_EQ(run({"INCR", "r"}), kNotInteger);
+  EXPECT_EQ(run({"INCRBYFLOAT", "r", "0"}), bulk("100"));
+  EXPECT_EQ(run({"SET", "r", "0x10"}), kOk);
+  EXPECT_EQ(run({"INCRBYFLOAT", "r", "1"}), bulk("17"));
   // Redis prints every digit ("%.17Lf"), never an exponent.
   EXPECT_EQ(run({"INCRBYFLOAT", "big", "1e308"}),
             bulk("999999999999999999966858796558456456605600998474155672077970479949217348688380"
@@ -645,6 +653,9 @@ TEST_F(StringsTest, GetRange) {
   EXPECT_EQ(run({"GETRANGE", "s", "-100", "-50"}), bulk("H"));
   EXPECT_EQ(run({"GETRANGE", "s", "-100", "2"}), bulk("Hel"));
   EXPECT_EQ(run({"GETRANGE", "s", "0", "-100"}), bulk("H"));
+  // ...but two crossed negatives are empty even where clamping would make them (0, 0).
+  EXPECT_EQ(run({"GETRANGE", "s", "-50", "-100"}), kEmpty);
+  EXPECT_EQ(run({"GETRANGE", "s", "-12", "-13"}), kEmpty);
   EXPECT_EQ(run({"GETRANGE", "s", "9223372036854775807", "9223372036854775807"}), kEmpty);
   EXPECT_EQ(run({"GETRANGE", "s", "-9223372036854775808", "-9223372036854775808"}), bulk("H"));
   EXPECT_EQ(run({"GETRANGE", "s", "-9223372036854775808", "9223372036854775807"}),
