@@ -59,7 +59,11 @@ struct Stream {
 class AsyncCore {
  public:
   AsyncCore(uv_loop_t* loop, bool own_thread, Options options, AsyncOptions async)
-      : loop_(loop), own_thread_(own_thread), options_(std::move(options)), async_opts_(async) {
+      : loop_(loop),
+        own_thread_(own_thread),
+        options_(std::move(options)),
+        async_opts_(async),
+        connection_cb_(async.on_connection_change) {
     read_buf_.reset(new char[kReadSize]);
     uv_async_init(loop_, &async_, [](uv_async_t* h) { Self(h)->on_async(); });
     uv_prepare_init(loop_, &prepare_);

@@ -43,6 +43,9 @@ struct AsyncOptions {
   std::chrono::milliseconds reconnect_min_delay = std::chrono::milliseconds(50);
   // ...up to this cap.
   std::chrono::milliseconds reconnect_max_delay = std::chrono::seconds(2);
+  // Called on the loop's thread each time the connection comes up (`up`, empty reason) or goes
+  // down (why). Given here, it sees the very first connection too.
+  std::function<void(bool up, std::string_view reason)> on_connection_change = nullptr;
 };
 
 // Completion of a request made with a callback. Exactly one of the two says what happened:
@@ -83,8 +86,7 @@ class AsyncClient : public Commands<AsyncClient, std::future> {
 
   // Whether the connection is up and its handshake done.
   bool connected() const;
-  // Called on the loop's thread each time the connection comes up (`up`, empty reason) or goes
-  // down (the reason). Set it before the connection is made to see the first event.
+  // Replaces AsyncOptions::on_connection_change (events already past are not replayed).
   void on_connection_change(std::function<void(bool up, std::string_view reason)> callback);
   // The RESP version in use on the current connection (0 before the first connection).
   int protocol() const;
