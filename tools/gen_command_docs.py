@@ -6,6 +6,8 @@ RESP socket for COMMAND DOCS (RESP3) and COMMAND INFO (RESP2) of the commands Ba
 and writes:
 
   src/commands/command_docs.inc                   the doc replies as flat prefix-order node arrays
+  src/commands/command_info.inc                   the parts of COMMAND INFO that Basalt's command
+                                                  table does not hold: tips and key specs
   tests/differential/reference/command_info.json  COMMAND INFO replies (RESP2), for later tests
 
 Usage (from anywhere; paths are relative to the repository root):
@@ -38,6 +40,7 @@ import time
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 INC_PATH = os.path.join("src", "commands", "command_docs.inc")
+INFO_INC_PATH = os.path.join("src", "commands", "command_info.inc")
 JSON_PATH = os.path.join("tests", "differential", "reference", "command_info.json")
 
 # Top-level commands Basalt implements, lowercase.
@@ -259,9 +262,9 @@ class RedisServer:
 
 
 def fetch(port):
-    """Returns (version, docs, infos, key_specs, skipped): docs[name] and infos[name] (RESP2)
+    """Returns (version, docs, infos, infos3, skipped): docs[name] and infos[name] (RESP2)
     are trees for every command and kept subcommand ("client|id"), containers already filtered and
-    sorted; key_specs[name] is the key-spec list of the RESP3 COMMAND INFO, as JSON."""
+    sorted; infos3[name] is the RESP3 COMMAND INFO entry (its key specs keep their maps)."""
     r3 = RespConnection(port)
     r2 = RespConnection(port)
     try:
@@ -308,13 +311,13 @@ def fetch(port):
             raise RuntimeError("SUBCOMMANDS lists unknown containers: %s" % sorted(unknown))
 
         # RESP3 keeps the key specs' maps, which RESP2 flattens; the readable JSON wants them.
-        key_specs = {}
+        infos3 = {}
         for name in infos:
             tree3, _ = r3.call("COMMAND", "INFO", name)
             tree2, _ = r2.call("COMMAND", "INFO", name)
             if encode(tree3, resp3=False) != encode(tree2, resp3=False):
                 raise RuntimeError("RESP2 COMMAND INFO %s is not the flattened RESP3 reply" % name)
-            key_specs[name] = to_json(tree3[1][0][1][8])
+            infos3[name] = tree3[1][0]
 
         # The RESP2 rule the server's reply builder relies on: map -> flat array, set -> array.
         for name in docs:
@@ -324,7 +327,7 @@ def fetch(port):
             tree3, _ = r3.read()
             if encode(tree3, resp3=False) != raw2:
                 raise RuntimeError("RESP2 COMMAND DOCS %s is not the flattened RESP3 reply" % name)
-        return version, docs, infos, key_specs, skipped
+        return version, docs, infos, infos3, skipped
     finally:
         r3.close()
         r2.close()
@@ -525,6 +528,145 @@ def render_inc(version, docs, skipped):
 
 
 # ---------------------------------------------------------------------------------------------
+# Output: tips and key specs for COMMAND INFO (and COMMAND GETKEYS)
+#
+# Key specs become plain structs rather than replayable nodes, because COMMAND GETKEYS has to
+# interpret them; spec_tree() renders a struct back to the RESP3 tree Redis sends, and the
+# generator refuses to write anything unless that round trip reproduces Redis's reply exactly.
+
+BEGIN_SEARCH = {"index": "kIndex", "keyword": "kKeyword"}
+FIND_KEYS = {"range": "kRange", "keynum": "kKeynum"}
+
+
+def bulk(text):
+    return ("bulk", text.encode() if isinstance(text, str) else text)
+
+
+def scalar_map(tree, keys, what):
+    """{key: value} of a map whose keys are exactly `keys` (in that order)."""
+    if tree[0] != "map" or [k[1].decode() for k, _ in tree[1]] != keys:
+        raise RuntimeError("unexpected %s: %r" % (what, tree))
+    return {k[1].decode(): v[1] for k, v in tree[1]}
+
+
+def key_spec_struct(tree, name):
+    """The fields of a C++ KeySpec for one RESP3 key spec map."""
+    fields = dict((k[1].decode(), v) for k, v in tree[1])
+    ks = {"notes": fields["notes"][1].decode() if "notes" in fields else None,
+          "flags": [f[1].decode() for f in fields["flags"][1]]}
+    bs = scalar_map(fields["begin_search"], ["type", "spec"], "begin_search of %s" % name)
+    bs_type = bs["type"].decode()
+    if bs_type == "index":
+        ks.update(scalar_map(fields["begin_search"][1][1][1], ["index"], "index spec"))
+    elif bs_type == "keyword":
+        spec = scalar_map(fields["begin_search"][1][1][1], ["keyword", "startfrom"], "keyword")
+        ks.update(keyword=spec["keyword"].decode(), startfrom=spec["startfrom"])
+    else:
+        raise RuntimeError("%s: begin_search type %s is not supported" % (name, bs_type))
+    ks["begin_search"] = bs_type
+    fk = scalar_map(fields["find_keys"], ["type", "spec"], "find_keys of %s" % name)
+    fk_type = fk["type"].decode()
+    if fk_type == "range":
+        ks.update(scalar_map(fields["find_keys"][1][1][1], ["lastkey", "keystep", "limit"],
+                             "range spec"))
+    elif fk_type == "keynum":
+        ks.update(scalar_map(fields["find_keys"][1][1][1], ["keynumidx", "firstkey", "keystep"],
+                             "keynum spec"))
+    else:
+        raise RuntimeError("%s: find_keys type %s is not supported" % (name, fk_type))
+    ks["find_keys"] = fk_type
+    if spec_tree(ks) != tree:
+        raise RuntimeError("%s: key spec does not round-trip: %r" % (name, tree))
+    return ks
+
+
+def spec_tree(ks):
+    """The RESP3 tree of a key spec struct, in the order Redis's addReplyCommandKeySpecs uses."""
+    pairs = []
+    if ks["notes"] is not None:
+        pairs.append((bulk("notes"), bulk(ks["notes"])))
+    pairs.append((bulk("flags"), ("set", [("simple", f.encode()) for f in ks["flags"]])))
+    if ks["begin_search"] == "index":
+        bs_spec = [(bulk("index"), ("int", ks["index"]))]
+    else:
+        bs_spec = [(bulk("keyword"), bulk(ks["keyword"])),
+                   (bulk("startfrom"), ("int", ks["startfrom"]))]
+    pairs.append((bulk("begin_search"), ("map", [(bulk("type"), bulk(ks["begin_search"])),
+                                                 (bulk("spec"), ("map", bs_spec))])))
+    if ks["find_keys"] == "range":
+        fk_spec = [(bulk(k), ("int", ks[k])) for k in ("lastkey", "keystep", "limit")]
+    else:
+        fk_spec = [(bulk(k), ("int", ks[k])) for k in ("keynumidx", "firstkey", "keystep")]
+    pairs.append((bulk("find_keys"), ("map", [(bulk("type"), bulk(ks["find_keys"])),
+                                              (bulk("spec"), ("map", fk_spec))])))
+    return ("map", pairs)
+
+
+def key_spec_line(ks):
+    fields = []
+    if ks["notes"] is not None:
+        fields.append(".notes = %s" % cxx_string(ks["notes"].encode()))
+    fields.append(".flags = %s" % cxx_string(" ".join(ks["flags"]).encode()))
+    fields.append(".begin_search = BeginSearch::%s" % BEGIN_SEARCH[ks["begin_search"]])
+    if ks["begin_search"] == "index":
+        fields.append(".index = %d" % ks["index"])
+    else:
+        fields.append(".keyword = %s" % cxx_string(ks["keyword"].encode()))
+        fields.append(".startfrom = %d" % ks["startfrom"])
+    fields.append(".find_keys = FindKeys::%s" % FIND_KEYS[ks["find_keys"]])
+    if ks["find_keys"] == "range":
+        fields += [".lastkey = %d" % ks["lastkey"], ".keystep = %d" % ks["keystep"],
+                   ".limit = %d" % ks["limit"]]
+    else:
+        fields += [".keystep = %d" % ks["keystep"], ".keynumidx = %d" % ks["keynumidx"],
+                   ".firstkey = %d" % ks["firstkey"]]
+    return "    {%s}," % ", ".join(fields)
+
+
+def render_info_inc(version, infos3, skipped):
+    out = [
+        "// GENERATED FILE - DO NOT EDIT BY HAND.",
+        "// Generated by tools/gen_command_docs.py from redis-server %s (COMMAND INFO over RESP3);"
+        % version,
+        "// regenerate with: /usr/bin/python3 tools/gen_command_docs.py",
+        "//",
+        "// Included by command_info.cpp inside namespace basalt::docs, which defines KeySpec and",
+        "// CommandInfoExtra. For every command and subcommand Basalt implements: its command tips",
+        "// and key specs, the two parts of a COMMAND INFO entry that the command table does not",
+        "// hold. kCommandInfoExtras is sorted by name; subcommands are named \"container|sub\".",
+    ]
+    if skipped:
+        out.append("// Not in redis-server %s, skipped: %s." % (version, " ".join(skipped)))
+    out += ["", "// clang-format off", ""]
+    rows = []
+    for name in sorted(infos3):
+        entry = infos3[name][1]
+        if len(entry) != 10 or entry[7][0] != "set" or entry[8][0] != "set":
+            raise RuntimeError("unexpected RESP3 COMMAND INFO entry for %s" % name)
+        ident = "".join(c if c.isalnum() else "_" for c in name)
+        tips = [t[1] for t in entry[7][1]]
+        if any(t[0] != "bulk" for t in entry[7][1]):
+            raise RuntimeError("%s: tips are not bulk strings" % name)
+        specs = [key_spec_struct(ks, name) for ks in entry[8][1]]
+        tips_ref = specs_ref = "{}"
+        if tips:
+            out.append("inline constexpr std::string_view kTips_%s[] = {" % ident)
+            out += ["    %s," % cxx_string(t) for t in tips]
+            out += ["};", ""]
+            tips_ref = "kTips_%s" % ident
+        if specs:
+            out.append("inline constexpr KeySpec kKeySpecs_%s[] = {" % ident)
+            out += [key_spec_line(ks) for ks in specs]
+            out += ["};", ""]
+            specs_ref = "kKeySpecs_%s" % ident
+        rows.append("    {%s, %s, %s}," % (cxx_string(name.encode()), tips_ref, specs_ref))
+    out.append("inline constexpr CommandInfoExtra kCommandInfoExtras[] = {")
+    out += rows
+    out += ["};", "", "// clang-format on", ""]
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------------------------
 # Output: the COMMAND INFO reference
 
 
@@ -581,9 +723,11 @@ def main():
                 print("\n".join(literal_lines(raw)) + ";")
             conn.close()
             return 0
-        version, docs, infos, key_specs, skipped = fetch(server.port)
+        version, docs, infos, infos3, skipped = fetch(server.port)
 
+    key_specs = {n: to_json(infos3[n][1][8]) for n in infos3}
     outputs = {INC_PATH: render_inc(version, docs, skipped),
+               INFO_INC_PATH: render_info_inc(version, infos3, skipped),
                JSON_PATH: render_json(version, infos, key_specs, skipped)}
     stale = []
     for rel, text in outputs.items():

@@ -26,8 +26,25 @@ const CommandDoc* find_command_doc(std::string_view lowercase_name) {
 
 std::span<const CommandDoc> all_command_docs() { return kCommandDocs; }
 
-void replay(const CommandDoc& doc, DocVisitor& visitor) {
-  for (const DocNode& node : doc.nodes) {
+void replay(const CommandDoc& doc, DocVisitor& visitor) { replay(doc.nodes, visitor); }
+
+size_t value_extent(std::span<const DocNode> nodes, size_t i) {
+  size_t end = i;
+  int64_t pending = 1;  // values still to step over
+  while (pending > 0 && end < nodes.size()) {
+    const DocNode& node = nodes[end++];
+    --pending;
+    if (node.kind == DocKind::kMap) {
+      pending += 2 * node.n;
+    } else if (node.kind == DocKind::kArray || node.kind == DocKind::kSet) {
+      pending += node.n;
+    }
+  }
+  return end - i;
+}
+
+void replay(std::span<const DocNode> nodes, DocVisitor& visitor) {
+  for (const DocNode& node : nodes) {
     switch (node.kind) {
       case DocKind::kMap:
         visitor.map(node.n);

@@ -2,6 +2,7 @@
 // stored as flat node arrays, so the server can replay them byte-for-byte in any reply format.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -52,5 +53,11 @@ struct DocVisitor {
 
 // Feeds doc's nodes to visitor in order.
 void replay(const CommandDoc& doc, DocVisitor& visitor);
+// Feeds any node range (e.g. one value inside a doc) to visitor in order.
+void replay(std::span<const DocNode> nodes, DocVisitor& visitor);
+
+// The number of nodes making up the complete value that starts at nodes[i] (1 for a scalar; an
+// aggregate counts its elements, recursively), so callers can step over a value.
+size_t value_extent(std::span<const DocNode> nodes, size_t i);
 
 }  // namespace basalt::docs

@@ -57,4 +57,21 @@ std::string exec_abort_because(std::string_view error) {
   return "EXECABORT Transaction discarded because of: " + std::string(error);
 }
 
+std::string config_set_unknown(std::string_view name) {
+  return "ERR Unknown option or number of arguments for CONFIG SET - '" + sanitize_for_error(name) +
+         "'";
+}
+
+std::string config_set_failed(std::string_view name, std::string_view reason) {
+  return "ERR CONFIG SET failed (possibly related to argument '" + sanitize_for_error(name) +
+         "') - " + sanitize_for_error(reason);
+}
+
+std::string subcommand_syntax(std::string_view command, std::string_view sub) {
+  std::string upper(command);
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return "ERR unknown subcommand or wrong number of arguments for '" +
+         sanitize_for_error(sub.substr(0, 128)) + "'. Try " + sanitize_for_error(upper) + " HELP.";
+}
+
 }  // namespace basalt::err

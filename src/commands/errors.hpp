@@ -80,6 +80,15 @@ inline constexpr std::string_view kLcsTableTooBig =
     "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
 inline constexpr std::string_view kLcsNoMemory =
     "ERR Insufficient memory, failed allocating transient memory for LCS";
+// Server family (COMMAND GETKEYS, SHUTDOWN).
+inline constexpr std::string_view kInvalidCommandSpecified = "ERR Invalid command specified";
+inline constexpr std::string_view kCommandHasNoKeys = "ERR The command has no key arguments";
+inline constexpr std::string_view kGetKeysWrongArity =
+    "ERR Invalid number of arguments specified for command";
+inline constexpr std::string_view kGetKeysInvalidArguments =
+    "ERR Invalid arguments specified for command";
+inline constexpr std::string_view kNoShutdownInProgress = "ERR No shutdown in progress.";
+inline constexpr std::string_view kShutdownFailed = "ERR Errors trying to SHUTDOWN. Check logs.";
 
 // "ERR wrong number of arguments for 'get' command"
 std::string wrong_arity(std::string_view command);
@@ -102,5 +111,13 @@ std::string client_attr_invalid(std::string_view attr);
 // A command refused before EXEC ran discards the transaction, quoting why (Redis's
 // execCommandAbort): "EXECABORT Transaction discarded because of: NOAUTH Authentication required."
 std::string exec_abort_because(std::string_view error);
+
+// "ERR Unknown option or number of arguments for CONFIG SET - 'foo'"
+std::string config_set_unknown(std::string_view name);
+// "ERR CONFIG SET failed (possibly related to argument 'hz') - argument couldn't be parsed ..."
+std::string config_set_failed(std::string_view name, std::string_view reason);
+// Redis's addReplySubcommandSyntaxError:
+// "ERR unknown subcommand or wrong number of arguments for 'foo'. Try DEBUG HELP."
+std::string subcommand_syntax(std::string_view command, std::string_view sub);
 
 }  // namespace basalt::err

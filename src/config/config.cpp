@@ -1,6 +1,7 @@
 #include "config/config.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -27,14 +28,18 @@ struct Param {
 };
 
 constexpr int64_t kMaxInt = 2147483647;
+constexpr int64_t kMaxUint = 4294967295;
 constexpr int64_t kMaxLong = INT64_MAX;
+// Redis accepts any hz and clamps it into this range (CONFIG_MIN_HZ, CONFIG_MAX_HZ).
+constexpr int64_t kMinHz = 1;
+constexpr int64_t kMaxHz = 500;
 
 // Sorted by name; CONFIG GET returns them in this order.
 const Param kParams[] = {
     {"admin-port", Kind::kInt, &Config::admin_port, nullptr, 0, 65535, false,
      "HTTP admin port (health, metrics); 0 disables it"},
-    {"appendonly", Kind::kConstant, nullptr, nullptr, 0, 0, false,
-     "persistence is not implemented; always no", {}, "no"},
+    {"appendonly", Kind::kConstant, nullptr, nullptr, 0, 0, true,
+     "persistence is not implemented; only no is accepted", "yes,no", "no"},
     {"bind", Kind::kString, nullptr, &Config::bind, 0, 0, false,
      "addresses to listen on, space separated"},
     {"client-output-buffer-limit", Kind::kOutputLimit, nullptr, nullptr, 0, 0, true,
@@ -43,8 +48,9 @@ const Param kParams[] = {
      1024 * 1024, kMaxLong, true, "largest unparsed request a client may send"},
     {"databases", Kind::kInt, &Config::databases, nullptr, 1, kMaxInt, false,
      "number of databases (SELECT 0..n-1)"},
-    {"hz", Kind::kInt, &Config::hz, nullptr, 1, 500, true,
-     "background task frequency (active expiry, incremental rehash, idle clients)"},
+    {"hz", Kind::kInt, &Config::hz, nullptr, 0, kMaxInt, true,
+     "background task frequency (active expiry, incremental rehash, idle clients); clamped to "
+     "1..500"},
     {"http-cors-origins", Kind::kString, nullptr, &Config::http_cors_origins, 0, 0, true,
      "origins allowed by CORS, comma separated; * for any; empty for none"},
     {"http-max-body", Kind::kMemory, &Config::http_max_body, nullptr, 1024, kMaxLong, true,
@@ -55,16 +61,17 @@ const Param kParams[] = {
      "bearer token that may run read-only commands over HTTP"},
     {"logfile", Kind::kString, nullptr, &Config::logfile, 0, 0, false,
      "log file path; empty for stderr"},
-    {"loglevel", Kind::kEnum, nullptr, &Config::loglevel, 0, 0, true, "log verbosity", "debug,verbose,notice,warning"},
-    {"maxclients", Kind::kInt, &Config::maxclients, nullptr, 1, kMaxInt, true,
+    {"loglevel", Kind::kEnum, nullptr, &Config::loglevel, 0, 0, true, "log verbosity",
+     "debug,verbose,notice,warning"},
+    {"maxclients", Kind::kInt, &Config::maxclients, nullptr, 1, kMaxUint, true,
      "most clients connected at once"},
     {"port", Kind::kInt, &Config::port, nullptr, 0, 65535, false, "RESP port; 0 disables it"},
     {"proto-max-bulk-len", Kind::kMemory, &Config::proto_max_bulk_len, nullptr, 1024 * 1024,
      kMaxLong, true, "largest string accepted in a request or stored"},
     {"requirepass", Kind::kString, nullptr, &Config::requirepass, 0, 0, true,
      "password clients must AUTH with; empty for none"},
-    {"save", Kind::kConstant, nullptr, nullptr, 0, 0, false,
-     "persistence is not implemented; always empty", {}, ""},
+    {"save", Kind::kConstant, nullptr, nullptr, 0, 0, true,
+     "persistence is not implemented; only \"\" is accepted", "", ""},
     {"tcp-keepalive", Kind::kInt, &Config::tcp_keepalive, nullptr, 0, kMaxInt, true,
      "seconds between TCP keepalive probes; 0 disables them"},
     {"timeout", Kind::kInt, &Config::timeout, nullptr, 0, kMaxInt, true,
@@ -100,20 +107,28 @@ std::optional<std::string> set_output_limit(Config& c, std::string_view value) {
   std::istringstream in{std::string(value)};
   std::vector<std::string> words;
   for (std::string w; in >> w;) words.push_back(w);
-  if (words.empty() || words.size() % 4 != 0) return "Wrong number of arguments in buffer limit configuration.";
+  if (words.empty() || words.size() % 4 != 0) {
+    return "Wrong number of arguments in buffer limit configuration.";
+  }
+  // Every class is checked before any is applied, so a bad class leaves the old limits intact.
+  std::optional<std::array<int64_t, 3>> normal;
   for (size_t i = 0; i < words.size(); i += 4) {
     std::string cls = lowercase(words[i]);
     auto hard = parse_memory(words[i + 1]), soft = parse_memory(words[i + 2]);
     auto secs = parse_int64(words[i + 3]);
-    if (cls != "normal" && cls != "slave" && cls != "replica" && cls != "pubsub")
+    if (cls != "normal" && cls != "slave" && cls != "replica" && cls != "pubsub") {
       return "Invalid client class specified in buffer limit configuration.";
-    if (!hard || !soft || !secs || *hard < 0 || *soft < 0 || *secs < 0)
-      return "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
-    if (cls == "normal") {
-      c.client_output_hard_limit = *hard;
-      c.client_output_soft_limit = *soft;
-      c.client_output_soft_seconds = *secs;
     }
+    if (!hard || !soft || !secs || *secs < 0) {
+      return "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+    }
+    // Only the normal class applies: Basalt has no replicas and no pub/sub clients.
+    if (cls == "normal") normal = {*hard, *soft, *secs};
+  }
+  if (normal) {
+    c.client_output_hard_limit = (*normal)[0];
+    c.client_output_soft_limit = (*normal)[1];
+    c.client_output_soft_seconds = (*normal)[2];
   }
   return std::nullopt;
 }
@@ -122,14 +137,13 @@ std::optional<std::string> apply(const Param& p, Config& c, std::string_view val
   switch (p.kind) {
     case Kind::kInt:
     case Kind::kMemory: {
-      std::optional<int64_t> v =
-          p.kind == Kind::kInt ? parse_int64(value) : parse_memory(value);
+      std::optional<int64_t> v = p.kind == Kind::kInt ? parse_int64(value) : parse_memory(value);
       if (!v) {
         return p.kind == Kind::kInt ? "argument couldn't be parsed into an integer"
                                     : "argument must be a memory value";
       }
       if (*v < p.min || *v > p.max) return range_reason(p);
-      c.*p.int_field = *v;
+      c.*p.int_field = p.int_field == &Config::hz ? std::clamp(*v, kMinHz, kMaxHz) : *v;
       return std::nullopt;
     }
     case Kind::kString:
@@ -152,15 +166,22 @@ std::optional<std::string> apply(const Param& p, Config& c, std::string_view val
         if (comma == std::string_view::npos) break;
         rest.remove_prefix(comma + 1);
       }
-      std::string choices(p.choices);
-      std::replace(choices.begin(), choices.end(), ',', ' ');
+      std::string choices;
+      for (char ch : p.choices) choices += ch == ',' ? std::string(", ") : std::string(1, ch);
       return "argument(s) must be one of the following: " + choices;
     }
     case Kind::kOutputLimit:
       return set_output_limit(c, value);
-    case Kind::kConstant:
-      if (value == p.constant) return std::nullopt;
+    case Kind::kConstant: {
+      // A yes/no parameter refuses other words as Redis does, before Basalt's own refusal.
+      if (p.choices == "yes,no" && !iequals(value, "yes") && !iequals(value, "no")) {
+        return "argument must be 'yes' or 'no'";
+      }
+      if (p.choices == "yes,no" ? iequals(value, p.constant) : value == p.constant) {
+        return std::nullopt;
+      }
       return "this parameter only accepts '" + std::string(p.constant) + "' in Basalt";
+    }
   }
   return std::nullopt;
 }
@@ -185,7 +206,8 @@ std::optional<ConfigError> apply_named(Config& c, std::string_view raw_name, std
                                        std::string_view source) {
   std::string name = lowercase(raw_name);
   const Param* p = find_param(name);
-  if (p == nullptr) return ConfigError{name, "unknown parameter (from " + std::string(source) + ")"};
+  if (p == nullptr)
+    return ConfigError{name, "unknown parameter (from " + std::string(source) + ")"};
   if (auto reason = apply(*p, c, value)) {
     return ConfigError{name, *reason + " (from " + std::string(source) + ", got '" +
                                  sanitize_for_error(value) + "')"};
@@ -221,21 +243,34 @@ std::optional<ConfigError> load_file(Config& c, const std::string& path) {
 }  // namespace
 
 std::optional<int64_t> parse_memory(std::string_view s) {
-  std::string v = lowercase(s);
-  int64_t mul = 1;
-  static constexpr std::pair<std::string_view, int64_t> kUnits[] = {
-      {"kb", 1024}, {"mb", 1024 * 1024}, {"gb", 1024ll * 1024 * 1024},
-      {"k", 1000},  {"m", 1000 * 1000},  {"g", 1000ll * 1000 * 1000}, {"b", 1}};
-  for (auto [suffix, m] : kUnits) {
-    if (v.size() > suffix.size() && v.ends_with(suffix)) {
-      mul = m;
-      v.resize(v.size() - suffix.size());
-      break;
-    }
+  // Redis's memtoll: digits (leading zeros allowed, no sign) and an optional unit.
+  size_t digits = 0;
+  while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') ++digits;
+  if (digits == 0) return std::nullopt;
+  std::string unit = lowercase(s.substr(digits));
+  struct Unit {
+    std::string_view name;
+    int64_t multiplier;
+  };
+  static constexpr Unit kUnits[] = {{"b", 1},
+                                    {"k", 1000},
+                                    {"kb", 1024},
+                                    {"m", 1000 * 1000},
+                                    {"mb", 1024 * 1024},
+                                    {"g", 1000ll * 1000 * 1000},
+                                    {"gb", 1024ll * 1024 * 1024}};
+  int64_t mul = unit.empty() ? 1 : 0;
+  for (const Unit& u : kUnits) {
+    if (unit == u.name) mul = u.multiplier;
   }
-  auto n = parse_int64(v);
-  if (!n || *n < 0 || (mul > 1 && *n > INT64_MAX / mul)) return std::nullopt;
-  return *n * mul;
+  if (mul == 0) return std::nullopt;
+  int64_t n = 0;
+  for (char ch : s.substr(0, digits)) {
+    if (n > (INT64_MAX - (ch - '0')) / 10) return std::nullopt;
+    n = n * 10 + (ch - '0');
+  }
+  if (n > INT64_MAX / mul) return std::nullopt;
+  return n * mul;
 }
 
 std::optional<ConfigError> ConfigRegistry::load(Config& config, int argc, const char* const* argv,
@@ -296,7 +331,6 @@ std::string ConfigRegistry::help_text() {
       "file (\"port 6379\" lines, redis.conf syntax). Flags win over the environment, the\n"
       "environment over the file. Memory values take k, kb, m, mb, g, gb.\n\n";
   for (const Param& p : kParams) {
-    if (p.kind == Kind::kConstant) continue;
     std::string line = "  --" + std::string(p.name);
     line.resize(std::max<size_t>(line.size() + 1, 32), ' ');
     line += std::string(p.help);
@@ -315,8 +349,10 @@ std::optional<ConfigError> ConfigRegistry::set(Config& config, std::string_view 
                                                std::string_view value, bool at_runtime) {
   const Param* p = find_param(name);
   if (p == nullptr) return ConfigError{std::string(name), "Unknown option"};
-  if (at_runtime && !p->mutable_at_runtime && value != value_of(*p, config))
+  // As Redis: an immutable parameter is refused even when the value would not change.
+  if (at_runtime && !p->mutable_at_runtime) {
     return ConfigError{std::string(name), "can't set immutable config"};
+  }
   if (auto reason = apply(*p, config, value)) return ConfigError{std::string(name), *reason};
   return std::nullopt;
 }
@@ -331,5 +367,10 @@ std::vector<std::pair<std::string, std::string>> ConfigRegistry::get(const Confi
 }
 
 bool ConfigRegistry::exists(std::string_view name) { return find_param(name) != nullptr; }
+
+bool ConfigRegistry::is_mutable(std::string_view name) {
+  const Param* p = find_param(name);
+  return p != nullptr && p->mutable_at_runtime;
+}
 
 }  // namespace basalt

@@ -59,9 +59,12 @@ class ConfigRegistry {
   static std::vector<std::pair<std::string, std::string>> get(const Config& config,
                                                               std::string_view pattern);
   static bool exists(std::string_view name);
+  // Whether CONFIG SET may change it (name already lowercase; false for unknown names).
+  static bool is_mutable(std::string_view name);
 };
 
-// Parses Redis memory units: 1k=1000, 1kb=1024, 1m, 1mb, 1g, 1gb (case-insensitive).
+// Parses Redis memory units: 1k=1000, 1kb=1024, 1m, 1mb, 1g, 1gb, 1b (case-insensitive); digits
+// only, as Redis's memtoll (no sign, leading zeros allowed).
 std::optional<int64_t> parse_memory(std::string_view s);
 
 }  // namespace basalt

@@ -1,0 +1,942 @@
+// The server family: introspection (COMMAND, INFO), configuration (CONFIG), TIME, LASTSAVE,
+// DEBUG and SHUTDOWN.
+
+#include <malloc.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <optional>
+#include <span>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/log.hpp"
+#include "base/strings.hpp"
+#include "commands/command_docs.hpp"
+#include "commands/command_info.hpp"
+#include "commands/engine.hpp"
+#include "commands/errors.hpp"
+#include "commands/families.hpp"
+
+namespace basalt {
+
+namespace {
+
+// Redis's addReplyHelp: a header naming the command as the client typed it, the lines, and the
+// HELP entry every help text ends with.
+void reply_help(CommandContext& ctx, std::span<const std::string_view> lines) {
+  std::string name(ctx.arg(0));
+  for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  ctx.reply.array(lines.size() + 3);
+  ctx.reply.simple(sanitize_for_error(name) +
+                   " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+  for (std::string_view line : lines) ctx.reply.simple(line);
+  ctx.reply.simple("HELP");
+  ctx.reply.simple("    Prints this help.");
+}
+
+// Redis's lookupCommandBySds: "get", or "config|get" for a subcommand (one level only).
+const Command* find_by_full_name(const CommandTable& table, std::string_view name) {
+  size_t bar = name.find('|');
+  const Command* base = table.find(name.substr(0, bar));
+  if (bar == std::string_view::npos || base == nullptr) return base;
+  std::string_view sub = name.substr(bar + 1);
+  if (sub.find('|') != std::string_view::npos) return nullptr;
+  return base->find_subcommand(sub);
+}
+
+// --- COMMAND ---------------------------------------------------------------------------------
+
+// One COMMAND INFO entry in Redis 7.0's format: name, arity, flags, first key, last key, step,
+// ACL categories, tips, key specs, subcommands. Tips and key specs come from the table generated
+// from Redis; everything else from our command table, so a wrong row shows here.
+void reply_key_spec(ReplyBuilder& r, const docs::KeySpec& ks) {
+  r.map(ks.notes.empty() ? 3 : 4);
+  if (!ks.notes.empty()) {
+    r.bulk("notes");
+    r.bulk(ks.notes);
+  }
+  r.bulk("flags");
+  std::vector<std::string_view> flags;
+  for (std::string_view rest = ks.flags; !rest.empty();) {
+    size_t sp = rest.find(' ');
+    flags.push_back(rest.substr(0, sp));
+    rest = sp == std::string_view::npos ? std::string_view() : rest.substr(sp + 1);
+  }
+  r.set(flags.size());
+  for (std::string_view f : flags) r.simple(f);
+
+  r.bulk("begin_search");
+  r.map(2);
+  r.bulk("type");
+  if (ks.begin_search == docs::BeginSearch::kIndex) {
+    r.bulk("index");
+    r.bulk("spec");
+    r.map(1);
+    r.bulk("index");
+    r.integer(ks.index);
+  } else {
+    r.bulk("keyword");
+    r.bulk("spec");
+    r.map(2);
+    r.bulk("keyword");
+    r.bulk(ks.keyword);
+    r.bulk("startfrom");
+    r.integer(ks.startfrom);
+  }
+
+  r.bulk("find_keys");
+  r.map(2);
+  r.bulk("type");
+  if (ks.find_keys == docs::FindKeys::kRange) {
+    r.bulk("range");
+    r.bulk("spec");
+    r.map(3);
+    r.bulk("lastkey");
+    r.integer(ks.lastkey);
+    r.bulk("keystep");
+    r.integer(ks.keystep);
+    r.bulk("limit");
+    r.integer(ks.limit);
+  } else {
+    r.bulk("keynum");
+    r.bulk("spec");
+    r.map(3);
+    r.bulk("keynumidx");
+    r.integer(ks.keynumidx);
+    r.bulk("firstkey");
+    r.integer(ks.firstkey);
+    r.bulk("keystep");
+    r.integer(ks.keystep);
+  }
+}
+
+void reply_command_info(ReplyBuilder& r, const Command& cmd) {
+  const CommandSpec& spec = cmd.spec;
+  const docs::CommandInfoExtra* extra = docs::find_command_info(cmd.full_name);
+  r.array(10);
+  r.bulk(cmd.full_name);
+  r.integer(spec.arity);
+  auto flags = flag_names(spec.flags);
+  r.set(flags.size());
+  for (std::string_view f : flags) r.simple(f);
+  r.integer(spec.first_key);
+  r.integer(spec.last_key);
+  r.integer(spec.step);
+  auto categories = acl_categories(cmd);
+  r.set(categories.size());
+  for (const std::string& c : categories) r.simple(c);
+  std::span<const std::string_view> tips =
+      extra ? extra->tips : std::span<const std::string_view>();
+  r.set(tips.size());
+  for (std::string_view t : tips) r.bulk(t);
+  std::span<const docs::KeySpec> specs =
+      extra ? extra->key_specs : std::span<const docs::KeySpec>();
+  r.set(specs.size());
+  for (const docs::KeySpec& ks : specs) reply_key_spec(r, ks);
+  // Redis sends an empty set for a command without subcommands, but an array of entries for a
+  // container: the two differ in RESP3.
+  if (!cmd.is_container()) {
+    r.set(0);
+    return;
+  }
+  r.array(cmd.subcommands.size());
+  for (const Command& sub : cmd.subcommands) reply_command_info(r, sub);
+}
+
+void reply_all_command_infos(CommandContext& ctx) {
+  auto all = ctx.engine.commands().sorted();
+  ctx.reply.array(all.size());
+  for (const Command* cmd : all) reply_command_info(ctx.reply, *cmd);
+}
+
+class ReplyDocVisitor final : public docs::DocVisitor {
+ public:
+  explicit ReplyDocVisitor(ReplyBuilder& r) : r_(r) {}
+  void map(int64_t n) override { r_.map(static_cast<size_t>(n)); }
+  void array(int64_t n) override { r_.array(static_cast<size_t>(n)); }
+  void set(int64_t n) override { r_.set(static_cast<size_t>(n)); }
+  void bulk(std::string_view s) override { r_.bulk(s); }
+  void simple(std::string_view s) override { r_.simple(s); }
+  void integer(int64_t v) override { r_.integer(v); }
+
+ private:
+  ReplyBuilder& r_;
+};
+
+// The doc map of one command, replayed from the table generated from Redis. A container's
+// "subcommands" entry (always the last one, as Redis orders them) is rebuilt from our command
+// table, so the docs never list a subcommand Basalt lacks, nor miss one it has.
+void reply_command_doc(ReplyBuilder& r, const Command& cmd) {
+  const docs::CommandDoc* doc = docs::find_command_doc(cmd.full_name);
+  size_t own_subs = cmd.is_container() ? 1 : 0;
+  if (doc == nullptr) {
+    // A command this Redis version did not have: what our table knows, in Redis's field order.
+    r.map(2 + own_subs);
+    r.bulk("summary");
+    r.bulk(cmd.spec.summary);
+    r.bulk("group");
+    r.bulk(cmd.spec.group);
+  } else {
+    std::span<const docs::DocNode> nodes = doc->nodes;
+    ReplyDocVisitor visitor(r);
+    std::vector<std::pair<size_t, size_t>> kept;  // (first node, node count) of each pair
+    for (size_t i = 1, pairs = 0; pairs < static_cast<size_t>(nodes[0].n); ++pairs) {
+      size_t extent = 1 + docs::value_extent(nodes, i + 1);
+      bool subs = nodes[i].kind == docs::DocKind::kBulk && nodes[i].str == "subcommands";
+      if (!subs) kept.emplace_back(i, extent);
+      i += extent;
+    }
+    r.map(kept.size() + own_subs);
+    for (auto [first, count] : kept) docs::replay(nodes.subspan(first, count), visitor);
+  }
+  if (own_subs == 0) return;
+  r.bulk("subcommands");
+  r.map(cmd.subcommands.size());
+  for (const Command& sub : cmd.subcommands) {
+    r.bulk(sub.full_name);
+    reply_command_doc(r, sub);
+  }
+}
+
+// Redis's doesCommandHaveKeys: some key spec names real keys (not a "not_key" argument).
+bool has_key_arguments(const Command& cmd, const docs::CommandInfoExtra* extra) {
+  if (extra == nullptr) return cmd.spec.first_key > 0;
+  return std::any_of(extra->key_specs.begin(), extra->key_specs.end(), [](const docs::KeySpec& ks) {
+    return (" " + std::string(ks.flags) + " ").find(" not_key ") == std::string::npos;
+  });
+}
+
+// COMMAND
+void cmd_command(CommandContext& ctx) { reply_all_command_infos(ctx); }
+
+// COMMAND COUNT
+void cmd_command_count(CommandContext& ctx) {
+  ctx.reply.integer(static_cast<int64_t>(ctx.engine.commands().size()));
+}
+
+// COMMAND INFO [command-name ...]
+void cmd_command_info(CommandContext& ctx) {
+  if (ctx.argc() == 2) {
+    reply_all_command_infos(ctx);
+    return;
+  }
+  ctx.reply.array(ctx.argc() - 2);
+  for (size_t i = 2; i < ctx.argc(); ++i) {
+    const Command* cmd = find_by_full_name(ctx.engine.commands(), ctx.arg(i));
+    if (cmd == nullptr) {
+      ctx.reply.null();
+    } else {
+      reply_command_info(ctx.reply, *cmd);
+    }
+  }
+}
+
+// COMMAND DOCS [command-name ...]
+void cmd_command_docs(CommandContext& ctx) {
+  std::vector<const Command*> cmds;
+  if (ctx.argc() == 2) {
+    cmds = ctx.engine.commands().sorted();
+  } else {
+    // Unknown names are left out, as Redis does.
+    for (size_t i = 2; i < ctx.argc(); ++i) {
+      if (const Command* cmd = find_by_full_name(ctx.engine.commands(), ctx.arg(i))) {
+        cmds.push_back(cmd);
+      }
+    }
+  }
+  ctx.reply.map(cmds.size());
+  for (const Command* cmd : cmds) {
+    ctx.reply.bulk(cmd->full_name);
+    reply_command_doc(ctx.reply, *cmd);
+  }
+}
+
+// COMMAND LIST [FILTERBY MODULE module-name|ACLCAT category|PATTERN pattern]
+void cmd_command_list(CommandContext& ctx) {
+  enum class Filter { kNone, kModule, kAclCat, kPattern } filter = Filter::kNone;
+  std::string_view filter_arg;
+  for (size_t i = 2; i < ctx.argc(); i += 3) {
+    size_t more = ctx.argc() - 1 - i;
+    if (!iequals(ctx.arg(i), "filterby") || more != 2) {
+      ctx.reply.error(err::kSyntax);
+      return;
+    }
+    std::string_view type = ctx.arg(i + 1);
+    if (iequals(type, "module")) {
+      filter = Filter::kModule;
+    } else if (iequals(type, "aclcat")) {
+      filter = Filter::kAclCat;
+    } else if (iequals(type, "pattern")) {
+      filter = Filter::kPattern;
+    } else {
+      ctx.reply.error(err::kSyntax);
+      return;
+    }
+    filter_arg = ctx.arg(i + 2);
+  }
+  std::string category = "@" + lowercase(filter_arg);
+  auto matches = [&](const Command& cmd) {
+    switch (filter) {
+      case Filter::kNone:
+        return true;
+      case Filter::kModule:
+        return false;  // Basalt loads no modules
+      case Filter::kAclCat: {
+        auto cats = acl_categories(cmd);
+        return std::find(cats.begin(), cats.end(), category) != cats.end();
+      }
+      case Filter::kPattern:
+        return glob_match(filter_arg, cmd.full_name, true);
+    }
+    return false;
+  };
+  std::vector<std::string_view> names;
+  for (const Command* cmd : ctx.engine.commands().sorted()) {
+    if (matches(*cmd)) names.push_back(cmd->full_name);
+    for (const Command& sub : cmd->subcommands) {
+      if (matches(sub)) names.push_back(sub.full_name);
+    }
+  }
+  ctx.reply.array(names.size());
+  for (std::string_view n : names) ctx.reply.bulk(n);
+}
+
+// COMMAND GETKEYS command [arg ...]
+void cmd_command_getkeys(CommandContext& ctx) {
+  std::span<const std::string_view> line = ctx.argv.subspan(2);
+  const Command* cmd = ctx.engine.commands().find(line[0]);
+  if (cmd != nullptr && cmd->is_container()) cmd = cmd->find_subcommand(line[1]);
+  if (cmd == nullptr) {
+    ctx.reply.error(err::kInvalidCommandSpecified);
+    return;
+  }
+  const docs::CommandInfoExtra* extra = docs::find_command_info(cmd->full_name);
+  if (!has_key_arguments(*cmd, extra)) {
+    ctx.reply.error(err::kCommandHasNoKeys);
+    return;
+  }
+  int argc = static_cast<int>(line.size());
+  int arity = cmd->spec.arity;
+  if ((arity > 0 && arity != argc) || argc < -arity) {
+    ctx.reply.error(err::kGetKeysWrongArity);
+    return;
+  }
+  std::vector<int> positions;
+  bool valid = true;
+  if (extra != nullptr) {
+    valid = docs::keys_from_specs(extra->key_specs, line, &positions);
+  } else {
+    for (size_t p : cmd->key_positions(line.size())) positions.push_back(static_cast<int>(p));
+  }
+  if (!valid || positions.empty()) {
+    if (cmd->has(kCmdNoMandatoryKeys)) {
+      ctx.reply.array(0);
+    } else {
+      ctx.reply.error(err::kGetKeysInvalidArguments);
+    }
+    return;
+  }
+  ctx.reply.array(positions.size());
+  for (int p : positions) ctx.reply.bulk(line[p]);
+}
+
+// COMMAND HELP
+void cmd_command_help(CommandContext& ctx) {
+  static constexpr std::string_view kLines[] = {
+      "(no subcommand)",
+      "    Return details about all Redis commands.",
+      "COUNT",
+      "    Return the total number of commands in this Redis server.",
+      "LIST",
+      "    Return a list of all commands in this Redis server.",
+      "INFO [<command-name> ...]",
+      "    Return details about multiple Redis commands.",
+      "    If no command names are given, documentation details for all",
+      "    commands are returned.",
+      "DOCS [<command-name> ...]",
+      "    Return documentation details about multiple Redis commands.",
+      "    If no command names are given, documentation details for all",
+      "    commands are returned.",
+      "GETKEYS <full-command>",
+      "    Return the keys from a full Redis command.",
+  };
+  reply_help(ctx, kLines);
+}
+
+// --- INFO ------------------------------------------------------------------------------------
+
+void field(std::string& out, std::string_view name, std::string_view value) {
+  out.append(name);
+  out.push_back(':');
+  out.append(value);
+  out.append("\r\n");
+}
+
+void field(std::string& out, std::string_view name, int64_t value) {
+  field(out, name, std::to_string(value));
+}
+
+void field(std::string& out, std::string_view name, uint64_t value) {
+  field(out, name, std::to_string(value));
+}
+
+std::string printf_string(const char* fmt, auto... args) {
+  char buf[128];
+  int n = std::snprintf(buf, sizeof(buf), fmt, args...);
+  return std::string(buf, static_cast<size_t>(std::clamp(n, 0, static_cast<int>(sizeof(buf)) - 1)));
+}
+
+// Redis's bytesToHuman: "919.80K", "1.63M".
+std::string bytes_to_human(uint64_t n) {
+  static constexpr const char* kUnits[] = {"K", "M", "G", "T", "P"};
+  if (n < 1024) return std::to_string(n) + "B";
+  double d = static_cast<double>(n);
+  for (const char* unit : kUnits) {
+    d /= 1024;
+    if (d < 1024) return printf_string("%.2f%s", d, unit);
+  }
+  return std::to_string(n) + "B";
+}
+
+uint64_t rss_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  uint64_t size = 0, resident = 0;
+  if (!(statm >> size >> resident)) return 0;
+  return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+std::string cpu_time(const timeval& tv) {
+  return printf_string("%ld.%06ld", static_cast<long>(tv.tv_sec), static_cast<long>(tv.tv_usec));
+}
+
+void info_server(CommandContext& ctx, std::string& out) {
+  const ServerInfo& info = ctx.engine.server_info();
+  const Clock& clock = ctx.store().clock();
+  int64_t uptime = (clock.monotonic_us() - info.start_us) / 1'000'000;
+  utsname name{};
+  uname(&name);
+  // Tools check redis_version to pick features: report the version whose behaviour Basalt
+  // follows, and Basalt's own version next to it.
+  field(out, "redis_version", docs::docs_redis_version());
+  field(out, "basalt_version", "0.1.0");
+  field(out, "redis_git_sha1", "00000000");
+  field(out, "redis_git_dirty", int64_t{0});
+  field(out, "redis_mode", "standalone");
+  field(out, "os", std::string(name.sysname) + " " + name.release + " " + name.machine);
+  field(out, "arch_bits", static_cast<int64_t>(sizeof(void*) * 8));
+  field(out, "monotonic_clock", "POSIX clock_gettime");
+  field(out, "multiplexing_api", "epoll");
+#if defined(__GNUC__)
+  field(out, "gcc_version",
+        printf_string("%d.%d.%d", __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__));
+#endif
+  field(out, "process_id", static_cast<int64_t>(getpid()));
+  field(out, "process_supervised", "no");
+  field(out, "run_id", info.run_id);
+  field(out, "tcp_port", info.tcp_port);
+  field(out, "http_port", info.http_port);
+  field(out, "admin_port", info.admin_port);
+  field(out, "server_time_usec", clock.now_ms() * 1000);
+  field(out, "uptime_in_seconds", uptime);
+  field(out, "uptime_in_days", uptime / 86400);
+  field(out, "hz", ctx.config().hz);
+  field(out, "configured_hz", ctx.config().hz);
+  field(out, "executable", info.executable);
+  field(out, "config_file", info.config_file);
+  field(out, "io_threads_active", int64_t{0});
+}
+
+void info_clients(CommandContext& ctx, std::string& out) {
+  size_t max_in = 0, max_out = 0, in_timeout_table = 0;
+  ctx.engine.for_each_session([&](Session& s) {
+    if (s.link != nullptr) {
+      max_in = std::max(max_in, s.link->query_buffer_bytes());
+      max_out = std::max(max_out, s.link->output_buffer_bytes());
+    }
+    if (s.blocked && s.blocked->deadline_ms != 0) ++in_timeout_table;
+  });
+  size_t clients = ctx.engine.session_count() - ctx.engine.session_count(Frontend::kInternal);
+  field(out, "connected_clients", static_cast<uint64_t>(clients));
+  field(out, "cluster_connections", int64_t{0});
+  field(out, "maxclients", ctx.config().maxclients);
+  field(out, "client_recent_max_input_buffer", static_cast<uint64_t>(max_in));
+  field(out, "client_recent_max_output_buffer", static_cast<uint64_t>(max_out));
+  field(out, "blocked_clients", static_cast<uint64_t>(ctx.engine.blocked_count()));
+  field(out, "tracking_clients", int64_t{0});
+  field(out, "clients_in_timeout_table", static_cast<uint64_t>(in_timeout_table));
+}
+
+void info_memory(CommandContext& ctx, std::string& out) {
+  uint64_t used = mallinfo2().uordblks;
+  uint64_t rss = rss_bytes();
+  uint64_t dataset = 0;
+  for (int i = 0; i < ctx.store().db_count(); ++i) dataset += ctx.store().db(i).memory_usage();
+  uint64_t system =
+      static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  field(out, "used_memory", used);
+  field(out, "used_memory_human", bytes_to_human(used));
+  field(out, "used_memory_rss", rss);
+  field(out, "used_memory_rss_human", bytes_to_human(rss));
+  field(out, "used_memory_dataset", dataset);
+  field(out, "total_system_memory", system);
+  field(out, "total_system_memory_human", bytes_to_human(system));
+  field(out, "maxmemory", int64_t{0});
+  field(out, "maxmemory_human", "0B");
+  field(out, "maxmemory_policy", "noeviction");
+  field(out, "mem_fragmentation_ratio",
+        printf_string("%.2f", used == 0 ? 0.0 : static_cast<double>(rss) / used));
+  field(out, "mem_allocator", "libc");
+  field(out, "lazyfree_pending_objects", int64_t{0});
+}
+
+// Basalt keeps no snapshot or log yet; the fields say so in the words tools look for.
+void info_persistence(CommandContext& ctx, std::string& out) {
+  field(out, "loading", int64_t{0});
+  field(out, "async_loading", int64_t{0});
+  field(out, "rdb_bgsave_in_progress", int64_t{0});
+  field(out, "rdb_last_save_time", ctx.engine.server_info().start_ms / 1000);
+  field(out, "rdb_last_bgsave_status", "ok");
+  field(out, "rdb_saves", int64_t{0});
+  field(out, "aof_enabled", int64_t{0});
+  field(out, "aof_rewrite_in_progress", int64_t{0});
+  field(out, "aof_rewrite_scheduled", int64_t{0});
+  field(out, "aof_last_bgrewrite_status", "ok");
+  field(out, "aof_last_write_status", "ok");
+}
+
+void info_stats(CommandContext& ctx, std::string& out) {
+  const EngineStats& s = ctx.engine.stats();
+  const StoreStats& st = ctx.store().stats();
+  field(out, "total_connections_received", s.total_connections);
+  field(out, "total_commands_processed", s.total_commands);
+  field(out, "instantaneous_ops_per_sec", int64_t{0});
+  field(out, "total_net_input_bytes", s.net_input_bytes);
+  field(out, "total_net_output_bytes", s.net_output_bytes);
+  field(out, "instantaneous_input_kbps", "0.00");
+  field(out, "instantaneous_output_kbps", "0.00");
+  field(out, "rejected_connections", s.rejected_connections);
+  field(out, "expired_keys", st.expired_keys);
+  field(out, "expired_time_cap_reached_count", st.expired_time_cap_reached);
+  field(out, "evicted_keys", int64_t{0});
+  field(out, "evicted_clients", int64_t{0});
+  field(out, "keyspace_hits", st.keyspace_hits);
+  field(out, "keyspace_misses", st.keyspace_misses);
+  field(out, "pubsub_channels", int64_t{0});
+  field(out, "pubsub_patterns", int64_t{0});
+  field(out, "total_error_replies", s.total_error_replies);
+}
+
+void info_replication(CommandContext& ctx, std::string& out) {
+  field(out, "role", "master");
+  field(out, "connected_slaves", int64_t{0});
+  field(out, "master_failover_state", "no-failover");
+  field(out, "master_replid", ctx.engine.server_info().run_id);
+  field(out, "master_replid2", std::string(40, '0'));
+  field(out, "master_repl_offset", int64_t{0});
+  field(out, "second_repl_offset", int64_t{-1});
+  field(out, "repl_backlog_active", int64_t{0});
+  field(out, "repl_backlog_size", int64_t{1048576});
+  field(out, "repl_backlog_first_byte_offset", int64_t{0});
+  field(out, "repl_backlog_histlen", int64_t{0});
+}
+
+void info_cpu(CommandContext&, std::string& out) {
+  rusage self{}, children{};
+  getrusage(RUSAGE_SELF, &self);
+  getrusage(RUSAGE_CHILDREN, &children);
+  field(out, "used_cpu_sys", cpu_time(self.ru_stime));
+  field(out, "used_cpu_user", cpu_time(self.ru_utime));
+  field(out, "used_cpu_sys_children", cpu_time(children.ru_stime));
+  field(out, "used_cpu_user_children", cpu_time(children.ru_utime));
+#ifdef RUSAGE_THREAD
+  rusage thread{};
+  getrusage(RUSAGE_THREAD, &thread);
+  field(out, "used_cpu_sys_main_thread", cpu_time(thread.ru_stime));
+  field(out, "used_cpu_user_main_thread", cpu_time(thread.ru_utime));
+#endif
+}
+
+void info_modules(CommandContext&, std::string&) {}
+
+void command_stats_line(std::string& out, const Command& cmd) {
+  const CommandStats& s = cmd.stats;
+  if (s.calls == 0 && s.failed_calls == 0 && s.rejected_calls == 0) return;
+  // Redis divides in float precision.
+  float per_call = s.calls == 0 ? 0 : static_cast<float>(s.usec) / static_cast<float>(s.calls);
+  out +=
+      printf_string("cmdstat_%s:calls=%" PRIu64 ",usec=%" PRIu64
+                    ",usec_per_call=%.2f,rejected_calls=%" PRIu64 ",failed_calls=%" PRIu64 "\r\n",
+                    cmd.full_name.c_str(), s.calls, s.usec, static_cast<double>(per_call),
+                    s.rejected_calls, s.failed_calls);
+}
+
+void info_commandstats(CommandContext& ctx, std::string& out) {
+  for (const Command* cmd : ctx.engine.commands().sorted()) {
+    command_stats_line(out, *cmd);
+    for (const Command& sub : cmd->subcommands) command_stats_line(out, sub);
+  }
+}
+
+void info_errorstats(CommandContext& ctx, std::string& out) {
+  std::vector<std::pair<std::string_view, uint64_t>> codes(ctx.engine.stats().error_codes.begin(),
+                                                           ctx.engine.stats().error_codes.end());
+  std::sort(codes.begin(), codes.end());
+  for (auto [code, count] : codes) {
+    out += "errorstat_";
+    out += code;
+    out += ":count=" + std::to_string(count) + "\r\n";
+  }
+}
+
+void info_cluster(CommandContext&, std::string& out) { field(out, "cluster_enabled", int64_t{0}); }
+
+void info_keyspace(CommandContext& ctx, std::string& out) {
+  for (int i = 0; i < ctx.store().db_count(); ++i) {
+    const Database& db = ctx.store().db(i);
+    if (db.size() == 0 && db.expires() == 0) continue;
+    out += "db" + std::to_string(i) + ":keys=" + std::to_string(db.size()) +
+           ",expires=" + std::to_string(db.expires()) + ",avg_ttl=" + std::to_string(db.avg_ttl()) +
+           "\r\n";
+  }
+}
+
+struct InfoSection {
+  std::string_view name;   // as INFO takes it
+  std::string_view title;  // the "# Title" line
+  void (*generate)(CommandContext&, std::string&);
+  bool in_default;
+};
+
+// Redis's order, which the reply keeps whatever order the sections were asked in.
+constexpr InfoSection kInfoSections[] = {
+    {"server", "Server", info_server, true},
+    {"clients", "Clients", info_clients, true},
+    {"memory", "Memory", info_memory, true},
+    {"persistence", "Persistence", info_persistence, true},
+    {"stats", "Stats", info_stats, true},
+    {"replication", "Replication", info_replication, true},
+    {"cpu", "CPU", info_cpu, true},
+    {"module_list", "Modules", info_modules, true},
+    {"commandstats", "Commandstats", info_commandstats, false},
+    {"errorstats", "Errorstats", info_errorstats, true},
+    {"cluster", "Cluster", info_cluster, true},
+    {"keyspace", "Keyspace", info_keyspace, true},
+};
+
+// INFO [section [section ...]]
+void cmd_info(CommandContext& ctx) {
+  bool all = false;
+  std::vector<std::string> wanted;
+  auto add_defaults = [&] {
+    for (const InfoSection& s : kInfoSections) {
+      if (s.in_default) wanted.emplace_back(s.name);
+    }
+  };
+  if (ctx.argc() == 1) add_defaults();
+  for (size_t i = 1; i < ctx.argc(); ++i) {
+    std::string name = lowercase(ctx.arg(i));
+    if (name == "default") {
+      add_defaults();
+    } else if (name == "all" || name == "everything") {
+      all = true;
+    } else {
+      // "modules" asks for the list of loaded modules too.
+      wanted.push_back(name == "modules" ? "module_list" : name);
+    }
+  }
+  std::string out;
+  bool first = true;
+  for (const InfoSection& s : kInfoSections) {
+    if (!all && std::find(wanted.begin(), wanted.end(), s.name) == wanted.end()) continue;
+    if (!first) out += "\r\n";
+    first = false;
+    out += "# ";
+    out += s.title;
+    out += "\r\n";
+    s.generate(ctx, out);
+  }
+  ctx.reply.verbatim("txt", out);
+}
+
+// --- CONFIG ----------------------------------------------------------------------------------
+
+bool has_glob(std::string_view s) { return s.find_first_of("[*?") != std::string_view::npos; }
+
+// CONFIG GET parameter [parameter ...]
+void cmd_config_get(CommandContext& ctx) {
+  std::vector<std::pair<std::string, std::string>> found;  // (name as replied, value)
+  std::vector<std::string> seen;                           // canonical names already replied
+  auto add = [&](std::string reply_name, const std::string& canonical, std::string value) {
+    if (std::find(seen.begin(), seen.end(), canonical) != seen.end()) return;
+    seen.push_back(canonical);
+    found.emplace_back(std::move(reply_name), std::move(value));
+  };
+  for (size_t i = 2; i < ctx.argc(); ++i) {
+    std::string_view arg = ctx.arg(i);
+    if (!has_glob(arg)) {
+      // An exact name is echoed as the client typed it, as Redis does.
+      std::string canonical = lowercase(arg);
+      if (!ConfigRegistry::exists(canonical)) continue;
+      for (auto& [name, value] : ConfigRegistry::get(ctx.config(), canonical)) {
+        if (name == canonical) add(std::string(arg), canonical, value);
+      }
+      continue;
+    }
+    for (auto& [name, value] : ConfigRegistry::get(ctx.config(), arg)) add(name, name, value);
+  }
+  ctx.reply.map(found.size());
+  for (auto& [name, value] : found) {
+    ctx.reply.bulk(name);
+    ctx.reply.bulk(value);
+  }
+}
+
+// CONFIG SET parameter value [parameter value ...]
+// All or nothing, as Redis 7: every name is checked first, then the values are set in order and
+// a failure restores the values already changed.
+void cmd_config_set(CommandContext& ctx) {
+  if (ctx.argc() % 2 != 0) {
+    ctx.reply.error(err::kSyntax);
+    return;
+  }
+  size_t n = (ctx.argc() - 2) / 2;
+  std::vector<std::string> names;
+  std::optional<std::string> error;
+  for (size_t i = 0; i < n; ++i) {
+    std::string_view typed = ctx.arg(2 + 2 * i);
+    std::string name = lowercase(typed);
+    if (!ConfigRegistry::exists(name)) {
+      if (!error) error = err::config_set_unknown(typed);
+      continue;
+    }
+    if (error) continue;
+    if (!ConfigRegistry::is_mutable(name)) {
+      error = err::config_set_failed(typed, "can't set immutable config");
+    } else if (std::find(names.begin(), names.end(), name) != names.end()) {
+      error = err::config_set_failed(typed, "duplicate parameter");
+    }
+    names.push_back(std::move(name));
+  }
+  if (error) {
+    ctx.reply.error(*error);
+    return;
+  }
+  Config& config = ctx.config();
+  std::vector<std::string> old_values;
+  for (const std::string& name : names) {
+    auto current = ConfigRegistry::get(config, name);
+    old_values.push_back(current.empty() ? std::string() : current.front().second);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    auto failure = ConfigRegistry::set(config, names[i], ctx.arg(3 + 2 * i), true);
+    if (!failure) continue;
+    // Restoring through the setters re-applies their side effects (the log level) as well.
+    for (size_t j = 0; j <= i; ++j) ConfigRegistry::set(config, names[j], old_values[j], true);
+    ctx.reply.error(err::config_set_failed(names[i], failure->reason));
+    return;
+  }
+  if (Host* host = ctx.engine.host()) host->on_config_changed();
+  ctx.reply.ok();
+}
+
+// CONFIG RESETSTAT
+void cmd_config_resetstat(CommandContext& ctx) {
+  EngineStats& s = ctx.engine.stats();
+  s.total_commands = 0;
+  s.total_connections = 0;
+  s.rejected_connections = 0;
+  s.total_error_replies = 0;
+  s.net_input_bytes = 0;
+  s.net_output_bytes = 0;
+  s.error_codes.clear();
+  ctx.store().stats() = StoreStats{};
+  for (const Command* cmd : ctx.engine.commands().sorted()) {
+    cmd->stats = CommandStats{};
+    for (const Command& sub : cmd->subcommands) sub.stats = CommandStats{};
+  }
+  ctx.reply.ok();
+}
+
+// CONFIG HELP
+void cmd_config_help(CommandContext& ctx) {
+  static constexpr std::string_view kLines[] = {
+      "GET <pattern>",
+      "    Return parameters matching the glob-like <pattern> and their values.",
+      "SET <directive> <value>",
+      "    Set the configuration <directive> to <value>.",
+      "RESETSTAT",
+      "    Reset statistics reported by the INFO command.",
+  };
+  reply_help(ctx, kLines);
+}
+
+// --- TIME, LASTSAVE, DEBUG, SHUTDOWN -----------------------------------------------------------
+
+// TIME
+void cmd_time(CommandContext& ctx) {
+  // The command's instant, as Redis's cached server.ustime (Basalt's clock has ms resolution).
+  int64_t now_ms = ctx.now_ms();
+  ctx.reply.array(2);
+  ctx.reply.bulk(std::to_string(now_ms / 1000));
+  ctx.reply.bulk(std::to_string(now_ms % 1000 * 1000));
+}
+
+// LASTSAVE
+void cmd_lastsave(CommandContext& ctx) {
+  // Nothing is ever saved yet; Redis reports its start time until its first save.
+  ctx.reply.integer(ctx.engine.server_info().start_ms / 1000);
+}
+
+// C's atoi, which DEBUG's numeric arguments go through in Redis: leading spaces, a sign, digits,
+// and anything after them ignored.
+int64_t atoi_like(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+  bool negative = i < s.size() && s[i] == '-';
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+  int64_t v = 0;
+  for (; i < s.size() && s[i] >= '0' && s[i] <= '9' && v < INT32_MAX; ++i)
+    v = v * 10 + (s[i] - '0');
+  return negative ? -v : v;
+}
+
+// DEBUG SLEEP seconds | DEBUG SET-ACTIVE-EXPIRE 0|1 | DEBUG HELP
+void cmd_debug(CommandContext& ctx) {
+  std::string_view sub = ctx.arg(1);
+  if (iequals(sub, "help") && ctx.argc() == 2) {
+    static constexpr std::string_view kLines[] = {
+        "SET-ACTIVE-EXPIRE <0|1>",
+        "    Setting it to 0 disables expiring keys in background when they are not",
+        "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+        "    default.",
+        "SLEEP <seconds>",
+        "    Stop the server for <seconds>. Decimals allowed.",
+    };
+    reply_help(ctx, kLines);
+  } else if (iequals(sub, "sleep") && ctx.argc() == 3) {
+    // strtod as Redis: garbage reads as 0 and a negative time does not sleep. The whole loop
+    // stops, which is the point (tests of timeouts and of clients that must not hang).
+    std::string text(ctx.arg(2));
+    double seconds = std::strtod(text.c_str(), nullptr);
+    if (seconds > 0) {
+      double us = std::min(seconds * 1e6, static_cast<double>(INT64_MAX / 2));
+      std::this_thread::sleep_for(std::chrono::microseconds(static_cast<int64_t>(us)));
+    }
+    ctx.reply.ok();
+  } else if (iequals(sub, "set-active-expire") && ctx.argc() == 3) {
+    ctx.store().set_active_expire(atoi_like(ctx.arg(2)) != 0);
+    ctx.reply.ok();
+  } else {
+    ctx.reply.error(err::subcommand_syntax(ctx.arg(0), sub));
+  }
+}
+
+// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]
+void cmd_shutdown(CommandContext& ctx) {
+  bool nosave = false, save = false, now = false, force = false, abort = false;
+  for (size_t i = 1; i < ctx.argc(); ++i) {
+    std::string_view a = ctx.arg(i);
+    if (iequals(a, "nosave")) {
+      nosave = true;
+    } else if (iequals(a, "save")) {
+      save = true;
+    } else if (iequals(a, "now")) {
+      now = true;
+    } else if (iequals(a, "force")) {
+      force = true;
+    } else if (iequals(a, "abort")) {
+      abort = true;
+    } else {
+      ctx.reply.error(err::kSyntax);
+      return;
+    }
+  }
+  if ((abort && (nosave || save || now || force)) || (nosave && save)) {
+    ctx.reply.error(err::kSyntax);
+    return;
+  }
+  // Basalt shuts down within the loop turn, so there is never a pending shutdown to abort.
+  if (abort) {
+    ctx.reply.error(err::kNoShutdownInProgress);
+    return;
+  }
+  Host* host = ctx.engine.host();
+  if (host == nullptr) {
+    BASALT_LOG(kWarning, "SHUTDOWN refused: this engine has no host process to stop");
+    ctx.reply.error(err::kShutdownFailed);
+    return;
+  }
+  // SAVE asks for a snapshot Basalt cannot write: fail as Redis does when its save fails, unless
+  // FORCE says to go ahead anyway.
+  if (save && !force) {
+    BASALT_LOG(kWarning, "Error trying to save the DB: persistence is not implemented");
+    ctx.reply.error(err::kShutdownFailed);
+    return;
+  }
+  // As in Redis, a successful SHUTDOWN sends no reply: the connection closes with the server.
+  host->request_shutdown();
+}
+
+}  // namespace
+
+void register_server(CommandTable& table) {
+  constexpr uint32_t kLoadingStale = kCmdLoading | kCmdStale;
+  constexpr uint32_t kAdmin = kCmdAdmin | kCmdNoScript | kLoadingStale;
+
+  table.add({"command", -1, kLoadingStale, 0, 0, 0, cmd_command, "server",
+             "Get array of Redis command details", "@connection"});
+  table.add_subcommand("command", {"count", 2, kLoadingStale, 0, 0, 0, cmd_command_count, "server",
+                                   "Get total number of Redis commands", "@connection"});
+  table.add_subcommand("command",
+                       {"info", -2, kLoadingStale, 0, 0, 0, cmd_command_info, "server",
+                        "Get array of specific Redis command details, or all when no argument is "
+                        "given.",
+                        "@connection"});
+  table.add_subcommand("command",
+                       {"docs", -2, kLoadingStale, 0, 0, 0, cmd_command_docs, "server",
+                        "Get array of specific Redis command documentation", "@connection"});
+  table.add_subcommand("command", {"list", -2, kLoadingStale, 0, 0, 0, cmd_command_list, "server",
+                                   "Get an array of Redis command names", "@connection"});
+  table.add_subcommand("command",
+                       {"getkeys", -4, kLoadingStale, 0, 0, 0, cmd_command_getkeys, "server",
+                        "Extract keys given a full Redis command", "@connection"});
+  table.add_subcommand("command",
+                       {"help", 2, kLoadingStale, 0, 0, 0, cmd_command_help, "server",
+                        "Show helpful text about the different subcommands", "@connection"});
+
+  table.add({"info", -1, kLoadingStale, 0, 0, 0, cmd_info, "server",
+             "Get information and statistics about the server", "@dangerous"});
+
+  table.add({"config", -2, 0, 0, 0, 0, nullptr, "server",
+             "A container for server configuration commands"});
+  table.add_subcommand("config", {"get", -3, kAdmin, 0, 0, 0, cmd_config_get, "server",
+                                  "Get the values of configuration parameters"});
+  table.add_subcommand("config", {"set", -4, kAdmin, 0, 0, 0, cmd_config_set, "server",
+                                  "Set configuration parameters to the given values"});
+  table.add_subcommand("config", {"resetstat", 2, kAdmin, 0, 0, 0, cmd_config_resetstat, "server",
+                                  "Reset the stats returned by INFO"});
+  table.add_subcommand("config", {"help", 2, kLoadingStale, 0, 0, 0, cmd_config_help, "server",
+                                  "Show helpful text about the different subcommands"});
+
+  table.add({"time", 1, kLoadingStale | kCmdFast, 0, 0, 0, cmd_time, "server",
+             "Return the current server time"});
+  table.add({"lastsave", 1, kLoadingStale | kCmdFast, 0, 0, 0, cmd_lastsave, "server",
+             "Get the UNIX time stamp of the last successful save to disk", "@admin @dangerous"});
+  // Redis's DEBUG takes free-form subcommands, so it is one plain command parsing its own.
+  table.add(
+      {"debug", -2, kAdmin, 0, 0, 0, cmd_debug, "server", "A container for debugging commands"});
+  table.add({"shutdown", -1, kAdmin | kCmdNoMulti | kCmdAllowBusy, 0, 0, 0, cmd_shutdown, "server",
+             "Synchronously save the dataset to disk and then shut down the server"});
+}
+
+}  // namespace basalt

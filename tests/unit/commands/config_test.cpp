@@ -1,0 +1,288 @@
+// ConfigRegistry (src/config/config.cpp): the config file, BASALT_* environment variables and
+// flags with their precedence, Redis's memory units, errors that name the parameter and where
+// its value came from, --help, and the runtime set/get that CONFIG uses.
+
+#include "config/config.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace basalt {
+
+// Readable failures for EXPECT_EQ(load(...), std::nullopt).
+void PrintTo(const ConfigError& e, std::ostream* os) { *os << e.name << ": " << e.reason; }
+
+namespace {
+
+class ConfigLoadTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // The runner's environment must not leak into these tests.
+    clear_env();
+    dir_ =
+        std::filesystem::temp_directory_path() / ("basalt_config_test." + std::to_string(getpid()));
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override {
+    clear_env();
+    std::filesystem::remove_all(dir_);
+  }
+  static void clear_env() {
+    unsetenv("BASALT_CONFIG");
+    for (auto& [name, value] : ConfigRegistry::get(Config{}, "*")) {
+      std::string env = "BASALT_";
+      for (char c : name) env += c == '-' ? '_' : static_cast<char>(std::toupper(c));
+      unsetenv(env.c_str());
+    }
+  }
+  std::string write_file(const std::string& text) {
+    std::string path = (dir_ / ("basalt-" + std::to_string(++files_) + ".conf")).string();
+    std::ofstream(path) << text;
+    return path;
+  }
+  std::optional<ConfigError> load(std::vector<std::string> args) {
+    args.insert(args.begin(), "basalt-server");
+    std::vector<const char*> argv;
+    for (const std::string& a : args) argv.push_back(a.c_str());
+    help_ = false;
+    return ConfigRegistry::load(config_, static_cast<int>(argv.size()), argv.data(), &help_);
+  }
+
+  Config config_;
+  bool help_ = false;
+  std::filesystem::path dir_;
+  int files_ = 0;
+};
+
+TEST_F(ConfigLoadTest, DefaultsWithoutArguments) {
+  EXPECT_EQ(load({}), std::nullopt);
+  EXPECT_EQ(config_.port, 6379);
+  EXPECT_EQ(config_.maxclients, 10000);
+  EXPECT_EQ(config_.hz, 10);
+  EXPECT_EQ(config_.proto_max_bulk_len, 512ll * 1024 * 1024);
+  EXPECT_FALSE(help_);
+}
+
+TEST_F(ConfigLoadTest, FlagsInBothSpellings) {
+  EXPECT_EQ(load({"--port", "7000", "--maxclients=5", "--LOGLEVEL", "warning"}), std::nullopt);
+  EXPECT_EQ(config_.port, 7000);
+  EXPECT_EQ(config_.maxclients, 5);
+  EXPECT_EQ(config_.loglevel, "warning");
+}
+
+TEST_F(ConfigLoadTest, FlagsOverrideEnvironmentOverrideFile) {
+  std::string file = write_file("port 1111\nhz 20\ntimeout 7\n");
+  setenv("BASALT_PORT", "2222", 1);
+  setenv("BASALT_HZ", "30", 1);
+  EXPECT_EQ(load({file, "--port", "3333"}), std::nullopt);
+  EXPECT_EQ(config_.port, 3333) << "flag beats environment and file";
+  EXPECT_EQ(config_.hz, 30) << "environment beats file";
+  EXPECT_EQ(config_.timeout, 7) << "file beats the default";
+}
+
+TEST_F(ConfigLoadTest, ConfigFileFromFlagOrEnvironment) {
+  std::string a = write_file("maxclients 11\n");
+  std::string b = write_file("maxclients 22\n");
+  EXPECT_EQ(load({"--config", a}), std::nullopt);
+  EXPECT_EQ(config_.maxclients, 11);
+  setenv("BASALT_CONFIG", b.c_str(), 1);
+  EXPECT_EQ(load({}), std::nullopt);
+  EXPECT_EQ(config_.maxclients, 22);
+  EXPECT_EQ(load({"--config=" + a}), std::nullopt) << "the flag names the file over the env";
+  EXPECT_EQ(config_.maxclients, 11);
+}
+
+TEST_F(ConfigLoadTest, ConfigFileSyntaxAsRedisConf) {
+  std::string file = write_file(
+      "# a comment\r\n"
+      "\r\n"
+      "   port 7001   \r\n"
+      "requirepass \"s3cret pass\"\n"
+      "save ''\n"
+      "bind 127.0.0.1 -::1\n"
+      "client-output-buffer-limit normal 1mb 512kb 30\n"
+      "proto-max-bulk-len 64MB\n");
+  EXPECT_EQ(load({file}), std::nullopt);
+  EXPECT_EQ(config_.port, 7001);
+  EXPECT_EQ(config_.requirepass, "s3cret pass");
+  EXPECT_EQ(config_.bind, "127.0.0.1 -::1");
+  EXPECT_EQ(config_.client_output_hard_limit, 1024 * 1024);
+  EXPECT_EQ(config_.client_output_soft_limit, 512 * 1024);
+  EXPECT_EQ(config_.client_output_soft_seconds, 30);
+  EXPECT_EQ(config_.proto_max_bulk_len, 64ll * 1024 * 1024);
+}
+
+TEST_F(ConfigLoadTest, RangeErrorsNameTheParameterAndTheSource) {
+  auto e = load({"--maxclients", "0"});
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->name, "maxclients");
+  EXPECT_EQ(e->reason,
+            "argument must be between 1 and 4294967295 inclusive (from --maxclients, got '0')");
+
+  setenv("BASALT_TIMEOUT", "-1", 1);
+  e = load({});
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->name, "timeout");
+  EXPECT_EQ(e->reason,
+            "argument must be between 0 and 2147483647 inclusive (from BASALT_TIMEOUT, got '-1')");
+  unsetenv("BASALT_TIMEOUT");
+
+  std::string file = write_file("port 6379\nhz abc\n");
+  e = load({file});
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->name, "hz");
+  EXPECT_EQ(e->reason,
+            "argument couldn't be parsed into an integer (from " + file + ":2, got 'abc')");
+
+  e = load({"--proto-max-bulk-len", "1x"});
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->name, "proto-max-bulk-len");
+  EXPECT_TRUE(e->reason.starts_with("argument must be a memory value (from --")) << e->reason;
+
+  e = load({"--port", "65536"});
+  ASSERT_TRUE(e);
+  EXPECT_TRUE(e->reason.starts_with("argument must be between 0 and 65535 inclusive (from --"))
+      << e->reason;
+
+  e = load({"--loglevel", "loud"});
+  ASSERT_TRUE(e);
+  EXPECT_TRUE(e->reason.starts_with(
+      "argument(s) must be one of the following: debug, verbose, notice, warning (from --"))
+      << e->reason;
+}
+
+TEST_F(ConfigLoadTest, OtherLoadErrors) {
+  auto e = load({"--nope", "1"});
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->name, "nope");
+  EXPECT_EQ(e->reason, "unknown parameter (from --nope)");
+
+  e = load({"--port"});
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->reason, "missing value for --port");
+
+  e = load({"--port", "1", "stray"});
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->name, "stray");
+
+  e = load({(dir_ / "missing.conf").string()});
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->name, "config");
+
+  e = load({"--appendonly", "yes"});
+  ASSERT_TRUE(e);
+  EXPECT_TRUE(e->reason.starts_with("this parameter only accepts 'no' in Basalt (from --"))
+      << e->reason;
+  EXPECT_EQ(load({"--appendonly", "no", "--save", ""}), std::nullopt)
+      << "redis-server's usual flags are accepted";
+}
+
+TEST_F(ConfigLoadTest, HelpFlag) {
+  EXPECT_EQ(load({"--port", "1", "--help"}), std::nullopt);
+  EXPECT_TRUE(help_);
+  EXPECT_EQ(load({"-h"}), std::nullopt);
+  EXPECT_TRUE(help_);
+}
+
+TEST(ConfigHelp, ListsEveryParameterWithItsEnvironmentVariable) {
+  std::string help = ConfigRegistry::help_text();
+  auto params = ConfigRegistry::get(Config{}, "*");
+  ASSERT_GE(params.size(), 20u);
+  for (auto& [name, value] : params) {
+    EXPECT_NE(help.find("  --" + name + " "), std::string::npos) << name;
+    std::string env = "BASALT_";
+    for (char c : name) env += c == '-' ? '_' : static_cast<char>(std::toupper(c));
+    EXPECT_NE(help.find("env " + env + ")"), std::string::npos) << env;
+  }
+  EXPECT_NE(help.find("--config FILE"), std::string::npos);
+  EXPECT_NE(help.find("(default: 6379; 0..65535; env BASALT_PORT)"), std::string::npos) << help;
+}
+
+TEST(ParseMemory, RedisUnits) {
+  EXPECT_EQ(parse_memory("0"), 0);
+  EXPECT_EQ(parse_memory("123"), 123);
+  EXPECT_EQ(parse_memory("1b"), 1);
+  EXPECT_EQ(parse_memory("1k"), 1000);
+  EXPECT_EQ(parse_memory("1kb"), 1024);
+  EXPECT_EQ(parse_memory("2m"), 2'000'000);
+  EXPECT_EQ(parse_memory("2mb"), 2 * 1024 * 1024);
+  EXPECT_EQ(parse_memory("3g"), 3'000'000'000);
+  EXPECT_EQ(parse_memory("3gb"), 3ll * 1024 * 1024 * 1024);
+  EXPECT_EQ(parse_memory("1GB"), 1024ll * 1024 * 1024) << "units ignore case";
+  EXPECT_EQ(parse_memory("1Mb"), 1024 * 1024);
+  EXPECT_EQ(parse_memory("01mb"), 1024 * 1024) << "leading zeros, as memtoll";
+  EXPECT_EQ(parse_memory("9223372036854775807"), INT64_MAX);
+}
+
+TEST(ParseMemory, Rejects) {
+  for (const char* bad : {"", "kb", "-1", "+1", "1.5mb", " 1", "1 ", "1tb", "1kbb", "x",
+                          "9223372036854775808", "9223372036854775807k", "99999999999gb"}) {
+    EXPECT_EQ(parse_memory(bad), std::nullopt) << bad;
+  }
+}
+
+TEST(ConfigRuntime, SetAndGet) {
+  Config c;
+  EXPECT_EQ(ConfigRegistry::set(c, "maxclients", "50", true), std::nullopt);
+  EXPECT_EQ(c.maxclients, 50);
+  EXPECT_EQ(ConfigRegistry::set(c, "http-max-body", "1mb", true), std::nullopt);
+  EXPECT_EQ(c.http_max_body, 1024 * 1024);
+  auto e = ConfigRegistry::set(c, "nope", "1", true);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->reason, "Unknown option");
+  // Immutable parameters can be set at startup only, and are refused at runtime even unchanged.
+  EXPECT_EQ(ConfigRegistry::set(c, "port", "7000", false), std::nullopt);
+  e = ConfigRegistry::set(c, "port", "7000", true);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->reason, "can't set immutable config");
+  EXPECT_TRUE(ConfigRegistry::exists("port"));
+  EXPECT_FALSE(ConfigRegistry::is_mutable("port"));
+  EXPECT_TRUE(ConfigRegistry::is_mutable("maxclients"));
+  EXPECT_TRUE(ConfigRegistry::is_mutable("save"));
+  EXPECT_FALSE(ConfigRegistry::is_mutable("nope"));
+  EXPECT_FALSE(ConfigRegistry::exists("nope"));
+
+  auto got = ConfigRegistry::get(c, "*MAX*");
+  std::vector<std::string> names;
+  for (auto& [name, value] : got) names.push_back(name);
+  EXPECT_EQ(names, (std::vector<std::string>{"http-max-body", "maxclients", "proto-max-bulk-len"}))
+      << "case-insensitive, sorted by name";
+  EXPECT_EQ(got[1].second, "50");
+}
+
+TEST(ConfigRuntime, HzIsClampedLikeRedis) {
+  Config c;
+  EXPECT_EQ(ConfigRegistry::set(c, "hz", "100000", true), std::nullopt);
+  EXPECT_EQ(c.hz, 500);
+  EXPECT_EQ(ConfigRegistry::set(c, "hz", "0", true), std::nullopt);
+  EXPECT_EQ(c.hz, 1);
+  EXPECT_EQ(ConfigRegistry::set(c, "hz", "2147483648", true)->reason,
+            "argument must be between 0 and 2147483647 inclusive");
+  EXPECT_EQ(c.hz, 1);
+}
+
+TEST(ConfigRuntime, OutputLimitIsValidatedBeforeApplying) {
+  Config c;
+  EXPECT_EQ(
+      ConfigRegistry::set(c, "client-output-buffer-limit", "pubsub 32mb 8mb 60 normal 1 2 3", true),
+      std::nullopt);
+  EXPECT_EQ(c.client_output_hard_limit, 1);
+  EXPECT_EQ(c.client_output_soft_limit, 2);
+  EXPECT_EQ(c.client_output_soft_seconds, 3);
+  EXPECT_TRUE(ConfigRegistry::set(c, "client-output-buffer-limit", "normal 7 8 9 bad 1 2 3", true));
+  EXPECT_EQ(c.client_output_hard_limit, 1) << "a bad class leaves every limit as it was";
+  EXPECT_TRUE(ConfigRegistry::set(c, "client-output-buffer-limit", "normal 7 8 -9", true));
+  EXPECT_EQ(c.client_output_soft_seconds, 3);
+  EXPECT_EQ(ConfigRegistry::get(c, "client-output-buffer-limit")[0].second,
+            "normal 1 2 3 slave 268435456 67108864 60 pubsub 33554432 8388608 60");
+}
+
+}  // namespace
+}  // namespace basalt
