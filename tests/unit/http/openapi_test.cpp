@@ -1,0 +1,112 @@
+// The OpenAPI document (api/openapi.yaml, embedded) and the routers describe the same routes:
+// every route the server answers is documented with the same methods, and every documented
+// operation is a route.
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "http/docs.hpp"
+#include "http/frontend.hpp"
+#include "http/json_parse.hpp"
+
+namespace basalt::http {
+namespace {
+
+using Operations = std::map<std::string, std::set<std::string>>;  // path -> methods
+
+std::set<std::string> method_names(uint32_t methods) {
+  std::set<std::string> out;
+  for (Method m : {kGet, kHead, kPost, kPut, kPatch, kDelete, kOptions}) {
+    if (methods & m) {
+      std::string name(method_name(m));
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      out.insert(name);
+    }
+  }
+  return out;
+}
+
+std::string doc_path(std::string path, std::string_view strip_prefix) {
+  if (path.starts_with(strip_prefix)) path.erase(0, strip_prefix.size());
+  if (size_t p = path.find("...}"); p != std::string::npos) path.replace(p, 4, "}");
+  return path;
+}
+
+JsonValue document() {
+  std::string error;
+  auto doc = parse_json(openapi_json(), &error);
+  EXPECT_TRUE(doc.has_value()) << error;
+  return doc ? *doc : JsonValue();
+}
+
+TEST(OpenApi, IsVersion31WithApiServer) {
+  JsonValue doc = document();
+  ASSERT_TRUE(doc.is_object());
+  EXPECT_EQ(doc.find("openapi")->text, "3.1.0");
+  const JsonValue* servers = doc.find("servers");
+  ASSERT_NE(servers, nullptr);
+  EXPECT_EQ(servers->items.at(0).find("url")->text, "/api/v1");
+}
+
+TEST(OpenApi, DocumentsExactlyTheRoutesServed) {
+  JsonValue doc = document();
+  const JsonValue* paths = doc.find("paths");
+  ASSERT_NE(paths, nullptr);
+  static const std::set<std::string> kMethods = {"get",    "head",  "post",   "put",
+                                                 "delete", "patch", "options"};
+  Operations documented_api, documented_admin;
+  for (auto& [path, item] : paths->members) {
+    // Admin paths say so with their own servers entry (the admin port).
+    Operations& into = item.find("servers") != nullptr ? documented_admin : documented_api;
+    for (auto& [key, op] : item.members) {
+      if (!kMethods.count(key)) continue;
+      into[path].insert(key);
+      EXPECT_NE(op.find("responses"), nullptr) << key << " " << path << " has no responses";
+      EXPECT_NE(op.find("summary"), nullptr) << key << " " << path << " has no summary";
+    }
+  }
+  Router api, admin;
+  build_api_router(api);
+  build_admin_router(admin);
+  Operations served_api, served_admin;
+  for (const Route& r : api.routes())
+    served_api[doc_path(r.path, "/api/v1")] = method_names(r.methods);
+  for (const Route& r : admin.routes())
+    served_admin[doc_path(r.path, "")] = method_names(r.methods);
+  EXPECT_EQ(documented_api, served_api);
+  EXPECT_EQ(documented_admin, served_admin);
+}
+
+TEST(OpenApi, ReferencesResolve) {
+  // Every "$ref" points at something under components.
+  JsonValue doc = document();
+  const JsonValue* components = doc.find("components");
+  ASSERT_NE(components, nullptr);
+  std::vector<const JsonValue*> stack = {&doc};
+  int refs = 0;
+  while (!stack.empty()) {
+    const JsonValue* v = stack.back();
+    stack.pop_back();
+    for (auto& item : v->items) stack.push_back(&item);
+    for (auto& [k, member] : v->members) {
+      if (k == "$ref") {
+        ++refs;
+        std::string ref = member.text;
+        ASSERT_TRUE(ref.starts_with("#/components/")) << ref;
+        std::string rest = ref.substr(13);
+        size_t slash = rest.find('/');
+        const JsonValue* group = components->find(rest.substr(0, slash));
+        ASSERT_NE(group, nullptr) << ref;
+        EXPECT_NE(group->find(rest.substr(slash + 1)), nullptr) << ref;
+      } else {
+        stack.push_back(&member);
+      }
+    }
+  }
+  EXPECT_GT(refs, 20);
+}
+
+}  // namespace
+}  // namespace basalt::http
