@@ -1,0 +1,688 @@
+// basalt-benchmark: a pipelined load generator for Basalt and any RESP server, built on the
+// AsyncClient (or, with --http, on the HTTP adapter's /redis routes).
+//
+// Each connection sends batches of -P requests in one write and waits for the whole batch before
+// sending the next (redis-benchmark's -P semantics, so the two tools' numbers compare). Latency
+// of a request is from its batch's write to its reply. Worker threads (--threads) each run a
+// libuv loop with their share of the connections (-c).
+#include <signal.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "basalt/async_client.hpp"
+#include "basalt/client.hpp"
+#include "tools/benchmark/histogram.hpp"
+#include "tools/benchmark/http_client.hpp"
+#include "tools/benchmark/zipf.hpp"
+
+namespace basalt::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+std::atomic<bool> g_stop{false};
+
+// ---- configuration ------------------------------------------------------------------------------
+
+enum class Distribution { kUniform, kZipf, kSequential };
+
+struct OpSpec {
+  std::string name;                // SET, GET, RPUSH... (the template's first word, upper case)
+  std::vector<std::string> parts;  // the template's words, with placeholders
+  uint64_t weight = 1;
+};
+
+struct Config {
+  std::string host = "127.0.0.1";
+  int port = 6379;
+  std::string http_url;
+  std::string password;
+  int database = 0;
+  int resp = 3;
+  int connections = 50;
+  int threads = 1;
+  int pipeline = 1;
+  uint64_t requests = 100000;
+  double duration = 0;  // seconds; replaces -n when set
+  double warmup = 0;
+  std::string workload = "set";
+  std::optional<std::pair<uint64_t, uint64_t>> ratio;
+  uint64_t keyspace = 100000;
+  Distribution distribution = Distribution::kUniform;
+  double zipf_s = 0.99;
+  std::string distribution_text = "uniform";
+  size_t data_size = 3;
+  uint64_t seed = 1;
+  bool json = false;
+  bool quiet = false;
+  std::vector<OpSpec> ops;
+};
+
+const char* kUsage = R"(Usage: basalt-benchmark [options]
+A pipelined load generator for Basalt and any RESP (Redis-compatible) server.
+
+Target:
+  -h, --host HOST          server host (default 127.0.0.1)
+  -p, --port PORT          server port (default 6379)
+      --http URL           drive Basalt's HTTP adapter instead (http://host:port), through
+                           POST /redis (and /redis/pipeline when -P > 1)
+  -a, --password PASS      AUTH password
+      --dbnum N            database to SELECT (default 0)
+      --resp 2|3           protocol version to ask for (default 3)
+Load:
+  -c, --connections N      parallel connections (default 50)
+      --threads N          worker threads, each with its own event loop (default 1)
+  -P, --pipeline N         requests per batch written at once (default 1)
+  -n, --requests N         total requests (default 100000)
+      --duration SECONDS   run for a time instead of a request count
+      --warmup SECONDS     run this long first without recording
+Workload:
+      --workload W         set | get | push | pop, or a command template such as
+                           "HSET h __key__ __data__" (__key__, __data__, __rand_int__ are
+                           replaced per request) (default set)
+      --ratio S:G          mix SETs and GETs in this proportion (e.g. 1:10)
+      --keyspace N         number of distinct keys, key:000000000000.. (default 100000)
+      --key-distribution uniform | zipf:S | sequential (default uniform)
+  -d, --data-size BYTES    value size (default 3)
+      --seed N             random seed (default 1)
+Output:
+      --json               print the results as JSON on stdout instead of the table
+  -q, --quiet              no live progress line
+      --help               this text
+Ctrl-C stops the run and prints the results so far.
+)";
+
+[[noreturn]] void Usage(const std::string& error) {
+  std::cerr << "basalt-benchmark: " << error << "\n\n" << kUsage;
+  std::exit(2);
+}
+
+template <class T>
+T Number(const std::string& flag, const std::string& text) {
+  T value{};
+  const auto res = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (res.ec != std::errc() || res.ptr != text.data() + text.size()) {
+    Usage("bad number for " + flag + ": \"" + text + "\"");
+  }
+  return value;
+}
+
+std::vector<std::string> SplitWords(const std::string& s) {
+  std::vector<std::string> out;
+  std::istringstream in(s);
+  std::string w;
+  while (in >> w) out.push_back(w);
+  return out;
+}
+
+OpSpec MakeOp(const std::string& templ, uint64_t weight = 1) {
+  OpSpec op;
+  op.parts = SplitWords(templ);
+  if (op.parts.empty()) Usage("empty command template");
+  op.name = op.parts[0];
+  std::transform(op.name.begin(), op.name.end(), op.name.begin(), ::toupper);
+  op.weight = weight;
+  return op;
+}
+
+Config Parse(int argc, char** argv) {
+  Config c;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= args.size()) Usage(a + " needs a value");
+      return args[++i];
+    };
+    if (a == "--help") {
+      std::cout << kUsage;
+      std::exit(0);
+    } else if (a == "-h" || a == "--host") {
+      c.host = value();
+    } else if (a == "-p" || a == "--port") {
+      c.port = Number<int>(a, value());
+    } else if (a == "--http") {
+      c.http_url = value();
+    } else if (a == "-a" || a == "--password") {
+      c.password = value();
+    } else if (a == "--dbnum") {
+      c.database = Number<int>(a, value());
+    } else if (a == "--resp") {
+      c.resp = Number<int>(a, value());
+    } else if (a == "-c" || a == "--connections") {
+      c.connections = Number<int>(a, value());
+    } else if (a == "--threads") {
+      c.threads = Number<int>(a, value());
+    } else if (a == "-P" || a == "--pipeline") {
+      c.pipeline = Number<int>(a, value());
+    } else if (a == "-n" || a == "--requests") {
+      c.requests = Number<uint64_t>(a, value());
+    } else if (a == "--duration") {
+      c.duration = Number<double>(a, value());
+    } else if (a == "--warmup") {
+      c.warmup = Number<double>(a, value());
+    } else if (a == "--workload") {
+      c.workload = value();
+    } else if (a == "--ratio") {
+      const std::string r = value();
+      const size_t colon = r.find(':');
+      if (colon == std::string::npos) Usage("--ratio wants S:G, e.g. 1:10");
+      c.ratio = {Number<uint64_t>(a, r.substr(0, colon)), Number<uint64_t>(a, r.substr(colon + 1))};
+      if (c.ratio->first + c.ratio->second == 0) Usage("--ratio 0:0 has nothing to run");
+    } else if (a == "--keyspace") {
+      c.keyspace = Number<uint64_t>(a, value());
+    } else if (a == "--key-distribution") {
+      c.distribution_text = value();
+      if (c.distribution_text == "uniform") {
+        c.distribution = Distribution::kUniform;
+      } else if (c.distribution_text == "sequential") {
+        c.distribution = Distribution::kSequential;
+      } else if (c.distribution_text.starts_with("zipf:")) {
+        c.distribution = Distribution::kZipf;
+        c.zipf_s = Number<double>(a, c.distribution_text.substr(5));
+        if (c.zipf_s <= 0) Usage("zipf:S wants S > 0");
+      } else {
+        Usage("--key-distribution is uniform, zipf:S or sequential");
+      }
+    } else if (a == "-d" || a == "--data-size") {
+      c.data_size = Number<size_t>(a, value());
+    } else if (a == "--seed") {
+      c.seed = Number<uint64_t>(a, value());
+    } else if (a == "--json") {
+      c.json = true;
+    } else if (a == "-q" || a == "--quiet") {
+      c.quiet = true;
+    } else {
+      Usage("unknown option " + a);
+    }
+  }
+  if (c.connections < 1 || c.threads < 1 || c.pipeline < 1) {
+    Usage("-c, --threads and -P must be at least 1");
+  }
+  if (c.keyspace < 1) Usage("--keyspace must be at least 1");
+  c.threads = std::min(c.threads, c.connections);
+  if (c.ratio) {
+    if (c.ratio->first > 0) c.ops.push_back(MakeOp("SET __key__ __data__", c.ratio->first));
+    if (c.ratio->second > 0) c.ops.push_back(MakeOp("GET __key__", c.ratio->second));
+  } else if (c.workload == "set") {
+    c.ops.push_back(MakeOp("SET __key__ __data__"));
+  } else if (c.workload == "get") {
+    c.ops.push_back(MakeOp("GET __key__"));
+  } else if (c.workload == "push") {
+    c.ops.push_back(MakeOp("RPUSH __key__ __data__"));
+  } else if (c.workload == "pop") {
+    c.ops.push_back(MakeOp("LPOP __key__"));
+  } else {
+    c.ops.push_back(MakeOp(c.workload));
+  }
+  return c;
+}
+
+// ---- per-request arguments ----------------------------------------------------------------------
+
+// Picks operations and keys and builds each request's argument list.
+class RequestMaker {
+ public:
+  RequestMaker(const Config& config, uint64_t seed, std::atomic<uint64_t>* sequence)
+      : config_(config),
+        rng_(seed),
+        zipf_(config.keyspace, config.zipf_s),
+        sequence_(sequence),
+        data_(config.data_size, 'x') {
+    for (const OpSpec& op : config.ops) total_weight_ += op.weight;
+  }
+
+  // The op index; `args` views this object's buffers until the next call.
+  size_t next(std::vector<std::string_view>& args) {
+    size_t op = 0;
+    if (config_.ops.size() > 1) {
+      uint64_t r = rng_() % total_weight_;
+      while (r >= config_.ops[op].weight) r -= config_.ops[op++].weight;
+    }
+    const uint64_t key = next_key();
+    char digits[16];
+    std::snprintf(digits, sizeof(digits), "%012llu", static_cast<unsigned long long>(key));
+    key_ = "key:";
+    key_ += digits;
+    rand_ = digits;
+    args.clear();
+    substituted_.clear();
+    substituted_.reserve(config_.ops[op].parts.size());
+    for (const std::string& part : config_.ops[op].parts) {
+      if (part == "__key__") {
+        args.push_back(key_);
+      } else if (part == "__data__") {
+        args.push_back(data_);
+      } else if (part.find("__") == std::string::npos) {
+        args.push_back(part);
+      } else {
+        std::string s = part;
+        Replace(s, "__key__", key_);
+        Replace(s, "__data__", data_);
+        Replace(s, "__rand_int__", rand_);
+        substituted_.push_back(std::move(s));
+        args.push_back(substituted_.back());
+      }
+    }
+    return op;
+  }
+
+ private:
+  static void Replace(std::string& s, std::string_view from, std::string_view to) {
+    for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) {
+      s.replace(at, from.size(), to);
+    }
+  }
+  uint64_t next_key() {
+    switch (config_.distribution) {
+      case Distribution::kUniform:
+        return rng_() % config_.keyspace;
+      case Distribution::kZipf:
+        return zipf_(rng_);
+      case Distribution::kSequential:
+        return sequence_->fetch_add(1, std::memory_order_relaxed) % config_.keyspace;
+    }
+    return 0;
+  }
+
+  const Config& config_;
+  std::mt19937_64 rng_;
+  Zipf zipf_;
+  std::atomic<uint64_t>* sequence_;
+  uint64_t total_weight_ = 0;
+  std::string data_;
+  std::string key_;
+  std::string rand_;
+  std::vector<std::string> substituted_;  // reserved up front: views into it stay valid
+};
+
+// ---- the run ------------------------------------------------------------------------------------
+
+struct OpStats {
+  Histogram latency;
+  uint64_t errors = 0;  // loop thread only
+};
+
+struct Shared {
+  const Config* config;
+  Clock::time_point measure_start;
+  Clock::time_point end;  // duration mode
+  std::atomic<uint64_t> claimed{0};
+  std::atomic<uint64_t> sequence{0};
+
+  // How many requests the next batch may send (0: this connection is done).
+  int claim(Clock::time_point now) {
+    if (g_stop.load(std::memory_order_relaxed)) return 0;
+    const int p = config->pipeline;
+    if (now < measure_start) return p;  // warming up: not counted
+    if (config->duration > 0) return now < end ? p : 0;
+    const uint64_t old = claimed.fetch_add(static_cast<uint64_t>(p), std::memory_order_relaxed);
+    if (old >= config->requests) return 0;
+    return static_cast<int>(std::min<uint64_t>(static_cast<uint64_t>(p), config->requests - old));
+  }
+};
+
+class Worker;
+
+struct Connection {
+  Worker* worker;
+  std::unique_ptr<AsyncClient> resp;
+  std::unique_ptr<HttpClient> http;
+  std::unique_ptr<RequestMaker> maker;
+  int outstanding = 0;
+  bool batch_failed = false;
+  Clock::time_point batch_start;
+  uv_timer_t retry;  // after a failed batch, the next one waits a little
+};
+
+class Worker {
+ public:
+  Worker(Shared* shared, int first_conn, int conns) : shared_(shared) {
+    uv_loop_init(&loop_);
+    const Config& c = *shared->config;
+    for (size_t i = 0; i < c.ops.size(); ++i) stats_.push_back(std::make_unique<OpStats>());
+    for (int i = 0; i < conns; ++i) {
+      auto conn = std::make_unique<Connection>();
+      conn->worker = this;
+      conn->maker = std::make_unique<RequestMaker>(
+          c, c.seed * 1000003 + static_cast<uint64_t>(first_conn + i), &shared->sequence);
+      conns_.push_back(std::move(conn));
+    }
+  }
+
+  void start() {
+    thread_ = std::thread([this] { run(); });
+  }
+  void join() { thread_.join(); }
+  bool running() const { return running_; }
+
+  const std::vector<std::unique_ptr<OpStats>>& stats() const { return stats_; }
+  // Sends the connection's next batch, if any is left.
+  void issue(Connection& conn);
+  void on_reply(Connection& conn, size_t op, const Reply& reply, std::exception_ptr error);
+  const std::map<std::string, uint64_t>& errors() const { return errors_; }
+  Clock::time_point last_reply() const { return last_reply_; }
+
+ private:
+  void run() {
+    const Config& c = *shared_->config;
+    Options options{.host = c.host, .port = c.port, .password = c.password,
+                    .database = c.database, .protocol = c.resp};
+    for (auto& conn : conns_) {
+      if (!c.http_url.empty()) {
+        conn->http = std::make_unique<HttpClient>(&loop_, c.http_url);
+      } else {
+        conn->resp = std::make_unique<AsyncClient>(&loop_, options);
+      }
+    }
+    for (auto& conn : conns_) {
+      uv_timer_init(&loop_, &conn->retry);
+      conn->retry.data = conn.get();
+      issue(*conn);
+    }
+    uv_run(&loop_, UV_RUN_DEFAULT);
+    for (auto& conn : conns_) {
+      conn->resp.reset();
+      conn->http.reset();
+      uv_close(reinterpret_cast<uv_handle_t*>(&conn->retry), nullptr);
+    }
+    uv_run(&loop_, UV_RUN_DEFAULT);
+    uv_loop_close(&loop_);
+    running_ = false;
+  }
+
+  void issue_impl(Connection& conn) {
+    const Clock::time_point now = Clock::now();
+    const int n = shared_->claim(now);
+    if (n == 0) return;
+    conn.batch_start = now;
+    conn.outstanding = n;
+    if (conn.http) conn.http->begin_batch();
+    conn.batch_failed = false;
+    for (int i = 0; i < n; ++i) {
+      const size_t op = conn.maker->next(args_);
+      // Two words: fits std::function's inline storage, no allocation per request.
+      auto done = [c = &conn, op](Reply reply, std::exception_ptr error) {
+        c->worker->on_reply(*c, op, reply, error);
+      };
+      if (conn.http) {
+        conn.http->command(args_, std::move(done));
+      } else {
+        conn.resp->command(std::span<const std::string_view>(args_), std::move(done));
+      }
+    }
+    if (conn.http) conn.http->end_batch();
+  }
+
+  void on_reply_impl(Connection& conn, size_t op, const Reply& reply, std::exception_ptr error) {
+    if (error) conn.batch_failed = true;
+    const Clock::time_point now = Clock::now();
+    last_reply_ = now;
+    if (conn.batch_start >= shared_->measure_start) {
+      const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now - conn.batch_start);
+      stats_[op]->latency.record(static_cast<uint64_t>(ns.count()));
+      if (error || reply.is_error()) {
+        ++stats_[op]->errors;
+        ++errors_[ErrorKind(reply, error)];
+      }
+    }
+    if (--conn.outstanding > 0) return;
+    if (!conn.batch_failed) return issue(conn);
+    // The connection failed: try again shortly rather than spin (or recurse, when a failure is
+    // reported synchronously).
+    uv_timer_start(
+        &conn.retry,
+        [](uv_timer_t* t) {
+          auto* c = static_cast<Connection*>(t->data);
+          c->worker->issue(*c);
+        },
+        10, 0);
+  }
+
+  static std::string ErrorKind(const Reply& reply, std::exception_ptr error) {
+    if (!error) return reply.str().substr(0, reply.str().find(' '));
+    try {
+      std::rethrow_exception(error);
+    } catch (const TimeoutError&) {
+      return "timeout";
+    } catch (const ConnectionError&) {
+      return "connection";
+    } catch (const ProtocolError&) {
+      return "protocol";
+    } catch (...) {
+      return "other";
+    }
+  }
+
+  Shared* shared_;
+  uv_loop_t loop_;
+  std::thread thread_;
+  std::atomic<bool> running_{true};
+  std::vector<std::unique_ptr<Connection>> conns_;
+  std::vector<std::unique_ptr<OpStats>> stats_;
+  std::map<std::string, uint64_t> errors_;
+  std::vector<std::string_view> args_;
+  Clock::time_point last_reply_{};
+};
+
+void Worker::issue(Connection& conn) { issue_impl(conn); }
+void Worker::on_reply(Connection& conn, size_t op, const Reply& reply, std::exception_ptr error) {
+  on_reply_impl(conn, op, reply, error);
+}
+
+// ---- output -------------------------------------------------------------------------------------
+
+struct Row {
+  std::string name;
+  uint64_t requests = 0;
+  uint64_t errors = 0;
+  double ops_per_sec = 0;
+  double ms[7] = {};  // p50 p90 p99 p99.9 p99.99 max, and mean is not kept
+};
+
+constexpr double kPercentiles[] = {50, 90, 99, 99.9, 99.99};
+constexpr const char* kPercentileNames[] = {"p50", "p90", "p99", "p99.9", "p99.99"};
+
+Row MakeRow(const std::string& name, const Histogram& h, uint64_t errors, double seconds) {
+  Row r;
+  r.name = name;
+  r.requests = h.count();
+  r.errors = errors;
+  r.ops_per_sec = seconds > 0 ? static_cast<double>(h.count()) / seconds : 0;
+  for (int i = 0; i < 5; ++i) r.ms[i] = static_cast<double>(h.percentile(kPercentiles[i])) / 1e6;
+  r.ms[5] = static_cast<double>(h.max()) / 1e6;
+  return r;
+}
+
+std::string JsonString(const std::string& s) {
+  std::string out = "\"";
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+      out += buf;
+    } else {
+      out += ch;
+    }
+  }
+  return out + "\"";
+}
+
+void PrintTable(const Config& c, const std::vector<Row>& rows, double seconds,
+                const std::map<std::string, uint64_t>& errors, bool interrupted) {
+  std::printf("basalt-benchmark: %s, %d connections, %d thread%s, pipeline %d, %zu-byte values, "
+              "keyspace %llu (%s)%s\n",
+              c.http_url.empty() ? (c.host + ":" + std::to_string(c.port)).c_str()
+                                 : c.http_url.c_str(),
+              c.connections, c.threads, c.threads == 1 ? "" : "s", c.pipeline, c.data_size,
+              static_cast<unsigned long long>(c.keyspace), c.distribution_text.c_str(),
+              interrupted ? " [interrupted]" : "");
+  std::printf("measured %.3f s\n\n", seconds);
+  std::printf("%-10s %12s %14s %9s %9s %9s %9s %9s %9s  (latency in ms)\n", "op", "requests",
+              "ops/s", "p50", "p90", "p99", "p99.9", "p99.99", "max");
+  for (const Row& r : rows) {
+    std::printf("%-10s %12llu %14.1f %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f\n", r.name.c_str(),
+                static_cast<unsigned long long>(r.requests), r.ops_per_sec, r.ms[0], r.ms[1],
+                r.ms[2], r.ms[3], r.ms[4], r.ms[5]);
+  }
+  if (errors.empty()) {
+    std::printf("\nerrors: none\n");
+  } else {
+    std::printf("\nerrors:");
+    for (const auto& [kind, n] : errors) std::printf(" %s %llu", kind.c_str(),
+                                                     static_cast<unsigned long long>(n));
+    std::printf("\n");
+  }
+}
+
+void PrintJson(const Config& c, const std::vector<Row>& rows, double seconds,
+               const std::map<std::string, uint64_t>& errors, bool interrupted) {
+  std::ostringstream o;
+  o.setf(std::ios::fixed);
+  o.precision(6);
+  o << "{\n  \"target\": "
+    << JsonString(c.http_url.empty() ? c.host + ":" + std::to_string(c.port) : c.http_url)
+    << ",\n  \"config\": {\"connections\": " << c.connections << ", \"threads\": " << c.threads
+    << ", \"pipeline\": " << c.pipeline << ", \"data_size\": " << c.data_size
+    << ", \"keyspace\": " << c.keyspace
+    << ", \"key_distribution\": " << JsonString(c.distribution_text)
+    << ", \"workload\": " << JsonString(c.ratio ? "ratio" : c.workload)
+    << ", \"seed\": " << c.seed << "},\n  \"interrupted\": " << (interrupted ? "true" : "false")
+    << ",\n  \"seconds\": " << seconds << ",\n  \"operations\": [";
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const Row& r = rows[i];
+    o << (i ? ",\n" : "\n") << "    {\"op\": " << JsonString(r.name)
+      << ", \"requests\": " << r.requests << ", \"errors\": " << r.errors
+      << ", \"ops_per_sec\": " << r.ops_per_sec << ", \"latency_ms\": {";
+    for (int k = 0; k < 5; ++k) o << JsonString(kPercentileNames[k]) << ": " << r.ms[k] << ", ";
+    o << "\"max\": " << r.ms[5] << "}}";
+  }
+  o << "\n  ],\n  \"errors\": {";
+  bool first = true;
+  for (const auto& [kind, n] : errors) {
+    o << (first ? "" : ", ") << JsonString(kind) << ": " << n;
+    first = false;
+  }
+  o << "}\n}\n";
+  std::cout << o.str();
+}
+
+int Run(const Config& c) {
+  // Fail fast, with the client's own message, if the target is not there.
+  if (c.http_url.empty()) {
+    try {
+      Client probe({.host = c.host, .port = c.port, .password = c.password,
+                    .database = c.database, .protocol = c.resp});
+      probe.ping();
+    } catch (const Error& e) {
+      std::cerr << "basalt-benchmark: " << e.what() << "\n";
+      return 1;
+    }
+  }
+  Shared shared;
+  shared.config = &c;
+  const Clock::time_point start = Clock::now();
+  shared.measure_start =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(c.warmup));
+  shared.end = shared.measure_start + std::chrono::duration_cast<Clock::duration>(
+                                          std::chrono::duration<double>(c.duration));
+  std::vector<std::unique_ptr<Worker>> workers;
+  int assigned = 0;
+  for (int t = 0; t < c.threads; ++t) {
+    const int n = c.connections / c.threads + (t < c.connections % c.threads ? 1 : 0);
+    workers.push_back(std::make_unique<Worker>(&shared, assigned, n));
+    assigned += n;
+  }
+  for (auto& w : workers) w->start();
+
+  const bool live = !c.quiet && isatty(STDERR_FILENO);
+  for (;;) {
+    bool any = false;
+    for (auto& w : workers) any |= w->running();
+    if (!any) break;
+    std::this_thread::sleep_for(200ms);
+    if (!live) continue;
+    const Clock::time_point now = Clock::now();
+    if (now < shared.measure_start) {
+      std::fprintf(stderr, "\rwarming up... %.1f s left   ",
+                   std::chrono::duration<double>(shared.measure_start - now).count());
+      continue;
+    }
+    Histogram all;
+    for (auto& w : workers) {
+      for (auto& s : w->stats()) all.add(s->latency);
+    }
+    const double elapsed = std::chrono::duration<double>(now - shared.measure_start).count();
+    std::fprintf(stderr, "\relapsed %6.1f s  %12.0f ops/s  p50 %.3f ms  p99 %.3f ms   ", elapsed,
+                 elapsed > 0 ? static_cast<double>(all.count()) / elapsed : 0.0,
+                 static_cast<double>(all.percentile(50)) / 1e6,
+                 static_cast<double>(all.percentile(99)) / 1e6);
+  }
+  for (auto& w : workers) w->join();
+  if (live) std::fprintf(stderr, "\r%100s\r", "");
+
+  Clock::time_point last = shared.measure_start;
+  for (auto& w : workers) last = std::max(last, w->last_reply());
+  const double seconds = std::chrono::duration<double>(last - shared.measure_start).count();
+  std::vector<Row> rows;
+  Histogram total;
+  uint64_t total_errors = 0;
+  std::map<std::string, uint64_t> errors;
+  for (size_t op = 0; op < c.ops.size(); ++op) {
+    Histogram h;
+    uint64_t errs = 0;
+    for (auto& w : workers) {
+      h.add(w->stats()[op]->latency);
+      errs += w->stats()[op]->errors;
+    }
+    total.add(h);
+    total_errors += errs;
+    rows.push_back(MakeRow(c.ops[op].name, h, errs, seconds));
+  }
+  if (c.ops.size() > 1) rows.push_back(MakeRow("ALL", total, total_errors, seconds));
+  for (auto& w : workers) {
+    for (const auto& [kind, n] : w->errors()) errors[kind] += n;
+  }
+  if (c.json) {
+    PrintJson(c, rows, seconds, errors, g_stop);
+  } else {
+    PrintTable(c, rows, seconds, errors, g_stop);
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace basalt::bench
+
+int main(int argc, char** argv) {
+  const basalt::bench::Config config = basalt::bench::Parse(argc, argv);
+  struct sigaction sa{};
+  sa.sa_handler = [](int) {
+    if (basalt::bench::g_stop.exchange(true)) _exit(130);  // a second Ctrl-C: leave now
+  };
+  sigaction(SIGINT, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  return basalt::bench::Run(config);
+}
