@@ -531,6 +531,20 @@ TEST_F(ConnectionTest, ClientListFlags) {
   EXPECT_EQ(flags_of_1(), "N");
 }
 
+TEST_F(ConnectionTest, ClientListShowsBlockedClient) {
+  EXPECT_EQ(run({"BLPOP", "queue", "0"}, 1), "") << "blocks";
+  ASSERT_TRUE(client(1).session->blocked);
+  auto lines = lines_of(payload(run({"CLIENT", "LIST", "ID", "2"})));
+  ASSERT_EQ(lines.size(), 1u);
+  auto f = fields_of(lines[0]);
+  EXPECT_EQ(f["flags"], "b");
+  EXPECT_EQ(f["cmd"], "blpop");
+  EXPECT_EQ(f["argv-mem"], "11") << "a blocked client keeps its arguments";
+  // Killing it goes through its connection, which unblocks it when it closes.
+  EXPECT_EQ(run({"CLIENT", "KILL", "ID", "2"}), integer(1));
+  EXPECT_TRUE(client(1).killed);
+}
+
 TEST_F(ConnectionTest, ClientKillById) {
   client(2);
   EXPECT_EQ(run({"CLIENT", "KILL", "ID", "2"}), integer(1));
