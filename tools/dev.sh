@@ -13,9 +13,23 @@ jobs=${JOBS:-$(nproc)}
 # Debian packages the build, the tests and the benchmarks need; nothing else is downloaded.
 packages=(build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev clang-format
   libuv1-dev node-llhttp libsimdjson-dev libhiredis-dev libgtest-dev libgmock-dev libbenchmark-dev
-  redis-server redis-tools python3 python3-redis)
+  redis-server redis-tools python3 python3-redis
+  python3-yaml chromium wrk webdis)
+
+# npm packages of the HTTP front end (adapters/http/ui: Swagger UI for the docs page,
+# @upstash/redis and playwright-core for its tests), installed from the committed lock file.
+# Node.js and npm come with the machine image; install scripts are not needed and not run.
+node_deps() {
+  local ui=adapters/http/ui
+  command -v npm >/dev/null || { echo "npm not found: skipping $ui's packages"; return 0; }
+  cmp -s "$ui/package-lock.json" "$ui/node_modules/.basalt-lock" 2>/dev/null && return 0
+  echo "installing npm packages in $ui"
+  (cd "$ui" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+  cp "$ui/package-lock.json" "$ui/node_modules/.basalt-lock"
+}
 
 deps() {
+  node_deps
   local missing=()
   for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

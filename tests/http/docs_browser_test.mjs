@@ -1,0 +1,85 @@
+// The docs page in a real browser: Debian's chromium, headless, driven by playwright-core. Opens
+// /api/v1/docs/, checks that Swagger UI lists the routes of the OpenAPI document, sends one
+// request through "Try it out", and saves a screenshot as a test artefact
+// ($BASALT_ARTIFACT_DIR, default the current directory).
+
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { after, before, test } from "node:test";
+
+import { requireFromUi, startServer } from "./server.mjs";
+
+const { chromium } = requireFromUi("playwright-core");
+const chromiumPath = process.env.BASALT_CHROMIUM || "/usr/bin/chromium";
+const artifactDir = process.env.BASALT_ARTIFACT_DIR || process.cwd();
+
+let server, browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    // As root, without a sandbox; no background traffic to hosts this machine cannot reach.
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) await server.stop();
+});
+
+test("the docs page lists the routes and sends a request", async () => {
+  // A key for the request sent from the page.
+  const put = await fetch(server.url("/api/v1/keys/greeting"), {
+    method: "PUT",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ value: "hello from the docs page" }),
+  });
+  assert.equal(put.status, 201);
+
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1800 } });
+  const external = [];
+  page.on("request", (req) => {
+    const url = new URL(req.url());
+    if (url.hostname !== "127.0.0.1") external.push(req.url());
+  });
+  await page.goto(server.url("/api/v1/docs/"), { waitUntil: "load" });
+  await page.waitForSelector(".opblock", { timeout: 20000 });
+
+  assert.match(await page.textContent(".info .title"), /Basalt HTTP API/);
+  fs.mkdirSync(artifactDir, { recursive: true });
+  await page.screenshot({ path: path.join(artifactDir, "http-docs-overview.png") });
+  const paths = await page.$$eval(".opblock-summary-path", (els) =>
+    els.map((e) => e.getAttribute("data-path") || e.textContent.trim()));
+  for (const p of ["/keys", "/keys/{key}", "/keys/{key}/ttl", "/keys/{key}/items", "/redis",
+                   "/redis/pipeline", "/redis/multi-exec", "/redis/{command}/{args}",
+                   "/healthz", "/metrics"]) {
+    assert.ok(paths.some((x) => x.replace(/\u200b/g, "") === p), `${p} is listed (${paths.length} paths)`);
+  }
+
+  // GET /keys/{key} through "Try it out".
+  const op = page.locator("#operations-keys-getKey");
+  await op.locator(".opblock-summary").click();
+  await op.locator(".try-out__btn").click();
+  await op.locator('tr[data-param-name="key"] input').fill("greeting");
+  await op.locator(".execute").click();
+  const status = op.locator(".live-responses-table tr.response .response-col_status").first();
+  await status.waitFor({ timeout: 10000 });
+  assert.equal((await status.textContent()).trim(), "200");
+  const body = await op
+    .locator(".live-responses-table tr.response .response-col_description pre")
+    .first()
+    .textContent();
+  assert.match(body, /hello from the docs page/);
+  await op.scrollIntoViewIfNeeded();
+
+  const shot = path.join(artifactDir, "http-docs-page.png");
+  await page.screenshot({ path: shot, fullPage: false });
+  assert.ok(fs.statSync(shot).size > 10000);
+  console.log(`screenshot: ${shot}`);
+  assert.deepEqual(external, [], "the page loads nothing from outside (no CDN)");
+});
