@@ -91,8 +91,7 @@ Args& Args::add(int64_t n) {
   char buf[24];
   const auto res = std::to_chars(buf, buf + sizeof(buf), n);
   owned_.emplace_front(buf, res.ptr);
-  args_.push_back(owned_.front());
-  return *this;
+  return add(std::string_view(owned_.front()));
 }
 
 Args& Args::add_double(double d) {
@@ -100,8 +99,7 @@ Args& Args::add_double(double d) {
   char buf[40];
   const auto res = std::to_chars(buf, buf + sizeof(buf), d);
   owned_.emplace_front(buf, res.ptr);
-  args_.push_back(owned_.front());
-  return *this;
+  return add(std::string_view(owned_.front()));
 }
 
 void Batch::add(const Args& args, std::chrono::milliseconds blocking_timeout) {

@@ -43,13 +43,28 @@ template <class T>
 using Decoder = T (*)(Reply&&);
 
 // The argument list of one command: views of the caller's strings plus numbers formatted into
-// storage owned here (node-based, so views into it stay valid while more are added).
+// storage owned here. Up to kInline arguments live inside the object (no allocation for typical
+// commands); longer lists move to the heap. Number storage is node-based, so views into it stay
+// valid while more are added.
 class Args {
  public:
+  static constexpr size_t kInline = 8;
+
   Args() = default;
-  Args(std::initializer_list<std::string_view> args) : args_(args) {}
+  Args(std::initializer_list<std::string_view> args) {
+    for (std::string_view a : args) add(a);
+  }
+  Args(const Args&) = delete;
+  Args& operator=(const Args&) = delete;
+
   Args& add(std::string_view arg) {
-    args_.push_back(arg);
+    if (size_ < kInline) {
+      inline_[size_] = arg;
+    } else {
+      if (size_ == kInline) heap_.assign(inline_, inline_ + kInline);
+      heap_.push_back(arg);
+    }
+    ++size_;
     return *this;
   }
   Args& add(const char* arg) { return add(std::string_view(arg)); }
@@ -57,13 +72,18 @@ class Args {
   Args& add_double(double d);
   template <class Range>
   Args& add_all(const Range& range) {
-    for (const auto& s : range) args_.emplace_back(s);
+    for (const auto& s : range) add(std::string_view(s));
     return *this;
   }
-  std::span<const std::string_view> view() const { return args_; }
+  std::span<const std::string_view> view() const {
+    return size_ <= kInline ? std::span<const std::string_view>(inline_, size_)
+                            : std::span<const std::string_view>(heap_);
+  }
 
  private:
-  std::vector<std::string_view> args_;
+  std::string_view inline_[kInline];
+  size_t size_ = 0;
+  std::vector<std::string_view> heap_;
   std::forward_list<std::string> owned_;
 };
 
