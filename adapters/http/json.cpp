@@ -1,5 +1,6 @@
 #include "http/json.hpp"
 
+#include <array>
 #include <cmath>
 #include <cstring>
 
@@ -65,39 +66,44 @@ bool utf8_valid(std::string_view s) {
   return true;
 }
 
+namespace {
+// 1 for bytes that end a run of plain characters: controls, '"', '\\' and every non-ASCII byte
+// (checked as UTF-8 on the slow path).
+constexpr auto kSpecial = [] {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[c] = 1;
+  t['"'] = t['\\'] = 1;
+  for (int c = 0x80; c < 0x100; ++c) t[c] = 1;
+  return t;
+}();
+}  // namespace
+
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.reserve(out.size() + s.size() + 2);
   out += '"';
-  size_t i = 0, plain = 0;  // s[plain, i) is copied as is
-  auto flush = [&] { out.append(s.data() + plain, i - plain); };
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-      ++i;
-      continue;
-    }
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  size_t i = 0, n = s.size();
+  while (i < n) {
+    size_t plain = i;
+    while (i < n && !kSpecial[p[i]]) ++i;
+    out.append(s.data() + plain, i - plain);
+    if (i == n) break;
+    unsigned char c = p[i];
     if (c >= 0x80) {
-      size_t n = utf8_sequence(s, i);
-      if (n == 3 && c == 0xE2 && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
-          (static_cast<unsigned char>(s[i + 2]) & 0xFE) == 0xA8) {
-        flush();
-        out += static_cast<unsigned char>(s[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029";
+      size_t len = utf8_sequence(s, i);
+      if (len == 0) {
+        out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
+        ++i;
+      } else if (len == 3 && c == 0xE2 && p[i + 1] == 0x80 && (p[i + 2] & 0xFE) == 0xA8) {
+        out += p[i + 2] == 0xA8 ? "\\u2028" : "\\u2029";
         i += 3;
-        plain = i;
-        continue;
+      } else {
+        out.append(s.data() + i, len);
+        i += len;
       }
-      if (n > 0) {
-        i += n;
-        continue;
-      }
-      flush();
-      out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
-      ++i;
-      plain = i;
       continue;
     }
-    flush();
     switch (c) {
       case '"':
         out += "\\\"";
@@ -120,15 +126,13 @@ void append_json_string(std::string& out, std::string_view s) {
       case '\f':
         out += "\\f";
         break;
-      default:
-        out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 15];
+      default: {
+        char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+        out.append(esc, 6);
+      }
     }
     ++i;
-    plain = i;
   }
-  flush();
   out += '"';
 }
 

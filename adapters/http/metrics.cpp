@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <map>
+#include <tuple>
 
 #include "base/strings.hpp"
 #include "server/server.hpp"
@@ -12,14 +13,7 @@ namespace basalt::http {
 
 void HttpMetrics::observe_request(std::string_view route, std::string_view method, int status,
                                   uint64_t duration_us) {
-  std::string key;
-  key.reserve(route.size() + method.size() + 6);
-  key += route;
-  key += '\0';
-  key += method;
-  key += '\0';
-  append_int64(key, status);
-  requests_[key]++;
+  requests_[Key{route, method, status}]++;
   latency_.observe(duration_us);
   total_++;
 }
@@ -118,12 +112,12 @@ void HttpMetrics::render(std::string& out) const {
   help(out, "basalt_http_requests_total", "counter",
        "HTTP requests answered, by route template, method and status.");
   // Sorted, so the page is stable from one scrape to the next.
-  std::map<std::string, uint64_t> sorted(requests_.begin(), requests_.end());
+  std::map<std::tuple<std::string_view, std::string_view, int>, uint64_t> sorted;
+  for (auto& [key, n] : requests_) sorted[{key.route, key.method, key.status}] += n;
   for (auto& [key, n] : sorted) {
-    size_t a = key.find('\0');
-    size_t b = key.find('\0', a + 1);
-    std::string labels = "route=\"" + prometheus_label(key.substr(0, a)) + "\",method=\"" +
-                         key.substr(a + 1, b - a - 1) + "\",status=\"" + key.substr(b + 1) + "\"";
+    auto& [route, method, status] = key;
+    std::string labels = "route=\"" + prometheus_label(route) + "\",method=\"" +
+                         std::string(method) + "\",status=\"" + std::to_string(status) + "\"";
     sample(out, "basalt_http_requests_total", labels, n);
   }
   help(out, "basalt_http_request_duration_seconds", "histogram",

@@ -26,7 +26,25 @@ class HttpMetrics {
   void render(std::string& out) const;
 
  private:
-  std::unordered_map<std::string, uint64_t> requests_;  // "route\0method\0status"
+  // Keyed by the route template's address (router-owned, stable), method and status, so that
+  // counting a request allocates nothing.
+  struct Key {
+    std::string_view route;
+    std::string_view method;
+    int status;
+    bool operator==(const Key& o) const {
+      return route.data() == o.route.data() && method.data() == o.method.data() &&
+             status == o.status;
+    }
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const {
+      return std::hash<const void*>{}(k.route.data()) ^
+             (std::hash<const void*>{}(k.method.data()) << 1) ^
+             (static_cast<size_t>(k.status) << 7);
+    }
+  };
+  std::unordered_map<Key, uint64_t, KeyHash> requests_;
   LatencyHistogram latency_;
   uint64_t total_ = 0;
 };
