@@ -29,7 +29,7 @@ class Handshake {
  private:
   void start_resp2();
 
-  const Options& options_;
+  const Options options_;  // a copy: callers may pass a temporary
   std::string out_;
   size_t count_ = 0;
   enum class Step { kHello, kResp2 } step_ = Step::kHello;
