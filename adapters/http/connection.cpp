@@ -208,11 +208,18 @@ void HttpConnection::process_input() {
 
 void HttpConnection::handle_request() {
   handle_start_ns_ = monotonic_ns();
+  if (session_->addr.empty()) {
+    // Known only once the server has started the connection (CLIENT LIST, CLIENT KILL ADDR).
+    session_->addr = peer();
+    session_->laddr = local();
+    session_->fd = fd();
+  }
   request_id_ = fe_.request_id(req_);
   ex_.route = "unmatched";
   reply_.clear();
   reply_.set_protocol(3);
   fe_.handle(ex_, admin_);
+  if (closing()) return;
   if (ex_.waiting()) {
     state_ = State::kWaiting;
     return;
@@ -221,6 +228,8 @@ void HttpConnection::handle_request() {
 }
 
 void HttpConnection::finish_request() {
+  // CLIENT KILL of this very connection closed it from inside its own request.
+  if (closing() || session_ == nullptr) return;
   fe_.finish(ex_);
   bool keep_alive = req_.keep_alive && !res_.close && !session_->close_after_reply;
   serialize_response(output(), res_, req_.method == kHead, keep_alive, request_id_, fe_.date());

@@ -598,6 +598,19 @@ class CommandApiTest(ServerTest):
         self.assertEqual(js(b), {"result": "PONG"})  # not QUEUED
         c.close()
 
+    def test_client_kill_of_the_requesting_connection(self):
+        c = self.server.conn()
+        _, _, b = send(c, "POST", "/api/v1/redis", ["CLIENT", "ID"])
+        client_id = js(b)["result"]
+        _, _, b = send(c, "POST", "/api/v1/redis", ["CLIENT", "LIST", "ID", client_id])
+        self.assertIn("id=%d " % client_id, js(b)["result"])
+        s, h, b = send(c, "POST", "/api/v1/redis", ["CLIENT", "KILL", "ID", client_id, "SKIPME", "no"])
+        self.assertEqual((s, js(b)), (200, {"result": 1}))
+        self.assertEqual(h.get("connection"), "close")
+        c.close()
+        s, _, _ = self.req("GET", "/api/v1/redis/ping")
+        self.assertEqual(s, 200)
+
     def test_upstash_base64_encoding(self):
         h = {"Upstash-Encoding": "base64"}
         self.assertEqual(self.cmd(["SET", "e", "h\u00e9"], h), (200, {"result": "OK"}))
