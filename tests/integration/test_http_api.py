@@ -8,8 +8,10 @@ import http.client
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
+import tempfile
 import sys
 import threading
 import time
@@ -32,7 +34,10 @@ class HttpServer:
                 *extra]
         full_env = dict(os.environ)
         full_env.update(env or {})
-        self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        # The server's log goes to a file (a pipe nobody reads could fill and stall it); it is
+        # printed if the server dies abnormally.
+        self.log = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=self.log,
                                      env=full_env)
         for p in (self.port, self.http_port, self.admin_port):
             wait_for_port(p, self.proc)
@@ -45,6 +50,12 @@ class HttpServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self.proc.returncode not in (0, -signal.SIGTERM):
+            self.log.seek(0)
+            sys.stderr.write("basalt-server exited with %d; its log:\n%s\n" % (
+                self.proc.returncode, self.log.read().decode(errors="replace")[-20000:]))
+        self.log.close()
+        return self.proc.returncode
 
     def resp(self):
         return RawClient(self.port)
@@ -117,7 +128,9 @@ class ServerTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.server.stop()
+        code = cls.server.stop()
+        if code not in (0, -signal.SIGTERM):
+            raise AssertionError("basalt-server exited with %d" % code)
 
     def req(self, *args, **kwargs):
         return self.server.request(*args, **kwargs)
