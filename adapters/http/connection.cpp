@@ -173,6 +173,13 @@ void HttpConnection::process_input() {
     return;
   }
   while (!closing() && !stop_ && state_ != State::kWaiting && in.size() > 0) {
+    // A client that sends requests without reading the responses: stop answering until the
+    // responses drain (the timer resumes), and give up if its unread requests grow too large.
+    if (pending_output() > kMaxPendingOutput) {
+      output_paused_ = true;
+      if (in.size() > static_cast<size_t>(fe_.config().client_query_buffer_limit)) close();
+      return;
+    }
     std::string_view data = in.unread();
     llhttp_errno_t err = llhttp_execute(&parser_, data.data(), data.size());
     if (err == HPE_OK) {
@@ -286,6 +293,11 @@ void HttpConnection::fail_connection(int status, std::string_view message) {
 
 void HttpConnection::check_timeouts(int64_t now_ms) {
   if (closing()) return;
+  if (output_paused_ && pending_output() <= kMaxPendingOutput / 2) {
+    output_paused_ = false;
+    process_input();
+    if (closing()) return;
+  }
   const Timeouts& t = fe_.timeouts();
   switch (state_) {
     case State::kHead:

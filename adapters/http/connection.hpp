@@ -23,6 +23,8 @@ class HttpFrontEnd;
 inline constexpr size_t kMaxHeadBytes = 64 * 1024;
 inline constexpr size_t kMaxTargetBytes = 16 * 1024;
 inline constexpr size_t kMaxHeaders = 128;
+// Responses waiting to be written before a connection stops answering pipelined requests.
+inline constexpr size_t kMaxPendingOutput = 16 * 1024 * 1024;
 
 class HttpConnection final : public StreamConnection, public ClientLink {
  public:
@@ -83,7 +85,8 @@ class HttpConnection final : public StreamConnection, public ClientLink {
   Response res_;
   Exchange ex_;
   State state_ = State::kIdle;
-  bool stop_ = false;  // closing after this response: parse nothing more
+  bool stop_ = false;           // closing after this response: parse nothing more
+  bool output_paused_ = false;  // too many responses unread by the client
   std::string header_field_, header_value_;
   size_t head_bytes_ = 0;
   int reject_status_ = 0;
