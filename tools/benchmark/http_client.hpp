@@ -252,14 +252,27 @@ class HttpClient {
     return out;
   }
 
-  // The error text of a {"error": "..."} result, or empty.
+  // The error of a result: the text of {"error": "ERR ..."} (Upstash style), the code of
+  // {"error": {"code": "NOT_FOUND", ...}} (the adapter's own errors), or empty.
   static std::string ErrorOf(std::string_view element) {
     const size_t at = element.find("\"error\"");
     if (at == std::string_view::npos) return {};
-    const size_t q = element.find('"', element.find(':', at) + 1);
+    size_t i = element.find(':', at);
+    if (i == std::string_view::npos) return "ERR";
+    ++i;
+    while (i < element.size() && (element[i] == ' ' || element[i] == '\n')) ++i;
+    if (i < element.size() && element[i] == '{') {
+      const size_t code = element.find("\"code\"", i);
+      if (code == std::string_view::npos) return "ERR";
+      i = element.find(':', code);
+      if (i == std::string_view::npos) return "ERR";
+      ++i;
+    }
+    const size_t q = element.find('"', i);
     if (q == std::string_view::npos) return "ERR";
     const size_t end = element.find('"', q + 1);
-    return std::string(element.substr(q + 1, end == std::string_view::npos ? 0 : end - q - 1));
+    if (end == std::string_view::npos) return "ERR";
+    return std::string(element.substr(q + 1, end - q - 1));
   }
 
   void complete_batch(int status, const std::string& body) {

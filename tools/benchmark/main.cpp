@@ -95,7 +95,7 @@ Load:
       --duration SECONDS   run for a time instead of a request count
       --warmup SECONDS     run this long first without recording
 Workload:
-      --workload W         set | get | push | pop, or a command template such as
+      --workload W         set | get | push | pop (lists list:N), or a command template such as
                            "HSET h __key__ __data__" (__key__, __data__, __rand_int__ are
                            replaced per request) (default set)
       --ratio S:G          mix SETs and GETs in this proportion (e.g. 1:10)
@@ -227,9 +227,9 @@ Config Parse(int argc, char** argv) {
   } else if (c.workload == "get") {
     c.ops.push_back(MakeOp("GET __key__"));
   } else if (c.workload == "push") {
-    c.ops.push_back(MakeOp("RPUSH __key__ __data__"));
+    c.ops.push_back(MakeOp("RPUSH list:__rand_int__ __data__"));  // apart from string keys
   } else if (c.workload == "pop") {
-    c.ops.push_back(MakeOp("LPOP __key__"));
+    c.ops.push_back(MakeOp("LPOP list:__rand_int__"));
   } else {
     c.ops.push_back(MakeOp(c.workload));
   }

@@ -1,0 +1,57 @@
+# ctest -R client.benchmark_smoke: runs basalt-benchmark against a live basalt-server in a few
+# modes and checks that it finishes with results and no errors.
+#   cmake -DBENCH_BIN=... -DSERVER_BIN=... -P benchmark_smoke_test.cmake
+cmake_minimum_required(VERSION 3.25)
+string(RANDOM LENGTH 4 ALPHABET 0123456789 r)
+math(EXPR port "20000 + ${r} % 20000")
+execute_process(COMMAND sh -c "${SERVER_BIN} --port ${port} --http-port 0 --admin-port 0 --loglevel warning >/dev/null 2>&1 & echo $!"
+                OUTPUT_VARIABLE pid OUTPUT_STRIP_TRAILING_WHITESPACE)
+execute_process(COMMAND bash -c "for i in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/${port}) 2>/dev/null && exit 0; sleep 0.05; done; exit 1"
+                RESULT_VARIABLE up)
+set(failure "")
+if(NOT up EQUAL 0)
+  set(failure "basalt-server did not start on port ${port}")
+endif()
+# One run per line, arguments separated by "|" (a CMake list of lists).
+set(runs
+  "-n|20000|-c|8|-P|16|--workload|set"
+  "-n|20000|-c|4|--threads|2|-P|4|--ratio|1:3|--key-distribution|zipf:0.9|-d|100"
+  "--duration|0.5|--warmup|0.2|-c|4|--workload|push|--keyspace|4"
+  "-n|5000|-c|2|--workload|pop|--keyspace|4|--key-distribution|sequential"
+  "-n|5000|-c|2|-P|8|--workload|SET bench:__key__ v-__rand_int__"
+)
+foreach(run IN LISTS runs)
+  if(failure)
+    break()
+  endif()
+  string(REPLACE "|" ";" args "${run}")
+  string(REPLACE "|" " " shown "${run}")
+  execute_process(COMMAND ${BENCH_BIN} -p ${port} --json -q ${args}
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 120)
+  if(NOT rc EQUAL 0)
+    set(failure "basalt-benchmark ${shown} failed (${rc}):\n${out}\n${err}")
+  elseif(NOT out MATCHES "\"ops_per_sec\": [1-9]")
+    set(failure "basalt-benchmark ${shown}: no throughput:\n${out}")
+  elseif(NOT out MATCHES "\"errors\": {}")
+    set(failure "basalt-benchmark ${shown}: errors:\n${out}")
+  else()
+    message(STATUS "basalt-benchmark ${shown}: ok")
+  endif()
+endforeach()
+if(NOT failure)
+  # The table form, and the error path: an unreachable server is reported, not a hang.
+  execute_process(COMMAND ${BENCH_BIN} -p ${port} -n 1000 -q RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+  if(NOT rc EQUAL 0 OR NOT out MATCHES "p99.99" OR NOT out MATCHES "errors: none")
+    set(failure "table output:\n${out}")
+  endif()
+  math(EXPR dead "${port} + 1")
+  execute_process(COMMAND ${BENCH_BIN} -p ${dead} -n 10 -q RESULT_VARIABLE rc ERROR_VARIABLE err
+                  TIMEOUT 30)
+  if(rc EQUAL 0 OR NOT err MATCHES "cannot connect")
+    set(failure "unreachable server not reported (${rc}): ${err}")
+  endif()
+endif()
+execute_process(COMMAND kill ${pid})
+if(failure)
+  message(FATAL_ERROR "${failure}")
+endif()
