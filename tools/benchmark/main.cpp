@@ -257,12 +257,15 @@ class RequestMaker {
       uint64_t r = rng_() % total_weight_;
       while (r >= config_.ops[op].weight) r -= config_.ops[op++].weight;
     }
-    const uint64_t key = next_key();
-    char digits[16];
-    std::snprintf(digits, sizeof(digits), "%012llu", static_cast<unsigned long long>(key));
-    key_ = "key:";
-    key_ += digits;
-    rand_ = digits;
+    // key:%012llu (redis-benchmark's __rand_int__ form), formatted in place: snprintf was a
+    // sixth of the tool's CPU time at -P 16.
+    uint64_t key = next_key();
+    for (size_t i = 0; i < 12; ++i) {
+      const char digit = static_cast<char>('0' + key % 10);
+      key /= 10;
+      key_[4 + 11 - i] = digit;
+      rand_[11 - i] = digit;
+    }
     args.clear();
     substituted_.clear();
     substituted_.reserve(config_.ops[op].parts.size());
@@ -309,8 +312,8 @@ class RequestMaker {
   std::atomic<uint64_t>* sequence_;
   uint64_t total_weight_ = 0;
   std::string data_;
-  std::string key_;
-  std::string rand_;
+  std::string key_ = "key:000000000000";
+  std::string rand_ = "000000000000";
   std::vector<std::string> substituted_;  // reserved up front: views into it stay valid
 };
 
