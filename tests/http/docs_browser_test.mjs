@@ -1,10 +1,12 @@
 // The docs page in a real browser: Debian's chromium, headless, driven by playwright-core. Opens
 // /api/v1/docs/, checks that Swagger UI lists the routes of the OpenAPI document, sends one
 // request through "Try it out", and saves a screenshot as a test artefact
-// ($BASALT_ARTIFACT_DIR, default the current directory).
+// ($BASALT_ARTIFACT_DIR, set by ctest to <build>/artifacts; default the system's temporary
+// directory).
 
 import assert from "node:assert/strict";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 
@@ -12,7 +14,7 @@ import { requireFromUi, startServer } from "./server.mjs";
 
 const { chromium } = requireFromUi("playwright-core");
 const chromiumPath = process.env.BASALT_CHROMIUM || "/usr/bin/chromium";
-const artifactDir = process.env.BASALT_ARTIFACT_DIR || process.cwd();
+const artifactDir = process.env.BASALT_ARTIFACT_DIR || os.tmpdir();
 
 let server, browser;
 
