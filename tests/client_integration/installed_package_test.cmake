@@ -1,7 +1,7 @@
 # ctest -R client.installed_package: installs the client library into a temporary prefix,
 # configures and builds client/examples as an out-of-tree project with find_package(basalt) (and
 # checks the pkg-config file), then runs the examples against a live basalt-server.
-#   cmake -DBUILD_DIR=... -DSOURCE_DIR=... -DSERVER_BIN=... -P installed_package_test.cmake
+#   cmake -DBUILD_DIR=... -DSOURCE_DIR=... -DSERVER_BIN=... [-DSANITIZE=ON] -P installed_package_test.cmake
 cmake_minimum_required(VERSION 3.25)
 set(work ${BUILD_DIR}/installed_package_test)
 file(REMOVE_RECURSE ${work})
@@ -28,8 +28,14 @@ endforeach()
 if(CMAKE_GENERATOR)
   set(gen -G ${CMAKE_GENERATOR})
 endif()
+# A sanitizer build installs instrumented libraries: their users must link the runtime too.
+set(extra_flags "")
+if(SANITIZE)
+  set(extra_flags -fsanitize=address,undefined)
+endif()
 run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/client/examples -B ${work}/build ${gen}
-    -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_BUILD_TYPE=Release)
+    -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS=${extra_flags}"
+    "-DCMAKE_EXE_LINKER_FLAGS=${extra_flags}")
 run(${CMAKE_COMMAND} --build ${work}/build -j 2)
 
 # pkg-config: a one-file program compiled with nothing but the .pc file's flags.
@@ -41,7 +47,7 @@ separate_arguments(pc_flags UNIX_COMMAND "${pc_flags}")
 find_program(CXX NAMES c++ g++ clang++ REQUIRED)
 # -lbasalt_client finds the shared library first; the rpath lets the program find it here.
 run(${CXX} -o ${work}/pc_example ${SOURCE_DIR}/client/examples/sync.cpp ${pc_flags}
-    -Wl,-rpath,${prefix}/lib)
+    -Wl,-rpath,${prefix}/lib ${extra_flags})
 
 # A live server on a free port.
 string(RANDOM LENGTH 4 ALPHABET 0123456789 r)

@@ -39,6 +39,8 @@ using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 std::atomic<bool> g_stop{false};
+// A connection whose batches keep failing for this long (server gone) ends the run.
+constexpr std::chrono::seconds kGiveUpAfter{5};
 
 // ---- configuration ------------------------------------------------------------------------------
 
@@ -352,6 +354,7 @@ struct Connection {
   std::unique_ptr<RequestMaker> maker;
   int outstanding = 0;
   bool batch_failed = false;
+  Clock::time_point failing_since{};  // first failure of the current run of failed batches
   Clock::time_point batch_start;
   uv_timer_t retry;  // after a failed batch, the next one waits a little
 };
@@ -448,7 +451,19 @@ class Worker {
       }
     }
     if (--conn.outstanding > 0) return;
-    if (!conn.batch_failed) return issue(conn);
+    if (!conn.batch_failed) {
+      conn.failing_since = {};
+      return issue(conn);
+    }
+    if (conn.failing_since == Clock::time_point{}) conn.failing_since = now;
+    if (now - conn.failing_since > kGiveUpAfter) {
+      // The server has been gone too long: end the run (results so far are printed).
+      if (!g_stop.exchange(true)) {
+        std::fprintf(stderr, "\nbasalt-benchmark: no successful reply for %lld s, stopping\n",
+                     static_cast<long long>(kGiveUpAfter.count()));
+      }
+      return;
+    }
     // The connection failed: try again shortly rather than spin (or recurse, when a failure is
     // reported synchronously).
     uv_timer_start(
