@@ -224,9 +224,9 @@ class AsyncCore {
         attempt_failed(error);
         return;
       }
-      rc = uv_tcp_connect(&stream_->connect, &stream_->handle.tcp,
-                          reinterpret_cast<const sockaddr*>(&addr),
-                          [](uv_connect_t* req, int status) { Self(req)->on_connect(req, status); });
+      rc = uv_tcp_connect(
+          &stream_->connect, &stream_->handle.tcp, reinterpret_cast<const sockaddr*>(&addr),
+          [](uv_connect_t* req, int status) { Self(req)->on_connect(req, status); });
     }
     uv_unref(stream_->as_handle());
     if (rc != 0) {
@@ -380,9 +380,9 @@ class AsyncCore {
     if (stream_ == nullptr || s != stream_->stream()) return;
     if (nread == 0) return;
     if (nread < 0) {
-      connection_lost(nread == UV_EOF ? std::string("closed by the server")
-                                      : std::string("read failed: ") +
-                                            uv_strerror(static_cast<int>(nread)),
+      connection_lost(nread == UV_EOF
+                          ? std::string("closed by the server")
+                          : std::string("read failed: ") + uv_strerror(static_cast<int>(nread)),
                       false);
       return;
     }
@@ -464,10 +464,9 @@ class AsyncCore {
     connected_ = false;
     const std::string text = "basalt: connection to " + Where(options_) + " lost (" + reason +
                              "); the request may or may not have run, the client is reconnecting";
-    std::exception_ptr error =
-        timeout ? std::make_exception_ptr(TimeoutError(text))
-        : protocol ? std::make_exception_ptr(ProtocolError(text))
-                   : std::make_exception_ptr(ConnectionError(text));
+    std::exception_ptr error = timeout    ? std::make_exception_ptr(TimeoutError(text))
+                               : protocol ? std::make_exception_ptr(ProtocolError(text))
+                                          : std::make_exception_ptr(ConnectionError(text));
     std::deque<Pending> failed;
     failed.swap(inflight_);
     attempt_ = 0;
@@ -506,8 +505,7 @@ class AsyncCore {
     delay = std::min(delay, max);
     ++attempt_;
     uv_timer_start(
-        &retry_timer_, [](uv_timer_t* h) { Self(h)->connect(); }, static_cast<uint64_t>(delay),
-        0);
+        &retry_timer_, [](uv_timer_t* h) { Self(h)->connect(); }, static_cast<uint64_t>(delay), 0);
   }
 
   void notify(bool up, const std::string& reason) {

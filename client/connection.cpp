@@ -143,8 +143,7 @@ void Connection::set_io_timeout(std::chrono::milliseconds timeout) {
   if (timeout == io_timeout_) return;
   io_timeout_ = timeout;
   timeval tv{};
-  if (timeout > std::chrono::milliseconds::zero() &&
-      timeout < std::chrono::hours(24 * 365)) {
+  if (timeout > std::chrono::milliseconds::zero() && timeout < std::chrono::hours(24 * 365)) {
     tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
     tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
   }
@@ -152,8 +151,7 @@ void Connection::set_io_timeout(std::chrono::milliseconds timeout) {
   setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
-Connection::Connection(const Options& options)
-    : options_(options), buf_(new char[kReadSize]) {
+Connection::Connection(const Options& options) : options_(options), buf_(new char[kReadSize]) {
   fd_ = connect_socket(options);
   // Blocking from here on, with SO_RCVTIMEO / SO_SNDTIMEO as the timeouts: a round trip is one
   // send() and one recv(), as with hiredis.
@@ -191,7 +189,8 @@ void Connection::fail_connection(const std::string& what) {
 void Connection::fail_timeout() {
   close_fd();
   throw TimeoutError("basalt: no reply from " + Where(options_) + " within " +
-                     std::to_string(io_timeout_.count()) + " ms; the connection was closed (raise Options::command_timeout if the "
+                     std::to_string(io_timeout_.count()) +
+                     " ms; the connection was closed (raise Options::command_timeout if the "
                      "server is just slow)");
 }
 
@@ -220,8 +219,8 @@ void Connection::io(std::string_view out, size_t n, std::chrono::milliseconds bl
                     std::chrono::milliseconds timeout, Sink&& sink) {
   if (fd_ < 0) throw ConnectionError("basalt: not connected");
   // Blocking commands may wait their own timeout on top of the command timeout.
-  const bool forever = timeout <= std::chrono::milliseconds::zero() ||
-                       blocking == std::chrono::milliseconds::max();
+  const bool forever =
+      timeout <= std::chrono::milliseconds::zero() || blocking == std::chrono::milliseconds::max();
   set_io_timeout(forever ? std::chrono::milliseconds::zero() : timeout + blocking);
   size_t written = 0;
   if (out.size() <= kWriteFirstLimit) {
@@ -236,8 +235,8 @@ void Connection::io(std::string_view out, size_t n, std::chrono::milliseconds bl
       }
     }
   }
-  const int poll_ms = forever ? -1 : static_cast<int>(std::min<int64_t>(
-                                         (timeout + blocking).count(), INT32_MAX));
+  const int poll_ms =
+      forever ? -1 : static_cast<int>(std::min<int64_t>((timeout + blocking).count(), INT32_MAX));
   size_t got = 0;
   while (got < n) {
     if (auto r = reader_.next()) {
@@ -248,9 +247,8 @@ void Connection::io(std::string_view out, size_t n, std::chrono::milliseconds bl
     }
     if (reader_.has_error()) {
       close_fd();
-      throw ProtocolError("basalt: the server at " + Where(options_) +
-                          " sent invalid RESP: " + std::string(reader_.error()) +
-                          "; the connection was closed");
+      throw ProtocolError("basalt: the server at " + Where(options_) + " sent invalid RESP: " +
+                          std::string(reader_.error()) + "; the connection was closed");
     }
     if (written == out.size()) {
       read_some(true);

@@ -35,8 +35,9 @@ Handshake::Handshake(const Options& options) : options_(options) {
   }
   std::vector<std::string_view> hello = {"HELLO", "3"};
   if (!options.password.empty()) {
-    hello.insert(hello.end(), {"AUTH", options.user.empty() ? std::string_view("default")
-                                                            : std::string_view(options.user),
+    hello.insert(hello.end(), {"AUTH",
+                               options.user.empty() ? std::string_view("default")
+                                                    : std::string_view(options.user),
                                options.password});
   }
   if (!options.client_name.empty()) hello.insert(hello.end(), {"SETNAME", options.client_name});
@@ -84,8 +85,7 @@ void Handshake::on_replies(std::vector<Reply>& replies) {
       return;
     }
     if (replies.size() > 1 && replies[1].is_error()) {
-      Refused("SELECT " + std::to_string(options_.database), replies[1],
-              "check Options::database");
+      Refused("SELECT " + std::to_string(options_.database), replies[1], "check Options::database");
     }
     protocol_ = 3;
     out_.clear();

@@ -11,8 +11,8 @@ ClientPool::~ClientPool() = default;
 
 ClientPool::Lease ClientPool::acquire() {
   std::unique_lock lock(mu_);
-  const bool ready = cv_.wait_for(lock, wait_timeout_,
-                                  [&] { return !idle_.empty() || open_ < max_size_; });
+  const bool ready =
+      cv_.wait_for(lock, wait_timeout_, [&] { return !idle_.empty() || open_ < max_size_; });
   if (!ready) {
     throw TimeoutError("basalt: all " + std::to_string(max_size_) +
                        " pooled connections stayed busy for " +

@@ -1,9 +1,9 @@
 // The async client: futures from its own loop thread, and callbacks on the caller's libuv loop,
 // where requests issued in one loop turn leave in one write.
 //   basalt_example_async [host] [port]
-#include <basalt/async_client.hpp>
 #include <uv.h>
 
+#include <basalt/async_client.hpp>
 #include <iostream>
 #include <string>
 #include <vector>

@@ -1,14 +1,13 @@
 // Pipelines (many commands, one write) and an optimistic transaction with WATCH.
 //   basalt_example_pipeline [host] [port]
 #include <basalt/client.hpp>
-
 #include <iostream>
 #include <string>
 
 int main(int argc, char** argv) {
   try {
-    basalt::Client db({.host = argc > 1 ? argv[1] : "127.0.0.1",
-                       .port = argc > 2 ? std::stoi(argv[2]) : 6379});
+    basalt::Client db(
+        {.host = argc > 1 ? argv[1] : "127.0.0.1", .port = argc > 2 ? std::stoi(argv[2]) : 6379});
     auto p = db.pipeline();
     for (int i = 0; i < 100; ++i) p.set("example:k" + std::to_string(i), std::to_string(i));
     p.command({"LPUSH", "example:k1", "x"});  // WRONGTYPE: its reply is an error, the others fine

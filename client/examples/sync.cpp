@@ -1,7 +1,6 @@
 // The synchronous client: strings with a TTL, a list used as a queue, any command.
 //   basalt_example_sync [host] [port]
 #include <basalt/client.hpp>
-
 #include <iostream>
 #include <string>
 

@@ -230,8 +230,7 @@ class Transaction : public Commands<Transaction, detail::TransactionRef> {
   friend class Commands<Transaction, detail::TransactionRef>;
   Transaction(Client* client, bool watching) : client_(client), watching_(watching) {}
   template <class T>
-  Transaction& dispatch(detail::Decoder<T>, const detail::Args& args,
-                        std::chrono::milliseconds b) {
+  Transaction& dispatch(detail::Decoder<T>, const detail::Args& args, std::chrono::milliseconds b) {
     batch_.add(args, b);
     return *this;
   }

@@ -88,21 +88,21 @@ class Args {
 };
 
 // The decoders, one per result shape (defined in client/decode.cpp).
-Reply reply_or_throw(Reply&& r);                               // any type; error -> ServerError
-void expect_ok(Reply&& r);                                     // +OK (or any non-error)
-bool ok_or_nil(Reply&& r);                                     // +OK -> true, nil -> false
-std::optional<std::string> optional_string(Reply&& r);         // bulk or nil
-std::string string_value(Reply&& r);                              // bulk or simple string
-int64_t integer(Reply&& r);                                    // :n
-bool integer_as_bool(Reply&& r);                               // :n -> n != 0
-double number(Reply&& r);                                      // bulk "1.5" or RESP3 double
-std::vector<std::string> string_list(Reply&& r);                // array of bulk strings
+Reply reply_or_throw(Reply&& r);                        // any type; error -> ServerError
+void expect_ok(Reply&& r);                              // +OK (or any non-error)
+bool ok_or_nil(Reply&& r);                              // +OK -> true, nil -> false
+std::optional<std::string> optional_string(Reply&& r);  // bulk or nil
+std::string string_value(Reply&& r);                    // bulk or simple string
+int64_t integer(Reply&& r);                             // :n
+bool integer_as_bool(Reply&& r);                        // :n -> n != 0
+double number(Reply&& r);                               // bulk "1.5" or RESP3 double
+std::vector<std::string> string_list(Reply&& r);        // array of bulk strings
 std::vector<std::optional<std::string>> optional_strings(Reply&& r);  // array, nils kept
-std::optional<std::string> first_or_nil(Reply&& r);           // BLPOP on one key: its value
-std::optional<KeyValue> key_value(Reply&& r);                  // BLPOP: [key, value] or nil
-std::optional<int64_t> optional_integer(Reply&& r);            // LPOS
-std::chrono::milliseconds milliseconds(Reply&& r);             // PTTL
-std::vector<std::string> pop_many(Reply&& r);                  // LPOP n: array or nil
+std::optional<std::string> first_or_nil(Reply&& r);                   // BLPOP on one key: its value
+std::optional<KeyValue> key_value(Reply&& r);                         // BLPOP: [key, value] or nil
+std::optional<int64_t> optional_integer(Reply&& r);                   // LPOS
+std::chrono::milliseconds milliseconds(Reply&& r);                    // PTTL
+std::vector<std::string> pop_many(Reply&& r);                         // LPOP n: array or nil
 
 // Appends " [NX|XX] [EX s|PX ms|KEEPTTL]" for SetOptions.
 void add_set_options(Args& args, const SetOptions& options);
@@ -189,7 +189,7 @@ class Commands {
   // MSET: sets every key to its value, atomically.
   Result<void> mset(std::initializer_list<std::pair<std::string_view, std::string_view>> pairs) {
     return mset(std::span<const std::pair<std::string_view, std::string_view>>(pairs.begin(),
-                                                                                pairs.size()));
+                                                                               pairs.size()));
   }
   // MSET with the pairs in a span.
   Result<void> mset(std::span<const std::pair<std::string_view, std::string_view>> pairs) {
@@ -229,12 +229,12 @@ class Commands {
   // GETRANGE: the substring between byte offsets start and end, inclusive; negative offsets
   // count from the end.
   Result<std::string> get_range(std::string_view key, int64_t start, int64_t end) {
-    return run<std::string>(&detail::string_value, detail::Args{"GETRANGE", key}.add(start).add(end));
+    return run<std::string>(&detail::string_value,
+                            detail::Args{"GETRANGE", key}.add(start).add(end));
   }
   // SETRANGE: overwrites the value from `offset` on (zero-padding if needed); the new length.
   Result<int64_t> set_range(std::string_view key, int64_t offset, std::string_view value) {
-    return run<int64_t>(&detail::integer,
-                        detail::Args{"SETRANGE", key}.add(offset).add(value));
+    return run<int64_t>(&detail::integer, detail::Args{"SETRANGE", key}.add(offset).add(value));
   }
 
   // ---- Keys and expiry ------------------------------------------------------------------------
@@ -382,9 +382,9 @@ class Commands {
   // -1 if the pivot was not found, 0 if the list does not exist.
   Result<int64_t> insert(std::string_view key, Where where, std::string_view pivot,
                          std::string_view value) {
-    return run<int64_t>(&detail::integer, {"LINSERT", key,
-                                           where == Where::Before ? "BEFORE" : "AFTER", pivot,
-                                           value});
+    return run<int64_t>(
+        &detail::integer,
+        {"LINSERT", key, where == Where::Before ? "BEFORE" : "AFTER", pivot, value});
   }
   // LTRIM: keeps only the elements from start to stop inclusive.
   Result<void> trim(std::string_view key, int64_t start, int64_t stop) {
@@ -404,8 +404,7 @@ class Commands {
   Result<std::optional<std::string>> move(std::string_view source, std::string_view destination,
                                           End from = End::Head, End to = End::Tail) {
     return run<std::optional<std::string>>(
-        &detail::optional_string,
-        {"LMOVE", source, destination, end_name(from), end_name(to)});
+        &detail::optional_string, {"LMOVE", source, destination, end_name(from), end_name(to)});
   }
   // BLMOVE: LMOVE that waits up to `timeout` (zero: forever) for `source` to have an element.
   Result<std::optional<std::string>> move_blocking(std::string_view source,
@@ -413,8 +412,8 @@ class Commands {
                                                    End from = End::Head, End to = End::Tail) {
     const std::string t = detail::timeout_seconds(timeout);
     return run<std::optional<std::string>>(
-        &detail::optional_string,
-        {"BLMOVE", source, destination, end_name(from), end_name(to), t}, budget(timeout));
+        &detail::optional_string, {"BLMOVE", source, destination, end_name(from), end_name(to), t},
+        budget(timeout));
   }
 
  protected:

@@ -1,5 +1,7 @@
 // The AsyncClient against the real servers: futures from its own thread, callbacks on the
 // caller's loop, a server restart, timeouts, and requests that must never hang.
+#include "basalt/async_client.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <uv.h>
@@ -8,7 +10,6 @@
 #include <future>
 #include <thread>
 
-#include "basalt/async_client.hpp"
 #include "basalt/client.hpp"
 #include "client_integration/servers.hpp"
 

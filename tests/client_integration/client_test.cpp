@@ -1,5 +1,7 @@
 // Every public method of the sync client, against the real basalt-server and a real
 // redis-server: the same tests, parameterized over both.
+#include "basalt/client.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -7,7 +9,6 @@
 #include <set>
 #include <thread>
 
-#include "basalt/client.hpp"
 #include "basalt/pool.hpp"
 #include "client_integration/servers.hpp"
 
@@ -555,6 +556,17 @@ TEST_P(AuthTest, WrongOrMissingPasswordSaysWhatToFix) {
 
 INSTANTIATE_TEST_SUITE_P(Servers, AuthTest, ::testing::Values(Kind::kBasalt, Kind::kRedis),
                          KindName);
+
+// ACL users (redis-server; basalt-server has the default user only): HELLO 3 AUTH user pass,
+// and AUTH user pass in RESP2.
+TEST(AclUser, UserAndPasswordAuthenticate) {
+  ChildServer server(Kind::kRedis, {"--user", "alice", "on", ">pw", "~*", "&*", "+@all"});
+  Client db({.port = server.port(), .user = "alice", .password = "pw"});
+  EXPECT_TRUE(db.command({"ACL", "WHOAMI"}).is_string("alice"));
+  Client resp2({.port = server.port(), .user = "alice", .password = "pw", .protocol = 2});
+  EXPECT_TRUE(resp2.command({"ACL", "WHOAMI"}).is_string("alice"));
+  EXPECT_THROW(Client({.port = server.port(), .user = "alice", .password = "no"}), ConnectionError);
+}
 
 // ---- Unix socket (redis-server; basalt-server listens on TCP only) ----
 

@@ -51,11 +51,23 @@ class ChildServer {
     std::vector<std::string> args;
     if (kind_ == Kind::kBasalt) {
       args = {server_binary(), "--port", std::to_string(port_), "--http-port", "0",
-              "--admin-port", "0", "--loglevel", "warning"};
+              "--admin-port",  "0",      "--loglevel",          "warning"};
     } else {
-      args = {"/usr/bin/redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
-              "--save", "", "--appendonly", "no", "--unixsocket", unix_socket_,
-              "--unixsocketperm", "700", "--loglevel", "warning"};
+      args = {"/usr/bin/redis-server",
+              "--port",
+              std::to_string(port_),
+              "--bind",
+              "127.0.0.1",
+              "--save",
+              "",
+              "--appendonly",
+              "no",
+              "--unixsocket",
+              unix_socket_,
+              "--unixsocketperm",
+              "700",
+              "--loglevel",
+              "warning"};
     }
     args.insert(args.end(), extra_.begin(), extra_.end());
     pid_ = fork();

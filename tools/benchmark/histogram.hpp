@@ -16,9 +16,9 @@ namespace basalt::bench {
 
 class Histogram {
  public:
-  static constexpr int kSubBits = 7;                      // 128 buckets per power of two
+  static constexpr int kSubBits = 7;  // 128 buckets per power of two
   static constexpr uint64_t kSub = uint64_t{1} << kSubBits;
-  static constexpr int kMaxShift = 40;                    // up to 2^48 ns (~3 days)
+  static constexpr int kMaxShift = 40;  // up to 2^48 ns (~3 days)
   static constexpr size_t kBuckets = kSub + (kMaxShift + 1) * kSub;
 
   Histogram() : counts_(new std::atomic<uint64_t>[kBuckets]) { reset(); }

@@ -65,8 +65,10 @@ class HttpClient {
     if (batch_count_ == 0) return;
     std::string body = batch_count_ == 1 ? batch_body_ : "[" + batch_body_ + "]";
     std::string req = "POST " + prefix_ + (batch_count_ == 1 ? "/redis" : "/redis/pipeline") +
-                      " HTTP/1.1\r\nHost: " + host_ + "\r\nContent-Type: application/json\r\n"
-                      "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+                      " HTTP/1.1\r\nHost: " + host_ +
+                      "\r\nContent-Type: application/json\r\n"
+                      "Content-Length: " +
+                      std::to_string(body.size()) + "\r\n\r\n" + body;
     batch_sizes_.push_back(batch_count_);
     if (stream_ == nullptr) connect();
     if (connected_) {
@@ -129,12 +131,12 @@ class HttpClient {
       std::memcpy(&addr, res->ai_addr, res->ai_addrlen);
       freeaddrinfo(res);
     }
-    const int rc = uv_tcp_connect(&stream_->connect, &stream_->tcp,
-                                  reinterpret_cast<const sockaddr*>(&addr),
-                                  [](uv_connect_t* req, int status) {
-                                    auto* s = static_cast<Stream*>(req->data);
-                                    if (s->core->owner) s->core->owner->on_connect(s, status);
-                                  });
+    const int rc =
+        uv_tcp_connect(&stream_->connect, &stream_->tcp, reinterpret_cast<const sockaddr*>(&addr),
+                       [](uv_connect_t* req, int status) {
+                         auto* s = static_cast<Stream*>(req->data);
+                         if (s->core->owner) s->core->owner->on_connect(s, status);
+                       });
     if (rc != 0) lost(std::string("connect: ") + uv_strerror(rc));
   }
 
@@ -282,9 +284,9 @@ class HttpClient {
     std::vector<Reply> replies;
     if (n == 1) {
       const std::string err = status == 200 ? std::string() : ErrorOf(body);
-      replies.push_back(status == 200 ? Reply::simple("OK")
-                                      : Reply::error(err.empty() ? "HTTP" + std::to_string(status)
-                                                                 : err));
+      replies.push_back(status == 200
+                            ? Reply::simple("OK")
+                            : Reply::error(err.empty() ? "HTTP" + std::to_string(status) : err));
     } else {
       std::vector<std::string_view> elems;
       if (status == 200) elems = Elements(body);

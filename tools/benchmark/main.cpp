@@ -390,8 +390,11 @@ class Worker {
  private:
   void run() {
     const Config& c = *shared_->config;
-    Options options{.host = c.host, .port = c.port, .password = c.password,
-                    .database = c.database, .protocol = c.resp};
+    Options options{.host = c.host,
+                    .port = c.port,
+                    .password = c.password,
+                    .database = c.database,
+                    .protocol = c.resp};
     for (auto& conn : conns_) {
       if (!c.http_url.empty()) {
         conn->http = std::make_unique<HttpClient>(&loop_, c.http_url);
@@ -550,13 +553,13 @@ std::string JsonString(const std::string& s) {
 
 void PrintTable(const Config& c, const std::vector<Row>& rows, double seconds,
                 const std::map<std::string, uint64_t>& errors, bool interrupted) {
-  std::printf("basalt-benchmark: %s, %d connections, %d thread%s, pipeline %d, %zu-byte values, "
-              "keyspace %llu (%s)%s\n",
-              c.http_url.empty() ? (c.host + ":" + std::to_string(c.port)).c_str()
-                                 : c.http_url.c_str(),
-              c.connections, c.threads, c.threads == 1 ? "" : "s", c.pipeline, c.data_size,
-              static_cast<unsigned long long>(c.keyspace), c.distribution_text.c_str(),
-              interrupted ? " [interrupted]" : "");
+  std::printf(
+      "basalt-benchmark: %s, %d connections, %d thread%s, pipeline %d, %zu-byte values, "
+      "keyspace %llu (%s)%s\n",
+      c.http_url.empty() ? (c.host + ":" + std::to_string(c.port)).c_str() : c.http_url.c_str(),
+      c.connections, c.threads, c.threads == 1 ? "" : "s", c.pipeline, c.data_size,
+      static_cast<unsigned long long>(c.keyspace), c.distribution_text.c_str(),
+      interrupted ? " [interrupted]" : "");
   std::printf("measured %.3f s\n\n", seconds);
   std::printf("%-10s %12s %14s %9s %9s %9s %9s %9s %9s  (latency in ms)\n", "op", "requests",
               "ops/s", "p50", "p90", "p99", "p99.9", "p99.99", "max");
@@ -569,8 +572,8 @@ void PrintTable(const Config& c, const std::vector<Row>& rows, double seconds,
     std::printf("\nerrors: none\n");
   } else {
     std::printf("\nerrors:");
-    for (const auto& [kind, n] : errors) std::printf(" %s %llu", kind.c_str(),
-                                                     static_cast<unsigned long long>(n));
+    for (const auto& [kind, n] : errors)
+      std::printf(" %s %llu", kind.c_str(), static_cast<unsigned long long>(n));
     std::printf("\n");
   }
 }
@@ -586,8 +589,8 @@ void PrintJson(const Config& c, const std::vector<Row>& rows, double seconds,
     << ", \"pipeline\": " << c.pipeline << ", \"data_size\": " << c.data_size
     << ", \"keyspace\": " << c.keyspace
     << ", \"key_distribution\": " << JsonString(c.distribution_text)
-    << ", \"workload\": " << JsonString(c.ratio ? "ratio" : c.workload)
-    << ", \"seed\": " << c.seed << "},\n  \"interrupted\": " << (interrupted ? "true" : "false")
+    << ", \"workload\": " << JsonString(c.ratio ? "ratio" : c.workload) << ", \"seed\": " << c.seed
+    << "},\n  \"interrupted\": " << (interrupted ? "true" : "false")
     << ",\n  \"seconds\": " << seconds << ",\n  \"operations\": [";
   for (size_t i = 0; i < rows.size(); ++i) {
     const Row& r = rows[i];
@@ -611,8 +614,11 @@ int Run(const Config& c) {
   // Fail fast, with the client's own message, if the target is not there.
   if (c.http_url.empty()) {
     try {
-      Client probe({.host = c.host, .port = c.port, .password = c.password,
-                    .database = c.database, .protocol = c.resp});
+      Client probe({.host = c.host,
+                    .port = c.port,
+                    .password = c.password,
+                    .database = c.database,
+                    .protocol = c.resp});
       probe.ping();
     } catch (const Error& e) {
       std::cerr << "basalt-benchmark: " << e.what() << "\n";
@@ -696,7 +702,7 @@ int Run(const Config& c) {
 
 int main(int argc, char** argv) {
   const basalt::bench::Config config = basalt::bench::Parse(argc, argv);
-  struct sigaction sa{};
+  struct sigaction sa {};
   sa.sa_handler = [](int) {
     if (basalt::bench::g_stop.exchange(true)) _exit(130);  // a second Ctrl-C: leave now
   };

@@ -109,7 +109,8 @@ TEST(Handshake, FallsBackToResp2WhenHelloIsRefused) {
 
 TEST(Handshake, NoProtoFallsBackWithNothingToSend) {
   detail::Handshake hs(Options{});
-  std::vector<Reply> replies = {Reply::error("NOPROTO sorry, this protocol version is not supported")};
+  std::vector<Reply> replies = {
+      Reply::error("NOPROTO sorry, this protocol version is not supported")};
   hs.on_replies(replies);
   EXPECT_TRUE(hs.done());
   EXPECT_EQ(hs.protocol(), 2);
@@ -134,7 +135,8 @@ TEST(Handshake, RefusalsSayWhatToFix) {
   }
   {
     detail::Handshake hs(Options{});
-    std::vector<Reply> r = {Reply::error("NOAUTH HELLO must be called with the client already authenticated")};
+    std::vector<Reply> r = {
+        Reply::error("NOAUTH HELLO must be called with the client already authenticated")};
     EXPECT_THROW(hs.on_replies(r), ConnectionError);
   }
   {

@@ -33,7 +33,8 @@ std::vector<Case> EveryType() {
       {"blob_error", "!21\r\nSYNTAX invalid syntax\r\n", Reply::error("SYNTAX invalid syntax")},
       {"integer", ":-1234567890123\r\n", Reply::integer(-1234567890123)},
       {"bulk", "$5\r\nhello\r\n", Reply::bulk("hello")},
-      {"bulk_binary", std::string("$5\r\na\0\r\nb\r\n", 11), Reply::bulk(std::string("a\0\r\nb", 5))},
+      {"bulk_binary", std::string("$5\r\na\0\r\nb\r\n", 11),
+       Reply::bulk(std::string("a\0\r\nb", 5))},
       {"bulk_empty", "$0\r\n\r\n", Reply::bulk("")},
       {"array", "*2\r\n$1\r\na\r\n:1\r\n", Reply::array({Reply::bulk("a"), Reply::integer(1)})},
       {"array_empty", "*0\r\n", Reply::array({})},
@@ -51,8 +52,8 @@ std::vector<Case> EveryType() {
       {"push", ">3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n",
        Reply::push({Reply::bulk("message"), Reply::bulk("ch"), Reply::bulk("hi")})},
       {"nested", "*2\r\n%1\r\n$1\r\nk\r\n*1\r\n_\r\n~0\r\n",
-       Reply::array({Reply::map({Reply::bulk("k"), Reply::array({Reply::nil()})}),
-                     Reply::set({})})},
+       Reply::array(
+           {Reply::map({Reply::bulk("k"), Reply::array({Reply::nil()})}), Reply::set({})})},
   };
 }
 
@@ -122,7 +123,8 @@ TEST(ReplyParsing, PipelineOfEveryTypeSplitAtEveryByte) {
 
 TEST(Decoders, ErrorRepliesThrowServerErrorWithTheCode) {
   try {
-    detail::optional_string(Reply::error("WRONGTYPE Operation against a key holding the wrong kind"));
+    detail::optional_string(
+        Reply::error("WRONGTYPE Operation against a key holding the wrong kind"));
     FAIL() << "no throw";
   } catch (const ServerError& e) {
     EXPECT_EQ(e.code(), "WRONGTYPE");
