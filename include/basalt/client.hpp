@@ -74,12 +74,15 @@ class ScanRange {
     using pointer = const std::string*;
     using iterator_category = std::input_iterator_tag;
 
+    // The end iterator.
     iterator() = default;
+    // The current key (valid until the iterator advances).
     reference operator*() const;
     pointer operator->() const { return &**this; }
     // Advances, fetching the next batch from the server when this one is used up.
     iterator& operator++();
     void operator++(int) { ++*this; }
+    // Whether the iteration is over (the cursor came back to 0 and the last batch is used up).
     friend bool operator==(const iterator& it, std::default_sentinel_t) {
       return it.range_ == nullptr;
     }
@@ -90,8 +93,9 @@ class ScanRange {
     ScanRange* range_ = nullptr;
   };
 
-  // Sends the first SCAN.
+  // Sends the first SCAN (again from cursor 0 if called again).
   iterator begin();
+  // The sentinel the iterator compares equal to at the end.
   std::default_sentinel_t end() const { return {}; }
 
  private:
@@ -125,7 +129,9 @@ class Client : public Commands<Client, detail::Same> {
   // sets the client name. Throws ConnectionError (server unreachable, authentication refused),
   // TimeoutError.
   explicit Client(Options options = {});
+  // Closes the connection.
   ~Client();
+  // Moves the connection along; the moved-from Client must not be used afterwards.
   Client(Client&&) noexcept;
   Client& operator=(Client&&) noexcept;
 
@@ -152,6 +158,7 @@ class Client : public Commands<Client, detail::Same> {
   void reconnect();
   // The RESP version in use: 3, or 2 after a fallback (or Options::protocol = 2).
   int protocol() const;
+  // The options it was created with.
   const Options& options() const { return options_; }
 
  private:
@@ -211,7 +218,9 @@ class Pipeline : public Commands<Pipeline, detail::PipelineRef> {
 // its Client. Destroying it unexecuted sends UNWATCH if keys were watched.
 class Transaction : public Commands<Transaction, detail::TransactionRef> {
  public:
+  // UNWATCHes if keys were watched and execute() was not called.
   ~Transaction();
+  // Takes over the queued commands and the watch.
   Transaction(Transaction&&) noexcept;
   Transaction& operator=(Transaction&&) = delete;
 

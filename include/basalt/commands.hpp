@@ -119,7 +119,9 @@ std::string timeout_seconds(std::chrono::milliseconds timeout);
 template <class Derived, template <class> class Result>
 class Commands {
  public:
+  // A braced list of keys: {"a", "b"}.
   using Keys = std::initializer_list<std::string_view>;
+  // Durations (TTLs, timeouts) are given in milliseconds; seconds convert implicitly.
   using Ms = std::chrono::milliseconds;
 
   // ---- Any command ----------------------------------------------------------------------------

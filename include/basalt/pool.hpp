@@ -27,10 +27,13 @@ class ClientPool {
   // Exclusive use of one pooled Client until the Lease is destroyed.
   class Lease {
    public:
+    // Takes over the Client.
     Lease(Lease&& other) noexcept
         : pool_(std::exchange(other.pool_, nullptr)), client_(std::move(other.client_)) {}
     Lease& operator=(Lease&&) = delete;
+    // Returns the Client to the pool (or drops it if its connection failed).
     ~Lease();
+    // The leased Client.
     Client& operator*() const { return *client_; }
     Client* operator->() const { return client_.get(); }
 
@@ -45,6 +48,7 @@ class ClientPool {
   // `max_size` connections at most; acquire() waits up to `wait_timeout` for one to be free.
   explicit ClientPool(Options options, size_t max_size = 8,
                       std::chrono::milliseconds wait_timeout = std::chrono::seconds(5));
+  // Closes the idle connections. Every Lease must have been destroyed before.
   ~ClientPool();
   ClientPool(const ClientPool&) = delete;
   ClientPool& operator=(const ClientPool&) = delete;
