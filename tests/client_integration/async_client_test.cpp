@@ -171,6 +171,22 @@ TEST_P(AsyncTest, ServerRestartFailsInFlightRequestsThenRecovers) {
   EXPECT_GE(ups, 2);
 }
 
+TEST_P(AsyncTest, ConnectionCallbackSetLater) {
+  AsyncClient db(options());
+  Get(db.ping());
+  std::promise<std::string> down;
+  db.on_connection_change([&, once = false](bool up, std::string_view reason) mutable {
+    if (!up && !once) {
+      once = true;
+      down.set_value(std::string(reason));
+    }
+  });
+  server_.stop(SIGKILL);
+  auto f = down.get_future();
+  ASSERT_EQ(f.wait_for(10s), std::future_status::ready);
+  EXPECT_THAT(f.get(), ::testing::HasSubstr("lost"));
+}
+
 TEST_P(AsyncTest, DestroyingFailsPendingRequests) {
   std::future<std::optional<std::string>> pending;
   {

@@ -39,6 +39,7 @@ TEST_P(ClientTest, ConnectsWithResp3AndPings) {
   Client db = connect();
   EXPECT_TRUE(db.connected());
   EXPECT_EQ(db.protocol(), 3);
+  EXPECT_EQ(db.options().port, server_.port());
   EXPECT_EQ(db.ping(), "PONG");
 }
 
@@ -508,6 +509,7 @@ TEST_P(ClientTest, PoolSharedByThreads) {
   }
   for (auto& t : threads) t.join();
   EXPECT_LE(pool.size(), 4u);
+  EXPECT_EQ(pool.idle(), pool.size());  // every Lease returned its Client
   EXPECT_EQ(pool.acquire()->get("hits"), "1600");
 }
 
