@@ -187,6 +187,44 @@ TEST_P(AsyncTest, ConnectionCallbackSetLater) {
   EXPECT_THAT(f.get(), ::testing::HasSubstr("lost"));
 }
 
+TEST_P(AsyncTest, RepeatedRestartsUnderLoadNeverHang) {
+  AsyncClient db(options(), {.reconnect_min_delay = 10ms, .reconnect_max_delay = 100ms});
+  std::atomic<bool> done{false};
+  std::atomic<int> ok{0}, failed{0}, hung{0};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 3; ++t) {
+    clients.emplace_back([&] {
+      while (!done) {
+        std::vector<std::future<int64_t>> batch;
+        for (int i = 0; i < 50; ++i) batch.push_back(db.incr("n"));
+        for (auto& f : batch) {
+          if (f.wait_for(10s) != std::future_status::ready) {
+            ++hung;
+            continue;
+          }
+          try {
+            f.get();
+            ++ok;
+          } catch (const ConnectionError&) {
+            ++failed;
+          }
+        }
+      }
+    });
+  }
+  for (int i = 0; i < 4; ++i) {
+    std::this_thread::sleep_for(150ms);
+    server_.restart();
+  }
+  std::this_thread::sleep_for(300ms);
+  done = true;
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(hung, 0);
+  EXPECT_GT(ok, 0);
+  EXPECT_GT(failed, 0);
+  EXPECT_EQ(Get(db.ping()), "PONG");
+}
+
 TEST_P(AsyncTest, DestroyingFailsPendingRequests) {
   std::future<std::optional<std::string>> pending;
   {
