@@ -13,7 +13,7 @@ Entry* Entry::create(std::string_view key, Value&& value) {
   if (mem == nullptr) throw std::bad_alloc();
   Entry* e = new (mem) Entry(std::move(value));
   e->key_len = static_cast<uint32_t>(key.size());
-  std::memcpy(reinterpret_cast<char*>(e + 1), key.data(), key.size());
+  if (!key.empty()) std::memcpy(reinterpret_cast<char*>(e + 1), key.data(), key.size());
   return e;
 }
 

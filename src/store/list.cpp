@@ -39,7 +39,7 @@ uint8_t* put_entry(uint8_t* p, std::string_view v) {
     p[i] = static_cast<uint8_t>((x & 0x7f) | (i + 1 < k ? 0x80 : 0));
   }
   p += k;
-  std::memcpy(p, v.data(), len);
+  if (len != 0) std::memcpy(p, v.data(), len);
   p += len;
   // Backwards: the last byte holds the low 7 bits; a set high bit means more bytes to the left.
   for (size_t i = 0, x = len; i < k; ++i, x >>= 7) {

@@ -72,7 +72,7 @@ class Value {
 
   uint8_t tag() const { return raw_[15]; }
   void set_inline(std::string_view s) {
-    std::memcpy(raw_, s.data(), s.size());
+    if (!s.empty()) std::memcpy(raw_, s.data(), s.size());  // a default view's data() is null
     raw_[15] = static_cast<uint8_t>(s.size());
   }
   void init_string(std::string_view s);
