@@ -19,11 +19,12 @@ bool parse_int_or_reply(CommandContext& ctx, std::string_view s, int64_t* out) {
 
 bool parse_int_min_or_reply(CommandContext& ctx, std::string_view s, int64_t min, int64_t* out,
                             std::string_view range_error) {
-  if (!parse_int_or_reply(ctx, s, out)) return false;
-  if (*out < min) {
+  auto v = parse_int64(s);
+  if (!v || *v < min) {
     ctx.reply.error(range_error);
     return false;
   }
+  *out = *v;
   return true;
 }
 

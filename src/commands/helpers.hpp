@@ -13,7 +13,8 @@ namespace basalt {
 
 // "ERR value is not an integer or out of range" unless s is a strict int64.
 bool parse_int_or_reply(CommandContext& ctx, std::string_view s, int64_t* out);
-// As above but the value must be >= min, else `range_error` (Redis's per-command wording).
+// An int64 >= min; anything else (not an integer too, as Redis's getRangeLongFromObjectOrReply)
+// gets `range_error`, Redis's per-command wording.
 bool parse_int_min_or_reply(CommandContext& ctx, std::string_view s, int64_t min, int64_t* out,
                             std::string_view range_error);
 // "ERR value is not a valid float".
@@ -42,6 +43,8 @@ std::optional<int64_t> expire_to_absolute_ms(int64_t value, int64_t unit_ms, boo
                                              int64_t now_ms);
 
 // Normalizes Redis's negative indexes (-1 = last) against a length; may stay out of range.
-inline int64_t normalize_index(int64_t index, int64_t len) { return index < 0 ? len + index : index; }
+inline int64_t normalize_index(int64_t index, int64_t len) {
+  return index < 0 ? len + index : index;
+}
 
 }  // namespace basalt
