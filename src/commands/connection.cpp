@@ -512,6 +512,28 @@ void cmd_client_no_evict(CommandContext& ctx) {
   }
 }
 
+// CLIENT REPLY ON|OFF|SKIP
+void cmd_client_reply(CommandContext& ctx) {
+  // Only a RESP connection has a reply stream to silence; an HTTP request must get its answer.
+  if (ctx.session.frontend != Frontend::kResp) {
+    ctx.reply.error("ERR CLIENT REPLY is only available over RESP");
+    return;
+  }
+  std::string_view mode = ctx.arg(2);
+  if (iequals(mode, "on")) {
+    ctx.session.replies_off = false;
+    ctx.session.skip_replies = 0;
+  } else if (iequals(mode, "off")) {
+    ctx.session.replies_off = true;
+  } else if (iequals(mode, "skip")) {
+    if (!ctx.session.replies_off) ctx.session.skip_replies = 2;
+  } else {
+    ctx.reply.error(err::kSyntax);
+    return;
+  }
+  ctx.reply.ok();  // dropped by the front end unless the mode is back ON
+}
+
 // CLIENT HELP
 void cmd_client_help(CommandContext& ctx) {
   // Redis 7.0's text for the subcommands Basalt has (plus SETINFO, in 7.2's words).
@@ -549,6 +571,8 @@ void cmd_client_help(CommandContext& ctx) {
       "    * LIB-VER: the client lib version.",
       "NO-EVICT (ON|OFF)",
       "    Protect current client connection from eviction.",
+      "REPLY (ON|OFF|SKIP)",
+      "    Control the replies sent to the current connection.",
       "HELP",
       "    Prints this help.",
   };
@@ -593,6 +617,8 @@ void register_connection(CommandTable& table) {
        "Get the list of client connections", kAcl},
       {"no-evict", 3, kClientAdmin, 0, 0, 0, cmd_client_no_evict, kGroup,
        "Set client eviction mode for the current connection", kAcl},
+      {"reply", 3, kNoscriptLoadingStale, 0, 0, 0, cmd_client_reply, kGroup,
+       "Instruct the server whether to reply to commands", kAcl},
       {"setinfo", 4, kNoscriptLoadingStale, 0, 0, 0, cmd_client_setinfo, kGroup,
        "Set client or connection specific info", kAcl},
       {"setname", 3, kNoscriptLoadingStale, 0, 0, 0, cmd_client_setname, kGroup,

@@ -48,6 +48,10 @@ struct Session {
   bool authenticated = false;
   bool readonly_only = false;  // HTTP read-only token
   bool close_after_reply = false;
+  // CLIENT REPLY: the RESP front end drops every reply while `replies_off`, and one reply per
+  // unit of `skip_replies` (CLIENT REPLY SKIP sets 2: its own reply and the next command's).
+  bool replies_off = false;
+  uint8_t skip_replies = 0;
   std::string name, lib_name, lib_ver;
   std::string addr, laddr;
   int fd = -1;

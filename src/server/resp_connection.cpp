@@ -1,5 +1,7 @@
 #include "server/resp_connection.hpp"
 
+#include <algorithm>
+
 #include "base/log.hpp"
 #include "server/server.hpp"
 
@@ -35,7 +37,20 @@ size_t RespConnection::query_buffer_bytes() const {
   return const_cast<RespConnection*>(this)->read_buffer().size();
 }
 
+void RespConnection::drop_replies_since(size_t reply_start) {
+  // CLIENT REPLY OFF/SKIP: the command ran, only its reply is withheld (Redis checks the same
+  // flags when it queues a reply). Replies are appended in order, so the tail is this one's.
+  output().resize(std::min(reply_start, output().size()));
+  if (session_->skip_replies > 0) --session_->skip_replies;
+}
+
+ReplyBuilder& RespConnection::async_reply() {
+  async_reply_start_ = output().size();
+  return reply_;
+}
+
 void RespConnection::on_unblocked() {
+  if (session_ != nullptr && session_->replies_off) drop_replies_since(async_reply_start_);
   // Never re-enter process_input from inside another client's command: the server resumes this
   // client in its check phase.
   server().queue_resume(this);
@@ -92,7 +107,9 @@ void RespConnection::process_input() {
       close_after_flush();
       return;
     }
+    size_t reply_start = output().size();
     engine.execute(*session_, parser_.args(), reply_);
+    if (session_->replies_off || session_->skip_replies > 0) drop_replies_since(reply_start);
     in.consume(parser_.consumed());
     produced = true;
     if (session_->close_after_reply) {
@@ -100,7 +117,8 @@ void RespConnection::process_input() {
       return;
     }
     if (output_over_limit()) {
-      BASALT_LOG(kWarning, "Client %s scheduled to be closed ASAP for overcoming of output buffer limits.",
+      BASALT_LOG(kWarning,
+                 "Client %s scheduled to be closed ASAP for overcoming of output buffer limits.",
                  peer().c_str());
       close();
       return;

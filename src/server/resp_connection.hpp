@@ -15,7 +15,7 @@ class RespConnection final : public StreamConnection, public ClientLink {
   explicit RespConnection(Server& server);
 
   // ClientLink
-  ReplyBuilder& async_reply() override { return reply_; }
+  ReplyBuilder& async_reply() override;
   void on_unblocked() override;
   void kill() override { close(); }
   size_t query_buffer_bytes() const override;
@@ -33,10 +33,12 @@ class RespConnection final : public StreamConnection, public ClientLink {
   void process_input();
   bool output_over_limit();
   void apply_auth_limits();
+  void drop_replies_since(size_t reply_start);
 
   Session* session_ = nullptr;
   resp::RequestParser parser_;
   RespReplyBuilder reply_;
+  size_t async_reply_start_ = 0;  // where the reply to a served blocked command begins
   int64_t soft_limit_since_ms_ = 0;
   bool limits_authenticated_ = false;
 };

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
 
+#include <cerrno>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -94,9 +95,12 @@ class RawSocket {
     return out;
   }
   // True once the server closed the connection (reads EOF).
+  // EOF, or a reset when the server closed with our unread request bytes still queued; a receive
+  // timeout (the connection still open) is false.
   bool closed_by_peer() {
     char c;
-    return ::recv(fd_, &c, 1, 0) == 0;
+    ssize_t r = ::recv(fd_, &c, 1, 0);
+    return r == 0 || (r < 0 && errno == ECONNRESET);
   }
 
  private:
@@ -268,6 +272,24 @@ TEST_F(ServerTest, TransactionsAndWatch) {
   ASSERT_EQ(r->type, REDIS_REPLY_ARRAY);
   EXPECT_EQ(r->element[0]->integer, 110);
   EXPECT_STREQ(r->element[1]->str, "110");
+}
+
+TEST_F(ServerTest, ClientReplyOffAndSkipWithholdRepliesButRunCommands) {
+  RawSocket s(server_.port());
+  // OFF silences its own reply and every later one until ON, whose +OK is sent.
+  s.send_all("CLIENT REPLY OFF\r\nSET a 1\r\nPING\r\nCLIENT REPLY ON\r\nGET a\r\n");
+  EXPECT_EQ(s.read_n(12), "+OK\r\n$1\r\n1\r\n");
+  // SKIP silences itself and the next command only.
+  s.send_all("CLIENT REPLY SKIP\r\nSET b 2\r\nGET b\r\n");
+  EXPECT_EQ(s.read_n(7), "$1\r\n2\r\n");
+  // A blocked command served while replies are off sends nothing either.
+  s.send_all("CLIENT REPLY OFF\r\nBLPOP q 0\r\n");
+  Conn other(server_.port());
+  EXPECT_EQ(other.cmd({"RPUSH", "q", "x"})->integer, 1);
+  s.send_all("CLIENT REPLY ON\r\nLLEN q\r\n");
+  EXPECT_EQ(s.read_n(9), "+OK\r\n:0\r\n") << "BLPOP popped the element without replying";
+  s.send_all("CLIENT REPLY MAYBE\r\n");
+  EXPECT_EQ(s.read_n(17), "-ERR syntax error\r\n");
 }
 
 TEST_F(ServerTest, KeysExpireOverTimeAndAreReclaimedWithoutAccess) {
