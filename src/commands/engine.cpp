@@ -89,8 +89,8 @@ void Engine::reject(Session& session, ReplyBuilder& reply, std::string_view text
   count_error(reply.last_error_code());
 }
 
-void Engine::dispatch(Session& session, std::span<const std::string_view> argv,
-                      ReplyBuilder& reply, bool in_exec, bool reprocess) {
+void Engine::dispatch(Session& session, std::span<const std::string_view> argv, ReplyBuilder& reply,
+                      bool in_exec, bool reprocess) {
   if (argv.empty()) return;
   const Command* cmd = commands_.find(argv[0]);
   if (cmd == nullptr) {
@@ -98,7 +98,8 @@ void Engine::dispatch(Session& session, std::span<const std::string_view> argv,
            nullptr);
     return;
   }
-  if (cmd->is_container()) {
+  // A container with a handler of its own (bare COMMAND) runs it when no subcommand is given.
+  if (cmd->is_container() && !(argv.size() < 2 && cmd->spec.handler != nullptr)) {
     if (argv.size() < 2) {
       reject(session, reply, err::wrong_arity(cmd->full_name), cmd);
       return;
@@ -127,8 +128,8 @@ void Engine::dispatch(Session& session, std::span<const std::string_view> argv,
   }
   if (session.in_multi && !in_exec) {
     std::string_view n = cmd->spec.name;
-    bool control = n == "exec" || n == "discard" || n == "multi" || n == "watch" ||
-                   n == "quit" || n == "reset";
+    bool control = n == "exec" || n == "discard" || n == "multi" || n == "watch" || n == "quit" ||
+                   n == "reset";
     if (!control) {
       if (cmd->has(kCmdNoMulti)) {
         reject(session, reply, "ERR Command not allowed inside a transaction", cmd);
@@ -164,8 +165,8 @@ void Engine::dispatch(Session& session, std::span<const std::string_view> argv,
 
 // --- Blocking --------------------------------------------------------------------------------
 
-void Engine::block(CommandContext& ctx, std::span<const std::string_view> keys,
-                   int64_t deadline_ms, TimeoutReply timeout_reply) {
+void Engine::block(CommandContext& ctx, std::span<const std::string_view> keys, int64_t deadline_ms,
+                   TimeoutReply timeout_reply) {
   Session& s = ctx.session;
   auto state = std::make_unique<BlockState>();
   state->argv.assign(ctx.argv.begin(), ctx.argv.end());
