@@ -53,7 +53,7 @@ class ReplyBuilder {
 
  private:
   uint64_t errors_ = 0;
-  char last_code_[32];
+  char last_code_[32] = {};
   uint8_t last_code_len_ = 0;
 };
 

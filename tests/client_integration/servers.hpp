@@ -78,15 +78,15 @@ class ChildServer {
       execv(argv[0], argv.data());
       _exit(127);
     }
-    for (int i = 0; i < 1000 && !port_open(port_); ++i) {
+    for (int i = 0; !server_answers(port_); ++i) {
       int status;
       if (waitpid(pid_, &status, WNOHANG) == pid_) {
         pid_ = -1;
         throw std::runtime_error("server exited at start-up: " + args[0]);
       }
+      if (i == 1000) throw std::runtime_error("server did not start listening");
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
-    if (!port_open(port_)) throw std::runtime_error("server did not start listening");
   }
 
   void stop(int sig = SIGTERM) {

@@ -33,13 +33,26 @@ inline int free_port() {
   return ntohs(a.sin_port);
 }
 
-inline bool port_open(int port) {
+// True once the server answers on `port`. The probe says QUIT and waits for the server to close
+// it, so the probe no longer counts against maxclients when the test's own clients connect.
+inline bool server_answers(int port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   a.sin_port = htons(static_cast<uint16_t>(port));
   bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
+  if (ok) {
+    timeval tv{5, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    static constexpr char kQuit[] = "*1\r\n$4\r\nQUIT\r\n";
+    ok = send(fd, kQuit, sizeof(kQuit) - 1, MSG_NOSIGNAL) == sizeof(kQuit) - 1;
+    char buf[64];
+    ssize_t n = -1;
+    while (ok && (n = recv(fd, buf, sizeof(buf), 0)) > 0) {
+    }
+    ok = ok && n == 0;
+  }
   close(fd);
   return ok;
 }
@@ -60,9 +73,15 @@ class ServerProcess {
     port_ = free_port();
     http_port_ = free_port();
     admin_port_ = free_port();
-    std::vector<std::string> args = {server_binary(), "--port", std::to_string(port_),
-                                     "--http-port", std::to_string(http_port_), "--admin-port",
-                                     std::to_string(admin_port_), "--loglevel", "warning"};
+    std::vector<std::string> args = {server_binary(),
+                                     "--port",
+                                     std::to_string(port_),
+                                     "--http-port",
+                                     std::to_string(http_port_),
+                                     "--admin-port",
+                                     std::to_string(admin_port_),
+                                     "--loglevel",
+                                     "warning"};
     args.insert(args.end(), extra.begin(), extra.end());
     pid_ = fork();
     if (pid_ == 0) {
@@ -72,15 +91,15 @@ class ServerProcess {
       execv(argv[0], argv.data());
       _exit(127);
     }
-    for (int i = 0; i < 500 && !port_open(port_); ++i) {
+    for (int i = 0; !server_answers(port_); ++i) {
       int status;
       if (waitpid(pid_, &status, WNOHANG) == pid_) {
         pid_ = -1;
         throw std::runtime_error("basalt-server exited at start-up");
       }
+      if (i == 500) throw std::runtime_error("basalt-server did not start listening");
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    if (!port_open(port_)) throw std::runtime_error("basalt-server did not start listening");
   }
   ~ServerProcess() {
     if (pid_ > 0) stop();

@@ -1,10 +1,13 @@
 """basalt-server driven by the stock Redis tools: redis-cli (one-shot, RESP3, interactive with
 command hints, --pipe mass insert), redis-benchmark (pipelined, zero errors) and redis-py."""
 
+import fcntl
 import os
 import pty
 import select
+import struct
 import subprocess
+import termios
 import sys
 import time
 import unittest
@@ -60,6 +63,9 @@ class RedisCliTest(unittest.TestCase):
         # a command is typed; drive it through a pseudo-terminal as a person would.
         pid, fd = pty.fork()
         if pid == 0:
+            # A terminal with a size: without one, linenoise asks the terminal for the cursor
+            # position (ESC [6n) and waits for an answer a pipe never gives.
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 200, 0, 0))
             os.execvp("redis-cli", ["redis-cli", "-p", str(self.port)])
         try:
             screen = self._read_until(fd, b"> ")
