@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -310,6 +311,9 @@ std::optional<ConfigError> ConfigRegistry::load(Config& config, int argc, const 
   }
   if (!file.empty()) {
     if (auto err = load_file(config, file)) return err;
+    std::error_code ec;
+    auto absolute = std::filesystem::absolute(file, ec);
+    config.config_file = ec ? file : absolute.lexically_normal().string();
   }
   for (const Param& p : kParams) {
     std::string env = env_name(p.name);

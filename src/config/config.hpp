@@ -35,6 +35,8 @@ struct Config {
   int64_t http_max_body = 16ll * 1024 * 1024;
   std::string http_cors_origins;
   std::string http_readonly_token;
+  // Not a parameter: the file the others were read from (absolute; INFO's config_file).
+  std::string config_file;
 };
 
 // Why a value was refused, in Redis's wording ("argument must be between 1 and 65535 inclusive").

@@ -7,13 +7,6 @@
 
 namespace basalt {
 
-namespace {
-// Until a client authenticates, Redis accepts only small requests (a cheap guard against
-// unauthenticated clients making the server buffer gigabytes).
-constexpr size_t kUnauthMaxArgs = 10;
-constexpr size_t kUnauthMaxBulk = 16384;
-}  // namespace
-
 RespConnection::RespConnection(Server& server)
     : StreamConnection(server, kRespListener),
       session_(server.engine().open_session(Frontend::kResp, this)),
@@ -21,15 +14,21 @@ RespConnection::RespConnection(Server& server)
   apply_auth_limits();
 }
 
+void RespConnection::on_start() {
+  // CLIENT LIST / INFO / KILL ADDR|LADDR see these.
+  session_->addr = peer();
+  session_->laddr = local();
+  session_->fd = fd();
+}
+
 void RespConnection::apply_auth_limits() {
   const Config& cfg = server().config();
   resp::ParserLimits limits;
   limits.max_bulk_len = static_cast<size_t>(cfg.proto_max_bulk_len);
   limits_authenticated_ = session_->authenticated;
-  if (!limits_authenticated_) {
-    limits.max_multibulk_len = kUnauthMaxArgs;
-    limits.max_bulk_len = kUnauthMaxBulk;
-  }
+  // Until a client authenticates, only small requests are accepted (Redis 7's guard against
+  // unauthenticated clients making the server buffer gigabytes), with Redis's error texts.
+  limits.auth_required = !limits_authenticated_;
   parser_.set_limits(limits);
 }
 

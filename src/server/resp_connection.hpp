@@ -26,6 +26,7 @@ class RespConnection final : public StreamConnection, public ClientLink {
 
  protected:
   void on_read() override { process_input(); }
+  void on_start() override;
   void on_close() override;
   size_t read_hint() const override { return parser_.bytes_hint(); }
 

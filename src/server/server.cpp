@@ -32,6 +32,7 @@ Server::Server(Config& config) : config_(config) {
   char exe[4096];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
   if (n > 0) info.executable.assign(exe, n);
+  info.config_file = config_.config_file;
   info.tcp_port = config_.port;
   info.http_port = config_.http_port;
   info.admin_port = config_.admin_port;
@@ -45,8 +46,8 @@ Server::~Server() {
   uv_loop_close(&loop_);
 }
 
-bool Server::listen(const std::string& bind, int port, ListenerKind kind,
-                    ConnectionFactory factory, std::string* error) {
+bool Server::listen(const std::string& bind, int port, ListenerKind kind, ConnectionFactory factory,
+                    std::string* error) {
   std::istringstream addrs(bind);
   for (std::string addr; addrs >> addr;) {
     bool optional = addr.starts_with("-");  // Redis: "-::1" is skipped if unavailable
@@ -82,8 +83,9 @@ bool Server::listen(const std::string& bind, int port, ListenerKind kind,
 
 bool Server::start(std::string* error) {
   if (config_.port != 0 &&
-      !listen(config_.bind, static_cast<int>(config_.port), kRespListener,
-              [](Server& s) -> StreamConnection* { return new RespConnection(s); }, error)) {
+      !listen(
+          config_.bind, static_cast<int>(config_.port), kRespListener,
+          [](Server& s) -> StreamConnection* { return new RespConnection(s); }, error)) {
     return false;
   }
   uv_check_init(&loop_, &check_);

@@ -72,6 +72,7 @@ bool StreamConnection::start() {
   if (uv_tcp_getsockname(&handle_, reinterpret_cast<sockaddr*>(&ss), &len) == 0)
     local_ = format_addr(ss);
   last_activity_ms_ = server_.now_ms();
+  on_start();
   return uv_read_start(reinterpret_cast<uv_stream_t*>(&handle_), alloc_cb, read_cb) == 0;
 }
 
@@ -119,7 +120,8 @@ void StreamConnection::flush() {
     if (close_after_flush_) close();
     return;
   }
-  uv_buf_t buf = uv_buf_init(out_.data(), static_cast<unsigned>(std::min<size_t>(out_.size(), 1u << 30)));
+  uv_buf_t buf =
+      uv_buf_init(out_.data(), static_cast<unsigned>(std::min<size_t>(out_.size(), 1u << 30)));
   int n = uv_try_write(reinterpret_cast<uv_stream_t*>(&handle_), &buf, 1);
   if (n < 0 && n != UV_EAGAIN) {
     BASALT_LOG(kVerbose, "Writing to client %s: %s", peer_.c_str(), uv_strerror(n));

@@ -2,8 +2,9 @@
 // A TCP connection on the loop, whatever protocol it speaks: owns the read buffer and the output
 // buffer, and implements the write discipline shared by the RESP and HTTP front ends. Replies are
 // appended to one output buffer while a read's requests are processed, and flushed once per loop
-// turn (Server's uv_check phase): uv_try_write first, uv_write for the remainder, with the in-flight
-// bytes kept alive until the write callback. The object is freed only in the close callback.
+// turn (Server's uv_check phase): uv_try_write first, uv_write for the remainder, with the
+// in-flight bytes kept alive until the write callback. The object is freed only in the close
+// callback.
 
 #include <uv.h>
 
@@ -79,6 +80,8 @@ class StreamConnection {
   virtual void on_read() = 0;
   // The connection is closing (before the handle is closed): release engine state.
   virtual void on_close() {}
+  // Called once the peer and local addresses are known, before the first read.
+  virtual void on_start() {}
   // Bytes the next read should have room for (a large bulk in progress asks for more).
   virtual size_t read_hint() const { return 0; }
 

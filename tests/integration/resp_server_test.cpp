@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <chrono>
 #include <memory>
+#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -357,6 +358,53 @@ TEST(ServerLimits, IdleClientsAreClosedAfterTimeout) {
   auto start = std::chrono::steady_clock::now();
   EXPECT_TRUE(s.closed_by_peer());
   EXPECT_GE(std::chrono::steady_clock::now() - start, 900ms);
+}
+
+TEST(ServerLimits, UnauthenticatedClientsMaySendOnlySmallRequests) {
+  ServerProcess server({"--requirepass", "s3cret"});
+  RawSocket many(server.port());
+  many.send_all("*11\r\n");
+  EXPECT_EQ(many.read_n(52), "-ERR Protocol error: unauthenticated multibulk length\r\n");
+  EXPECT_TRUE(many.closed_by_peer());
+  RawSocket big(server.port());
+  big.send_all("*2\r\n$4\r\nAUTH\r\n$16385\r\n");
+  EXPECT_EQ(big.read_n(47), "-ERR Protocol error: unauthenticated bulk length\r\n");
+  EXPECT_TRUE(big.closed_by_peer());
+  // Once authenticated, the usual limits apply.
+  Conn c(server.port());
+  EXPECT_STREQ(c.cmd({"AUTH", "s3cret"})->str, "OK");
+  EXPECT_STREQ(c.cmd({"SET", "k", std::string(100000, 'x')})->str, "OK");
+}
+
+TEST(ServerClients, ClientListShowsAddressesThatKillAccepts) {
+  ServerProcess server;
+  Conn victim(server.port()), killer(server.port());
+  std::string info = victim.cmd({"CLIENT", "INFO"})->str;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(info, m, std::regex(" addr=(127\\.0\\.0\\.1:[0-9]+) "))) << info;
+  std::string addr = m[1];
+  EXPECT_NE(info.find(" laddr=127.0.0.1:" + std::to_string(server.port()) + " "), std::string::npos)
+      << info;
+  EXPECT_EQ(info.find(" fd=-1 "), std::string::npos) << info;
+  EXPECT_EQ(killer.cmd({"CLIENT", "KILL", "ADDR", addr})->integer, 1);
+  EXPECT_EQ(victim.cmd({"PING"}).get(), nullptr) << "the killed connection is closed";
+}
+
+TEST(ServerConfig, ConfigFileIsReadAndNamedInInfo) {
+  char path[] = "/tmp/basalt-test-conf-XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  std::string text = "# a redis.conf-style file\ndatabases 4\n";
+  ASSERT_EQ(write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  close(fd);
+  {
+    ServerProcess server({"--config", path});
+    Conn c(server.port());
+    std::string info = c.cmd({"INFO", "server"})->str;
+    EXPECT_NE(info.find(std::string("config_file:") + path + "\r\n"), std::string::npos) << info;
+    EXPECT_STREQ(c.cmd({"SELECT", "4"})->str, "ERR DB index is out of range");
+  }
+  unlink(path);
 }
 
 TEST(ServerConfig, InvalidValueStopsStartupNamingTheParameter) {
