@@ -51,13 +51,21 @@ std::optional<double> parse_double(std::string_view s) {
 }
 
 std::optional<long double> parse_long_double(std::string_view s) {
-  if (s.empty() || s.size() > 5000) return std::nullopt;
+  // Redis's string2ld: under 5 KiB (MAX_LONG_DOUBLE_CHARS), no leading space, all consumed, not
+  // NaN; an out-of-range value is refused only when it overflowed or underflowed to zero, so
+  // denormals pass and so does a literal "inf" (callers check infinity where Redis does).
+  constexpr size_t kMaxLongDoubleChars = 5 * 1024;
+  if (s.empty() || s.size() >= kMaxLongDoubleChars) return std::nullopt;
   if (std::isspace(static_cast<unsigned char>(s.front()))) return std::nullopt;
-  std::string buf(s);
+  char buf[kMaxLongDoubleChars];
+  std::memcpy(buf, s.data(), s.size());
+  buf[s.size()] = '\0';
   char* end = nullptr;
   errno = 0;
-  long double v = std::strtold(buf.c_str(), &end);
-  if (end != buf.c_str() + buf.size() || errno == ERANGE || std::isnan(v)) return std::nullopt;
+  long double v = std::strtold(buf, &end);
+  bool out_of_range =
+      errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || std::fpclassify(v) == FP_ZERO);
+  if (end != buf + s.size() || out_of_range || std::isnan(v)) return std::nullopt;  // NUL inside
   return v;
 }
 

@@ -14,13 +14,15 @@ namespace basalt {
 std::optional<int64_t> parse_int64(std::string_view s);
 // Strict double, as Redis's getDoubleFromObject (strtod on the whole string, no spaces, not NaN).
 std::optional<double> parse_double(std::string_view s);
-// Long double for INCRBYFLOAT (string2ld): no spaces, not NaN, inf allowed here and rejected later.
+// Long double for INCRBYFLOAT and timeouts (string2ld): no spaces, not NaN, under 5 KiB; inf is
+// allowed here and refused by the callers, as in Redis.
 std::optional<long double> parse_long_double(std::string_view s);
 
 // Appends the decimal form of v.
 void append_int64(std::string& out, int64_t v);
 std::string int64_to_string(int64_t v);
-// INCRBYFLOAT's output: "%.17Lf" with trailing zeros (and a bare '.') removed (ld2string humanfriendly).
+// INCRBYFLOAT's output: "%.17Lf" with trailing zeros (and a bare '.') removed (ld2string
+// humanfriendly).
 std::string long_double_to_string(long double v);
 // Redis's "%.17g" for doubles in replies ("inf", "-inf", "nan" spelt as Redis does).
 std::string double_to_string(double v);

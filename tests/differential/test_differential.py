@@ -71,7 +71,10 @@ SCRIPTS = {
         ["SET", "sp", " 1"], ["INCR", "sp"], ["SET", "f", "10.5"], ["INCRBYFLOAT", "f", "0.1"],
         ["INCRBYFLOAT", "f", "-5e3"], ["INCRBYFLOAT", "f", "abc"], ["INCRBYFLOAT", "f", "inf"],
         ["INCRBYFLOAT", "newf", "3.0"], ["SET", "f2", "5.0e3"], ["INCRBYFLOAT", "f2", "200"],
-        ["INCRBYFLOAT", "s", "1"], ["SET", "l1", "ohmytext"], ["SET", "l2", "mynewtext"],
+        ["INCRBYFLOAT", "s", "1"], ["SET", "tiny", "0"], ["INCRBYFLOAT", "tiny", "1e-4940"],
+        ["INCRBYFLOAT", "tiny", "1e-5000"], ["INCRBYFLOAT", "tiny", "1e5000"],
+        ["INCRBYFLOAT", "tiny", "0." + "0" * 5116 + "1"], ["INCRBYFLOAT", "tiny", "1." + "0" * 5117],
+        ["INCRBYFLOAT", "tiny", "1." + "0" * 5118], ["INCRBYFLOAT", "tiny", "-inf"], ["SET", "l1", "ohmytext"], ["SET", "l2", "mynewtext"],
         ["LCS", "l1", "l2"], ["LCS", "l1", "l2", "LEN"], ["LCS", "l1", "l2", "IDX"],
         ["LCS", "l1", "l2", "IDX", "MINMATCHLEN", "4", "WITHMATCHLEN"],
         ["LCS", "l1", "l2", "LEN", "IDX"], ["LCS", "l1", "nokey"], ["LCS", "l1", "l2", "FOO"],
@@ -243,7 +246,8 @@ class DifferentialTest(unittest.TestCase):
         for i in range(200):
             p.both(["SET", f"user:{i}", "v"])
         p.both(["RPUSH", "user:list", "x"])
-        for pattern in ["*", "user:1*", "user:?", "user:[1-3]", "user:[^1]?", "nomatch*",
+        p.both(["SET", "", "the empty key"])
+        for pattern in ["*", "?*", "**", "*[", "user:[", "user:\\", "user:1*", "user:?", "user:[1-3]", "user:[^1]?", "nomatch*",
                         "user:\\*", "*list"]:
             got, want = p.both(["KEYS", pattern])
             self.assertEqual(sorted_reply(got), sorted_reply(want), pattern)
