@@ -298,7 +298,7 @@ void HttpConnection::check_timeouts(int64_t now_ms) {
     process_input();
     if (closing()) return;
   }
-  const Timeouts& t = fe_.timeouts();
+  const Timeouts t = fe_.timeouts();
   switch (state_) {
     case State::kHead:
       if (now_ms - request_start_ms_ > t.header_ms) {

@@ -18,13 +18,6 @@ namespace {
 constexpr std::string_view kCommandApiPrefix = "/api/v1/redis";
 constexpr uint64_t kSweepIntervalMs = 100;
 
-int64_t env_ms(const char* name, int64_t fallback) {
-  const char* v = std::getenv(name);
-  if (v == nullptr) return fallback;
-  auto parsed = parse_int64(v);
-  return parsed && *parsed > 0 ? *parsed : fallback;
-}
-
 // Compares without an early exit, so the time taken says nothing about how much matched.
 bool constant_time_equals(std::string_view a, std::string_view b) {
   size_t n = std::max(a.size(), b.size());
@@ -52,12 +45,18 @@ constexpr std::string_view kExposeHeaders = "ETag, X-Ttl-Ms, X-Request-Id, Locat
 
 }  // namespace
 
+Timeouts HttpFrontEnd::timeouts() const {
+  const Config& cfg = server_.config();
+  Timeouts t;
+  t.header_ms = cfg.http_header_timeout_ms;
+  t.body_ms = cfg.http_body_timeout_ms;
+  t.idle_ms = cfg.http_idle_timeout_ms;
+  return t;
+}
+
 HttpFrontEnd::HttpFrontEnd(Server& server) : server_(server) {
   build_api_router(api_);
   build_admin_router(admin_);
-  timeouts_.header_ms = env_ms("BASALT_HTTP_HEADER_TIMEOUT_MS", timeouts_.header_ms);
-  timeouts_.body_ms = env_ms("BASALT_HTTP_BODY_TIMEOUT_MS", timeouts_.body_ms);
-  timeouts_.idle_ms = env_ms("BASALT_HTTP_IDLE_TIMEOUT_MS", timeouts_.idle_ms);
   std::random_device rd;
   char buf[16];
   std::snprintf(buf, sizeof(buf), "%08x", static_cast<unsigned>(rd()));
@@ -95,9 +94,10 @@ bool HttpFrontEnd::start(std::string* error) {
     }
   });
   if (cfg.http_port != 0) {
-    BASALT_LOG(kNotice, "HTTP API listening on port %lld (docs at /api/v1/docs/%s)",
+    BASALT_LOG(kNotice, "HTTP API listening on port %lld (docs at /api/v1/docs/, %s%s)",
                static_cast<long long>(cfg.http_port),
-               docs_.dir().empty() ? ", Swagger UI files not installed" : "");
+               docs_.dir().empty() ? "Swagger UI files not installed" : "Swagger UI from ",
+               docs_.dir().c_str());
   }
   if (cfg.admin_port != 0) {
     BASALT_LOG(kNotice, "Admin port %lld: /healthz /readyz /metrics /info",

@@ -23,14 +23,13 @@ namespace basalt::http {
 
 class HttpConnection;
 
-// Slowloris protection and connection hygiene, in milliseconds. Environment overrides (for
-// tests and unusual deployments): BASALT_HTTP_HEADER_TIMEOUT_MS, BASALT_HTTP_BODY_TIMEOUT_MS,
-// BASALT_HTTP_IDLE_TIMEOUT_MS.
+// Slowloris protection and connection hygiene, in milliseconds; the first three are the
+// http-*-timeout-ms parameters (CONFIG SET applies to the next check).
 struct Timeouts {
-  int64_t header_ms = 10'000;  // first byte of a request to the end of its headers
-  int64_t body_ms = 60'000;    // end of the headers to the end of the body
-  int64_t idle_ms = 75'000;    // a kept-alive connection with no request in progress
-  int64_t drain_ms = 2'000;    // reading and discarding after an error response, then close
+  int64_t header_ms = 0;     // first byte of a request to the end of its headers
+  int64_t body_ms = 0;       // end of the headers to the end of the body
+  int64_t idle_ms = 0;       // a kept-alive connection with no request in progress
+  int64_t drain_ms = 2'000;  // reading and discarding after an error response, then close
 };
 
 // The API port's routes and the admin port's routes (also used by tests, without a server).
@@ -50,7 +49,7 @@ class HttpFrontEnd {
   Engine& engine();
   const Config& config() const;
   HttpMetrics& metrics() { return metrics_; }
-  const Timeouts& timeouts() const { return timeouts_; }
+  Timeouts timeouts() const;
   DocsAssets& docs() { return docs_; }
   const Router& api_router() const { return api_; }
   const Router& admin_router() const { return admin_; }
@@ -76,7 +75,6 @@ class HttpFrontEnd {
   Server& server_;
   Router api_, admin_;
   HttpMetrics metrics_;
-  Timeouts timeouts_;
   DocsAssets docs_;
   std::unordered_set<HttpConnection*> connections_;
   uv_timer_t sweep_timer_;

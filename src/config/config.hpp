@@ -33,6 +33,10 @@ struct Config {
   int64_t http_port = 8080;
   int64_t admin_port = 8081;
   int64_t http_max_body = 16ll * 1024 * 1024;
+  // Slowloris protection, in milliseconds.
+  int64_t http_header_timeout_ms = 10'000;  // first byte of a request to the end of its headers
+  int64_t http_body_timeout_ms = 60'000;    // end of the headers to the end of the body
+  int64_t http_idle_timeout_ms = 75'000;    // a kept-alive connection with no request running
   std::string http_cors_origins;
   std::string http_readonly_token;
   // Not a parameter: the file the others were read from (absolute; INFO's config_file).

@@ -739,8 +739,8 @@ class CorsTest(ServerTest):
 
 
 class LimitsTest(ServerTest):
-    extra = ("--http-max-body", "4096")
-    env = {"BASALT_HTTP_HEADER_TIMEOUT_MS": "600", "BASALT_HTTP_BODY_TIMEOUT_MS": "600"}
+    extra = ("--http-max-body", "4096", "--http-header-timeout-ms", "600")
+    env = {"BASALT_HTTP_BODY_TIMEOUT_MS": "600"}  # the parameters' environment form
 
     def test_oversized_body_refused_before_it_is_sent(self):
         s = socket.create_connection(("127.0.0.1", self.server.http_port), timeout=5)
