@@ -57,7 +57,12 @@ run_tests() {
 
 fuzz() {
   local dir=build/fuzz seconds=${BASALT_FUZZ_SECONDS:-60}
-  CC=clang CXX=clang++ build "$dir" -DBASALT_FUZZ=ON -DBASALT_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  CC=clang CXX=clang++ cmake -S "$root" -B "$dir" -G Ninja -DBASALT_WERROR=ON -DBASALT_FUZZ=ON \
+    -DBASALT_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  # Only the fuzz targets (and the libraries under them): the tests already ran in two builds.
+  local targets=()
+  for source in "$root"/tests/fuzz/fuzz_*.cpp; do targets+=("$(basename "$source" .cpp)"); done
+  cmake --build "$dir" -j "$jobs" --target "${targets[@]}"
   for target in "$dir"/tests/fuzz/fuzz_*; do
     [[ -x $target ]] || continue
     local name corpus
