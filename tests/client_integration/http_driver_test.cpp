@@ -1,5 +1,6 @@
 // basalt-benchmark's HTTP driver against a scripted HTTP server that answers like Basalt's
-// /redis and /redis/pipeline routes (Upstash JSON), with Content-Length and chunked bodies.
+// /api/v1/redis and /api/v1/redis/pipeline routes (Upstash JSON), with Content-Length and chunked
+// bodies, and against the real basalt-server.
 #include <gtest/gtest.h>
 #include <uv.h>
 
@@ -30,7 +31,7 @@ void FakeRedisHttp(int fd, FakeServer& self) {
       in.erase(0, head_end + 4 + len);
       std::string out;
       int status = 200;
-      if (head.starts_with("POST /redis/pipeline ")) {
+      if (head.starts_with("POST /api/v1/redis/pipeline ")) {
         out = "[";
         size_t commands = 0;
         for (size_t at = body.find('[', 1); at != std::string::npos; at = body.find('[', at + 1)) {
@@ -40,7 +41,7 @@ void FakeRedisHttp(int fd, FakeServer& self) {
                  (bad ? R"({"error":"ERR bad command"})" : R"({"result":"OK"})");
         }
         out += "]";
-      } else if (head.starts_with("POST /redis ")) {
+      } else if (head.starts_with("POST /api/v1/redis ")) {
         if (body.find("bad") != std::string::npos) {
           status = 400;
           out = R"({"error":"WRONGTYPE Operation against a key"})";
@@ -143,6 +144,20 @@ TEST(HttpDriver, UnknownRouteAndUnreachableServer) {
   r = RunBatches("http://127.0.0.1:" + std::to_string(free_port()), {{{"PING"}, {"PING"}}});
   ASSERT_EQ(r.size(), 2u);
   EXPECT_NE(r[0].error.find("connect"), std::string::npos) << r[0].error;
+}
+
+TEST(HttpDriver, DrivesTheRealServersCommandApi) {
+  ServerProcess server;
+  const std::string url = "http://127.0.0.1:" + std::to_string(server.http_port());
+  std::vector<Result> r = RunBatches(url, {
+                                              {{"SET", "k", "v"}},
+                                              {{"RPUSH", "l", "a"}, {"INCR", "l"}, {"GET", "k"}},
+                                          });
+  ASSERT_EQ(r.size(), 4u);
+  EXPECT_TRUE(r[0].ok) << r[0].error;
+  EXPECT_TRUE(r[1].ok) << r[1].error;
+  EXPECT_EQ(r[2].error, "WRONGTYPE Operation against a key holding the wrong kind of value");
+  EXPECT_TRUE(r[3].ok) << r[3].error;
 }
 
 }  // namespace

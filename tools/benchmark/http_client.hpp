@@ -29,6 +29,9 @@ class HttpClient {
       if (prefix_.ends_with("/")) prefix_.pop_back();
       rest = rest.substr(0, slash);
     }
+    // A URL without a path means Basalt's API, whose command routes are under /api/v1; any path
+    // given (even "/") is the prefix itself.
+    if (slash == std::string::npos) prefix_ = "/api/v1";
     const size_t colon = rest.rfind(':');
     host_ = colon == std::string::npos ? rest : rest.substr(0, colon);
     port_ = colon == std::string::npos ? 80 : std::stoi(rest.substr(colon + 1));

@@ -85,7 +85,8 @@ Target:
   -h, --host HOST          server host (default 127.0.0.1)
   -p, --port PORT          server port (default 6379)
       --http URL           drive Basalt's HTTP adapter instead (http://host:port), through
-                           POST /redis (and /redis/pipeline when -P > 1)
+                           POST <path>/redis (and <path>/redis/pipeline when -P > 1); the
+                           URL's path, /api/v1 when it has none
   -a, --password PASS      AUTH password
       --dbnum N            database to SELECT (default 0)
       --resp 2|3           protocol version to ask for (default 3)
