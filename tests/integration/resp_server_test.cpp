@@ -341,6 +341,22 @@ TEST(ServerLimits, QueryBufferLimitDisconnectsOnlyTheOffender) {
   EXPECT_STREQ(other.cmd({"PING"})->str, "PONG");
 }
 
+TEST(ServerLimits, SlowReaderOverTheOutputLimitIsDisconnected) {
+  ServerProcess server({"--client-output-buffer-limit", "normal 1mb 0 0"});
+  Conn writer(server.port());
+  const std::string value(100000, 'x');
+  EXPECT_STREQ(writer.cmd({"SET", "big", value})->str, "OK");
+  RawSocket slow(server.port());
+  std::string requests;
+  for (int i = 0; i < 200; ++i) requests += "*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n";
+  slow.send_all(requests);  // 20 MB of replies that it does not read
+  std::this_thread::sleep_for(300ms);
+  std::string got = slow.read_n(200 * (value.size() + 16));
+  EXPECT_LT(got.size(), 200 * value.size()) << "the server sent every reply instead of cutting off";
+  EXPECT_STREQ(writer.cmd({"PING"})->str, "PONG");
+  EXPECT_EQ(writer.cmd({"STRLEN", "big"})->integer, 100000);
+}
+
 TEST(ServerLimits, RequirePassGatesCommands) {
   ServerProcess server({"--requirepass", "s3cret"});
   Conn c(server.port());
