@@ -165,8 +165,8 @@ void cmd_lrange(CommandContext& ctx) {
 
 // LINDEX key index
 void cmd_lindex(CommandContext& ctx) {
-  int64_t index;
-  if (!parse_int_or_reply(ctx, ctx.arg(2), &index)) return;
+  // Redis looks the key up before it parses the index: a missing key is nil and a string is
+  // WRONGTYPE whatever the index says.
   bool wrong_type;
   Entry* e = find_typed_for_read_or_reply(ctx, ctx.arg(1), ValueType::kList, &wrong_type);
   if (wrong_type) return;
@@ -174,6 +174,8 @@ void cmd_lindex(CommandContext& ctx) {
     ctx.reply.null();
     return;
   }
+  int64_t index;
+  if (!parse_int_or_reply(ctx, ctx.arg(2), &index)) return;
   const List& list = e->value.list();
   index = normalize_index(index, static_cast<int64_t>(list.size()));
   if (index < 0 || index >= static_cast<int64_t>(list.size())) {

@@ -72,6 +72,15 @@ TEST_F(ListsTest, RangeIndexSet) {
   EXPECT_EQ(run({"LRANGE", "l", "x", "1"}), err("ERR value is not an integer or out of range"));
   EXPECT_EQ(run({"LINDEX", "l", "-1"}), bulk("d"));
   EXPECT_EQ(run({"LINDEX", "l", "4"}), kNil);
+  // The key is looked up before the index is parsed (redis-server 7.0.15).
+  EXPECT_EQ(run({"LINDEX", "l", "x"}), err("ERR value is not an integer or out of range"));
+  EXPECT_EQ(run({"LINDEX", "nope", "x"}), kNil);
+  run({"SET", "s", "v"});
+  EXPECT_EQ(run({"LINDEX", "s", "x"}),
+            err("WRONGTYPE Operation against a key holding the wrong kind of value"));
+  EXPECT_EQ(run({"LSET", "s", "x", "v"}),
+            err("WRONGTYPE Operation against a key holding the wrong kind of value"));
+  EXPECT_EQ(run({"LSET", "nope", "x", "v"}), err("ERR no such key"));
   EXPECT_EQ(run({"LSET", "l", "-1", "D"}), kOk);
   EXPECT_EQ(run({"LINDEX", "l", "3"}), bulk("D"));
   EXPECT_EQ(run({"LSET", "l", "9", "x"}), err("ERR index out of range"));
