@@ -253,7 +253,7 @@ bool read_item(Exchange& ex, std::string_view key, Item* item) {
   }
   // Expired between two commands of this request (each runs at its own instant).
   if (value.is_null() || (item->is_list && value.size() == 0)) return true;
-  item->etag = item->is_list ? etag_of_list(value) : etag_of_string(value.str());
+  item->etag = etag_of_version(ex.engine().store().db(ex.session().db).version(key));
   ReplyRef ttl = ex.run({"PTTL", key});
   if (ttl.is_error()) {
     ex.engine_error(ttl);

@@ -6,6 +6,10 @@
 
 namespace basalt {
 
+namespace {
+constexpr size_t kMaxTrackedVersions = 1 << 20;
+}  // namespace
+
 Database::Database(Store& store, int index, uint64_t seed)
     : store_(&store), index_(index), dict_(seed), rng_(seed ^ static_cast<uint64_t>(index)) {}
 
@@ -68,6 +72,7 @@ void Database::destroy(Entry* e) {
 }
 
 void Database::clear() {
+  versions_.clear();
   dict_.clear();
   ttl_index_.clear();
   ttl_index_.shrink_to_fit();
@@ -78,6 +83,7 @@ void Database::swap_contents(Database& other) {
   std::swap(dict_, other.dict_);
   std::swap(ttl_index_, other.ttl_index_);
   std::swap(avg_ttl_, other.avg_ttl_);
+  std::swap(versions_, other.versions_);
 }
 
 void Database::set_expire(Entry* e, int64_t at_ms) {
@@ -103,7 +109,21 @@ void Database::unlink_ttl(Entry* e) {
 }
 
 void Database::signal_modified(std::string_view key) {
+  if (!versions_.empty()) {
+    if (auto it = versions_.find(key); it != versions_.end()) versions_.erase(it);
+  }
   if (auto* o = store_->observer()) o->on_key_modified(index_, key);
+}
+
+uint64_t Database::version(std::string_view key) {
+  auto it = versions_.find(key);
+  if (it == versions_.end()) {
+    // Bounds the table when many keys are read and never written: forgetting every version is
+    // safe (the next requests draw new ones) at the cost of one spurious If-Match failure each.
+    if (versions_.size() >= kMaxTrackedVersions) versions_.clear();
+    it = versions_.emplace(std::string(key), store_->next_version()).first;
+  }
+  return it->second;
 }
 
 void Database::signal_list_ready(std::string_view key) {

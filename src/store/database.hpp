@@ -4,7 +4,9 @@
 
 #include <cstdint>
 #include <random>
+#include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "store/dict.hpp"
@@ -65,6 +67,7 @@ class Database {
   bool is_expired(const Entry* e) const;
 
   // Tell the server a key changed (WATCH), or that a list got elements (blocked clients).
+  // Every write to a key goes through here, expiry included.
   void signal_modified(std::string_view key);
   void signal_list_ready(std::string_view key);
 
@@ -79,14 +82,21 @@ class Database {
   // A random live key (RANDOMKEY); nullptr when the database is empty.
   Entry* random_entry();
 
-  // One adaptive pass of active expiry (Redis's activeExpireCycle): samples keys with a TTL, deletes
-  // the expired ones, and goes on while more than a tenth of a sample had expired and time is left.
+  // One adaptive pass of active expiry (Redis's activeExpireCycle): samples keys with a TTL,
+  // deletes the expired ones, and goes on while more than a tenth of a sample had expired and time
+  // is left.
   ExpireCycleStats active_expire(int64_t deadline_us);
   // Cron work: a time-boxed share of any resize under way, and shrinking a sparse table.
   void rehash_for_us(int64_t budget_us);
   // Average TTL in ms of the sampled keys, as INFO keyspace reports it.
   int64_t avg_ttl() const { return avg_ttl_; }
   size_t memory_usage() const;
+
+  // The key's write version, for HTTP ETags: it changes with every write to the key and is never
+  // reused, so an old version cannot match again after the value goes A -> B -> A. Only keys whose
+  // version was asked for are tracked, and only until their next write (the next request draws a
+  // fresh number), so the keyspace pays nothing per key for it.
+  uint64_t version(std::string_view key);
 
  private:
   void unlink_ttl(Entry* e);
@@ -100,6 +110,11 @@ class Database {
   std::vector<Entry*> ttl_index_;
   std::mt19937_64 rng_;
   int64_t avg_ttl_ = 0;
+  struct ViewHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, uint64_t, ViewHash, std::equal_to<>> versions_;
 };
 
 }  // namespace basalt

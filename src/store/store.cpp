@@ -2,7 +2,8 @@
 
 namespace basalt {
 
-Store::Store(int databases, const Clock& clock, uint64_t seed) : clock_(clock) {
+Store::Store(int databases, const Clock& clock, uint64_t seed)
+    : clock_(clock), version_seq_(seed * 0x9e3779b97f4a7c15ull) {
   now_ms_ = clock_.now_ms();
   dbs_.reserve(databases);
   for (int i = 0; i < databases; ++i) dbs_.emplace_back(*this, i, seed);

@@ -46,6 +46,9 @@ class Store {
   bool active_expire_enabled() const { return active_expire_enabled_; }
 
   size_t key_count() const;
+  // Never repeats within a process, and starts at a random point so that versions handed out by a
+  // previous run of the server are unlikely to match (Database::version).
+  uint64_t next_version() { return ++version_seq_; }
   StoreStats& stats() { return stats_; }
   const StoreStats& stats() const { return stats_; }
 
@@ -57,6 +60,7 @@ class Store {
   StoreStats stats_;
   int next_expire_db_ = 0;
   bool active_expire_enabled_ = true;
+  uint64_t version_seq_;
 };
 
 }  // namespace basalt

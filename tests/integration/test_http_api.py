@@ -215,9 +215,28 @@ class ResourceApiTest(ServerTest):
         self.assertEqual(s, 412)
         s, _, _ = self.req("DELETE", key_path("cas"), headers={"If-Match": etag1})
         self.assertEqual(s, 412)
-        # Same value, same tag; a TTL change alone does not change it.
+        # Every write gives a new tag, a TTL change too, and an old tag never matches again even
+        # when the value comes back to what it was (A -> B -> A).
         s, h, _ = self.req("PATCH", key_path("cas"), {"ttl_ms": 100000}, {"If-Match": etag2})
-        self.assertEqual((s, h["etag"]), (200, etag2))
+        self.assertEqual(s, 200)
+        self.assertNotIn(h["etag"], (etag1, etag2))
+        s, h, _ = self.req("PUT", key_path("cas"), {"value": "v1"})
+        self.assertNotIn(h["etag"], (etag1, etag2))
+        s, _, _ = self.req("PUT", key_path("cas"), {"value": "v9"}, {"If-Match": etag1})
+        self.assertEqual(s, 412)
+        # A write over RESP, even of the same bytes, changes it as well.
+        _, h, _ = self.req("GET", key_path("cas"))
+        before = h["etag"]
+        conn = self.server.resp()
+        self.assertEqual(conn.call("SET", "cas", "v1", "KEEPTTL"), b"+OK\r\n")
+        conn.close()
+        s, h, _ = self.req("GET", key_path("cas"), headers={"If-None-Match": before})
+        self.assertEqual(s, 200)
+        etag2 = h["etag"]
+        self.assertNotEqual(etag2, before)
+        # Reads leave it alone.
+        s, h, _ = self.req("GET", key_path("cas"), headers={"If-None-Match": etag2})
+        self.assertEqual((s, h["etag"]), (304, etag2))
         # Create-only.
         s, _, _ = self.req("PUT", key_path("cas"), {"value": "x"}, {"If-None-Match": "*"})
         self.assertEqual(s, 412)
