@@ -135,5 +135,35 @@ TEST_F(DatabaseTest, RandomEntrySkipsExpiredKeys) {
   }
 }
 
+TEST_F(DatabaseTest, VersionChangesOnEveryWriteAndNeverRepeats) {
+  db().set("k", Value("a"));
+  uint64_t v1 = db().version("k");
+  EXPECT_EQ(db().version("k"), v1) << "reads leave it alone";
+  db().set("k", Value("b"));
+  db().signal_modified("k");
+  uint64_t v2 = db().version("k");
+  EXPECT_NE(v2, v1);
+  db().set("k", Value("a"));  // back to the first value
+  db().signal_modified("k");
+  uint64_t v3 = db().version("k");
+  EXPECT_NE(v3, v1);
+  EXPECT_NE(v3, v2);
+  // Expiry is a write.
+  db().set_expire(db().find("k"), store_.now_ms() + 10);
+  uint64_t v4 = db().version("k");
+  advance(20);
+  EXPECT_EQ(db().find("k"), nullptr);
+  EXPECT_NE(db().version("k"), v4);
+  // FLUSHDB and SWAPDB forget versions with the keys they move or drop.
+  db().set("f", Value("x"));
+  uint64_t vf = db().version("f");
+  db().clear();
+  db().set("f", Value("x"));
+  EXPECT_NE(db().version("f"), vf);
+  uint64_t in_db0 = db().version("f");
+  store_.swap_db(0, 1);
+  EXPECT_EQ(store_.db(1).version("f"), in_db0) << "the version travels with the key";
+}
+
 }  // namespace
 }  // namespace basalt
