@@ -4,7 +4,8 @@
 cmake_minimum_required(VERSION 3.25)
 string(RANDOM LENGTH 4 ALPHABET 0123456789 r)
 math(EXPR port "20000 + ${r} % 20000")
-execute_process(COMMAND sh -c "${SERVER_BIN} --port ${port} --http-port 0 --admin-port 0 --loglevel warning >/dev/null 2>&1 & echo $!"
+math(EXPR http_port "${port} + 2")
+execute_process(COMMAND sh -c "${SERVER_BIN} --port ${port} --http-port ${http_port} --admin-port 0 --loglevel warning >/dev/null 2>&1 & echo $!"
                 OUTPUT_VARIABLE pid OUTPUT_STRIP_TRAILING_WHITESPACE)
 execute_process(COMMAND bash -c "for i in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/${port}) 2>/dev/null && exit 0; sleep 0.05; done; exit 1"
                 RESULT_VARIABLE up)
@@ -19,6 +20,10 @@ set(runs
   "--duration|0.5|--warmup|0.2|-c|4|--workload|push|--keyspace|4"
   "-n|5000|-c|2|--workload|pop|--keyspace|4|--key-distribution|sequential"
   "-n|5000|-c|2|-P|8|--workload|SET bench:__key__ v-__rand_int__"
+  # The HTTP driver: it must end when its requests are done (its kept-alive connections must not
+  # hold the run open until the server's idle timeout).
+  "--http|http://127.0.0.1:${http_port}|-n|2000|-c|2"
+  "--http|http://127.0.0.1:${http_port}|-n|4000|-c|2|-P|8|--ratio|1:1"
 )
 foreach(run IN LISTS runs)
   if(failure)
@@ -27,7 +32,7 @@ foreach(run IN LISTS runs)
   string(REPLACE "|" ";" args "${run}")
   string(REPLACE "|" " " shown "${run}")
   execute_process(COMMAND ${BENCH_BIN} -p ${port} --json -q ${args}
-                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 120)
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 30)
   if(NOT rc EQUAL 0)
     set(failure "basalt-benchmark ${shown} failed (${rc}):\n${out}\n${err}")
   elseif(NOT out MATCHES "\"ops_per_sec\": [1-9]")
@@ -49,6 +54,11 @@ if(NOT failure)
                   TIMEOUT 30)
   if(rc EQUAL 0 OR NOT err MATCHES "cannot connect")
     set(failure "unreachable server not reported (${rc}): ${err}")
+  endif()
+  execute_process(COMMAND ${BENCH_BIN} --http http://127.0.0.1:x -n 10 RESULT_VARIABLE rc
+                  ERROR_VARIABLE err TIMEOUT 30)
+  if(NOT rc EQUAL 2 OR NOT err MATCHES "bad port")
+    set(failure "a bad --http URL is not a usage error (${rc}): ${err}")
   endif()
 endif()
 execute_process(COMMAND kill ${pid})

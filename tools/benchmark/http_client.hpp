@@ -8,8 +8,11 @@
 #include <netdb.h>
 #include <uv.h>
 
+#include <charconv>
 #include <cstring>
 #include <deque>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,23 +21,57 @@
 
 namespace basalt::bench {
 
+struct HttpTarget {
+  std::string host;
+  int port = 80;
+  std::string prefix;  // path before /redis, without a trailing slash
+};
+
+// "http://host[:port][/path]"; nullopt (and *why) for anything else. A URL without a path means
+// Basalt's API, whose command routes are under /api/v1; a path given (even "/") is the prefix.
+inline std::optional<HttpTarget> ParseHttpUrl(std::string_view url, std::string* why) {
+  if (!url.starts_with("http://")) {
+    *why = "only http:// URLs are supported";
+    return std::nullopt;
+  }
+  std::string_view rest = url.substr(7);
+  HttpTarget t;
+  const size_t slash = rest.find('/');
+  if (slash == std::string_view::npos) {
+    t.prefix = "/api/v1";
+  } else {
+    t.prefix = std::string(rest.substr(slash));
+    if (t.prefix.ends_with("/")) t.prefix.pop_back();
+    rest = rest.substr(0, slash);
+  }
+  const size_t colon = rest.rfind(':');
+  t.host = std::string(rest.substr(0, colon));
+  if (colon != std::string_view::npos) {
+    std::string_view digits = rest.substr(colon + 1);
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), t.port);
+    if (ec != std::errc() || end != digits.data() + digits.size() || t.port < 1 ||
+        t.port > 65535) {
+      *why = "bad port \"" + std::string(digits) + "\"";
+      return std::nullopt;
+    }
+  }
+  if (t.host.empty()) {
+    *why = "no host";
+    return std::nullopt;
+  }
+  return t;
+}
+
 class HttpClient {
  public:
+  // `url` must be one ParseHttpUrl accepts.
   HttpClient(uv_loop_t* loop, const std::string& url) : loop_(loop) {
-    std::string rest = url;
-    if (rest.starts_with("http://")) rest = rest.substr(7);
-    const size_t slash = rest.find('/');
-    if (slash != std::string::npos) {
-      prefix_ = rest.substr(slash);
-      if (prefix_.ends_with("/")) prefix_.pop_back();
-      rest = rest.substr(0, slash);
-    }
-    // A URL without a path means Basalt's API, whose command routes are under /api/v1; any path
-    // given (even "/") is the prefix itself.
-    if (slash == std::string::npos) prefix_ = "/api/v1";
-    const size_t colon = rest.rfind(':');
-    host_ = colon == std::string::npos ? rest : rest.substr(0, colon);
-    port_ = colon == std::string::npos ? 80 : std::stoi(rest.substr(colon + 1));
+    std::string why;
+    std::optional<HttpTarget> target = ParseHttpUrl(url, &why);
+    if (!target) throw std::invalid_argument("basalt-benchmark: --http " + url + ": " + why);
+    host_ = target->host;
+    port_ = target->port;
+    prefix_ = target->prefix;
     core_ = new Core();
     core_->owner = this;
   }
@@ -74,6 +111,7 @@ class HttpClient {
                       std::to_string(body.size()) + "\r\n\r\n" + body;
     batch_sizes_.push_back(batch_count_);
     if (stream_ == nullptr) connect();
+    if (stream_ != nullptr) uv_ref(reinterpret_cast<uv_handle_t*>(&stream_->tcp));
     if (connected_) {
       write(std::move(req));
     } else {
@@ -307,6 +345,8 @@ class HttpClient {
       pending_.pop_front();
       if (cb) cb(std::move(replies[i]), nullptr);
     }
+    // An idle kept-alive connection must not keep the run's loop alive (as AsyncClient's does not).
+    if (pending_.empty() && stream_ != nullptr) uv_unref(reinterpret_cast<uv_handle_t*>(&stream_->tcp));
   }
 
   void close_stream() {

@@ -164,6 +164,8 @@ Config Parse(int argc, char** argv) {
       c.port = Number<int>(a, value());
     } else if (a == "--http") {
       c.http_url = value();
+      std::string why;
+      if (!ParseHttpUrl(c.http_url, &why)) Usage("bad --http URL \"" + c.http_url + "\": " + why);
     } else if (a == "-a" || a == "--password") {
       c.password = value();
     } else if (a == "--dbnum") {
