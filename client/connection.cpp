@@ -189,7 +189,7 @@ void Connection::fail_connection(const std::string& what) {
 void Connection::fail_timeout() {
   close_fd();
   throw TimeoutError("basalt: no reply from " + Where(options_) + " within " +
-                     std::to_string(io_timeout_.count()) +
+                     std::to_string(limit_.count()) +
                      " ms; the connection was closed (raise Options::command_timeout if the "
                      "server is just slow)");
 }
@@ -221,7 +221,18 @@ void Connection::io(std::string_view out, size_t n, std::chrono::milliseconds bl
   // Blocking commands may wait their own timeout on top of the command timeout.
   const bool forever =
       timeout <= std::chrono::milliseconds::zero() || blocking == std::chrono::milliseconds::max();
-  set_io_timeout(forever ? std::chrono::milliseconds::zero() : timeout + blocking);
+  limit_ = forever ? std::chrono::milliseconds::zero() : timeout + blocking;
+  set_io_timeout(limit_);
+  // The limit covers the whole exchange: SO_RCVTIMEO alone restarts with every byte received, so
+  // a reply trickling in would never time out. After the first wait the socket gets what is left.
+  const auto deadline = std::chrono::steady_clock::now() + limit_;
+  auto time_left = [&] {
+    auto left =
+        std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left <= std::chrono::milliseconds::zero()) fail_timeout();
+    return left;
+  };
+  bool waited = false;
   size_t written = 0;
   if (out.size() <= kWriteFirstLimit) {
     while (written < out.size()) {
@@ -235,8 +246,6 @@ void Connection::io(std::string_view out, size_t n, std::chrono::milliseconds bl
       }
     }
   }
-  const int poll_ms =
-      forever ? -1 : static_cast<int>(std::min<int64_t>((timeout + blocking).count(), INT32_MAX));
   size_t got = 0;
   while (got < n) {
     if (auto r = reader_.next()) {
@@ -251,13 +260,17 @@ void Connection::io(std::string_view out, size_t n, std::chrono::milliseconds bl
                           std::string(reader_.error()) + "; the connection was closed");
     }
     if (written == out.size()) {
+      if (waited && !forever) set_io_timeout(time_left());
       read_some(true);
+      waited = true;
       continue;
     }
     // A large batch: write what the socket takes, read what has arrived, wait for either.
     pollfd p{fd_, POLLIN | POLLOUT, 0};
     int rc;
     do {
+      const int poll_ms =
+          forever ? -1 : static_cast<int>(std::min<int64_t>(time_left().count(), INT32_MAX));
       rc = poll(&p, 1, poll_ms);
     } while (rc < 0 && errno == EINTR);
     if (rc == 0) fail_timeout();

@@ -60,6 +60,7 @@ class Connection {
   int fd_ = -1;
   int protocol_ = 2;
   std::chrono::milliseconds io_timeout_{-1};  // what the socket has now (-1: not set yet)
+  std::chrono::milliseconds limit_{0};        // the current exchange's whole limit (for messages)
   resp::ReplyReader reader_;
   std::unique_ptr<char[]> buf_;
 };

@@ -28,8 +28,10 @@ struct Options {
   std::string client_name = {};
   // Limit on establishing the connection, handshake included. Zero means no limit.
   std::chrono::milliseconds connect_timeout = std::chrono::seconds(5);
-  // Limit on waiting for a reply. Zero means no limit. A blocking command (pop_blocking) gets its
-  // own timeout added. On expiry the request fails with TimeoutError and the connection closes.
+  // Limit on a request's whole exchange, from sending it to the last byte of its reply (for a
+  // pipeline or transaction, of all its replies). Zero means no limit. A blocking command
+  // (pop_blocking) gets its own timeout added. On expiry the request fails with TimeoutError and
+  // the connection closes.
   std::chrono::milliseconds command_timeout = std::chrono::seconds(30);
   // Disable Nagle's algorithm (TCP_NODELAY). On by default: requests are already batched.
   bool tcp_nodelay = true;

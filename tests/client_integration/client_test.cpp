@@ -617,6 +617,28 @@ TEST(Timeouts, CommandTimeoutClosesTheConnection) {
   EXPECT_FALSE(db.connected());
 }
 
+TEST(Timeouts, AReplyTricklingInStillTimesOut) {
+  // Answers the handshake, then sends a bulk reply one byte every 100 ms: each byte would restart
+  // a per-read timeout; the command's limit must hold for the reply as a whole.
+  FakeServer trickle([](int fd, FakeServer& self) {
+    self.read_for(fd, 200);
+    const std::string err = "-ERR unknown command 'HELLO'\r\n";
+    send(fd, err.data(), err.size(), MSG_NOSIGNAL);
+    self.read_for(fd, 100);
+    for (char c : std::string("$10\r\n0123456789\r\n")) {
+      if (self.stopping() || send(fd, &c, 1, MSG_NOSIGNAL) != 1) return;
+      std::this_thread::sleep_for(100ms);
+    }
+    self.idle(fd);
+  });
+  Client db({.port = trickle.port(), .command_timeout = 300ms});
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_THROW(db.get("k"), TimeoutError);
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(took, 250ms);
+  EXPECT_LT(took, 1000ms) << "the whole reply would have taken 1.7 s";
+}
+
 TEST(Timeouts, PipelineTimesOutToo) {
   FakeServer server(AnswerHelloThenSilence);
   Client db({.port = server.port(), .command_timeout = 200ms});
