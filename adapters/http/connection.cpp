@@ -12,6 +12,17 @@ namespace {
 HttpConnection* self(llhttp_t* p) { return static_cast<HttpConnection*>(p->data); }
 
 uint64_t monotonic_ns() { return uv_hrtime(); }
+
+// The password may travel as ?_token= (Upstash's clients allow it); it must not reach the log.
+std::string redact_token(std::string_view target) {
+  std::string out(target);
+  for (size_t at = out.find('?'); at != std::string::npos; at = out.find('&', at + 1)) {
+    if (out.compare(at + 1, 7, "_token=") != 0) continue;
+    size_t end = out.find('&', at + 1);
+    out.replace(at + 8, (end == std::string::npos ? out.size() : end) - (at + 8), "***");
+  }
+  return out;
+}
 }  // namespace
 
 const llhttp_settings_t& HttpConnection::settings() {
@@ -244,7 +255,7 @@ void HttpConnection::finish_request() {
   fe_.metrics().observe_request(ex_.route, method_name(req_.method), res_.status, elapsed_us);
   if (log_enabled(LogLevel::kDebug)) {
     BASALT_LOG(kDebug, "HTTP %s %s %s -> %d (%llu us) id=%s", peer().c_str(),
-               req_.method_text.c_str(), req_.target.c_str(), res_.status,
+               req_.method_text.c_str(), redact_token(req_.target).c_str(), res_.status,
                static_cast<unsigned long long>(elapsed_us), request_id_.c_str());
   }
   state_ = State::kIdle;

@@ -40,7 +40,20 @@ bool usable_request_id(std::string_view id) {
 
 constexpr std::string_view kAllowHeaders =
     "Authorization, Content-Type, Accept, If-Match, If-None-Match, X-Request-Id, X-Ttl-Ms, "
-    "Upstash-Encoding, Upstash-Response-Format";
+    "Upstash-Encoding, Upstash-Response-Format, Upstash-Sync-Token";
+
+// A preflight's Access-Control-Request-Headers is echoed when it is a plain list of header names:
+// clients add headers of their own (@upstash/redis sends Upstash-Sync-Token and telemetry ones),
+// and every header a permitted origin may send is already one it could send without CORS.
+bool is_header_name_list(std::string_view s) {
+  if (s.empty() || s.size() > 1024) return false;
+  for (char c : s) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == ',' || c == ' ';
+    if (!ok) return false;
+  }
+  return true;
+}
 constexpr std::string_view kExposeHeaders = "ETag, X-Ttl-Ms, X-Request-Id, Location";
 
 }  // namespace
@@ -171,7 +184,9 @@ void HttpFrontEnd::preflight(Exchange& ex, uint32_t allowed) {
   std::string_view origin = ex.req.header("origin");
   if (origin_allowed(origin)) {
     ex.res.add_header("Access-Control-Allow-Methods", methods_list(methods));
-    ex.res.add_header("Access-Control-Allow-Headers", kAllowHeaders);
+    std::string_view requested = ex.req.header("access-control-request-headers");
+    ex.res.add_header("Access-Control-Allow-Headers",
+                      is_header_name_list(requested) ? requested : kAllowHeaders);
     ex.res.add_header("Access-Control-Max-Age", "600");
   }
 }

@@ -1,5 +1,6 @@
 #include "commands/engine.hpp"
 
+#include <algorithm>
 #include <climits>
 
 #include "base/strings.hpp"
@@ -89,6 +90,17 @@ void Engine::reject(Session& session, ReplyBuilder& reply, std::string_view text
   count_error(reply.last_error_code());
 }
 
+namespace {
+// The HTTP read-only token runs readonly commands, plus what only shapes its own request (a
+// transaction of reads, PING, SELECT). Not AUTH or HELLO: they would let it test passwords.
+bool allowed_with_readonly_token(const Command& cmd) {
+  if (cmd.has(kCmdReadonly)) return true;
+  static constexpr std::string_view kAllowed[] = {"ping", "echo",    "select", "multi",
+                                                  "exec", "discard", "watch",  "unwatch"};
+  return std::find(std::begin(kAllowed), std::end(kAllowed), cmd.full_name) != std::end(kAllowed);
+}
+}  // namespace
+
 void Engine::dispatch(Session& session, std::span<const std::string_view> argv, ReplyBuilder& reply,
                       bool in_exec, bool reprocess) {
   if (argv.empty()) return;
@@ -121,7 +133,7 @@ void Engine::dispatch(Session& session, std::span<const std::string_view> argv, 
     reject(session, reply, err::kNoAuth, cmd);
     return;
   }
-  if (session.readonly_only && !cmd->has(kCmdReadonly) && !cmd->has(kCmdNoAuth)) {
+  if (session.readonly_only && !allowed_with_readonly_token(*cmd)) {
     reject(session, reply,
            "NOPERM this user has no permissions to run the '" + cmd->full_name + "' command", cmd);
     return;

@@ -683,7 +683,15 @@ class CommandApiTest(ServerTest):
 
 
 class AuthTest(ServerTest):
-    extra = ("--requirepass", "s3cret", "--http-readonly-token", "reader")
+    extra = ("--requirepass", "s3cret", "--http-readonly-token", "reader", "--loglevel", "debug")
+
+    def test_token_in_the_url_is_not_logged(self):
+        s, _, b = self.req("GET", "/api/v1/redis/ping?x=1&_token=s3cret")
+        self.assertEqual(js(b), {"result": "PONG"})
+        self.server.log.seek(0)
+        log = self.server.log.read()
+        self.assertIn(b"/api/v1/redis/ping?x=1&_token=*** -> 200", log)
+        self.assertNotIn(b"s3cret", log)
 
     def test_resource_api_auth(self):
         s, h, b = self.req("GET", key_path("k"))
@@ -715,6 +723,17 @@ class AuthTest(ServerTest):
         s, _, b = self.req("POST", "/api/v1/redis", ["SET", "x", "1"], {"Authorization": "Bearer reader"})
         self.assertEqual(s, 400)
         self.assertTrue(js(b)["error"].startswith("NOPERM"))
+        # The read-only token cannot use AUTH or HELLO to test passwords...
+        reader = {"Authorization": "Bearer reader"}
+        for cmd in (["AUTH", "s3cret"], ["AUTH", "wrong"], ["HELLO", "3", "AUTH", "default", "s3cret"]):
+            s, _, b = self.req("POST", "/api/v1/redis", cmd, reader)
+            self.assertEqual(s, 400, cmd)
+            self.assertTrue(js(b)["error"].startswith("NOPERM"), (cmd, b))
+        # ...but may run a transaction of reads.
+        s, _, b = self.req("POST", "/api/v1/redis/multi-exec", [["GET", "x"], ["PING"]], reader)
+        self.assertEqual((s, js(b)), (200, [{"result": None}, {"result": "PONG"}]))
+        s, _, b = self.req("POST", "/api/v1/redis/multi-exec", [["GET", "x"], ["SET", "x", "1"]], reader)
+        self.assertEqual(s, 400, b)
 
     def test_docs_and_admin_need_no_token(self):
         s, _, _ = self.req("GET", "/api/v1/openapi.json")
@@ -739,7 +758,14 @@ class CorsTest(ServerTest):
         self.assertEqual((s, b), (204, b""))
         self.assertEqual(h["access-control-allow-origin"], "http://app.example")
         self.assertIn("PUT", h["access-control-allow-methods"])
-        self.assertIn("If-Match", h["access-control-allow-headers"])
+        self.assertEqual(h["access-control-allow-headers"], "content-type,if-match")
+        # What @upstash/redis sends from a browser: its own headers are allowed too.
+        upstash = "authorization,content-type,upstash-encoding,upstash-sync-token,upstash-telemetry-sdk"
+        s, h, b = self.req("OPTIONS", "/api/v1/redis/get/x", headers={
+            "Origin": "http://app.example", "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": upstash})
+        self.assertEqual((s, h["access-control-allow-headers"]), (204, upstash))
+        s, h, b = self.req("OPTIONS", key_path("k"), headers={"Origin": "http://app.example"})
         self.assertIn("Authorization", h["access-control-allow-headers"])
         s, h, b = self.req("OPTIONS", "/nowhere", headers={"Origin": "http://app.example"})
         self.assertEqual(s, 404)
