@@ -79,6 +79,8 @@ const Param kParams[] = {
      "password clients must AUTH with; empty for none"},
     {"save", Kind::kConstant, nullptr, nullptr, 0, 0, true,
      "persistence is not implemented; only \"\" is accepted", "", ""},
+    {"shutdown-delay-ms", Kind::kInt, &Config::shutdown_delay_ms, nullptr, 0, kMaxInt, true,
+     "on SIGTERM/SIGINT, keep serving this many ms with /readyz answering 503 first"},
     {"tcp-keepalive", Kind::kInt, &Config::tcp_keepalive, nullptr, 0, kMaxInt, true,
      "seconds between TCP keepalive probes; 0 disables them"},
     {"timeout", Kind::kInt, &Config::timeout, nullptr, 0, kMaxInt, true,

@@ -27,6 +27,7 @@ struct Config {
   int64_t client_output_soft_limit = 0;
   int64_t client_output_soft_seconds = 0;
   int64_t hz = 10;
+  int64_t shutdown_delay_ms = 0;  // SIGTERM: keep serving this long with /readyz at 503
   std::string loglevel = "notice";
   std::string logfile;
   // HTTP front end and admin port.

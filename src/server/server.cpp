@@ -96,6 +96,8 @@ bool Server::start(std::string* error) {
   arm_cron();
   uv_timer_init(&loop_, &block_timer_);
   block_timer_.data = this;
+  uv_timer_init(&loop_, &drain_timer_);
+  drain_timer_.data = this;
   uv_signal_init(&loop_, &sigterm_);
   sigterm_.data = this;
   uv_signal_start(&sigterm_, on_signal, SIGTERM);
@@ -235,8 +237,19 @@ void Server::on_signal(uv_signal_t* sig, int signum) {
   Server& s = *static_cast<Server*>(sig->data);
   BASALT_LOG(kWarning, "Received %s, scheduling shutdown...",
              signum == SIGTERM ? "SIGTERM" : "SIGINT");
+  // A second signal during the drain means now.
+  if (s.config_.shutdown_delay_ms > 0 && !s.draining_) {
+    s.draining_ = true;
+    BASALT_LOG(kWarning, "Serving for %lld ms more while /readyz answers 503 (shutdown-delay-ms)",
+               static_cast<long long>(s.config_.shutdown_delay_ms));
+    uv_timer_start(&s.drain_timer_, on_drain_timer,
+                   static_cast<uint64_t>(s.config_.shutdown_delay_ms), 0);
+    return;
+  }
   s.request_shutdown();
 }
+
+void Server::on_drain_timer(uv_timer_t* t) { static_cast<Server*>(t->data)->request_shutdown(); }
 
 void Server::request_shutdown() {
   // Finish this loop turn (replies already produced are flushed), then close everything.
@@ -256,6 +269,7 @@ void Server::begin_shutdown() {
   uv_close(reinterpret_cast<uv_handle_t*>(&check_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&cron_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&block_timer_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&drain_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
   for (auto& hook : shutdown_hooks_) hook();

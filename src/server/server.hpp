@@ -47,8 +47,10 @@ class Server final : public Host {
   // Front ends close their own handles (timers, listeners' state) when shutdown begins.
   void on_shutdown(std::function<void()> hook) { shutdown_hooks_.push_back(std::move(hook)); }
 
-  bool ready() const { return started_ && !shutting_down_; }
-  bool shutting_down() const { return shutting_down_; }
+  // /readyz: false from SIGTERM on, through the shutdown-delay-ms drain, while clients are still
+  // served, so that a load balancer stops sending new ones before the ports close.
+  bool ready() const { return started_ && !draining_ && !shutting_down_; }
+  bool shutting_down() const { return draining_ || shutting_down_; }
   size_t connection_count(ListenerKind kind) const;
 
   // Connection bookkeeping (StreamConnection calls these).
@@ -70,6 +72,7 @@ class Server final : public Host {
   static void on_cron(uv_timer_t* t);
   static void on_block_timer(uv_timer_t* t);
   static void on_signal(uv_signal_t* s, int signum);
+  static void on_drain_timer(uv_timer_t* t);
   void arm_cron();
   void arm_block_timer();
   void close_idle_clients();
@@ -89,6 +92,8 @@ class Server final : public Host {
   uv_timer_t block_timer_;
   int64_t block_timer_deadline_ = 0;
   uv_signal_t sigterm_, sigint_;
+  uv_timer_t drain_timer_;
+  bool draining_ = false;
   int64_t cron_hz_ = 0;
   bool started_ = false;
   bool shutting_down_ = false;

@@ -932,6 +932,29 @@ class AdminAndDocsTest(ServerTest):
         self.assertEqual(s, 404)
 
 
+class DrainTest(unittest.TestCase):
+    def test_sigterm_drains_with_readyz_503_then_exits(self):
+        server = HttpServer("--shutdown-delay-ms", "1500")
+        try:
+            s, _, _ = server.request("GET", "/readyz", admin=True)
+            self.assertEqual(s, 200)
+            start = time.time()
+            server.proc.send_signal(signal.SIGTERM)
+            time.sleep(0.2)
+            s, _, b = server.request("GET", "/readyz", admin=True)
+            self.assertEqual((s, js(b)), (503, {"status": "shutting down"}))
+            s, _, _ = server.request("GET", "/healthz", admin=True)
+            self.assertEqual(s, 200)
+            # Clients are still served during the drain.
+            r = server.resp()
+            self.assertEqual(r.call("PING"), b"+PONG\r\n")
+            r.close()
+            self.assertEqual(server.proc.wait(timeout=10), 0)
+            self.assertGreaterEqual(time.time() - start, 1.4)
+        finally:
+            server.stop()
+
+
 if __name__ == "__main__":
     result = unittest.main(verbosity=2, exit=False).result
     failed = len(result.failures) + len(result.errors)
