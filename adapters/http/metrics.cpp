@@ -204,15 +204,14 @@ std::string render_prometheus(Server& server, const HttpMetrics& http) {
   help(out, "basalt_keyspace_misses_total", "counter", "Failed key lookups.");
   sample(out, "basalt_keyspace_misses_total", "", store.stats().keyspace_misses);
 
-  size_t dataset = 0;
-  for (int db = 0; db < store.db_count(); ++db) dataset += store.db(db).memory_usage();
+  MemoryFigures memory = server.engine().memory();
+  help(out, "basalt_memory_used_bytes", "gauge", "Bytes allocated (INFO's used_memory).");
+  sample(out, "basalt_memory_used_bytes", "", memory.used);
   help(out, "basalt_memory_dataset_bytes", "gauge",
-       "Bytes the keyspace holds (keys, values, tables).");
-  sample(out, "basalt_memory_dataset_bytes", "", dataset);
-  size_t rss = 0;
-  uv_resident_set_memory(&rss);
+       "Allocated bytes less those at start-up and in client buffers: keys, values, tables.");
+  sample(out, "basalt_memory_dataset_bytes", "", memory.dataset);
   help(out, "basalt_memory_rss_bytes", "gauge", "Resident set size of the process.");
-  sample(out, "basalt_memory_rss_bytes", "", rss);
+  sample(out, "basalt_memory_rss_bytes", "", memory.rss);
 
   http.render(out);
   return out;

@@ -1,7 +1,11 @@
 #include "commands/engine.hpp"
 
+#include <malloc.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <climits>
+#include <fstream>
 
 #include "base/strings.hpp"
 #include "commands/errors.hpp"
@@ -47,6 +51,24 @@ void Engine::close_session(Session* session) {
 Session* Engine::find_session(uint64_t id) {
   auto it = sessions_.find(id);
   return it == sessions_.end() ? nullptr : it->second.get();
+}
+
+MemoryFigures Engine::memory() const {
+  MemoryFigures m;
+  struct mallinfo2 mi = mallinfo2();
+  std::ifstream statm("/proc/self/statm");
+  uint64_t pages = 0, resident = 0;
+  if (statm >> pages >> resident) m.rss = resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  m.used = mi.uordblks + mi.hblkhd;
+  if (m.used == 0) m.used = m.rss;  // a sanitizer's allocator reports nothing
+  m.startup = server_info_.used_memory_startup;
+  for (auto& [id, s] : sessions_) {
+    if (s->link != nullptr)
+      m.clients += s->link->query_buffer_bytes() + s->link->output_buffer_bytes();
+  }
+  uint64_t overhead = m.startup + m.clients;
+  m.dataset = m.used > overhead ? m.used - overhead : 0;
+  return m;
 }
 
 size_t Engine::session_count(Frontend frontend) const {

@@ -43,6 +43,16 @@ struct ServerInfo {
   int64_t tcp_port = 0;
   int64_t http_port = 0;
   int64_t admin_port = 0;
+  uint64_t used_memory_startup = 0;  // recorded once the server has started
+};
+
+// INFO memory and /metrics: one reading of the allocator, split as Redis splits used_memory.
+struct MemoryFigures {
+  uint64_t used = 0;     // bytes allocated (glibc arenas and mmap'd blocks; RSS under sanitizers)
+  uint64_t rss = 0;      // resident set size
+  uint64_t startup = 0;  // used when the server had started (code, tables, front ends)
+  uint64_t clients = 0;  // client query and output buffers
+  uint64_t dataset = 0;  // the rest: keys, values and the keyspace's tables
 };
 
 // A Prometheus-style latency histogram in microseconds: cumulative buckets are computed when
@@ -82,8 +92,8 @@ struct CommandContext {
   ReplyBuilder& reply;
   std::span<const std::string_view> argv;  // argv[0] is the command name as the client sent it
   const Command& command;
-  bool in_exec = false;     // inside EXEC: blocking commands time out at once
-  bool reprocess = false;   // re-run of a blocked command because a key became ready
+  bool in_exec = false;    // inside EXEC: blocking commands time out at once
+  bool reprocess = false;  // re-run of a blocked command because a key became ready
 
   size_t argc() const { return argv.size(); }
   std::string_view arg(size_t i) const { return argv[i]; }
@@ -117,6 +127,7 @@ class Engine final : public KeyspaceObserver {
     for (auto& [id, s] : sessions_) fn(*s);
   }
   size_t session_count() const { return sessions_.size(); }
+  MemoryFigures memory() const;
   size_t session_count(Frontend frontend) const;
 
   // Runs one request. Replies go to `reply`; if the command blocks, session.blocked is set and
@@ -154,8 +165,7 @@ class Engine final : public KeyspaceObserver {
  private:
   void dispatch(Session& session, std::span<const std::string_view> argv, ReplyBuilder& reply,
                 bool in_exec, bool reprocess);
-  void reject(Session& session, ReplyBuilder& reply, std::string_view text,
-              const Command* cmd);
+  void reject(Session& session, ReplyBuilder& reply, std::string_view text, const Command* cmd);
   void serve_ready_keys();
   void count_error(std::string_view text);
 

@@ -408,13 +408,6 @@ std::string bytes_to_human(uint64_t n) {
   return std::to_string(n) + "B";
 }
 
-uint64_t rss_bytes() {
-  std::ifstream statm("/proc/self/statm");
-  uint64_t size = 0, resident = 0;
-  if (!(statm >> size >> resident)) return 0;
-  return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
-}
-
 std::string cpu_time(const timeval& tv) {
   return printf_string("%ld.%06ld", static_cast<long>(tv.tv_sec), static_cast<long>(tv.tv_usec));
 }
@@ -479,19 +472,16 @@ void info_clients(CommandContext& ctx, std::string& out) {
 void info_memory(CommandContext& ctx, std::string& out) {
   // glibc's view of what is allocated: arena chunks in use plus mmap'd large blocks (Redis's
   // used_memory counts both). A sanitizer's allocator reports nothing; RSS is the closest figure.
-  struct mallinfo2 mi = mallinfo2();
-  uint64_t rss = rss_bytes();
-  uint64_t used = mi.uordblks + mi.hblkhd;
-  if (used == 0) used = rss;
-  uint64_t dataset = 0;
-  for (int i = 0; i < ctx.store().db_count(); ++i) dataset += ctx.store().db(i).memory_usage();
+  MemoryFigures m = ctx.engine.memory();
+  uint64_t used = m.used, rss = m.rss;
   uint64_t system =
       static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   field(out, "used_memory", used);
   field(out, "used_memory_human", bytes_to_human(used));
   field(out, "used_memory_rss", rss);
   field(out, "used_memory_rss_human", bytes_to_human(rss));
-  field(out, "used_memory_dataset", dataset);
+  field(out, "used_memory_startup", m.startup);
+  field(out, "used_memory_dataset", m.dataset);
   field(out, "total_system_memory", system);
   field(out, "total_system_memory_human", bytes_to_human(system));
   field(out, "maxmemory", int64_t{0});

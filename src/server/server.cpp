@@ -110,6 +110,8 @@ bool Server::start(std::string* error) {
 }
 
 int Server::run() {
+  // Front ends are up by now: what is allocated is the baseline INFO's dataset figure leaves out.
+  engine_->server_info().used_memory_startup = engine_->memory().used;
   BASALT_LOG(kNotice, "Ready to accept connections tcp (port %lld)",
              static_cast<long long>(config_.port));
   uv_run(&loop_, UV_RUN_DEFAULT);

@@ -891,6 +891,14 @@ class AdminAndDocsTest(ServerTest):
         for line in text.splitlines():
             if line and not line.startswith("#"):
                 self.assertRegex(line, r'^[a-z_]+(\{([a-z_]+="[^"]*",?)*\})? [0-9.e+-]+$')
+        # The dataset figure follows what is stored (a 2 MB value shows up in it).
+        def dataset():
+            _, _, b = self.req("GET", "/metrics", admin=True)
+            return int(re.search(r"^basalt_memory_dataset_bytes (\d+)$", b.decode(), re.M).group(1))
+        before = dataset()
+        self.assertEqual(r.call("SET", "metrics:big", "x" * 2_000_000), b"+OK\r\n")
+        self.assertGreater(dataset() - before, 1_900_000)
+        r.call("DEL", "metrics:big")
         r.close()
 
     def test_info_as_json(self):
