@@ -29,13 +29,6 @@ OutputMode output_mode(Exchange& ex) {
   return m;
 }
 
-void command_error(Exchange& ex, int status, std::string_view message) {
-  std::string body = "{\"error\":";
-  append_json_string(body, message);
-  body += '}';
-  ex.json(status, std::move(body));
-}
-
 // {"result": ...} or {"error": "..."}, as one element of a pipeline's array or a whole body.
 void append_result(std::string& out, ReplyRef r, StringMode mode) {
   if (r.is_error()) {
@@ -85,17 +78,17 @@ bool json_commands(Exchange& ex, std::vector<std::vector<std::string>>* commands
   std::string error;
   auto doc = parse_json(ex.req.body, &error);
   if (!doc) {
-    command_error(ex, 400, "ERR " + error);
+    ex.command_error(400, "ERR " + error);
     return false;
   }
   if (!doc->is_array() || doc->items.empty()) {
-    command_error(ex, 400, "ERR the body must be a non-empty JSON array of commands");
+    ex.command_error(400, "ERR the body must be a non-empty JSON array of commands");
     return false;
   }
   commands->resize(doc->items.size());
   for (size_t i = 0; i < doc->items.size(); ++i) {
     if (!json_command(doc->items[i], &(*commands)[i], &error)) {
-      command_error(ex, 400, error);
+      ex.command_error(400, error);
       return false;
     }
   }
@@ -169,12 +162,12 @@ void handle_command_json(Exchange& ex) {
   std::string error;
   auto doc = parse_json(ex.req.body, &error);
   if (!doc) {
-    command_error(ex, 400, "ERR " + error);
+    ex.command_error(400, "ERR " + error);
     return;
   }
   std::vector<std::string> args;
   if (!json_command(*doc, &args, &error)) {
-    command_error(ex, 400, error);
+    ex.command_error(400, error);
     return;
   }
   run_single(ex, std::vector<std::string_view>(args.begin(), args.end()), mode);
@@ -207,10 +200,9 @@ void handle_multi_exec(Exchange& ex) {
   if (!json_commands(ex, &commands)) return;
   for (auto& cmd : commands) {
     if (is_transaction_control(cmd[0])) {
-      command_error(ex, 400,
-                    "ERR " + lowercase(cmd[0]) +
-                        " is not allowed in multi-exec: the commands are "
-                        "already one transaction");
+      ex.command_error(400, "ERR " + lowercase(cmd[0]) +
+                                " is not allowed in multi-exec: the commands are "
+                                "already one transaction");
       return;
     }
   }

@@ -283,13 +283,18 @@ void HttpConnection::resume() {
 
 void HttpConnection::fail_connection(int status, std::string_view message) {
   res_.clear();
-  ex_.error(status,
-            status == 408   ? "REQUEST_TIMEOUT"
-            : status == 413 ? "PAYLOAD_TOO_LARGE"
-            : status == 414 ? "URI_TOO_LONG"
-            : status == 431 ? "HEADERS_TOO_LARGE"
-                            : "BAD_REQUEST",
-            message);
+  if (std::string_view(req_.target).starts_with("/api/v1/redis")) {
+    // Refused before routing, but the command API's clients still read {"error":"..."}.
+    ex_.command_error(status, "ERR " + std::string(message));
+  } else {
+    ex_.error(status,
+              status == 408   ? "REQUEST_TIMEOUT"
+              : status == 413 ? "PAYLOAD_TOO_LARGE"
+              : status == 414 ? "URI_TOO_LONG"
+              : status == 431 ? "HEADERS_TOO_LARGE"
+                              : "BAD_REQUEST",
+              message);
+  }
   res_.close = true;
   request_id_ = fe_.request_id(req_);
   serialize_response(output(), res_, false, false, request_id_, fe_.date());

@@ -22,6 +22,13 @@ void Exchange::json(int status, std::string body) {
   res.body = std::move(body);
 }
 
+void Exchange::command_error(int status, std::string_view message) {
+  std::string body = "{\"error\":";
+  append_json_string(body, message);
+  body += '}';
+  json(status, std::move(body));
+}
+
 void Exchange::error(int status, std::string_view code, std::string_view message) {
   res.status = status;
   res.content_type = "application/json";

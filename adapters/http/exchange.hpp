@@ -57,6 +57,8 @@ class Exchange {
   void json(int status, std::string body);
   // The resource API's error envelope: {"error":{"code":"...","message":"..."}}.
   void error(int status, std::string_view code, std::string_view message);
+  // The command API's envelope, as Upstash's clients read it: {"error":"<message>"}.
+  void command_error(int status, std::string_view message);
   // An engine error reply in that envelope, with its HTTP status (WRONGTYPE 409, NOPERM 403 ...).
   void engine_error(ReplyRef err);
   void empty(int status);

@@ -796,6 +796,17 @@ class LimitsTest(ServerTest):
         self.assertTrue(data.startswith(b"HTTP/1.1 413 "), data)
         self.assertIn(b"PAYLOAD_TOO_LARGE", data)
 
+    def test_command_api_refusals_keep_its_error_envelope(self):
+        s = socket.create_connection(("127.0.0.1", self.server.http_port), timeout=5)
+        s.sendall(b"POST /api/v1/redis HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: 100000000\r\n\r\n")
+        data = s.recv(65536)
+        s.close()
+        self.assertTrue(data.startswith(b"HTTP/1.1 413 "), data)
+        body = js(data.split(b"\r\n\r\n", 1)[1])
+        self.assertIsInstance(body["error"], str)
+        self.assertTrue(body["error"].startswith("ERR "), body)
+
     def test_oversized_chunked_body(self):
         chunk = b"x" * 3000
         body = b"%x\r\n%s\r\n" % (len(chunk), chunk) * 2 + b"0\r\n\r\n"
