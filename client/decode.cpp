@@ -194,6 +194,16 @@ std::optional<KeyValue> key_value(Reply&& r) {
   return kv;
 }
 
+std::optional<KeyValues> key_values(Reply&& r) {
+  ThrowIfError(r);
+  if (r.is_nil()) return std::nullopt;
+  if (!IsList(r) || r.elements().size() != 2) Unexpected(r, "a [key, [elements]] array");
+  KeyValues kv;
+  kv.key = TakeString(r.elements()[0]);
+  kv.values = string_list(std::move(r.elements()[1]));
+  return kv;
+}
+
 std::optional<std::string> first_or_nil(Reply&& r) {
   std::optional<KeyValue> kv = key_value(std::move(r));
   if (!kv) return std::nullopt;
@@ -221,6 +231,16 @@ void add_set_options(Args& args, const SetOptions& options) {
       args.add("EX").add(ms / 1000);
     } else {
       args.add("PX").add(ms);
+    }
+  }
+  if (options.expire_at) {
+    const int64_t ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(options.expire_at->time_since_epoch())
+            .count();
+    if (ms % 1000 == 0) {
+      args.add("EXAT").add(ms / 1000);
+    } else {
+      args.add("PXAT").add(ms);
     }
   }
   if (options.keep_ttl) args.add("KEEPTTL");

@@ -32,6 +32,13 @@ struct KeyValue {
   friend bool operator==(const KeyValue&, const KeyValue&) = default;
 };
 
+// A key and the elements popped from it, as returned by LMPOP / BLMPOP.
+struct KeyValues {
+  std::string key;
+  std::vector<std::string> values;
+  friend bool operator==(const KeyValues&, const KeyValues&) = default;
+};
+
 // Results of Client::ttl when there is no remaining time to report (Redis's PTTL codes).
 inline constexpr std::chrono::milliseconds kNoKey{-2};     // the key does not exist
 inline constexpr std::chrono::milliseconds kNoExpiry{-1};  // the key exists and has no TTL
@@ -100,11 +107,12 @@ std::vector<std::string> string_list(Reply&& r);        // array of bulk strings
 std::vector<std::optional<std::string>> optional_strings(Reply&& r);  // array, nils kept
 std::optional<std::string> first_or_nil(Reply&& r);                   // BLPOP on one key: its value
 std::optional<KeyValue> key_value(Reply&& r);                         // BLPOP: [key, value] or nil
-std::optional<int64_t> optional_integer(Reply&& r);                   // LPOS
-std::chrono::milliseconds milliseconds(Reply&& r);                    // PTTL
-std::vector<std::string> pop_many(Reply&& r);                         // LPOP n: array or nil
+std::optional<KeyValues> key_values(Reply&& r);      // LMPOP: [key, [elements]] or nil
+std::optional<int64_t> optional_integer(Reply&& r);  // LPOS
+std::chrono::milliseconds milliseconds(Reply&& r);   // PTTL
+std::vector<std::string> pop_many(Reply&& r);        // LPOP n: array or nil
 
-// Appends " [NX|XX] [EX s|PX ms|KEEPTTL]" for SetOptions.
+// Appends " [NX|XX] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL]" for SetOptions.
 void add_set_options(Args& args, const SetOptions& options);
 // A duration as a RESP timeout in seconds ("0.25"), for BLPOP and BLMOVE.
 std::string timeout_seconds(std::chrono::milliseconds timeout);
@@ -177,6 +185,25 @@ class Commands {
   // GETDEL: the value of `key` (nullopt if missing), deleting the key.
   Result<std::optional<std::string>> get_delete(std::string_view key) {
     return run<std::optional<std::string>>(&detail::optional_string, {"GETDEL", key});
+  }
+  // GETEX EX/PX: the value of `key` (nullopt if missing), giving the key a new TTL.
+  Result<std::optional<std::string>> get_and_expire(std::string_view key, Ms ttl) {
+    const bool whole = ttl.count() % 1000 == 0;
+    detail::Args a{"GETEX", key, whole ? "EX" : "PX"};
+    a.add(whole ? ttl.count() / 1000 : ttl.count());
+    return run<std::optional<std::string>>(&detail::optional_string, a);
+  }
+  // GETEX PERSIST: the value of `key` (nullopt if missing), removing its TTL.
+  Result<std::optional<std::string>> get_and_persist(std::string_view key) {
+    return run<std::optional<std::string>>(&detail::optional_string, {"GETEX", key, "PERSIST"});
+  }
+  // LCS: the longest common subsequence of the two string values.
+  Result<std::string> lcs(std::string_view key1, std::string_view key2) {
+    return run<std::string>(&detail::string_value, {"LCS", key1, key2});
+  }
+  // LCS LEN: the length of that subsequence.
+  Result<int64_t> lcs_length(std::string_view key1, std::string_view key2) {
+    return run<int64_t>(&detail::integer, {"LCS", key1, key2, "LEN"});
   }
   // MGET: the values of `keys` in order, nullopt for missing keys (and keys holding non-strings).
   Result<std::vector<std::optional<std::string>>> mget(Keys keys) {
@@ -253,6 +280,27 @@ class Commands {
   Result<int64_t> remove(std::span<const std::string_view> keys) {
     return run<int64_t>(&detail::integer, detail::Args{"DEL"}.add_all(keys));
   }
+  // UNLINK: deletes keys like DEL (the memory is reclaimed the same way); how many existed.
+  Result<int64_t> unlink(Keys keys) {
+    return run<int64_t>(&detail::integer, detail::Args{"UNLINK"}.add_all(keys));
+  }
+  // TOUCH: how many of `keys` exist (it counts as an access, like a read).
+  Result<int64_t> touch(Keys keys) {
+    return run<int64_t>(&detail::integer, detail::Args{"TOUCH"}.add_all(keys));
+  }
+  // COPY: copies the value (and TTL) of `source` to `destination`, in database `db` if given;
+  // true if copied, false if `destination` exists and `replace` is false.
+  Result<bool> copy(std::string_view source, std::string_view destination, bool replace = false,
+                    std::optional<int> db = std::nullopt) {
+    detail::Args a{"COPY", source, destination};
+    if (db) a.add("DB").add(static_cast<int64_t>(*db));
+    if (replace) a.add("REPLACE");
+    return run<bool>(&detail::integer_as_bool, a);
+  }
+  // RANDOMKEY: a random key of the selected database, nullopt if it is empty.
+  Result<std::optional<std::string>> random_key() {
+    return run<std::optional<std::string>>(&detail::optional_string, {"RANDOMKEY"});
+  }
   // EXISTS of one key.
   Result<bool> exists(std::string_view key) {
     return run<bool>(&detail::integer_as_bool, {"EXISTS", key});
@@ -283,6 +331,11 @@ class Commands {
   // PTTL: the remaining time to live; kNoExpiry (-1 ms) if the key has no TTL, kNoKey (-2 ms) if
   // it does not exist.
   Result<Ms> ttl(std::string_view key) { return run<Ms>(&detail::milliseconds, {"PTTL", key}); }
+  // PEXPIRETIME: when the key expires, in milliseconds since the Unix epoch; kNoExpiry (-1 ms)
+  // if it has no TTL, kNoKey (-2 ms) if it does not exist.
+  Result<Ms> expire_time(std::string_view key) {
+    return run<Ms>(&detail::milliseconds, {"PEXPIRETIME", key});
+  }
   // PERSIST: removes the TTL; true if there was one.
   Result<bool> persist(std::string_view key) {
     return run<bool>(&detail::integer_as_bool, {"PERSIST", key});
@@ -359,6 +412,24 @@ class Commands {
     detail::Args a{end == End::Head ? "BLPOP" : "BRPOP"};
     a.add_all(keys).add(t);
     return run<std::optional<KeyValue>>(&detail::key_value, a, budget(timeout));
+  }
+  // LMPOP: up to `count` elements from the first of `keys` that is a non-empty list, and its name;
+  // nullopt if they are all empty.
+  Result<std::optional<KeyValues>> pop_first(Keys keys, End end = End::Head, size_t count = 1) {
+    detail::Args a{"LMPOP"};
+    a.add(static_cast<int64_t>(keys.size())).add_all(keys);
+    a.add(end_name(end)).add("COUNT").add(static_cast<int64_t>(count));
+    return run<std::optional<KeyValues>>(&detail::key_values, a);
+  }
+  // BLMPOP: LMPOP that waits up to `timeout` (zero: forever) for one of the lists to have
+  // elements; nullopt on timeout.
+  Result<std::optional<KeyValues>> pop_first_blocking(Keys keys, Ms timeout, End end = End::Head,
+                                                      size_t count = 1) {
+    const std::string t = detail::timeout_seconds(timeout);
+    detail::Args a{"BLMPOP"};
+    a.add(t).add(static_cast<int64_t>(keys.size())).add_all(keys);
+    a.add(end_name(end)).add("COUNT").add(static_cast<int64_t>(count));
+    return run<std::optional<KeyValues>>(&detail::key_values, a, budget(timeout));
   }
   // LRANGE: elements from index start to stop inclusive (negative: from the end); by default the
   // whole list.

@@ -63,8 +63,11 @@ struct SetOptions {
   std::optional<std::chrono::milliseconds> ttl = std::nullopt;
   // NX / XX.
   Condition condition = Condition::Always;
-  // KEEPTTL: keep the key's current TTL. Not combinable with ttl.
+  // KEEPTTL: keep the key's current TTL. Not combinable with ttl or expire_at.
   bool keep_ttl = false;
+  // EXAT / PXAT: expire at this wall-clock time (sent as EXAT when a whole second). Not
+  // combinable with ttl.
+  std::optional<std::chrono::system_clock::time_point> expire_at = std::nullopt;
 };
 
 // Condition of an EXPIRE (Redis 7's NX / XX / GT / LT).

@@ -272,6 +272,63 @@ TEST_P(ClientTest, ExpireTtlPersist) {
   EXPECT_EQ(db.get("k"), std::nullopt);
 }
 
+TEST_P(ClientTest, GetexExpireTimeAndAbsoluteSetExpiry) {
+  Client db = connect();
+  EXPECT_EQ(db.get_and_expire("k", 10s), std::nullopt);
+  db.set("k", "v");
+  EXPECT_EQ(db.get_and_expire("k", 10s), "v");
+  EXPECT_GT(db.ttl("k"), 9s);
+  EXPECT_EQ(db.get_and_expire("k", 1500ms), "v");
+  EXPECT_LE(db.ttl("k"), 1500ms);
+  EXPECT_EQ(db.get_and_persist("k"), "v");
+  EXPECT_EQ(db.ttl("k"), kNoExpiry);
+  EXPECT_EQ(db.expire_time("k"), kNoExpiry);
+  EXPECT_EQ(db.expire_time("missing"), kNoKey);
+  const auto when = std::chrono::system_clock::time_point(std::chrono::seconds(4102444800));
+  EXPECT_TRUE(db.set("k", "v", {.expire_at = when}));
+  EXPECT_EQ(db.expire_time("k"), std::chrono::milliseconds(4102444800000));
+  EXPECT_TRUE(db.set("k", "v", {.expire_at = when + 250ms}));
+  EXPECT_EQ(db.expire_time("k"), std::chrono::milliseconds(4102444800250));
+}
+
+TEST_P(ClientTest, CopyUnlinkTouchRandomKeyLcs) {
+  Client db = connect();
+  EXPECT_EQ(db.random_key(), std::nullopt);
+  db.set("a", "ohmytext");
+  db.set("b", "mynewtext");
+  std::optional<std::string> some = db.random_key();
+  ASSERT_TRUE(some);
+  EXPECT_TRUE(*some == "a" || *some == "b") << *some;
+  EXPECT_EQ(db.lcs("a", "b"), "mytext");
+  EXPECT_EQ(db.lcs_length("a", "b"), 6);
+  EXPECT_TRUE(db.copy("a", "c"));
+  EXPECT_FALSE(db.copy("b", "c"));
+  EXPECT_TRUE(db.copy("b", "c", /*replace=*/true));
+  EXPECT_EQ(db.get("c"), "mynewtext");
+  EXPECT_TRUE(db.copy("a", "a", false, 1));
+  EXPECT_EQ(db.touch({"a", "b", "nope"}), 2);
+  EXPECT_EQ(db.unlink({"a", "b", "nope"}), 2);
+  EXPECT_EQ(db.dbsize(), 1);
+  db.command({"SELECT", "1"});
+  EXPECT_EQ(db.get("a"), "ohmytext");
+  db.flushdb();
+}
+
+TEST_P(ClientTest, PopFirstOfSeveralLists) {
+  Client db = connect();
+  EXPECT_EQ(db.pop_first({"x", "y"}), std::nullopt);
+  db.push("y", {"1", "2", "3"});
+  std::optional<KeyValues> got = db.pop_first({"x", "y"}, End::Head, 2);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(*got, (KeyValues{"y", {"1", "2"}}));
+  got = db.pop_first_blocking({"x", "y"}, 1s, End::Tail, 5);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(*got, (KeyValues{"y", {"3"}}));
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(db.pop_first_blocking({"x", "y"}, 200ms), std::nullopt);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 150ms);
+}
+
 TEST_P(ClientTest, TypeRenameKeysDbsizeFlushdb) {
   Client db = connect();
   db.set("s", "v");
