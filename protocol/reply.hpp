@@ -31,9 +31,10 @@ class Reply {
 
   Reply() = default;  // nil
 
+  // Factories, one per type (tests and fake servers build replies with them).
   static Reply simple(std::string text) { return Reply(Type::kSimpleString, std::move(text)); }
   static Reply error(std::string text) { return Reply(Type::kError, std::move(text)); }
-  static Reply integer(int64_t value);
+  static Reply integer(int64_t value);  // :value
   static Reply bulk(std::string data) { return Reply(Type::kBulkString, std::move(data)); }
   static Reply nil() { return Reply(); }
   static Reply array(std::vector<Reply> elements) {
@@ -48,17 +49,21 @@ class Reply {
   }
   // `text` is the wire form; left empty, it is Redis's formatting of `value`.
   static Reply dbl(double value, std::string text = {});
-  static Reply boolean(bool value);
+  static Reply boolean(bool value);  // #t / #f
   static Reply bignum(std::string digits) { return Reply(Type::kBigNumber, std::move(digits)); }
   static Reply verbatim(std::string format, std::string text);
 
+  // Which RESP type arrived; the accessors below read the field that type uses.
   Type type() const { return type_; }
   // Simple string, error, bulk string, big number, verbatim text; for a double its wire text.
   const std::string& str() const { return str_; }
   // Moves the text out, leaving it empty: lets a client hand a large value on without a copy.
   std::string release_str() { return std::move(str_); }
+  // The value of an integer reply (0 for other types).
   int64_t integer() const { return integer_; }
+  // The value of a RESP3 double (str() keeps its wire text; 0 for other types).
   double dbl() const { return double_; }
+  // The value of a RESP3 boolean (false for other types).
   bool boolean() const { return integer_ != 0; }
   // Array, set, push, map (flattened key, value pairs), attribute (same).
   const std::vector<Reply>& elements() const { return elements_; }
@@ -66,10 +71,14 @@ class Reply {
   std::string_view verbatim_format() const { return {format_, type_ == Type::kVerbatim ? 3u : 0u}; }
   // RESP3 attributes sent just before this reply, flattened key, value pairs (usually empty).
   const std::vector<Reply>& attributes() const { return attributes_; }
+  // Attaches attributes (what the reader does when an attribute precedes a reply).
   void set_attributes(std::vector<Reply> flat) { attributes_ = std::move(flat); }
 
+  // An error reply (the text is "CODE message", e.g. "WRONGTYPE Operation against ...").
   bool is_error() const { return type_ == Type::kError; }
+  // A nil of either protocol ($-1, *-1, _).
   bool is_nil() const { return type_ == Type::kNil; }
+  // Array, map, set, push or attribute: a reply with elements().
   bool is_aggregate() const;
   // Whether the text of a string-like reply equals `s` (false for other types).
   bool is_string(std::string_view s) const;

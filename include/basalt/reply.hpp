@@ -9,6 +9,9 @@
 // Scalars: str() for every string-like type (simple, bulk, error, verbatim text, big number
 // digits, a double's wire text), integer(), dbl(), boolean(). Aggregates: elements() (a map is
 // flattened: key, value, key, value...). to_string() gives a one-line form for logs.
+//
+// Thread safety: a plain value (copyable, movable); distinct Replies may be used from distinct
+// threads, one Reply from several only for reading.
 #pragma once
 
 // Quoted on purpose: found beside this header once installed (include/basalt/protocol/), and
