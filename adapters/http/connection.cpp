@@ -250,6 +250,8 @@ void HttpConnection::finish_request() {
   if (closing() || session_ == nullptr) return;
   fe_.finish(ex_);
   bool keep_alive = req_.keep_alive && !res_.close && !session_->close_after_reply;
+  // HTTP/1.0 closes by default: a connection kept open must say so.
+  if (keep_alive && req_.http_minor == 0) res_.add_header("Connection", "keep-alive");
   serialize_response(output(), res_, req_.method == kHead, keep_alive, request_id_, fe_.date());
   uint64_t elapsed_us = (monotonic_ns() - handle_start_ns_) / 1000;
   fe_.metrics().observe_request(ex_.route, method_name(req_.method), res_.status, elapsed_us);

@@ -268,7 +268,7 @@ void HttpFrontEnd::handle(Exchange& ex, bool admin_port) {
   if (m.path_route != nullptr) ex.route = m.path_route->path;
   if (m.route == nullptr) {
     if (m.allowed != 0) {
-      ex.res.add_header("Allow", methods_list(m.allowed));
+      ex.res.add_header("Allow", methods_list(m.allowed | kOptions));  // OPTIONS answers anywhere
       fail(405, "METHOD_NOT_ALLOWED",
            std::string(req.method_text) +
                " is not allowed here; allowed: " + methods_list(m.allowed));

@@ -34,7 +34,13 @@ class Server:
     def __init__(self, argv, port):
         self.port = port
         self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        wait_for_port(port, self.proc)
+        try:
+            wait_for_port(port, self.proc)
+        except RuntimeError:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+            raise
 
     def stop(self):
         if self.proc.poll() is None:
@@ -55,10 +61,17 @@ class Server:
 
 def basalt(*extra):
     binary = os.environ["BASALT_SERVER_BIN"]
-    port = free_port()
-    argv = [binary, "--port", str(port), "--http-port", str(free_port()), "--admin-port",
-            str(free_port()), "--loglevel", "warning", *extra]
-    return Server(argv, port)
+    for attempt in range(3):
+        port = free_port()
+        argv = [binary, "--port", str(port), "--http-port", str(free_port()), "--admin-port",
+                str(free_port()), "--loglevel", "warning", *extra]
+        try:
+            return Server(argv, port)
+        except RuntimeError:
+            # A "free" port can be taken by another test between free_port() and the server's
+            # bind (ctest runs tests in parallel): try other ports.
+            if attempt == 2:
+                raise
 
 
 def redis(*extra):

@@ -70,35 +70,10 @@ class ServerProcess {
  public:
   // extra: more "--name value" arguments.
   explicit ServerProcess(std::vector<std::string> extra = {}) {
-    port_ = free_port();
-    http_port_ = free_port();
-    admin_port_ = free_port();
-    std::vector<std::string> args = {server_binary(),
-                                     "--port",
-                                     std::to_string(port_),
-                                     "--http-port",
-                                     std::to_string(http_port_),
-                                     "--admin-port",
-                                     std::to_string(admin_port_),
-                                     "--loglevel",
-                                     "warning"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    pid_ = fork();
-    if (pid_ == 0) {
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    for (int i = 0; !server_answers(port_); ++i) {
-      int status;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        throw std::runtime_error("basalt-server exited at start-up");
-      }
-      if (i == 500) throw std::runtime_error("basalt-server did not start listening");
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    // A "free" port may be taken by a parallel test before the server binds it; the server then
+    // exits at start-up, and another set of ports is tried.
+    for (int attempt = 0; !try_start(extra); ++attempt) {
+      if (attempt == 2) throw std::runtime_error("basalt-server exited at start-up");
     }
   }
   ~ServerProcess() {
@@ -137,6 +112,40 @@ class ServerProcess {
   }
 
  private:
+  // Starts the server on fresh ports; false if it exited before answering.
+  bool try_start(const std::vector<std::string>& extra) {
+    port_ = free_port();
+    http_port_ = free_port();
+    admin_port_ = free_port();
+    std::vector<std::string> args = {server_binary(),
+                                     "--port",
+                                     std::to_string(port_),
+                                     "--http-port",
+                                     std::to_string(http_port_),
+                                     "--admin-port",
+                                     std::to_string(admin_port_),
+                                     "--loglevel",
+                                     "warning"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    pid_ = fork();
+    if (pid_ == 0) {
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    for (int i = 0; !server_answers(port_); ++i) {
+      int status;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return false;
+      }
+      if (i == 500) throw std::runtime_error("basalt-server did not start listening");
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
+  }
   pid_t pid_ = -1;
   int port_ = 0, http_port_ = 0, admin_port_ = 0;
   int exit_status_ = -1;
