@@ -19,7 +19,8 @@ std::vector<size_t> Command::key_positions(size_t argc) const {
   if (spec.first_key <= 0) return keys;
   int last = spec.last_key < 0 ? static_cast<int>(argc) + spec.last_key : spec.last_key;
   int step = spec.step > 0 ? spec.step : 1;
-  for (int i = spec.first_key; i <= last && i < static_cast<int>(argc); i += step) keys.push_back(i);
+  for (int i = spec.first_key; i <= last && i < static_cast<int>(argc); i += step)
+    keys.push_back(i);
   return keys;
 }
 
@@ -89,9 +90,9 @@ std::vector<std::string_view> flag_names(uint32_t flags) {
 std::vector<std::string> acl_categories(const Command& cmd) {
   // Redis's order of categories, and its implicit ones derived from the flags.
   static constexpr std::string_view kOrder[] = {
-      "keyspace", "read",  "write", "set",      "sortedset", "list",       "hash",
-      "string",   "bitmap", "hyperloglog", "geo", "stream",  "pubsub",     "admin",
-      "fast",     "slow",  "blocking", "dangerous", "connection", "transaction", "scripting"};
+      "keyspace", "read",   "write",       "set",       "sortedset",  "list",        "hash",
+      "string",   "bitmap", "hyperloglog", "geo",       "stream",     "pubsub",      "admin",
+      "fast",     "slow",   "blocking",    "dangerous", "connection", "transaction", "scripting"};
   std::vector<std::string> have;
   std::string_view explicit_cats = cmd.spec.acl_categories;
   while (!explicit_cats.empty()) {
@@ -115,7 +116,8 @@ std::vector<std::string> acl_categories(const Command& cmd) {
   if (!(f & kCmdFast)) have.emplace_back("slow");
   std::vector<std::string> out;
   for (std::string_view name : kOrder) {
-    if (std::find(have.begin(), have.end(), name) != have.end()) out.push_back("@" + std::string(name));
+    if (std::find(have.begin(), have.end(), name) != have.end())
+      out.push_back("@" + std::string(name));
   }
   return out;
 }

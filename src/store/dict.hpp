@@ -1,10 +1,10 @@
 #pragma once
 // The keyspace hash table: chained buckets of Entry, power-of-two sized, resized incrementally as
-// Redis's dict does. While a resize is under way both tables are live, and every operation moves one
-// bucket across (plus a time-boxed share from the server's cron), so growing to millions of keys
-// never stalls the loop. Chaining (rather than open addressing) keeps entries in their buckets,
-// which is what lets SCAN's reverse-binary cursor guarantee that keys present for the whole
-// iteration are returned even when the table grows or shrinks in between calls.
+// Redis's dict does. While a resize is under way both tables are live, and every operation moves
+// one bucket across (plus a time-boxed share from the server's cron), so growing to millions of
+// keys never stalls the loop. Chaining (rather than open addressing) keeps entries in their
+// buckets, which is what lets SCAN's reverse-binary cursor guarantee that keys present for the
+// whole iteration are returned even when the table grows or shrinks in between calls.
 
 #include <cstddef>
 #include <cstdint>

@@ -1,6 +1,7 @@
 #pragma once
 // Keyspace hash: wyhash (public domain, by Wang Yi). Fast on short keys, which dominate, and seeded
-// per process so that clients cannot precompute colliding keys (Redis seeds SipHash for the same reason).
+// per process so that clients cannot precompute colliding keys (Redis seeds SipHash for the same
+// reason).
 
 #include <cstdint>
 #include <cstring>

@@ -3,7 +3,6 @@
 #include <malloc.h>
 
 #include <charconv>
-
 #include <cstdlib>
 #include <new>
 

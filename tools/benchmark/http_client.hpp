@@ -49,8 +49,7 @@ inline std::optional<HttpTarget> ParseHttpUrl(std::string_view url, std::string*
   if (colon != std::string_view::npos) {
     std::string_view digits = rest.substr(colon + 1);
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), t.port);
-    if (ec != std::errc() || end != digits.data() + digits.size() || t.port < 1 ||
-        t.port > 65535) {
+    if (ec != std::errc() || end != digits.data() + digits.size() || t.port < 1 || t.port > 65535) {
       *why = "bad port \"" + std::string(digits) + "\"";
       return std::nullopt;
     }
@@ -346,7 +345,8 @@ class HttpClient {
       if (cb) cb(std::move(replies[i]), nullptr);
     }
     // An idle kept-alive connection must not keep the run's loop alive (as AsyncClient's does not).
-    if (pending_.empty() && stream_ != nullptr) uv_unref(reinterpret_cast<uv_handle_t*>(&stream_->tcp));
+    if (pending_.empty() && stream_ != nullptr)
+      uv_unref(reinterpret_cast<uv_handle_t*>(&stream_->tcp));
   }
 
   void close_stream() {
