@@ -70,22 +70,11 @@ class ChildServer {
               "warning"};
     }
     args.insert(args.end(), extra_.begin(), extra_.end());
-    pid_ = fork();
-    if (pid_ == 0) {
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    for (int i = 0; !server_answers(port_); ++i) {
-      int status;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        throw std::runtime_error("server exited at start-up: " + args[0]);
-      }
-      if (i == 1000) throw std::runtime_error("server did not start listening");
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    const std::string binary = args[0];
+    pid_ = spawn(std::move(args));
+    if (!await_server(pid_, port_)) {
+      pid_ = -1;
+      throw std::runtime_error("server exited at start-up: " + binary);
     }
   }
 

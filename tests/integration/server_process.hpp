@@ -57,6 +57,31 @@ inline bool server_answers(int port) {
   return ok;
 }
 
+// Runs args[0] with `args` in a child process.
+inline pid_t spawn(std::vector<std::string> args) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+// Waits for the server `pid` to answer on `port`: true once it does, false if it exited first
+// (it is reaped); throws if it is still silent after `attempts` polls.
+inline bool await_server(pid_t pid, int port, int attempts = 1000) {
+  for (int i = 0; !server_answers(port); ++i) {
+    int status;
+    if (waitpid(pid, &status, WNOHANG) == pid) return false;
+    if (i == attempts) throw std::runtime_error("the server did not start listening");
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
 inline std::string server_binary() {
   const char* bin = std::getenv("BASALT_SERVER_BIN");
 #ifdef BASALT_SERVER_BIN
@@ -127,24 +152,10 @@ class ServerProcess {
                                      "--loglevel",
                                      "warning"};
     args.insert(args.end(), extra.begin(), extra.end());
-    pid_ = fork();
-    if (pid_ == 0) {
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    for (int i = 0; !server_answers(port_); ++i) {
-      int status;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return false;
-      }
-      if (i == 500) throw std::runtime_error("basalt-server did not start listening");
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return true;
+    pid_ = spawn(std::move(args));
+    if (await_server(pid_, port_)) return true;
+    pid_ = -1;
+    return false;
   }
   pid_t pid_ = -1;
   int port_ = 0, http_port_ = 0, admin_port_ = 0;
