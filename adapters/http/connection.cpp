@@ -224,14 +224,15 @@ void HttpConnection::process_input() {
   if (!output().empty()) request_flush();
 }
 
+void HttpConnection::on_start() {
+  // CLIENT LIST / INFO / KILL ADDR|LADDR see these, as for a RESP client.
+  session_->addr = peer();
+  session_->laddr = local();
+  session_->fd = fd();
+}
+
 void HttpConnection::handle_request() {
   handle_start_ns_ = monotonic_ns();
-  if (session_->addr.empty()) {
-    // Known only once the server has started the connection (CLIENT LIST, CLIENT KILL ADDR).
-    session_->addr = peer();
-    session_->laddr = local();
-    session_->fd = fd();
-  }
   request_id_ = fe_.request_id(req_);
   ex_.route = "unmatched";
   reply_.clear();

@@ -46,6 +46,7 @@ class HttpConnection final : public StreamConnection, public ClientLink {
 
  protected:
   void on_read() override { process_input(); }
+  void on_start() override;
   void on_close() override;
   size_t read_hint() const override { return state_ == State::kBody ? 64 * 1024 : 0; }
 

@@ -658,6 +658,8 @@ class CommandApiTest(ServerTest):
         client_id = js(b)["result"]
         _, _, b = send(c, "POST", "/api/v1/redis", ["CLIENT", "LIST", "ID", client_id])
         self.assertIn("id=%d " % client_id, js(b)["result"])
+        self.assertRegex(js(b)["result"],
+                         r" addr=127\.0\.0\.1:\d+ laddr=127\.0\.0\.1:%d fd=\d+ " % self.server.http_port)
         s, h, b = send(c, "POST", "/api/v1/redis", ["CLIENT", "KILL", "ID", client_id, "SKIPME", "no"])
         self.assertEqual((s, js(b)), (200, {"result": 1}))
         self.assertEqual(h.get("connection"), "close")
