@@ -170,8 +170,9 @@ void BM_ReadReplies(benchmark::State& state) {
   for (auto _ : state) {
     reader.feed(input);
     int read = 0;
-    while (auto reply = reader.next()) {
-      benchmark::DoNotOptimize(reply->str().data());
+    Reply reply;
+    while (reader.next(reply)) {
+      benchmark::DoNotOptimize(reply.str().data());
       ++read;
     }
     if (read != replies) state.SkipWithError("wrong reply count");

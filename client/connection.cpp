@@ -247,10 +247,11 @@ void Connection::io(std::string_view out, size_t n, std::chrono::milliseconds bl
     }
   }
   size_t got = 0;
+  Reply reply;
   while (got < n) {
-    if (auto r = reader_.next()) {
-      if (r->type() == Reply::Type::kPush) continue;  // out-of-band RESP3 message
-      sink(std::move(*r));
+    if (reader_.next(reply)) {
+      if (reply.type() == Reply::Type::kPush) continue;  // out-of-band RESP3 message
+      sink(std::move(reply));
       ++got;
       continue;
     }

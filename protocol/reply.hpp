@@ -92,7 +92,19 @@ class Reply {
   friend bool operator==(const Reply& a, const Reply& b);
 
  private:
+  friend class ReplyReader;  // reads straight into a Reply, reusing its string's capacity
+
   Reply(Type type, std::string text) : type_(type), str_(std::move(text)) {}
+  // Makes this an empty reply of `type`, keeping the capacity of its string.
+  void reset(Type type) {
+    type_ = type;
+    integer_ = 0;
+    double_ = 0;
+    format_[0] = format_[1] = format_[2] = 0;
+    str_.clear();
+    elements_.clear();
+    attributes_.clear();
+  }
   Reply(Type type, std::vector<Reply> elements) : type_(type), elements_(std::move(elements)) {}
   void append_to(std::string& out) const;
 

@@ -16,8 +16,6 @@ constexpr size_t kMaxPreallocatedElements = 1024;
 // Consumed bytes are dropped from the front of the buffer once they are this many and more than
 // half of it: amortised O(1) per byte, and no copy at all while the buffer empties fully.
 constexpr size_t kCompactThreshold = 64 * 1024;
-// RESP2 and RESP3 type bytes, less the streamed forms (?, ;, .) that Redis never sends.
-constexpr std::string_view kTypeBytes = "+-:,#_($!=*%~>|";
 
 bool EqualsNoCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -104,18 +102,55 @@ ReplyReader::Item ReplyReader::fail(std::string text) {
   return Item::kError;
 }
 
+namespace {
+
+// The offset of the first CR in base[from, end), or `end`. Lines are mostly a few bytes ("$64",
+// ":1", "OK"): a plain loop finds their CR before memchr would have finished its setup.
+size_t FindCr(const char* base, size_t from, size_t end) {
+  const size_t short_end = std::min(end, from + 16);
+  for (size_t i = from; i < short_end; ++i) {
+    if (base[i] == '\r') return i;
+  }
+  if (short_end == end) return end;
+  const auto* cr = static_cast<const char*>(std::memchr(base + short_end, '\r', end - short_end));
+  return cr == nullptr ? end : static_cast<size_t>(cr - base);
+}
+
+bool IsTypeByte(char c) {
+  switch (c) {
+    case '+':
+    case '-':
+    case ':':
+    case ',':
+    case '#':
+    case '_':
+    case '(':
+    case '$':
+    case '!':
+    case '=':
+    case '*':
+    case '%':
+    case '~':
+    case '>':
+    case '|':
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
 bool ReplyReader::find_line(std::string_view* line) {
   const size_t begin = pos_ + 1;  // after the type byte
   scan_ = std::max(scan_, begin);
+  const char* base = buf_.data();
   for (;;) {
-    const char* base = buf_.data();
-    const auto* cr = static_cast<const char*>(
-        scan_ < buf_.size() ? std::memchr(base + scan_, '\r', buf_.size() - scan_) : nullptr);
-    if (cr == nullptr) {
-      scan_ = buf_.size();
+    const size_t at = FindCr(base, scan_, buf_.size());
+    if (at == buf_.size()) {
+      scan_ = at;
       return false;
     }
-    const auto at = static_cast<size_t>(cr - base);
     if (at + 1 == buf_.size()) {  // the LF may be in the next chunk
       scan_ = at;
       return false;
@@ -132,7 +167,7 @@ bool ReplyReader::find_line(std::string_view* line) {
 ReplyReader::Item ReplyReader::read_item(Reply* value) {
   if (pos_ >= buf_.size()) return Item::kNeedMore;
   const char type = buf_[pos_];
-  if (kTypeBytes.find(type) == std::string_view::npos) {
+  if (!IsTypeByte(type)) {
     return fail("Protocol error, got \"" + Printable(type) + "\" as reply type byte");
   }
 
@@ -148,34 +183,41 @@ ReplyReader::Item ReplyReader::read_item(Reply* value) {
 
   switch (type) {
     case '+':
-      *value = Reply::simple(std::string(line));
+      value->reset(Reply::Type::kSimpleString);
+      value->str_.assign(line);
       break;
     case '-':
-      *value = Reply::error(std::string(line));
+      value->reset(Reply::Type::kError);
+      value->str_.assign(line);
       break;
     case ':': {
       long long n = 0;
       if (!string_to_ll(line, &n)) return fail("Bad integer value");
-      *value = Reply::integer(n);
+      value->reset(Reply::Type::kInteger);
+      value->integer_ = n;
       break;
     }
     case ',': {
       double d = 0;
       if (!ParseDouble(line, &d)) return fail("Bad double value");
-      *value = Reply::dbl(d, std::string(line));
+      value->reset(Reply::Type::kDouble);
+      value->double_ = d;
+      value->str_.assign(line);
       break;
     }
     case '#':
       if (line != "t" && line != "f") return fail("Bad bool value");
-      *value = Reply::boolean(line == "t");
+      value->reset(Reply::Type::kBoolean);
+      value->integer_ = line == "t" ? 1 : 0;
       break;
     case '_':
       if (!line.empty()) return fail("Bad nil value");
-      *value = Reply::nil();
+      value->reset(Reply::Type::kNil);
       break;
     case '(':
       if (!IsBigNumber(line)) return fail("Bad big number value");
-      *value = Reply::bignum(std::string(line));
+      value->reset(Reply::Type::kBigNumber);
+      value->str_.assign(line);
       break;
     case '$':
     case '!':
@@ -184,7 +226,7 @@ ReplyReader::Item ReplyReader::read_item(Reply* value) {
       if (!string_to_ll(line, &len) || len < -1) return fail("Bad bulk string length");
       if (len == -1) {
         if (type != '$') return fail("Bad bulk string length");
-        *value = Reply::nil();
+        value->reset(Reply::Type::kNil);
         break;
       }
       const auto n = static_cast<unsigned long long>(len);
@@ -196,10 +238,9 @@ ReplyReader::Item ReplyReader::read_item(Reply* value) {
       if (buf_[after_line + n] != '\r' || buf_[after_line + n + 1] != '\n') {
         return fail("Bad bulk string terminator");
       }
-      if (type == '$') {
-        *value = Reply::bulk(std::string(payload));
-      } else if (type == '!') {
-        *value = Reply::error(std::string(payload));
+      if (type == '$' || type == '!') {
+        value->reset(type == '$' ? Reply::Type::kBulkString : Reply::Type::kError);
+        value->str_.assign(payload);
       } else {
         if (payload.size() < 4 || payload[3] != ':') {
           return fail(
@@ -214,7 +255,7 @@ ReplyReader::Item ReplyReader::read_item(Reply* value) {
       long long count = 0;
       if (!string_to_ll(line, &count) || count < -1) return fail("Bad multi-bulk length");
       if (count == -1) {
-        *value = Reply::nil();
+        value->reset(Reply::Type::kNil);
         break;
       }
       const bool paired = type == '%' || type == '|';
@@ -246,33 +287,45 @@ ReplyReader::Item ReplyReader::read_item(Reply* value) {
 }
 
 std::optional<Reply> ReplyReader::next() {
-  if (has_error()) return std::nullopt;
+  Reply reply;
+  if (!next(reply)) return std::nullopt;
+  return reply;
+}
+
+bool ReplyReader::next(Reply& out) {
+  if (has_error()) return false;
   for (;;) {
-    Reply value;
-    const Item item = read_item(&value);
-    if (item == Item::kNeedMore || item == Item::kError) return std::nullopt;
+    // A top-level scalar is read straight into `out`; an aggregate's elements into element_,
+    // then moved into their parent.
+    Reply* value = stack_.empty() ? &out : &element_;
+    const Item item = read_item(value);
+    if (item == Item::kNeedMore || item == Item::kError) return false;
     if (item == Item::kOpened) continue;
     // Place the finished value, closing every aggregate it completes.
     for (;;) {
       std::vector<Reply>& pending =
           stack_.empty() ? top_attributes_ : stack_.back().pending_attributes;
-      if (value.type() == Reply::Type::kAttribute) {
+      if (value->type() == Reply::Type::kAttribute) {
         // Not an element of its parent: it describes whatever comes next at this level.
-        std::vector<Reply>& flat = value.elements();
+        std::vector<Reply>& flat = value->elements();
         pending.insert(pending.end(), std::make_move_iterator(flat.begin()),
                        std::make_move_iterator(flat.end()));
         break;
       }
       if (!pending.empty()) {
-        value.set_attributes(std::move(pending));
+        value->set_attributes(std::move(pending));
         pending.clear();
       }
-      if (stack_.empty()) return value;
+      if (stack_.empty()) {
+        if (value != &out) out = std::move(*value);
+        return true;
+      }
       Frame& top = stack_.back();
-      top.reply.elements().push_back(std::move(value));
+      top.reply.elements().push_back(std::move(*value));
       if (--top.left > 0) break;
-      value = std::move(top.reply);
+      closed_ = std::move(top.reply);
       stack_.pop_back();
+      value = &closed_;
     }
   }
 }

@@ -34,6 +34,9 @@ class ReplyReader {
   // at every call. Attribute frames (|) are not returned: they are attached to the reply that
   // follows them (Reply::attributes()).
   std::optional<Reply> next();
+  // The same, reading into `out` (which keeps its string's capacity for the next reply): the
+  // form for hot loops. Returns false where next() returns nullopt; `out` is then unspecified.
+  bool next(Reply& out);
 
   bool has_error() const { return !error_.empty(); }
   std::string_view error() const { return error_; }
@@ -63,6 +66,8 @@ class ReplyReader {
   size_t scan_ = 0;  // next offset to look at for the current line's CRLF
   std::vector<Frame> stack_;
   std::vector<Reply> top_attributes_;
+  Reply element_;  // the element being read, before it moves into its aggregate
+  Reply closed_;   // an aggregate just completed, before it moves into its parent
   std::string error_;
 };
 

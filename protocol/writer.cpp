@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 namespace basalt::resp {
 namespace {
@@ -129,9 +130,41 @@ void append_bignum(std::string& out, std::string_view digits) {
   out.append(kCrlf);
 }
 
+namespace {
+
+size_t Digits(uint64_t n) {
+  size_t digits = 1;
+  for (; n >= 10; n /= 10) ++digits;
+  return digits;
+}
+
+char* WriteHeader(char* p, char prefix, uint64_t n, size_t digits) {
+  *p++ = prefix;
+  std::to_chars(p, p + digits, n);
+  p += digits;
+  *p++ = '\r';
+  *p++ = '\n';
+  return p;
+}
+
+}  // namespace
+
+// Sized first and written in place: one resize per command instead of an append per piece,
+// which the client's pipelines and the benchmark tool feel.
 void append_command(std::string& out, std::span<const std::string_view> args) {
-  AppendHeader(out, '*', args.size());
-  for (std::string_view arg : args) append_bulk(out, arg);
+  const size_t count_digits = Digits(args.size());
+  size_t total = 3 + count_digits;
+  for (std::string_view arg : args) total += 5 + Digits(arg.size()) + arg.size();
+  const size_t at = out.size();
+  out.resize(at + total);
+  char* p = WriteHeader(out.data() + at, '*', args.size(), count_digits);
+  for (std::string_view arg : args) {
+    p = WriteHeader(p, '$', arg.size(), Digits(arg.size()));
+    if (!arg.empty()) std::memcpy(p, arg.data(), arg.size());
+    p += arg.size();
+    *p++ = '\r';
+    *p++ = '\n';
+  }
 }
 
 void append_command(std::string& out, std::initializer_list<std::string_view> args) {

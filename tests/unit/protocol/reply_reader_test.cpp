@@ -35,6 +35,21 @@ Outcome ReadChunks(const std::vector<std::string_view>& chunks, ReaderLimits lim
   return out;
 }
 
+// The hot-loop form: one Reply reused for every read, starting out as a reply of its own, so
+// nothing of an earlier reply (text, elements, attributes) may leak into the next.
+Outcome ReadChunksReusing(const std::vector<std::string_view>& chunks, ReaderLimits limits = {}) {
+  ReplyReader reader(limits);
+  Outcome out;
+  Reply reply = Reply::array({Reply::bulk("stale"), Reply::integer(9)});
+  reply.set_attributes({Reply::simple("stale"), Reply::integer(1)});
+  for (std::string_view chunk : chunks) {
+    reader.feed(chunk);
+    while (reader.next(reply)) out.replies.push_back(reply);
+  }
+  out.error = std::string(reader.error());
+  return out;
+}
+
 Outcome ReadWhole(std::string_view input, ReaderLimits limits = {}) {
   return ReadChunks({input}, limits);
 }
@@ -48,6 +63,8 @@ Outcome ReadEverySplit(std::string_view input, ReaderLimits limits = {}) {
   std::vector<std::string_view> bytes;
   for (size_t i = 0; i < input.size(); ++i) bytes.push_back(input.substr(i, 1));
   EXPECT_EQ(ReadChunks(bytes, limits), whole) << "byte by byte";
+  EXPECT_EQ(ReadChunksReusing({input}, limits), whole) << "into one reused Reply";
+  EXPECT_EQ(ReadChunksReusing(bytes, limits), whole) << "into one reused Reply, byte by byte";
   return whole;
 }
 
