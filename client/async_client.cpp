@@ -28,7 +28,6 @@ namespace basalt {
 namespace detail {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using Ms = std::chrono::milliseconds;
 constexpr size_t kReadSize = 64 * 1024;
 
@@ -145,7 +144,7 @@ class AsyncCore {
   struct Pending {
     ReplyCallback done;
     Ms blocking;
-    Clock::time_point deadline;  // set when written
+    uint64_t deadline_ms;  // on the loop's clock (uv_now), set when written
   };
   enum class State { kWaiting, kConnecting, kHandshake, kReady, kClosed };
 
@@ -324,12 +323,16 @@ class AsyncCore {
   // ---- I/O ----
 
   void flush() {
-    const Clock::time_point now = Clock::now();
+    // The loop's millisecond clock, brought up to date first (a coarse clock read, cheap
+    // beside steady_clock's per flush) so that time spent in callbacks this turn still counts.
+    uv_update_time(loop_);
+    const uint64_t now = uv_now(loop_);
     for (Pending& p : queued_) {
       if (options_.command_timeout <= Ms::zero() || p.blocking == Ms::max()) {
-        p.deadline = Clock::time_point::max();
+        p.deadline_ms = UINT64_MAX;
       } else {
-        p.deadline = now + options_.command_timeout + p.blocking;
+        p.deadline_ms =
+            now + static_cast<uint64_t>((options_.command_timeout + p.blocking).count());
       }
       inflight_.push_back(std::move(p));
     }
@@ -388,9 +391,9 @@ class AsyncCore {
     }
     reader_.feed(std::string_view(read_buf_.get(), static_cast<size_t>(nread)));
     const Stream* current = stream_;
+    Reply reply;
     while (stream_ == current && !closing_) {
-      std::optional<Reply> reply = reader_.next();
-      if (!reply) {
+      if (!reader_.next(reply)) {
         if (reader_.has_error()) {
           connection_lost("invalid RESP from the server: " + std::string(reader_.error()), false,
                           true);
@@ -398,8 +401,8 @@ class AsyncCore {
         return;
       }
       if (state_ == State::kHandshake) {
-        if (reply->type() == Reply::Type::kPush) continue;
-        handshake_replies_.push_back(std::move(*reply));
+        if (reply.type() == Reply::Type::kPush) continue;
+        handshake_replies_.push_back(std::move(reply));
         if (handshake_replies_.size() < handshake_->replies()) continue;
         try {
           handshake_->on_replies(handshake_replies_);
@@ -416,20 +419,20 @@ class AsyncCore {
         }
         continue;
       }
-      if (reply->type() == Reply::Type::kPush) continue;  // out-of-band RESP3 message
+      if (reply.type() == Reply::Type::kPush) continue;  // out-of-band RESP3 message
       if (inflight_.empty()) {
-        connection_lost("a reply nobody asked for: " + reply->to_string(), false, true);
+        connection_lost("a reply nobody asked for: " + reply.to_string(), false, true);
         return;
       }
       ReplyCallback done = std::move(inflight_.front().done);
       inflight_.pop_front();
-      if (done) done(std::move(*reply), nullptr);
+      if (done) done(std::move(reply), nullptr);
     }
   }
 
   void on_timeout_check() {
     if (state_ != State::kReady || inflight_.empty()) return;
-    if (Clock::now() < inflight_.front().deadline) return;
+    if (uv_now(loop_) < inflight_.front().deadline_ms) return;
     connection_lost("no reply within " + std::to_string(options_.command_timeout.count()) +
                         " ms (raise Options::command_timeout if the server is just slow)",
                     true);
