@@ -1,5 +1,6 @@
 // Feeds arbitrary bytes to ReplyReader, whole and in random pieces, and checks:
-//   - the replies and the error do not depend on the split;
+//   - the replies and the error do not depend on the split, nor on reading each reply into a new
+//     Reply (next()) or into one reused Reply (next(Reply&));
 //   - every reply prints (to_string) and, re-encoded, reads back equal;
 //   - buffered() never exceeds what was fed.
 //
@@ -100,17 +101,20 @@ void Encode(const Reply& r, std::string& out) {
 }
 
 Outcome Run(std::string_view stream, const std::vector<size_t>& piece_sizes,
-            const ReaderLimits& limits) {
+            const ReaderLimits& limits, bool reuse) {
   ReplyReader reader(limits);
   Outcome out;
+  Reply reused;
   size_t offset = 0;
   size_t fed = 0;
   for (size_t piece : piece_sizes) {
     reader.feed(stream.substr(offset, piece));
     offset += piece;
     fed += piece;
-    while (auto reply = reader.next()) {
-      out.replies.push_back(std::move(*reply));
+    if (reuse) {
+      while (reader.next(reused)) out.replies.push_back(reused);
+    } else {
+      while (auto reply = reader.next()) out.replies.push_back(std::move(*reply));
     }
     Check(reader.buffered() <= fed, "buffered within what was fed");
     if (reader.has_error()) break;
@@ -134,7 +138,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   std::string_view stream(reinterpret_cast<const char*>(data + 2), size - 2);
 
-  const Outcome whole = Run(stream, {stream.size()}, limits);
+  const Outcome whole = Run(stream, {stream.size()}, limits, false);
 
   std::minstd_rand rng(data[1] + 1u);
   const size_t max_piece = 1 + (data[1] % 3 == 0 ? 3 : data[1] % 64);
@@ -144,7 +148,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     pieces.push_back(piece);
     left -= piece;
   }
-  const Outcome split = Run(stream, pieces, limits);
+  const Outcome split = Run(stream, pieces, limits, true);
   Check(split.replies == whole.replies, "same replies whatever the split");
   Check(split.error == whole.error, "same error whatever the split");
 
