@@ -64,6 +64,42 @@ std::string Printable(char c) {
   return std::string("\\x") + kHex[byte >> 4] + kHex[byte & 0xf];
 }
 
+// The offset of the first CR in base[from, end), or `end`. Lines are mostly a few bytes ("$64",
+// ":1", "OK"): a plain loop finds their CR before memchr would have finished its setup.
+size_t FindCr(const char* base, size_t from, size_t end) {
+  const size_t short_end = std::min(end, from + 16);
+  for (size_t i = from; i < short_end; ++i) {
+    if (base[i] == '\r') return i;
+  }
+  if (short_end == end) return end;
+  const auto* cr = static_cast<const char*>(std::memchr(base + short_end, '\r', end - short_end));
+  return cr == nullptr ? end : static_cast<size_t>(cr - base);
+}
+
+// RESP2 and RESP3 type bytes, less the streamed forms (?, ;, .) that Redis never sends.
+bool IsTypeByte(char c) {
+  switch (c) {
+    case '+':
+    case '-':
+    case ':':
+    case ',':
+    case '#':
+    case '_':
+    case '(':
+    case '$':
+    case '!':
+    case '=':
+    case '*':
+    case '%':
+    case '~':
+    case '>':
+    case '|':
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 ReplyReader::ReplyReader(ReaderLimits limits) : limits_(limits) {}
@@ -101,45 +137,6 @@ ReplyReader::Item ReplyReader::fail(std::string text) {
   top_attributes_.clear();
   return Item::kError;
 }
-
-namespace {
-
-// The offset of the first CR in base[from, end), or `end`. Lines are mostly a few bytes ("$64",
-// ":1", "OK"): a plain loop finds their CR before memchr would have finished its setup.
-size_t FindCr(const char* base, size_t from, size_t end) {
-  const size_t short_end = std::min(end, from + 16);
-  for (size_t i = from; i < short_end; ++i) {
-    if (base[i] == '\r') return i;
-  }
-  if (short_end == end) return end;
-  const auto* cr = static_cast<const char*>(std::memchr(base + short_end, '\r', end - short_end));
-  return cr == nullptr ? end : static_cast<size_t>(cr - base);
-}
-
-bool IsTypeByte(char c) {
-  switch (c) {
-    case '+':
-    case '-':
-    case ':':
-    case ',':
-    case '#':
-    case '_':
-    case '(':
-    case '$':
-    case '!':
-    case '=':
-    case '*':
-    case '%':
-    case '~':
-    case '>':
-    case '|':
-      return true;
-    default:
-      return false;
-  }
-}
-
-}  // namespace
 
 bool ReplyReader::find_line(std::string_view* line) {
   const size_t begin = pos_ + 1;  // after the type byte

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <mutex>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "basalt/async_client.hpp"
@@ -62,40 +63,34 @@ class Transport : public ::testing::Test {
   ChildServer server_{ChildServer::Kind::kBasalt};
 };
 
-TEST_F(Transport, SyncClientSetsNoDelayAndKeepalive) {
-  {
-    Client db({.port = server_.port(), .keepalive = 45s});
+// Connects a client of type C with `options`, then reads the options off its socket.
+template <class C>
+void ExpectSocketOptions(const Options& options, int nodelay, int keepalive, int keepidle) {
+  C db(options);
+  if constexpr (std::is_same_v<C, AsyncClient>) {
+    db.ping().get();
+  } else {
     db.ping();
-    const int fd = SocketTo(server_.port());
-    ASSERT_GE(fd, 0);
-    EXPECT_EQ(IntOption(fd, IPPROTO_TCP, TCP_NODELAY), 1);
-    EXPECT_EQ(IntOption(fd, SOL_SOCKET, SO_KEEPALIVE), 1);
-    EXPECT_EQ(IntOption(fd, IPPROTO_TCP, TCP_KEEPIDLE), 45);
   }
-  Client db({.port = server_.port(), .tcp_nodelay = false, .keepalive = 0s});
-  db.ping();
-  const int fd = SocketTo(server_.port());
+  const int fd = SocketTo(options.port);
   ASSERT_GE(fd, 0);
-  EXPECT_EQ(IntOption(fd, IPPROTO_TCP, TCP_NODELAY), 0);
-  EXPECT_EQ(IntOption(fd, SOL_SOCKET, SO_KEEPALIVE), 0);
+  EXPECT_EQ(IntOption(fd, IPPROTO_TCP, TCP_NODELAY), nodelay);
+  EXPECT_EQ(IntOption(fd, SOL_SOCKET, SO_KEEPALIVE), keepalive);
+  if (keepalive) {
+    EXPECT_EQ(IntOption(fd, IPPROTO_TCP, TCP_KEEPIDLE), keepidle);
+  }
+}
+
+TEST_F(Transport, SyncClientSetsNoDelayAndKeepalive) {
+  ExpectSocketOptions<Client>({.port = server_.port(), .keepalive = 45s}, 1, 1, 45);
+  ExpectSocketOptions<Client>({.port = server_.port(), .tcp_nodelay = false, .keepalive = 0s}, 0, 0,
+                              0);
 }
 
 TEST_F(Transport, AsyncClientSetsNoDelayAndKeepalive) {
-  {
-    AsyncClient db({.port = server_.port(), .keepalive = 45s});
-    db.ping().get();
-    const int fd = SocketTo(server_.port());
-    ASSERT_GE(fd, 0);
-    EXPECT_EQ(IntOption(fd, IPPROTO_TCP, TCP_NODELAY), 1);
-    EXPECT_EQ(IntOption(fd, SOL_SOCKET, SO_KEEPALIVE), 1);
-    EXPECT_EQ(IntOption(fd, IPPROTO_TCP, TCP_KEEPIDLE), 45);
-  }
-  AsyncClient db({.port = server_.port(), .tcp_nodelay = false, .keepalive = 0s});
-  db.ping().get();
-  const int fd = SocketTo(server_.port());
-  ASSERT_GE(fd, 0);
-  EXPECT_EQ(IntOption(fd, IPPROTO_TCP, TCP_NODELAY), 0);
-  EXPECT_EQ(IntOption(fd, SOL_SOCKET, SO_KEEPALIVE), 0);
+  ExpectSocketOptions<AsyncClient>({.port = server_.port(), .keepalive = 45s}, 1, 1, 45);
+  ExpectSocketOptions<AsyncClient>({.port = server_.port(), .tcp_nodelay = false, .keepalive = 0s},
+                                   0, 0, 0);
 }
 
 // With TCP_NODELAY every write() leaves as at least one segment, so the count of data segments
