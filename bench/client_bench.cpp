@@ -235,4 +235,76 @@ void BM_AsyncInFlight_Hiredis(benchmark::State& state) {
 }
 BENCHMARK(BM_AsyncInFlight_Hiredis)->Arg(1)->Arg(16)->Arg(256)->MinTime(2.0)->UseRealTime();
 
+// The floor for one request in flight on libuv: a bare uv_tcp_t writing a GET (in a prepare
+// callback, as the async client does) and reading its reply, with no client library at all. The
+// gap between this and a client is all the client can win back.
+struct BareLibuv {
+  uv_loop_t loop;
+  uv_tcp_t tcp;
+  uv_connect_t connect;
+  uv_prepare_t prepare;
+  std::string request;
+  char buf[64 * 1024];
+  int remaining = 0;
+  bool due = false;  // the next request waits for the prepare phase
+
+  void write() {
+    uv_buf_t b = uv_buf_init(request.data(), static_cast<unsigned>(request.size()));
+    if (uv_try_write(reinterpret_cast<uv_stream_t*>(&tcp), &b, 1) != static_cast<int>(b.len)) {
+      std::abort();
+    }
+  }
+};
+
+void BM_AsyncInFlight_BareLibuv(benchmark::State& state) {
+  BareLibuv b;
+  b.request = "*2\r\n$3\r\nGET\r\n$" + std::to_string(kKey.size()) + "\r\n" + kKey + "\r\n";
+  uv_loop_init(&b.loop);
+  uv_tcp_init(&b.loop, &b.tcp);
+  uv_prepare_init(&b.loop, &b.prepare);
+  b.tcp.data = b.prepare.data = &b;
+  sockaddr_in addr{};
+  uv_ip4_addr("127.0.0.1", Port(), &addr);
+  uv_tcp_connect(&b.connect, &b.tcp, reinterpret_cast<const sockaddr*>(&addr),
+                 [](uv_connect_t* c, int status) {
+                   if (status != 0) std::abort();
+                   uv_tcp_nodelay(reinterpret_cast<uv_tcp_t*>(c->handle), 1);
+                 });
+  uv_run(&b.loop, UV_RUN_DEFAULT);
+  auto on_alloc = [](uv_handle_t* h, size_t, uv_buf_t* buf) {
+    auto* self = static_cast<BareLibuv*>(h->data);
+    *buf = uv_buf_init(self->buf, sizeof(self->buf));
+  };
+  // One reply per read: each is a few bytes and the next request waits for it.
+  auto on_read = [](uv_stream_t* s, ssize_t n, const uv_buf_t*) {
+    auto* self = static_cast<BareLibuv*>(s->data);
+    if (n <= 0) std::abort();
+    if (--self->remaining > 0) {
+      self->due = true;
+    } else {
+      uv_read_stop(s);
+      uv_prepare_stop(&self->prepare);
+    }
+  };
+  for (auto _ : state) {
+    b.remaining = kAsyncPerIteration;
+    uv_read_start(reinterpret_cast<uv_stream_t*>(&b.tcp), on_alloc, on_read);
+    uv_prepare_start(&b.prepare, [](uv_prepare_t* p) {
+      auto* self = static_cast<BareLibuv*>(p->data);
+      if (self->due) {
+        self->due = false;
+        self->write();
+      }
+    });
+    b.write();
+    uv_run(&b.loop, UV_RUN_DEFAULT);
+  }
+  uv_close(reinterpret_cast<uv_handle_t*>(&b.tcp), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&b.prepare), nullptr);
+  uv_run(&b.loop, UV_RUN_DEFAULT);
+  uv_loop_close(&b.loop);
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * kAsyncPerIteration);
+}
+BENCHMARK(BM_AsyncInFlight_BareLibuv)->MinTime(2.0)->UseRealTime();
+
 }  // namespace
