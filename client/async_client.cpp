@@ -323,9 +323,11 @@ class AsyncCore {
   // ---- I/O ----
 
   void flush() {
-    // The loop's millisecond clock, brought up to date first (a coarse clock read, cheap
-    // beside steady_clock's per flush) so that time spent in callbacks this turn still counts.
-    uv_update_time(loop_);
+    // The loop's millisecond clock, which libuv set at the start of this turn, after the last
+    // poll's callbacks had run. Reading the clock again here cost a clock_gettime per flush
+    // (libuv reads CLOCK_MONOTONIC where the coarse clock ticks slower than 1 ms, as on this
+    // VM). Only this turn's timer and idle callbacks run between the two, so a timeout can fire
+    // early by no more than they blocked the loop.
     const uint64_t now = uv_now(loop_);
     for (Pending& p : queued_) {
       if (options_.command_timeout <= Ms::zero() || p.blocking == Ms::max()) {
