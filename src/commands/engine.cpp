@@ -176,9 +176,10 @@ void Engine::dispatch(Session& session, std::span<const std::string_view> argv, 
   }
 
   // A transaction runs at EXEC's instant; everything else at its own.
-  if (!in_exec) store_.refresh_time();
   const Clock& clock = store_.clock();
-  int64_t start_us = clock.monotonic_us();
+  const Clock::Reading start = clock.read();
+  if (!in_exec) store_.set_time(start.wall_ms);
+  const int64_t start_us = start.monotonic_us;
   uint64_t errors_before = reply.error_count();
   CommandContext ctx{*this, session, reply, argv, *cmd, in_exec, reprocess};
   spec.handler(ctx);

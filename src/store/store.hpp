@@ -29,6 +29,8 @@ class Store {
   // Commands see one instant (as Redis's cached mstime): the dispatcher refreshes it before each
   // command, and a transaction sees the time at EXEC for all its commands.
   void refresh_time() { now_ms_ = clock_.now_ms(); }
+  // The time commands see until the next call, from a reading the caller already took.
+  void set_time(int64_t wall_ms) { now_ms_ = wall_ms; }
   int64_t now_ms() const { return now_ms_; }
   const Clock& clock() const { return clock_; }
 
