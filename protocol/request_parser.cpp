@@ -110,6 +110,22 @@ ParseStatus RequestParser::parse(std::string_view in) {
 size_t RequestParser::find_line_end(std::string_view in, char target) {
   const char* base = in.data();
   if (scan_ < in.size() && base[scan_] == '\0') return std::string_view::npos;  // stuck on a NUL
+  // Header lines are a few bytes ("*3", "$5"): a plain loop over the first ones finds the end
+  // before two memchr calls would have finished their setup (they were a tenth of the server's
+  // time at -P 16). Same outcome: the first target, unless a NUL comes before it.
+  const size_t short_end = std::min(in.size(), scan_ + 16);
+  for (size_t i = scan_; i < short_end; ++i) {
+    if (base[i] == target) {
+      scan_ = i;
+      return i;
+    }
+    if (base[i] == '\0') {
+      scan_ = i;
+      return std::string_view::npos;
+    }
+  }
+  scan_ = short_end;
+  if (scan_ == in.size()) return std::string_view::npos;
   const char* from = base + scan_;
   const size_t len = in.size() - scan_;
   const auto* hit = static_cast<const char*>(std::memchr(from, target, len));

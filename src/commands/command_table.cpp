@@ -42,8 +42,10 @@ const Command* CommandTable::find(std::string_view name) const {
   // Command names are short: lowercase into a stack buffer rather than allocating.
   char buf[32];
   if (name.size() > sizeof(buf)) return nullptr;
+  // ASCII only, inline: std::tolower is a locale-aware call per byte.
   for (size_t i = 0; i < name.size(); ++i) {
-    buf[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+    const char c = name[i];
+    buf[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
   }
   auto it = commands_.find(std::string_view(buf, name.size()));
   return it == commands_.end() ? nullptr : &it->second;
