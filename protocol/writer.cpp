@@ -11,13 +11,26 @@ constexpr std::string_view kCrlf = "\r\n";
 
 bool IsCrOrLf(char c) { return c == '\r' || c == '\n'; }
 
-// One append per header: prefix, decimal number and CRLF are assembled on the stack first.
+size_t Digits(uint64_t n) {
+  size_t digits = 1;
+  for (; n >= 10; n /= 10) ++digits;
+  return digits;
+}
+
+// A header (prefix, decimal number, CRLF) written at p, which has room for it; returns its end.
+char* WriteHeader(char* p, char prefix, uint64_t n, size_t digits) {
+  *p++ = prefix;
+  std::to_chars(p, p + digits, n);
+  p += digits;
+  *p++ = '\r';
+  *p++ = '\n';
+  return p;
+}
+
+// One append per header: assembled on the stack first.
 void AppendHeader(std::string& out, char prefix, uint64_t n) {
   char buf[32];
-  buf[0] = prefix;
-  char* end = std::to_chars(buf + 1, buf + sizeof(buf) - 2, n).ptr;
-  *end++ = '\r';
-  *end++ = '\n';
+  const char* end = WriteHeader(buf, prefix, n, Digits(n));
   out.append(buf, static_cast<size_t>(end - buf));
 }
 
@@ -129,25 +142,6 @@ void append_bignum(std::string& out, std::string_view digits) {
   out.append(digits);
   out.append(kCrlf);
 }
-
-namespace {
-
-size_t Digits(uint64_t n) {
-  size_t digits = 1;
-  for (; n >= 10; n /= 10) ++digits;
-  return digits;
-}
-
-char* WriteHeader(char* p, char prefix, uint64_t n, size_t digits) {
-  *p++ = prefix;
-  std::to_chars(p, p + digits, n);
-  p += digits;
-  *p++ = '\r';
-  *p++ = '\n';
-  return p;
-}
-
-}  // namespace
 
 // Sized first and written in place: one resize per command instead of an append per piece,
 // which the client's pipelines and the benchmark tool feel.

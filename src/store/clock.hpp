@@ -2,7 +2,6 @@
 // Every expiry decision reads time through one Clock, so tests advance time instead of sleeping.
 
 #include <chrono>
-#include <climits>
 #include <cstdint>
 
 namespace basalt {
