@@ -3,7 +3,9 @@
 // glob matching (stringmatchlen). Commands must accept and print exactly what Redis does, or
 // clients that round-trip values through Basalt see different bytes.
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,5 +39,12 @@ std::string lowercase(std::string_view s);
 
 // Control characters replaced by spaces: user text quoted in an error must not break framing.
 std::string sanitize_for_error(std::string_view s);
+
+// Hash for std::unordered_map<std::string, T, StringHash, std::equal_to<>>: lookups by
+// string_view without building a std::string.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
 
 }  // namespace basalt

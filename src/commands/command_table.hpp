@@ -11,6 +11,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/strings.hpp"
+
 namespace basalt {
 
 struct CommandContext;
@@ -81,11 +83,7 @@ class CommandTable {
   size_t size() const { return commands_.size(); }
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  std::unordered_map<std::string, Command, Hash, std::equal_to<>> commands_;
+  std::unordered_map<std::string, Command, StringHash, std::equal_to<>> commands_;
 };
 
 // The flag names COMMAND INFO prints, in Redis's order.

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/strings.hpp"
 #include "store/dict.hpp"
 
 namespace basalt {
@@ -110,11 +111,7 @@ class Database {
   std::vector<Entry*> ttl_index_;
   std::mt19937_64 rng_;
   int64_t avg_ttl_ = 0;
-  struct ViewHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  std::unordered_map<std::string, uint64_t, ViewHash, std::equal_to<>> versions_;
+  std::unordered_map<std::string, uint64_t, StringHash, std::equal_to<>> versions_;
 };
 
 }  // namespace basalt
