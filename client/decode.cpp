@@ -85,6 +85,14 @@ std::string TakeString(Reply& r) {
   return r.release_str();
 }
 
+// BLPOP's and LMPOP's shape: nil (false), or a two-element array [key, what was popped] (true).
+bool KeyPair(Reply& r, const char* expected) {
+  ThrowIfError(r);
+  if (r.is_nil()) return false;
+  if (!IsList(r) || r.elements().size() != 2) Unexpected(r, expected);
+  return true;
+}
+
 }  // namespace
 
 Args& Args::add(int64_t n) {
@@ -185,23 +193,13 @@ std::vector<std::optional<std::string>> optional_strings(Reply&& r) {
 }
 
 std::optional<KeyValue> key_value(Reply&& r) {
-  ThrowIfError(r);
-  if (r.is_nil()) return std::nullopt;
-  if (!IsList(r) || r.elements().size() != 2) Unexpected(r, "a [key, value] array");
-  KeyValue kv;
-  kv.key = TakeString(r.elements()[0]);
-  kv.value = TakeString(r.elements()[1]);
-  return kv;
+  if (!KeyPair(r, "a [key, value] array")) return std::nullopt;
+  return KeyValue{TakeString(r.elements()[0]), TakeString(r.elements()[1])};
 }
 
 std::optional<KeyValues> key_values(Reply&& r) {
-  ThrowIfError(r);
-  if (r.is_nil()) return std::nullopt;
-  if (!IsList(r) || r.elements().size() != 2) Unexpected(r, "a [key, [elements]] array");
-  KeyValues kv;
-  kv.key = TakeString(r.elements()[0]);
-  kv.values = string_list(std::move(r.elements()[1]));
-  return kv;
+  if (!KeyPair(r, "a [key, [elements]] array")) return std::nullopt;
+  return KeyValues{TakeString(r.elements()[0]), string_list(std::move(r.elements()[1]))};
 }
 
 std::optional<std::string> first_or_nil(Reply&& r) {
