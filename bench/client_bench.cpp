@@ -39,6 +39,14 @@ int Port() {
 
 basalt::Options BasaltOptions() { return {.port = Port(), .protocol = 2}; }
 
+// The *_BasaltBusyPoll variants: Options::busy_poll on, long enough to cover a local round trip
+// with room for the server's hiccups.
+basalt::Options BusyPollOptions() {
+  basalt::Options o = BasaltOptions();
+  o.busy_poll = std::chrono::microseconds(100);
+  return o;
+}
+
 redisContext* HiredisConnect() {
   redisContext* c = redisConnect("127.0.0.1", Port());
   if (c == nullptr || c->err) std::abort();
@@ -64,8 +72,8 @@ std::vector<std::string> Keys(size_t n) {
 
 // ---- single GET round trip ------------------------------------------------------------------
 
-void BM_GetRoundTrip_Basalt(benchmark::State& state) {
-  basalt::Client db(BasaltOptions());
+void GetRoundTrip(benchmark::State& state, const basalt::Options& options) {
+  basalt::Client db(options);
   db.set(kKey, kValue);
   std::vector<double> ns;
   ns.reserve(1 << 20);
@@ -77,7 +85,12 @@ void BM_GetRoundTrip_Basalt(benchmark::State& state) {
   }
   ReportLatency(state, ns);
 }
+void BM_GetRoundTrip_Basalt(benchmark::State& state) { GetRoundTrip(state, BasaltOptions()); }
 BENCHMARK(BM_GetRoundTrip_Basalt)->MinTime(2.0);
+void BM_GetRoundTrip_BasaltBusyPoll(benchmark::State& state) {
+  GetRoundTrip(state, BusyPollOptions());
+}
+BENCHMARK(BM_GetRoundTrip_BasaltBusyPoll)->MinTime(2.0);
 
 void BM_GetRoundTrip_Hiredis(benchmark::State& state) {
   redisContext* c = HiredisConnect();
@@ -172,12 +185,12 @@ struct BasaltAsyncDriver {
   }
 };
 
-void BM_AsyncInFlight_Basalt(benchmark::State& state) {
+void AsyncInFlight(benchmark::State& state, const basalt::Options& options) {
   const int depth = static_cast<int>(state.range(0));
   uv_loop_t loop;
   uv_loop_init(&loop);
   {
-    basalt::AsyncClient client(&loop, BasaltOptions());
+    basalt::AsyncClient client(&loop, options);
     BasaltAsyncDriver d{&client, &loop};
     for (auto _ : state) {
       d.remaining = kAsyncPerIteration;
@@ -189,7 +202,12 @@ void BM_AsyncInFlight_Basalt(benchmark::State& state) {
   uv_loop_close(&loop);
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * kAsyncPerIteration);
 }
+void BM_AsyncInFlight_Basalt(benchmark::State& state) { AsyncInFlight(state, BasaltOptions()); }
 BENCHMARK(BM_AsyncInFlight_Basalt)->Arg(1)->Arg(16)->Arg(256)->MinTime(2.0)->UseRealTime();
+void BM_AsyncInFlight_BasaltBusyPoll(benchmark::State& state) {
+  AsyncInFlight(state, BusyPollOptions());
+}
+BENCHMARK(BM_AsyncInFlight_BasaltBusyPoll)->Arg(1)->Arg(16)->MinTime(2.0)->UseRealTime();
 
 struct HiredisAsyncDriver {
   redisAsyncContext* ac;

@@ -66,10 +66,12 @@ class AsyncCore {
     read_buf_.reset(new char[kReadSize]);
     uv_async_init(loop_, &async_, [](uv_async_t* h) { Self(h)->on_async(); });
     uv_prepare_init(loop_, &prepare_);
+    uv_idle_init(loop_, &spin_);
     uv_timer_init(loop_, &retry_timer_);
     uv_timer_init(loop_, &timeout_timer_);
     for (uv_handle_t* h : handles()) h->data = this;
     if (!own_thread_) uv_unref(reinterpret_cast<uv_handle_t*>(&async_));
+    uv_unref(reinterpret_cast<uv_handle_t*>(&spin_));
     uv_unref(reinterpret_cast<uv_handle_t*>(&retry_timer_));
     uv_unref(reinterpret_cast<uv_handle_t*>(&timeout_timer_));
   }
@@ -158,7 +160,7 @@ class AsyncCore {
   }
   std::vector<uv_handle_t*> handles() {
     return {reinterpret_cast<uv_handle_t*>(&async_), reinterpret_cast<uv_handle_t*>(&prepare_),
-            reinterpret_cast<uv_handle_t*>(&retry_timer_),
+            reinterpret_cast<uv_handle_t*>(&spin_), reinterpret_cast<uv_handle_t*>(&retry_timer_),
             reinterpret_cast<uv_handle_t*>(&timeout_timer_)};
   }
   size_t pending() const { return queued_.size() + inflight_.size(); }
@@ -176,6 +178,24 @@ class AsyncCore {
     if (pending() == 0 || closing_) {
       prepare_active_ = false;
       uv_prepare_stop(&prepare_);
+    }
+  }
+
+  // Options::busy_poll. An active idle handle makes the loop poll with a zero timeout, so the
+  // loop spins instead of sleeping until the replies are in or the budget since the last write
+  // is spent. The handle is unreferenced: spinning never keeps a caller's uv_run going.
+  void start_spin() {
+    spin_until_ns_ = uv_hrtime() + static_cast<uint64_t>(spin_budget_ns_);
+    if (!spinning_) {
+      spinning_ = true;
+      uv_idle_start(&spin_, [](uv_idle_t* h) { Self(h)->on_spin(); });
+    }
+  }
+
+  void on_spin() {
+    if (inflight_.empty() || uv_hrtime() >= spin_until_ns_) {
+      spinning_ = false;
+      uv_idle_stop(&spin_);
     }
   }
 
@@ -342,6 +362,7 @@ class AsyncCore {
     std::string bytes;
     bytes.swap(out_);
     write(bytes);
+    if (spin_budget_ns_ > 0) start_spin();
     // Keep the buffer's capacity for the next turn, unless a callback run by a failed write has
     // already queued more, or it grew large.
     if (out_.empty() && bytes.capacity() <= (1u << 20)) {
@@ -561,9 +582,14 @@ class AsyncCore {
 
   uv_async_t async_;
   uv_prepare_t prepare_;
+  uv_idle_t spin_;
   uv_timer_t retry_timer_;
   uv_timer_t timeout_timer_;  // connect timeout, then the periodic command-timeout check
   bool prepare_active_ = false;
+  const int64_t spin_budget_ns_ =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(options_.busy_poll).count();
+  uint64_t spin_until_ns_ = 0;
+  bool spinning_ = false;
   Stream* stream_ = nullptr;
   int closing_handles_ = 0;
   bool closing_ = false;

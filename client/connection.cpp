@@ -194,12 +194,12 @@ void Connection::fail_timeout() {
                      "server is just slow)");
 }
 
-void Connection::read_some(bool wait) {
+bool Connection::read_some(bool wait) {
   for (;;) {
     const ssize_t r = recv(fd_, buf_.get(), kReadSize, wait ? 0 : MSG_DONTWAIT);
     if (r > 0) {
       reader_.feed(std::string_view(buf_.get(), static_cast<size_t>(r)));
-      return;
+      return true;
     }
     if (r == 0) {
       errno = ECONNRESET;
@@ -208,10 +208,18 @@ void Connection::read_some(bool wait) {
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) {
       if (wait) fail_timeout();
-      return;
+      return false;
     }
     fail_connection("read");
   }
+}
+
+bool Connection::busy_poll(Clock::time_point deadline) {
+  const Clock::time_point until = std::min(deadline, Clock::now() + options_.busy_poll);
+  do {
+    if (read_some(false)) return true;
+  } while (Clock::now() < until);
+  return false;
 }
 
 template <class Sink>
@@ -225,7 +233,7 @@ void Connection::io(std::string_view out, size_t n, std::chrono::milliseconds bl
   set_io_timeout(limit_);
   // The limit covers the whole exchange: SO_RCVTIMEO alone restarts with every byte received, so
   // a reply trickling in would never time out. After the first wait the socket gets what is left.
-  const auto deadline = std::chrono::steady_clock::now() + limit_;
+  const Clock::time_point deadline = Deadline(timeout, blocking);
   auto time_left = [&] {
     auto left =
         std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
@@ -233,6 +241,7 @@ void Connection::io(std::string_view out, size_t n, std::chrono::milliseconds bl
     return left;
   };
   bool waited = false;
+  const bool spin = options_.busy_poll > std::chrono::microseconds::zero();
   size_t written = 0;
   if (out.size() <= kWriteFirstLimit) {
     while (written < out.size()) {
@@ -261,6 +270,9 @@ void Connection::io(std::string_view out, size_t n, std::chrono::milliseconds bl
                           std::string(reader_.error()) + "; the connection was closed");
     }
     if (written == out.size()) {
+      if (spin && busy_poll(deadline)) continue;
+      // The socket's timeout now gets what is left of the limit after the spin.
+      waited |= spin;
       if (waited && !forever) set_io_timeout(time_left());
       read_some(true);
       waited = true;

@@ -48,8 +48,11 @@ class Connection {
   void io(std::string_view out, size_t n, std::chrono::milliseconds blocking,
           std::chrono::milliseconds timeout, Sink&& sink);
   // Reads once and feeds the reader; `wait`: block up to the I/O timeout (else TimeoutError),
-  // otherwise return at once when nothing is there.
-  void read_some(bool wait);
+  // otherwise return at once when nothing is there. True when bytes were fed.
+  bool read_some(bool wait);
+  // Options::busy_poll: reads without sleeping until bytes arrive (true), the budget runs out or
+  // `deadline` passes (false).
+  bool busy_poll(std::chrono::steady_clock::time_point deadline);
   // SO_RCVTIMEO and SO_SNDTIMEO, set only when they change (zero: no limit).
   void set_io_timeout(std::chrono::milliseconds timeout);
   [[noreturn]] void fail_connection(const std::string& what);

@@ -1,9 +1,10 @@
 // What the clients do on the wire, read from their own sockets: the options they set (TCP_NODELAY,
-// keepalive), a pipeline and one loop turn's async requests each leaving in one write, and the
-// reconnection backoff doubling up to its cap.
+// keepalive), a pipeline and one loop turn's async requests each leaving in one write, how they
+// wait for replies (Options::busy_poll), and the reconnection backoff doubling up to its cap.
 #include <gtest/gtest.h>
 #include <netinet/tcp.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <uv.h>
 
 #include <chrono>
@@ -45,6 +46,13 @@ int IntOption(int fd, int level, int name) {
   socklen_t len = sizeof(value);
   EXPECT_EQ(getsockopt(fd, level, name, &value, &len), 0);
   return value;
+}
+
+// CPU time the calling thread has used so far.
+Clock::duration ThreadCpu() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
 }
 
 // Runs a caller's-loop AsyncClient until its requests are answered.
@@ -131,6 +139,99 @@ TEST_F(Transport, OneLoopTurnsAsyncRequestsLeaveInOneWrite) {
   l.run();
   EXPECT_EQ(answered, 200);
   EXPECT_LE(DataSegmentsOut(fd) - before, 2);
+}
+
+// Busy polling, measured in the waiting thread's CPU time: with a budget of 100 ms and a server
+// that never answers, the client spins about 100 ms and then sleeps until the 1.5 s timeout.
+// Spinning to the end would cost over 0.5 s of CPU even on a third of a core; not spinning at
+// all, next to nothing. RESP2 makes the connection ready without a handshake.
+constexpr auto kSpinBudget = 100ms;
+constexpr auto kSilentTimeout = 1500ms;
+
+TEST(BusyPoll, SyncClientSpinsForItsBudgetThenSleeps) {
+  FakeServer silent([](int fd, FakeServer& self) { self.idle(fd); });
+  for (const auto budget :
+       {std::chrono::microseconds::zero(), std::chrono::microseconds(kSpinBudget)}) {
+    Client db({.port = silent.port(),
+               .command_timeout = kSilentTimeout,
+               .busy_poll = budget,
+               .protocol = 2});
+    const auto cpu = ThreadCpu();
+    EXPECT_THROW(db.get("k"), TimeoutError);
+    const auto spent = ThreadCpu() - cpu;
+    if (budget == budget.zero()) {
+      EXPECT_LT(spent, 20ms);
+    } else {
+      EXPECT_GE(spent, 20ms);
+      EXPECT_LE(spent, 400ms);
+    }
+  }
+}
+
+TEST(BusyPoll, AsyncClientSpinsForItsBudgetThenSleeps) {
+  FakeServer silent([](int fd, FakeServer& self) { self.idle(fd); });
+  Loop l;
+  AsyncClient db(&l.loop, {.port = silent.port(),
+                           .command_timeout = kSilentTimeout,
+                           .busy_poll = kSpinBudget,
+                           .protocol = 2});
+  bool timed_out = false;
+  const auto cpu = ThreadCpu();
+  db.command({"GET", "k"}, [&](Reply, std::exception_ptr e) {
+    try {
+      std::rethrow_exception(e);
+    } catch (const TimeoutError&) {
+      timed_out = true;
+    } catch (...) {
+    }
+  });
+  l.run();
+  const auto spent = ThreadCpu() - cpu;
+  EXPECT_TRUE(timed_out);
+  EXPECT_GE(spent, 20ms);
+  EXPECT_LE(spent, 400ms);
+}
+
+// The spin ends with the last reply, however much budget is left: the loop then sleeps.
+TEST_F(Transport, AsyncClientStopsSpinningWhenRepliesAreIn) {
+  Loop l;
+  AsyncClient db(&l.loop, {.port = server_.port(), .busy_poll = 10s});
+  int answered = 0;
+  for (int i = 0; i < 3; ++i) {
+    db.command({"INCR", "n"}, [&](Reply r, std::exception_ptr e) {
+      EXPECT_EQ(e, nullptr);
+      EXPECT_EQ(r.integer(), ++answered);
+    });
+    l.run();
+  }
+  ASSERT_EQ(answered, 3);
+  uv_timer_t pause;
+  uv_timer_init(&l.loop, &pause);
+  uv_timer_start(
+      &pause, [](uv_timer_t*) {}, 300, 0);
+  const auto cpu = ThreadCpu();
+  l.run();
+  EXPECT_LT(ThreadCpu() - cpu, 60ms);
+  uv_close(reinterpret_cast<uv_handle_t*>(&pause), nullptr);
+}
+
+// Replies read while spinning are whole and in order, small and large alike.
+TEST_F(Transport, BusyPollingClientsReadEveryReply) {
+  const std::string big(3 << 20, 'x');
+  Client db({.port = server_.port(), .busy_poll = 50us});
+  db.set("big", big);
+  EXPECT_EQ(db.get("big"), big);
+  auto p = db.pipeline();
+  for (int i = 0; i < 500; ++i) p.incr("n");
+  const auto replies = p.execute();
+  ASSERT_EQ(replies.size(), 500u);
+  EXPECT_EQ(replies.back().integer(), 500);
+
+  AsyncClient async({.port = server_.port(), .busy_poll = 50us});
+  auto got = async.get("big");
+  auto n = async.incr("n");
+  EXPECT_EQ(got.get(), big);
+  EXPECT_EQ(n.get(), 501);
 }
 
 // A server that takes each connection and closes it at once: every attempt fails in its
