@@ -300,4 +300,32 @@ bool RequestParser::split_inline(std::string_view line) {
   }
 }
 
+namespace {
+// The decimal number at in[*pos] up to its CRLF, moving *pos past the LF. False if malformed.
+bool PeekNumber(std::string_view in, size_t* pos, size_t* value) {
+  size_t v = 0;
+  size_t i = *pos;
+  const size_t digits_end = std::min(in.size(), i + 12);  // nothing legal is longer
+  for (; i < digits_end && in[i] >= '0' && in[i] <= '9'; ++i) v = v * 10 + (in[i] - '0');
+  if (i == *pos || i + 1 >= in.size() || in[i] != '\r' || in[i + 1] != '\n') return false;
+  *pos = i + 2;
+  *value = v;
+  return true;
+}
+}  // namespace
+
+size_t PeekRequest(std::string_view in, size_t index, std::string_view* arg) {
+  size_t pos = 1, count = 0;
+  if (in.empty() || in[0] != '*' || !PeekNumber(in, &pos, &count)) return 0;
+  for (size_t i = 0; i < count; ++i) {
+    size_t len = 0;
+    if (pos >= in.size() || in[pos] != '$') return 0;
+    ++pos;
+    if (!PeekNumber(in, &pos, &len) || len > in.size() - pos || in.size() - pos - len < 2) return 0;
+    if (i == index) *arg = in.substr(pos, len);
+    pos += len + 2;
+  }
+  return count == 0 ? 0 : pos;
+}
+
 }  // namespace basalt::resp

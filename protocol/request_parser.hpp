@@ -96,4 +96,10 @@ class RequestParser {
   char error_buf_[48] = {};
 };
 
+// A look ahead at the request that starts `in`, for prefetching: when `in` holds a whole multibulk
+// request, returns its length in bytes and sets `*arg` to its argument `index` (left alone when
+// the request has fewer). Returns 0 for anything else (incomplete, inline, malformed). It checks
+// only what it needs to find the end; RequestParser still decides what the bytes mean.
+size_t PeekRequest(std::string_view in, size_t index, std::string_view* arg);
+
 }  // namespace basalt::resp

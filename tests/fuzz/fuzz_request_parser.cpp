@@ -4,7 +4,9 @@
 //   - every argument lies inside the input or inside the parser's own inline buffer;
 //   - the requests and the final status do not depend on the split (except that Redis's
 //     "too big ..." checks may fire earlier on a partial buffer);
-//   - each request, re-encoded with append_command(), parses back to the same arguments.
+//   - each request, re-encoded with append_command(), parses back to the same arguments;
+//   - where PeekRequest (the server's prefetch look-ahead) sees a whole request, the parser
+//     either rejects it or parses a request of that length with that argument 1.
 //
 // Input layout: byte 0 picks the limits, byte 1 seeds the split, the rest is the stream.
 #include <algorithm>
@@ -71,7 +73,18 @@ Outcome Run(std::string_view stream, const std::vector<size_t>& piece_sizes,
     offset += piece;
     for (;;) {
       const std::string input = pending;  // a new allocation: the bytes move every call
+      std::string_view peeked_key;
+      const size_t peeked = basalt::resp::PeekRequest(input, 1, &peeked_key);
       out.last = parser.parse(input);
+      if (peeked != 0) {
+        Check(out.last != ParseStatus::kNeedMore, "a peeked request is complete");
+        if (out.last == ParseStatus::kOk) {
+          Check(parser.consumed() == peeked, "peeked length is the parsed length");
+          Check(parser.args().size() > 1 ? peeked_key == parser.args()[1]
+                                         : peeked_key.data() == nullptr,
+                "peeked key is argument 1");
+        }
+      }
       if (out.last == ParseStatus::kNeedMore) {
         Check(parser.bytes_hint() <= limits.max_bulk_len + 2, "bytes_hint bounded");
       }

@@ -403,5 +403,40 @@ TEST(RequestParser, ShrunkInputRestartsInsteadOfReadingOutOfBounds) {
   EXPECT_THAT(ToArgs(parser), ElementsAre("PING"));
 }
 
+// PeekRequest finds what the parser would: the length of a whole multibulk request and its
+// argument 1, and nothing for anything it cannot be sure of.
+TEST(PeekRequest, FindsTheLengthAndTheKeyOfAWholeRequest) {
+  const std::string get = "*2\r\n$3\r\nGET\r\n$5\r\nuser1\r\n";
+  using namespace std::string_literals;
+  const std::string set = "*3\r\n$3\r\nSET\r\n$2\r\nk\0\r\n$0\r\n\r\n"s;
+  std::string_view key;
+  EXPECT_EQ(PeekRequest(get + set, 1, &key), get.size());
+  EXPECT_EQ(key, "user1");
+  EXPECT_EQ(PeekRequest(set, 1, &key), set.size());
+  EXPECT_EQ(key, std::string_view("k\0", 2));
+  EXPECT_EQ(PeekRequest(set, 2, &key), set.size());
+  EXPECT_EQ(key, "");
+
+  std::string_view untouched;
+  EXPECT_EQ(PeekRequest("*1\r\n$4\r\nPING\r\n", 1, &untouched), 14u);
+  EXPECT_EQ(untouched.data(), nullptr);  // no argument 1
+
+  // Every proper prefix is incomplete.
+  for (size_t n = 0; n < get.size(); ++n) {
+    EXPECT_EQ(PeekRequest(std::string_view(get).substr(0, n), 1, &untouched), 0u) << n;
+  }
+  EXPECT_EQ(untouched.data(), nullptr);
+}
+
+TEST(PeekRequest, LeavesEverythingElseToTheParser) {
+  std::string_view key;
+  for (const char* input : {"GET k\r\n", "*0\r\n", "*-1\r\n", "*1\r\n+PING\r\n", "*1\r\n$-1\r\n",
+                            "*1\r\n$+4\r\nPING\r\n", "*x\r\n", "*1\n$4\r\nPING\r\n",
+                            "*1\r\n$99999999999999\r\nPING\r\n"}) {
+    EXPECT_EQ(PeekRequest(input, 1, &key), 0u) << input;
+  }
+  EXPECT_EQ(key.data(), nullptr);
+}
+
 }  // namespace
 }  // namespace basalt::resp
