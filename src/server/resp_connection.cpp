@@ -80,10 +80,44 @@ bool RespConnection::output_over_limit() {
   return false;
 }
 
+// Below this many keys the table and its entries mostly stay in cache (they take about 70 bytes a
+// key; L2 is 512 KB a core on the development VM), and the hints cost more than they save: at
+// -P 16 GET, 10,000 keys went 3% slower with them, 30,000 keys 3-9% faster, 100,000 keys 17%.
+constexpr size_t kPrefetchMinKeys = 16384;
+
+void RespConnection::prefetch_next(std::string_view rest) {
+  // A GET over a large keyspace waits on two cache misses, one after the other: the bucket slot,
+  // then the entry it points to. With pipelined requests at hand, each step asks for the entry
+  // of the next request (its slot was asked for one step ago) and for the slot of the one after,
+  // so both misses overlap with other requests' work. Argument 1 is the key of nearly every
+  // keyed command; for the others the hint is wasted, never wrong.
+  const Dict& dict = server().engine().keyspace(*session_);
+  if (dict.size() < kPrefetchMinKeys) {
+    ahead_len_ = 0;
+    return;
+  }
+  if (ahead_len_ == 0 || ahead_len_ > rest.size()) {  // the next request not seen yet
+    std::string_view key;
+    ahead_len_ = resp::PeekRequest(rest, 1, &key);
+    if (ahead_len_ == 0) return;
+    ahead_has_key_ = key.data() != nullptr;
+    if (ahead_has_key_) ahead_hash_ = dict.key_hash(key);
+  }
+  if (ahead_has_key_) dict.prefetch_entries(ahead_hash_);
+  std::string_view key;
+  ahead_len_ = resp::PeekRequest(rest.substr(ahead_len_), 1, &key);
+  ahead_has_key_ = key.data() != nullptr;
+  if (ahead_has_key_) {
+    ahead_hash_ = dict.key_hash(key);
+    dict.prefetch_slots(ahead_hash_);
+  }
+}
+
 void RespConnection::process_input() {
   Engine& engine = server().engine();
   ReadBuffer& in = read_buffer();
   bool produced = false;
+  ahead_len_ = 0;  // the bytes may have moved since the last call
   while (!closing() && session_ != nullptr && !session_->blocked && in.size() > 0) {
     if (limits_authenticated_ != session_->authenticated) apply_auth_limits();
     resp::ParseStatus status = parser_.parse(in.unread());
@@ -106,6 +140,7 @@ void RespConnection::process_input() {
       close_after_flush();
       return;
     }
+    prefetch_next(in.unread().substr(parser_.consumed()));
     size_t reply_start = output().size();
     engine.execute(*session_, parser_.args(), reply_);
     if (session_->replies_off || session_->skip_replies > 0) drop_replies_since(reply_start);

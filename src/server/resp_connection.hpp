@@ -32,12 +32,19 @@ class RespConnection final : public StreamConnection, public ClientLink {
 
  private:
   void process_input();
+  // Prefetch hints for the pipelined requests after the current one (`rest`: the bytes after it).
+  void prefetch_next(std::string_view rest);
   bool output_over_limit();
   void apply_auth_limits();
   void drop_replies_since(size_t reply_start);
 
   Session* session_ = nullptr;
   resp::RequestParser parser_;
+  // The request after the current one, as prefetch_next() last saw it: its length (0: not seen)
+  // and, when it has an argument 1, that key's hash, whose bucket slots were asked for.
+  size_t ahead_len_ = 0;
+  uint64_t ahead_hash_ = 0;
+  bool ahead_has_key_ = false;
   RespReplyBuilder reply_;
   size_t async_reply_start_ = 0;  // where the reply to a served blocked command begins
   int64_t soft_limit_since_ms_ = 0;

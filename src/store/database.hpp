@@ -47,6 +47,8 @@ class Database {
   Entry* find_read(std::string_view key);
   // The entry even if its TTL has passed, without deleting it (EXEC's check of watched keys).
   Entry* peek(std::string_view key) { return dict_.find(key); }
+  // The keyspace table, for prefetch hints (Dict::prefetch_slots) only.
+  const Dict& dict() const { return dict_; }
 
   // Creates a key that find() reported absent.
   Entry* add(std::string_view key, Value&& value);

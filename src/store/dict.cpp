@@ -59,6 +59,19 @@ Entry* Dict::find(std::string_view key) {
   return nullptr;
 }
 
+void Dict::prefetch_slots(uint64_t h) const {
+  for (int t = 0; t < 2; ++t) {
+    if (size_[t] != 0) __builtin_prefetch(&table_[t][h & (size_[t] - 1)]);
+  }
+}
+
+void Dict::prefetch_entries(uint64_t h) const {
+  for (int t = 0; t < 2; ++t) {
+    if (size_[t] == 0) continue;
+    if (const Entry* e = table_[t][h & (size_[t] - 1)]) __builtin_prefetch(e);
+  }
+}
+
 void Dict::insert(Entry* e) {
   if (rehashing()) rehash_step();
   expand_if_needed();

@@ -29,6 +29,13 @@ class Dict {
   bool rehashing() const { return rehash_idx_ >= 0; }
 
   Entry* find(std::string_view key);
+  // Hints for a find() coming soon, in two stages issued some work apart: the bucket slots for a
+  // key_hash(), then the first entry of each chain, read from the slots the first stage loaded.
+  // Neither changes the table, not even by a rehash step, and a hash from another table or from
+  // before a resize only makes a useless hint.
+  uint64_t key_hash(std::string_view key) const { return hash(key); }
+  void prefetch_slots(uint64_t hash) const;
+  void prefetch_entries(uint64_t hash) const;
   // Links an entry whose key is not present (the caller has checked).
   void insert(Entry* e);
   // Unlinks the entry with this key and returns it (not destroyed), or nullptr.

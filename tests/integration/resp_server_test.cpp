@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <chrono>
 #include <memory>
+#include <random>
 #include <regex>
 #include <string>
 #include <thread>
@@ -143,6 +144,67 @@ TEST_F(ServerTest, PipelineOfTenThousandCommandsKeepsOrder) {
   for (int i = 0; i < kN; ++i) c.append({"GET", "k" + std::to_string(i)});
   for (int i = 0; i < kN; ++i) ASSERT_STREQ(c.read()->str, "OK");
   for (int i = 0; i < kN; ++i) ASSERT_EQ(std::string(c.read()->str), std::to_string(i * 7));
+}
+
+// Over a keyspace large enough for the server to prefetch ahead of pipelined requests (see
+// RespConnection::prefetch_next), a stream mixing keyed and keyless requests, inline ones, empty
+// ones (*0), SELECTs between databases and SETs that grow the table, arriving in pieces of odd
+// sizes, gets every reply right and in order.
+TEST_F(ServerTest, PipelinesOverALargeKeyspaceAnswerEveryRequest) {
+  constexpr int kKeys0 = 30000, kKeys1 = 20000, kRequests = 6000;
+  {
+    Conn c(server_.port());
+    for (int i = 0; i < kKeys0; ++i)
+      c.append({"SET", "k" + std::to_string(i), "v" + std::to_string(i)});
+    c.append({"SELECT", "1"});
+    for (int i = 0; i < kKeys1; ++i)
+      c.append({"SET", "k" + std::to_string(i), "w" + std::to_string(i)});
+    for (int i = 0; i < kKeys0 + kKeys1 + 1; ++i) ASSERT_STREQ(c.read()->str, "OK");
+  }
+  auto bulk = [](const std::string& v) {
+    return "$" + std::to_string(v.size()) + "\r\n" + v + "\r\n";
+  };
+  auto command = [&](std::initializer_list<std::string> args) {
+    std::string out = "*" + std::to_string(args.size()) + "\r\n";
+    for (const std::string& a : args) out += bulk(a);
+    return out;
+  };
+  std::string stream, expected;
+  int db = 0;
+  for (int i = 0; i < kRequests; ++i) {
+    const int j = static_cast<int>((i * 7919LL) % kKeys0);
+    const std::string key = "k" + std::to_string(j);
+    const std::string value = db == 0 ? "v" + std::to_string(j) : "w" + std::to_string(j);
+    const bool present = db == 0 || j < kKeys1;
+    if (i % 500 == 250) {
+      db = 1 - db;
+      stream += command({"SELECT", std::to_string(db)});
+      expected += "+OK\r\n";
+    } else if (i % 97 == 0) {
+      stream += command({"SET", "new" + std::to_string(i), "x"});
+      expected += "+OK\r\n";
+    } else if (i % 53 == 0) {
+      stream += "*0\r\n";
+    } else if (i % 41 == 0) {
+      stream += command({"PING"});
+      expected += "+PONG\r\n";
+    } else if (i % 37 == 0) {
+      stream += "GET " + key + "\r\n";
+      expected += present ? bulk(value) : "$-1\r\n";
+    } else {
+      stream += command({"GET", key});
+      expected += present ? bulk(value) : "$-1\r\n";
+    }
+  }
+  RawSocket s(server_.port());
+  std::mt19937 rng(5);
+  for (size_t at = 0; at < stream.size();) {
+    const size_t n = std::min<size_t>(stream.size() - at, 1 + rng() % 3000);
+    s.send_all(std::string_view(stream).substr(at, n));
+    at += n;
+    if (rng() % 4 == 0) std::this_thread::sleep_for(100us);
+  }
+  EXPECT_EQ(s.read_n(expected.size()), expected);
 }
 
 TEST_F(ServerTest, LargeBinaryValueRoundTrips) {

@@ -158,5 +158,38 @@ TEST(Dict, MatchesAReferenceMapUnderRandomOperations) {
   EXPECT_EQ(d.size(), ref.size());
 }
 
+// Prefetch hints only read: two identical tables caught mid-resize finish it in the same number
+// of steps whether or not one of them took hints, also hints with hashes from another table, and
+// hints on a table that has none allocated yet are harmless.
+TEST(Dict, PrefetchHintsChangeNothing) {
+  Dict empty(3);
+  empty.prefetch_slots(empty.key_hash("k"));
+  empty.prefetch_entries(12345);
+  EXPECT_EQ(empty.find("k"), nullptr);
+
+  Dict hinted(3), plain(3), other(4);
+  int i = 0;
+  while (!(i > 1000 && hinted.rehashing())) {
+    const std::string key = "key:" + std::to_string(i++);
+    hinted.insert(make(key));
+    plain.insert(make(key));
+  }
+  ASSERT_TRUE(plain.rehashing());
+  std::mt19937_64 rng(9);
+  for (int k = 0; k < 5000; ++k) {
+    const std::string key = "key:" + std::to_string(k);
+    hinted.prefetch_slots(hinted.key_hash(key));
+    hinted.prefetch_entries(hinted.key_hash(key));
+    hinted.prefetch_entries(other.key_hash(key));
+    hinted.prefetch_entries(rng());
+  }
+  int steps_hinted = 0, steps_plain = 0;
+  while (hinted.rehash(1)) ++steps_hinted;
+  while (plain.rehash(1)) ++steps_plain;
+  EXPECT_EQ(steps_hinted, steps_plain);
+  EXPECT_EQ(hinted.size(), static_cast<size_t>(i));
+  for (int k = 0; k < i; ++k) ASSERT_NE(hinted.find("key:" + std::to_string(k)), nullptr);
+}
+
 }  // namespace
 }  // namespace basalt
