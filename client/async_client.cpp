@@ -185,6 +185,7 @@ class AsyncCore {
   // loop spins instead of sleeping until the replies are in or the budget since the last write
   // is spent. The handle is unreferenced: spinning never keeps a caller's uv_run going.
   void start_spin() {
+    if (closing_) return;  // a callback run by a failed write closed the client: handles closing
     spin_until_ns_ = uv_hrtime() + static_cast<uint64_t>(spin_budget_ns_);
     if (!spinning_) {
       spinning_ = true;

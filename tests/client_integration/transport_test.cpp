@@ -144,7 +144,8 @@ TEST_F(Transport, OneLoopTurnsAsyncRequestsLeaveInOneWrite) {
 // Busy polling, measured in the waiting thread's CPU time: with a budget of 100 ms and a server
 // that never answers, the client spins about 100 ms and then sleeps until the 1.5 s timeout.
 // Spinning to the end would cost over 0.5 s of CPU even on a third of a core; not spinning at
-// all, next to nothing. RESP2 makes the connection ready without a handshake.
+// all, under a millisecond. The lower bound leaves room for a loaded machine's scheduler. RESP2
+// makes the connection ready without a handshake.
 constexpr auto kSpinBudget = 100ms;
 constexpr auto kSilentTimeout = 1500ms;
 
@@ -162,7 +163,7 @@ TEST(BusyPoll, SyncClientSpinsForItsBudgetThenSleeps) {
     if (budget == budget.zero()) {
       EXPECT_LT(spent, 20ms);
     } else {
-      EXPECT_GE(spent, 20ms);
+      EXPECT_GE(spent, 5ms);
       EXPECT_LE(spent, 400ms);
     }
   }
@@ -188,7 +189,7 @@ TEST(BusyPoll, AsyncClientSpinsForItsBudgetThenSleeps) {
   l.run();
   const auto spent = ThreadCpu() - cpu;
   EXPECT_TRUE(timed_out);
-  EXPECT_GE(spent, 20ms);
+  EXPECT_GE(spent, 5ms);
   EXPECT_LE(spent, 400ms);
 }
 
