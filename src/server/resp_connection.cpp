@@ -96,21 +96,20 @@ void RespConnection::prefetch_next(std::string_view rest) {
     ahead_len_ = 0;
     return;
   }
-  if (ahead_len_ == 0 || ahead_len_ > rest.size()) {  // the next request not seen yet
+  // Reads the request that starts `at` into the ahead_ members.
+  auto look_at = [&](std::string_view at) {
     std::string_view key;
-    ahead_len_ = resp::PeekRequest(rest, 1, &key);
-    if (ahead_len_ == 0) return;
+    ahead_len_ = resp::PeekRequest(at, 1, &key);
     ahead_has_key_ = key.data() != nullptr;
     if (ahead_has_key_) ahead_hash_ = dict.key_hash(key);
+  };
+  if (ahead_len_ == 0 || ahead_len_ > rest.size()) {  // the next request not seen yet
+    look_at(rest);
+    if (ahead_len_ == 0) return;
   }
   if (ahead_has_key_) dict.prefetch_entries(ahead_hash_);
-  std::string_view key;
-  ahead_len_ = resp::PeekRequest(rest.substr(ahead_len_), 1, &key);
-  ahead_has_key_ = key.data() != nullptr;
-  if (ahead_has_key_) {
-    ahead_hash_ = dict.key_hash(key);
-    dict.prefetch_slots(ahead_hash_);
-  }
+  look_at(rest.substr(ahead_len_));
+  if (ahead_has_key_) dict.prefetch_slots(ahead_hash_);
 }
 
 void RespConnection::process_input() {
