@@ -55,6 +55,14 @@ Clock::duration ThreadCpu() {
   return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
 }
 
+// The callback of an INCR n: checks that it succeeded and that each reply counts one up.
+ReplyCallback CountingIncr(int& answered) {
+  return [&answered](Reply r, std::exception_ptr e) {
+    EXPECT_EQ(e, nullptr);
+    EXPECT_EQ(r.integer(), ++answered);
+  };
+}
+
 // Runs a caller's-loop AsyncClient until its requests are answered.
 struct Loop {
   Loop() { uv_loop_init(&loop); }
@@ -131,10 +139,7 @@ TEST_F(Transport, OneLoopTurnsAsyncRequestsLeaveInOneWrite) {
   ASSERT_GE(before, 0);
   int answered = 0;
   for (int i = 0; i < 200; ++i) {
-    db.command({"INCR", "n"}, [&](Reply r, std::exception_ptr e) {
-      EXPECT_EQ(e, nullptr);
-      EXPECT_EQ(r.integer(), ++answered);
-    });
+    db.command({"INCR", "n"}, CountingIncr(answered));
   }
   l.run();
   EXPECT_EQ(answered, 200);
@@ -199,10 +204,7 @@ TEST_F(Transport, AsyncClientStopsSpinningWhenRepliesAreIn) {
   AsyncClient db(&l.loop, {.port = server_.port(), .busy_poll = 10s});
   int answered = 0;
   for (int i = 0; i < 3; ++i) {
-    db.command({"INCR", "n"}, [&](Reply r, std::exception_ptr e) {
-      EXPECT_EQ(e, nullptr);
-      EXPECT_EQ(r.integer(), ++answered);
-    });
+    db.command({"INCR", "n"}, CountingIncr(answered));
     l.run();
   }
   ASSERT_EQ(answered, 3);
