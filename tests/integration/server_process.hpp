@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace basalt::testing {
@@ -57,10 +59,25 @@ inline bool server_answers(int port) {
   return ok;
 }
 
+// How the child starts, beyond its arguments.
+struct SpawnOptions {
+  rlim_t open_files = 0;    // RLIMIT_NOFILE, soft and hard; 0 leaves it as the test's
+  std::string stderr_path;  // where its standard error goes; empty: the test's
+};
+
 // Runs args[0] with `args` in a child process.
-inline pid_t spawn(std::vector<std::string> args) {
+inline pid_t spawn(std::vector<std::string> args, const SpawnOptions& options = {}) {
   pid_t pid = fork();
   if (pid == 0) {
+    if (options.open_files != 0) {
+      rlimit rl{options.open_files, options.open_files};
+      if (setrlimit(RLIMIT_NOFILE, &rl) != 0) _exit(126);
+    }
+    if (!options.stderr_path.empty()) {
+      int fd = open(options.stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (fd < 0 || dup2(fd, 2) < 0) _exit(126);
+      close(fd);
+    }
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -94,7 +111,8 @@ inline std::string server_binary() {
 class ServerProcess {
  public:
   // extra: more "--name value" arguments.
-  explicit ServerProcess(std::vector<std::string> extra = {}) {
+  explicit ServerProcess(std::vector<std::string> extra = {}, SpawnOptions options = {})
+      : options_(std::move(options)) {
     // A "free" port may be taken by a parallel test before the server binds it; the server then
     // exits at start-up, and another set of ports is tried.
     for (int attempt = 0; !try_start(extra); ++attempt) {
@@ -152,11 +170,12 @@ class ServerProcess {
                                      "--loglevel",
                                      "warning"};
     args.insert(args.end(), extra.begin(), extra.end());
-    pid_ = spawn(std::move(args));
+    pid_ = spawn(std::move(args), options_);
     if (await_server(pid_, port_)) return true;
     pid_ = -1;
     return false;
   }
+  SpawnOptions options_;
   pid_t pid_ = -1;
   int port_ = 0, http_port_ = 0, admin_port_ = 0;
   int exit_status_ = -1;
