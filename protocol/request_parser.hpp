@@ -16,8 +16,8 @@ namespace basalt::resp {
 
 struct ParserLimits {
   size_t max_bulk_len = 512ull * 1024 * 1024;  // proto-max-bulk-len
-  size_t max_multibulk_len = 1024 * 1024;      // arguments in one multibulk request
-  size_t max_inline_len = 64 * 1024;           // PROTO_INLINE_MAX_SIZE
+  size_t max_multibulk_len = 2147483647;  // INT_MAX, as Redis 7; the query buffer limit bounds it
+  size_t max_inline_len = 64 * 1024;      // PROTO_INLINE_MAX_SIZE
   // Set while the client still has to AUTH: Redis 7 then refuses multibulk requests of more than
   // kUnauthMaxMultibulkLen arguments or with a bulk over kUnauthMaxBulkLen bytes, with their own
   // error texts ("unauthenticated multibulk length", "unauthenticated bulk length").

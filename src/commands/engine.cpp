@@ -1,12 +1,12 @@
 #include "commands/engine.hpp"
 
-#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <climits>
 #include <fstream>
 
+#include "base/allocator.hpp"
 #include "base/strings.hpp"
 #include "commands/errors.hpp"
 
@@ -55,11 +55,10 @@ Session* Engine::find_session(uint64_t id) {
 
 MemoryFigures Engine::memory() const {
   MemoryFigures m;
-  struct mallinfo2 mi = mallinfo2();
   std::ifstream statm("/proc/self/statm");
   uint64_t pages = 0, resident = 0;
   if (statm >> pages >> resident) m.rss = resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
-  m.used = mi.uordblks + mi.hblkhd;
+  m.used = allocated_bytes();
   if (m.used == 0) m.used = m.rss;  // a sanitizer's allocator reports nothing
   m.startup = server_info_.used_memory_startup;
   for (auto& [id, s] : sessions_) {

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
@@ -30,8 +31,12 @@ class Host {
  public:
   virtual ~Host() = default;
   virtual void request_shutdown() = 0;
-  // Applies config changes that need the host (e.g. hz re-arms the cron timer).
-  virtual void on_config_changed() {}
+  // Applies config changes that need the host (hz re-arms the cron timer; maxclients needs file
+  // descriptors). An error refuses the change: CONFIG SET then restores the old values.
+  virtual std::optional<ConfigError> on_config_changed() { return std::nullopt; }
+  // True once SIGTERM or SIGINT has arrived and is not yet handled by the loop: a command that
+  // runs long on purpose (DEBUG SLEEP) stops early so the server can shut down.
+  virtual bool interrupted() const { return false; }
 };
 
 struct ServerInfo {

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/allocator.hpp"
 #include "base/strings.hpp"
 #include "commands/command_table.hpp"
 #include "commands/engine.hpp"
@@ -338,6 +339,9 @@ void cmd_flushdb(CommandContext& ctx) {
   // Before clearing: the observer marks the watched keys that exist now.
   if (KeyspaceObserver* o = ctx.store().observer()) o->on_db_flushed(db.index());
   db.clear();
+  // A flush frees most of what the process holds at once: give it back to the system now, not
+  // page by page over the allocator's decay time.
+  release_free_memory();
   ctx.reply.ok();
 }
 
@@ -345,6 +349,7 @@ void cmd_flushdb(CommandContext& ctx) {
 void cmd_flushall(CommandContext& ctx) {
   if (!parse_flush_options_or_reply(ctx)) return;
   ctx.store().flush_all();
+  release_free_memory();
   ctx.reply.ok();
 }
 

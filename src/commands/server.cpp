@@ -1,7 +1,6 @@
 // The server family: introspection (COMMAND, INFO), configuration (CONFIG), TIME, LASTSAVE,
 // DEBUG and SHUTDOWN.
 
-#include <malloc.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -10,6 +9,7 @@
 #include <cctype>
 #include <chrono>
 #include <cinttypes>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/allocator.hpp"
 #include "base/log.hpp"
 #include "base/strings.hpp"
 #include "commands/command_docs.hpp"
@@ -470,8 +471,8 @@ void info_clients(CommandContext& ctx, std::string& out) {
 }
 
 void info_memory(CommandContext& ctx, std::string& out) {
-  // glibc's view of what is allocated: arena chunks in use plus mmap'd large blocks (Redis's
-  // used_memory counts both). A sanitizer's allocator reports nothing; RSS is the closest figure.
+  // The allocator's count of what is allocated (base/allocator.hpp). A sanitizer's allocator
+  // reports nothing; RSS is the closest figure then.
   MemoryFigures m = ctx.engine.memory();
   uint64_t used = m.used, rss = m.rss;
   uint64_t system =
@@ -489,7 +490,7 @@ void info_memory(CommandContext& ctx, std::string& out) {
   field(out, "maxmemory_policy", "noeviction");
   field(out, "mem_fragmentation_ratio",
         printf_string("%.2f", used == 0 ? 0.0 : static_cast<double>(rss) / used));
-  field(out, "mem_allocator", "libc");
+  field(out, "mem_allocator", allocator_name());
   field(out, "lazyfree_pending_objects", int64_t{0});
 }
 
@@ -739,7 +740,17 @@ void cmd_config_set(CommandContext& ctx) {
     ctx.reply.error(err::config_set_failed(names[i], failure->reason));
     return;
   }
-  if (Host* host = ctx.engine.host()) host->on_config_changed();
+  // Rules between parameters, and what the host must be able to do, are checked once every
+  // value is in: a refusal restores them all.
+  std::optional<ConfigError> refused = ConfigRegistry::check(config);
+  Host* host = ctx.engine.host();
+  if (!refused && host != nullptr) refused = host->on_config_changed();
+  if (refused) {
+    for (size_t j = 0; j < n; ++j) ConfigRegistry::set(config, names[j], old_values[j], true);
+    if (host != nullptr) host->on_config_changed();
+    ctx.reply.error(err::config_set_failed(refused->name, refused->reason));
+    return;
+  }
   ctx.reply.ok();
 }
 
@@ -804,6 +815,11 @@ int64_t atoi_like(std::string_view s) {
   return negative ? -v : v;
 }
 
+// Longer than anyone means (a year) and short enough that the microseconds fit in 64 bits.
+constexpr double kMaxDebugSleepSeconds = 365.0 * 24 * 3600;
+// How often a sleeping DEBUG SLEEP looks for a termination signal.
+constexpr std::chrono::milliseconds kSleepSlice{10};
+
 // DEBUG SLEEP seconds | DEBUG SET-ACTIVE-EXPIRE 0|1 | DEBUG HELP
 void cmd_debug(CommandContext& ctx) {
   std::string_view sub = ctx.arg(1);
@@ -819,12 +835,24 @@ void cmd_debug(CommandContext& ctx) {
     reply_help(ctx, kLines);
   } else if (iequals(sub, "sleep") && ctx.argc() == 3) {
     // strtod as Redis: garbage reads as 0 and a negative time does not sleep. The whole loop
-    // stops, which is the point (tests of timeouts and of clients that must not hang).
+    // stops, which is the point (tests of timeouts and of clients that must not hang). A time
+    // that is not a number of microseconds ("inf", "nan", 1e300) is refused rather than taken
+    // as forever, and a SIGTERM or SIGINT cuts the sleep short so the server can still stop.
     std::string text(ctx.arg(2));
     double seconds = std::strtod(text.c_str(), nullptr);
+    if (!std::isfinite(seconds) || seconds > kMaxDebugSleepSeconds) {
+      ctx.reply.error(err::kNotFloat);
+      return;
+    }
     if (seconds > 0) {
-      double us = std::min(seconds * 1e6, static_cast<double>(INT64_MAX / 2));
-      std::this_thread::sleep_for(std::chrono::microseconds(static_cast<int64_t>(us)));
+      using Clock = std::chrono::steady_clock;
+      const auto deadline =
+          Clock::now() + std::chrono::microseconds(static_cast<int64_t>(seconds * 1e6));
+      Host* host = ctx.engine.host();
+      for (auto now = Clock::now(); now < deadline; now = Clock::now()) {
+        if (host != nullptr && host->interrupted()) break;
+        std::this_thread::sleep_for(std::min<Clock::duration>(deadline - now, kSleepSlice));
+      }
     }
     ctx.reply.ok();
   } else if (iequals(sub, "set-active-expire") && ctx.argc() == 3) {

@@ -332,6 +332,17 @@ std::optional<ConfigError> ConfigRegistry::load(Config& config, int argc, const 
   for (auto& [name, value] : flags) {
     if (auto err = apply_named(config, name, value, "--" + name)) return err;
   }
+  return check(config);
+}
+
+std::optional<ConfigError> ConfigRegistry::check(const Config& config) {
+  // Without requirepass every HTTP request already has full access, so a read-only token would
+  // restrict nothing while looking as if it did. Refused rather than quietly ignored.
+  if (!config.http_readonly_token.empty() && config.requirepass.empty()) {
+    return ConfigError{"http-readonly-token",
+                       "needs requirepass: without a password every HTTP request has full access, "
+                       "so a read-only token would protect nothing"};
+  }
   return std::nullopt;
 }
 

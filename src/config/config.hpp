@@ -65,6 +65,9 @@ class ConfigRegistry {
   // CONFIG GET with a glob pattern: name -> value pairs, sorted by name.
   static std::vector<std::pair<std::string, std::string>> get(const Config& config,
                                                               std::string_view pattern);
+  // Rules between parameters (a read-only HTTP token needs requirepass); load() and CONFIG SET
+  // apply them once every value is in.
+  static std::optional<ConfigError> check(const Config& config);
   static bool exists(std::string_view name);
   // Whether CONFIG SET may change it (name already lowercase; false for unknown names).
   static bool is_mutable(std::string_view name);

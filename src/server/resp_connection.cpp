@@ -26,6 +26,7 @@ void RespConnection::apply_auth_limits() {
   resp::ParserLimits limits;
   limits.max_bulk_len = static_cast<size_t>(cfg.proto_max_bulk_len);
   limits_authenticated_ = session_->authenticated;
+  ever_authenticated_ = ever_authenticated_ || limits_authenticated_;
   // Until a client authenticates, only small requests are accepted (Redis 7's guard against
   // unauthenticated clients making the server buffer gigabytes), with Redis's error texts.
   limits.auth_required = !limits_authenticated_;
@@ -63,9 +64,15 @@ void RespConnection::on_close() {
   }
 }
 
+// Replies a client that never authenticated may leave unread before it is closed: enough for any
+// handshake (HELLO's reply is ~150 bytes), far too little to pile up NOAUTH errors without end.
+// Redis closes such clients too (CVE-2025-21605), at about the same size.
+constexpr size_t kUnauthOutputLimit = 16 * 1024;
+
 bool RespConnection::output_over_limit() {
   const Config& cfg = server().config();
   size_t pending = pending_output();
+  if (!ever_authenticated_ && pending > kUnauthOutputLimit) return true;
   if (cfg.client_output_hard_limit > 0 &&
       pending > static_cast<size_t>(cfg.client_output_hard_limit)) {
     return true;
@@ -117,19 +124,22 @@ void RespConnection::process_input() {
   ReadBuffer& in = read_buffer();
   bool produced = false;
   ahead_len_ = 0;  // the bytes may have moved since the last call
-  while (!closing() && session_ != nullptr && !session_->blocked && in.size() > 0) {
+  const auto query_limit = static_cast<size_t>(server().config().client_query_buffer_limit);
+  // Nothing runs once SHUTDOWN has been accepted, not even the rest of this pipeline.
+  while (!closing() && session_ != nullptr && !session_->blocked && in.size() > 0 &&
+         !server().stopping()) {
     if (limits_authenticated_ != session_->authenticated) apply_auth_limits();
     resp::ParseStatus status = parser_.parse(in.unread());
-    if (status == resp::ParseStatus::kNeedMore) {
-      const Config& cfg = server().config();
-      if (in.size() > static_cast<size_t>(cfg.client_query_buffer_limit)) {
-        BASALT_LOG(kWarning, "Closing client that reached max query buffer length: %s (qbuf=%zu)",
-                   peer().c_str(), in.size());
-        close();
-        return;
-      }
-      break;
+    // One request over the limit closes the connection whether it arrived in many reads or in
+    // one (then it parses whole, and only its size tells).
+    const size_t request_bytes = status == resp::ParseStatus::kOk ? parser_.consumed() : in.size();
+    if (status != resp::ParseStatus::kError && request_bytes > query_limit) {
+      BASALT_LOG(kWarning, "Closing client that reached max query buffer length: %s (qbuf=%zu)",
+                 peer().c_str(), request_bytes);
+      close();
+      return;
     }
+    if (status == resp::ParseStatus::kNeedMore) break;
     if (status == resp::ParseStatus::kError) {
       // Redis replies with the protocol error, then closes the connection.
       BASALT_LOG(kVerbose, "Protocol error (%.*s) from client: %s",
@@ -142,6 +152,7 @@ void RespConnection::process_input() {
     prefetch_next(in.unread().substr(parser_.consumed()));
     size_t reply_start = output().size();
     engine.execute(*session_, parser_.args(), reply_);
+    ever_authenticated_ = ever_authenticated_ || session_->authenticated;
     if (session_->replies_off || session_->skip_replies > 0) drop_replies_since(reply_start);
     in.consume(parser_.consumed());
     produced = true;

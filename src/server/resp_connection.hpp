@@ -49,6 +49,9 @@ class RespConnection final : public StreamConnection, public ClientLink {
   size_t async_reply_start_ = 0;  // where the reply to a served blocked command begins
   int64_t soft_limit_since_ms_ = 0;
   bool limits_authenticated_ = false;
+  // Authenticated at some point (or no password needed): only clients that never were get the
+  // small output limit; a RESET that asks for AUTH again does not shrink a known client's room.
+  bool ever_authenticated_ = false;
 };
 
 }  // namespace basalt

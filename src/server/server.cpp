@@ -1,10 +1,16 @@
 #include "server/server.hpp"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
 #include <random>
 #include <sstream>
 
+#include "base/allocator.hpp"
 #include "base/log.hpp"
 #include "commands/errors.hpp"
 #include "server/resp_connection.hpp"
@@ -12,6 +18,28 @@
 namespace basalt {
 
 namespace {
+// Descriptors kept for everything but clients: listeners, the loop's own, the log (Redis's
+// CONFIG_MIN_RESERVED_FDS).
+constexpr uint64_t kReservedFds = 32;
+// How often the cron looks for idle clients' buffers to free, and how long idle they must be.
+constexpr int64_t kIdleBufferAgeMs = 2000;
+
+// Written by the signal handler, read by the loop: plain lock-free atomics are
+// async-signal-safe.
+std::atomic<int> g_signals_received{0};
+std::atomic<int> g_last_signal{0};
+std::atomic<uv_async_t*> g_signal_async{nullptr};
+static_assert(std::atomic<int>::is_always_lock_free &&
+              std::atomic<uv_async_t*>::is_always_lock_free);
+
+void on_termination_signal(int signum) {
+  const int saved_errno = errno;
+  g_last_signal.store(signum);
+  g_signals_received.fetch_add(1);
+  if (uv_async_t* a = g_signal_async.load()) uv_async_send(a);  // async-signal-safe
+  errno = saved_errno;
+}
+
 std::string random_run_id() {
   std::random_device rd;
   std::string id(40, '0');
@@ -41,6 +69,7 @@ Server::Server(Config& config) : config_(config) {
 }
 
 Server::~Server() {
+  g_signal_async.store(nullptr);
   // All handles are closed by the time run() returns; the loop can be torn down.
   engine_.reset();
   uv_loop_close(&loop_);
@@ -82,6 +111,8 @@ bool Server::listen(const std::string& bind, int port, ListenerKind kind, Connec
 }
 
 bool Server::start(std::string* error) {
+  if (!fit_open_files_limit(error)) return false;
+  enable_background_release();
   if (config_.port != 0 &&
       !listen(
           config_.bind, static_cast<int>(config_.port), kRespListener,
@@ -98,14 +129,52 @@ bool Server::start(std::string* error) {
   block_timer_.data = this;
   uv_timer_init(&loop_, &drain_timer_);
   drain_timer_.data = this;
-  uv_signal_init(&loop_, &sigterm_);
-  sigterm_.data = this;
-  uv_signal_start(&sigterm_, on_signal, SIGTERM);
-  uv_signal_init(&loop_, &sigint_);
-  sigint_.data = this;
-  uv_signal_start(&sigint_, on_signal, SIGINT);
+  uv_async_init(&loop_, &signal_async_, on_signal);
+  signal_async_.data = this;
+  g_signal_async.store(&signal_async_);
+  struct sigaction sa {};
+  sa.sa_handler = on_termination_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  // Redis ignores SIGHUP: a closed terminal or a careless `kill -HUP` must not take every key.
+  signal(SIGHUP, SIG_IGN);
   started_ = true;
+  return true;
+}
+
+bool Server::fit_open_files_limit(std::string* error) {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return true;  // nothing to go by: leave it to accept()
+  const uint64_t maxclients = static_cast<uint64_t>(config_.maxclients);
+  const uint64_t needed = maxclients + kReservedFds + kMaxAdminConnections;
+  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < needed) {
+    // Only the soft limit is raised, as far as the hard limit allows; a hard limit is the
+    // operator's decision.
+    rlimit raised = rl;
+    raised.rlim_cur = rl.rlim_max == RLIM_INFINITY ? needed : std::min<rlim_t>(needed, rl.rlim_max);
+    if (raised.rlim_cur > rl.rlim_cur && setrlimit(RLIMIT_NOFILE, &raised) == 0) rl = raised;
+  }
+  fd_limit_ = rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : rl.rlim_cur;
+  if (fd_limit_ >= needed) return true;
+  if (fd_limit_ <= kReservedFds + kMaxAdminConnections) {
+    *error = "Your current 'ulimit -n' of " + std::to_string(fd_limit_) +
+             " is not enough for the server to start. Please increase your open file limit to at "
+             "least " +
+             std::to_string(kReservedFds + kMaxAdminConnections + 1) + ".";
+    return false;
+  }
+  const uint64_t fitted = fd_limit_ - kReservedFds - kMaxAdminConnections;
+  BASALT_LOG(kWarning,
+             "You requested maxclients of %llu requiring at least %llu max file descriptors.",
+             static_cast<unsigned long long>(maxclients), static_cast<unsigned long long>(needed));
+  BASALT_LOG(kWarning,
+             "Current maximum open files is %llu. maxclients has been reduced to %llu to "
+             "compensate for low ulimit. If you need higher maxclients increase 'ulimit -n'.",
+             static_cast<unsigned long long>(fd_limit_), static_cast<unsigned long long>(fitted));
+  config_.maxclients = static_cast<int64_t>(fitted);
   return true;
 }
 
@@ -127,14 +196,34 @@ void Server::arm_cron() {
   uv_timer_start(&cron_timer_, on_cron, period, period);
 }
 
-void Server::on_config_changed() {
+std::optional<ConfigError> Server::on_config_changed() {
   if (config_.hz != cron_hz_) arm_cron();
+  if (fd_limit_ != 0) {
+    const uint64_t needed =
+        static_cast<uint64_t>(config_.maxclients) + kReservedFds + kMaxAdminConnections;
+    if (needed > fd_limit_) {
+      // Redis tries a higher limit first: so do we, within the hard limit.
+      rlimit rl{};
+      if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+          (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= needed)) {
+        rl.rlim_cur = needed;
+        if (setrlimit(RLIMIT_NOFILE, &rl) == 0) fd_limit_ = needed;
+      }
+    }
+    if (needed > fd_limit_) {
+      return ConfigError{"maxclients",
+                         "The operating system is not able to handle the specified number of "
+                         "clients, try with " +
+                             std::to_string(fd_limit_ - kReservedFds - kMaxAdminConnections)};
+    }
+  }
+  return std::nullopt;
 }
 
+bool Server::interrupted() const { return g_signals_received.load() != handled_signals_; }
+
 size_t Server::connection_count(ListenerKind kind) const {
-  size_t n = 0;
-  for (auto* c : connections_) n += c->kind() == kind && !c->closing();
-  return n;
+  return kind < std::size(connection_counts_) ? connection_counts_[kind] : 0;
 }
 
 void Server::on_connection(uv_stream_t* listener, int status) {
@@ -152,6 +241,7 @@ void Server::on_connection(uv_stream_t* listener, int status) {
     return;
   }
   s.connections_.insert(c);
+  s.connection_counts_[l->kind]++;
   uv_tcp_nodelay(c->handle(), 1);
   if (s.config_.tcp_keepalive > 0)
     uv_tcp_keepalive(c->handle(), 1, static_cast<unsigned>(s.config_.tcp_keepalive));
@@ -159,10 +249,13 @@ void Server::on_connection(uv_stream_t* listener, int status) {
     c->close();
     return;
   }
-  // maxclients counts client connections of both front ends; the admin port is not limited.
-  if (l->kind != kAdminListener &&
-      s.connection_count(kRespListener) + s.connection_count(kHttpListener) >
-          static_cast<size_t>(s.config_.maxclients)) {
+  // maxclients counts client connections of both front ends; the admin port has its own small
+  // cap. Both fit in the descriptor limit (fit_open_files_limit), so accept() never runs out.
+  const bool over = l->kind == kAdminListener
+                        ? s.connection_count(kAdminListener) > kMaxAdminConnections
+                        : s.connection_count(kRespListener) + s.connection_count(kHttpListener) >
+                              static_cast<size_t>(s.config_.maxclients);
+  if (over) {
     s.engine_->stats().rejected_connections++;
     if (l->kind == kRespListener) {
       c->output() = "-" + std::string(err::kMaxClients) + "\r\n";
@@ -174,7 +267,11 @@ void Server::on_connection(uv_stream_t* listener, int status) {
   }
 }
 
-void Server::connection_closing(StreamConnection* c) { connections_.erase(c); }
+void Server::connection_closing(StreamConnection* c) {
+  if (connections_.erase(c) != 0 && c->kind() < std::size(connection_counts_)) {
+    connection_counts_[c->kind()]--;
+  }
+}
 
 void Server::on_check(uv_check_t* h) {
   Server& s = *static_cast<Server*>(h->data);
@@ -219,6 +316,14 @@ void Server::on_cron(uv_timer_t* t) {
   Server& s = *static_cast<Server*>(t->data);
   s.engine_->cron();
   s.close_idle_clients();
+  if (++s.cron_ticks_ % s.cron_hz_ == 0) s.release_idle_buffers();
+}
+
+void Server::release_idle_buffers() {
+  const int64_t now = now_ms();
+  for (auto* c : connections_) {
+    if (now - c->last_activity_ms() >= kIdleBufferAgeMs) c->release_idle_buffers();
+  }
 }
 
 void Server::close_idle_clients() {
@@ -235,20 +340,25 @@ void Server::close_idle_clients() {
   }
 }
 
-void Server::on_signal(uv_signal_t* sig, int signum) {
-  Server& s = *static_cast<Server*>(sig->data);
-  BASALT_LOG(kWarning, "Received %s, scheduling shutdown...",
-             signum == SIGTERM ? "SIGTERM" : "SIGINT");
-  // A second signal during the drain means now.
-  if (s.config_.shutdown_delay_ms > 0 && !s.draining_) {
-    s.draining_ = true;
-    BASALT_LOG(kWarning, "Serving for %lld ms more while /readyz answers 503 (shutdown-delay-ms)",
-               static_cast<long long>(s.config_.shutdown_delay_ms));
-    uv_timer_start(&s.drain_timer_, on_drain_timer,
-                   static_cast<uint64_t>(s.config_.shutdown_delay_ms), 0);
-    return;
+void Server::on_signal(uv_async_t* a) {
+  Server& s = *static_cast<Server*>(a->data);
+  const int received = g_signals_received.load();
+  if (received == s.handled_signals_) return;
+  // Several signals since the last turn act as that many: a second one during the drain means now.
+  const int signum = g_last_signal.load();
+  for (; s.handled_signals_ != received; ++s.handled_signals_) {
+    BASALT_LOG(kWarning, "Received %s, scheduling shutdown...",
+               signum == SIGTERM ? "SIGTERM" : "SIGINT");
+    if (s.config_.shutdown_delay_ms > 0 && !s.draining_) {
+      s.draining_ = true;
+      BASALT_LOG(kWarning, "Serving for %lld ms more while /readyz answers 503 (shutdown-delay-ms)",
+                 static_cast<long long>(s.config_.shutdown_delay_ms));
+      uv_timer_start(&s.drain_timer_, on_drain_timer,
+                     static_cast<uint64_t>(s.config_.shutdown_delay_ms), 0);
+      continue;
+    }
+    s.request_shutdown();
   }
-  s.request_shutdown();
 }
 
 void Server::on_drain_timer(uv_timer_t* t) { static_cast<Server*>(t->data)->request_shutdown(); }
@@ -272,8 +382,8 @@ void Server::begin_shutdown() {
   uv_close(reinterpret_cast<uv_handle_t*>(&cron_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&block_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&drain_timer_), nullptr);
-  uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);
-  uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
+  g_signal_async.store(nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&signal_async_), nullptr);
   for (auto& hook : shutdown_hooks_) hook();
   // Anything a front end left open is closed by walking the loop, so uv_run returns.
   uv_walk(

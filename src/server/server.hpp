@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -20,6 +21,10 @@ namespace basalt {
 
 // Which listener a connection came from; front ends count their clients by it.
 enum ListenerKind : uint64_t { kRespListener = 0, kHttpListener = 1, kAdminListener = 2 };
+
+// Connections the admin port takes at once (health checks and scrapers need a few); more get 503.
+// Outside maxclients, but inside the descriptor budget.
+inline constexpr size_t kMaxAdminConnections = 64;
 
 class Server final : public Host {
  public:
@@ -42,7 +47,8 @@ class Server final : public Host {
 
   // Host
   void request_shutdown() override;
-  void on_config_changed() override;
+  std::optional<ConfigError> on_config_changed() override;
+  bool interrupted() const override;
 
   // Front ends close their own handles (timers, listeners' state) when shutdown begins.
   void on_shutdown(std::function<void()> hook) { shutdown_hooks_.push_back(std::move(hook)); }
@@ -51,6 +57,8 @@ class Server final : public Host {
   // served, so that a load balancer stops sending new ones before the ports close.
   bool ready() const { return started_ && !draining_ && !shutting_down_; }
   bool shutting_down() const { return draining_ || shutting_down_; }
+  // SHUTDOWN (or the end of the drain) has been asked for: no further command may run.
+  bool stopping() const { return shutting_down_; }
   size_t connection_count(ListenerKind kind) const;
 
   // Connection bookkeeping (StreamConnection calls these).
@@ -71,12 +79,17 @@ class Server final : public Host {
   static void on_check(uv_check_t* h);
   static void on_cron(uv_timer_t* t);
   static void on_block_timer(uv_timer_t* t);
-  static void on_signal(uv_signal_t* s, int signum);
+  static void on_signal(uv_async_t* a);
   static void on_drain_timer(uv_timer_t* t);
   void arm_cron();
   void arm_block_timer();
   void close_idle_clients();
   void begin_shutdown();
+  // Raises the descriptor limit for maxclients (or lowers maxclients to fit), as Redis does at
+  // start; false with *error when not even one client would fit.
+  bool fit_open_files_limit(std::string* error);
+  // Frees the buffers of clients idle for a while (a pass each second).
+  void release_idle_buffers();
 
   Config& config_;
   SystemClock clock_;
@@ -91,7 +104,13 @@ class Server final : public Host {
   uv_timer_t cron_timer_;
   uv_timer_t block_timer_;
   int64_t block_timer_deadline_ = 0;
-  uv_signal_t sigterm_, sigint_;
+  // SIGTERM and SIGINT come through our own handler, which counts them (interrupted() reads the
+  // count while a command runs) and wakes the loop with uv_async_send, async-signal-safe.
+  uv_async_t signal_async_;
+  int handled_signals_ = 0;
+  size_t connection_counts_[3] = {0, 0, 0};  // open connections by ListenerKind
+  uint64_t fd_limit_ = 0;                    // RLIMIT_NOFILE's soft limit once fitted
+  int64_t cron_ticks_ = 0;
   uv_timer_t drain_timer_;
   bool draining_ = false;
   int64_t cron_hz_ = 0;

@@ -2,6 +2,9 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
+#include <new>
+
 #include "base/log.hpp"
 #include "server/server.hpp"
 
@@ -31,15 +34,20 @@ std::string format_addr(const sockaddr_storage& ss) {
 }  // namespace
 
 char* ReadBuffer::prepare(size_t want, size_t* got) {
-  want = std::max(want, kMinReadRoom);
+  // `want` is what a peer announced (a bulk length), not what it sent: grow toward it no faster
+  // than the bytes arrive, at most doubling what is held, so "$60000000000" followed by nothing
+  // costs 16 KB. Doubling keeps a large value's copies linear (each byte moves about once more).
+  const size_t live = end_ - begin_;
+  want = std::clamp(want, kMinReadRoom, std::max(kMinReadRoom, live));
   if (capacity_ - end_ < want) {
-    size_t live = end_ - begin_;
     if (begin_ > 0 && capacity_ - live >= want && live < capacity_ / 2) {
       // Enough room once the consumed prefix is dropped: slide the unread tail down.
       std::memmove(data_.get(), data_.get() + begin_, live);
     } else {
       size_t cap = std::max(capacity_ * 2, live + want);
-      auto bigger = std::make_unique<char[]>(cap);
+      // Not zero-filled: a fresh buffer is written by recv() before anything reads it, and
+      // zeroing would touch (commit) every page of it up front.
+      auto bigger = std::make_unique_for_overwrite<char[]>(cap);
       if (live > 0) std::memcpy(bigger.get(), data_.get() + begin_, live);
       data_ = std::move(bigger);
       capacity_ = cap;
@@ -85,7 +93,15 @@ int StreamConnection::fd() const {
 void StreamConnection::alloc_cb(uv_handle_t* h, size_t, uv_buf_t* buf) {
   auto* c = static_cast<StreamConnection*>(h->data);
   size_t got = 0;
-  char* p = c->in_.prepare(c->read_hint(), &got);
+  char* p = nullptr;
+  try {
+    p = c->in_.prepare(c->read_hint(), &got);
+  } catch (const std::bad_alloc&) {
+    // An empty buffer makes libuv report UV_ENOBUFS to read_cb, which closes this connection:
+    // one client's large request is refused, the server goes on.
+    *buf = uv_buf_init(nullptr, 0);
+    return;
+  }
   *buf = uv_buf_init(p, static_cast<unsigned>(std::min<size_t>(got, 1u << 30)));
 }
 
@@ -98,7 +114,10 @@ void StreamConnection::read_cb(uv_stream_t* s, ssize_t nread, const uv_buf_t*) {
     c->on_read();
     if (!c->closing_) c->in_.shrink_if_idle();
   } else if (nread < 0) {
-    if (nread != UV_EOF) {
+    if (nread == UV_ENOBUFS) {
+      BASALT_LOG(kWarning, "Out of memory for the input of client %s: closing it",
+                 c->peer_.c_str());
+    } else if (nread != UV_EOF) {
       BASALT_LOG(kVerbose, "Reading from client %s: %s", c->peer_.c_str(), uv_strerror(nread));
     }
     c->close();
@@ -157,6 +176,12 @@ void StreamConnection::write_cb(uv_write_t* req, int status) {
     return;
   }
   if (!c->out_.empty() || c->close_after_flush_) c->request_flush();
+}
+
+void StreamConnection::release_idle_buffers() {
+  in_.release_if_empty();
+  if (out_.empty() && out_.capacity() > 0) std::string().swap(out_);
+  if (inflight_.empty() && inflight_.capacity() > 0) std::string().swap(inflight_);
 }
 
 void StreamConnection::close_after_flush() {

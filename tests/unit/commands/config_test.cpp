@@ -4,6 +4,7 @@
 
 #include "config/config.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -189,6 +190,15 @@ TEST_F(ConfigLoadTest, HelpFlag) {
   EXPECT_TRUE(help_);
   EXPECT_EQ(load({"-h"}), std::nullopt);
   EXPECT_TRUE(help_);
+}
+
+// A read-only HTTP token restricts nothing without requirepass: refused at start, naming it.
+TEST_F(ConfigLoadTest, ReadonlyTokenNeedsRequirepass) {
+  auto err = load({"--http-readonly-token", "reader"});
+  ASSERT_TRUE(err.has_value());
+  EXPECT_EQ(err->name, "http-readonly-token");
+  EXPECT_THAT(err->reason, ::testing::HasSubstr("needs requirepass"));
+  EXPECT_EQ(load({"--http-readonly-token", "reader", "--requirepass", "pw"}), std::nullopt);
 }
 
 TEST(ConfigHelp, ListsEveryParameterWithItsEnvironmentVariable) {

@@ -229,10 +229,27 @@ TEST(RequestParser, InlineArgsWithEscapesLiveInTheParser) {
   EXPECT_TRUE(parser.inline_request());
 }
 
+// Redis 7 takes up to INT_MAX arguments (the query buffer limit bounds a request instead), and
+// sizes nothing by the count before the arguments come.
+TEST(RequestParser, MultibulkCountUpToIntMax) {
+  for (std::string count : {"1048577", "2147483647"}) {
+    RequestParser parser;
+    std::string input = "*" + count + "\r\n$4\r\nPING\r\n";
+    EXPECT_EQ(parser.parse(input), ParseStatus::kNeedMore) << count;
+  }
+  // A whole request of more than 2^20 arguments parses.
+  std::string input = "*1048577\r\n$3\r\nDEL\r\n";
+  for (int i = 1; i < 1048577; ++i) input += "$1\r\nk\r\n";
+  RequestParser parser;
+  ASSERT_EQ(parser.parse(input), ParseStatus::kOk);
+  EXPECT_EQ(parser.args().size(), 1048577u);
+  EXPECT_EQ(parser.consumed(), input.size());
+}
+
 TEST(RequestParser, ErrorTexts) {
   EXPECT_EQ(Error("*abc\r\n"), "Protocol error: invalid multibulk length");
   EXPECT_EQ(Error("*\r\n"), "Protocol error: invalid multibulk length");
-  EXPECT_EQ(Error("*1048577\r\n"), "Protocol error: invalid multibulk length");
+  EXPECT_EQ(Error("*2147483648\r\n"), "Protocol error: invalid multibulk length");
   EXPECT_EQ(Error("*+1\r\n"), "Protocol error: invalid multibulk length");
   EXPECT_EQ(Error("*01\r\n"), "Protocol error: invalid multibulk length");
   EXPECT_EQ(Error("*-0\r\n"), "Protocol error: invalid multibulk length");
