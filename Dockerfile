@@ -8,7 +8,7 @@ RUN tools/dev.sh deps \
  && cmake --install /build --prefix /opt/basalt --component server
 
 FROM debian:12-slim
-RUN apt-get update && apt-get install -y --no-install-recommends libuv1 libsimdjson14 \
+RUN apt-get update && apt-get install -y --no-install-recommends libuv1 libsimdjson14 libjemalloc2 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --no-create-home basalt
 COPY --from=build /opt/basalt /opt/basalt

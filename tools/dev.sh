@@ -12,7 +12,8 @@ jobs=${JOBS:-$(nproc)}
 
 # Debian packages the build, the tests and the benchmarks need; nothing else is downloaded.
 packages=(build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev clang-format
-  libuv1-dev node-llhttp libsimdjson-dev libhiredis-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libuv1-dev node-llhttp libsimdjson-dev libjemalloc-dev libhiredis-dev libgtest-dev libgmock-dev
+  libbenchmark-dev
   redis-server redis-tools python3 python3-redis
   python3-yaml chromium wrk webdis)
 
