@@ -1,5 +1,7 @@
 #include "http/connection.hpp"
 
+#include <new>
+
 #include "base/log.hpp"
 #include "base/strings.hpp"
 #include "http/frontend.hpp"
@@ -145,9 +147,6 @@ int HttpConnection::on_headers_complete(llhttp_t* p) {
     return c->reject_in_parser(
         413, "request body is larger than http-max-body (" + std::to_string(max_body) + " bytes)");
   }
-  if ((p->flags & F_CONTENT_LENGTH) && p->content_length > 0) {
-    req.body.reserve(static_cast<size_t>(p->content_length));
-  }
   // A client that waits for permission before sending its body (curl does for large bodies).
   if (req.http_minor >= 1 && iequals(req.header("expect"), "100-continue") &&
       ((p->flags & F_CHUNKED) || ((p->flags & F_CONTENT_LENGTH) && p->content_length > 0))) {
@@ -164,7 +163,15 @@ int HttpConnection::on_body(llhttp_t* p, const char* at, size_t len) {
     return c->reject_in_parser(
         413, "request body is larger than http-max-body (" + std::to_string(max_body) + " bytes)");
   }
-  c->req_.body.append(at, len);
+  // The body grows with what arrives, never by what the peer announced: Content-Length is the
+  // peer's claim, and http-max-body may be set above the memory there is.
+  try {
+    c->req_.body.append(at, len);
+  } catch (const std::bad_alloc&) {
+    // Out of memory before http-max-body: this request is refused, the server goes on.
+    std::string().swap(c->req_.body);
+    return c->reject_in_parser(503, "out of memory while reading the request body");
+  }
   return 0;
 }
 
@@ -285,6 +292,7 @@ void HttpConnection::resume() {
 }
 
 void HttpConnection::fail_connection(int status, std::string_view message) {
+  std::string().swap(req_.body);  // a refused body is never read: give its memory back now
   res_.clear();
   if (std::string_view(req_.target).starts_with("/api/v1/redis")) {
     // Refused before routing, but the command API's clients still read {"error":"..."}.
@@ -295,6 +303,7 @@ void HttpConnection::fail_connection(int status, std::string_view message) {
               : status == 413 ? "PAYLOAD_TOO_LARGE"
               : status == 414 ? "URI_TOO_LONG"
               : status == 431 ? "HEADERS_TOO_LARGE"
+              : status == 503 ? "SERVICE_UNAVAILABLE"
                               : "BAD_REQUEST",
               message);
   }
