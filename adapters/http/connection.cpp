@@ -80,8 +80,22 @@ int HttpConnection::reject_in_parser(int status, std::string_view message) {
   return -1;  // llhttp stops with HPE_CB_*; process_input answers with reject_status_
 }
 
+int HttpConnection::refuse_in_parser() {
+  refused_ = true;
+  return -1;  // llhttp stops with HPE_CB_*; process_input sends res_
+}
+
+bool HttpConnection::trusted() const {
+  return admin_ || authenticated_ || fe_.config().requirepass.empty();
+}
+
+size_t HttpConnection::output_limit() const {
+  return trusted() ? kMaxPendingOutput : kMaxPendingOutputUnauthenticated;
+}
+
 int HttpConnection::on_message_begin(llhttp_t* p) {
   HttpConnection* c = self(p);
+  c->discard_body_ = false;
   c->req_.clear();
   c->res_.clear();
   c->reply_.clear();
@@ -141,14 +155,27 @@ int HttpConnection::on_headers_complete(llhttp_t* p) {
   req.http_minor = llhttp_get_http_minor(p);
   c->state_ = State::kBody;
   c->headers_done_ms_ = c->fe_.server().now_ms();
+  // The token is checked before any of the body is read or buffered, so a peer without the
+  // password costs a request head, never http-max-body.
+  switch (c->fe_.admit(c->ex_, c->admin_)) {
+    case HttpFrontEnd::BodyPolicy::kRefuse:
+      return c->refuse_in_parser();
+    case HttpFrontEnd::BodyPolicy::kDiscard:
+      c->discard_body_ = true;
+      break;
+    case HttpFrontEnd::BodyPolicy::kRead:
+      if (!c->fe_.config().requirepass.empty()) c->authenticated_ = true;
+      break;
+  }
   // Refuse an oversized body before reading any of it.
   auto max_body = static_cast<uint64_t>(std::max<int64_t>(c->fe_.config().http_max_body, 0));
   if ((p->flags & F_CONTENT_LENGTH) && p->content_length > max_body) {
     return c->reject_in_parser(
         413, "request body is larger than http-max-body (" + std::to_string(max_body) + " bytes)");
   }
-  // A client that waits for permission before sending its body (curl does for large bodies).
-  if (req.http_minor >= 1 && iequals(req.header("expect"), "100-continue") &&
+  // A client that waits for permission before sending its body (curl does for large bodies);
+  // a body that will be dropped gets no invitation.
+  if (!c->discard_body_ && req.http_minor >= 1 && iequals(req.header("expect"), "100-continue") &&
       ((p->flags & F_CHUNKED) || ((p->flags & F_CONTENT_LENGTH) && p->content_length > 0))) {
     c->output() += "HTTP/1.1 100 Continue\r\n\r\n";
     c->request_flush();
@@ -158,6 +185,7 @@ int HttpConnection::on_headers_complete(llhttp_t* p) {
 
 int HttpConnection::on_body(llhttp_t* p, const char* at, size_t len) {
   HttpConnection* c = self(p);
+  if (c->discard_body_) return 0;
   auto max_body = static_cast<size_t>(std::max<int64_t>(c->fe_.config().http_max_body, 0));
   if (c->req_.body.size() + len > max_body) {
     return c->reject_in_parser(
@@ -193,9 +221,11 @@ void HttpConnection::process_input() {
   while (!closing() && !stop_ && state_ != State::kWaiting && in.size() > 0) {
     // A client that sends requests without reading the responses: stop answering until the
     // responses drain (the timer resumes), and give up if its unread requests grow too large.
-    if (pending_output() > kMaxPendingOutput) {
+    if (pending_output() > output_limit()) {
       output_paused_ = true;
-      if (in.size() > static_cast<size_t>(fe_.config().client_query_buffer_limit)) close();
+      size_t input_limit = trusted() ? static_cast<size_t>(fe_.config().client_query_buffer_limit)
+                                     : kMaxUnreadInputUnauthenticated;
+      if (in.size() > input_limit) close();
       return;
     }
     std::string_view data = in.unread();
@@ -218,7 +248,9 @@ void HttpConnection::process_input() {
       continue;
     }
     in.consume(data.size());
-    if (reject_status_ != 0) {
+    if (refused_) {
+      refuse_and_drain();
+    } else if (reject_status_ != 0) {
       fail_connection(reject_status_, reject_message_);
     } else {
       std::string reason = std::string("malformed HTTP request: ") + llhttp_errno_name(err) + " (" +
@@ -241,7 +273,6 @@ void HttpConnection::on_start() {
 void HttpConnection::handle_request() {
   handle_start_ns_ = monotonic_ns();
   request_id_ = fe_.request_id(req_);
-  ex_.route = "unmatched";
   reply_.clear();
   reply_.set_protocol(3);
   fe_.handle(ex_, admin_);
@@ -319,9 +350,25 @@ void HttpConnection::fail_connection(int status, std::string_view message) {
   request_flush();
 }
 
+void HttpConnection::refuse_and_drain() {
+  // Closing rather than reading the body the peer may still send: it is as large as the peer
+  // likes, and it is not authenticated. The lingering close lets it read the answer first.
+  res_.close = true;
+  request_id_ = fe_.request_id(req_);
+  fe_.finish(ex_);  // CORS: a browser may read why it was refused
+  serialize_response(output(), res_, req_.method == kHead, false, request_id_, fe_.date());
+  fe_.metrics().observe_request(ex_.route, method_name(req_.method), res_.status, 0);
+  BASALT_LOG(kVerbose, "HTTP client %s: %d before the body (%s %s)", peer().c_str(), res_.status,
+             req_.method_text.c_str(), redact_token(req_.target).c_str());
+  state_ = State::kDraining;
+  stop_ = true;
+  drain_deadline_ms_ = fe_.server().now_ms() + fe_.timeouts().drain_ms;
+  request_flush();
+}
+
 void HttpConnection::check_timeouts(int64_t now_ms) {
   if (closing()) return;
-  if (output_paused_ && pending_output() <= kMaxPendingOutput / 2) {
+  if (output_paused_ && pending_output() <= output_limit() / 2) {
     output_paused_ = false;
     process_input();
     if (closing()) return;

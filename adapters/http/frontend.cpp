@@ -236,6 +236,25 @@ bool HttpFrontEnd::authenticate(Exchange& ex) {
   return true;
 }
 
+HttpFrontEnd::BodyPolicy HttpFrontEnd::admit(Exchange& ex, bool admin_port) {
+  Request& req = ex.req;
+  ex.target_ok = parse_target(req.target, &req.url);
+  ex.match = ex.target_ok ? (admin_port ? admin_ : api_).match(req.method, req.url.segments)
+                          : RouteMatch{};
+  Session& s = ex.session();
+  // HTTP is stateless: every request starts from database 0 with no transaction state, whatever
+  // an earlier request on the same connection did (SELECT, MULTI ...).
+  if (s.in_multi || !s.watched.empty()) engine().discard_transaction(s);
+  s.db = 0;
+  ex.route = ex.match.path_route != nullptr ? std::string_view(ex.match.path_route->path)
+                                            : std::string_view("unmatched");
+  const Route* route = ex.match.route;
+  if (route == nullptr || req.method == kOptions || !route->needs_auth) {
+    return BodyPolicy::kDiscard;
+  }
+  return authenticate(ex) ? BodyPolicy::kRead : BodyPolicy::kRefuse;
+}
+
 void HttpFrontEnd::handle(Exchange& ex, bool admin_port) {
   Request& req = ex.req;
   bool command_api = false;
@@ -249,13 +268,12 @@ void HttpFrontEnd::handle(Exchange& ex, bool admin_port) {
       ex.error(status, code, message);
     }
   };
-  if (!parse_target(req.target, &req.url)) {
+  if (!ex.target_ok) {
     fail(400, "BAD_REQUEST", "malformed request target (bad percent-encoding?)");
     return;
   }
   command_api = !admin_port && req.url.path.starts_with(kCommandApiPrefix);
-  const Router& router = admin_port ? admin_ : api_;
-  RouteMatch m = router.match(req.method, req.url.segments);
+  const RouteMatch& m = ex.match;
   if (req.method == kOptions && !admin_port) {
     if (m.allowed == 0) {
       fail(404, "NOT_FOUND", "no such route");
@@ -265,7 +283,6 @@ void HttpFrontEnd::handle(Exchange& ex, bool admin_port) {
     preflight(ex, m.allowed);
     return;
   }
-  if (m.path_route != nullptr) ex.route = m.path_route->path;
   if (m.route == nullptr) {
     if (m.allowed != 0) {
       ex.res.add_header("Allow", methods_list(m.allowed | kOptions));  // OPTIONS answers anywhere
@@ -277,12 +294,7 @@ void HttpFrontEnd::handle(Exchange& ex, bool admin_port) {
     }
     return;
   }
-  Session& s = ex.session();
-  // HTTP is stateless: every request starts from database 0 with no transaction state, whatever
-  // an earlier request on the same connection did (SELECT, MULTI ...).
-  if (s.in_multi || !s.watched.empty()) engine().discard_transaction(s);
-  s.db = 0;
-  if (m.route->needs_auth && !authenticate(ex)) return;
+  // admit() has checked the token: a request refused there never gets here.
   m.route->handler(ex);
 }
 

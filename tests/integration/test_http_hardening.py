@@ -198,6 +198,149 @@ class BodyMemoryPasswordTest(BodyMemoryTest):
     password = PASSWORD
 
 
+# --- 6: auth at the headers; what an unauthenticated connection may hold ------------------------
+
+class AuthBeforeBodyTest(HardeningTest):
+    password = PASSWORD
+    extra = ("--http-max-body", "100000000")
+
+    def refused_unread(self, request):
+        s = self.connect()
+        try:
+            s.sendall(request)
+            got = read_response(s, timeout=3)  # no body sent: answered at the headers
+            self.assertIsNotNone(got, "not answered before the body")
+            status, head, body = got
+            self.assertIn(b"Connection: close", head)
+            self.assertIn(b'WWW-Authenticate: Bearer realm="basalt"', head)
+            # The connection ends (a lingering close: it reads and drops what follows).
+            s.settimeout(5)
+            rest = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                rest += chunk
+            self.assertEqual(rest, b"")
+            return status, body
+        finally:
+            s.close()
+
+    def test_resource_api_refused_at_headers(self):
+        for auth in (b"", b"Authorization: Bearer wrong\r\n"):
+            status, body = self.refused_unread(
+                b"PUT /api/v1/keys/x HTTP/1.1\r\nHost: x\r\n" + auth +
+                b"Content-Type: application/json\r\nContent-Length: 50000000\r\n\r\n")
+            self.assertEqual(status, 401)
+            self.assertEqual(js(body)["error"]["code"], "UNAUTHENTICATED")
+
+    def test_command_api_refused_at_headers(self):
+        status, body = self.refused_unread(
+            b"POST /api/v1/redis HTTP/1.1\r\nHost: x\r\nContent-Length: 50000000\r\n\r\n")
+        self.assertEqual((status, js(body)), (401, {"error": "Unauthorized"}))
+
+    def test_no_100_continue_before_auth(self):
+        for method, target in ((b"POST", b"/api/v1/redis/set/k"), (b"PUT", b"/api/v1/keys/k"),
+                               (b"POST", b"/api/v1/redis?_token=wrong")):
+            status, _ = self.refused_unread(
+                method + b" " + target + b" HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+                b"Expect: 100-continue\r\n\r\n")
+            self.assertEqual(status, 401, target)
+
+    def test_100_continue_after_auth(self):
+        for target, auth in ((b"/api/v1/redis/set/k100", self.auth_line()),
+                             (b"/api/v1/redis/set/k100?_token=" + PASSWORD.encode(), b"")):
+            s = self.connect()
+            s.sendall(b"POST " + target + b" HTTP/1.1\r\nHost: x\r\n" + auth +
+                      b"Content-Length: 5\r\nExpect: 100-continue\r\n\r\n")
+            self.assertEqual(s.recv(100), b"HTTP/1.1 100 Continue\r\n\r\n")
+            s.sendall(b"hello")
+            got = read_response(s)
+            s.close()
+            self.assertEqual((got[0], js(got[2])), (200, {"result": "OK"}))
+
+    def test_body_nobody_uses_is_dropped(self):
+        # No route (404) or no such method (405): the answer does not depend on the body, so it
+        # is neither invited with 100 Continue nor buffered, and the connection stays usable.
+        pid = self.server.proc.pid
+        before = rss_kb(pid)
+        s = self.connect()
+        try:
+            size = 40 << 20
+            s.sendall(b"POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n"
+                      b"Expect: 100-continue\r\n\r\n" % size)
+            s.settimeout(0.5)
+            with self.assertRaises(socket.timeout):
+                s.recv(100)
+            s.settimeout(10)
+            chunk = b"z" * (1 << 20)
+            for _ in range(size >> 20):
+                s.sendall(chunk)
+            reader = ResponseReader(s)
+            got = reader.next()
+            self.assertEqual(got[0], 404, got)
+            grown = rss_kb(pid) - before
+            self.assertLess(grown, 8 * 1024, "a 40 MB body nobody reads grew RSS by %d kB" % grown)
+            s.sendall(b"POST /api/v1/keys/k HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc")
+            got = reader.next()
+            self.assertEqual(got[0], 405, got)
+            self.assertNotIn(b"Connection: close", got[1])
+        finally:
+            s.close()
+
+    def test_unauthenticated_pipelining_is_bounded(self):
+        # Requests that need no token (the OpenAPI document, 26 KB each) sent without reading the
+        # responses: the server must stop holding them long before its 16 MB limit for clients
+        # that have authenticated, and must not buffer the unread requests either.
+        pid = self.server.proc.pid
+        before = rss_kb(pid)
+        one = b"GET /api/v1/openapi.json HTTP/1.1\r\nHost: x\r\n\r\n"
+        batch = one * 1000
+        target = 64 << 20
+        sent = [0]
+        s = self.connect()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+
+        def flood():
+            try:
+                while sent[0] < target:
+                    s.sendall(batch)
+                    sent[0] += len(batch)
+            except OSError:
+                pass
+
+        t = threading.Thread(target=flood)
+        t.start()
+        peak = before
+        deadline = time.time() + 20
+        while t.is_alive() and time.time() < deadline:
+            peak = max(peak, rss_kb(pid))
+            time.sleep(0.01)
+        stalled = t.is_alive()
+        s.close()  # unblocks a sendall stuck on a full socket
+        t.join()
+        peak = max(peak, rss_kb(pid))
+        grown = peak - before
+        sys.stderr.write("unauthenticated pipelining: sent %d bytes, RSS +%d kB\n" %
+                         (sent[0], grown))
+        self.assertLess(grown, 8 * 1024, "an unauthenticated connection held %d kB" % grown)
+        self.assertFalse(stalled and sent[0] >= target, "the server read everything")
+        self.assert_serves()
+
+    def test_authenticated_connection_keeps_the_large_limit(self):
+        # Once a request on it has authenticated, a pipelining connection is paused, not closed.
+        c = http.client.HTTPConnection("127.0.0.1", self.server.http_port, timeout=5)
+        try:
+            self.assertEqual(self.command(c, "PING"), (200, {"result": "PONG"}))
+            for _ in range(3):
+                c.request("GET", "/api/v1/openapi.json")
+                r = c.getresponse()
+                self.assertEqual(r.status, 200)
+                r.read()
+        finally:
+            c.close()
+
+
 if __name__ == "__main__":
     result = unittest.main(verbosity=2, exit=False).result
     failed = len(result.failures) + len(result.errors)
