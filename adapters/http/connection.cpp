@@ -15,6 +15,13 @@ HttpConnection* self(llhttp_t* p) { return static_cast<HttpConnection*>(p->data)
 
 uint64_t monotonic_ns() { return uv_hrtime(); }
 
+// RFC 9110 5.6.2: a field name is a token. llhttp 8.1.0 also lets a space through inside a
+// name ("Transfer Encoding"), which a proxy in front of us may read differently.
+bool is_tchar(unsigned char ch) {
+  if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')) return true;
+  return std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(ch)) != std::string_view::npos;
+}
+
 // The password may travel as ?_token= (Upstash's clients allow it); it must not reach the log.
 std::string redact_token(std::string_view target) {
   std::string out(target);
@@ -121,6 +128,12 @@ int HttpConnection::on_header_field(llhttp_t* p, const char* at, size_t len) {
   HttpConnection* c = self(p);
   c->head_bytes_ += len;
   if (c->head_bytes_ > kMaxHeadBytes) return c->reject_in_parser(431, "request headers too large");
+  // Every byte of a name must be a tchar, so each piece can be checked as it comes.
+  for (size_t i = 0; i < len; ++i) {
+    if (!is_tchar(static_cast<unsigned char>(at[i]))) {
+      return c->reject_in_parser(400, "invalid character in a header name");
+    }
+  }
   c->header_field_.append(at, len);
   return 0;
 }
@@ -129,12 +142,18 @@ int HttpConnection::on_header_value(llhttp_t* p, const char* at, size_t len) {
   HttpConnection* c = self(p);
   c->head_bytes_ += len;
   if (c->head_bytes_ > kMaxHeadBytes) return c->reject_in_parser(431, "request headers too large");
+  // llhttp joins an obs-fold line (CRLF then a space or tab) to the value before it, where a proxy
+  // may have read a header of its own ("X: a\r\n Transfer-Encoding: chunked"): a piece right
+  // after a line end is one. RFC 9112 5.2 lets a server refuse it with 400.
+  char before = at > c->exec_begin_ ? at[-1] : c->exec_prev_;
+  if (before == '\n') return c->reject_in_parser(400, "obsolete line folding in a header");
   c->header_value_.append(at, len);
   return 0;
 }
 
 int HttpConnection::on_header_value_complete(llhttp_t* p) {
   HttpConnection* c = self(p);
+  if (c->header_field_.empty()) return c->reject_in_parser(400, "empty header name");
   if (c->req_.headers.size() >= kMaxHeaders) return c->reject_in_parser(431, "too many headers");
   std::string_view v = c->header_value_;
   while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
@@ -155,6 +174,15 @@ int HttpConnection::on_headers_complete(llhttp_t* p) {
   req.http_minor = llhttp_get_http_minor(p);
   c->state_ = State::kBody;
   c->headers_done_ms_ = c->fe_.server().now_ms();
+  // Request bodies must come with Content-Length. llhttp 8.1.0 accepts chunk data that is not
+  // followed by CRLF, so a chunked body can hide a second request that a proxy in front of us
+  // forwards as body bytes (request smuggling). Rather than re-check chunk framing ourselves, we
+  // refuse chunked request bodies: every client we serve sends Content-Length. 411 says so, and
+  // the lingering close drops whatever follows unparsed.
+  if (p->flags & (F_CHUNKED | F_TRANSFER_ENCODING)) {
+    return c->reject_in_parser(
+        411, "Transfer-Encoding request bodies are not accepted: send Content-Length");
+  }
   // The token is checked before any of the body is read or buffered, so a peer without the
   // password costs a request head, never http-max-body.
   switch (c->fe_.admit(c->ex_, c->admin_)) {
@@ -229,13 +257,16 @@ void HttpConnection::process_input() {
       return;
     }
     std::string_view data = in.unread();
+    exec_begin_ = data.data();
     llhttp_errno_t err = llhttp_execute(&parser_, data.data(), data.size());
     if (err == HPE_OK) {
+      exec_prev_ = data.back();
       in.consume(data.size());  // everything so far is copied into req_
       break;
     }
     if (err == HPE_PAUSED || err == HPE_PAUSED_UPGRADE) {
       size_t used = static_cast<size_t>(llhttp_get_error_pos(&parser_) - data.data());
+      if (used > 0) exec_prev_ = data[used - 1];
       in.consume(used);
       if (err == HPE_PAUSED_UPGRADE) {
         // No protocol switch is offered: answer this request, then close (the bytes after it
@@ -331,6 +362,7 @@ void HttpConnection::fail_connection(int status, std::string_view message) {
   } else {
     ex_.error(status,
               status == 408   ? "REQUEST_TIMEOUT"
+              : status == 411 ? "LENGTH_REQUIRED"
               : status == 413 ? "PAYLOAD_TOO_LARGE"
               : status == 414 ? "URI_TOO_LONG"
               : status == 431 ? "HEADERS_TOO_LARGE"

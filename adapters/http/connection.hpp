@@ -105,6 +105,10 @@ class HttpConnection final : public StreamConnection, public ClientLink {
   bool discard_body_ = false;   // the answer does not depend on this request's body
   bool authenticated_ = false;  // a request on this connection presented the password
   bool refused_ = false;        // res_ holds the refusal to send (see refuse_in_parser)
+  // The buffer llhttp is parsing and the byte before it (the last one of the previous buffer),
+  // so a callback can look at the byte before a piece it is given (see on_header_value).
+  const char* exec_begin_ = nullptr;
+  char exec_prev_ = 0;
   int reject_status_ = 0;
   std::string reject_message_;
   std::string request_id_;

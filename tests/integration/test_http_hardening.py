@@ -341,6 +341,123 @@ class AuthBeforeBodyTest(HardeningTest):
             c.close()
 
 
+# --- 15: request smuggling ----------------------------------------------------------------------
+
+class SmugglingTest(HardeningTest):
+    def smuggled(self, key):
+        return (b"GET /api/v1/redis/set/" + key + b"/1 HTTP/1.1\r\nHost: x\r\n" + self.auth_line() +
+                b"\r\n")
+
+    def exchange(self, data):
+        out = raw_exchange(self.server.http_port, data, timeout=5)
+        self.assertTrue(out.startswith(b"HTTP/1.1 "), out)
+        return out
+
+    def assert_not_run(self, out, key):
+        self.assertEqual(out.count(b"HTTP/1.1 "), 1, out)  # one response, no second request
+        self.assertIn(b"Connection: close", out)
+        self.assertEqual(self.resp_get(key), b"$-1\r\n", "the hidden request ran")
+
+    def test_chunk_data_without_crlf(self):
+        # llhttp 8.1.0 skips the two bytes after chunk data whatever they are.
+        out = self.exchange(b"POST /api/v1/redis/set/outer HTTP/1.1\r\nHost: x\r\n" +
+                            self.auth_line() + b"Transfer-Encoding: chunked\r\n\r\n"
+                            b"5\r\nhelloXX0\r\n\r\n" + self.smuggled(b"smuggled_chunk"))
+        self.assertTrue(out.startswith(b"HTTP/1.1 411 "), out)
+        self.assert_not_run(out, b"smuggled_chunk")
+        self.assertEqual(self.resp_get("outer"), b"$-1\r\n")
+
+    def test_chunked_body_is_refused(self):
+        out = self.exchange(b"PUT /api/v1/keys/chunked HTTP/1.1\r\nHost: x\r\n" +
+                            self.auth_line() + b"Content-Type: application/octet-stream\r\n"
+                            b"Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+        self.assertTrue(out.startswith(b"HTTP/1.1 411 "), out)
+        self.assertIn(b"LENGTH_REQUIRED", out)
+        out = self.exchange(b"POST /api/v1/redis HTTP/1.1\r\nHost: x\r\n" + self.auth_line() +
+                            b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+        self.assertTrue(out.startswith(b"HTTP/1.1 411 "), out)
+        body = js(out.split(b"\r\n\r\n", 1)[1])
+        self.assertTrue(body["error"].startswith("ERR "), body)  # the command API's envelope
+
+    def test_space_around_header_names(self):
+        for header in (b"Content-Length : 0", b"Transfer-Encoding : chunked",
+                       b"Transfer Encoding: chunked", b"Content Length: 0", b"X\x01Y: z"):
+            key = b"smuggled_name"
+            out = self.exchange(b"POST /api/v1/redis/set/outer2 HTTP/1.1\r\nHost: x\r\n" +
+                                self.auth_line() + header + b"\r\n\r\n" + self.smuggled(key))
+            self.assertTrue(out.startswith(b"HTTP/1.1 400 "), (header, out))
+            self.assert_not_run(out, key)
+
+    def test_header_name_split_across_reads(self):
+        # The name arrives in pieces: the space is found whichever piece holds it.
+        s = self.connect()
+        try:
+            s.sendall(b"GET /api/v1/redis/set/split/1 HTTP/1.1\r\nHost: x\r\n" + self.auth_line() +
+                      b"Transfer")
+            time.sleep(0.2)
+            s.sendall(b" Encoding: chunked\r\n\r\n")
+            got = read_response(s)
+        finally:
+            s.close()
+        self.assertEqual(got[0], 400)
+        self.assertEqual(self.resp_get("split"), b"$-1\r\n")
+
+    def test_content_length_with_transfer_encoding(self):
+        hidden = self.smuggled(b"smuggled_clte")
+        body = b"0\r\n\r\n" + hidden
+        out = self.exchange(b"POST /api/v1/redis/set/outer3 HTTP/1.1\r\nHost: x\r\n" +
+                            self.auth_line() + b"Content-Length: %d\r\n" % len(body) +
+                            b"Transfer-Encoding: chunked\r\n\r\n" + body)
+        self.assertTrue(out.startswith(b"HTTP/1.1 400 "), out)
+        self.assert_not_run(out, b"smuggled_clte")
+
+    def test_obs_fold(self):
+        # A proxy that reads the folded line as a header of its own sees a chunked body; llhttp
+        # joins it to the previous value. RFC 9112 5.2: reject it.
+        hidden = self.smuggled(b"smuggled_fold")
+        out = self.exchange(b"POST /api/v1/redis/set/outer4 HTTP/1.1\r\nHost: x\r\n" +
+                            self.auth_line() + b"X-Pad: a\r\n Transfer-Encoding: chunked\r\n"
+                            b"Content-Length: 5\r\n\r\n0\r\n\r\n" + hidden)
+        self.assertTrue(out.startswith(b"HTTP/1.1 400 "), out)
+        self.assert_not_run(out, b"smuggled_fold")
+        self.assertEqual(self.resp_get("outer4"), b"$-1\r\n")
+
+    def test_obs_fold_split_across_reads(self):
+        s = self.connect()
+        try:
+            s.sendall(b"GET /api/v1/redis/set/fold2/1 HTTP/1.1\r\nHost: x\r\n" + self.auth_line() +
+                      b"X-Pad: a\r\n")
+            time.sleep(0.2)
+            s.sendall(b"\tmore\r\n\r\n")
+            got = read_response(s)
+        finally:
+            s.close()
+        self.assertEqual(got[0], 400)
+        self.assertEqual(self.resp_get("fold2"), b"$-1\r\n")
+
+    def test_bare_lf(self):
+        out = self.exchange(b"GET /api/v1/redis/set/smuggled_lf/1 HTTP/1.1\nHost: x\n" +
+                            self.auth_line().replace(b"\r\n", b"\n") + b"\n")
+        self.assertTrue(out.startswith(b"HTTP/1.1 400 "), out)
+        self.assert_not_run(out, b"smuggled_lf")
+
+    def test_content_length_requests_still_pipeline(self):
+        one = (b"POST /api/v1/redis/incr/piped HTTP/1.1\r\nHost: x\r\n" + self.auth_line() +
+               b"Content-Length: 0\r\n\r\n")
+        s = self.connect()
+        try:
+            s.sendall(one * 3)
+            reader = ResponseReader(s)
+            results = [reader.next() for _ in range(3)]
+        finally:
+            s.close()
+        self.assertEqual([js(r[2]) for r in results], [{"result": n} for n in (1, 2, 3)])
+
+
+class SmugglingPasswordTest(SmugglingTest):
+    password = PASSWORD
+
+
 if __name__ == "__main__":
     result = unittest.main(verbosity=2, exit=False).result
     failed = len(result.failures) + len(result.errors)
