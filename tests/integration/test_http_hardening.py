@@ -458,6 +458,44 @@ class SmugglingPasswordTest(SmugglingTest):
     password = PASSWORD
 
 
+# --- 16: per-request session state; where ?_token= is accepted ----------------------------------
+
+class SessionResetTest(HardeningTest):
+    def test_state_does_not_carry_over(self):
+        c = http.client.HTTPConnection("127.0.0.1", self.server.http_port, timeout=5)
+        try:
+            self.assertEqual(self.command(c, "CLIENT", "SETNAME", "leaky"), (200, {"result": "OK"}))
+            self.assertEqual(self.command(c, "CLIENT", "GETNAME"), (200, {"result": None}))
+            self.assertEqual(self.command(c, "CLIENT", "SETINFO", "LIB-NAME", "leaklib")[0], 200)
+            status, r = self.command(c, "CLIENT", "INFO")
+            self.assertNotIn("lib-name=leaklib", r["result"])
+            self.assertEqual(self.command(c, "HELLO", "2")[0], 200)
+            status, r = self.command(c, "CLIENT", "INFO")
+            self.assertIn(" resp=3 ", r["result"])
+            status, r = self.command(c, "HELLO")
+            self.assertEqual(r["result"]["proto"], 3)
+            self.assertEqual(self.command(c, "SELECT", "3")[0], 200)
+            self.assertEqual(self.command(c, "CLIENT", "INFO")[1]["result"].count(" db=0 "), 1)
+        finally:
+            c.close()
+
+    def test_token_parameter_is_for_the_command_api_only(self):
+        if not self.password:
+            # Without a password any token is accepted and ignored, on both APIs.
+            s, _, _ = self.server.request("GET", "/api/v1/keys/t16?_token=anything")
+            self.assertEqual(s, 404)
+            return
+        s, h, b = self.server.request("GET", "/api/v1/keys/t16?_token=" + self.password)
+        self.assertEqual(s, 401)
+        self.assertEqual(js(b)["error"]["code"], "UNAUTHENTICATED")
+        s, _, b = self.server.request("GET", "/api/v1/redis/get/t16?_token=" + self.password)
+        self.assertEqual((s, js(b)), (200, {"result": None}))
+
+
+class SessionResetPasswordTest(SessionResetTest):
+    password = PASSWORD
+
+
 if __name__ == "__main__":
     result = unittest.main(verbosity=2, exit=False).result
     failed = len(result.failures) + len(result.errors)
