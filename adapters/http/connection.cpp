@@ -100,6 +100,30 @@ size_t HttpConnection::output_limit() const {
   return trusted() ? kMaxPendingOutput : kMaxPendingOutputUnauthenticated;
 }
 
+bool HttpConnection::line_end_before(const char* at) const {
+  for (const char* q = at; q > exec_begin_;) {
+    char ch = *--q;
+    if (ch == '\n') return true;
+    if (ch != ' ' && ch != '\t' && ch != '\r') return false;
+  }
+  return tail_ws_has_lf_;
+}
+
+void HttpConnection::note_consumed(std::string_view consumed) {
+  size_t i = consumed.size();
+  bool lf = false;
+  for (; i > 0; --i) {
+    char ch = consumed[i - 1];
+    if (ch == '\n') {
+      lf = true;
+    } else if (ch != ' ' && ch != '\t' && ch != '\r') {
+      break;
+    }
+  }
+  // A buffer of whitespace only continues the run the one before it ended with.
+  tail_ws_has_lf_ = i == 0 ? (tail_ws_has_lf_ || lf) : lf;
+}
+
 int HttpConnection::on_message_begin(llhttp_t* p) {
   HttpConnection* c = self(p);
   c->discard_body_ = false;
@@ -143,10 +167,13 @@ int HttpConnection::on_header_value(llhttp_t* p, const char* at, size_t len) {
   c->head_bytes_ += len;
   if (c->head_bytes_ > kMaxHeadBytes) return c->reject_in_parser(431, "request headers too large");
   // llhttp joins an obs-fold line (CRLF then a space or tab) to the value before it, where a proxy
-  // may have read a header of its own ("X: a\r\n Transfer-Encoding: chunked"): a piece right
-  // after a line end is one. RFC 9112 5.2 lets a server refuse it with 400.
-  char before = at > c->exec_begin_ ? at[-1] : c->exec_prev_;
-  if (before == '\n') return c->reject_in_parser(400, "obsolete line folding in a header");
+  // may have read a header of its own ("X: a\r\n Transfer-Encoding: chunked"), and takes a fold
+  // after an empty value for leading whitespace. Either way the piece has a line end in the
+  // whitespace before it. RFC 9112 5.2 lets a server refuse it with 400. (llhttp also reports
+  // an empty value as an empty piece at the start of the next line: not a fold.)
+  if (len > 0 && c->line_end_before(at)) {
+    return c->reject_in_parser(400, "obsolete line folding in a header");
+  }
   c->header_value_.append(at, len);
   return 0;
 }
@@ -260,13 +287,13 @@ void HttpConnection::process_input() {
     exec_begin_ = data.data();
     llhttp_errno_t err = llhttp_execute(&parser_, data.data(), data.size());
     if (err == HPE_OK) {
-      exec_prev_ = data.back();
+      note_consumed(data);
       in.consume(data.size());  // everything so far is copied into req_
       break;
     }
     if (err == HPE_PAUSED || err == HPE_PAUSED_UPGRADE) {
       size_t used = static_cast<size_t>(llhttp_get_error_pos(&parser_) - data.data());
-      if (used > 0) exec_prev_ = data[used - 1];
+      note_consumed(data.substr(0, used));
       in.consume(used);
       if (err == HPE_PAUSED_UPGRADE) {
         // No protocol switch is offered: answer this request, then close (the bytes after it

@@ -79,6 +79,10 @@ class HttpConnection final : public StreamConnection, public ClientLink {
   int refuse_in_parser();
   // True once a request has passed the token check (or when no password is needed).
   bool trusted() const;
+  // Whether the run of SP, HT, CR and LF just before `at` holds a line end (obs-fold).
+  bool line_end_before(const char* at) const;
+  // Keeps tail_ws_has_lf_ for the bytes llhttp has just consumed.
+  void note_consumed(std::string_view consumed);
   size_t output_limit() const;
   void process_input();
   void handle_request();
@@ -105,10 +109,10 @@ class HttpConnection final : public StreamConnection, public ClientLink {
   bool discard_body_ = false;   // the answer does not depend on this request's body
   bool authenticated_ = false;  // a request on this connection presented the password
   bool refused_ = false;        // res_ holds the refusal to send (see refuse_in_parser)
-  // The buffer llhttp is parsing and the byte before it (the last one of the previous buffer),
-  // so a callback can look at the byte before a piece it is given (see on_header_value).
+  // The buffer llhttp is parsing, and whether the whitespace the previous buffers ended with
+  // holds a line end: what line_end_before() needs to look back past the start of the buffer.
   const char* exec_begin_ = nullptr;
-  char exec_prev_ = 0;
+  bool tail_ws_has_lf_ = false;
   int reject_status_ = 0;
   std::string reject_message_;
   std::string request_id_;

@@ -435,6 +435,31 @@ class SmugglingTest(HardeningTest):
         self.assertEqual(got[0], 400)
         self.assertEqual(self.resp_get("fold2"), b"$-1\r\n")
 
+    def test_obs_fold_after_an_empty_value(self):
+        # llhttp reads "X-Pad:\r\n\tTransfer-Encoding: chunked" as X-Pad's leading whitespace.
+        hidden = self.smuggled(b"smuggled_fold3")
+        out = self.exchange(b"POST /api/v1/redis/set/outer5 HTTP/1.1\r\nHost: x\r\n" +
+                            self.auth_line() + b"X-Pad:\r\n\tTransfer-Encoding: chunked\r\n"
+                            b"Content-Length: 5\r\n\r\n0\r\n\r\n" + hidden)
+        self.assertTrue(out.startswith(b"HTTP/1.1 400 "), out)
+        self.assert_not_run(out, b"smuggled_fold3")
+
+    def test_empty_header_values_are_fine(self):
+        # Empty values (which llhttp reports as an empty piece at the start of the next line) are
+        # not folds, whichever read the line ends in.
+        head = (b"POST /api/v1/redis/set/empty_values HTTP/1.1\r\nHost: x\r\n" + self.auth_line() +
+                b"X-Empty:\r\nX-Blank:   \r\nUpstash-Sync-Token: \r\nContent-Length: 2\r\n\r\nok")
+        for cut in range(1, len(head)):
+            s = self.connect()
+            try:
+                s.sendall(head[:cut])
+                time.sleep(0.002)
+                s.sendall(head[cut:])
+                got = ResponseReader(s).next()
+            finally:
+                s.close()
+            self.assertEqual((got[0], js(got[2])), (200, {"result": "OK"}), cut)
+
     def test_bare_lf(self):
         out = self.exchange(b"GET /api/v1/redis/set/smuggled_lf/1 HTTP/1.1\nHost: x\n" +
                             self.auth_line().replace(b"\r\n", b"\n") + b"\n")
