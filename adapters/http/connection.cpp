@@ -231,7 +231,7 @@ int HttpConnection::on_headers_complete(llhttp_t* p) {
   // A client that waits for permission before sending its body (curl does for large bodies);
   // a body that will be dropped gets no invitation.
   if (!c->discard_body_ && req.http_minor >= 1 && iequals(req.header("expect"), "100-continue") &&
-      ((p->flags & F_CHUNKED) || ((p->flags & F_CONTENT_LENGTH) && p->content_length > 0))) {
+      (p->flags & F_CONTENT_LENGTH) && p->content_length > 0) {
     c->output() += "HTTP/1.1 100 Continue\r\n\r\n";
     c->request_flush();
   }
