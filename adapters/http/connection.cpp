@@ -1,5 +1,7 @@
 #include "http/connection.hpp"
 
+#include <new>
+
 #include "base/log.hpp"
 #include "base/strings.hpp"
 #include "http/frontend.hpp"
@@ -12,6 +14,13 @@ namespace {
 HttpConnection* self(llhttp_t* p) { return static_cast<HttpConnection*>(p->data); }
 
 uint64_t monotonic_ns() { return uv_hrtime(); }
+
+// RFC 9110 5.6.2: a field name is a token. llhttp 8.1.0 also lets a space through inside a
+// name ("Transfer Encoding"), which a proxy in front of us may read differently.
+bool is_tchar(unsigned char ch) {
+  if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')) return true;
+  return std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(ch)) != std::string_view::npos;
+}
 
 // The password may travel as ?_token= (Upstash's clients allow it); it must not reach the log.
 std::string redact_token(std::string_view target) {
@@ -78,8 +87,46 @@ int HttpConnection::reject_in_parser(int status, std::string_view message) {
   return -1;  // llhttp stops with HPE_CB_*; process_input answers with reject_status_
 }
 
+int HttpConnection::refuse_in_parser() {
+  refused_ = true;
+  return -1;  // llhttp stops with HPE_CB_*; process_input sends res_
+}
+
+bool HttpConnection::trusted() const {
+  return admin_ || authenticated_ || fe_.config().requirepass.empty();
+}
+
+size_t HttpConnection::output_limit() const {
+  return trusted() ? kMaxPendingOutput : kMaxPendingOutputUnauthenticated;
+}
+
+bool HttpConnection::line_end_before(const char* at) const {
+  for (const char* q = at; q > exec_begin_;) {
+    char ch = *--q;
+    if (ch == '\n') return true;
+    if (ch != ' ' && ch != '\t' && ch != '\r') return false;
+  }
+  return tail_ws_has_lf_;
+}
+
+void HttpConnection::note_consumed(std::string_view consumed) {
+  size_t i = consumed.size();
+  bool lf = false;
+  for (; i > 0; --i) {
+    char ch = consumed[i - 1];
+    if (ch == '\n') {
+      lf = true;
+    } else if (ch != ' ' && ch != '\t' && ch != '\r') {
+      break;
+    }
+  }
+  // A buffer of whitespace only continues the run the one before it ended with.
+  tail_ws_has_lf_ = i == 0 ? (tail_ws_has_lf_ || lf) : lf;
+}
+
 int HttpConnection::on_message_begin(llhttp_t* p) {
   HttpConnection* c = self(p);
+  c->discard_body_ = false;
   c->req_.clear();
   c->res_.clear();
   c->reply_.clear();
@@ -105,6 +152,12 @@ int HttpConnection::on_header_field(llhttp_t* p, const char* at, size_t len) {
   HttpConnection* c = self(p);
   c->head_bytes_ += len;
   if (c->head_bytes_ > kMaxHeadBytes) return c->reject_in_parser(431, "request headers too large");
+  // Every byte of a name must be a tchar, so each piece can be checked as it comes.
+  for (size_t i = 0; i < len; ++i) {
+    if (!is_tchar(static_cast<unsigned char>(at[i]))) {
+      return c->reject_in_parser(400, "invalid character in a header name");
+    }
+  }
   c->header_field_.append(at, len);
   return 0;
 }
@@ -113,12 +166,21 @@ int HttpConnection::on_header_value(llhttp_t* p, const char* at, size_t len) {
   HttpConnection* c = self(p);
   c->head_bytes_ += len;
   if (c->head_bytes_ > kMaxHeadBytes) return c->reject_in_parser(431, "request headers too large");
+  // llhttp joins an obs-fold line (CRLF then a space or tab) to the value before it, where a proxy
+  // may have read a header of its own ("X: a\r\n Transfer-Encoding: chunked"), and takes a fold
+  // after an empty value for leading whitespace. Either way the piece has a line end in the
+  // whitespace before it. RFC 9112 5.2 lets a server refuse it with 400. (llhttp also reports
+  // an empty value as an empty piece at the start of the next line: not a fold.)
+  if (len > 0 && c->line_end_before(at)) {
+    return c->reject_in_parser(400, "obsolete line folding in a header");
+  }
   c->header_value_.append(at, len);
   return 0;
 }
 
 int HttpConnection::on_header_value_complete(llhttp_t* p) {
   HttpConnection* c = self(p);
+  if (c->header_field_.empty()) return c->reject_in_parser(400, "empty header name");
   if (c->req_.headers.size() >= kMaxHeaders) return c->reject_in_parser(431, "too many headers");
   std::string_view v = c->header_value_;
   while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
@@ -139,18 +201,37 @@ int HttpConnection::on_headers_complete(llhttp_t* p) {
   req.http_minor = llhttp_get_http_minor(p);
   c->state_ = State::kBody;
   c->headers_done_ms_ = c->fe_.server().now_ms();
+  // Request bodies must come with Content-Length. llhttp 8.1.0 accepts chunk data that is not
+  // followed by CRLF, so a chunked body can hide a second request that a proxy in front of us
+  // forwards as body bytes (request smuggling). Rather than re-check chunk framing ourselves, we
+  // refuse chunked request bodies: every client we serve sends Content-Length. 411 says so, and
+  // the lingering close drops whatever follows unparsed.
+  if (p->flags & (F_CHUNKED | F_TRANSFER_ENCODING)) {
+    return c->reject_in_parser(
+        411, "Transfer-Encoding request bodies are not accepted: send Content-Length");
+  }
+  // The token is checked before any of the body is read or buffered, so a peer without the
+  // password costs a request head, never http-max-body.
+  switch (c->fe_.admit(c->ex_, c->admin_)) {
+    case HttpFrontEnd::BodyPolicy::kRefuse:
+      return c->refuse_in_parser();
+    case HttpFrontEnd::BodyPolicy::kDiscard:
+      c->discard_body_ = true;
+      break;
+    case HttpFrontEnd::BodyPolicy::kRead:
+      if (!c->fe_.config().requirepass.empty()) c->authenticated_ = true;
+      break;
+  }
   // Refuse an oversized body before reading any of it.
   auto max_body = static_cast<uint64_t>(std::max<int64_t>(c->fe_.config().http_max_body, 0));
   if ((p->flags & F_CONTENT_LENGTH) && p->content_length > max_body) {
     return c->reject_in_parser(
         413, "request body is larger than http-max-body (" + std::to_string(max_body) + " bytes)");
   }
-  if ((p->flags & F_CONTENT_LENGTH) && p->content_length > 0) {
-    req.body.reserve(static_cast<size_t>(p->content_length));
-  }
-  // A client that waits for permission before sending its body (curl does for large bodies).
-  if (req.http_minor >= 1 && iequals(req.header("expect"), "100-continue") &&
-      ((p->flags & F_CHUNKED) || ((p->flags & F_CONTENT_LENGTH) && p->content_length > 0))) {
+  // A client that waits for permission before sending its body (curl does for large bodies);
+  // a body that will be dropped gets no invitation.
+  if (!c->discard_body_ && req.http_minor >= 1 && iequals(req.header("expect"), "100-continue") &&
+      (p->flags & F_CONTENT_LENGTH) && p->content_length > 0) {
     c->output() += "HTTP/1.1 100 Continue\r\n\r\n";
     c->request_flush();
   }
@@ -159,12 +240,21 @@ int HttpConnection::on_headers_complete(llhttp_t* p) {
 
 int HttpConnection::on_body(llhttp_t* p, const char* at, size_t len) {
   HttpConnection* c = self(p);
+  if (c->discard_body_) return 0;
   auto max_body = static_cast<size_t>(std::max<int64_t>(c->fe_.config().http_max_body, 0));
   if (c->req_.body.size() + len > max_body) {
     return c->reject_in_parser(
         413, "request body is larger than http-max-body (" + std::to_string(max_body) + " bytes)");
   }
-  c->req_.body.append(at, len);
+  // The body grows with what arrives, never by what the peer announced: Content-Length is the
+  // peer's claim, and http-max-body may be set above the memory there is.
+  try {
+    c->req_.body.append(at, len);
+  } catch (const std::bad_alloc&) {
+    // Out of memory before http-max-body: this request is refused, the server goes on.
+    std::string().swap(c->req_.body);
+    return c->reject_in_parser(503, "out of memory while reading the request body");
+  }
   return 0;
 }
 
@@ -186,19 +276,24 @@ void HttpConnection::process_input() {
   while (!closing() && !stop_ && state_ != State::kWaiting && in.size() > 0) {
     // A client that sends requests without reading the responses: stop answering until the
     // responses drain (the timer resumes), and give up if its unread requests grow too large.
-    if (pending_output() > kMaxPendingOutput) {
+    if (pending_output() > output_limit()) {
       output_paused_ = true;
-      if (in.size() > static_cast<size_t>(fe_.config().client_query_buffer_limit)) close();
+      size_t input_limit = trusted() ? static_cast<size_t>(fe_.config().client_query_buffer_limit)
+                                     : kMaxUnreadInputUnauthenticated;
+      if (in.size() > input_limit) close();
       return;
     }
     std::string_view data = in.unread();
+    exec_begin_ = data.data();
     llhttp_errno_t err = llhttp_execute(&parser_, data.data(), data.size());
     if (err == HPE_OK) {
+      note_consumed(data);
       in.consume(data.size());  // everything so far is copied into req_
       break;
     }
     if (err == HPE_PAUSED || err == HPE_PAUSED_UPGRADE) {
       size_t used = static_cast<size_t>(llhttp_get_error_pos(&parser_) - data.data());
+      note_consumed(data.substr(0, used));
       in.consume(used);
       if (err == HPE_PAUSED_UPGRADE) {
         // No protocol switch is offered: answer this request, then close (the bytes after it
@@ -211,7 +306,9 @@ void HttpConnection::process_input() {
       continue;
     }
     in.consume(data.size());
-    if (reject_status_ != 0) {
+    if (refused_) {
+      refuse_and_drain();
+    } else if (reject_status_ != 0) {
       fail_connection(reject_status_, reject_message_);
     } else {
       std::string reason = std::string("malformed HTTP request: ") + llhttp_errno_name(err) + " (" +
@@ -234,7 +331,6 @@ void HttpConnection::on_start() {
 void HttpConnection::handle_request() {
   handle_start_ns_ = monotonic_ns();
   request_id_ = fe_.request_id(req_);
-  ex_.route = "unmatched";
   reply_.clear();
   reply_.set_protocol(3);
   fe_.handle(ex_, admin_);
@@ -285,6 +381,7 @@ void HttpConnection::resume() {
 }
 
 void HttpConnection::fail_connection(int status, std::string_view message) {
+  std::string().swap(req_.body);  // a refused body is never read: give its memory back now
   res_.clear();
   if (std::string_view(req_.target).starts_with("/api/v1/redis")) {
     // Refused before routing, but the command API's clients still read {"error":"..."}.
@@ -292,9 +389,11 @@ void HttpConnection::fail_connection(int status, std::string_view message) {
   } else {
     ex_.error(status,
               status == 408   ? "REQUEST_TIMEOUT"
+              : status == 411 ? "LENGTH_REQUIRED"
               : status == 413 ? "PAYLOAD_TOO_LARGE"
               : status == 414 ? "URI_TOO_LONG"
               : status == 431 ? "HEADERS_TOO_LARGE"
+              : status == 503 ? "SERVICE_UNAVAILABLE"
                               : "BAD_REQUEST",
               message);
   }
@@ -310,9 +409,25 @@ void HttpConnection::fail_connection(int status, std::string_view message) {
   request_flush();
 }
 
+void HttpConnection::refuse_and_drain() {
+  // Closing rather than reading the body the peer may still send: it is as large as the peer
+  // likes, and it is not authenticated. The lingering close lets it read the answer first.
+  res_.close = true;
+  request_id_ = fe_.request_id(req_);
+  fe_.finish(ex_);  // CORS: a browser may read why it was refused
+  serialize_response(output(), res_, req_.method == kHead, false, request_id_, fe_.date());
+  fe_.metrics().observe_request(ex_.route, method_name(req_.method), res_.status, 0);
+  BASALT_LOG(kVerbose, "HTTP client %s: %d before the body (%s %s)", peer().c_str(), res_.status,
+             req_.method_text.c_str(), redact_token(req_.target).c_str());
+  state_ = State::kDraining;
+  stop_ = true;
+  drain_deadline_ms_ = fe_.server().now_ms() + fe_.timeouts().drain_ms;
+  request_flush();
+}
+
 void HttpConnection::check_timeouts(int64_t now_ms) {
   if (closing()) return;
-  if (output_paused_ && pending_output() <= kMaxPendingOutput / 2) {
+  if (output_paused_ && pending_output() <= output_limit() / 2) {
     output_paused_ = false;
     process_input();
     if (closing()) return;

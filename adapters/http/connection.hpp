@@ -25,6 +25,11 @@ inline constexpr size_t kMaxTargetBytes = 16 * 1024;
 inline constexpr size_t kMaxHeaders = 128;
 // Responses waiting to be written before a connection stops answering pipelined requests.
 inline constexpr size_t kMaxPendingOutput = 16 * 1024 * 1024;
+// The same before any request on the connection has presented the password, when one is set: an
+// unauthenticated peer gets answers to a few requests it does not read (the docs, 404s), not
+// 16 MB of them; and its unread requests are limited to one head's worth before it is closed.
+inline constexpr size_t kMaxPendingOutputUnauthenticated = 32 * 1024;
+inline constexpr size_t kMaxUnreadInputUnauthenticated = kMaxHeadBytes;
 
 class HttpConnection final : public StreamConnection, public ClientLink {
  public:
@@ -70,12 +75,23 @@ class HttpConnection final : public StreamConnection, public ClientLink {
   static const llhttp_settings_t& settings();
 
   int reject_in_parser(int status, std::string_view message);
+  // Stops the parser with res_ (already filled in) as the final response.
+  int refuse_in_parser();
+  // True once a request has passed the token check (or when no password is needed).
+  bool trusted() const;
+  // Whether the run of SP, HT, CR and LF just before `at` holds a line end (obs-fold).
+  bool line_end_before(const char* at) const;
+  // Keeps tail_ws_has_lf_ for the bytes llhttp has just consumed.
+  void note_consumed(std::string_view consumed);
+  size_t output_limit() const;
   void process_input();
   void handle_request();
   void finish_request();
   // Answers with an error, then discards input for a while and closes (a lingering close, so the
   // client reads the response instead of a reset).
   void fail_connection(int status, std::string_view message);
+  // Sends res_ and closes the same way.
+  void refuse_and_drain();
 
   HttpFrontEnd& fe_;
   bool admin_;
@@ -90,6 +106,13 @@ class HttpConnection final : public StreamConnection, public ClientLink {
   bool output_paused_ = false;  // too many responses unread by the client
   std::string header_field_, header_value_;
   size_t head_bytes_ = 0;
+  bool discard_body_ = false;   // the answer does not depend on this request's body
+  bool authenticated_ = false;  // a request on this connection presented the password
+  bool refused_ = false;        // res_ holds the refusal to send (see refuse_in_parser)
+  // The buffer llhttp is parsing, and whether the whitespace the previous buffers ended with
+  // holds a line end: what line_end_before() needs to look back past the start of the buffer.
+  const char* exec_begin_ = nullptr;
+  bool tail_ws_has_lf_ = false;
   int reject_status_ = 0;
   std::string reject_message_;
   std::string request_id_;

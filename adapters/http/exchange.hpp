@@ -12,6 +12,7 @@
 #include "commands/engine.hpp"
 #include "http/message.hpp"
 #include "http/reply_tree.hpp"
+#include "http/router.hpp"
 
 namespace basalt::http {
 
@@ -66,6 +67,9 @@ class Exchange {
   Request& req;
   Response& res;
   std::string_view route = "unmatched";  // the route template (router-owned), for metrics
+  // Decided from the request's head by HttpFrontEnd::admit, before the body is read.
+  bool target_ok = false;
+  RouteMatch match;
 
  private:
   HttpFrontEnd& front_end_;

@@ -56,6 +56,21 @@ bool is_header_name_list(std::string_view s) {
 }
 constexpr std::string_view kExposeHeaders = "ETag, X-Ttl-Ms, X-Request-Id, Location";
 
+// HTTP is stateless: whatever an earlier request on the same keep-alive connection did through
+// the command API (SELECT, MULTI, WATCH, HELLO 2, CLIENT SETNAME / SETINFO, CLIENT REPLY), the
+// next one starts from a new HTTP client's state. Authentication is not reset here: every
+// request that runs a command has its own token checked.
+void reset_request_session(Engine& engine, Session& s) {
+  if (s.in_multi || !s.watched.empty()) engine.discard_transaction(s);
+  s.db = 0;
+  s.protocol = 3;
+  s.name.clear();
+  s.lib_name.clear();
+  s.lib_ver.clear();
+  s.replies_off = false;
+  s.skip_replies = 0;
+}
+
 }  // namespace
 
 Timeouts HttpFrontEnd::timeouts() const {
@@ -206,8 +221,10 @@ bool HttpFrontEnd::authenticate(Exchange& ex) {
   if (auth.size() > 7 && iequals(auth.substr(0, 7), "bearer ")) {
     token = auth.substr(7);
     while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
-  } else if (const std::string* t = ex.req.param("_token")) {
-    token = *t;  // Upstash's query-string form
+  } else if (ex.req.url.path.starts_with(kCommandApiPrefix)) {
+    // Upstash's query-string form, for the command API only (Upstash's clients use it there):
+    // it keeps the password out of resource URLs, which end up in caches, logs and Referer.
+    if (const std::string* t = ex.req.param("_token")) token = *t;
   }
   Session& s = ex.session();
   s.authenticated = true;
@@ -236,6 +253,21 @@ bool HttpFrontEnd::authenticate(Exchange& ex) {
   return true;
 }
 
+HttpFrontEnd::BodyPolicy HttpFrontEnd::admit(Exchange& ex, bool admin_port) {
+  Request& req = ex.req;
+  ex.target_ok = parse_target(req.target, &req.url);
+  ex.match = ex.target_ok ? (admin_port ? admin_ : api_).match(req.method, req.url.segments)
+                          : RouteMatch{};
+  reset_request_session(engine(), ex.session());
+  ex.route = ex.match.path_route != nullptr ? std::string_view(ex.match.path_route->path)
+                                            : std::string_view("unmatched");
+  const Route* route = ex.match.route;
+  if (route == nullptr || req.method == kOptions || !route->needs_auth) {
+    return BodyPolicy::kDiscard;
+  }
+  return authenticate(ex) ? BodyPolicy::kRead : BodyPolicy::kRefuse;
+}
+
 void HttpFrontEnd::handle(Exchange& ex, bool admin_port) {
   Request& req = ex.req;
   bool command_api = false;
@@ -249,13 +281,12 @@ void HttpFrontEnd::handle(Exchange& ex, bool admin_port) {
       ex.error(status, code, message);
     }
   };
-  if (!parse_target(req.target, &req.url)) {
+  if (!ex.target_ok) {
     fail(400, "BAD_REQUEST", "malformed request target (bad percent-encoding?)");
     return;
   }
   command_api = !admin_port && req.url.path.starts_with(kCommandApiPrefix);
-  const Router& router = admin_port ? admin_ : api_;
-  RouteMatch m = router.match(req.method, req.url.segments);
+  const RouteMatch& m = ex.match;
   if (req.method == kOptions && !admin_port) {
     if (m.allowed == 0) {
       fail(404, "NOT_FOUND", "no such route");
@@ -265,7 +296,6 @@ void HttpFrontEnd::handle(Exchange& ex, bool admin_port) {
     preflight(ex, m.allowed);
     return;
   }
-  if (m.path_route != nullptr) ex.route = m.path_route->path;
   if (m.route == nullptr) {
     if (m.allowed != 0) {
       ex.res.add_header("Allow", methods_list(m.allowed | kOptions));  // OPTIONS answers anywhere
@@ -277,12 +307,7 @@ void HttpFrontEnd::handle(Exchange& ex, bool admin_port) {
     }
     return;
   }
-  Session& s = ex.session();
-  // HTTP is stateless: every request starts from database 0 with no transaction state, whatever
-  // an earlier request on the same connection did (SELECT, MULTI ...).
-  if (s.in_multi || !s.watched.empty()) engine().discard_transaction(s);
-  s.db = 0;
-  if (m.route->needs_auth && !authenticate(ex)) return;
+  // admit() has checked the token: a request refused there never gets here.
   m.route->handler(ex);
 }
 

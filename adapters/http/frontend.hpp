@@ -54,7 +54,16 @@ class HttpFrontEnd {
   const Router& api_router() const { return api_; }
   const Router& admin_router() const { return admin_; }
 
-  // Routes one request: everything up to and including calling its handler.
+  // What the connection does with a request's body, decided when its head has arrived.
+  enum class BodyPolicy : uint8_t {
+    kRead,     // the route uses it: buffer it (up to http-max-body)
+    kDiscard,  // the answer does not depend on it (no route, OPTIONS, a route without auth)
+    kRefuse,   // not authenticated: ex.res holds the 401, sent before any of the body is read
+  };
+  // Parses the target, matches the route and checks the token: all of it before the body, so
+  // an unauthenticated peer never gets its body buffered or a 100 Continue.
+  BodyPolicy admit(Exchange& ex, bool admin_port);
+  // Answers one admitted request: everything up to and including calling its handler.
   void handle(Exchange& ex, bool admin_port);
   // Headers every response gets once its route has finished (CORS).
   void finish(Exchange& ex);
