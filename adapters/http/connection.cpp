@@ -273,11 +273,15 @@ void HttpConnection::process_input() {
     in.consume(in.size());
     return;
   }
-  while (!closing() && !stop_ && state_ != State::kWaiting && in.size() > 0) {
+  // Nothing runs once SHUTDOWN has been accepted, not even the requests pipelined behind it.
+  while (!closing() && !stop_ && state_ != State::kWaiting && in.size() > 0 &&
+         !fe_.server().stopping()) {
     // A client that sends requests without reading the responses: stop answering until the
     // responses drain (the timer resumes), and give up if its unread requests grow too large.
     if (pending_output() > output_limit()) {
+      // Reading stops too, so its unread requests cannot pile up behind the paused responses.
       output_paused_ = true;
+      pause_reading();
       size_t input_limit = trusted() ? static_cast<size_t>(fe_.config().client_query_buffer_limit)
                                      : kMaxUnreadInputUnauthenticated;
       if (in.size() > input_limit) close();
@@ -429,6 +433,7 @@ void HttpConnection::check_timeouts(int64_t now_ms) {
   if (closing()) return;
   if (output_paused_ && pending_output() <= output_limit() / 2) {
     output_paused_ = false;
+    resume_reading();
     process_input();
     if (closing()) return;
   }

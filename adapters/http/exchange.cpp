@@ -7,7 +7,14 @@ namespace basalt::http {
 ReplyRef Exchange::run(std::span<const std::string_view> argv) {
   uint32_t mark = reply_.mark();
   engine_.execute(session_, argv, reply_);
-  return reply_.at(mark);
+  ReplyRef r = reply_.at(mark);
+  // A command that succeeded without a reply (SHUTDOWN, as in Redis) still answers an HTTP
+  // request: with null, so every route can read the result it asked for.
+  if (!r.valid() && !blocked()) {
+    reply_.null();
+    r = reply_.at(mark);
+  }
+  return r;
 }
 
 void Exchange::resume() {

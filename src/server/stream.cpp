@@ -184,6 +184,18 @@ void StreamConnection::release_idle_buffers() {
   if (inflight_.empty() && inflight_.capacity() > 0) std::string().swap(inflight_);
 }
 
+void StreamConnection::pause_reading() {
+  if (reading_paused_ || closing_ || close_after_flush_) return;
+  reading_paused_ = true;
+  uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));
+}
+
+void StreamConnection::resume_reading() {
+  if (!reading_paused_ || closing_ || close_after_flush_) return;
+  reading_paused_ = false;
+  uv_read_start(reinterpret_cast<uv_stream_t*>(&handle_), alloc_cb, read_cb);
+}
+
 void StreamConnection::close_after_flush() {
   close_after_flush_ = true;
   uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));

@@ -56,6 +56,9 @@ class StreamConnection {
   uv_tcp_t* handle() { return &handle_; }
   // Starts reading after accept(); fills in the peer and local addresses.
   bool start();
+  // Stops and restarts reading from the socket (a client that does not read its replies).
+  void pause_reading();
+  void resume_reading();
   // Closes now; pending output is dropped. Safe to call more than once.
   void close();
   // Closes once everything queued so far has been written.
@@ -117,6 +120,7 @@ class StreamConnection {
   bool closing_ = false;
   bool close_after_flush_ = false;
   bool flush_queued_ = false;
+  bool reading_paused_ = false;
 
   friend class Server;
 };

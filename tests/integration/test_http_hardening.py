@@ -341,6 +341,78 @@ class AuthBeforeBodyTest(HardeningTest):
             c.close()
 
 
+class UnreadResponsesTest(HardeningTest):
+    def test_reading_stops_while_responses_wait(self):
+        # A connection allowed the large limit that pipelines without reading: once 16 MB of
+        # responses wait, the server stops reading its requests too, instead of buffering them up
+        # to client-query-buffer-limit (1 GB).
+        pid = self.server.proc.pid
+        before = rss_kb(pid)
+        one = (b"GET /api/v1/openapi.json HTTP/1.1\r\nHost: x\r\n" + self.auth_line() + b"\r\n")
+        batch = one * 1000
+        target = 256 << 20
+        sent = [0]
+        s = self.connect()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+
+        def flood():
+            try:
+                while sent[0] < target:
+                    s.sendall(batch)
+                    sent[0] += len(batch)
+            except OSError:
+                pass
+
+        t = threading.Thread(target=flood)
+        t.start()
+        peak = before
+        deadline = time.time() + 10
+        while t.is_alive() and time.time() < deadline:
+            peak = max(peak, rss_kb(pid))
+            time.sleep(0.01)
+        s.close()
+        t.join()
+        grown = max(peak, rss_kb(pid)) - before
+        sys.stderr.write("pipelining without reading: sent %d bytes, RSS +%d kB\n" %
+                         (sent[0], grown))
+        self.assertLess(sent[0], target, "the server read every request")
+        self.assertLess(grown, 64 * 1024, "a connection held %d kB" % grown)
+        self.assert_serves()
+
+
+class UnreadResponsesPasswordTest(UnreadResponsesTest):
+    password = PASSWORD
+
+
+class ShutdownTest(HardeningTest):
+    """SHUTDOWN over the command API: nothing pipelined behind it runs."""
+
+    def tearDown(self):
+        pass
+
+    def test_nothing_runs_after_shutdown(self):
+        body = json.dumps(["SHUTDOWN", "NOSAVE"]).encode()
+        shutdown = (b"POST /api/v1/redis HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + self.auth_line() + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        ping = b"GET /api/v1/redis/ping HTTP/1.1\r\nHost: x\r\n" + self.auth_line() + b"\r\n"
+        s = self.connect()
+        try:
+            s.sendall(shutdown + ping)
+            got = b""
+            while True:
+                try:
+                    chunk = s.recv(65536)
+                except (socket.timeout, ConnectionResetError):
+                    break
+                if not chunk:
+                    break
+                got += chunk
+        finally:
+            s.close()
+        self.assertNotIn(b"PONG", got)
+        self.assertEqual(self.server.proc.wait(timeout=10), 0)
+
+
 # --- 15: request smuggling ----------------------------------------------------------------------
 
 class SmugglingTest(HardeningTest):
