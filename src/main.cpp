@@ -1,9 +1,15 @@
 // basalt-server: parses the configuration, starts the RESP listener (and the HTTP front end when
 // built in) on one libuv loop, and runs until SIGTERM, SIGINT or SHUTDOWN.
 
-#include <cstdio>
+#include <unistd.h>
 
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+#include "base/allocator.hpp"
 #include "base/log.hpp"
+#include "commands/command_docs.hpp"
 #include "config/config.hpp"
 #include "server/server.hpp"
 
@@ -11,7 +17,22 @@
 #include "http/http_server.hpp"
 #endif
 
+namespace {
+// "basalt-server v=0.1.0 redis=7.0.15 malloc=jemalloc-5.3.0 bits=64", in redis-server -v's shape.
+std::string version_line() {
+  return std::string("basalt-server v=") + BASALT_VERSION +
+         " redis=" + std::string(basalt::docs::docs_redis_version()) +
+         " malloc=" + std::string(basalt::allocator_name()) +
+         " bits=" + std::to_string(sizeof(void*) * 8);
+}
+}  // namespace
+
 int main(int argc, char** argv) {
+  if (argc == 2 &&
+      (std::string_view(argv[1]) == "--version" || std::string_view(argv[1]) == "-v")) {
+    std::printf("%s\n", version_line().c_str());
+    return 0;
+  }
   basalt::Config config;
   bool help = false;
   if (auto err = basalt::ConfigRegistry::load(config, argc, argv, &help)) {
@@ -30,6 +51,8 @@ int main(int argc, char** argv) {
                  config.logfile.c_str());
     return 1;
   }
+  BASALT_LOG(kNotice, "%s pid=%d, just started", version_line().c_str(),
+             static_cast<int>(getpid()));
   basalt::Server server(config);
   std::string error;
   if (!server.start(&error)) {

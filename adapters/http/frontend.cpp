@@ -108,7 +108,9 @@ bool HttpFrontEnd::start(std::string* error) {
                                             kHttpListener, api_factory, error)) {
     return false;
   }
-  if (cfg.admin_port != 0 && !server_.listen(cfg.bind, static_cast<int>(cfg.admin_port),
+  // admin-bind keeps the admin port private while the API is public.
+  const std::string& admin_bind = cfg.admin_bind.empty() ? cfg.bind : cfg.admin_bind;
+  if (cfg.admin_port != 0 && !server_.listen(admin_bind, static_cast<int>(cfg.admin_port),
                                              kAdminListener, admin_factory, error)) {
     return false;
   }

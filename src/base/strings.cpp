@@ -205,4 +205,9 @@ std::string sanitize_for_error(std::string_view s) {
   return out;
 }
 
+bool is_loopback_address(std::string_view host_port) {
+  if (host_port.starts_with("::ffff:")) host_port.remove_prefix(7);
+  return host_port.starts_with("127.") || host_port.starts_with("::1:") || host_port == "::1";
+}
+
 }  // namespace basalt

@@ -39,6 +39,8 @@ enum CommandFlag : uint32_t {
   kCmdNoMandatoryKeys = 1u << 16,
   kCmdSentinel = 1u << 17,
   kCmdPubsub = 1u << 18,
+  // Gated by enable-debug-command (Redis's CMD_PROTECTED); COMMAND INFO does not show it.
+  kCmdProtected = 1u << 19,
 };
 
 struct CommandSpec {

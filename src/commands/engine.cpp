@@ -122,6 +122,12 @@ bool allowed_with_readonly_token(const Command& cmd) {
 }
 }  // namespace
 
+bool Engine::protected_command_allowed(const Session& session) const {
+  const std::string& mode = config_.enable_debug_command;
+  if (mode == "yes") return true;
+  return mode == "local" && is_loopback_address(session.addr);
+}
+
 void Engine::dispatch(Session& session, std::span<const std::string_view> argv, ReplyBuilder& reply,
                       bool in_exec, bool reprocess) {
   if (argv.empty()) return;
@@ -148,6 +154,10 @@ void Engine::dispatch(Session& session, std::span<const std::string_view> argv, 
   int argc = static_cast<int>(argv.size());
   if ((spec.arity > 0 && argc != spec.arity) || argc < -spec.arity) {
     reject(session, reply, err::wrong_arity(cmd->full_name), cmd);
+    return;
+  }
+  if (cmd->has(kCmdProtected) && !protected_command_allowed(session)) {
+    reject(session, reply, err::kDebugNotAllowed, cmd);
     return;
   }
   if (!session.authenticated && !cmd->has(kCmdNoAuth)) {

@@ -173,6 +173,8 @@ class Engine final : public KeyspaceObserver {
   size_t blocked_count() const { return blocked_by_deadline_.size(); }
 
  private:
+  // enable-debug-command: whether this client may run a kCmdProtected command.
+  bool protected_command_allowed(const Session& session) const;
   void dispatch(Session& session, std::span<const std::string_view> argv, ReplyBuilder& reply,
                 bool in_exec, bool reprocess);
   void reject(Session& session, ReplyBuilder& reply, std::string_view text, const Command* cmd);

@@ -422,7 +422,7 @@ void info_server(CommandContext& ctx, std::string& out) {
   // Tools check redis_version to pick features: report the version whose behaviour Basalt
   // follows, and Basalt's own version next to it.
   field(out, "redis_version", docs::docs_redis_version());
-  field(out, "basalt_version", "0.1.0");
+  field(out, "basalt_version", BASALT_VERSION);
   field(out, "redis_git_sha1", "00000000");
   field(out, "redis_git_dirty", int64_t{0});
   field(out, "redis_mode", "standalone");
@@ -789,11 +789,11 @@ void cmd_config_help(CommandContext& ctx) {
 
 // TIME
 void cmd_time(CommandContext& ctx) {
-  // The command's instant, as Redis's cached server.ustime (Basalt's clock has ms resolution).
-  int64_t now_ms = ctx.now_ms();
+  // Read now, in microseconds, as Redis's gettimeofday().
+  const int64_t now_us = ctx.store().clock().now_us();
   ctx.reply.array(2);
-  ctx.reply.bulk(std::to_string(now_ms / 1000));
-  ctx.reply.bulk(std::to_string(now_ms % 1000 * 1000));
+  ctx.reply.bulk(std::to_string(now_us / 1000000));
+  ctx.reply.bulk(std::to_string(now_us % 1000000));
 }
 
 // LASTSAVE
@@ -955,8 +955,8 @@ void register_server(CommandTable& table) {
   table.add({"lastsave", 1, kLoadingStale | kCmdFast, 0, 0, 0, cmd_lastsave, "server",
              "Get the UNIX time stamp of the last successful save to disk", "@admin @dangerous"});
   // Redis's DEBUG takes free-form subcommands, so it is one plain command parsing its own.
-  table.add(
-      {"debug", -2, kAdmin, 0, 0, 0, cmd_debug, "server", "A container for debugging commands"});
+  table.add({"debug", -2, kAdmin | kCmdProtected, 0, 0, 0, cmd_debug, "server",
+             "A container for debugging commands"});
   table.add({"shutdown", -1, kAdmin | kCmdNoMulti | kCmdAllowBusy, 0, 0, 0, cmd_shutdown, "server",
              "Synchronously save the dataset to disk and then shut down the server"});
 }

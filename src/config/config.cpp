@@ -37,6 +37,8 @@ constexpr int64_t kMaxHz = 500;
 
 // Sorted by name; CONFIG GET returns them in this order.
 const Param kParams[] = {
+    {"admin-bind", Kind::kString, nullptr, &Config::admin_bind, 0, 0, false,
+     "addresses of the admin port, space separated; empty for those of bind"},
     {"admin-port", Kind::kInt, &Config::admin_port, nullptr, 0, 65535, false,
      "HTTP admin port (health, metrics); 0 disables it"},
     {"appendonly", Kind::kConstant, nullptr, nullptr, 0, 0, true,
@@ -49,9 +51,10 @@ const Param kParams[] = {
      1024 * 1024, kMaxLong, true, "largest unparsed request a client may send"},
     {"databases", Kind::kInt, &Config::databases, nullptr, 1, kMaxInt, false,
      "number of databases (SELECT 0..n-1)"},
+    {"enable-debug-command", Kind::kEnum, nullptr, &Config::enable_debug_command, 0, 0, false,
+     "allow DEBUG: no, yes, or local (clients on the loopback interface only)", "no,yes,local"},
     {"hz", Kind::kInt, &Config::hz, nullptr, 0, kMaxInt, true,
-     "background task frequency (active expiry, incremental rehash, idle clients); clamped to "
-     "1..500"},
+     "background task frequency (active expiry, incremental rehash, idle clients)"},
     {"http-cors-origins", Kind::kString, nullptr, &Config::http_cors_origins, 0, 0, true,
      "origins allowed by CORS, comma separated; * for any; empty for none"},
     {"http-body-timeout-ms", Kind::kInt, &Config::http_body_timeout_ms, nullptr, 1, kMaxInt, true,
@@ -68,13 +71,15 @@ const Param kParams[] = {
      "bearer token that may run read-only commands over HTTP"},
     {"logfile", Kind::kString, nullptr, &Config::logfile, 0, 0, false,
      "log file path; empty for stderr"},
-    {"loglevel", Kind::kEnum, nullptr, &Config::loglevel, 0, 0, true, "log verbosity",
-     "debug,verbose,notice,warning"},
+    {"loglevel", Kind::kEnum, nullptr, &Config::loglevel, 0, 0, true,
+     "log verbosity, from the most to the least", "debug,verbose,notice,warning"},
     {"maxclients", Kind::kInt, &Config::maxclients, nullptr, 1, kMaxUint, true,
      "most clients connected at once"},
     {"port", Kind::kInt, &Config::port, nullptr, 0, 65535, false, "RESP port; 0 disables it"},
     {"proto-max-bulk-len", Kind::kMemory, &Config::proto_max_bulk_len, nullptr, 1024 * 1024,
      kMaxLong, true, "largest string accepted in a request or stored"},
+    {"protected-mode", Kind::kEnum, nullptr, &Config::protected_mode, 0, 0, true,
+     "without requirepass, refuse clients that are not on the loopback interface", "yes,no"},
     {"requirepass", Kind::kString, nullptr, &Config::requirepass, 0, 0, true,
      "password clients must AUTH with; empty for none"},
     {"save", Kind::kConstant, nullptr, nullptr, 0, 0, true,
@@ -98,6 +103,13 @@ std::string env_name(std::string_view name) {
   std::string env = "BASALT_";
   for (char c : name) env += c == '-' ? '_' : static_cast<char>(std::toupper(c));
   return env;
+}
+
+// "debug, verbose, notice, warning"
+std::string choices_text(const Param& p) {
+  std::string out;
+  for (char ch : p.choices) out += ch == ',' ? std::string(", ") : std::string(1, ch);
+  return out;
 }
 
 std::string range_reason(const Param& p) {
@@ -175,9 +187,9 @@ std::optional<std::string> apply(const Param& p, Config& c, std::string_view val
         if (comma == std::string_view::npos) break;
         rest.remove_prefix(comma + 1);
       }
-      std::string choices;
-      for (char ch : p.choices) choices += ch == ',' ? std::string(", ") : std::string(1, ch);
-      return "argument(s) must be one of the following: " + choices;
+      // Redis words a boolean's refusal apart from an enum's.
+      if (p.choices == "yes,no") return "argument must be 'yes' or 'no'";
+      return "argument(s) must be one of the following: " + choices_text(p);
     }
     case Kind::kOutputLimit:
       return set_output_limit(c, value);
@@ -359,12 +371,18 @@ std::string ConfigRegistry::help_text() {
     line += std::string(p.help);
     std::string def = value_of(p, defaults);
     line += " (default: " + (def.empty() ? std::string("\"\"") : def);
-    if (p.kind == Kind::kInt || p.kind == Kind::kMemory)
+    if (p.int_field == &Config::hz) {
+      line += "; " + std::to_string(kMinHz) + ".." + std::to_string(kMaxHz) + ", others clamped";
+    } else if (p.kind == Kind::kInt || p.kind == Kind::kMemory) {
       line += "; " + std::to_string(p.min) + ".." + std::to_string(p.max);
+    } else if (p.kind == Kind::kEnum) {
+      line += "; one of " + choices_text(p);
+    }
     line += "; env " + env_name(p.name) + ")\n";
     out += line;
   }
   out += "  --config FILE                 read parameters from FILE first (env BASALT_CONFIG)\n";
+  out += "  --version, -v                 print the version and exit\n";
   return out;
 }
 

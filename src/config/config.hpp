@@ -17,6 +17,10 @@ struct Config {
   int64_t port = 6379;
   int64_t databases = 16;
   std::string requirepass;
+  // Without a password, clients from other hosts than this one are refused (Redis 7's default).
+  std::string protected_mode = "yes";
+  // DEBUG: "no" (Redis 7's default), "yes", or "local" (loopback clients only).
+  std::string enable_debug_command = "no";
   int64_t maxclients = 10000;
   int64_t timeout = 0;          // seconds a client may idle; 0 = never closed
   int64_t tcp_keepalive = 300;  // seconds
@@ -33,6 +37,7 @@ struct Config {
   // HTTP front end and admin port.
   int64_t http_port = 8080;
   int64_t admin_port = 8081;
+  std::string admin_bind;  // addresses of the admin port; empty: those of `bind`
   int64_t http_max_body = 16ll * 1024 * 1024;
   // Slowloris protection, in milliseconds.
   int64_t http_header_timeout_ms = 10'000;  // first byte of a request to the end of its headers

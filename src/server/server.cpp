@@ -12,6 +12,7 @@
 
 #include "base/allocator.hpp"
 #include "base/log.hpp"
+#include "base/strings.hpp"
 #include "commands/errors.hpp"
 #include "server/resp_connection.hpp"
 
@@ -31,6 +32,18 @@ std::atomic<int> g_last_signal{0};
 std::atomic<uv_async_t*> g_signal_async{nullptr};
 static_assert(std::atomic<int>::is_always_lock_free &&
               std::atomic<uv_async_t*>::is_always_lock_free);
+
+const char* listener_name(ListenerKind kind) {
+  switch (kind) {
+    case kRespListener:
+      return "RESP port";
+    case kHttpListener:
+      return "HTTP port";
+    case kAdminListener:
+      return "admin port";
+  }
+  return "port";
+}
 
 void on_termination_signal(int signum) {
   const int saved_errno = errno;
@@ -102,9 +115,11 @@ bool Server::listen(const std::string& bind, int port, ListenerKind kind, Connec
       uv_close(reinterpret_cast<uv_handle_t*>(&l->handle), nullptr);
       listeners_.push_back(std::move(l));  // freed after the loop closed the handle
       if (optional) continue;
-      *error = "could not listen on " + addr + ":" + std::to_string(port) + ": " + uv_strerror(rc);
+      *error = "could not listen on " + addr + ":" + std::to_string(port) + " (" +
+               listener_name(kind) + "): " + uv_strerror(rc);
       return false;
     }
+    BASALT_LOG(kNotice, "%s listening on %s:%d", listener_name(kind), addr.c_str(), port);
     listeners_.push_back(std::move(l));
   }
   return true;
@@ -247,6 +262,22 @@ void Server::on_connection(uv_stream_t* listener, int status) {
     uv_tcp_keepalive(c->handle(), 1, static_cast<unsigned>(s.config_.tcp_keepalive));
   if (!c->start()) {
     c->close();
+    return;
+  }
+  // Protected mode (Redis 7): without a password, only this host's clients get in. The admin
+  // port is left to admin-bind: it has no password to set.
+  if (l->kind != kAdminListener && s.config_.protected_mode == "yes" &&
+      s.config_.requirepass.empty() && !is_loopback_address(c->peer())) {
+    BASALT_LOG(kVerbose, "Refused client %s: protected mode", c->peer().c_str());
+    if (l->kind == kRespListener) {
+      c->output() = "-" + std::string(err::kProtectedMode) + "\r\n";
+    } else {
+      std::string body = R"({"error":{"code":"DENIED","message":")" +
+                         std::string(err::kProtectedMode.substr(7)) + "\"}}";
+      c->output() = "HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: " +
+                    std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+    }
+    c->close_after_flush();
     return;
   }
   // maxclients counts client connections of both front ends; the admin port has its own small

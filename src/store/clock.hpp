@@ -17,6 +17,8 @@ class Clock {
   virtual ~Clock() = default;
   // Wall-clock milliseconds since the Unix epoch: TTLs are absolute times (EXPIREAT), as in Redis.
   virtual int64_t now_ms() const = 0;
+  // Wall-clock microseconds since the Unix epoch (TIME); a test clock's milliseconds by default.
+  virtual int64_t now_us() const { return now_ms() * 1000; }
   // Monotonic microseconds, for time budgets and latency; never goes back.
   virtual int64_t monotonic_us() const = 0;
   virtual Reading read() const { return {now_ms(), monotonic_us()}; }
@@ -34,6 +36,10 @@ class SystemClock final : public Clock {
   int64_t now_ms() const override {
     using namespace std::chrono;
     return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  }
+  int64_t now_us() const override {
+    using namespace std::chrono;
+    return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
   }
   int64_t monotonic_us() const override {
     using namespace std::chrono;

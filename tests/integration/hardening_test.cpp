@@ -109,7 +109,7 @@ TEST(Hardening, AnnouncedBulkCostsWhatArrives) {
 
 // Item 3: DEBUG SLEEP inf froze the server for good, deaf to SIGTERM.
 TEST(Hardening, DebugSleepRefusesForeverAndYieldsToSigterm) {
-  ServerProcess server;
+  ServerProcess server({"--enable-debug-command", "yes"});
   Conn c(server.port());
   for (const char* bad : {"inf", "-inf", "nan", "1e300"}) {
     Reply r = c.cmd({"DEBUG", "SLEEP", bad});

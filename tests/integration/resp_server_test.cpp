@@ -5,6 +5,8 @@
 
 #include <cerrno>
 #include <chrono>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <random>
 #include <regex>
@@ -36,6 +38,49 @@ TEST_F(ServerTest, SetGetWithTtl) {
   long long ttl = c.cmd({"TTL", "greeting"})->integer;
   EXPECT_GE(ttl, 59);
   EXPECT_LE(ttl, 60);
+}
+
+// TIME answers in microseconds, as Redis: not milliseconds times 1000.
+TEST_F(ServerTest, TimeHasMicroseconds) {
+  Conn c(server_.port());
+  bool sub_millisecond = false;
+  for (int i = 0; i < 20 && !sub_millisecond; ++i) {
+    Reply r = c.cmd({"TIME"});
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->elements, 2u);
+    long long us = std::stoll(r->element[1]->str);
+    EXPECT_GE(us, 0);
+    EXPECT_LT(us, 1000000);
+    sub_millisecond = us % 1000 != 0;
+  }
+  EXPECT_TRUE(sub_millisecond) << "20 TIME replies all ended in 000";
+}
+
+// --version and -v print the version line and exit; a busy port's error names the port.
+TEST(ServerCli, VersionAndBusyPort) {
+  for (const char* flag : {"--version", "-v"}) {
+    FILE* p = popen((server_binary() + " " + flag).c_str(), "r");
+    ASSERT_NE(p, nullptr);
+    char line[256] = {};
+    ASSERT_NE(fgets(line, sizeof(line), p), nullptr);
+    EXPECT_EQ(pclose(p), 0) << flag;
+    EXPECT_TRUE(std::regex_search(line, std::regex("^basalt-server v=[0-9]+\\.[0-9]+\\.[0-9]+ ")))
+        << line;
+  }
+  ServerProcess first;
+  std::string log = ::testing::TempDir() + "/basalt_busy_port.txt";
+  pid_t pid = spawn({server_binary(), "--port", std::to_string(first.port()), "--http-port", "0",
+                     "--admin-port", "0"},
+                    SpawnOptions{0, log});
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+  std::ifstream in(log);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("could not listen on 127.0.0.1:" + std::to_string(first.port()) +
+                      " (RESP port): address already in use"),
+            std::string::npos)
+      << text;
 }
 
 TEST_F(ServerTest, PushAndPopWithCount) {

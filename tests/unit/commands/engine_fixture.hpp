@@ -56,6 +56,14 @@ class EngineTest : public ::testing::Test {
     engine_ = std::make_unique<Engine>(config_, clock_, 42);
   }
 
+  // DEBUG is refused by default (enable-debug-command no); these tests run it as Redis's own
+  // test suite does, with the option on. ServerTest.DebugIsProtected checks the default.
+  static Config test_config() {
+    Config c;
+    c.enable_debug_command = "yes";
+    return c;
+  }
+
   TestClient& client(size_t i = 0) {
     while (clients_.size() <= i) {
       auto c = std::make_unique<TestClient>();
@@ -82,7 +90,7 @@ class EngineTest : public ::testing::Test {
   }
 
   ManualClock clock_;
-  Config config_;
+  Config config_ = test_config();
   std::unique_ptr<Engine> engine_;
   std::vector<std::unique_ptr<TestClient>> clients_;
 };

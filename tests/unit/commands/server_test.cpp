@@ -762,6 +762,28 @@ TEST_F(ServerTest, DebugSleep) {
                 "HELP."));
 }
 
+// enable-debug-command: "no" by default as in Redis 7, "local" for loopback clients only.
+TEST_F(ServerTest, DebugIsProtected) {
+  const std::string refused = err(
+      "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you "
+      "can run it from a local connection, otherwise you need to set this option in the "
+      "configuration file, and then restart the server.");
+  config_ = Config{};
+  start();
+  EXPECT_EQ(run({"DEBUG", "SLEEP", "0"}), refused);
+  EXPECT_EQ(run({"DEBUG", "HELP"}), refused);
+  // The check comes after the arity check, as in Redis.
+  EXPECT_EQ(run({"DEBUG"}), err("ERR wrong number of arguments for 'debug' command"));
+  config_.enable_debug_command = "local";
+  start();
+  client(0).session->addr = "127.0.0.1:40000";
+  client(1).session->addr = "10.0.0.7:40000";
+  client(2).session->addr = "::1:40000";
+  EXPECT_EQ(run({"DEBUG", "SLEEP", "0"}, 0), kOk);
+  EXPECT_EQ(run({"DEBUG", "SLEEP", "0"}, 1), refused);
+  EXPECT_EQ(run({"DEBUG", "SLEEP", "0"}, 2), kOk);
+}
+
 // "inf" once meant a server frozen for good; a time past a year, or not a number of
 // microseconds at all, is refused instead.
 TEST_F(ServerTest, DebugSleepRefusesNonFiniteAndAbsurdTimes) {
