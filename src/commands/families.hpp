@@ -5,11 +5,11 @@ namespace basalt {
 
 class CommandTable;
 
-void register_strings(CommandTable& table);       // strings.cpp
-void register_lists(CommandTable& table);         // lists.cpp
-void register_keys(CommandTable& table);          // keys.cpp (keyspace and expiry)
-void register_connection(CommandTable& table);    // connection.cpp
-void register_server(CommandTable& table);        // server.cpp
-void register_transactions(CommandTable& table);  // transactions.cpp
+void register_strings(CommandTable& table);       // string_family.cpp
+void register_lists(CommandTable& table);         // list_family.cpp
+void register_keys(CommandTable& table);          // generic_family.cpp (keyspace and expiry)
+void register_connection(CommandTable& table);    // connection_family.cpp
+void register_server(CommandTable& table);        // server_family.cpp
+void register_transactions(CommandTable& table);  // transaction_family.cpp
 
 }  // namespace basalt

@@ -1,4 +1,4 @@
-// Tests for the keyspace and expiry family (src/commands/keys.cpp). Expected bytes and error texts
+// Tests for the keyspace and expiry family (src/commands/generic_family.cpp). Expected bytes and error texts
 // were checked against redis-server 7.0.15.
 //
 // Keys are created through the store rather than SET or RPUSH so that these tests depend on this
