@@ -28,8 +28,6 @@ namespace {
 
 // --- Shared helpers ----------------------------------------------------------------------------
 
-std::string_view type_name(const Value& v) { return v.is_list() ? "list" : "string"; }
-
 // Redis's getIntFromObjectOrReply without a custom message: an int64 first, then the int range.
 bool parse_int32_or_reply(CommandContext& ctx, std::string_view s, int* out) {
   int64_t v;
@@ -100,7 +98,7 @@ void cmd_exists(CommandContext& ctx) {
 // TYPE key
 void cmd_type(CommandContext& ctx) {
   Entry* e = ctx.db().find_read(ctx.arg(1));
-  ctx.reply.simple(e == nullptr ? "none" : type_name(e->value));
+  ctx.reply.simple(e == nullptr ? "none" : type_name(e->value.type()));
 }
 
 // --- Renaming, moving and copying --------------------------------------------------------------
@@ -294,7 +292,7 @@ void cmd_scan(CommandContext& ctx) {
     // Redis looks the key up for its type with stats on, and for expiry without.
     Entry* e = use_type ? db.find_read(key) : db.find(key);
     if (e == nullptr) continue;
-    if (use_type && !iequals(type_name(e->value), type)) continue;
+    if (use_type && !iequals(type_name(e->value.type()), type)) continue;
     keys[kept++] = key;
   }
   keys.resize(kept);

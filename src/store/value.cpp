@@ -3,6 +3,7 @@
 #include <malloc.h>
 
 #include <charconv>
+#include <cstdio>
 #include <cstdlib>
 #include <new>
 
@@ -36,24 +37,45 @@ void Value::init_string(std::string_view s) {
   set_heap(p, static_cast<uint32_t>(s.size()));
 }
 
+std::string_view type_name(ValueType type) {
+  switch (type) {
+    case ValueType::kString:
+      return "string";
+    case ValueType::kList:
+      return "list";
+  }
+  return "none";  // not reached: the switch names every type
+}
+
+void Value::corrupt_tag(uint8_t tag) {
+  std::fprintf(stderr, "basalt: value tag 0x%02x belongs to no type (memory corruption)\n", tag);
+  std::abort();
+}
+
 void Value::release() {
-  uint8_t t = tag();
-  if (t == kHeapTag) {
-    std::free(heap_ptr());
-  } else if (t == kListTag) {
-    delete list_ptr();
+  switch (type()) {
+    case ValueType::kString:
+      if (tag() == kHeapTag) std::free(heap_ptr());
+      return;
+    case ValueType::kList:
+      delete list_ptr();
+      return;
   }
 }
 
 Value Value::clone() const {
-  if (is_list()) {
-    Value v;
-    List* list = new List(*list_ptr());
-    std::memcpy(v.raw_, &list, sizeof(list));
-    v.raw_[15] = kListTag;
-    return v;
+  switch (type()) {
+    case ValueType::kString:
+      return Value(str());
+    case ValueType::kList: {
+      Value v;
+      List* list = new List(*list_ptr());
+      std::memcpy(v.raw_, &list, sizeof(list));
+      v.raw_[15] = kListTag;
+      return v;
+    }
   }
-  return Value(str());
+  corrupt_tag(tag());
 }
 
 char* Value::resize(size_t new_len) {
@@ -83,14 +105,26 @@ char* Value::resize(size_t new_len) {
 }
 
 size_t Value::heap_bytes() const {
-  uint8_t t = tag();
-  if (t == kHeapTag) return malloc_usable_size(heap_ptr());
-  if (t == kListTag) return sizeof(List) + list_ptr()->memory_usage();
-  return 0;
+  switch (type()) {
+    case ValueType::kString:
+      return tag() == kHeapTag ? malloc_usable_size(heap_ptr()) : 0;
+    case ValueType::kList:
+      return sizeof(List) + list_ptr()->memory_usage();
+  }
+  corrupt_tag(tag());
 }
 
 std::string_view Value::encoding() const {
-  if (is_list()) return "quicklist";
+  switch (type()) {
+    case ValueType::kString:
+      return string_encoding();
+    case ValueType::kList:
+      return "quicklist";
+  }
+  corrupt_tag(tag());
+}
+
+std::string_view Value::string_encoding() const {
   std::string_view s = str();
   // Redis stores canonical 64-bit integers as "int"; anything else round-trips differently.
   if (!s.empty() && s.size() <= 20) {

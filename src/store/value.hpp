@@ -12,7 +12,13 @@ namespace basalt {
 
 class List;
 
+// One tag per Redis type. Every switch over it names each type and has no default, so a type
+// added here is a compile error (-Wswitch, -Werror) wherever a command has not been taught it,
+// never a value quietly treated as a string.
 enum class ValueType : uint8_t { kString, kList };
+
+// Redis's TYPE reply for each type.
+std::string_view type_name(ValueType type);
 
 class Value {
  public:
@@ -39,9 +45,16 @@ class Value {
   Value& operator=(const Value&) = delete;
   Value clone() const;  // deep copy (COPY)
 
-  ValueType type() const { return tag() == kListTag ? ValueType::kList : ValueType::kString; }
-  bool is_string() const { return tag() != kListTag; }
-  bool is_list() const { return tag() == kListTag; }
+  // Tags are decoded exactly: a byte no type owns is memory corruption and stops the process,
+  // rather than reading as a string.
+  ValueType type() const {
+    const uint8_t t = tag();
+    if (t <= kInlineCapacity || t == kHeapTag) return ValueType::kString;
+    if (t == kListTag) return ValueType::kList;
+    corrupt_tag(t);
+  }
+  bool is_string() const { return type() == ValueType::kString; }
+  bool is_list() const { return type() == ValueType::kList; }
 
   // Strings. Views stay valid until the value is next modified.
   std::string_view str() const {
@@ -71,11 +84,13 @@ class Value {
   static constexpr uint8_t kListTag = 0x80;
 
   uint8_t tag() const { return raw_[15]; }
+  [[noreturn]] static void corrupt_tag(uint8_t tag);
   void set_inline(std::string_view s) {
     if (!s.empty()) std::memcpy(raw_, s.data(), s.size());  // a default view's data() is null
     raw_[15] = static_cast<uint8_t>(s.size());
   }
   void init_string(std::string_view s);
+  std::string_view string_encoding() const;  // int, embstr or raw
   void release();
 
   char* heap_ptr() const {
