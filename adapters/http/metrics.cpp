@@ -145,7 +145,7 @@ std::string render_prometheus(Server& server, const HttpMetrics& http) {
        "Commands by name and outcome: ok, failed (replied an error), rejected (never ran).");
   for (const Command* cmd : engine.commands().sorted()) {
     auto emit = [&](const Command& c) {
-      const CommandStats& s = c.stats;
+      const CommandStats& s = engine.command_stats(c);
       if (s.calls == 0 && s.rejected_calls == 0 && s.failed_calls == 0) return;
       std::string base = "command=\"" + prometheus_label(c.full_name) + "\",outcome=";
       uint64_t ok = s.calls >= s.failed_calls ? s.calls - s.failed_calls : 0;

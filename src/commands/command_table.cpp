@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 
 #include "base/strings.hpp"
 
@@ -24,16 +25,66 @@ std::vector<size_t> Command::key_positions(size_t argc) const {
   return keys;
 }
 
+namespace {
+// Redis's category names, bit i naming kAcl... 1 << i.
+constexpr std::string_view kAclNames[] = {
+    "keyspace", "read",   "write",       "set",       "sortedset",  "list",        "hash",
+    "string",   "bitmap", "hyperloglog", "geo",       "stream",     "pubsub",      "admin",
+    "fast",     "slow",   "blocking",    "dangerous", "connection", "transaction", "scripting"};
+static_assert(std::size(kAclNames) == 21 && (1u << 20) == kAclScripting);
+
+// The row's explicit categories and those its flags imply, as Redis's setImplicitACLCategories.
+uint32_t categories_of(const CommandSpec& spec) {
+  uint32_t bits = 0;
+  std::string_view rest = spec.acl_categories;
+  while (!rest.empty()) {
+    size_t sp = rest.find(' ');
+    bits |= acl_category_bit(rest.substr(0, sp));
+    if (sp == std::string_view::npos) break;
+    rest.remove_prefix(sp + 1);
+  }
+  const uint32_t f = spec.flags;
+  if (f & kCmdWrite) bits |= kAclWrite;
+  if (f & kCmdReadonly) bits |= kAclRead;
+  if (f & kCmdAdmin) bits |= kAclAdmin | kAclDangerous;
+  if (f & kCmdPubsub) bits |= kAclPubsub;
+  if (f & kCmdFast) bits |= kAclFast;
+  if (f & kCmdBlocking) bits |= kAclBlocking;
+  if (!(f & kCmdFast)) bits |= kAclSlow;
+  return bits;
+}
+}  // namespace
+
+uint32_t acl_category_bit(std::string_view name) {
+  if (name.starts_with("@")) name.remove_prefix(1);
+  for (size_t i = 0; i < std::size(kAclNames); ++i) {
+    if (kAclNames[i] == name) return 1u << i;
+  }
+  return 0;
+}
+
+std::vector<std::string> acl_category_names(uint32_t categories) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < std::size(kAclNames); ++i) {
+    if (categories & (1u << i)) out.push_back("@" + std::string(kAclNames[i]));
+  }
+  return out;
+}
+
+Command CommandTable::make(const CommandSpec& spec, std::string full_name) {
+  Command cmd{spec, std::move(full_name), {}, next_id_++, categories_of(spec)};
+  return cmd;
+}
+
 void CommandTable::add(const CommandSpec& spec) {
-  Command cmd{spec, std::string(spec.name), {}, {}};
-  commands_.insert_or_assign(std::string(spec.name), std::move(cmd));
+  commands_.insert_or_assign(std::string(spec.name), make(spec, std::string(spec.name)));
 }
 
 void CommandTable::add_subcommand(std::string_view container, const CommandSpec& spec) {
   auto it = commands_.find(container);
   if (it == commands_.end()) return;
-  Command sub{spec, std::string(container) + "|" + std::string(spec.name), {}, {}};
-  it->second.subcommands.push_back(std::move(sub));
+  it->second.subcommands.push_back(
+      make(spec, std::string(container) + "|" + std::string(spec.name)));
   std::sort(it->second.subcommands.begin(), it->second.subcommands.end(),
             [](const Command& a, const Command& b) { return a.spec.name < b.spec.name; });
 }
@@ -85,41 +136,6 @@ std::vector<std::string_view> flag_names(uint32_t flags) {
   std::vector<std::string_view> out;
   for (auto [bit, name] : kNames) {
     if (flags & bit) out.push_back(name);
-  }
-  return out;
-}
-
-std::vector<std::string> acl_categories(const Command& cmd) {
-  // Redis's order of categories, and its implicit ones derived from the flags.
-  static constexpr std::string_view kOrder[] = {
-      "keyspace", "read",   "write",       "set",       "sortedset",  "list",        "hash",
-      "string",   "bitmap", "hyperloglog", "geo",       "stream",     "pubsub",      "admin",
-      "fast",     "slow",   "blocking",    "dangerous", "connection", "transaction", "scripting"};
-  std::vector<std::string> have;
-  std::string_view explicit_cats = cmd.spec.acl_categories;
-  while (!explicit_cats.empty()) {
-    size_t sp = explicit_cats.find(' ');
-    std::string_view word = explicit_cats.substr(0, sp);
-    if (word.starts_with("@")) word.remove_prefix(1);
-    if (!word.empty()) have.emplace_back(word);
-    if (sp == std::string_view::npos) break;
-    explicit_cats.remove_prefix(sp + 1);
-  }
-  uint32_t f = cmd.spec.flags;
-  if (f & kCmdWrite) have.emplace_back("write");
-  if (f & kCmdReadonly) have.emplace_back("read");
-  if (f & kCmdAdmin) {
-    have.emplace_back("admin");
-    have.emplace_back("dangerous");
-  }
-  if (f & kCmdPubsub) have.emplace_back("pubsub");
-  if (f & kCmdFast) have.emplace_back("fast");
-  if (f & kCmdBlocking) have.emplace_back("blocking");
-  if (!(f & kCmdFast)) have.emplace_back("slow");
-  std::vector<std::string> out;
-  for (std::string_view name : kOrder) {
-    if (std::find(have.begin(), have.end(), name) != have.end())
-      out.push_back("@" + std::string(name));
   }
   return out;
 }

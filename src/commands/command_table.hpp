@@ -54,6 +54,38 @@ struct CommandSpec {
   std::string_view acl_categories = {};  // extra ACL categories, e.g. "@keyspace"
 };
 
+// Redis's ACL categories, one bit each, in the order COMMAND INFO lists them. A row names its
+// explicit ones ("@keyspace @string"); read, write, admin, dangerous, fast, slow, blocking and
+// pubsub follow from its flags, as in Redis.
+enum AclCategory : uint32_t {
+  kAclKeyspace = 1u << 0,
+  kAclRead = 1u << 1,
+  kAclWrite = 1u << 2,
+  kAclSet = 1u << 3,
+  kAclSortedSet = 1u << 4,
+  kAclList = 1u << 5,
+  kAclHash = 1u << 6,
+  kAclString = 1u << 7,
+  kAclBitmap = 1u << 8,
+  kAclHyperLogLog = 1u << 9,
+  kAclGeo = 1u << 10,
+  kAclStream = 1u << 11,
+  kAclPubsub = 1u << 12,
+  kAclAdmin = 1u << 13,
+  kAclFast = 1u << 14,
+  kAclSlow = 1u << 15,
+  kAclBlocking = 1u << 16,
+  kAclDangerous = 1u << 17,
+  kAclConnection = 1u << 18,
+  kAclTransaction = 1u << 19,
+  kAclScripting = 1u << 20,
+};
+// The bit of a category name ("string" or "@string"); 0 for an unknown name.
+uint32_t acl_category_bit(std::string_view name);
+
+// Counters per command (INFO commandstats, /metrics). They live with the engine, indexed by
+// Command::id, not in the shared table: the table describes commands and never changes after
+// start-up, so per-core engines can share it.
 struct CommandStats {
   uint64_t calls = 0;
   uint64_t usec = 0;
@@ -65,7 +97,8 @@ struct Command {
   CommandSpec spec;
   std::string full_name;  // "get", "client|setname"
   std::vector<Command> subcommands;
-  mutable CommandStats stats;
+  uint16_t id = 0;              // dense over commands and subcommands: an index for per-id arrays
+  uint32_t acl_categories = 0;  // AclCategory bits, explicit and implied
 
   bool is_container() const { return !subcommands.empty(); }
   const Command* find_subcommand(std::string_view name) const;
@@ -83,14 +116,19 @@ class CommandTable {
   // All top-level commands, sorted by name.
   std::vector<const Command*> sorted() const;
   size_t size() const { return commands_.size(); }
+  // Ids run from 0 to id_count() - 1.
+  size_t id_count() const { return next_id_; }
 
  private:
+  Command make(const CommandSpec& spec, std::string full_name);
+
   std::unordered_map<std::string, Command, StringHash, std::equal_to<>> commands_;
+  uint16_t next_id_ = 0;
 };
 
 // The flag names COMMAND INFO prints, in Redis's order.
 std::vector<std::string_view> flag_names(uint32_t flags);
 // ACL categories as COMMAND INFO prints them ("@write", "@string", "@slow", ...).
-std::vector<std::string> acl_categories(const Command& cmd);
+std::vector<std::string> acl_category_names(uint32_t categories);
 
 }  // namespace basalt

@@ -23,6 +23,7 @@ Engine::Engine(Config& config, const Clock& clock, uint64_t seed)
   blocking_keys_.resize(store_.db_count());
   watched_keys_.resize(store_.db_count());
   register_all_commands(commands_);
+  reset_command_stats();
   server_info_.start_ms = clock.now_ms();
   server_info_.start_us = clock.monotonic_us();
 }
@@ -97,7 +98,7 @@ void Engine::count_error(std::string_view code) {
 
 void Engine::reject(Session& session, ReplyBuilder& reply, std::string_view text,
                     const Command* cmd) {
-  if (cmd != nullptr) cmd->stats.rejected_calls++;
+  if (cmd != nullptr) command_stats(*cmd).rejected_calls++;
   // A command refused while queueing a transaction makes EXEC fail (EXECABORT).
   if (session.in_multi) session.multi_dirty = true;
   if (cmd != nullptr && cmd->full_name == "exec") {
@@ -193,14 +194,15 @@ void Engine::dispatch(Session& session, std::span<const std::string_view> argv, 
   CommandContext ctx{*this, session, reply, argv, *cmd, in_exec, reprocess};
   spec.handler(ctx);
   uint64_t elapsed_us = static_cast<uint64_t>(clock.monotonic_us() - start_us);
-  cmd->stats.usec += elapsed_us;
+  CommandStats& cmd_stats = command_stats(*cmd);
+  cmd_stats.usec += elapsed_us;
   stats_.command_latency[static_cast<size_t>(session.frontend)].observe(elapsed_us);
   if (!session.blocked) {
-    cmd->stats.calls++;
+    cmd_stats.calls++;
     stats_.total_commands++;
   }
   if (reply.error_count() != errors_before) {
-    cmd->stats.failed_calls++;
+    cmd_stats.failed_calls++;
     count_error(reply.last_error_code());
   }
   session.last_command = cmd->full_name;

@@ -118,6 +118,10 @@ class Engine final : public KeyspaceObserver {
   Store& store() { return store_; }
   Config& config() { return config_; }
   const CommandTable& commands() const { return commands_; }
+  // This engine's counters for a command of its table.
+  CommandStats& command_stats(const Command& cmd) { return command_stats_[cmd.id]; }
+  const CommandStats& command_stats(const Command& cmd) const { return command_stats_[cmd.id]; }
+  void reset_command_stats() { command_stats_.assign(commands_.id_count(), CommandStats{}); }
   EngineStats& stats() { return stats_; }
   ServerInfo& server_info() { return server_info_; }
   void set_host(Host* host) { host_ = host; }
@@ -184,6 +188,7 @@ class Engine final : public KeyspaceObserver {
   Config& config_;
   Store store_;
   CommandTable commands_;
+  std::vector<CommandStats> command_stats_;  // by Command::id
   EngineStats stats_;
   ServerInfo server_info_;
   Host* host_ = nullptr;

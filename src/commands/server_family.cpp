@@ -133,7 +133,7 @@ void reply_command_info(ReplyBuilder& r, const Command& cmd) {
   r.integer(spec.first_key);
   r.integer(spec.last_key);
   r.integer(spec.step);
-  auto categories = acl_categories(cmd);
+  auto categories = acl_category_names(cmd.acl_categories);
   r.set(categories.size());
   for (const std::string& c : categories) r.simple(c);
   std::span<const std::string_view> tips =
@@ -293,7 +293,7 @@ void cmd_command_list(CommandContext& ctx) {
       case Filter::kModule:
         return false;  // Basalt loads no modules
       case Filter::kAclCat: {
-        auto cats = acl_categories(cmd);
+        auto cats = acl_category_names(cmd.acl_categories);
         return std::find(cats.begin(), cats.end(), category) != cats.end();
       }
       case Filter::kPattern:
@@ -563,8 +563,7 @@ void info_cpu(CommandContext&, std::string& out) {
 
 void info_modules(CommandContext&, std::string&) {}
 
-void command_stats_line(std::string& out, const Command& cmd) {
-  const CommandStats& s = cmd.stats;
+void command_stats_line(std::string& out, const Command& cmd, const CommandStats& s) {
   if (s.calls == 0 && s.failed_calls == 0 && s.rejected_calls == 0) return;
   // Redis divides in float precision.
   float per_call = s.calls == 0 ? 0 : static_cast<float>(s.usec) / static_cast<float>(s.calls);
@@ -577,8 +576,10 @@ void command_stats_line(std::string& out, const Command& cmd) {
 
 void info_commandstats(CommandContext& ctx, std::string& out) {
   for (const Command* cmd : ctx.engine.commands().sorted()) {
-    command_stats_line(out, *cmd);
-    for (const Command& sub : cmd->subcommands) command_stats_line(out, sub);
+    command_stats_line(out, *cmd, ctx.engine.command_stats(*cmd));
+    for (const Command& sub : cmd->subcommands) {
+      command_stats_line(out, sub, ctx.engine.command_stats(sub));
+    }
   }
 }
 
@@ -765,10 +766,7 @@ void cmd_config_resetstat(CommandContext& ctx) {
   s.net_output_bytes = 0;
   s.error_codes.clear();
   ctx.store().stats() = StoreStats{};
-  for (const Command* cmd : ctx.engine.commands().sorted()) {
-    cmd->stats = CommandStats{};
-    for (const Command& sub : cmd->subcommands) sub.stats = CommandStats{};
-  }
+  ctx.engine.reset_command_stats();
   ctx.reply.ok();
 }
 

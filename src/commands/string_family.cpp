@@ -2,8 +2,6 @@
 // Replies, reply types and errors follow Redis 7.0 exactly, including the order in which errors
 // are checked (it decides which error a client sees when several apply).
 
-#include "base/strings.hpp"
-
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -14,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "base/strings.hpp"
 #include "commands/command_table.hpp"
 #include "commands/engine.hpp"
 #include "commands/errors.hpp"

@@ -112,7 +112,7 @@ TEST_F(StringsTest, TableRowsMatchRedis) {
     EXPECT_EQ(cmd->spec.first_key, row.first);
     EXPECT_EQ(cmd->spec.last_key, row.last);
     EXPECT_EQ(cmd->spec.step, row.step);
-    EXPECT_EQ(acl_categories(*cmd), row.acl);
+    EXPECT_EQ(acl_category_names(cmd->acl_categories), row.acl);
     EXPECT_EQ(cmd->spec.group, "string");
     EXPECT_FALSE(cmd->spec.summary.empty());
   }
