@@ -1,6 +1,7 @@
 #include "commands/errors.hpp"
 
 #include "base/strings.hpp"
+#include "commands/op_status.hpp"
 
 namespace basalt::err {
 
@@ -75,3 +76,35 @@ std::string subcommand_syntax(std::string_view command, std::string_view sub) {
 }
 
 }  // namespace basalt::err
+
+namespace basalt {
+
+std::string_view op_status_error(OpStatus status) {
+  switch (status) {
+    case OpStatus::kOk:
+      return {};
+    case OpStatus::kWrongType:
+      return err::kWrongType;
+    case OpStatus::kNotInteger:
+      return err::kNotInteger;
+    case OpStatus::kNotFloat:
+      return err::kNotFloat;
+    case OpStatus::kOverflow:
+      return err::kOverflow;
+    case OpStatus::kNanOrInf:
+      return err::kIncrNanOrInf;
+    case OpStatus::kStringTooLong:
+      return err::kStringTooLong;
+    case OpStatus::kOffsetOutOfRange:
+      return err::kOffsetOutOfRange;
+    case OpStatus::kNoSuchKey:
+      return err::kNoSuchKey;
+    case OpStatus::kIndexOutOfRange:
+      return err::kIndexOutOfRange;
+    case OpStatus::kSyntax:
+      return err::kSyntax;
+  }
+  return err::kSyntax;  // not reached: the switch names every status
+}
+
+}  // namespace basalt

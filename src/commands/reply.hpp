@@ -45,6 +45,13 @@ class ReplyBuilder {
       null();
     }
   }
+  void bulk_or_null(const std::optional<std::string>& s) {
+    if (s) {
+      bulk(*s);
+    } else {
+      null();
+    }
+  }
   uint64_t error_count() const { return errors_; }
   std::string_view last_error_code() const { return {last_code_, last_code_len_}; }
 

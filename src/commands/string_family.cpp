@@ -1,6 +1,12 @@
 // The string family (Redis's t_string.c): GET/SET and their variants, counters, ranges and LCS.
 // Replies, reply types and errors follow Redis 7.0 exactly, including the order in which errors
 // are checked (it decides which error a client sees when several apply).
+//
+// Two halves, as Dragonfly's families: Op functions do the store work on a Database and return an
+// OpResult (no client, no reply: persistence loading and per-core shards can call them); cmd_
+// functions parse the arguments with ArgParser, call the Op functions and write the reply.
+
+#include "commands/string_family.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -13,11 +19,13 @@
 #include <vector>
 
 #include "base/strings.hpp"
+#include "commands/arg_parser.hpp"
 #include "commands/command_table.hpp"
 #include "commands/engine.hpp"
 #include "commands/errors.hpp"
 #include "commands/families.hpp"
 #include "commands/helpers.hpp"
+#include "commands/op_status.hpp"
 #include "store/database.hpp"
 #include "store/entry.hpp"
 
@@ -25,49 +33,13 @@ namespace basalt {
 
 namespace {
 
-// --- Shared pieces ------------------------------------------------------------------------------
+// ================================ Op side: the store work ======================================
 
-// What the store operations of this family can report; reply_status() words it as Redis does.
-enum class OpStatus : uint8_t { kOk, kWrongType, kNotInteger, kNotFloat, kOverflow, kNanOrInf };
-
-void reply_status(CommandContext& ctx, OpStatus status) {
-  switch (status) {
-    case OpStatus::kOk:
-      break;
-    case OpStatus::kWrongType:
-      ctx.reply.error(err::kWrongType);
-      break;
-    case OpStatus::kNotInteger:
-      ctx.reply.error(err::kNotInteger);
-      break;
-    case OpStatus::kNotFloat:
-      ctx.reply.error(err::kNotFloat);
-      break;
-    case OpStatus::kOverflow:
-      ctx.reply.error(err::kOverflow);
-      break;
-    case OpStatus::kNanOrInf:
-      ctx.reply.error(err::kIncrNanOrInf);
-      break;
-  }
-}
-
-std::optional<std::string_view> string_of(const Entry* e) {
-  if (e == nullptr) return std::nullopt;
-  return e->value.str();
-}
-
-// Redis's checkStringLength: a write may not grow a string past proto-max-bulk-len. A Value's
-// length field is 32 bits, so that is a limit too, whatever the configuration allows.
-bool check_string_length_or_reply(CommandContext& ctx, uint64_t size, uint64_t append) {
-  uint64_t limit =
-      std::min<uint64_t>(static_cast<uint64_t>(ctx.config().proto_max_bulk_len), UINT32_MAX);
-  // Both operands are below 2^63, so the sum cannot wrap.
-  if (size + append > limit) {
-    ctx.reply.error(err::kStringTooLong);
-    return false;
-  }
-  return true;
+// The string at `e`, or nullopt when absent; kWrongType for another type.
+OpResult<std::optional<std::string_view>> string_at(const Entry* e) {
+  if (e == nullptr) return std::optional<std::string_view>();
+  if (!e->value.is_string()) return OpStatus::kWrongType;
+  return std::optional<std::string_view>(e->value.str());
 }
 
 // Writes a string over whatever the key held (any type), as Redis's setKey. The caller has
@@ -80,7 +52,252 @@ Entry* store_string(Database& db, Entry* e, std::string_view key, std::string_vi
   return e;
 }
 
-// --- SET options --------------------------------------------------------------------------------
+// Gives the key an absolute expiry, or deletes it when the time is not in the future, as Redis
+// does for a SET ... PXAT in the past. Signals the key either way.
+void expire_or_delete(Database& db, Entry* e, int64_t when_ms) {
+  db.signal_modified(e->key());
+  if (when_ms <= db.now_ms()) {
+    db.erase(e);
+  } else {
+    db.set_expire(e, when_ms);
+  }
+}
+
+// Redis's checkStringLength: a write may not grow a string past `max_len` (proto-max-bulk-len,
+// and never past a Value's 32-bit length). Both operands are below 2^63: the sum cannot wrap.
+bool fits(uint64_t size, uint64_t append, uint64_t max_len) {
+  return size + append <= std::min<uint64_t>(max_len, UINT32_MAX);
+}
+
+}  // namespace
+
+// GET key (the read path: counts keyspace hits and misses).
+OpResult<std::optional<std::string_view>> op_get(Database& db, std::string_view key) {
+  return string_at(db.find_read(key));
+}
+
+// MGET's per-key read: a key of another type reads as missing, not as an error.
+std::optional<std::string_view> op_get_or_nil(Database& db, std::string_view key) {
+  const Entry* e = db.find_read(key);
+  if (e == nullptr || !e->value.is_string()) return std::nullopt;
+  return e->value.str();
+}
+
+// Redis's setGenericCommand store work, for SET, SETNX, SETEX and PSETEX. With `get` a key of
+// another type is WRONGTYPE and left alone, and the old value is returned even when NX/XX stop
+// the write.
+OpResult<SetOutcome> op_set(Database& db, std::string_view key, std::string_view value,
+                            const SetParams& p) {
+  SetOutcome out;
+  Entry* e;
+  if (p.get) {
+    e = db.find_read(key);
+    auto old = string_at(e);
+    if (!old.ok()) return old.status();
+    if (old->has_value()) out.old.emplace(**old);
+  } else {
+    e = db.find(key);
+  }
+  if ((p.nx && e != nullptr) || (p.xx && e == nullptr)) return out;
+  e = store_string(db, e, key, value, p.keep_ttl);
+  if (p.expire_at != kNoExpire) {
+    expire_or_delete(db, e, p.expire_at);
+  } else {
+    db.signal_modified(key);
+  }
+  out.written = true;
+  return out;
+}
+
+// GETSET key value: the old value (or nullopt), and the key holds `value` with no TTL.
+OpResult<std::optional<std::string>> op_getset(Database& db, std::string_view key,
+                                               std::string_view value) {
+  Entry* e = db.find_read(key);
+  auto old = string_at(e);
+  if (!old.ok()) return old.status();
+  std::optional<std::string> copy;
+  if (old->has_value()) copy.emplace(**old);
+  store_string(db, e, key, value, false);
+  db.signal_modified(key);
+  return copy;
+}
+
+// GETDEL key: the value (or nullopt), and the key is gone.
+OpResult<std::optional<std::string>> op_getdel(Database& db, std::string_view key) {
+  Entry* e = db.find_read(key);
+  auto value = string_at(e);
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return std::optional<std::string>();
+  std::optional<std::string> copy(std::in_place, **value);
+  db.signal_modified(key);
+  db.erase(e);
+  return copy;
+}
+
+// GETEX's change to an existing key: a new expiry (or deletion, when it is past) or PERSIST.
+void op_getex_update(Database& db, std::string_view key, int64_t expire_at, bool persist) {
+  Entry* e = db.find(key);
+  if (e == nullptr) return;
+  if (expire_at != kNoExpire) {
+    expire_or_delete(db, e, expire_at);
+  } else if (persist && db.clear_expire(e)) {
+    db.signal_modified(key);
+  }
+}
+
+// MSET / MSETNX over key, value, key, value ...: MSETNX writes nothing if any key exists (of any
+// type); both overwrite keys of any type and drop their TTLs. Returns whether it wrote.
+bool op_mset(Database& db, std::span<const std::string_view> pairs, bool nx) {
+  if (nx) {
+    for (size_t j = 0; j < pairs.size(); j += 2) {
+      if (db.find(pairs[j]) != nullptr) return false;
+    }
+  }
+  for (size_t j = 0; j < pairs.size(); j += 2) {
+    store_string(db, db.find(pairs[j]), pairs[j], pairs[j + 1], false);
+    db.signal_modified(pairs[j]);
+  }
+  return true;
+}
+
+// Adds delta to the integer at key (0 if absent). The key keeps its TTL, as in Redis (the value
+// is overwritten, not the key).
+OpResult<int64_t> op_incr_by(Database& db, std::string_view key, int64_t delta) {
+  Entry* e = db.find(key);
+  int64_t value = 0;
+  if (e != nullptr) {
+    if (!e->value.is_string()) return OpStatus::kWrongType;
+    auto v = parse_int64(e->value.str());
+    if (!v) return OpStatus::kNotInteger;
+    value = *v;
+  }
+  if (__builtin_add_overflow(value, delta, &value)) return OpStatus::kOverflow;
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof(buf), value);
+  std::string_view digits(buf, static_cast<size_t>(r.ptr - buf));
+  if (e != nullptr) {
+    e->value.assign(digits);
+  } else {
+    db.add(key, Value(digits));
+  }
+  db.signal_modified(key);
+  return value;
+}
+
+// Redis's incrbyfloatCommand store work: long double arithmetic, the result stored (and returned)
+// in Redis's human-friendly "%.17Lf" form. Keeps the TTL.
+OpResult<std::string> op_incr_by_float(Database& db, std::string_view key,
+                                       std::string_view increment) {
+  Entry* e = db.find(key);
+  long double value = 0;
+  if (e != nullptr) {
+    if (!e->value.is_string()) return OpStatus::kWrongType;
+    auto v = parse_long_double(e->value.str());
+    if (!v) return OpStatus::kNotFloat;
+    value = *v;
+  }
+  auto incr = parse_long_double(increment);
+  if (!incr) return OpStatus::kNotFloat;
+  value += *incr;
+  if (std::isnan(value) || std::isinf(value)) return OpStatus::kNanOrInf;
+  std::string result = long_double_to_string(value);
+  if (e != nullptr) {
+    e->value.assign(result);
+  } else {
+    db.add(key, Value(result));
+  }
+  db.signal_modified(key);
+  return result;
+}
+
+// APPEND key value: the new length.
+OpResult<size_t> op_append(Database& db, std::string_view key, std::string_view tail,
+                           uint64_t max_len) {
+  Entry* e = db.find(key);
+  if (e != nullptr && !e->value.is_string()) return OpStatus::kWrongType;
+  size_t total;
+  if (e == nullptr) {
+    // Even an empty value creates the key (SETRANGE's empty write does not).
+    db.add(key, Value(tail));
+    total = tail.size();
+  } else {
+    size_t old_len = e->value.str().size();
+    if (!fits(old_len, tail.size(), max_len)) return OpStatus::kStringTooLong;
+    total = old_len + tail.size();
+    // In place: Value grows its buffer geometrically, so repeated APPENDs are amortised O(1).
+    char* p = e->value.resize(total);
+    if (!tail.empty()) std::memcpy(p + old_len, tail.data(), tail.size());
+  }
+  db.signal_modified(key);
+  return total;
+}
+
+// STRLEN key
+OpResult<size_t> op_strlen(Database& db, std::string_view key) {
+  auto s = op_get(db, key);
+  if (!s.ok()) return s.status();
+  return s->has_value() ? (*s)->size() : 0;
+}
+
+// GETRANGE key start end: Redis's clamping of both ends; "" (never nil) for a missing key.
+OpResult<std::string_view> op_getrange(Database& db, std::string_view key, int64_t start,
+                                       int64_t end) {
+  auto got = op_get(db, key);
+  if (!got.ok()) return got.status();
+  if (!got->has_value()) return std::string_view();
+  std::string_view s = **got;
+  const auto len = static_cast<int64_t>(s.size());
+  // Both ends negative and crossed: empty, before clamping would turn them into "the first byte".
+  if (start < 0 && end < 0 && start > end) return std::string_view();
+  if (start < 0) start = std::max<int64_t>(len + start, 0);
+  if (end < 0) end = std::max<int64_t>(len + end, 0);
+  if (end >= len) end = len - 1;
+  if (start > end || len == 0) return std::string_view();
+  return s.substr(static_cast<size_t>(start), static_cast<size_t>(end - start + 1));
+}
+
+// SETRANGE key offset value (offset >= 0): the length after the write.
+OpResult<size_t> op_setrange(Database& db, std::string_view key, uint64_t offset,
+                             std::string_view value, uint64_t max_len) {
+  Entry* e = db.find(key);
+  if (e != nullptr && !e->value.is_string()) return OpStatus::kWrongType;
+  size_t old_len = e != nullptr ? e->value.str().size() : 0;
+  // Writing nothing changes nothing and creates no key, whatever the offset.
+  if (value.empty()) return old_len;
+  if (!fits(offset, value.size(), max_len)) return OpStatus::kStringTooLong;
+  if (e == nullptr) e = db.add(key, Value());
+  size_t end = static_cast<size_t>(offset) + value.size();
+  // resize() zero-fills any gap between the old end and the offset, as sdsgrowzero does.
+  char* p = e->value.resize(std::max(old_len, end));
+  std::memcpy(p + offset, value.data(), value.size());
+  db.signal_modified(key);
+  return std::max(old_len, end);
+}
+
+// LCS's inputs: both strings ("" when absent); kWrongType if either key holds another type.
+OpResult<std::pair<std::string_view, std::string_view>> op_lcs_inputs(Database& db,
+                                                                      std::string_view key1,
+                                                                      std::string_view key2) {
+  auto a = string_at(db.find_read(key1));
+  auto b = string_at(db.find_read(key2));
+  if (!a.ok() || !b.ok()) return OpStatus::kWrongType;
+  return std::pair(a->value_or(std::string_view()), b->value_or(std::string_view()));
+}
+
+namespace {
+
+// ============================ Cmd side: arguments and replies ===================================
+
+// The first failure of an Op, in Redis's words.
+void reply_status(CommandContext& ctx, OpStatus status) {
+  ctx.reply.error(op_status_error(status));
+}
+
+uint64_t max_string_len(const CommandContext& ctx) {
+  return static_cast<uint64_t>(ctx.config().proto_max_bulk_len);
+}
+
+// --- SET options: one declarative table, read with ArgParser ----------------------------------
 
 // Redis's OBJ_* flags of SET and GETEX.
 enum SetFlag : uint32_t {
@@ -120,29 +337,31 @@ constexpr SetOption kSetOptions[] = {
     {"PXAT", kSetPxAt, kSetKeepTtl | kSetPersist | (kSetAnyExpire & ~kSetPxAt), true, true, true},
 };
 
-bool parse_set_options_or_reply(CommandContext& ctx, size_t first, OptionsOf command,
-                                uint32_t* flags, std::string_view* expire) {
-  for (size_t j = first; j < ctx.argc(); ++j) {
-    std::string_view opt = ctx.arg(j);
-    bool has_next = j + 1 < ctx.argc();
+struct SetArgs {
+  uint32_t flags = 0;
+  std::string_view expire;  // the EX/PX/EXAT/PXAT value as given
+};
+
+SetArgs parse_set_options(ArgParser& p, OptionsOf command) {
+  SetArgs out;
+  while (p.ok() && p.has_next()) {
+    std::string_view word = p.next();
     const SetOption* match = nullptr;
     for (const SetOption& o : kSetOptions) {
-      if (iequals(opt, o.name)) {
+      if (iequals(word, o.name)) {
         match = &o;
         break;
       }
     }
-    bool allowed = match != nullptr &&
-                   (command == OptionsOf::kSet ? match->for_set : match->for_getex) &&
-                   (*flags & match->conflicts) == 0 && (!match->takes_value || has_next);
-    if (!allowed) {
-      ctx.reply.error(err::kSyntax);
-      return false;
+    if (match == nullptr || !(command == OptionsOf::kSet ? match->for_set : match->for_getex) ||
+        (out.flags & match->conflicts) != 0 || (match->takes_value && !p.has_next())) {
+      p.fail(err::kSyntax);
+      break;
     }
-    *flags |= match->flag;
-    if (match->takes_value) *expire = ctx.arg(++j);
+    out.flags |= match->flag;
+    if (match->takes_value) out.expire = p.next();
   }
-  return true;
+  return out;
 }
 
 // Redis's getExpireMillisecondsOrReply: the EX/PX/EXAT/PXAT value as an absolute unix-ms time.
@@ -169,57 +388,36 @@ bool expire_at_or_reply(CommandContext& ctx, std::string_view arg, uint32_t flag
 // SET answers +OK, or nil when NX/XX stop it; SETNX answers 1 or 0.
 enum class SetReply : uint8_t { kOkOrNil, kOneOrZero };
 
-// Redis's setGenericCommand, serving SET, SETNX, SETEX and PSETEX. The expiry is validated before
-// anything happens. With GET the old value is the reply (and a list key is WRONGTYPE, left
-// untouched), and NX/XX may still stop the write after it.
+// Serves SET, SETNX, SETEX and PSETEX. The expiry is validated before anything happens; with GET
+// the old value is the reply.
 void set_generic(CommandContext& ctx, uint32_t flags, std::string_view key, std::string_view value,
                  std::string_view expire, SetReply kind) {
-  int64_t when = kNoExpire;
-  if ((flags & kSetAnyExpire) && !expire_at_or_reply(ctx, expire, flags, &when)) return;
-
-  Database& db = ctx.db();
-  const bool get = (flags & kSetGet) != 0;
-  Entry* e;
-  if (get) {
-    bool wrong_type;
-    e = find_typed_for_read_or_reply(ctx, key, ValueType::kString, &wrong_type);
-    if (wrong_type) return;
-    ctx.reply.bulk_or_null(string_of(e));
-  } else {
-    e = db.find(key);
-  }
-
-  if (((flags & kSetNx) && e != nullptr) || ((flags & kSetXx) && e == nullptr)) {
-    if (get) return;
-    if (kind == SetReply::kOkOrNil) {
-      ctx.reply.null();
-    } else {
-      ctx.reply.integer(0);
-    }
+  SetParams params;
+  params.nx = (flags & kSetNx) != 0;
+  params.xx = (flags & kSetXx) != 0;
+  params.get = (flags & kSetGet) != 0;
+  params.keep_ttl = (flags & kSetKeepTtl) != 0;
+  if ((flags & kSetAnyExpire) && !expire_at_or_reply(ctx, expire, flags, &params.expire_at)) {
     return;
   }
-
-  e = store_string(db, e, key, value, (flags & kSetKeepTtl) != 0);
-  if (when != kNoExpire) {
-    set_expire_or_delete(ctx, e, when);  // signals the key
+  auto r = op_set(ctx.db(), key, value, params);
+  if (!r.ok()) return reply_status(ctx, r.status());
+  if (params.get) {
+    ctx.reply.bulk_or_null(r->old);
+  } else if (kind == SetReply::kOkOrNil) {
+    r->written ? ctx.reply.ok() : ctx.reply.null();
   } else {
-    db.signal_modified(key);
-  }
-  if (get) return;
-  if (kind == SetReply::kOkOrNil) {
-    ctx.reply.ok();
-  } else {
-    ctx.reply.integer(1);
+    ctx.reply.integer(r->written ? 1 : 0);
   }
 }
 
 // SET key value [NX|XX] [GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|
 //     PXAT unix-time-milliseconds|KEEPTTL]
 void cmd_set(CommandContext& ctx) {
-  uint32_t flags = 0;
-  std::string_view expire;
-  if (!parse_set_options_or_reply(ctx, 3, OptionsOf::kSet, &flags, &expire)) return;
-  set_generic(ctx, flags, ctx.arg(1), ctx.arg(2), expire, SetReply::kOkOrNil);
+  ArgParser p(ctx.argv, 3);
+  SetArgs args = parse_set_options(p, OptionsOf::kSet);
+  if (!p.done_or_reply(ctx.reply)) return;
+  set_generic(ctx, args.flags, ctx.arg(1), ctx.arg(2), args.expire, SetReply::kOkOrNil);
 }
 
 // SETNX key value
@@ -237,103 +435,59 @@ void cmd_psetex(CommandContext& ctx) {
   set_generic(ctx, kSetPx, ctx.arg(1), ctx.arg(3), ctx.arg(2), SetReply::kOkOrNil);
 }
 
-// Redis's getGenericCommand: replies with the value or nil. Returns false after WRONGTYPE; *out
-// is the entry (nullptr when absent) for commands that go on to change it.
-bool get_generic(CommandContext& ctx, Entry** out) {
-  bool wrong_type;
-  Entry* e = find_typed_for_read_or_reply(ctx, ctx.arg(1), ValueType::kString, &wrong_type);
-  if (wrong_type) return false;
-  ctx.reply.bulk_or_null(string_of(e));
-  *out = e;
-  return true;
-}
-
 // GET key
 void cmd_get(CommandContext& ctx) {
-  Entry* e;
-  get_generic(ctx, &e);
+  auto r = op_get(ctx.db(), ctx.arg(1));
+  if (!r.ok()) return reply_status(ctx, r.status());
+  ctx.reply.bulk_or_null(*r);
 }
 
 // GETSET key value
 void cmd_getset(CommandContext& ctx) {
-  Entry* e;
-  if (!get_generic(ctx, &e)) return;
-  store_string(ctx.db(), e, ctx.arg(1), ctx.arg(2), false);
-  ctx.db().signal_modified(ctx.arg(1));
+  auto r = op_getset(ctx.db(), ctx.arg(1), ctx.arg(2));
+  if (!r.ok()) return reply_status(ctx, r.status());
+  ctx.reply.bulk_or_null(*r);
 }
 
 // GETDEL key
 void cmd_getdel(CommandContext& ctx) {
-  Entry* e;
-  if (!get_generic(ctx, &e) || e == nullptr) return;
-  ctx.db().signal_modified(ctx.arg(1));
-  ctx.db().erase(e);
+  auto r = op_getdel(ctx.db(), ctx.arg(1));
+  if (!r.ok()) return reply_status(ctx, r.status());
+  ctx.reply.bulk_or_null(*r);
 }
 
 // GETEX key [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|PERSIST]
 void cmd_getex(CommandContext& ctx) {
-  uint32_t flags = 0;
-  std::string_view expire;
-  if (!parse_set_options_or_reply(ctx, 2, OptionsOf::kGetEx, &flags, &expire)) return;
-  bool wrong_type;
-  Entry* e = find_typed_for_read_or_reply(ctx, ctx.arg(1), ValueType::kString, &wrong_type);
-  if (wrong_type) return;
-  if (e == nullptr) {
-    ctx.reply.null();
-    return;
-  }
+  ArgParser p(ctx.argv, 2);
+  SetArgs args = parse_set_options(p, OptionsOf::kGetEx);
+  if (!p.done_or_reply(ctx.reply)) return;
+  auto r = op_get(ctx.db(), ctx.arg(1));
+  if (!r.ok()) return reply_status(ctx, r.status());
+  if (!r->has_value()) return ctx.reply.null();
   // Unlike SET, a missing key answers nil before the expiry is looked at.
   int64_t when = kNoExpire;
-  if ((flags & kSetAnyExpire) && !expire_at_or_reply(ctx, expire, flags, &when)) return;
-  ctx.reply.bulk(e->value.str());
-  if (when != kNoExpire) {
-    set_expire_or_delete(ctx, e, when);
-  } else if ((flags & kSetPersist) && ctx.db().clear_expire(e)) {
-    ctx.db().signal_modified(ctx.arg(1));
+  if ((args.flags & kSetAnyExpire) && !expire_at_or_reply(ctx, args.expire, args.flags, &when)) {
+    return;
   }
+  ctx.reply.bulk(**r);
+  op_getex_update(ctx.db(), ctx.arg(1), when, (args.flags & kSetPersist) != 0);
 }
 
-// --- MGET, MSET, MSETNX
-// ---------------------------------------------------------------------------
+// --- MGET, MSET, MSETNX -------------------------------------------------------------------------
 
 // MGET key [key ...]
 void cmd_mget(CommandContext& ctx) {
   Database& db = ctx.db();
   ctx.reply.array(ctx.argc() - 1);
-  for (size_t j = 1; j < ctx.argc(); ++j) {
-    Entry* e = db.find_read(ctx.arg(j));
-    // A key of another type reads as missing here, not as an error.
-    if (e != nullptr && e->value.is_string()) {
-      ctx.reply.bulk(e->value.str());
-    } else {
-      ctx.reply.null();
-    }
-  }
+  for (size_t j = 1; j < ctx.argc(); ++j) ctx.reply.bulk_or_null(op_get_or_nil(db, ctx.arg(j)));
 }
 
-// Redis's msetGenericCommand: MSET and MSETNX. MSETNX writes nothing if any key exists (of any
-// type); both overwrite keys of any type and drop their TTLs.
+// MSET key value [key value ...] and MSETNX: pairs, or the arity error Redis gives.
 void mset_generic(CommandContext& ctx, bool nx) {
-  if (ctx.argc() % 2 == 0) {
-    ctx.reply.error(err::wrong_arity(ctx.command.full_name));
-    return;
-  }
-  Database& db = ctx.db();
+  if (ctx.argc() % 2 == 0) return ctx.reply.error(err::wrong_arity(ctx.command.full_name));
+  bool written = op_mset(ctx.db(), ctx.argv.subspan(1), nx);
   if (nx) {
-    for (size_t j = 1; j < ctx.argc(); j += 2) {
-      if (db.find(ctx.arg(j)) != nullptr) {
-        ctx.reply.integer(0);
-        return;
-      }
-    }
-  }
-  for (size_t j = 1; j < ctx.argc(); j += 2) {
-    std::string_view key = ctx.arg(j);
-    store_string(db, db.find(key), key, ctx.arg(j + 1), false);
-    db.signal_modified(key);
-  }
-  if (nx) {
-    ctx.reply.integer(1);
+    ctx.reply.integer(written ? 1 : 0);
   } else {
     ctx.reply.ok();
   }
@@ -345,43 +499,13 @@ void cmd_mset(CommandContext& ctx) { mset_generic(ctx, false); }
 // MSETNX key value [key value ...]
 void cmd_msetnx(CommandContext& ctx) { mset_generic(ctx, true); }
 
-// --- Counters
-// -------------------------------------------------------------------------------------
-
-// Adds delta to the integer at key (0 if absent). The key keeps its TTL, as in Redis (the value
-// is overwritten, not the key).
-OpStatus op_incr_by(Database& db, std::string_view key, int64_t delta, int64_t* result) {
-  Entry* e = db.find(key);
-  int64_t value = 0;
-  if (e != nullptr) {
-    if (!e->value.is_string()) return OpStatus::kWrongType;
-    auto v = parse_int64(e->value.str());
-    if (!v) return OpStatus::kNotInteger;
-    value = *v;
-  }
-  if (__builtin_add_overflow(value, delta, &value)) return OpStatus::kOverflow;
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof(buf), value);
-  std::string_view digits(buf, static_cast<size_t>(r.ptr - buf));
-  if (e != nullptr) {
-    e->value.assign(digits);
-  } else {
-    db.add(key, Value(digits));
-  }
-  db.signal_modified(key);
-  *result = value;
-  return OpStatus::kOk;
-}
+// --- Counters ----------------------------------------------------------------------------------
 
 // Redis's incrDecrCommand: INCR, DECR, INCRBY, DECRBY.
 void incr_decr(CommandContext& ctx, int64_t delta) {
-  int64_t result;
-  OpStatus status = op_incr_by(ctx.db(), ctx.arg(1), delta, &result);
-  if (status != OpStatus::kOk) {
-    reply_status(ctx, status);
-    return;
-  }
-  ctx.reply.integer(result);
+  auto r = op_incr_by(ctx.db(), ctx.arg(1), delta);
+  if (!r.ok()) return reply_status(ctx, r.status());
+  ctx.reply.integer(*r);
 }
 
 // INCR key
@@ -392,152 +516,68 @@ void cmd_decr(CommandContext& ctx) { incr_decr(ctx, -1); }
 
 // INCRBY key increment
 void cmd_incrby(CommandContext& ctx) {
-  int64_t delta;
-  if (!parse_int_or_reply(ctx, ctx.arg(2), &delta)) return;
+  ArgParser p(ctx.argv, 2);
+  int64_t delta = p.next_int();
+  if (!p.done_or_reply(ctx.reply)) return;
   incr_decr(ctx, delta);
 }
 
 // DECRBY key decrement
 void cmd_decrby(CommandContext& ctx) {
-  int64_t delta;
-  if (!parse_int_or_reply(ctx, ctx.arg(2), &delta)) return;
-  if (delta == INT64_MIN) {  // its negation does not exist
-    ctx.reply.error(err::kDecrementOverflow);
-    return;
-  }
+  ArgParser p(ctx.argv, 2);
+  int64_t delta = p.next_int();
+  if (p.ok() && delta == INT64_MIN) p.fail(err::kDecrementOverflow);  // no negation exists
+  if (!p.done_or_reply(ctx.reply)) return;
   incr_decr(ctx, -delta);
-}
-
-// Redis's incrbyfloatCommand store work: long double arithmetic, the result stored (and returned)
-// in Redis's human-friendly "%.17Lf" form. Keeps the TTL.
-OpStatus op_incr_by_float(Database& db, std::string_view key, std::string_view increment,
-                          std::string* result) {
-  Entry* e = db.find(key);
-  long double value = 0;
-  if (e != nullptr) {
-    if (!e->value.is_string()) return OpStatus::kWrongType;
-    auto v = parse_long_double(e->value.str());
-    if (!v) return OpStatus::kNotFloat;
-    value = *v;
-  }
-  auto incr = parse_long_double(increment);
-  if (!incr) return OpStatus::kNotFloat;
-  value += *incr;
-  if (std::isnan(value) || std::isinf(value)) return OpStatus::kNanOrInf;
-  *result = long_double_to_string(value);
-  if (e != nullptr) {
-    e->value.assign(*result);
-  } else {
-    db.add(key, Value(*result));
-  }
-  db.signal_modified(key);
-  return OpStatus::kOk;
 }
 
 // INCRBYFLOAT key increment
 void cmd_incrbyfloat(CommandContext& ctx) {
-  std::string result;
-  OpStatus status = op_incr_by_float(ctx.db(), ctx.arg(1), ctx.arg(2), &result);
-  if (status != OpStatus::kOk) {
-    reply_status(ctx, status);
-    return;
-  }
-  ctx.reply.bulk(result);
+  auto r = op_incr_by_float(ctx.db(), ctx.arg(1), ctx.arg(2));
+  if (!r.ok()) return reply_status(ctx, r.status());
+  ctx.reply.bulk(*r);
 }
 
-// --- APPEND, STRLEN, GETRANGE, SETRANGE
-// -----------------------------------------------------------
+// --- APPEND, STRLEN, GETRANGE, SETRANGE ---------------------------------------------------------
 
 // APPEND key value
 void cmd_append(CommandContext& ctx) {
-  std::string_view key = ctx.arg(1), tail = ctx.arg(2);
-  bool wrong_type;
-  Entry* e = find_typed_or_reply(ctx, key, ValueType::kString, &wrong_type);
-  if (wrong_type) return;
-  size_t total;
-  if (e == nullptr) {
-    // Even an empty value creates the key (SETRANGE's empty write does not).
-    ctx.db().add(key, Value(tail));
-    total = tail.size();
-  } else {
-    size_t old_len = e->value.str().size();
-    if (!check_string_length_or_reply(ctx, old_len, tail.size())) return;
-    total = old_len + tail.size();
-    // In place: Value grows its buffer geometrically, so repeated APPENDs are amortised O(1).
-    char* p = e->value.resize(total);
-    if (!tail.empty()) std::memcpy(p + old_len, tail.data(), tail.size());
-  }
-  ctx.db().signal_modified(key);
-  ctx.reply.integer(static_cast<int64_t>(total));
+  auto r = op_append(ctx.db(), ctx.arg(1), ctx.arg(2), max_string_len(ctx));
+  if (!r.ok()) return reply_status(ctx, r.status());
+  ctx.reply.integer(static_cast<int64_t>(*r));
 }
 
 // STRLEN key
 void cmd_strlen(CommandContext& ctx) {
-  bool wrong_type;
-  Entry* e = find_typed_for_read_or_reply(ctx, ctx.arg(1), ValueType::kString, &wrong_type);
-  if (wrong_type) return;
-  ctx.reply.integer(e != nullptr ? static_cast<int64_t>(e->value.str().size()) : 0);
+  auto r = op_strlen(ctx.db(), ctx.arg(1));
+  if (!r.ok()) return reply_status(ctx, r.status());
+  ctx.reply.integer(static_cast<int64_t>(*r));
 }
 
 // GETRANGE key start end (and its old name SUBSTR key start end)
 void cmd_getrange(CommandContext& ctx) {
-  int64_t start, end;
-  if (!parse_int_or_reply(ctx, ctx.arg(2), &start) || !parse_int_or_reply(ctx, ctx.arg(3), &end))
-    return;
-  bool wrong_type;
-  Entry* e = find_typed_for_read_or_reply(ctx, ctx.arg(1), ValueType::kString, &wrong_type);
-  if (wrong_type) return;
-  if (e == nullptr) {
-    ctx.reply.bulk({});  // an empty string, not nil
-    return;
-  }
-  std::string_view s = e->value.str();
-  const auto len = static_cast<int64_t>(s.size());
-  // Both ends negative and crossed: empty, before clamping would turn them into "the first byte".
-  if (start < 0 && end < 0 && start > end) {
-    ctx.reply.bulk({});
-    return;
-  }
-  if (start < 0) start = std::max<int64_t>(len + start, 0);
-  if (end < 0) end = std::max<int64_t>(len + end, 0);
-  if (end >= len) end = len - 1;
-  if (start > end || len == 0) {
-    ctx.reply.bulk({});
-    return;
-  }
-  ctx.reply.bulk(s.substr(static_cast<size_t>(start), static_cast<size_t>(end - start + 1)));
+  ArgParser p(ctx.argv, 2);
+  int64_t start = p.next_int();
+  int64_t end = p.next_int();
+  if (!p.done_or_reply(ctx.reply)) return;
+  auto r = op_getrange(ctx.db(), ctx.arg(1), start, end);
+  if (!r.ok()) return reply_status(ctx, r.status());
+  ctx.reply.bulk(*r);
 }
 
 // SETRANGE key offset value
 void cmd_setrange(CommandContext& ctx) {
-  std::string_view key = ctx.arg(1), value = ctx.arg(3);
-  int64_t offset;
-  if (!parse_int_or_reply(ctx, ctx.arg(2), &offset)) return;
-  if (offset < 0) {
-    ctx.reply.error(err::kOffsetOutOfRange);
-    return;
-  }
-  bool wrong_type;
-  Entry* e = find_typed_or_reply(ctx, key, ValueType::kString, &wrong_type);
-  if (wrong_type) return;
-  size_t old_len = e != nullptr ? e->value.str().size() : 0;
-  // Writing nothing changes nothing and creates no key, whatever the offset.
-  if (value.empty()) {
-    ctx.reply.integer(static_cast<int64_t>(old_len));
-    return;
-  }
-  if (!check_string_length_or_reply(ctx, static_cast<uint64_t>(offset), value.size())) return;
-  if (e == nullptr) e = ctx.db().add(key, Value());
-  size_t end = static_cast<size_t>(offset) + value.size();
-  // resize() zero-fills any gap between the old end and the offset, as sdsgrowzero does.
-  char* p = e->value.resize(std::max(old_len, end));
-  std::memcpy(p + offset, value.data(), value.size());
-  ctx.db().signal_modified(key);
-  ctx.reply.integer(static_cast<int64_t>(std::max(old_len, end)));
+  ArgParser p(ctx.argv, 2);
+  int64_t offset = p.next_int();
+  if (p.ok() && offset < 0) p.fail(err::kOffsetOutOfRange);
+  if (!p.ok_or_reply(ctx.reply)) return;
+  auto r = op_setrange(ctx.db(), ctx.arg(1), static_cast<uint64_t>(offset), ctx.arg(3),
+                       max_string_len(ctx));
+  if (!r.ok()) return reply_status(ctx, r.status());
+  ctx.reply.integer(static_cast<int64_t>(*r));
 }
 
-// --- LCS
-// ------------------------------------------------------------------------------------------
+// --- LCS ---------------------------------------------------------------------------------------
 
 struct LcsMatch {
   uint32_t a_start, a_end, b_start, b_end;
@@ -616,42 +656,36 @@ void compute_lcs(std::string_view a, std::string_view b, uint32_t* table, bool w
 
 // LCS key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]
 void cmd_lcs(CommandContext& ctx) {
-  Database& db = ctx.db();
   // Redis checks the types before the options, with its own error rather than WRONGTYPE.
-  Entry* ea = db.find_read(ctx.arg(1));
-  Entry* eb = db.find_read(ctx.arg(2));
-  if ((ea != nullptr && !ea->value.is_string()) || (eb != nullptr && !eb->value.is_string())) {
-    ctx.reply.error(err::kLcsNotStrings);
-    return;
-  }
+  auto inputs = op_lcs_inputs(ctx.db(), ctx.arg(1), ctx.arg(2));
+  if (!inputs.ok()) return ctx.reply.error(err::kLcsNotStrings);
   bool get_len = false, get_idx = false, with_match_len = false;
   int64_t min_match_len = 0;
-  for (size_t j = 3; j < ctx.argc(); ++j) {
-    std::string_view opt = ctx.arg(j);
-    bool has_next = j + 1 < ctx.argc();
-    if (iequals(opt, "IDX")) {
-      get_idx = true;
-    } else if (iequals(opt, "LEN")) {
-      get_len = true;
-    } else if (iequals(opt, "WITHMATCHLEN")) {
-      with_match_len = true;
-    } else if (iequals(opt, "MINMATCHLEN") && has_next) {
-      if (!parse_int_or_reply(ctx, ctx.arg(++j), &min_match_len)) return;
-      if (min_match_len < 0) min_match_len = 0;
-    } else {
-      ctx.reply.error(err::kSyntax);
-      return;
+  ArgParser p(ctx.argv, 3);
+  while (p.ok() && p.has_next()) {
+    switch (p.next_keyword({"IDX", "LEN", "WITHMATCHLEN", "MINMATCHLEN"})) {
+      case 0:
+        get_idx = true;
+        break;
+      case 1:
+        get_len = true;
+        break;
+      case 2:
+        with_match_len = true;
+        break;
+      case 3:
+        if (!p.has_next()) p.fail(err::kSyntax);
+        min_match_len = std::max<int64_t>(p.next_int(), 0);
+        break;
+      default:
+        break;
     }
   }
-  if (get_idx && get_len) {
-    ctx.reply.error(err::kLcsLenAndIdx);
-    return;
-  }
-  std::string_view a = ea != nullptr ? ea->value.str() : std::string_view();
-  std::string_view b = eb != nullptr ? eb->value.str() : std::string_view();
+  if (p.ok() && get_idx && get_len) p.fail(err::kLcsLenAndIdx);
+  if (!p.done_or_reply(ctx.reply)) return;
+  auto [a, b] = *inputs;
   if (a.size() >= UINT32_MAX - 1 || b.size() >= UINT32_MAX - 1) {
-    ctx.reply.error(err::kLcsTooLong);
-    return;
+    return ctx.reply.error(err::kLcsTooLong);
   }
   // The table is transient but can be huge: Redis bounds it by proto-max-bulk-len.
   uint64_t cells, bytes;
@@ -659,16 +693,10 @@ void cmd_lcs(CommandContext& ctx) {
   if (!__builtin_mul_overflow(static_cast<uint64_t>(a.size()) + 1,
                               static_cast<uint64_t>(b.size()) + 1, &cells) &&
       !__builtin_mul_overflow(cells, sizeof(uint32_t), &bytes)) {
-    if (bytes > static_cast<uint64_t>(ctx.config().proto_max_bulk_len)) {
-      ctx.reply.error(err::kLcsTableTooBig);
-      return;
-    }
+    if (bytes > max_string_len(ctx)) return ctx.reply.error(err::kLcsTableTooBig);
     table.reset(new (std::nothrow) uint32_t[cells]);
   }
-  if (!table) {
-    ctx.reply.error(err::kLcsNoMemory);
-    return;
-  }
+  if (!table) return ctx.reply.error(err::kLcsNoMemory);
 
   LcsResult result;
   compute_lcs(a, b, table.get(), !get_idx && !get_len, get_idx, min_match_len, &result);

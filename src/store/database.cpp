@@ -13,6 +13,8 @@ constexpr size_t kMaxTrackedVersions = 1 << 20;
 Database::Database(Store& store, int index, uint64_t seed)
     : store_(&store), index_(index), dict_(seed), rng_(seed ^ static_cast<uint64_t>(index)) {}
 
+int64_t Database::now_ms() const { return store_->now_ms(); }
+
 bool Database::is_expired(const Entry* e) const {
   return e->has_expire() && e->expire_at <= store_->now_ms();
 }

@@ -68,6 +68,8 @@ class Database {
   // Returns whether the key had a TTL.
   bool clear_expire(Entry* e);
   bool is_expired(const Entry* e) const;
+  // The store's time for the command running now (ms since the epoch).
+  int64_t now_ms() const;
 
   // Tell the server a key changed (WATCH), or that a list got elements (blocked clients).
   // Every write to a key goes through here, expiry included.
