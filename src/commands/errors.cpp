@@ -103,6 +103,8 @@ std::string_view op_status_error(OpStatus status) {
       return err::kIndexOutOfRange;
     case OpStatus::kSyntax:
       return err::kSyntax;
+    case OpStatus::kSameObject:
+      return err::kSameObject;
   }
   return err::kSyntax;  // not reached: the switch names every status
 }

@@ -2,8 +2,13 @@
 // SCAN ...), on whole databases (DBSIZE, FLUSHDB, SWAPDB ...), on TTLs (EXPIRE ... PERSIST), and
 // the OBJECT and MEMORY introspection containers. Redis keeps these in db.c, expire.c and object.c.
 //
+// Op functions (generic_family.hpp) do the store work on a Database or the Store alone; cmd_
+// functions parse with ArgParser and reply, as in the string family.
+//
 // Lookups follow Redis's choice of lookupKeyRead / lookupKeyWrite per command: find_read() where
 // Redis counts keyspace hits and misses, find() where it does not. Both apply lazy expiry.
+
+#include "commands/generic_family.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -16,17 +21,225 @@
 
 #include "base/allocator.hpp"
 #include "base/strings.hpp"
+#include "commands/arg_parser.hpp"
 #include "commands/command_table.hpp"
 #include "commands/engine.hpp"
 #include "commands/errors.hpp"
 #include "commands/families.hpp"
 #include "commands/helpers.hpp"
+#include "commands/op_status.hpp"
 
 namespace basalt {
 
+// ================================ Op side: the store work ======================================
+
 namespace {
 
-// --- Shared helpers ----------------------------------------------------------------------------
+// Takes the value and TTL out of `src` (deleting it) and stores them as `to_key` in `to_db`, which
+// must not hold that key. Wakes clients blocked on the new key if it is a list, as Redis's dbAdd
+// does. The caller signals the modified keys.
+void move_entry(Database& from_db, Entry* src, Database& to_db, std::string_view to_key) {
+  int64_t expire_at = src->expire_at;
+  Value value = std::move(src->value);
+  from_db.erase(src);
+  bool is_list = value.is_list();
+  Entry* e = to_db.add(to_key, std::move(value));
+  // src was live when found, and the whole command runs at one instant: the TTL is still ahead.
+  if (expire_at != kNoExpire) to_db.set_expire(e, expire_at);
+  if (is_list) to_db.signal_list_ready(to_key);
+}
+
+// Whether NX/XX/GT/LT allow replacing the current expiry (kNoExpire: none) with `when`. A key
+// without a TTL counts as expiring never: GT always fails on it, LT always succeeds.
+bool expire_condition_holds(unsigned flags, int64_t current, int64_t when) {
+  bool has_ttl = current != kNoExpire;
+  if ((flags & kExpireNx) && has_ttl) return false;
+  if ((flags & kExpireXx) && !has_ttl) return false;
+  if ((flags & kExpireGt) && (!has_ttl || when <= current)) return false;
+  if ((flags & kExpireLt) && has_ttl && when >= current) return false;
+  return true;
+}
+
+}  // namespace
+
+// DEL and UNLINK free values inline: a list is freed node by node (8 KiB each), so even a large
+// one costs little next to the background thread and handoff UNLINK would need.
+int64_t op_del(Database& db, std::span<const std::string_view> keys) {
+  int64_t deleted = 0;
+  for (std::string_view key : keys) {
+    if (db.erase(key)) {
+      db.signal_modified(key);
+      ++deleted;
+    }
+  }
+  return deleted;
+}
+
+int64_t op_exists(Database& db, std::span<const std::string_view> keys) {
+  int64_t count = 0;
+  for (std::string_view key : keys) count += db.find_read(key) != nullptr;
+  return count;
+}
+
+std::optional<ValueType> op_type(Database& db, std::string_view key) {
+  const Entry* e = db.find_read(key);
+  if (e == nullptr) return std::nullopt;
+  return e->value.type();
+}
+
+OpResult<bool> op_rename(Database& db, std::string_view from, std::string_view to, bool nx) {
+  Entry* src = db.find(from);
+  if (src == nullptr) return OpStatus::kNoSuchKey;
+  // Nothing moves onto itself; Redis still insists the key exists.
+  if (from == to) return false;
+  if (Entry* dst = db.find(to); dst != nullptr) {
+    if (nx) return false;
+    db.erase(dst);
+  }
+  move_entry(db, src, db, to);
+  db.signal_modified(from);
+  db.signal_modified(to);
+  return true;
+}
+
+OpResult<bool> op_move(Database& src_db, Database& dst_db, std::string_view key) {
+  if (&src_db == &dst_db) return OpStatus::kSameObject;
+  Entry* e = src_db.find(key);
+  if (e == nullptr || dst_db.find(key) != nullptr) return false;
+  move_entry(src_db, e, dst_db, key);
+  src_db.signal_modified(key);
+  dst_db.signal_modified(key);
+  return true;
+}
+
+OpResult<bool> op_copy(Database& src_db, std::string_view key, Database& dst_db,
+                       std::string_view newkey, bool replace) {
+  if (&dst_db == &src_db && key == newkey) return OpStatus::kSameObject;
+  Entry* src = src_db.find_read(key);
+  if (src == nullptr) return false;
+  Entry* existing = dst_db.find(newkey);
+  if (existing != nullptr && !replace) return false;
+  Value copy = src->value.clone();
+  int64_t expire_at = src->expire_at;
+  if (existing != nullptr) dst_db.erase(existing);
+  bool is_list = copy.is_list();
+  Entry* e = dst_db.add(newkey, std::move(copy));
+  if (expire_at != kNoExpire) dst_db.set_expire(e, expire_at);
+  dst_db.signal_modified(newkey);
+  if (is_list) dst_db.signal_list_ready(newkey);
+  return true;
+}
+
+// As Redis, expired keys are skipped but left for lazy or active expiry to delete: the walk
+// cannot modify the table it is walking.
+std::vector<std::string_view> op_keys(Database& db, std::string_view pattern) {
+  const bool all = pattern == "*";
+  std::vector<std::string_view> keys;
+  db.for_each([&](Entry* e) {
+    if ((all || glob_match(pattern, e->key())) && !db.is_expired(e)) keys.push_back(e->key());
+  });
+  return keys;
+}
+
+uint64_t op_scan(Database& db, uint64_t cursor, const ScanParams& params,
+                 std::vector<std::string_view>* keys) {
+  // Collect first, filter after, as Redis does: COUNT bounds the work done (keys looked at), not
+  // the keys returned. The cap on steps keeps a sparse table (a resize under way, a mass delete)
+  // from turning one call into a walk over millions of empty buckets.
+  const int64_t count = params.count;
+  int64_t max_steps = count > INT64_MAX / 10 ? INT64_MAX : count * 10;
+  do {
+    cursor = db.scan(cursor, [&](Entry* e) { keys->push_back(e->key()); });
+  } while (cursor != 0 && max_steps-- != 0 && keys->size() < static_cast<uint64_t>(count));
+
+  // Entries never move and only the expired ones are deleted here, so the views of kept keys stay
+  // valid. Redis 7.0 returns expired keys for TYPE none (its type lookup has already deleted
+  // them, so the expiry check no longer sees them); Basalt returns only live keys.
+  // "*" matches everything: no matching at all.
+  const bool use_pattern = !params.pattern.empty() && params.pattern != "*";
+  const bool use_type = params.type.has_value();
+  size_t kept = 0;
+  for (std::string_view key : *keys) {
+    if (use_pattern && !glob_match(params.pattern, key)) continue;
+    // Redis looks the key up for its type with stats on, and for expiry without.
+    Entry* e = use_type ? db.find_read(key) : db.find(key);
+    if (e == nullptr) continue;
+    if (use_type && !iequals(type_name(e->value.type()), *params.type)) continue;
+    (*keys)[kept++] = key;
+  }
+  keys->resize(kept);
+  return cursor;
+}
+
+std::optional<std::string_view> op_randomkey(Database& db) {
+  Entry* e = db.random_entry();
+  if (e == nullptr) return std::nullopt;
+  return e->key();
+}
+
+void op_flushdb(Store& store, int index) {
+  Database& db = store.db(index);
+  // Before clearing: the observer marks the watched keys that exist now.
+  if (KeyspaceObserver* o = store.observer()) o->on_db_flushed(db.index());
+  db.clear();
+  // A flush frees most of what the process holds at once: give it back to the system now, not
+  // page by page over the allocator's decay time.
+  release_free_memory();
+}
+
+void op_flushall(Store& store) {
+  store.flush_all();
+  release_free_memory();
+}
+
+void op_swapdb(Store& store, int a, int b) {
+  if (a == b) return;
+  // A key watched in one database changes if it exists on either side of the swap. The store
+  // reports the contents after the swap; report the contents before it here.
+  if (KeyspaceObserver* o = store.observer()) {
+    o->on_db_flushed(a);
+    o->on_db_flushed(b);
+  }
+  store.swap_db(a, b);
+}
+
+bool op_expire(Database& db, std::string_view key, int64_t when_ms, unsigned flags) {
+  Entry* e = db.find(key);
+  if (e == nullptr || !expire_condition_holds(flags, e->expire_at, when_ms)) return false;
+  // A time already past deletes the key, and that still counts as success.
+  db.signal_modified(key);
+  if (when_ms <= db.now_ms()) {
+    db.erase(e);
+  } else {
+    db.set_expire(e, when_ms);
+  }
+  return true;
+}
+
+int64_t op_ttl(Database& db, std::string_view key, bool in_ms, bool absolute) {
+  const Entry* e = db.find_read(key);
+  if (e == nullptr) return -2;
+  if (!e->has_expire()) return -1;
+  int64_t v = absolute ? e->expire_at : std::max<int64_t>(e->expire_at - db.now_ms(), 0);
+  // Seconds round to the nearest, as Redis's (v + 500) / 1000, without overflowing for a TTL
+  // near INT64_MAX (which PEXPIREAT accepts).
+  return in_ms ? v : v / 1000 + (v % 1000 >= 500 ? 1 : 0);
+}
+
+bool op_persist(Database& db, std::string_view key) {
+  Entry* e = db.find(key);
+  if (e == nullptr || !db.clear_expire(e)) return false;
+  db.signal_modified(key);
+  return true;
+}
+
+// ============================ Cmd side: arguments and replies ===================================
+
+namespace {
+
+void reply_status(CommandContext& ctx, OpStatus status) {
+  ctx.reply.error(op_status_error(status));
+}
 
 // Redis's getIntFromObjectOrReply without a custom message: an int64 first, then the int range.
 bool parse_int32_or_reply(CommandContext& ctx, std::string_view s, int* out) {
@@ -50,55 +263,24 @@ bool parse_db_index_or_reply(CommandContext& ctx, std::string_view s, int* out) 
   return true;
 }
 
-// Takes the value and TTL out of `src` (deleting it) and stores them as `to_key` in `to_db`, which
-// must not hold that key. Wakes clients blocked on the new key if it is a list, as Redis's dbAdd
-// does. The caller signals the modified keys.
-void move_entry(Database& from_db, Entry* src, Database& to_db, std::string_view to_key) {
-  int64_t expire_at = src->expire_at;
-  Value value = std::move(src->value);
-  from_db.erase(src);
-  bool is_list = value.is_list();
-  Entry* e = to_db.add(to_key, std::move(value));
-  // src was live when found, and the whole command runs at one instant: the TTL is still ahead.
-  if (expire_at != kNoExpire) to_db.set_expire(e, expire_at);
-  if (is_list) to_db.signal_list_ready(to_key);
-}
-
 // --- Deleting and testing keys -----------------------------------------------------------------
 
 // DEL key [key ...]
 // UNLINK key [key ...]
-// Both free values inline: a list is freed node by node (8 KiB each), so even a large one costs
-// little next to the background thread and handoff UNLINK would need.
-void cmd_del(CommandContext& ctx) {
-  Database& db = ctx.db();
-  int64_t deleted = 0;
-  for (size_t i = 1; i < ctx.argc(); ++i) {
-    if (db.erase(ctx.arg(i))) {
-      db.signal_modified(ctx.arg(i));
-      ++deleted;
-    }
-  }
-  ctx.reply.integer(deleted);
-}
+void cmd_del(CommandContext& ctx) { ctx.reply.integer(op_del(ctx.db(), ctx.argv.subspan(1))); }
 
 // Counts keys that exist, a key named twice counting twice. EXISTS and TOUCH (which in Redis also
 // refreshes the access time; Basalt keeps none).
 // EXISTS key [key ...]
 // TOUCH key [key ...]
 void cmd_exists(CommandContext& ctx) {
-  Database& db = ctx.db();
-  int64_t count = 0;
-  for (size_t i = 1; i < ctx.argc(); ++i) {
-    if (db.find_read(ctx.arg(i)) != nullptr) ++count;
-  }
-  ctx.reply.integer(count);
+  ctx.reply.integer(op_exists(ctx.db(), ctx.argv.subspan(1)));
 }
 
 // TYPE key
 void cmd_type(CommandContext& ctx) {
-  Entry* e = ctx.db().find_read(ctx.arg(1));
-  ctx.reply.simple(e == nullptr ? "none" : type_name(e->value.type()));
+  std::optional<ValueType> type = op_type(ctx.db(), ctx.arg(1));
+  ctx.reply.simple(type ? type_name(*type) : "none");
 }
 
 // --- Renaming, moving and copying --------------------------------------------------------------
@@ -106,29 +288,9 @@ void cmd_type(CommandContext& ctx) {
 // RENAME key newkey
 // RENAMENX key newkey
 void rename_generic(CommandContext& ctx, bool nx) {
-  std::string_view from = ctx.arg(1), to = ctx.arg(2);
-  Database& db = ctx.db();
-  Entry* src = db.find(from);
-  if (src == nullptr) {
-    ctx.reply.error(err::kNoSuchKey);
-    return;
-  }
-  if (from == to) {
-    // Nothing moves; Redis still insists the key exists.
-    nx ? ctx.reply.integer(0) : ctx.reply.ok();
-    return;
-  }
-  if (Entry* dst = db.find(to); dst != nullptr) {
-    if (nx) {
-      ctx.reply.integer(0);
-      return;
-    }
-    db.erase(dst);
-  }
-  move_entry(db, src, db, to);
-  db.signal_modified(from);
-  db.signal_modified(to);
-  nx ? ctx.reply.integer(1) : ctx.reply.ok();
+  auto r = op_rename(ctx.db(), ctx.arg(1), ctx.arg(2), nx);
+  if (!r.ok()) return reply_status(ctx, r.status());
+  nx ? ctx.reply.integer(*r ? 1 : 0) : ctx.reply.ok();
 }
 
 void cmd_rename(CommandContext& ctx) { rename_generic(ctx, false); }
@@ -136,82 +298,38 @@ void cmd_renamenx(CommandContext& ctx) { rename_generic(ctx, true); }
 
 // MOVE key db
 void cmd_move(CommandContext& ctx) {
-  std::string_view key = ctx.arg(1);
   int dbid;
   if (!parse_db_index_or_reply(ctx, ctx.arg(2), &dbid)) return;
-  Database& src_db = ctx.db();
-  if (dbid == src_db.index()) {
-    ctx.reply.error(err::kSameObject);
-    return;
-  }
-  Entry* e = src_db.find(key);
-  Database& dst_db = ctx.store().db(dbid);
-  if (e == nullptr || dst_db.find(key) != nullptr) {
-    ctx.reply.integer(0);
-    return;
-  }
-  move_entry(src_db, e, dst_db, key);
-  src_db.signal_modified(key);
-  dst_db.signal_modified(key);
-  ctx.reply.integer(1);
+  auto r = op_move(ctx.db(), ctx.store().db(dbid), ctx.arg(1));
+  if (!r.ok()) return reply_status(ctx, r.status());
+  ctx.reply.integer(*r ? 1 : 0);
 }
 
 // COPY source destination [DB destination-db] [REPLACE]
 void cmd_copy(CommandContext& ctx) {
-  std::string_view key = ctx.arg(1), newkey = ctx.arg(2);
-  Database& src_db = ctx.db();
-  int dbid = src_db.index();
+  int dbid = ctx.db().index();
   bool replace = false;
-  for (size_t j = 3; j < ctx.argc(); ++j) {
-    std::string_view opt = ctx.arg(j);
-    if (iequals(opt, "replace")) {
+  ArgParser p(ctx.argv, 3);
+  while (p.ok() && p.has_next()) {
+    if (p.check("REPLACE")) {
       replace = true;
-    } else if (iequals(opt, "db") && j + 1 < ctx.argc()) {
-      if (!parse_db_index_or_reply(ctx, ctx.arg(++j), &dbid)) return;
+    } else if (p.remaining() >= 2 && p.check("DB")) {
+      if (!parse_db_index_or_reply(ctx, p.next(), &dbid)) return;
     } else {
-      ctx.reply.error(err::kSyntax);
-      return;
+      p.fail(err::kSyntax);
     }
   }
-  Database& dst_db = ctx.store().db(dbid);
-  if (&dst_db == &src_db && key == newkey) {
-    ctx.reply.error(err::kSameObject);
-    return;
-  }
-  Entry* src = src_db.find_read(key);
-  if (src == nullptr) {
-    ctx.reply.integer(0);
-    return;
-  }
-  Entry* existing = dst_db.find(newkey);
-  if (existing != nullptr && !replace) {
-    ctx.reply.integer(0);
-    return;
-  }
-  Value copy = src->value.clone();
-  int64_t expire_at = src->expire_at;
-  if (existing != nullptr) dst_db.erase(existing);
-  bool is_list = copy.is_list();
-  Entry* e = dst_db.add(newkey, std::move(copy));
-  if (expire_at != kNoExpire) dst_db.set_expire(e, expire_at);
-  dst_db.signal_modified(newkey);
-  if (is_list) dst_db.signal_list_ready(newkey);
-  ctx.reply.integer(1);
+  if (!p.done_or_reply(ctx.reply)) return;
+  auto r = op_copy(ctx.db(), ctx.arg(1), ctx.store().db(dbid), ctx.arg(2), replace);
+  if (!r.ok()) return reply_status(ctx, r.status());
+  ctx.reply.integer(*r ? 1 : 0);
 }
 
 // --- Listing keys ------------------------------------------------------------------------------
 
 // KEYS pattern
-// As Redis, expired keys are skipped but left for lazy or active expiry to delete: the walk
-// cannot modify the table it is walking.
 void cmd_keys(CommandContext& ctx) {
-  std::string_view pattern = ctx.arg(1);
-  bool all = pattern == "*";
-  Database& db = ctx.db();
-  std::vector<std::string_view> keys;
-  db.for_each([&](Entry* e) {
-    if ((all || glob_match(pattern, e->key())) && !db.is_expired(e)) keys.push_back(e->key());
-  });
+  std::vector<std::string_view> keys = op_keys(ctx.db(), ctx.arg(1));
   ctx.reply.array(keys.size());
   for (std::string_view k : keys) ctx.reply.bulk(k);
 }
@@ -242,77 +360,37 @@ std::optional<uint64_t> parse_scan_cursor(std::string_view s) {
 
 // SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
 void cmd_scan(CommandContext& ctx) {
-  std::optional<uint64_t> parsed = parse_scan_cursor(ctx.arg(1));
-  if (!parsed) {
-    ctx.reply.error(err::kInvalidCursor);
-    return;
-  }
-  uint64_t cursor = *parsed;
-  int64_t count = 10;
-  std::string_view pattern, type;
-  bool use_pattern = false, use_type = false;
-  for (size_t i = 2; i < ctx.argc(); i += 2) {
-    std::string_view opt = ctx.arg(i);
-    bool has_value = i + 1 < ctx.argc();
-    if (iequals(opt, "count") && has_value) {
-      if (!parse_int_or_reply(ctx, ctx.arg(i + 1), &count)) return;
-      if (count < 1) {
-        ctx.reply.error(err::kSyntax);
-        return;
-      }
-    } else if (iequals(opt, "match") && has_value) {
-      pattern = ctx.arg(i + 1);
-      // "*" matches everything: skip the matching altogether.
-      use_pattern = pattern != "*";
-    } else if (iequals(opt, "type") && has_value) {
-      type = ctx.arg(i + 1);
-      use_type = true;
+  std::optional<uint64_t> cursor = parse_scan_cursor(ctx.arg(1));
+  if (!cursor) return ctx.reply.error(err::kInvalidCursor);
+  ScanParams params;
+  ArgParser p(ctx.argv, 2);
+  // Options come in pairs: a lone last word is a syntax error, as in Redis.
+  while (p.ok() && p.has_next()) {
+    if (p.remaining() < 2) {
+      p.fail(err::kSyntax);
+    } else if (p.check("COUNT")) {
+      params.count = p.next_int();
+      if (p.ok() && params.count < 1) p.fail(err::kSyntax);
+    } else if (p.check("MATCH")) {
+      params.pattern = p.next();
+    } else if (p.check("TYPE")) {
+      params.type = p.next();
     } else {
-      ctx.reply.error(err::kSyntax);
-      return;
+      p.fail(err::kSyntax);
     }
   }
-
-  // Collect first, filter after, as Redis does: COUNT bounds the work done (keys looked at), not
-  // the keys returned. The cap on steps keeps a sparse table (a resize under way, a mass delete)
-  // from turning one call into a walk over millions of empty buckets.
-  Database& db = ctx.db();
+  if (!p.done_or_reply(ctx.reply)) return;
   std::vector<std::string_view> keys;
-  int64_t max_steps = count > INT64_MAX / 10 ? INT64_MAX : count * 10;
-  do {
-    cursor = db.scan(cursor, [&](Entry* e) { keys.push_back(e->key()); });
-  } while (cursor != 0 && max_steps-- != 0 && keys.size() < static_cast<uint64_t>(count));
-
-  // Entries never move and only the expired ones are deleted here, so the views of kept keys stay
-  // valid. Redis 7.0 returns expired keys for TYPE none (its type lookup has already deleted
-  // them, so the expiry check no longer sees them); Basalt returns only live keys.
-  size_t kept = 0;
-  for (std::string_view key : keys) {
-    if (use_pattern && !glob_match(pattern, key)) continue;
-    // Redis looks the key up for its type with stats on, and for expiry without.
-    Entry* e = use_type ? db.find_read(key) : db.find(key);
-    if (e == nullptr) continue;
-    if (use_type && !iequals(type_name(e->value.type()), type)) continue;
-    keys[kept++] = key;
-  }
-  keys.resize(kept);
-
+  uint64_t next = op_scan(ctx.db(), *cursor, params, &keys);
   ctx.reply.array(2);
   // Redis prints the cursor as a signed long long.
-  ctx.reply.bulk(int64_to_string(static_cast<int64_t>(cursor)));
+  ctx.reply.bulk(int64_to_string(static_cast<int64_t>(next)));
   ctx.reply.array(keys.size());
   for (std::string_view k : keys) ctx.reply.bulk(k);
 }
 
 // RANDOMKEY
-void cmd_randomkey(CommandContext& ctx) {
-  Entry* e = ctx.db().random_entry();
-  if (e == nullptr) {
-    ctx.reply.null();
-  } else {
-    ctx.reply.bulk(e->key());
-  }
-}
+void cmd_randomkey(CommandContext& ctx) { ctx.reply.bulk_or_null(op_randomkey(ctx.db())); }
 
 // --- Whole databases ---------------------------------------------------------------------------
 
@@ -322,64 +400,43 @@ void cmd_dbsize(CommandContext& ctx) { ctx.reply.integer(static_cast<int64_t>(ct
 
 // FLUSHDB / FLUSHALL take [ASYNC|SYNC]. Both free inline: see DEL.
 bool parse_flush_options_or_reply(CommandContext& ctx) {
-  if (ctx.argc() == 1) return true;
-  if (ctx.argc() == 2 && (iequals(ctx.arg(1), "sync") || iequals(ctx.arg(1), "async"))) {
-    return true;
-  }
-  ctx.reply.error(err::kSyntax);
-  return false;
+  ArgParser p(ctx.argv, 1);
+  if (p.has_next()) p.next_keyword({"SYNC", "ASYNC"});
+  return p.done_or_reply(ctx.reply);
 }
 
 // FLUSHDB [ASYNC|SYNC]
 void cmd_flushdb(CommandContext& ctx) {
   if (!parse_flush_options_or_reply(ctx)) return;
-  Database& db = ctx.db();
-  // Before clearing: the observer marks the watched keys that exist now.
-  if (KeyspaceObserver* o = ctx.store().observer()) o->on_db_flushed(db.index());
-  db.clear();
-  // A flush frees most of what the process holds at once: give it back to the system now, not
-  // page by page over the allocator's decay time.
-  release_free_memory();
+  op_flushdb(ctx.store(), ctx.db().index());
   ctx.reply.ok();
 }
 
 // FLUSHALL [ASYNC|SYNC]
 void cmd_flushall(CommandContext& ctx) {
   if (!parse_flush_options_or_reply(ctx)) return;
-  ctx.store().flush_all();
-  release_free_memory();
+  op_flushall(ctx.store());
   ctx.reply.ok();
+}
+
+// A database index as SWAPDB takes it: an int, else Redis's per-argument text.
+int64_t parse_swapdb_index(ArgParser& p, std::string_view error) {
+  return p.next_int(INT32_MIN, INT32_MAX, error);
 }
 
 // SWAPDB index1 index2
 void cmd_swapdb(CommandContext& ctx) {
-  int64_t a, b;
-  std::optional<int64_t> pa = parse_int64(ctx.arg(1));
-  if (!pa || *pa < INT32_MIN || *pa > INT32_MAX) {
-    ctx.reply.error(err::kInvalidFirstDbIndex);
-    return;
-  }
-  std::optional<int64_t> pb = parse_int64(ctx.arg(2));
-  if (!pb || *pb < INT32_MIN || *pb > INT32_MAX) {
-    ctx.reply.error(err::kInvalidSecondDbIndex);
-    return;
-  }
-  a = *pa;
-  b = *pb;
+  ArgParser p(ctx.argv, 1);
+  const int64_t a = parse_swapdb_index(p, err::kInvalidFirstDbIndex);
+  const int64_t b = parse_swapdb_index(p, err::kInvalidSecondDbIndex);
   Store& store = ctx.store();
-  if (a < 0 || a >= store.db_count() || b < 0 || b >= store.db_count()) {
-    ctx.reply.error(err::kDbIndexOutOfRange);
-    return;
+  if (p.ok() && (a < 0 || a >= store.db_count() || b < 0 || b >= store.db_count())) {
+    p.fail(err::kDbIndexOutOfRange);
   }
-  if (a != b) {
-    int ia = static_cast<int>(a), ib = static_cast<int>(b);
-    // A key watched in one database changes if it exists on either side of the swap. The store
-    // reports the contents after the swap; report the contents before it here.
-    if (KeyspaceObserver* o = store.observer()) {
-      o->on_db_flushed(ia);
-      o->on_db_flushed(ib);
-    }
-    store.swap_db(ia, ib);
+  if (!p.done_or_reply(ctx.reply)) return;
+  const int ia = static_cast<int>(a), ib = static_cast<int>(b);
+  op_swapdb(store, ia, ib);
+  if (ia != ib) {
     // Clients blocked on a key stay with their database index, whose contents just changed: a
     // list may now exist under the key they wait for.
     ctx.engine.for_each_session([&](Session& s) {
@@ -396,45 +453,27 @@ void cmd_swapdb(CommandContext& ctx) {
 
 // --- Expiry ------------------------------------------------------------------------------------
 
-enum ExpireFlag : unsigned { kExpireNx = 1, kExpireXx = 2, kExpireGt = 4, kExpireLt = 8 };
-
 // Redis's parseExtendedExpireArgumentsOrReply: NX | XX | GT | LT after the time.
 bool parse_expire_flags_or_reply(CommandContext& ctx, unsigned* flags) {
-  for (size_t j = 3; j < ctx.argc(); ++j) {
-    std::string_view opt = ctx.arg(j);
-    if (iequals(opt, "nx")) {
+  ArgParser p(ctx.argv, 3);
+  while (p.ok() && p.has_next()) {
+    if (p.check("NX")) {
       *flags |= kExpireNx;
-    } else if (iequals(opt, "xx")) {
+    } else if (p.check("XX")) {
       *flags |= kExpireXx;
-    } else if (iequals(opt, "gt")) {
+    } else if (p.check("GT")) {
       *flags |= kExpireGt;
-    } else if (iequals(opt, "lt")) {
+    } else if (p.check("LT")) {
       *flags |= kExpireLt;
     } else {
-      ctx.reply.error(std::string(err::kUnsupportedOption) + sanitize_for_error(opt));
-      return false;
+      p.fail(std::string(err::kUnsupportedOption) + sanitize_for_error(p.next()));
     }
   }
-  if ((*flags & kExpireNx) && (*flags & (kExpireXx | kExpireGt | kExpireLt))) {
-    ctx.reply.error(err::kExpireNxIncompatible);
-    return false;
+  if (p.ok() && (*flags & kExpireNx) && (*flags & (kExpireXx | kExpireGt | kExpireLt))) {
+    p.fail(err::kExpireNxIncompatible);
   }
-  if ((*flags & kExpireGt) && (*flags & kExpireLt)) {
-    ctx.reply.error(err::kExpireGtLtIncompatible);
-    return false;
-  }
-  return true;
-}
-
-// Whether NX/XX/GT/LT allow replacing the current expiry (kNoExpire: none) with `when`. A key
-// without a TTL counts as expiring never: GT always fails on it, LT always succeeds.
-bool expire_condition_holds(unsigned flags, int64_t current, int64_t when) {
-  bool has_ttl = current != kNoExpire;
-  if ((flags & kExpireNx) && has_ttl) return false;
-  if ((flags & kExpireXx) && !has_ttl) return false;
-  if ((flags & kExpireGt) && (!has_ttl || when <= current)) return false;
-  if ((flags & kExpireLt) && has_ttl && when >= current) return false;
-  return true;
+  if (p.ok() && (*flags & kExpireGt) && (*flags & kExpireLt)) p.fail(err::kExpireGtLtIncompatible);
+  return p.done_or_reply(ctx.reply);
 }
 
 // EXPIRE key seconds [NX|XX|GT|LT]
@@ -448,18 +487,8 @@ void expire_generic(CommandContext& ctx, int64_t unit_ms, bool absolute) {
   int64_t value;
   if (!parse_int_or_reply(ctx, ctx.arg(2), &value)) return;
   std::optional<int64_t> when = expire_to_absolute_ms(value, unit_ms, absolute, ctx.now_ms());
-  if (!when) {
-    ctx.reply.error(err::invalid_expire(ctx.command.full_name));
-    return;
-  }
-  Entry* e = ctx.db().find(ctx.arg(1));
-  if (e == nullptr || !expire_condition_holds(flags, e->expire_at, *when)) {
-    ctx.reply.integer(0);
-    return;
-  }
-  // A time already past deletes the key, and that still counts as success.
-  set_expire_or_delete(ctx, e, *when);
-  ctx.reply.integer(1);
+  if (!when) return ctx.reply.error(err::invalid_expire(ctx.command.full_name));
+  ctx.reply.integer(op_expire(ctx.db(), ctx.arg(1), *when, flags) ? 1 : 0);
 }
 
 void cmd_expire(CommandContext& ctx) { expire_generic(ctx, 1000, false); }
@@ -467,42 +496,20 @@ void cmd_pexpire(CommandContext& ctx) { expire_generic(ctx, 1, false); }
 void cmd_expireat(CommandContext& ctx) { expire_generic(ctx, 1000, true); }
 void cmd_pexpireat(CommandContext& ctx) { expire_generic(ctx, 1, true); }
 
-// TTL key
-// PTTL key
-// EXPIRETIME key
-// PEXPIRETIME key
+// TTL key, PTTL key, EXPIRETIME key, PEXPIRETIME key
 // -2 for a missing key, -1 for a key without a TTL.
-void ttl_generic(CommandContext& ctx, bool in_ms, bool absolute) {
-  Entry* e = ctx.db().find_read(ctx.arg(1));
-  if (e == nullptr) {
-    ctx.reply.integer(-2);
-    return;
-  }
-  if (!e->has_expire()) {
-    ctx.reply.integer(-1);
-    return;
-  }
-  int64_t v = absolute ? e->expire_at : std::max<int64_t>(e->expire_at - ctx.now_ms(), 0);
-  // Seconds round to the nearest, as Redis's (v + 500) / 1000, without overflowing for a TTL
-  // near INT64_MAX (which PEXPIREAT accepts).
-  ctx.reply.integer(in_ms ? v : v / 1000 + (v % 1000 >= 500 ? 1 : 0));
+void cmd_ttl(CommandContext& ctx) { ctx.reply.integer(op_ttl(ctx.db(), ctx.arg(1), false, false)); }
+void cmd_pttl(CommandContext& ctx) { ctx.reply.integer(op_ttl(ctx.db(), ctx.arg(1), true, false)); }
+void cmd_expiretime(CommandContext& ctx) {
+  ctx.reply.integer(op_ttl(ctx.db(), ctx.arg(1), false, true));
 }
-
-void cmd_ttl(CommandContext& ctx) { ttl_generic(ctx, false, false); }
-void cmd_pttl(CommandContext& ctx) { ttl_generic(ctx, true, false); }
-void cmd_expiretime(CommandContext& ctx) { ttl_generic(ctx, false, true); }
-void cmd_pexpiretime(CommandContext& ctx) { ttl_generic(ctx, true, true); }
+void cmd_pexpiretime(CommandContext& ctx) {
+  ctx.reply.integer(op_ttl(ctx.db(), ctx.arg(1), true, true));
+}
 
 // PERSIST key
 void cmd_persist(CommandContext& ctx) {
-  Database& db = ctx.db();
-  Entry* e = db.find(ctx.arg(1));
-  if (e == nullptr || !db.clear_expire(e)) {
-    ctx.reply.integer(0);
-    return;
-  }
-  db.signal_modified(ctx.arg(1));
-  ctx.reply.integer(1);
+  ctx.reply.integer(op_persist(ctx.db(), ctx.arg(1)) ? 1 : 0);
 }
 
 // --- OBJECT and MEMORY -------------------------------------------------------------------------

@@ -23,6 +23,7 @@ enum class OpStatus : uint8_t {
   kNoSuchKey,
   kIndexOutOfRange,
   kSyntax,
+  kSameObject,  // source and destination are the same (MOVE, COPY)
 };
 
 // Redis's reply text for a failure ("WRONGTYPE Operation against ..."); empty for kOk.

@@ -1,0 +1,60 @@
+#pragma once
+// The keyspace and expiry family's store operations (generic_family.cpp), on a Database or the
+// Store alone: no client, no reply. Failures are an OpStatus; the commands map them to Redis's
+// texts. Views returned point at keys, valid until those keys are deleted.
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "commands/op_status.hpp"
+#include "store/value.hpp"
+
+namespace basalt {
+
+class Database;
+class Store;
+
+// DEL, UNLINK: how many of `keys` existed (each is signalled).
+int64_t op_del(Database& db, std::span<const std::string_view> keys);
+// EXISTS, TOUCH: how many of `keys` exist, a repeated key counting each time.
+int64_t op_exists(Database& db, std::span<const std::string_view> keys);
+std::optional<ValueType> op_type(Database& db, std::string_view key);
+
+// RENAME (nx false) and RENAMENX: whether the key moved; kNoSuchKey when `from` is absent.
+OpResult<bool> op_rename(Database& db, std::string_view from, std::string_view to, bool nx);
+// MOVE: kSameObject when both are one database.
+OpResult<bool> op_move(Database& src_db, Database& dst_db, std::string_view key);
+// COPY: value and TTL; kSameObject for the same key in the same database.
+OpResult<bool> op_copy(Database& src_db, std::string_view key, Database& dst_db,
+                       std::string_view newkey, bool replace);
+
+std::vector<std::string_view> op_keys(Database& db, std::string_view pattern);
+
+struct ScanParams {
+  int64_t count = 10;                    // keys to look at, at least
+  std::string_view pattern;              // empty or "*": every key
+  std::optional<std::string_view> type;  // a TYPE name ("string", "list")
+};
+// One SCAN step from `cursor`: appends the live keys that pass the filters to *keys and returns
+// the next cursor (0 when the walk is complete).
+uint64_t op_scan(Database& db, uint64_t cursor, const ScanParams& params,
+                 std::vector<std::string_view>* keys);
+std::optional<std::string_view> op_randomkey(Database& db);
+
+void op_flushdb(Store& store, int index);
+void op_flushall(Store& store);
+// Swaps two databases' contents (a != b), telling the keyspace observer first.
+void op_swapdb(Store& store, int a, int b);
+
+// EXPIRE's NX | XX | GT | LT.
+enum ExpireFlag : unsigned { kExpireNx = 1, kExpireXx = 2, kExpireGt = 4, kExpireLt = 8 };
+// Sets an absolute expiry if `flags` allow it; a time not ahead deletes the key (still true).
+bool op_expire(Database& db, std::string_view key, int64_t when_ms, unsigned flags);
+// TTL (in_ms false), PTTL, EXPIRETIME (absolute), PEXPIRETIME: -2 absent, -1 no TTL.
+int64_t op_ttl(Database& db, std::string_view key, bool in_ms, bool absolute);
+bool op_persist(Database& db, std::string_view key);
+
+}  // namespace basalt
