@@ -3,7 +3,13 @@
 #   tools/dev.sh run [server flags]   installs what is missing, builds the server, starts it (RESP 6379)
 #   tools/dev.sh test                 installs what is missing, builds everything, runs every test
 #                                     (release build, then ASan+UBSan, then fuzzers)
-#   tools/dev.sh deps | build
+#   tools/dev.sh deps [--build-only | --runtime-only]     install Debian (and npm) packages
+#   tools/dev.sh packages build|runtime|test              print one package set
+#   tools/dev.sh build [DIR [-DOPTION=VALUE...] [TARGET...]]   configure and build (default: deps,
+#                                     then everything in build/release)
+#   tools/dev.sh install DIR PREFIX   install the server and its docs page files from DIR into PREFIX
+#   tools/dev.sh check-install PREFIX start PREFIX's server on free ports, fetch its docs page
+# The Dockerfile's steps are deps/build/install/check-install; tests/setup runs the same calls.
 # Environment: JOBS (parallel jobs, default nproc), BASALT_FUZZ_SECONDS (default 60 per fuzzer),
 # BASALT_SKIP_SANITIZE=1 / BASALT_SKIP_FUZZ=1 to shorten a local run (CI runs everything).
 set -euo pipefail
@@ -13,27 +19,45 @@ jobs=${JOBS:-$(nproc)}
 sudo=""
 ((EUID == 0)) || sudo=sudo
 
-# Debian packages the build, the tests and the benchmarks need; nothing else is downloaded.
-packages=(build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev clang-format
-  libuv1-dev node-llhttp libsimdjson-dev libjemalloc-dev libhiredis-dev libgtest-dev libgmock-dev
+# Debian packages, in three sets; nothing else is downloaded but the npm packages below.
+# build: what compiles basalt-server (the Docker image's build stage installs only these).
+build_packages=(build-essential cmake ninja-build pkg-config
+  libuv1-dev node-llhttp libsimdjson-dev libjemalloc-dev)
+# runtime: the shared libraries basalt-server links (the image's runtime stage; check-install
+# verifies that the installed binary needs nothing else beyond libc and libstdc++).
+runtime_packages=(libuv1 libsimdjson14 libjemalloc2)
+# test: the tests, the client's examples, the benchmarks and the reference servers.
+test_packages=(clang libclang-rt-14-dev clang-format libhiredis-dev libgtest-dev libgmock-dev
   libbenchmark-dev
   redis-server redis-tools python3 python3-redis
   python3-yaml chromium wrk webdis)
+# Present on every Debian system (the slim image included): not part of any set.
+base_packages=(libc6 libgcc-s1 libstdc++6)
 
 # The release build's options, forced so that a cache configured otherwise by hand cannot make
 # `test` run fewer tests.
 release_options=(-DBASALT_TESTS=ON -DBASALT_BENCH=ON -DBASALT_SANITIZE=OFF -DBASALT_FUZZ=OFF)
 
+die() {
+  echo "tools/dev.sh: $*" >&2
+  exit 1
+}
+
 # npm packages of the HTTP front end (adapters/http/ui: Swagger UI for the docs page,
 # @upstash/redis and playwright-core for its tests), installed from the committed lock file.
-# Node.js and npm come with the machine image; install scripts are not needed and not run.
+# node_deps full|prod: prod installs Swagger UI alone (what the installed server serves).
+# Install scripts are not needed and not run.
 node_deps() {
-  local ui=adapters/http/ui
+  local mode=$1 ui=adapters/http/ui
   command -v npm >/dev/null || { echo "npm not found: skipping $ui's packages"; return 0; }
-  cmp -s "$ui/package-lock.json" "$ui/node_modules/.basalt-lock" 2>/dev/null && return 0
-  echo "installing npm packages in $ui"
-  (cd "$ui" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
-  cp "$ui/package-lock.json" "$ui/node_modules/.basalt-lock"
+  local lock=$ui/package-lock.json stamp=$ui/node_modules/.basalt-lock
+  cmp -s "$lock" "$stamp" 2>/dev/null && return 0
+  if [[ $mode == prod ]] && cmp -s "$lock" "$stamp-prod" 2>/dev/null; then return 0; fi
+  local omit=()
+  if [[ $mode == prod ]]; then omit=(--omit=dev) stamp=$stamp-prod; fi
+  echo "installing npm packages in $ui ${omit[*]}"
+  (cd "$ui" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error "${omit[@]}")
+  cp "$lock" "$stamp"
 }
 
 # Packages that ship a service (redis-server, webdis) are for the tests: their services must not
@@ -89,13 +113,23 @@ install_packages() {
   disable_services "${missing[@]}"
 }
 
+# deps [--build-only | --runtime-only]: every set by default.
 deps() {
-  node_deps
-  install_packages "${packages[@]}"
+  local wanted=() node=full
+  case "${1:-}" in
+    "") wanted=("${build_packages[@]}" "${runtime_packages[@]}" "${test_packages[@]}") ;;
+    --build-only) wanted=("${build_packages[@]}") node=prod ;;
+    --runtime-only) wanted=("${runtime_packages[@]}") node=none ;;
+    *) die "deps takes --build-only or --runtime-only, not $1" ;;
+  esac
+  # Swagger UI (the docs page) comes from npm: Debian's npm when the machine has none.
+  [[ $node == none ]] || command -v npm >/dev/null || wanted+=(npm)
+  install_packages "${wanted[@]}"
+  [[ $node == none ]] || node_deps "$node"
 }
 
 # build DIR [-DOPTION=VALUE...] [TARGET...]: configure DIR (Ninja, warnings as errors) and build the
-# targets, or everything without any.
+# targets, or everything without any. The Docker image's build step is this function.
 build() {
   local dir=$1 options=() targets=() arg
   shift
@@ -108,6 +142,11 @@ build() {
   else
     cmake --build "$dir" -j "$jobs"
   fi
+}
+
+# install DIR PREFIX: the server's component (basalt-server, the docs page's Swagger UI files).
+install_server() {
+  cmake --install "$1" --component server --prefix "$2" --strip
 }
 
 run_tests() {
@@ -172,6 +211,109 @@ check_ports() {
   fi
 }
 
+# --- check-install PREFIX: what the Docker image's build stage runs on its staging prefix, and
+# CI on its own (tests/setup): the installed server, started from PREFIX outside the source tree,
+# serves the docs page and Swagger UI from PREFIX, and links only the runtime set's libraries.
+check_runtime_libs() {
+  local bin=$1 allowed lib candidate path line pkg libs=() paths=() bad=()
+  local -A owner=()
+  command -v dpkg >/dev/null || { echo "no dpkg: shared libraries not checked"; return 0; }
+  allowed=" ${runtime_packages[*]} ${base_packages[*]} "
+  mapfile -t libs < <(ldd "$bin" | grep -oE '/[^ ]+')
+  # A library's path as ldd gives it, or its target; with or without /usr (merged /usr: dpkg
+  # knows each file under one of the two). One dpkg call: each takes a second.
+  for lib in "${libs[@]}"; do
+    for candidate in "$lib" "$(readlink -f "$lib")"; do
+      paths+=("/usr${candidate#/usr}" "${candidate#/usr}")
+    done
+  done
+  while IFS= read -r line; do
+    [[ $line == *": /"* ]] || continue
+    pkg=${line%%: *}
+    owner[${line#*: }]=${pkg%%:*}
+  done < <(dpkg -S "${paths[@]}" 2>/dev/null || true)
+  for lib in "${libs[@]}"; do
+    pkg=""
+    for candidate in "$lib" "$(readlink -f "$lib")"; do
+      for path in "/usr${candidate#/usr}" "${candidate#/usr}"; do
+        [[ -n $pkg ]] || pkg=${owner[$path]:-}
+      done
+    done
+    [[ -n $pkg && $allowed == *" $pkg "* ]] || bad+=("$lib (${pkg:-no package})")
+  done
+  ((${#bad[@]} == 0)) ||
+    die "$bin needs libraries outside the runtime package set (tools/dev.sh packages runtime): ${bad[*]}"
+  echo "shared libraries: all from ${runtime_packages[*]} ${base_packages[*]}"
+}
+
+# http_get PORT PATH OUT: prints the status code, leaves the body in OUT.
+http_get() {
+  local fd
+  exec {fd}<>"/dev/tcp/127.0.0.1/$1"
+  printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' "$2" >&"$fd"
+  timeout 10 cat <&"$fd" >"$3.raw" || true
+  exec {fd}>&-
+  local head
+  head=$(sed -n '1,/^\r$/p' "$3.raw" | wc -c)
+  tail -c +$((head + 1)) "$3.raw" >"$3"
+  head -1 "$3.raw" | cut -d' ' -f2
+}
+
+check_install() {
+  [[ -d ${1:-} ]] || die "check-install takes an installation prefix"
+  local prefix bin work
+  prefix=$(cd "$1" && pwd -P)
+  bin=$prefix/bin/basalt-server
+  [[ -x $bin ]] || die "$bin: not installed"
+  check_runtime_libs "$bin"
+  work=$(mktemp -d)
+  local pid="" http="" try port up
+  for try in 1 2 3 4 5; do
+    port=$((20000 + RANDOM % 40000))
+    http=$((port + 1))
+    # A clean environment: no BASALT_HTTP_DOCS_DIR or BASALT_* settings from the caller.
+    (cd "$work" && exec env -i PATH=/usr/bin:/bin "$bin" --port "$port" --http-port "$http" \
+      --admin-port "$((port + 2))") >"$work/server.log" 2>&1 &
+    pid=$!
+    up=0
+    for _ in $(seq 100); do
+      kill -0 "$pid" 2>/dev/null || break
+      if (exec 3<>"/dev/tcp/127.0.0.1/$http") 2>/dev/null; then up=1; break; fi
+      sleep 0.1
+    done
+    ((up)) && break
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    pid=""
+  done
+  [[ -n $pid ]] || { cat "$work/server.log" >&2; die "the installed basalt-server did not start"; }
+  local failure="" status name size
+  local docs=$prefix/share/basalt/swagger-ui
+  grep -qF "Swagger UI from $docs" "$work/server.log" ||
+    failure="the server does not serve Swagger UI from $docs"
+  for name in docs/ docs/swagger-ui-bundle.js docs/swagger-ui.css openapi.json; do
+    [[ -z $failure ]] || break
+    status=$(http_get "$http" "/api/v1/$name" "$work/body")
+    size=$(wc -c <"$work/body")
+    if [[ $status != 200 || $size -eq 0 ]]; then
+      failure="GET /api/v1/$name: status ${status:-none}, $size bytes"
+    elif [[ $name == docs/ ]] && ! grep -q 'swagger-ui-bundle.js' "$work/body"; then
+      failure="GET /api/v1/docs/: the page does not load Swagger UI"
+    else
+      echo "GET /api/v1/$name: 200, $size bytes"
+    fi
+  done
+  kill "$pid"
+  wait "$pid" 2>/dev/null || true
+  if [[ -n $failure ]]; then
+    cat "$work/server.log" >&2
+    rm -rf "$work"
+    die "check-install $prefix: $failure"
+  fi
+  rm -rf "$work"
+  echo "check-install $prefix: the docs page and Swagger UI are served from the prefix"
+}
+
 fuzz() {
   local dir=build/fuzz seconds=${BASALT_FUZZ_SECONDS:-60}
   CC=clang CXX=clang++ cmake -S "$root" -B "$dir" -G Ninja -DBASALT_WERROR=ON -DBASALT_FUZZ=ON \
@@ -197,8 +339,28 @@ fuzz() {
 command=${1:-}
 (($# == 0)) || shift
 case "$command" in
-  deps) deps ;;
-  build) deps && build build/release "${release_options[@]}" ;;
+  deps) deps "$@" ;;
+  packages)
+    case "${1:-}" in
+      build) echo "${build_packages[*]}" ;;
+      runtime) echo "${runtime_packages[*]}" ;;
+      test) echo "${test_packages[*]}" ;;
+      *) die "packages takes build, runtime or test" ;;
+    esac
+    ;;
+  build)
+    if (($# == 0)); then
+      deps
+      build build/release "${release_options[@]}"
+    else
+      build "$@"
+    fi
+    ;;
+  install)
+    (($# == 2)) || die "install takes a build directory and a prefix"
+    install_server "$@"
+    ;;
+  check-install) check_install "$@" ;;
   run)
     check_ports "$@"
     deps
@@ -219,7 +381,7 @@ case "$command" in
     echo "all tests passed"
     ;;
   *)
-    sed -n '2,8p' "$0"
+    sed -n '2,14p' "$0"
     exit 2
     ;;
 esac
