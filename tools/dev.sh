@@ -195,12 +195,13 @@ check_ports() {
   local busy=0 p holder
   for name in port http-port admin-port; do
     p=${port[$name]}
-    [[ $p =~ ^[0-9]+$ ]] && ((p > 0 && p < 65536)) || continue # 0 disables; the server judges the rest
+    # 0 disables a port; the server judges values that are not port numbers.
+    if ! [[ $p =~ ^[0-9]+$ ]] || ((p == 0 || p > 65535)); then continue; fi
     (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || continue
     busy=1
     holder=$(port_holder "$p")
     echo "tools/dev.sh: cannot start basalt-server: port $p (${origin[$name]:-$name, the default})" \
-      "is in use by ${holder:-another process (sudo ss -ltnp 'sport = :$p' names it)}" >&2
+      "is in use by ${holder:-another process (sudo ss -ltnp \"sport = :$p\" names it)}" >&2
     if [[ $holder == redis-server* ]] && systemctl is-active --quiet redis-server 2>/dev/null; then
       echo "  it is Debian's redis-server service; systemctl disable --now redis-server stops it for good" >&2
     fi
@@ -267,8 +268,8 @@ check_install() {
   [[ -x $bin ]] || die "$bin: not installed"
   check_runtime_libs "$bin"
   work=$(mktemp -d)
-  local pid="" http="" try port up
-  for try in 1 2 3 4 5; do
+  local pid="" http="" attempt port up
+  for attempt in 1 2 3 4 5; do
     port=$((20000 + RANDOM % 40000))
     http=$((port + 1))
     # A clean environment: no BASALT_HTTP_DOCS_DIR or BASALT_* settings from the caller.
@@ -282,6 +283,7 @@ check_install() {
       sleep 0.1
     done
     ((up)) && break
+    echo "attempt $attempt: no server on port $http" >&2
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
     pid=""
