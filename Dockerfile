@@ -33,5 +33,7 @@ WORKDIR /data
 VOLUME /data
 EXPOSE 6379 8080 8081
 # All interfaces inside the container; what reaches them is decided where ports are published
-# (docker-compose.yaml publishes on 127.0.0.1 only). Set BASALT_REQUIREPASS before publishing wider.
+# (docker-compose.yaml publishes on 127.0.0.1 only). Protected mode stays on in the image: without
+# BASALT_REQUIREPASS, `docker run -p` answers every client with Redis's DENIED text, since none
+# comes from the container's loopback. Compose turns it off for its 127.0.0.1-only ports.
 ENTRYPOINT ["/opt/basalt/bin/basalt-server", "--bind", "0.0.0.0"]
