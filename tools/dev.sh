@@ -10,7 +10,8 @@
 #   tools/dev.sh install DIR PREFIX   install the server and its docs page files from DIR into PREFIX
 #   tools/dev.sh check-install PREFIX start PREFIX's server on free ports, fetch its docs page
 # The Dockerfile's steps are deps/build/install/check-install; tests/setup runs the same calls.
-# Environment: JOBS (parallel jobs, default nproc), BASALT_FUZZ_SECONDS (default 60 per fuzzer),
+# Environment: JOBS (parallel jobs, default nproc), BASALT_FUZZ_TOTAL_SECONDS (default 480, shared by
+# the fuzzers) or BASALT_FUZZ_SECONDS (per fuzzer),
 # BASALT_SKIP_SANITIZE=1 / BASALT_SKIP_FUZZ=1 to shorten a local run (CI runs everything).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -317,17 +318,20 @@ check_install() {
 }
 
 fuzz() {
-  local dir=build/fuzz seconds=${BASALT_FUZZ_SECONDS:-60}
+  local dir=build/fuzz
   CC=clang CXX=clang++ cmake -S "$root" -B "$dir" -G Ninja -DBASALT_WERROR=ON -DBASALT_FUZZ=ON \
     -DBASALT_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   # Only the fuzz targets (and the libraries under them): the tests already ran in two builds.
   local targets=()
   for source in "$root"/tests/fuzz/fuzz_*.cpp; do targets+=("$(basename "$source" .cpp)"); done
   cmake --build "$dir" -j "$jobs" --target "${targets[@]}"
-  for target in "$dir"/tests/fuzz/fuzz_*; do
-    [[ -x $target ]] || continue
-    local name corpus
-    name=$(basename "$target")
+  # One time budget shared by every target (BASALT_FUZZ_TOTAL_SECONDS, default 8 minutes), at
+  # least 30 s each, so that adding targets keeps the suite's time bounded instead of dropping
+  # any; BASALT_FUZZ_SECONDS sets a fixed time per target instead.
+  local total=${BASALT_FUZZ_TOTAL_SECONDS:-480}
+  local seconds=${BASALT_FUZZ_SECONDS:-$((total / ${#targets[@]} > 30 ? total / ${#targets[@]} : 30))}
+  for name in "${targets[@]}"; do
+    local target=$dir/tests/fuzz/$name corpus
     corpus=$(mktemp -d)
     echo "fuzzing $name for ${seconds}s"
     # The committed corpus holds seeds and every crash found so far (kept as regression inputs).
