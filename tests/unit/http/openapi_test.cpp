@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -48,6 +49,19 @@ TEST(OpenApi, IsVersion31WithApiServer) {
   const JsonValue* servers = doc.find("servers");
   ASSERT_NE(servers, nullptr);
   EXPECT_EQ(servers->items.at(0).find("url")->text, "/api/v1");
+}
+
+// The docs page shows info.license: the repository has no LICENSE file, so the document must not
+// claim one (it said "Proprietary"). Add the license here when the repository gets one.
+TEST(OpenApi, ClaimsNoLicenseTheRepositoryDoesNotHave) {
+  JsonValue doc = document();
+  const JsonValue* info = doc.find("info");
+  ASSERT_NE(info, nullptr);
+  std::filesystem::path root = std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "..";
+  ASSERT_TRUE(std::filesystem::exists(root / "api" / "openapi.yaml")) << root;
+  if (!std::filesystem::exists(root / "LICENSE")) {
+    EXPECT_EQ(info->find("license"), nullptr);
+  }
 }
 
 TEST(OpenApi, DocumentsExactlyTheRoutesServed) {
