@@ -387,7 +387,7 @@ void HttpConnection::resume() {
 void HttpConnection::fail_connection(int status, std::string_view message) {
   std::string().swap(req_.body);  // a refused body is never read: give its memory back now
   res_.clear();
-  if (std::string_view(req_.target).starts_with("/api/v1/redis")) {
+  if (!admin_ && is_command_api_path(req_.target)) {
     // Refused before routing, but the command API's clients still read {"error":"..."}.
     ex_.command_error(status, "ERR " + std::string(message));
   } else {

@@ -71,7 +71,20 @@ void reset_request_session(Engine& engine, Session& s) {
   s.skip_replies = 0;
 }
 
+bool speaks_upstash(const Request& req) {
+  for (const auto& [name, value] : req.headers) {
+    if (name.starts_with("upstash-")) return true;
+  }
+  return false;
+}
+
 }  // namespace
+
+bool is_command_api_path(std::string_view path) {
+  path = path.substr(0, path.find('?'));
+  if (path.starts_with(kCommandApiPrefix)) return true;
+  return path != "/api" && !path.starts_with("/api/");
+}
 
 Timeouts HttpFrontEnd::timeouts() const {
   const Config& cfg = server_.config();
@@ -221,7 +234,7 @@ bool HttpFrontEnd::authenticate(Exchange& ex) {
   if (auth.size() > 7 && iequals(auth.substr(0, 7), "bearer ")) {
     token = auth.substr(7);
     while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
-  } else if (ex.req.url.path.starts_with(kCommandApiPrefix)) {
+  } else if (is_command_api_path(ex.req.url.path)) {
     // Upstash's query-string form, for the command API only (Upstash's clients use it there):
     // it keeps the password out of resource URLs, which end up in caches, logs and Referer.
     if (const std::string* t = ex.req.param("_token")) token = *t;
@@ -235,7 +248,7 @@ bool HttpFrontEnd::authenticate(Exchange& ex) {
     if (!readonly_token) {
       s.authenticated = false;
       ex.res.add_header("WWW-Authenticate", "Bearer realm=\"basalt\"");
-      if (ex.req.url.path.starts_with(kCommandApiPrefix)) {
+      if (is_command_api_path(ex.req.url.path)) {
         ex.json(401, "{\"error\":\"Unauthorized\"}");
       } else {
         ex.error(401, "UNAUTHENTICATED",
@@ -285,7 +298,10 @@ void HttpFrontEnd::handle(Exchange& ex, bool admin_port) {
     fail(400, "BAD_REQUEST", "malformed request target (bad percent-encoding?)");
     return;
   }
-  command_api = !admin_port && req.url.path.starts_with(kCommandApiPrefix);
+  // A request that speaks Upstash's protocol (@upstash/redis always sends Upstash-Encoding) gets
+  // its error shape too when no route answers: a client given a wrong URL then shows the reason
+  // rather than "[object Object]", which is all it makes of the resource API's error object.
+  command_api = !admin_port && (is_command_api_path(req.url.path) || speaks_upstash(req));
   const RouteMatch& m = ex.match;
   if (req.method == kOptions && !admin_port) {
     if (m.allowed == 0) {

@@ -32,6 +32,11 @@ struct Timeouts {
   int64_t drain_ms = 2'000;  // reading and discarding after an error response, then close
 };
 
+// The command API's paths, whose errors are Upstash's {"error":"..."}: /api/v1/redis and what is
+// under it, and every path outside /api (the command API again, at the root). A request target
+// with a query is classified by its path.
+bool is_command_api_path(std::string_view path);
+
 // The API port's routes and the admin port's routes (also used by tests, without a server).
 void build_api_router(Router& router);
 void build_admin_router(Router& router);

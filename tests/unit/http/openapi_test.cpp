@@ -70,10 +70,14 @@ TEST(OpenApi, DocumentsExactlyTheRoutesServed) {
   ASSERT_NE(paths, nullptr);
   static const std::set<std::string> kMethods = {"get",    "head",  "post",   "put",
                                                  "delete", "patch", "options"};
-  Operations documented_api, documented_admin;
+  // Paths without a servers entry are under the document's /api/v1; the root's say "/", the
+  // admin port's name it with a URL.
+  Operations documented_api, documented_root, documented_admin;
   for (auto& [path, item] : paths->members) {
-    // Admin paths say so with their own servers entry (the admin port).
-    Operations& into = item.find("servers") != nullptr ? documented_admin : documented_api;
+    const JsonValue* servers = item.find("servers");
+    Operations& into = servers == nullptr                              ? documented_api
+                       : servers->items.at(0).find("url")->text == "/" ? documented_root
+                                                                       : documented_admin;
     for (auto& [key, op] : item.members) {
       if (!kMethods.count(key)) continue;
       into[path].insert(key);
@@ -84,13 +88,34 @@ TEST(OpenApi, DocumentsExactlyTheRoutesServed) {
   Router api, admin;
   build_api_router(api);
   build_admin_router(admin);
-  Operations served_api, served_admin;
-  for (const Route& r : api.routes())
-    served_api[doc_path(r.path, "/api/v1")] = method_names(r.methods);
+  Operations served_api, served_root, served_admin;
+  for (const Route& r : api.routes()) {
+    if (r.fence) continue;
+    if (r.path.starts_with("/api/v1/")) {
+      served_api[doc_path(r.path, "/api/v1")] = method_names(r.methods);
+    } else {
+      served_root[doc_path(r.path, "")] = method_names(r.methods);
+    }
+  }
   for (const Route& r : admin.routes())
     served_admin[doc_path(r.path, "")] = method_names(r.methods);
   EXPECT_EQ(documented_api, served_api);
+  EXPECT_EQ(documented_root, served_root);
   EXPECT_EQ(documented_admin, served_admin);
+}
+
+TEST(OpenApi, OperationIdsAreUnique) {
+  // The root's operations are the command API's, merged in YAML: each needs its own id.
+  JsonValue doc = document();
+  std::set<std::string> ids;
+  for (auto& [path, item] : doc.find("paths")->members) {
+    for (auto& [key, op] : item.members) {
+      const JsonValue* id = op.is_object() ? op.find("operationId") : nullptr;
+      if (id == nullptr) continue;
+      EXPECT_TRUE(ids.insert(id->text).second) << id->text << " at " << path;
+    }
+  }
+  EXPECT_GT(ids.size(), 30u);
 }
 
 TEST(OpenApi, ReferencesResolve) {
