@@ -9,6 +9,7 @@
 #include "http/connection.hpp"
 #include "http/json.hpp"
 #include "http/rfc3339.hpp"
+#include "http/url.hpp"
 #include "server/server.hpp"
 
 namespace basalt::http {
@@ -180,7 +181,20 @@ std::string_view HttpFrontEnd::date() {
   return date_;
 }
 
-bool HttpFrontEnd::origin_allowed(std::string_view origin) {
+// The docs page (on the API port) sends the admin routes' requests from its own origin: the
+// host the admin request was sent to, with the API port. The admin port lets that page read its
+// answers whatever http-cors-origins says; they are no secret from the page's own server, and
+// without this "Try it out" fails for /healthz, /readyz, /metrics and /info out of the box.
+bool HttpFrontEnd::is_docs_page_origin(const Exchange& ex, std::string_view origin) const {
+  const Config& cfg = server_.config();
+  std::string_view host = host_name(ex.req.header("host"));
+  if (cfg.http_port == 0 || host.empty() || !origin.starts_with("http://")) return false;
+  std::string expected = "http://" + std::string(host);
+  if (cfg.http_port != 80) expected += ":" + std::to_string(cfg.http_port);
+  return iequals(origin, expected);
+}
+
+bool HttpFrontEnd::origin_allowed(const Exchange& ex, std::string_view origin, bool admin_port) {
   const std::string& cfg = server_.config().http_cors_origins;
   if (cfg != cors_config_) {
     cors_config_ = cfg;
@@ -202,15 +216,15 @@ bool HttpFrontEnd::origin_allowed(std::string_view origin) {
   for (auto& o : cors_origins_) {
     if (o == origin) return true;
   }
-  return false;
+  return admin_port && is_docs_page_origin(ex, origin);
 }
 
-void HttpFrontEnd::preflight(Exchange& ex, uint32_t allowed) {
+void HttpFrontEnd::preflight(Exchange& ex, uint32_t allowed, bool admin_port) {
   ex.empty(204);
   uint32_t methods = allowed | kOptions;
   ex.res.add_header("Allow", methods_list(methods));
   std::string_view origin = ex.req.header("origin");
-  if (origin_allowed(origin)) {
+  if (origin_allowed(ex, origin, admin_port)) {
     ex.res.add_header("Access-Control-Allow-Methods", methods_list(methods));
     std::string_view requested = ex.req.header("access-control-request-headers");
     ex.res.add_header("Access-Control-Allow-Headers",
@@ -219,9 +233,9 @@ void HttpFrontEnd::preflight(Exchange& ex, uint32_t allowed) {
   }
 }
 
-void HttpFrontEnd::finish(Exchange& ex) {
+void HttpFrontEnd::finish(Exchange& ex, bool admin_port) {
   std::string_view origin = ex.req.header("origin");
-  if (origin.empty() || !origin_allowed(origin)) return;
+  if (origin.empty() || !origin_allowed(ex, origin, admin_port)) return;
   ex.res.add_header("Access-Control-Allow-Origin", cors_any_ ? std::string_view("*") : origin);
   if (!cors_any_) ex.res.add_header("Vary", "Origin");
   ex.res.add_header("Access-Control-Expose-Headers", kExposeHeaders);
@@ -303,13 +317,13 @@ void HttpFrontEnd::handle(Exchange& ex, bool admin_port) {
   // rather than "[object Object]", which is all it makes of the resource API's error object.
   command_api = !admin_port && (is_command_api_path(req.url.path) || speaks_upstash(req));
   const RouteMatch& m = ex.match;
-  if (req.method == kOptions && !admin_port) {
+  if (req.method == kOptions) {
     if (m.allowed == 0) {
       fail(404, "NOT_FOUND", "no such route");
       return;
     }
     ex.route = m.path_route->path;
-    preflight(ex, m.allowed);
+    preflight(ex, m.allowed, admin_port);
     return;
   }
   if (m.route == nullptr) {

@@ -71,7 +71,7 @@ class HttpFrontEnd {
   // Answers one admitted request: everything up to and including calling its handler.
   void handle(Exchange& ex, bool admin_port);
   // Headers every response gets once its route has finished (CORS).
-  void finish(Exchange& ex);
+  void finish(Exchange& ex, bool admin_port);
   // The request's X-Request-Id if it sent a usable one, else a new one.
   std::string request_id(const Request& req);
   // The Date header value, formatted once per second.
@@ -83,8 +83,10 @@ class HttpFrontEnd {
  private:
   static void on_sweep(uv_timer_t* t);
   bool authenticate(Exchange& ex);
-  bool origin_allowed(std::string_view origin);
-  void preflight(Exchange& ex, uint32_t allowed);
+  // http-cors-origins, and on the admin port also the docs page of this server.
+  bool origin_allowed(const Exchange& ex, std::string_view origin, bool admin_port);
+  bool is_docs_page_origin(const Exchange& ex, std::string_view origin) const;
+  void preflight(Exchange& ex, uint32_t allowed, bool admin_port);
 
   Server& server_;
   Router api_, admin_;

@@ -1,8 +1,8 @@
 // The docs page in a real browser: Debian's chromium, headless, driven by playwright-core. Opens
-// /api/v1/docs/, checks that Swagger UI lists the routes of the OpenAPI document, sends one
-// request through "Try it out", and saves a screenshot as a test artefact
-// ($BASALT_ARTIFACT_DIR, set by ctest to <build>/artifacts; default the system's temporary
-// directory).
+// /api/v1/docs/, checks that Swagger UI lists the routes of the OpenAPI document, sends requests
+// through "Try it out" (the resource API, the command API at the root, the admin port), and
+// saves a screenshot as a test artefact ($BASALT_ARTIFACT_DIR, set by ctest to
+// <build>/artifacts; default the system's temporary directory).
 
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -89,6 +89,13 @@ test("the docs page lists the routes and sends a request", async () => {
   // The command API at the root, through its own server ("/").
   const ping = await tryItOut(page, "#operations-root-rootCommandPathNoArgs", { command: "ping" });
   assert.deepEqual([ping.status, JSON.parse(ping.body)], ["200", { result: "PONG" }]);
+
+  // An admin route: the page must send it to this server's admin port (not a fixed
+  // 127.0.0.1:8081), and the admin port must let the page read the answer (CORS).
+  const health = await tryItOut(page, "#operations-admin-healthz", {});
+  assert.deepEqual([health.status, JSON.parse(health.body)], ["200", { status: "ok" }]);
+  const url = await page.locator("#operations-admin-healthz .request-url pre").textContent();
+  assert.equal(url.trim(), `http://127.0.0.1:${server.adminPort}/healthz`);
   await page.locator("#operations-keys-getKey").scrollIntoViewIfNeeded();
 
   const shot = path.join(artifactDir, "http-docs-page.png");

@@ -876,6 +876,76 @@ class CorsTest(ServerTest):
         self.assertNotIn("access-control-allow-origin", h)
 
 
+class AdminCorsTest(ServerTest):
+    """The admin port's CORS: the docs page of the same server (its API port, on the host the
+    request went to) may read the admin routes out of the box; other origins only through
+    --http-cors-origins, as on the API port."""
+
+    def admin(self, method, path, origin, host=None, headers=None):
+        h = {"Origin": origin, "Host": host or "127.0.0.1:%d" % self.server.admin_port}
+        h.update(headers or {})
+        return self.req(method, path, headers=h, admin=True)
+
+    def test_the_docs_page_may_read_admin_routes(self):
+        page = "http://127.0.0.1:%d" % self.server.http_port
+        for path in ("/healthz", "/readyz", "/metrics", "/info"):
+            s, h, _ = self.admin("GET", path, page)
+            self.assertEqual((s, h.get("access-control-allow-origin")), (200, page), path)
+            self.assertEqual(h["vary"], "Origin")
+        # The same page reached as localhost.
+        page = "http://localhost:%d" % self.server.http_port
+        s, h, _ = self.admin("GET", "/healthz", page, host="localhost:%d" % self.server.admin_port)
+        self.assertEqual(h.get("access-control-allow-origin"), page)
+        s, h, b = self.admin("OPTIONS", "/info", page, host="localhost:%d" % self.server.admin_port,
+                             headers={"Access-Control-Request-Method": "GET"})
+        self.assertEqual((s, b), (204, b""))
+        self.assertEqual(h["allow"], "GET, HEAD, OPTIONS")
+        self.assertEqual(h["access-control-allow-methods"], "GET, HEAD, OPTIONS")
+
+    def test_other_origins_are_not_let_in(self):
+        for origin in ("http://evil.example", "http://127.0.0.1:%d" % self.server.admin_port,
+                       "http://127.0.0.1:%d" % (self.server.http_port + 1),
+                       "https://127.0.0.1:%d" % self.server.http_port):
+            s, h, _ = self.admin("GET", "/healthz", origin)
+            self.assertEqual(s, 200)
+            self.assertNotIn("access-control-allow-origin", h, origin)
+        # The page's host must be the one the admin request went to.
+        s, h, _ = self.admin("GET", "/healthz", "http://evil.example:%d" % self.server.http_port)
+        self.assertNotIn("access-control-allow-origin", h)
+        s, h, _ = self.admin("OPTIONS", "/healthz", "http://evil.example",
+                             headers={"Access-Control-Request-Method": "GET"})
+        self.assertEqual(s, 204)
+        self.assertNotIn("access-control-allow-methods", h)
+
+    def test_served_document_names_the_admin_port(self):
+        s, _, b = self.req("GET", "/api/v1/openapi.json")
+        doc = js(b)
+        for path in ("/healthz", "/readyz", "/metrics", "/info"):
+            self.assertEqual(doc["paths"][path]["servers"][0]["url"],
+                             "http://127.0.0.1:%d" % self.server.admin_port)
+        s, h, b = self.req("GET", "/api/v1/openapi.json", headers={"Host": "localhost:8080"})
+        self.assertEqual(js(b)["paths"]["/healthz"]["servers"][0]["url"],
+                         "http://localhost:%d" % self.server.admin_port)
+        self.assertEqual(h["vary"], "Host")
+        s, h, b = self.req("GET", "/api/v1/openapi.json", headers={"Host": 'x"/><script>'})
+        self.assertEqual(js(b)["paths"]["/healthz"]["servers"][0]["url"],
+                         "http://127.0.0.1:%d" % self.server.admin_port)
+
+
+class AdminCorsOriginsTest(ServerTest):
+    extra = ("--http-cors-origins", "http://app.example")
+
+    def test_http_cors_origins_applies_to_the_admin_port(self):
+        s, h, _ = self.req("GET", "/metrics", headers={"Origin": "http://app.example"}, admin=True)
+        self.assertEqual(h.get("access-control-allow-origin"), "http://app.example")
+        s, h, _ = self.req("OPTIONS", "/metrics", admin=True, headers={
+            "Origin": "http://app.example", "Access-Control-Request-Method": "GET"})
+        self.assertEqual(s, 204)
+        self.assertEqual(h["access-control-allow-methods"], "GET, HEAD, OPTIONS")
+        s, h, _ = self.req("GET", "/metrics", headers={"Origin": "http://evil.example"}, admin=True)
+        self.assertNotIn("access-control-allow-origin", h)
+
+
 class LimitsTest(ServerTest):
     extra = ("--http-max-body", "4096", "--http-header-timeout-ms", "600")
     env = {"BASALT_HTTP_BODY_TIMEOUT_MS": "600"}  # the parameters' environment form

@@ -118,6 +118,29 @@ TEST(OpenApi, OperationIdsAreUnique) {
   EXPECT_GT(ids.size(), 30u);
 }
 
+TEST(OpenApi, ServedWithTheConfiguredAdminServer) {
+  // Given the document's own defaults, the rewrite gives back the embedded text byte for byte:
+  // the writer loses nothing.
+  EXPECT_EQ(openapi_json_for_admin("http://127.0.0.1:8081", "The admin port"), openapi_json());
+
+  std::string served = openapi_json_for_admin("http://db.example:9191", "The admin port (x)");
+  std::string error;
+  auto doc = parse_json(served, &error);
+  ASSERT_TRUE(doc.has_value()) << error;
+  int admin_paths = 0;
+  for (auto& [path, item] : doc->find("paths")->members) {
+    const JsonValue* servers = item.find("servers");
+    if (servers == nullptr) continue;
+    const std::string& url = servers->items.at(0).find("url")->text;
+    if (url == "/") continue;  // the command API at the root
+    ++admin_paths;
+    EXPECT_EQ(url, "http://db.example:9191") << path;
+    EXPECT_EQ(servers->items.at(0).find("description")->text, "The admin port (x)");
+  }
+  EXPECT_EQ(admin_paths, 4);  // /healthz /readyz /metrics /info
+  EXPECT_EQ(served.find("127.0.0.1:8081"), std::string::npos);
+}
+
 TEST(OpenApi, ReferencesResolve) {
   // Every "$ref" points at something under components.
   JsonValue doc = document();
