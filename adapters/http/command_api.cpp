@@ -1,7 +1,9 @@
-// The command API under /api/v1/redis, wire-compatible with Upstash's REST API: a command from
-// the path or a JSON array, pipelines and MULTI/EXEC transactions, replies as {"result": ...} or
-// {"error": "..."}. Each command runs through the engine exactly as a RESP client's would.
+// The command API, under /api/v1/redis and again at the root (where Upstash serves it),
+// wire-compatible with Upstash's REST API: a command from the path or a JSON array, pipelines and
+// MULTI/EXEC transactions, replies as {"result": ...} or {"error": "..."}. Each command runs
+// through the engine exactly as a RESP client's would.
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -173,12 +175,17 @@ void handle_command_json(Exchange& ex) {
   run_single(ex, std::vector<std::string_view>(args.begin(), args.end()), mode);
 }
 
-// GET|POST /api/v1/redis/{command}/{arg}/...: path segments are the arguments; a POST body is
-// one more, the last.
+// GET|POST /api/v1/redis/{command}/{arg}/... (or /{command}/{arg}/... at the root): path
+// segments from {command} on are the arguments; a POST body is one more, the last.
 void handle_command_path(Exchange& ex) {
   OutputMode mode = output_mode(ex);
   const auto& segments = ex.req.url.segments;
-  std::vector<std::string_view> argv(segments.begin() + 3, segments.end());
+  // The arguments start where the route's template does: {command}.
+  const auto& pattern = ex.match.route->segments;
+  auto first = std::find_if(pattern.begin(), pattern.end(),
+                            [](const std::string& p) { return p.starts_with('{'); }) -
+               pattern.begin();
+  std::vector<std::string_view> argv(segments.begin() + first, segments.end());
   if (ex.req.method == kPost && !ex.req.body.empty()) argv.push_back(ex.req.body);
   run_single(ex, argv, mode);
 }

@@ -349,7 +349,7 @@ void HttpConnection::handle_request() {
 void HttpConnection::finish_request() {
   // CLIENT KILL of this very connection closed it from inside its own request.
   if (closing() || session_ == nullptr) return;
-  fe_.finish(ex_);
+  fe_.finish(ex_, admin_);
   bool keep_alive = req_.keep_alive && !res_.close && !session_->close_after_reply;
   // HTTP/1.0 closes by default: a connection kept open must say so.
   if (keep_alive && req_.http_minor == 0) res_.add_header("Connection", "keep-alive");
@@ -387,7 +387,7 @@ void HttpConnection::resume() {
 void HttpConnection::fail_connection(int status, std::string_view message) {
   std::string().swap(req_.body);  // a refused body is never read: give its memory back now
   res_.clear();
-  if (std::string_view(req_.target).starts_with("/api/v1/redis")) {
+  if (!admin_ && is_command_api_path(req_.target)) {
     // Refused before routing, but the command API's clients still read {"error":"..."}.
     ex_.command_error(status, "ERR " + std::string(message));
   } else {
@@ -418,7 +418,7 @@ void HttpConnection::refuse_and_drain() {
   // likes, and it is not authenticated. The lingering close lets it read the answer first.
   res_.close = true;
   request_id_ = fe_.request_id(req_);
-  fe_.finish(ex_);  // CORS: a browser may read why it was refused
+  fe_.finish(ex_, admin_);  // CORS: a browser may read why it was refused
   serialize_response(output(), res_, req_.method == kHead, false, request_id_, fe_.date());
   fe_.metrics().observe_request(ex_.route, method_name(req_.method), res_.status, 0);
   BASALT_LOG(kVerbose, "HTTP client %s: %d before the body (%s %s)", peer().c_str(), res_.status,

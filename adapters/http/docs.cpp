@@ -8,6 +8,9 @@
 #include <sstream>
 #include <vector>
 
+#include "http/json.hpp"
+#include "http/json_parse.hpp"
+
 namespace basalt::http {
 
 namespace {
@@ -56,6 +59,43 @@ constexpr AssetType kAssets[] = {
     {"oauth2-redirect.js", "text/javascript; charset=utf-8"},
 };
 
+void write_json(JsonWriter& w, const JsonValue& v) {
+  switch (v.type) {
+    case JsonValue::Type::kNull:
+      w.null();
+      break;
+    case JsonValue::Type::kBool:
+      w.boolean(v.boolean);
+      break;
+    case JsonValue::Type::kNumber:
+      w.raw(v.text);  // the literal text, as parsed
+      break;
+    case JsonValue::Type::kString:
+      w.string(v.text);
+      break;
+    case JsonValue::Type::kArray:
+      w.begin_array();
+      for (const JsonValue& item : v.items) write_json(w, item);
+      w.end_array();
+      break;
+    case JsonValue::Type::kObject:
+      w.begin_object();
+      for (const auto& [key, member] : v.members) {
+        w.key(key);
+        write_json(w, member);
+      }
+      w.end_object();
+      break;
+  }
+}
+
+JsonValue string_value(std::string_view text) {
+  JsonValue v;
+  v.type = JsonValue::Type::kString;
+  v.text = std::string(text);
+  return v;
+}
+
 bool has_bundle(const std::filesystem::path& dir) {
   std::error_code ec;
   return std::filesystem::is_regular_file(dir / "swagger-ui-bundle.js", ec);
@@ -63,6 +103,36 @@ bool has_bundle(const std::filesystem::path& dir) {
 }  // namespace
 
 std::string_view openapi_json() { return kOpenApiJson; }
+
+std::string openapi_json_for_admin(std::string_view admin_url, std::string_view description) {
+  // Parsed once: the embedded document never changes, only what is put into the copy.
+  static const JsonValue kDocument = [] {
+    std::string error;
+    auto doc = parse_json(kOpenApiJson, &error);
+    return doc ? std::move(*doc) : JsonValue();
+  }();
+  JsonValue doc = kDocument;
+  for (auto& [key, paths] : doc.members) {
+    if (key != "paths") continue;
+    for (auto& [path, item] : paths.members) {
+      for (auto& [field, servers] : item.members) {
+        if (field != "servers" || servers.items.empty()) continue;
+        JsonValue& server = servers.items.front();
+        const JsonValue* url = server.find("url");
+        if (url == nullptr || !url->text.starts_with("http")) continue;  // "/": the API port
+        server.members.clear();
+        server.members.emplace_back("url", string_value(admin_url));
+        server.members.emplace_back("description", string_value(description));
+        servers.items.resize(1);
+      }
+    }
+  }
+  std::string out;
+  out.reserve(kOpenApiJson.size() + 256);
+  JsonWriter w(out);
+  write_json(w, doc);
+  return out;
+}
 
 std::string_view DocsAssets::index_html() { return kIndexHtml; }
 

@@ -12,6 +12,12 @@ namespace basalt::http {
 
 std::string_view openapi_json();
 
+// The document as this server serves it: the admin paths' server, which api/openapi.yaml names
+// by its default (http://127.0.0.1:8081), replaced by `admin_url` with `description`, so the docs
+// page's "Try it out" reaches the admin port actually configured. Admin paths are those with a
+// server of their own given as an absolute URL.
+std::string openapi_json_for_admin(std::string_view admin_url, std::string_view description);
+
 class DocsAssets {
  public:
   // Finds the directory (first that holds swagger-ui-bundle.js): $BASALT_HTTP_DOCS_DIR,

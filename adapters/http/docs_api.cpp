@@ -1,15 +1,30 @@
 // The OpenAPI document and the docs page (Swagger UI), on the API port.
 
+#include <string>
+
+#include "config/config.hpp"
 #include "http/docs.hpp"
 #include "http/exchange.hpp"
 #include "http/frontend.hpp"
 #include "http/routes.hpp"
+#include "http/url.hpp"
 
 namespace basalt::http {
 
+// The document names the admin port as the browser will reach it: the host this request was
+// sent to (a docs page on localhost:8080 then calls localhost:<admin-port>) and the configured
+// port, not the defaults api/openapi.yaml holds.
 void handle_openapi(Exchange& ex) {
-  ex.json(200, std::string(openapi_json()));
+  const Config& cfg = ex.front_end().config();
+  std::string_view host = host_name(ex.req.header("host"));
+  if (host.empty()) host = "127.0.0.1";
+  std::string url = "http://" + std::string(host) + ":" +
+                    std::to_string(cfg.admin_port != 0 ? cfg.admin_port : 8081);
+  ex.json(200, openapi_json_for_admin(url, cfg.admin_port != 0
+                                               ? "The admin port (--admin-port)"
+                                               : "The admin port, turned off (--admin-port 0)"));
   ex.res.add_header("Cache-Control", "no-cache");
+  ex.res.add_header("Vary", "Host");
 }
 
 void handle_docs_redirect(Exchange& ex) {

@@ -9,6 +9,7 @@
 #include "http/connection.hpp"
 #include "http/json.hpp"
 #include "http/rfc3339.hpp"
+#include "http/url.hpp"
 #include "server/server.hpp"
 
 namespace basalt::http {
@@ -71,7 +72,20 @@ void reset_request_session(Engine& engine, Session& s) {
   s.skip_replies = 0;
 }
 
+bool speaks_upstash(const Request& req) {
+  for (const auto& [name, value] : req.headers) {
+    if (name.starts_with("upstash-")) return true;
+  }
+  return false;
+}
+
 }  // namespace
+
+bool is_command_api_path(std::string_view path) {
+  path = path.substr(0, path.find('?'));
+  if (path.starts_with(kCommandApiPrefix)) return true;
+  return path != "/api" && !path.starts_with("/api/");
+}
 
 Timeouts HttpFrontEnd::timeouts() const {
   const Config& cfg = server_.config();
@@ -169,7 +183,20 @@ std::string_view HttpFrontEnd::date() {
   return date_;
 }
 
-bool HttpFrontEnd::origin_allowed(std::string_view origin) {
+// The docs page (on the API port) sends the admin routes' requests from its own origin: the
+// host the admin request was sent to, with the API port. The admin port lets that page read its
+// answers whatever http-cors-origins says; they are no secret from the page's own server, and
+// without this "Try it out" fails for /healthz, /readyz, /metrics and /info out of the box.
+bool HttpFrontEnd::is_docs_page_origin(const Exchange& ex, std::string_view origin) const {
+  const Config& cfg = server_.config();
+  std::string_view host = host_name(ex.req.header("host"));
+  if (cfg.http_port == 0 || host.empty() || !origin.starts_with("http://")) return false;
+  std::string expected = "http://" + std::string(host);
+  if (cfg.http_port != 80) expected += ":" + std::to_string(cfg.http_port);
+  return iequals(origin, expected);
+}
+
+bool HttpFrontEnd::origin_allowed(const Exchange& ex, std::string_view origin, bool admin_port) {
   const std::string& cfg = server_.config().http_cors_origins;
   if (cfg != cors_config_) {
     cors_config_ = cfg;
@@ -191,15 +218,15 @@ bool HttpFrontEnd::origin_allowed(std::string_view origin) {
   for (auto& o : cors_origins_) {
     if (o == origin) return true;
   }
-  return false;
+  return admin_port && is_docs_page_origin(ex, origin);
 }
 
-void HttpFrontEnd::preflight(Exchange& ex, uint32_t allowed) {
+void HttpFrontEnd::preflight(Exchange& ex, uint32_t allowed, bool admin_port) {
   ex.empty(204);
   uint32_t methods = allowed | kOptions;
   ex.res.add_header("Allow", methods_list(methods));
   std::string_view origin = ex.req.header("origin");
-  if (origin_allowed(origin)) {
+  if (origin_allowed(ex, origin, admin_port)) {
     ex.res.add_header("Access-Control-Allow-Methods", methods_list(methods));
     std::string_view requested = ex.req.header("access-control-request-headers");
     ex.res.add_header("Access-Control-Allow-Headers",
@@ -208,9 +235,9 @@ void HttpFrontEnd::preflight(Exchange& ex, uint32_t allowed) {
   }
 }
 
-void HttpFrontEnd::finish(Exchange& ex) {
+void HttpFrontEnd::finish(Exchange& ex, bool admin_port) {
   std::string_view origin = ex.req.header("origin");
-  if (origin.empty() || !origin_allowed(origin)) return;
+  if (origin.empty() || !origin_allowed(ex, origin, admin_port)) return;
   ex.res.add_header("Access-Control-Allow-Origin", cors_any_ ? std::string_view("*") : origin);
   if (!cors_any_) ex.res.add_header("Vary", "Origin");
   ex.res.add_header("Access-Control-Expose-Headers", kExposeHeaders);
@@ -223,7 +250,7 @@ bool HttpFrontEnd::authenticate(Exchange& ex) {
   if (auth.size() > 7 && iequals(auth.substr(0, 7), "bearer ")) {
     token = auth.substr(7);
     while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
-  } else if (ex.req.url.path.starts_with(kCommandApiPrefix)) {
+  } else if (is_command_api_path(ex.req.url.path)) {
     // Upstash's query-string form, for the command API only (Upstash's clients use it there):
     // it keeps the password out of resource URLs, which end up in caches, logs and Referer.
     if (const std::string* t = ex.req.param("_token")) token = *t;
@@ -237,7 +264,7 @@ bool HttpFrontEnd::authenticate(Exchange& ex) {
     if (!readonly_token) {
       s.authenticated = false;
       ex.res.add_header("WWW-Authenticate", "Bearer realm=\"basalt\"");
-      if (ex.req.url.path.starts_with(kCommandApiPrefix)) {
+      if (is_command_api_path(ex.req.url.path)) {
         ex.json(401, "{\"error\":\"Unauthorized\"}");
       } else {
         ex.error(401, "UNAUTHENTICATED",
@@ -287,15 +314,18 @@ void HttpFrontEnd::handle(Exchange& ex, bool admin_port) {
     fail(400, "BAD_REQUEST", "malformed request target (bad percent-encoding?)");
     return;
   }
-  command_api = !admin_port && req.url.path.starts_with(kCommandApiPrefix);
+  // A request that speaks Upstash's protocol (@upstash/redis always sends Upstash-Encoding) gets
+  // its error shape too when no route answers: a client given a wrong URL then shows the reason
+  // rather than "[object Object]", which is all it makes of the resource API's error object.
+  command_api = !admin_port && (is_command_api_path(req.url.path) || speaks_upstash(req));
   const RouteMatch& m = ex.match;
-  if (req.method == kOptions && !admin_port) {
+  if (req.method == kOptions) {
     if (m.allowed == 0) {
       fail(404, "NOT_FOUND", "no such route");
       return;
     }
     ex.route = m.path_route->path;
-    preflight(ex, m.allowed);
+    preflight(ex, m.allowed, admin_port);
     return;
   }
   if (m.route == nullptr) {

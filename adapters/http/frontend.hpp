@@ -32,6 +32,11 @@ struct Timeouts {
   int64_t drain_ms = 2'000;  // reading and discarding after an error response, then close
 };
 
+// The command API's paths, whose errors are Upstash's {"error":"..."}: /api/v1/redis and what is
+// under it, and every path outside /api (the command API again, at the root). A request target
+// with a query is classified by its path.
+bool is_command_api_path(std::string_view path);
+
 // The API port's routes and the admin port's routes (also used by tests, without a server).
 void build_api_router(Router& router);
 void build_admin_router(Router& router);
@@ -66,7 +71,7 @@ class HttpFrontEnd {
   // Answers one admitted request: everything up to and including calling its handler.
   void handle(Exchange& ex, bool admin_port);
   // Headers every response gets once its route has finished (CORS).
-  void finish(Exchange& ex);
+  void finish(Exchange& ex, bool admin_port);
   // The request's X-Request-Id if it sent a usable one, else a new one.
   std::string request_id(const Request& req);
   // The Date header value, formatted once per second.
@@ -78,8 +83,10 @@ class HttpFrontEnd {
  private:
   static void on_sweep(uv_timer_t* t);
   bool authenticate(Exchange& ex);
-  bool origin_allowed(std::string_view origin);
-  void preflight(Exchange& ex, uint32_t allowed);
+  // http-cors-origins, and on the admin port also the docs page of this server.
+  bool origin_allowed(const Exchange& ex, std::string_view origin, bool admin_port);
+  bool is_docs_page_origin(const Exchange& ex, std::string_view origin) const;
+  void preflight(Exchange& ex, uint32_t allowed, bool admin_port);
 
   Server& server_;
   Router api_, admin_;

@@ -17,6 +17,11 @@ void Router::add(std::string_view path, uint32_t methods, RouteHandler handler, 
   routes_.push_back(std::move(r));
 }
 
+void Router::fence(std::string_view path) {
+  add(path, 0, nullptr, false);
+  routes_.back().fence = true;
+}
+
 bool Router::path_matches(const Route& r, const std::vector<std::string>& segments) {
   size_t fixed = r.tail ? r.segments.size() - 1 : r.segments.size();
   if (r.tail ? segments.size() < r.segments.size() : segments.size() != r.segments.size()) {
@@ -36,6 +41,7 @@ RouteMatch Router::match(Method method, const std::vector<std::string>& segments
   // (".../pipeline" before ".../{command}"), and the first route whose path matches decides.
   for (const Route& r : routes_) {
     if (!path_matches(r, segments)) continue;
+    if (r.fence) break;
     m.path_route = &r;
     m.allowed = r.methods;
     if (r.methods & kGet) m.allowed |= kHead;

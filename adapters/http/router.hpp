@@ -21,7 +21,8 @@ struct Route {
   RouteHandler handler;
   bool needs_auth;  // the bearer token is checked before the handler runs
   std::vector<std::string> segments;
-  bool tail = false;  // last segment is "{name...}"
+  bool tail = false;   // last segment is "{name...}"
+  bool fence = false;  // added by Router::fence: no methods, no handler
 };
 
 struct RouteMatch {
@@ -33,6 +34,9 @@ struct RouteMatch {
 class Router {
  public:
   void add(std::string_view path, uint32_t methods, RouteHandler handler, bool needs_auth = true);
+  // Paths that match `path` are not matched by any route added after it: a request there that
+  // no earlier route answers is unmatched (404), even if a later, broader template would take it.
+  void fence(std::string_view path);
   // A GET route also answers HEAD (its handler sees kHead and the body is dropped).
   RouteMatch match(Method method, const std::vector<std::string>& segments) const;
   const std::vector<Route>& routes() const { return routes_; }

@@ -21,6 +21,17 @@ void build_api_router(Router& r) {
   r.add("/api/v1/docs", kGet, handle_docs_redirect, false);
   r.add("/api/v1/docs/", kGet, handle_docs_index, false);
   r.add("/api/v1/docs/{asset}", kGet, handle_docs_asset, false);
+  // Everything under /api belongs to the routes above: a path there that none of them answers
+  // is a 404, not a command for the root routes below.
+  r.fence("/api");
+  r.fence("/api/{rest...}");
+  // The command API once more at the root, where Upstash serves it: a client given the server's
+  // own URL, as Upstash's URLs look (https://<name>.upstash.io), works unchanged.
+  r.add("/", kPost, handle_command_json);
+  r.add("/pipeline", kPost, handle_pipeline);
+  r.add("/multi-exec", kPost, handle_multi_exec);
+  r.add("/{command}", kGet | kPost, handle_command_path);
+  r.add("/{command}/{args...}", kGet | kPost, handle_command_path);
 }
 
 void build_admin_router(Router& r) {

@@ -1,7 +1,7 @@
 #pragma once
 // Route handlers, one file per group: resource_api.cpp (/api/v1/keys...), command_api.cpp
-// (/api/v1/redis...), admin_api.cpp (the admin port), docs_api.cpp (OpenAPI and the docs page).
-// routes.cpp puts them in the routers.
+// (/api/v1/redis... and the root), admin_api.cpp (the admin port), docs_api.cpp (OpenAPI and the
+// docs page). routes.cpp puts them in the routers.
 
 namespace basalt::http {
 

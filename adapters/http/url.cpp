@@ -1,5 +1,7 @@
 #include "http/url.hpp"
 
+#include <cctype>
+
 namespace basalt::http {
 
 namespace {
@@ -48,6 +50,35 @@ std::string percent_encode(std::string_view s) {
     }
   }
   return out;
+}
+
+std::string_view host_name(std::string_view host_header) {
+  std::string_view host = host_header;
+  std::string_view port;
+  if (host.starts_with('[')) {
+    size_t close = host.find(']');
+    if (close == std::string_view::npos) return {};
+    port = host.substr(close + 1);
+    host = host.substr(0, close + 1);
+    for (char c : host.substr(1, host.size() - 2)) {
+      if (!std::isxdigit(static_cast<unsigned char>(c)) && c != ':' && c != '.') return {};
+    }
+    if (host.size() < 4) return {};
+  } else {
+    size_t colon = host.find(':');
+    if (colon != std::string_view::npos) port = host.substr(colon);
+    host = host.substr(0, colon);
+    for (char c : host) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.') return {};
+    }
+  }
+  if (!port.empty()) {
+    if (port.size() < 2 || port.size() > 6 || port[0] != ':') return {};
+    for (char c : port.substr(1)) {
+      if (!std::isdigit(static_cast<unsigned char>(c))) return {};
+    }
+  }
+  return host;
 }
 
 bool parse_target(std::string_view target, Target* out) {

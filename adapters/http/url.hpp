@@ -25,6 +25,11 @@ struct Target {
   std::vector<std::pair<std::string, std::string>> params;  // decoded, in order
 };
 
+// The host of a Host header ("example.com:8080" -> "example.com", "[::1]:8080" -> "[::1]"), as
+// it goes into a URL; empty unless it is a plain name, IPv4 address or bracketed IPv6 address
+// (what a browser sends), so the result is safe to write into a document or compare with Origin.
+std::string_view host_name(std::string_view host_header);
+
 // Splits an origin-form target ("/path?query"). Returns false for a target that does not start
 // with '/' or holds a malformed escape.
 bool parse_target(std::string_view target, Target* out);

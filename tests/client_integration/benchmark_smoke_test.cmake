@@ -45,9 +45,53 @@ foreach(run IN LISTS runs)
 endforeach()
 if(NOT failure)
   # The table form, and the error path: an unreachable server is reported, not a hang.
-  execute_process(COMMAND ${BENCH_BIN} -p ${port} -n 1000 -q RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+  execute_process(COMMAND ${BENCH_BIN} -p ${port} -n 1000 RESULT_VARIABLE rc OUTPUT_VARIABLE out)
   if(NOT rc EQUAL 0 OR NOT out MATCHES "p99.99" OR NOT out MATCHES "errors: none")
     set(failure "table output:\n${out}")
+  endif()
+  # redis-benchmark's -t and -q: one line per test, in redis-benchmark's order and format.
+  execute_process(COMMAND ${BENCH_BIN} -p ${port} -n 2000 -c 4 -t get,set,lrange_100 -q
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 30)
+  set(line "requests per second, p50=[0-9.]+ msec\n")
+  if(NOT rc EQUAL 0 OR NOT out MATCHES "^SET: [0-9.]+ ${line}GET: [0-9.]+ ${line}LPUSH \\(needed to benchmark LRANGE\\): [0-9.]+ ${line}LRANGE_100 \\(first 100 elements\\): [0-9.]+ ${line}$")
+    set(failure "-t get,set,lrange_100 -q (${rc}):\n${out}\n${err}")
+  endif()
+  execute_process(COMMAND ${BENCH_BIN} -p ${port} -n 10 -t set,nosuchtest RESULT_VARIABLE rc
+                  ERROR_VARIABLE err TIMEOUT 30)
+  if(NOT rc EQUAL 2 OR NOT err MATCHES "no test named \"nosuchtest\"")
+    set(failure "an unknown -t test is not a usage error (${rc}): ${err}")
+  endif()
+  # GETs count hits and misses: every key set just before is a hit (same seed, same keys), a key
+  # never set is a miss; over RESP and over HTTP.
+  execute_process(COMMAND ${BENCH_BIN} -p ${port} -n 3000 -c 3 --keyspace 50 -t set,get --json
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out TIMEOUT 30)
+  if(NOT rc EQUAL 0 OR NOT out MATCHES "\"op\": \"GET\", \"requests\": 3000, \"errors\": 0, \"hits\": 3000, \"misses\": 0")
+    set(failure "GET hits:\n${out}")
+  endif()
+  foreach(target "-p|${port}" "--http|http://127.0.0.1:${http_port}|-P|4")
+    string(REPLACE "|" ";" target_args "${target}")
+    execute_process(COMMAND ${BENCH_BIN} ${target_args} -n 400 -c 2 --json
+                            --workload "GET never-set:__rand_int__"
+                    RESULT_VARIABLE rc OUTPUT_VARIABLE out TIMEOUT 30)
+    if(NOT rc EQUAL 0 OR NOT out MATCHES "\"errors\": 0, \"hits\": 0, \"misses\": 400")
+      set(failure "GET misses (${target}):\n${out}")
+    endif()
+  endforeach()
+  execute_process(COMMAND ${BENCH_BIN} -p ${port} -n 2000 -q RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+  if(NOT rc EQUAL 0 OR NOT out MATCHES "^SET: [0-9.]+ ${line}$")
+    set(failure "-q without -t:\n${out}")
+  endif()
+  # A run whose requests all fail exits 1 and prints the first error's text, over RESP and HTTP;
+  # one where some fail does not: INCR of ten keys set to "x" just before fails, of ten others
+  # succeeds (sequential keys, one connection: the same keys every time).
+  execute_process(COMMAND ${BENCH_BIN} -p ${port} -n 10 -c 1 --keyspace 10
+                          --key-distribution sequential -q --workload "SET mixed:__rand_int__ x"
+                  OUTPUT_QUIET TIMEOUT 30)
+  execute_process(COMMAND ${BENCH_BIN} -p ${port} -n 20 -c 1 --keyspace 20
+                          --key-distribution sequential -q --workload "INCR mixed:__rand_int__"
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 30)
+  if(NOT rc EQUAL 0 OR NOT out MATCHES "errors: ERR 10\n  first INCR error: ERR value is not an integer")
+    set(failure "some requests failing (${rc}):\n${out}\n${err}")
   endif()
   math(EXPR dead "${port} + 1")
   execute_process(COMMAND ${BENCH_BIN} -p ${dead} -n 10 -q RESULT_VARIABLE rc ERROR_VARIABLE err

@@ -9,20 +9,24 @@ import { requireFromUi, startServer } from "./server.mjs";
 
 const { Redis } = requireFromUi("@upstash/redis");
 
-function client(server, token = "any-token") {
+// Both URLs the server answers: its own, as Upstash's URLs look (https://<name>.upstash.io),
+// and the command API's place under /api/v1.
+const bases = [["the root URL", ""], ["/api/v1/redis", "/api/v1/redis"]];
+
+function client(server, base, token = "any-token") {
   return new Redis({
-    url: server.url("/api/v1/redis"),
+    url: server.url(base),
     token,
     retry: false,
     automaticDeserialization: true,
   });
 }
 
-describe("@upstash/redis against Basalt (no password)", () => {
+for (const [where, base] of bases) describe(`@upstash/redis at ${where} (no password)`, () => {
   let server, redis;
   before(async () => {
     server = await startServer();
-    redis = client(server);
+    redis = client(server, base);
   });
   after(async () => server.stop());
 
@@ -115,9 +119,28 @@ describe("@upstash/redis with requirepass", () => {
   });
   after(async () => server.stop());
 
-  test("the right token works, a wrong one is refused", async () => {
-    assert.equal(await client(server, "s3cret").set("k", "v"), "OK");
-    assert.equal(await client(server, "s3cret").get("k"), "v");
-    await assert.rejects(client(server, "wrong").get("k"), /Unauthorized/);
+  for (const [where, base] of bases) {
+    test(`at ${where}: the right token works, a wrong one is refused`, async () => {
+      assert.equal(await client(server, base, "s3cret").set("k", "v"), "OK");
+      assert.equal(await client(server, base, "s3cret").get("k"), "v");
+      await assert.rejects(client(server, base, "wrong").get("k"), /Unauthorized/);
+    });
+  }
+});
+
+describe("errors the client can print", () => {
+  let server;
+  before(async () => {
+    server = await startServer();
+  });
+  after(async () => server.stop());
+
+  // Under /api no path is a command: a client pointed at a wrong path there gets a 404 whose
+  // error it shows as text (not "[object Object]").
+  test("a wrong URL under /api", async () => {
+    const err = await client(server, "/api/v1/nowhere").get("k").then(
+      () => assert.fail("no error"), (e) => e);
+    assert.doesNotMatch(String(err.message), /object Object/);
+    assert.match(String(err.message), /no such route/);
   });
 });

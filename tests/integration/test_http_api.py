@@ -481,7 +481,7 @@ class ResourceApiTest(ServerTest):
         r.close()
 
     def test_route_and_request_errors(self):
-        s, _, b = self.req("GET", "/nope")
+        s, _, b = self.req("GET", "/api/v1/nope")
         self.assertEqual(s, 404)
         self.assertEqual(js(b)["error"]["code"], "NOT_FOUND")
         s, h, b = self.req("POST", key_path("k"))
@@ -706,6 +706,66 @@ class CommandApiTest(ServerTest):
         self.assertEqual(r, {"result": None})
 
 
+class CommandApiAtRootTest(ServerTest):
+    """The command API at the root of the API port, as Upstash serves it; /api stays the API's."""
+
+    def test_path_json_pipeline_and_multi_exec(self):
+        s, _, b = self.req("GET", "/set/rk/hello")
+        self.assertEqual((s, js(b)), (200, {"result": "OK"}))
+        s, _, b = self.req("GET", "/GET/rk")
+        self.assertEqual((s, js(b)), (200, {"result": "hello"}))
+        s, _, b = self.req("GET", "/ping")
+        self.assertEqual(js(b), {"result": "PONG"})
+        s, _, b = self.req("POST", "/set/r%2Fslash", "body value")
+        self.assertEqual(js(b), {"result": "OK"})
+        s, _, b = self.req("POST", "/", ["GET", "r/slash"])
+        self.assertEqual((s, js(b)), (200, {"result": "body value"}))
+        s, _, b = self.req("POST", "/pipeline", [["INCR", "rn"], ["LPUSH", "rn", "x"]])
+        self.assertEqual(s, 200)
+        self.assertEqual(js(b)[0], {"result": 1})
+        self.assertTrue(js(b)[1]["error"].startswith("WRONGTYPE"))
+        s, _, b = self.req("POST", "/multi-exec", [["INCR", "rm"], ["INCR", "rm"]])
+        self.assertEqual((s, js(b)), (200, [{"result": 1}, {"result": 2}]))
+        # The same keys through /api/v1: one keyspace.
+        s, _, b = self.req("GET", "/api/v1/redis/get/rm")
+        self.assertEqual(js(b), {"result": "2"})
+        s, _, b = self.req("GET", key_path("rk"))
+        self.assertEqual(js(b)["value"], "hello")
+
+    def test_errors_are_upstash_shaped(self):
+        s, _, b = self.req("GET", "/nosuchcommand/x")
+        self.assertEqual(s, 400)
+        self.assertTrue(js(b)["error"].startswith("ERR unknown command"))
+        s, h, b = self.req("GET", "/")
+        self.assertEqual((s, h["allow"]), (405, "POST, OPTIONS"))
+        self.assertIsInstance(js(b)["error"], str)
+        s, _, b = self.req("GET", "/pipeline")
+        self.assertEqual(s, 405)
+        self.assertIsInstance(js(b)["error"], str)
+        s, _, b = self.req("POST", "/", "not json", {"Content-Type": "application/json"})
+        self.assertEqual(s, 400)
+        self.assertIsInstance(js(b)["error"], str)
+
+    def test_api_paths_are_not_commands(self):
+        for path in ("/api", "/api/v2/get/k", "/api/v1/nope", "/api/v1/keys/k/x/y"):
+            s, _, b = self.req("GET", path)
+            self.assertEqual(s, 404, path)
+            self.assertEqual(js(b)["error"]["code"], "NOT_FOUND", path)
+        # ...except for a client that speaks Upstash's protocol: it can print a string error.
+        s, _, b = self.req("POST", "/api/v1", ["GET", "k"], {"Upstash-Encoding": "base64"})
+        self.assertEqual(s, 404)
+        self.assertEqual(js(b), {"error": "no such route"})
+        s, _, b = self.req("GET", "/api/v1/docs/")
+        self.assertEqual(s, 200)
+        s, _, b = self.req("GET", "/api/v1/openapi.json")
+        self.assertIn("/{command}/{args}", js(b)["paths"])
+
+    def test_preflight_at_the_root(self):
+        s, h, _ = self.req("OPTIONS", "/get/k", headers={"Origin": "http://x.example",
+                                                         "Access-Control-Request-Method": "GET"})
+        self.assertEqual((s, h["allow"]), (204, "GET, HEAD, POST, OPTIONS"))
+
+
 class AuthTest(ServerTest):
     extra = ("--requirepass", "s3cret", "--http-readonly-token", "reader", "--loglevel", "debug")
 
@@ -744,6 +804,15 @@ class AuthTest(ServerTest):
         self.assertEqual(js(b), {"result": "PONG"})
         s, _, b = self.req("GET", "/api/v1/redis/ping?_token=s3cret")
         self.assertEqual(js(b), {"result": "PONG"})
+        # At the root, the same rules.
+        s, h, b = self.req("POST", "/", ["PING"])
+        self.assertEqual((s, js(b)), (401, {"error": "Unauthorized"}))
+        s, _, b = self.req("POST", "/pipeline", [["PING"]], {"Authorization": "Bearer s3cret"})
+        self.assertEqual(js(b), [{"result": "PONG"}])
+        s, _, b = self.req("GET", "/ping?_token=s3cret")
+        self.assertEqual(js(b), {"result": "PONG"})
+        s, _, b = self.req("GET", "/api/v1/keys/x?_token=s3cret")
+        self.assertEqual(s, 401)  # still not on the resource API
         s, _, b = self.req("POST", "/api/v1/redis", ["SET", "x", "1"], {"Authorization": "Bearer reader"})
         self.assertEqual(s, 400)
         self.assertTrue(js(b)["error"].startswith("NOPERM"))
@@ -791,7 +860,7 @@ class CorsTest(ServerTest):
         self.assertEqual((s, h["access-control-allow-headers"]), (204, upstash))
         s, h, b = self.req("OPTIONS", key_path("k"), headers={"Origin": "http://app.example"})
         self.assertIn("Authorization", h["access-control-allow-headers"])
-        s, h, b = self.req("OPTIONS", "/nowhere", headers={"Origin": "http://app.example"})
+        s, h, b = self.req("OPTIONS", "/api/v1/nowhere", headers={"Origin": "http://app.example"})
         self.assertEqual(s, 404)
 
     def test_simple_requests_expose_headers(self):
@@ -804,6 +873,76 @@ class CorsTest(ServerTest):
         s, h, _ = self.req("GET", key_path("c"), headers={"Origin": "http://evil.example"})
         self.assertNotIn("access-control-allow-origin", h)
         s, h, _ = self.req("GET", key_path("c"))
+        self.assertNotIn("access-control-allow-origin", h)
+
+
+class AdminCorsTest(ServerTest):
+    """The admin port's CORS: the docs page of the same server (its API port, on the host the
+    request went to) may read the admin routes out of the box; other origins only through
+    --http-cors-origins, as on the API port."""
+
+    def admin(self, method, path, origin, host=None, headers=None):
+        h = {"Origin": origin, "Host": host or "127.0.0.1:%d" % self.server.admin_port}
+        h.update(headers or {})
+        return self.req(method, path, headers=h, admin=True)
+
+    def test_the_docs_page_may_read_admin_routes(self):
+        page = "http://127.0.0.1:%d" % self.server.http_port
+        for path in ("/healthz", "/readyz", "/metrics", "/info"):
+            s, h, _ = self.admin("GET", path, page)
+            self.assertEqual((s, h.get("access-control-allow-origin")), (200, page), path)
+            self.assertEqual(h["vary"], "Origin")
+        # The same page reached as localhost.
+        page = "http://localhost:%d" % self.server.http_port
+        s, h, _ = self.admin("GET", "/healthz", page, host="localhost:%d" % self.server.admin_port)
+        self.assertEqual(h.get("access-control-allow-origin"), page)
+        s, h, b = self.admin("OPTIONS", "/info", page, host="localhost:%d" % self.server.admin_port,
+                             headers={"Access-Control-Request-Method": "GET"})
+        self.assertEqual((s, b), (204, b""))
+        self.assertEqual(h["allow"], "GET, HEAD, OPTIONS")
+        self.assertEqual(h["access-control-allow-methods"], "GET, HEAD, OPTIONS")
+
+    def test_other_origins_are_not_let_in(self):
+        for origin in ("http://evil.example", "http://127.0.0.1:%d" % self.server.admin_port,
+                       "http://127.0.0.1:%d" % (self.server.http_port + 1),
+                       "https://127.0.0.1:%d" % self.server.http_port):
+            s, h, _ = self.admin("GET", "/healthz", origin)
+            self.assertEqual(s, 200)
+            self.assertNotIn("access-control-allow-origin", h, origin)
+        # The page's host must be the one the admin request went to.
+        s, h, _ = self.admin("GET", "/healthz", "http://evil.example:%d" % self.server.http_port)
+        self.assertNotIn("access-control-allow-origin", h)
+        s, h, _ = self.admin("OPTIONS", "/healthz", "http://evil.example",
+                             headers={"Access-Control-Request-Method": "GET"})
+        self.assertEqual(s, 204)
+        self.assertNotIn("access-control-allow-methods", h)
+
+    def test_served_document_names_the_admin_port(self):
+        s, _, b = self.req("GET", "/api/v1/openapi.json")
+        doc = js(b)
+        for path in ("/healthz", "/readyz", "/metrics", "/info"):
+            self.assertEqual(doc["paths"][path]["servers"][0]["url"],
+                             "http://127.0.0.1:%d" % self.server.admin_port)
+        s, h, b = self.req("GET", "/api/v1/openapi.json", headers={"Host": "localhost:8080"})
+        self.assertEqual(js(b)["paths"]["/healthz"]["servers"][0]["url"],
+                         "http://localhost:%d" % self.server.admin_port)
+        self.assertEqual(h["vary"], "Host")
+        s, h, b = self.req("GET", "/api/v1/openapi.json", headers={"Host": 'x"/><script>'})
+        self.assertEqual(js(b)["paths"]["/healthz"]["servers"][0]["url"],
+                         "http://127.0.0.1:%d" % self.server.admin_port)
+
+
+class AdminCorsOriginsTest(ServerTest):
+    extra = ("--http-cors-origins", "http://app.example")
+
+    def test_http_cors_origins_applies_to_the_admin_port(self):
+        s, h, _ = self.req("GET", "/metrics", headers={"Origin": "http://app.example"}, admin=True)
+        self.assertEqual(h.get("access-control-allow-origin"), "http://app.example")
+        s, h, _ = self.req("OPTIONS", "/metrics", admin=True, headers={
+            "Origin": "http://app.example", "Access-Control-Request-Method": "GET"})
+        self.assertEqual(s, 204)
+        self.assertEqual(h["access-control-allow-methods"], "GET, HEAD, OPTIONS")
+        s, h, _ = self.req("GET", "/metrics", headers={"Origin": "http://evil.example"}, admin=True)
         self.assertNotIn("access-control-allow-origin", h)
 
 

@@ -267,7 +267,7 @@ class AuthBeforeBodyTest(HardeningTest):
         s = self.connect()
         try:
             size = 40 << 20
-            s.sendall(b"POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n"
+            s.sendall(b"POST /api/v1/nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n"
                       b"Expect: 100-continue\r\n\r\n" % size)
             s.settimeout(0.5)
             with self.assertRaises(socket.timeout):

@@ -1,5 +1,6 @@
 """basalt-server driven by the stock Redis tools: redis-cli (one-shot, RESP3, interactive with
-command hints, --pipe mass insert), redis-benchmark (pipelined, zero errors) and redis-py."""
+command hints, --pipe mass insert), redis-benchmark (pipelined, zero errors; the README's list of
+the tests that pass) and redis-py."""
 
 import fcntl
 import os
@@ -116,6 +117,29 @@ class RedisBenchmarkTest(unittest.TestCase):
                 self.assertIn(f'"{test}"', out)
             rps = [float(line.split(",")[1].strip('"')) for line in out.splitlines()[1:] if line]
             self.assertTrue(all(v > 0 for v in rps), out)
+
+
+    def test_the_readme_list_of_tests_runs(self):
+        # The README names the redis-benchmark tests that pass today; every one of them must.
+        readme = open(os.path.join(os.path.dirname(__file__), "..", "..", "README.md")).read()
+        prefix = "redis-benchmark -q -n 100000 -t "
+        lines = [line for line in readme.splitlines() if line.startswith(prefix)]
+        self.assertEqual(len(lines), 1, "the README's redis-benchmark -t line")
+        tests = lines[0][len(prefix):].split()[0]
+        with h.basalt() as server:
+            r = subprocess.run(["redis-benchmark", "-p", str(server.port), "-q", "-n", "2000",
+                                "-t", tests], capture_output=True, timeout=300)
+        out, err = r.stdout.decode().replace("\r", "\n"), r.stderr.decode()
+        self.assertEqual(r.returncode, 0, out + err)
+        self.assertNotIn("ERR", out + err)
+        done = [line.split(":")[0] for line in out.splitlines() if "requests per second" in line]
+        expected = []
+        for test in tests.split(","):
+            expected += {"ping": ["PING_INLINE", "PING_MBULK"],
+                         "lrange": ["LPUSH (needed to benchmark LRANGE)"] + [
+                             f"LRANGE_{n} (first {n} elements)" for n in (100, 300, 500, 600)],
+                         "mset": ["MSET (10 keys)"]}.get(test, [test.upper()])
+        self.assertEqual(sorted(done), sorted(expected), out)
 
 
 class RedisPyTest(unittest.TestCase):

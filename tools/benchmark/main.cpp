@@ -81,7 +81,48 @@ struct Config {
   uint64_t seed = 1;
   bool json = false;
   bool quiet = false;
+  bool workload_given = false;  // --workload or --ratio (which -t replaces)
   std::vector<OpSpec> ops;
+  // -t: redis-benchmark's tests, run one after another, each alone for -n requests (or
+  // --duration); each is one op named as redis-benchmark names it.
+  std::vector<OpSpec> tests;
+};
+
+// redis-benchmark's tests (7.0), in the order it runs them, with the commands it sends. -t takes
+// a test's name, or a group ("ping", "lrange") for all of its tests; the LPUSH that fills the
+// list runs before any LRANGE test, as in redis-benchmark.
+struct BenchTest {
+  std::string_view name;   // for -t; empty: not selectable by itself
+  std::string_view group;  // selects the test too
+  std::string_view title;  // printed
+  std::string_view command;
+};
+constexpr BenchTest kTests[] = {
+    {"ping_inline", "ping", "PING_INLINE", "PING"},
+    {"ping_mbulk", "ping", "PING_MBULK", "PING"},
+    {"set", "", "SET", "SET __key__ __data__"},
+    {"get", "", "GET", "GET __key__"},
+    {"incr", "", "INCR", "INCR counter:__rand_int__"},
+    {"lpush", "", "LPUSH", "LPUSH mylist __data__"},
+    {"rpush", "", "RPUSH", "RPUSH mylist __data__"},
+    {"lpop", "", "LPOP", "LPOP mylist"},
+    {"rpop", "", "RPOP", "RPOP mylist"},
+    {"sadd", "", "SADD", "SADD myset element:__rand_int__"},
+    {"hset", "", "HSET", "HSET myhash element:__rand_int__ __data__"},
+    {"spop", "", "SPOP", "SPOP myset"},
+    {"zadd", "", "ZADD", "ZADD myzset 0 element:__rand_int__"},
+    {"zpopmin", "", "ZPOPMIN", "ZPOPMIN myzset"},
+    {"", "lrange", "LPUSH (needed to benchmark LRANGE)", "LPUSH mylist __data__"},
+    {"lrange_100", "lrange", "LRANGE_100 (first 100 elements)", "LRANGE mylist 0 99"},
+    {"lrange_300", "lrange", "LRANGE_300 (first 300 elements)", "LRANGE mylist 0 299"},
+    {"lrange_500", "lrange", "LRANGE_500 (first 500 elements)", "LRANGE mylist 0 449"},
+    {"lrange_600", "lrange", "LRANGE_600 (first 600 elements)", "LRANGE mylist 0 599"},
+    {"mset", "", "MSET (10 keys)",
+     "MSET key:__rand_int__:0 __data__ key:__rand_int__:1 __data__ key:__rand_int__:2 __data__ "
+     "key:__rand_int__:3 __data__ key:__rand_int__:4 __data__ key:__rand_int__:5 __data__ "
+     "key:__rand_int__:6 __data__ key:__rand_int__:7 __data__ key:__rand_int__:8 __data__ "
+     "key:__rand_int__:9 __data__"},
+    {"xadd", "", "XADD", "XADD mystream * myfield __data__"},
 };
 
 const char* kUsage = R"(Usage: basalt-benchmark [options]
@@ -104,6 +145,11 @@ Load:
       --duration SECONDS   run for a time instead of a request count
       --warmup SECONDS     run this long first without recording
 Workload:
+  -t TESTS                 redis-benchmark's tests, comma separated (set,get,incr,lpush,rpush,
+                           lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange_100..600,mset,xadd,
+                           ping_inline,ping_mbulk (both sent as arrays); ping and lrange for
+                           their groups), run one after another, each for -n requests, in
+                           redis-benchmark's order
       --workload W         set | get | push | pop (lists list:N), or a command template such as
                            "HSET h __key__ __data__" (__key__, __data__, __rand_int__ are
                            replaced per request) (default set)
@@ -114,9 +160,13 @@ Workload:
       --seed N             random seed (default 1)
 Output:
       --json               print the results as JSON on stdout instead of the table
-  -q, --quiet              no live progress line
+  -q, --quiet              one line per operation, as redis-benchmark -q prints it
+                           ("SET: 123.45 requests per second, p50=0.123 msec"); no live
+                           progress line (with --json: only that)
       --help               this text
-Ctrl-C stops the run and prints the results so far.
+Ctrl-C stops the run and prints the results so far. GET replies are counted as hits and
+misses (nil). The exit status is 1 if every request of an operation failed (the first error
+is printed), 2 for a usage error.
 )";
 
 [[noreturn]] void Usage(const std::string& error) {
@@ -156,6 +206,41 @@ OpSpec MakeOp(const std::string& templ, uint64_t weight = 1) {
   }
   op.weight = weight;
   return op;
+}
+
+// "set,get" -> the selected tests, each one op titled as redis-benchmark titles it.
+std::vector<OpSpec> ParseTests(const std::string& list) {
+  std::vector<std::string> chosen;
+  std::string item;
+  for (char ch : list + ",") {
+    if (ch != ',') {
+      item += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      continue;
+    }
+    if (item.empty()) continue;
+    bool known = false;
+    for (const BenchTest& t : kTests) known |= item == t.name || item == t.group;
+    if (!known) Usage("-t: no test named \"" + item + "\" (see --help)");
+    chosen.push_back(item);
+    item.clear();
+  }
+  if (chosen.empty()) Usage("-t wants a comma separated list of tests");
+  auto is_chosen = [&](std::string_view name) {
+    return !name.empty() && std::find(chosen.begin(), chosen.end(), name) != chosen.end();
+  };
+  std::vector<OpSpec> tests;
+  for (const BenchTest& t : kTests) {
+    bool selected = is_chosen(t.name) || is_chosen(t.group);
+    if (t.name.empty()) {  // the LPUSH before the LRANGE tests
+      for (const BenchTest& other : kTests) {
+        selected |= !other.name.empty() && other.group == t.group && is_chosen(other.name);
+      }
+    }
+    if (!selected) continue;
+    tests.push_back(MakeOp(std::string(t.command)));
+    tests.back().name = std::string(t.title);
+  }
+  return tests;
 }
 
 Config Parse(int argc, char** argv) {
@@ -198,7 +283,11 @@ Config Parse(int argc, char** argv) {
       c.warmup = Number<double>(a, value());
     } else if (a == "--workload") {
       c.workload = value();
+      c.workload_given = true;
+    } else if (a == "-t" || a == "--tests") {
+      c.tests = ParseTests(value());
     } else if (a == "--ratio") {
+      c.workload_given = true;
       const std::string r = value();
       const size_t colon = r.find(':');
       if (colon == std::string::npos) Usage("--ratio wants S:G, e.g. 1:10");
@@ -235,6 +324,7 @@ Config Parse(int argc, char** argv) {
     Usage("-c, --threads and -P must be at least 1");
   }
   if (c.keyspace < 1) Usage("--keyspace must be at least 1");
+  if (!c.tests.empty() && c.workload_given) Usage("-t replaces --workload and --ratio: give one");
   c.threads = std::min(c.threads, c.connections);
   if (c.ratio) {
     if (c.ratio->first > 0) c.ops.push_back(MakeOp("SET __key__ __data__", c.ratio->first));
@@ -346,6 +436,8 @@ class RequestMaker {
 struct OpStats {
   Histogram latency;
   uint64_t errors = 0;  // loop thread only
+  uint64_t nils = 0;    // nil replies: a GET's misses
+  std::string first_error;
 };
 
 struct Shared {
@@ -480,9 +572,12 @@ class Worker {
     if (conn.batch_start >= shared_->measure_start) {
       const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now - conn.batch_start);
       stats_[op]->latency.record(static_cast<uint64_t>(ns.count()));
+      OpStats& stats = *stats_[op];
       if (error || reply.is_error()) {
-        ++stats_[op]->errors;
+        if (stats.errors++ == 0) stats.first_error = ErrorText(reply, error);
         ++errors_[ErrorKind(reply, error)];
+      } else if (reply.is_nil()) {
+        ++stats.nils;
       }
     }
     if (--conn.outstanding > 0) return;
@@ -508,6 +603,17 @@ class Worker {
           c->worker->issue(*c);
         },
         10, 0);
+  }
+
+  static std::string ErrorText(const Reply& reply, std::exception_ptr error) {
+    if (!error) return reply.str();
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      return e.what();
+    } catch (...) {
+      return "unknown error";
+    }
   }
 
   static std::string ErrorKind(const Reply& reply, std::exception_ptr error) {
@@ -551,6 +657,18 @@ struct Row {
   uint64_t errors = 0;
   double ops_per_sec = 0;
   double ms[7] = {};  // p50 p90 p99 p99.9 p99.99 max, and mean is not kept
+  // GETs: replies with a value and nil replies (memtier reports these too: a GET benchmark over
+  // keys that were never set measures misses, which cost less).
+  bool counts_hits = false;
+  uint64_t hits = 0, misses = 0;
+  std::string first_error;
+};
+
+// What one run (or, with -t, one test) measured.
+struct Result {
+  std::vector<Row> rows;
+  std::map<std::string, uint64_t> errors;  // by kind
+  double seconds = 0;
 };
 
 constexpr double kPercentiles[] = {50, 90, 99, 99.9, 99.99};
@@ -561,6 +679,7 @@ Row MakeRow(const std::string& name, const Histogram& h, uint64_t errors, double
   r.name = name;
   r.requests = h.count();
   r.errors = errors;
+  r.counts_hits = name == "GET";
   r.ops_per_sec = seconds > 0 ? static_cast<double>(h.count()) / seconds : 0;
   for (int i = 0; i < 5; ++i) r.ms[i] = static_cast<double>(h.percentile(kPercentiles[i])) / 1e6;
   r.ms[5] = static_cast<double>(h.max()) / 1e6;
@@ -585,8 +704,18 @@ std::string JsonString(const std::string& s) {
   return out + "\"";
 }
 
-void PrintTable(const Config& c, const std::vector<Row>& rows, double seconds,
-                const std::map<std::string, uint64_t>& errors, bool interrupted) {
+std::string ErrorsLine(const Result& r) {
+  if (r.errors.empty()) return "errors: none";
+  std::string line = "errors:";
+  for (const auto& [kind, n] : r.errors) line += " " + kind + " " + std::to_string(n);
+  for (const Row& row : r.rows) {
+    if (row.first_error.empty() || row.name == "ALL") continue;
+    line += "\n  first " + row.name + " error: " + row.first_error;
+  }
+  return line;
+}
+
+void PrintTable(const Config& c, const Result& r, bool interrupted) {
   std::printf(
       "basalt-benchmark: %s, %d connections, %d thread%s, pipeline %d, %zu-byte values, "
       "keyspace %llu (%s)%s\n",
@@ -594,49 +723,70 @@ void PrintTable(const Config& c, const std::vector<Row>& rows, double seconds,
       c.connections, c.threads, c.threads == 1 ? "" : "s", c.pipeline, c.data_size,
       static_cast<unsigned long long>(c.keyspace), c.distribution_text.c_str(),
       interrupted ? " [interrupted]" : "");
-  std::printf("measured %.3f s\n\n", seconds);
-  std::printf("%-10s %12s %14s %9s %9s %9s %9s %9s %9s  (latency in ms)\n", "op", "requests",
+  std::printf("measured %.3f s\n\n", r.seconds);
+  int width = 10;
+  for (const Row& row : r.rows) width = std::max(width, static_cast<int>(row.name.size()));
+  std::printf("%-*s %12s %14s %9s %9s %9s %9s %9s %9s  (latency in ms)\n", width, "op", "requests",
               "ops/s", "p50", "p90", "p99", "p99.9", "p99.99", "max");
-  for (const Row& r : rows) {
-    std::printf("%-10s %12llu %14.1f %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f\n", r.name.c_str(),
-                static_cast<unsigned long long>(r.requests), r.ops_per_sec, r.ms[0], r.ms[1],
-                r.ms[2], r.ms[3], r.ms[4], r.ms[5]);
+  for (const Row& row : r.rows) {
+    std::printf("%-*s %12llu %14.1f %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f\n", width, row.name.c_str(),
+                static_cast<unsigned long long>(row.requests), row.ops_per_sec, row.ms[0],
+                row.ms[1], row.ms[2], row.ms[3], row.ms[4], row.ms[5]);
   }
-  if (errors.empty()) {
-    std::printf("\nerrors: none\n");
-  } else {
-    std::printf("\nerrors:");
-    for (const auto& [kind, n] : errors)
-      std::printf(" %s %llu", kind.c_str(), static_cast<unsigned long long>(n));
-    std::printf("\n");
+  bool blank = true;
+  for (const Row& row : r.rows) {
+    if (!row.counts_hits) continue;
+    const uint64_t answered = row.hits + row.misses;
+    std::printf(
+        "%s%s: %llu hits, %llu misses (%.1f%% hits)\n", blank ? "\n" : "", row.name.c_str(),
+        static_cast<unsigned long long>(row.hits), static_cast<unsigned long long>(row.misses),
+        answered ? 100.0 * static_cast<double>(row.hits) / static_cast<double>(answered) : 0.0);
+    blank = false;
   }
+  std::printf("\n%s\n", ErrorsLine(r).c_str());
 }
 
-void PrintJson(const Config& c, const std::vector<Row>& rows, double seconds,
-               const std::map<std::string, uint64_t>& errors, bool interrupted) {
+// As redis-benchmark -q prints its results, so scripts written for one read the other.
+void PrintQuiet(const Result& r) {
+  for (const Row& row : r.rows) {
+    std::printf("%s: %.2f requests per second, p50=%.3f msec\n", row.name.c_str(), row.ops_per_sec,
+                row.ms[0]);
+  }
+  if (!r.errors.empty()) std::printf("%s\n", ErrorsLine(r).c_str());
+}
+
+void PrintJson(const Config& c, const Result& r, bool interrupted) {
   std::ostringstream o;
   o.setf(std::ios::fixed);
   o.precision(6);
+  std::string workload = c.ratio ? "ratio" : c.workload;
+  if (!c.tests.empty()) {
+    workload = "tests:";
+    for (const OpSpec& t : c.tests) workload += " " + t.name + ";";
+    workload.pop_back();
+  }
   o << "{\n  \"target\": "
     << JsonString(c.http_url.empty() ? c.host + ":" + std::to_string(c.port) : c.http_url)
     << ",\n  \"config\": {\"connections\": " << c.connections << ", \"threads\": " << c.threads
     << ", \"pipeline\": " << c.pipeline << ", \"data_size\": " << c.data_size
     << ", \"keyspace\": " << c.keyspace
     << ", \"key_distribution\": " << JsonString(c.distribution_text)
-    << ", \"workload\": " << JsonString(c.ratio ? "ratio" : c.workload) << ", \"seed\": " << c.seed
+    << ", \"workload\": " << JsonString(workload) << ", \"seed\": " << c.seed
     << "},\n  \"interrupted\": " << (interrupted ? "true" : "false")
-    << ",\n  \"seconds\": " << seconds << ",\n  \"operations\": [";
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const Row& r = rows[i];
-    o << (i ? ",\n" : "\n") << "    {\"op\": " << JsonString(r.name)
-      << ", \"requests\": " << r.requests << ", \"errors\": " << r.errors
-      << ", \"ops_per_sec\": " << r.ops_per_sec << ", \"latency_ms\": {";
-    for (int k = 0; k < 5; ++k) o << JsonString(kPercentileNames[k]) << ": " << r.ms[k] << ", ";
-    o << "\"max\": " << r.ms[5] << "}}";
+    << ",\n  \"seconds\": " << r.seconds << ",\n  \"operations\": [";
+  for (size_t i = 0; i < r.rows.size(); ++i) {
+    const Row& row = r.rows[i];
+    o << (i ? ",\n" : "\n") << "    {\"op\": " << JsonString(row.name)
+      << ", \"requests\": " << row.requests << ", \"errors\": " << row.errors;
+    if (!row.first_error.empty()) o << ", \"first_error\": " << JsonString(row.first_error);
+    if (row.counts_hits) o << ", \"hits\": " << row.hits << ", \"misses\": " << row.misses;
+    o << ", \"ops_per_sec\": " << row.ops_per_sec << ", \"latency_ms\": {";
+    for (int k = 0; k < 5; ++k) o << JsonString(kPercentileNames[k]) << ": " << row.ms[k] << ", ";
+    o << "\"max\": " << row.ms[5] << "}}";
   }
   o << "\n  ],\n  \"errors\": {";
   bool first = true;
-  for (const auto& [kind, n] : errors) {
+  for (const auto& [kind, n] : r.errors) {
     o << (first ? "" : ", ") << JsonString(kind) << ": " << n;
     first = false;
   }
@@ -644,21 +794,8 @@ void PrintJson(const Config& c, const std::vector<Row>& rows, double seconds,
   std::cout << o.str();
 }
 
-int Run(const Config& c) {
-  // Fail fast, with the client's own message, if the target is not there.
-  if (c.http_url.empty()) {
-    try {
-      Client probe({.host = c.host,
-                    .port = c.port,
-                    .password = c.password,
-                    .database = c.database,
-                    .protocol = c.resp});
-      probe.ping();
-    } catch (const Error& e) {
-      std::cerr << "basalt-benchmark: " << e.what() << "\n";
-      return 1;
-    }
-  }
+// One run of c.ops: the workers, the live line, and what they measured.
+Result Measure(const Config& c) {
   Shared shared;
   shared.config = &c;
   const Clock::time_point start = Clock::now();
@@ -676,6 +813,7 @@ int Run(const Config& c) {
   for (auto& w : workers) w->start();
 
   const bool live = !c.quiet && isatty(STDERR_FILENO);
+  const std::string label = c.tests.empty() ? std::string() : c.ops[0].name + ": ";
   for (;;) {
     bool any = false;
     for (auto& w : workers) any |= w->running();
@@ -684,7 +822,7 @@ int Run(const Config& c) {
     if (!live) continue;
     const Clock::time_point now = Clock::now();
     if (now < shared.measure_start) {
-      std::fprintf(stderr, "\rwarming up... %.1f s left   ",
+      std::fprintf(stderr, "\r%swarming up... %.1f s left   ", label.c_str(),
                    std::chrono::duration<double>(shared.measure_start - now).count());
       continue;
     }
@@ -693,7 +831,8 @@ int Run(const Config& c) {
       for (auto& s : w->stats()) all.add(s->latency);
     }
     const double elapsed = std::chrono::duration<double>(now - shared.measure_start).count();
-    std::fprintf(stderr, "\relapsed %6.1f s  %12.0f ops/s  p50 %.3f ms  p99 %.3f ms   ", elapsed,
+    std::fprintf(stderr, "\r%selapsed %6.1f s  %12.0f ops/s  p50 %.3f ms  p99 %.3f ms   ",
+                 label.c_str(), elapsed,
                  elapsed > 0 ? static_cast<double>(all.count()) / elapsed : 0.0,
                  static_cast<double>(all.percentile(50)) / 1e6,
                  static_cast<double>(all.percentile(99)) / 1e6);
@@ -701,34 +840,86 @@ int Run(const Config& c) {
   for (auto& w : workers) w->join();
   if (live) std::fprintf(stderr, "\r%100s\r", "");
 
+  Result result;
   Clock::time_point last = shared.measure_start;
   for (auto& w : workers) last = std::max(last, w->last_reply());
-  const double seconds = std::chrono::duration<double>(last - shared.measure_start).count();
-  std::vector<Row> rows;
+  result.seconds = std::chrono::duration<double>(last - shared.measure_start).count();
   Histogram total;
   uint64_t total_errors = 0;
-  std::map<std::string, uint64_t> errors;
   for (size_t op = 0; op < c.ops.size(); ++op) {
     Histogram h;
-    uint64_t errs = 0;
+    uint64_t errs = 0, nils = 0;
+    std::string first_error;
     for (auto& w : workers) {
-      h.add(w->stats()[op]->latency);
-      errs += w->stats()[op]->errors;
+      const OpStats& s = *w->stats()[op];
+      h.add(s.latency);
+      errs += s.errors;
+      nils += s.nils;
+      if (first_error.empty()) first_error = s.first_error;
     }
     total.add(h);
     total_errors += errs;
-    rows.push_back(MakeRow(c.ops[op].name, h, errs, seconds));
+    Row row = MakeRow(c.ops[op].name, h, errs, result.seconds);
+    row.first_error = std::move(first_error);
+    row.misses = nils;
+    row.hits = row.requests - errs - nils;
+    result.rows.push_back(std::move(row));
   }
-  if (c.ops.size() > 1) rows.push_back(MakeRow("ALL", total, total_errors, seconds));
+  if (c.ops.size() > 1) result.rows.push_back(MakeRow("ALL", total, total_errors, result.seconds));
   for (auto& w : workers) {
-    for (const auto& [kind, n] : w->errors()) errors[kind] += n;
+    for (const auto& [kind, n] : w->errors()) result.errors[kind] += n;
+  }
+  return result;
+}
+
+int Run(const Config& c) {
+  // Fail fast, with the client's own message, if the target is not there.
+  if (c.http_url.empty()) {
+    try {
+      Client probe({.host = c.host,
+                    .port = c.port,
+                    .password = c.password,
+                    .database = c.database,
+                    .protocol = c.resp});
+      probe.ping();
+    } catch (const Error& e) {
+      std::cerr << "basalt-benchmark: " << e.what() << "\n";
+      return 1;
+    }
+  }
+  Result result;
+  if (c.tests.empty()) {
+    result = Measure(c);
+  } else {
+    for (const OpSpec& test : c.tests) {
+      if (g_stop) break;
+      Config one = c;
+      one.ops = {test};
+      Result r = Measure(one);
+      result.seconds += r.seconds;
+      for (auto& row : r.rows) result.rows.push_back(std::move(row));
+      for (const auto& [kind, n] : r.errors) result.errors[kind] += n;
+      if (c.quiet && !c.json) PrintQuiet(Result{{result.rows.back()}, {}, 0});
+    }
   }
   if (c.json) {
-    PrintJson(c, rows, seconds, errors, g_stop);
-  } else {
-    PrintTable(c, rows, seconds, errors, g_stop);
+    PrintJson(c, result, g_stop);
+  } else if (!c.quiet) {
+    PrintTable(c, result, g_stop);
+  } else if (c.tests.empty()) {
+    PrintQuiet(result);
+  } else if (!result.errors.empty()) {
+    std::printf("%s\n", ErrorsLine(result).c_str());
   }
-  return 0;
+  // A run whose requests all failed measured nothing: say why, and fail.
+  int status = 0;
+  for (const Row& row : result.rows) {
+    if (row.name == "ALL" || row.requests == 0 || row.errors < row.requests) continue;
+    std::fprintf(stderr, "basalt-benchmark: every %s request failed; the first error: %s\n",
+                 row.name.c_str(), row.first_error.c_str());
+    status = 1;
+  }
+  return status;
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -50,16 +51,33 @@ TEST(OpenApi, IsVersion31WithApiServer) {
   EXPECT_EQ(servers->items.at(0).find("url")->text, "/api/v1");
 }
 
+// The docs page shows info.license: the repository has no LICENSE file, so the document must not
+// claim one (it said "Proprietary"). Add the license here when the repository gets one.
+TEST(OpenApi, ClaimsNoLicenseTheRepositoryDoesNotHave) {
+  JsonValue doc = document();
+  const JsonValue* info = doc.find("info");
+  ASSERT_NE(info, nullptr);
+  std::filesystem::path root = std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "..";
+  ASSERT_TRUE(std::filesystem::exists(root / "api" / "openapi.yaml")) << root;
+  if (!std::filesystem::exists(root / "LICENSE")) {
+    EXPECT_EQ(info->find("license"), nullptr);
+  }
+}
+
 TEST(OpenApi, DocumentsExactlyTheRoutesServed) {
   JsonValue doc = document();
   const JsonValue* paths = doc.find("paths");
   ASSERT_NE(paths, nullptr);
   static const std::set<std::string> kMethods = {"get",    "head",  "post",   "put",
                                                  "delete", "patch", "options"};
-  Operations documented_api, documented_admin;
+  // Paths without a servers entry are under the document's /api/v1; the root's say "/", the
+  // admin port's name it with a URL.
+  Operations documented_api, documented_root, documented_admin;
   for (auto& [path, item] : paths->members) {
-    // Admin paths say so with their own servers entry (the admin port).
-    Operations& into = item.find("servers") != nullptr ? documented_admin : documented_api;
+    const JsonValue* servers = item.find("servers");
+    Operations& into = servers == nullptr                              ? documented_api
+                       : servers->items.at(0).find("url")->text == "/" ? documented_root
+                                                                       : documented_admin;
     for (auto& [key, op] : item.members) {
       if (!kMethods.count(key)) continue;
       into[path].insert(key);
@@ -70,13 +88,57 @@ TEST(OpenApi, DocumentsExactlyTheRoutesServed) {
   Router api, admin;
   build_api_router(api);
   build_admin_router(admin);
-  Operations served_api, served_admin;
-  for (const Route& r : api.routes())
-    served_api[doc_path(r.path, "/api/v1")] = method_names(r.methods);
+  Operations served_api, served_root, served_admin;
+  for (const Route& r : api.routes()) {
+    if (r.fence) continue;
+    if (r.path.starts_with("/api/v1/")) {
+      served_api[doc_path(r.path, "/api/v1")] = method_names(r.methods);
+    } else {
+      served_root[doc_path(r.path, "")] = method_names(r.methods);
+    }
+  }
   for (const Route& r : admin.routes())
     served_admin[doc_path(r.path, "")] = method_names(r.methods);
   EXPECT_EQ(documented_api, served_api);
+  EXPECT_EQ(documented_root, served_root);
   EXPECT_EQ(documented_admin, served_admin);
+}
+
+TEST(OpenApi, OperationIdsAreUnique) {
+  // The root's operations are the command API's, merged in YAML: each needs its own id.
+  JsonValue doc = document();
+  std::set<std::string> ids;
+  for (auto& [path, item] : doc.find("paths")->members) {
+    for (auto& [key, op] : item.members) {
+      const JsonValue* id = op.is_object() ? op.find("operationId") : nullptr;
+      if (id == nullptr) continue;
+      EXPECT_TRUE(ids.insert(id->text).second) << id->text << " at " << path;
+    }
+  }
+  EXPECT_GT(ids.size(), 30u);
+}
+
+TEST(OpenApi, ServedWithTheConfiguredAdminServer) {
+  // Given the document's own defaults, the rewrite gives back the embedded text byte for byte:
+  // the writer loses nothing.
+  EXPECT_EQ(openapi_json_for_admin("http://127.0.0.1:8081", "The admin port"), openapi_json());
+
+  std::string served = openapi_json_for_admin("http://db.example:9191", "The admin port (x)");
+  std::string error;
+  auto doc = parse_json(served, &error);
+  ASSERT_TRUE(doc.has_value()) << error;
+  int admin_paths = 0;
+  for (auto& [path, item] : doc->find("paths")->members) {
+    const JsonValue* servers = item.find("servers");
+    if (servers == nullptr) continue;
+    const std::string& url = servers->items.at(0).find("url")->text;
+    if (url == "/") continue;  // the command API at the root
+    ++admin_paths;
+    EXPECT_EQ(url, "http://db.example:9191") << path;
+    EXPECT_EQ(servers->items.at(0).find("description")->text, "The admin port (x)");
+  }
+  EXPECT_EQ(admin_paths, 4);  // /healthz /readyz /metrics /info
+  EXPECT_EQ(served.find("127.0.0.1:8081"), std::string::npos);
 }
 
 TEST(OpenApi, ReferencesResolve) {

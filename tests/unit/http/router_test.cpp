@@ -83,5 +83,45 @@ TEST(Router, ApiRoutesAreUnambiguous) {
   EXPECT_FALSE(api.match(kGet, segs("/api/v1/openapi.json")).route->needs_auth);
 }
 
+TEST(Router, CommandApiAtTheRootLeavesApiPathsAlone) {
+  Router api;
+  build_api_router(api);
+  EXPECT_EQ(api.match(kPost, segs("/")).route->path, "/");
+  EXPECT_EQ(api.match(kPost, segs("/pipeline")).route->path, "/pipeline");
+  EXPECT_EQ(api.match(kPost, segs("/multi-exec")).route->path, "/multi-exec");
+  EXPECT_EQ(api.match(kGet, segs("/ping")).route->path, "/{command}");
+  EXPECT_EQ(api.match(kGet, segs("/set/k/v")).route->path, "/{command}/{args...}");
+  EXPECT_EQ(api.match(kGet, segs("/pipeline")).route, nullptr);  // 405, as under /api/v1/redis
+  EXPECT_EQ(api.match(kGet, segs("/")).allowed, kPost);
+  // Under /api nothing falls through to the root's templates: unknown paths stay 404s.
+  for (std::string_view target : {"/api", "/api/v2", "/api/v1/nope", "/api/v1/keys/k/x/y"}) {
+    RouteMatch m = api.match(kGet, segs(target));
+    EXPECT_EQ(m.path_route, nullptr) << target;
+    EXPECT_EQ(m.allowed, 0u) << target;
+  }
+  EXPECT_EQ(api.match(kGet, segs("/api/v1/keys/k")).route->path, "/api/v1/keys/{key}");
+}
+
+TEST(Router, FenceStopsLaterRoutesOnly) {
+  Router r;
+  r.add("/a/b", kGet, a);
+  r.fence("/a/{rest...}");
+  r.add("/{x}/{rest...}", kGet, b);
+  EXPECT_EQ(r.match(kGet, segs("/a/b")).route->handler, a);
+  EXPECT_EQ(r.match(kGet, segs("/a/c")).path_route, nullptr);
+  EXPECT_EQ(r.match(kGet, segs("/z/c")).route->handler, b);
+}
+
+TEST(Router, CommandApiPaths) {
+  EXPECT_TRUE(is_command_api_path("/api/v1/redis"));
+  EXPECT_TRUE(is_command_api_path("/api/v1/redis/get/k?_token=x"));
+  EXPECT_TRUE(is_command_api_path("/"));
+  EXPECT_TRUE(is_command_api_path("/get/k"));
+  EXPECT_TRUE(is_command_api_path("/apix"));
+  EXPECT_FALSE(is_command_api_path("/api"));
+  EXPECT_FALSE(is_command_api_path("/api/v1/keys/k"));
+  EXPECT_FALSE(is_command_api_path("/api?x=1"));
+}
+
 }  // namespace
 }  // namespace basalt::http

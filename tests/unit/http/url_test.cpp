@@ -71,5 +71,21 @@ TEST(ParseTarget, Rejects) {
   EXPECT_FALSE(parse_target("/a?b=%", &t));
 }
 
+TEST(HostName, KeepsPlainHostsDropsPorts) {
+  EXPECT_EQ(host_name("127.0.0.1:8081"), "127.0.0.1");
+  EXPECT_EQ(host_name("localhost"), "localhost");
+  EXPECT_EQ(host_name("db-1.example.com:80"), "db-1.example.com");
+  EXPECT_EQ(host_name("[::1]:8080"), "[::1]");
+  EXPECT_EQ(host_name("[fe80::1]"), "[fe80::1]");
+}
+
+TEST(HostName, RefusesWhatIsNotAHost) {
+  // Anything else would be written into the OpenAPI document or compared with Origin.
+  for (std::string_view bad : {"", "evil.example\"/x", "a b", "host:80x", "host:", "[::1", "[x]:80",
+                               "[]", "h\"o", "user@host", "host:123456"}) {
+    EXPECT_EQ(host_name(bad), "") << bad;
+  }
+}
+
 }  // namespace
 }  // namespace basalt::http
