@@ -112,7 +112,9 @@ std::string client_info_line(const CommandContext& ctx, const Session& s) {
   if (s.blocked) flags += 'b';
   if (s.watch_dirty) flags += 'd';
   if (s.close_after_reply) flags += 'c';
-  if (flags.empty()) flags = "N";
+  // push_back, not = "N": GCC 12 at -O3 reports a false -Wrestrict on the assignment (GCC bug
+  // 105329), which -Werror turns into a failed Release build.
+  if (flags.empty()) flags.push_back('N');
 
   // The calling client is mid-command: Redis shows its arguments' size, no idle time, and the
   // command being run rather than the previous one.

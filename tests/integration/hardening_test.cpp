@@ -299,6 +299,23 @@ TEST(Hardening, DescriptorBudgetAndAdminCap) {
   EXPECT_STREQ(admin_check.cmd({"PING"})->str, "PONG");
 }
 
+// Item 12: more than 2^20 arguments were refused as an invalid multibulk length; Redis 7 takes up
+// to INT_MAX, bounded by the query buffer limit.
+TEST(Hardening, MultibulkCountsBeyondAMillion) {
+  ServerProcess server;
+  constexpr int kArgs = 1048577;
+  std::string request = "*" + std::to_string(kArgs) + "\r\n$3\r\nDEL\r\n";
+  request.reserve(request.size() + 7 * kArgs);
+  for (int i = 1; i < kArgs; ++i) request += "$1\r\nk\r\n";
+  RawSocket s(server.port());
+  s.send_all("SET k v\r\n" + request);
+  EXPECT_EQ(s.read_n(9), "+OK\r\n:1\r\n");
+  // Past INT_MAX, Redis's error.
+  RawSocket t(server.port());
+  t.send_all("*2147483648\r\n");
+  EXPECT_EQ(t.read_n(64), "-ERR Protocol error: invalid multibulk length\r\n");
+}
+
 // Item 13: commands pipelined after SHUTDOWN ran (and answered) before the server stopped.
 TEST(Hardening, NothingRunsAfterShutdown) {
   ServerProcess server;
