@@ -122,6 +122,37 @@ class HardeningTest(unittest.TestCase):
         r = conn.getresponse()
         return r.status, js(r.read())
 
+    def flood_without_reading(self, request, target, seconds):
+        """Sends `request` over and over on one connection that never reads, until `target`
+        bytes went out, the server stopped taking them (or closed), or `seconds` passed. Returns
+        (bytes sent, peak RSS growth in kB, whether the sender was still blocked at the end)."""
+        pid = self.server.proc.pid
+        before = rss_kb(pid)
+        batch = request * 1000
+        sent = [0]
+        s = self.connect()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+
+        def flood():
+            try:
+                while sent[0] < target:
+                    s.sendall(batch)
+                    sent[0] += len(batch)
+            except OSError:
+                pass
+
+        t = threading.Thread(target=flood)
+        t.start()
+        peak = before
+        deadline = time.time() + seconds
+        while t.is_alive() and time.time() < deadline:
+            peak = max(peak, rss_kb(pid))
+            time.sleep(0.01)
+        stalled = t.is_alive()
+        s.close()  # unblocks a sendall stuck on a full socket
+        t.join()
+        return sent[0], max(peak, rss_kb(pid)) - before, stalled
+
     def assert_serves(self):
         c = http.client.HTTPConnection("127.0.0.1", self.server.http_port, timeout=5)
         try:
@@ -292,39 +323,12 @@ class AuthBeforeBodyTest(HardeningTest):
         # Requests that need no token (the OpenAPI document, 26 KB each) sent without reading the
         # responses: the server must stop holding them long before its 16 MB limit for clients
         # that have authenticated, and must not buffer the unread requests either.
-        pid = self.server.proc.pid
-        before = rss_kb(pid)
-        one = b"GET /api/v1/openapi.json HTTP/1.1\r\nHost: x\r\n\r\n"
-        batch = one * 1000
         target = 64 << 20
-        sent = [0]
-        s = self.connect()
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-
-        def flood():
-            try:
-                while sent[0] < target:
-                    s.sendall(batch)
-                    sent[0] += len(batch)
-            except OSError:
-                pass
-
-        t = threading.Thread(target=flood)
-        t.start()
-        peak = before
-        deadline = time.time() + 20
-        while t.is_alive() and time.time() < deadline:
-            peak = max(peak, rss_kb(pid))
-            time.sleep(0.01)
-        stalled = t.is_alive()
-        s.close()  # unblocks a sendall stuck on a full socket
-        t.join()
-        peak = max(peak, rss_kb(pid))
-        grown = peak - before
-        sys.stderr.write("unauthenticated pipelining: sent %d bytes, RSS +%d kB\n" %
-                         (sent[0], grown))
+        sent, grown, stalled = self.flood_without_reading(
+            b"GET /api/v1/openapi.json HTTP/1.1\r\nHost: x\r\n\r\n", target, 20)
+        sys.stderr.write("unauthenticated pipelining: sent %d bytes, RSS +%d kB\n" % (sent, grown))
         self.assertLess(grown, 8 * 1024, "an unauthenticated connection held %d kB" % grown)
-        self.assertFalse(stalled and sent[0] >= target, "the server read everything")
+        self.assertFalse(stalled and sent >= target, "the server read everything")
         self.assert_serves()
 
     def test_authenticated_connection_keeps_the_large_limit(self):
@@ -346,36 +350,12 @@ class UnreadResponsesTest(HardeningTest):
         # A connection allowed the large limit that pipelines without reading: once 16 MB of
         # responses wait, the server stops reading its requests too, instead of buffering them up
         # to client-query-buffer-limit (1 GB).
-        pid = self.server.proc.pid
-        before = rss_kb(pid)
-        one = (b"GET /api/v1/openapi.json HTTP/1.1\r\nHost: x\r\n" + self.auth_line() + b"\r\n")
-        batch = one * 1000
         target = 256 << 20
-        sent = [0]
-        s = self.connect()
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-
-        def flood():
-            try:
-                while sent[0] < target:
-                    s.sendall(batch)
-                    sent[0] += len(batch)
-            except OSError:
-                pass
-
-        t = threading.Thread(target=flood)
-        t.start()
-        peak = before
-        deadline = time.time() + 10
-        while t.is_alive() and time.time() < deadline:
-            peak = max(peak, rss_kb(pid))
-            time.sleep(0.01)
-        s.close()
-        t.join()
-        grown = max(peak, rss_kb(pid)) - before
-        sys.stderr.write("pipelining without reading: sent %d bytes, RSS +%d kB\n" %
-                         (sent[0], grown))
-        self.assertLess(sent[0], target, "the server read every request")
+        sent, grown, _ = self.flood_without_reading(
+            b"GET /api/v1/openapi.json HTTP/1.1\r\nHost: x\r\n" + self.auth_line() + b"\r\n",
+            target, 10)
+        sys.stderr.write("pipelining without reading: sent %d bytes, RSS +%d kB\n" % (sent, grown))
+        self.assertLess(sent, target, "the server read every request")
         self.assertLess(grown, 64 * 1024, "a connection held %d kB" % grown)
         self.assert_serves()
 
