@@ -6,6 +6,13 @@ namespace basalt::http {
 
 namespace ondemand = simdjson::ondemand;
 
+JsonValue::JsonValue() = default;
+JsonValue::JsonValue(const JsonValue&) = default;
+JsonValue::JsonValue(JsonValue&&) noexcept = default;
+JsonValue& JsonValue::operator=(const JsonValue&) = default;
+JsonValue& JsonValue::operator=(JsonValue&&) noexcept = default;
+JsonValue::~JsonValue() = default;
+
 const JsonValue* JsonValue::find(std::string_view key) const {
   const JsonValue* found = nullptr;
   for (auto& [k, v] : members) {

@@ -19,6 +19,17 @@ struct JsonValue {
   std::vector<JsonValue> items;
   std::vector<std::pair<std::string, JsonValue>> members;
 
+  // Declared here, defined in the .cpp: with C++20's constexpr vector, clang instantiates the
+  // implicit destructor while std::pair<std::string, JsonValue> is still being instantiated (it
+  // asks whether JsonValue is default-constructible), and libstdc++ 12 then rejects the incomplete
+  // pair. Out-of-line members are only instantiated once both types are complete.
+  JsonValue();
+  JsonValue(const JsonValue&);
+  JsonValue(JsonValue&&) noexcept;
+  JsonValue& operator=(const JsonValue&);
+  JsonValue& operator=(JsonValue&&) noexcept;
+  ~JsonValue();
+
   bool is_string() const { return type == Type::kString; }
   bool is_number() const { return type == Type::kNumber; }
   bool is_array() const { return type == Type::kArray; }
