@@ -159,6 +159,12 @@ bool is_transaction_control(std::string_view name) {
 // POST /api/v1/redis with ["SET","k","v","EX",100]
 void handle_command_json(Exchange& ex) {
   OutputMode mode = output_mode(ex);
+  // Well-formed commands (all but a client's mistakes) skip the tree: see parse_json_arguments.
+  std::vector<std::string_view> argv;
+  if (parse_json_arguments(ex.req.body, &argv)) {
+    run_single(ex, argv, mode);
+    return;
+  }
   std::string error;
   auto doc = parse_json(ex.req.body, &error);
   if (!doc) {

@@ -54,6 +54,16 @@ std::string_view trim_right(std::string_view s) {
   return s;
 }
 
+// One parser per thread (simdjson reuses its buffers), and a padded copy of the input: On-Demand
+// reads up to SIMDJSON_PADDING bytes past the end.
+simdjson::error_code iterate(std::string_view body, ondemand::document* doc) {
+  thread_local ondemand::parser parser;
+  thread_local std::string padded;
+  padded.assign(body);
+  padded.resize(body.size() + simdjson::SIMDJSON_PADDING);
+  return parser.iterate(padded.data(), body.size(), padded.size()).get(*doc);
+}
+
 simdjson::error_code convert(ondemand::value& v, JsonValue* out, size_t depth) {
   if (depth > kMaxJsonDepth) return simdjson::DEPTH_ERROR;
   ondemand::json_type type;
@@ -117,20 +127,13 @@ simdjson::error_code convert(ondemand::value& v, JsonValue* out, size_t depth) {
 }  // namespace
 
 std::optional<JsonValue> parse_json(std::string_view body, std::string* error) {
-  // One parser per thread (simdjson reuses its buffers), and a padded copy of the input: On-Demand
-  // reads up to SIMDJSON_PADDING bytes past the end.
-  thread_local ondemand::parser parser;
-  thread_local std::string padded;
-  padded.assign(body);
-  padded.resize(body.size() + simdjson::SIMDJSON_PADDING);
   ondemand::document doc;
   JsonValue root;
   auto fail = [&](simdjson::error_code err) {
     *error = std::string("invalid JSON: ") + simdjson::error_message(err);
     return std::nullopt;
   };
-  if (auto err = parser.iterate(padded.data(), body.size(), padded.size()).get(doc))
-    return fail(err);
+  if (auto err = iterate(body, &doc)) return fail(err);
   // A scalar document cannot be read as a value; handle the two cases apart.
   bool scalar = false;
   if (auto err = doc.is_scalar().get(scalar)) return fail(err);
@@ -184,6 +187,34 @@ std::optional<JsonValue> parse_json(std::string_view body, std::string* error) {
     return std::nullopt;
   }
   return root;
+}
+
+bool parse_json_arguments(std::string_view body, std::vector<std::string_view>* argv) {
+  argv->clear();
+  ondemand::document doc;
+  ondemand::array array;
+  size_t count = 0;
+  if (iterate(body, &doc) || doc.get_array().get(array) || array.count_elements().get(count)) {
+    return false;
+  }
+  // One allocation: a million views grown by doubling would touch twice the memory.
+  argv->reserve(count);
+  for (auto element : array) {
+    ondemand::value item;
+    ondemand::json_type type;
+    if (element.get(item) || item.type().get(type)) return false;
+    std::string_view text;
+    if (type == ondemand::json_type::string) {
+      if (item.get_string().get(text)) return false;
+    } else if (type == ondemand::json_type::number) {
+      text = trim_right(item.raw_json_token());
+      if (!is_json_number(text)) return false;
+    } else {
+      return false;
+    }
+    argv->push_back(text);
+  }
+  return !argv->empty() && doc.current_location().error() == simdjson::OUT_OF_BOUNDS;
 }
 
 }  // namespace basalt::http

@@ -47,6 +47,17 @@ inline constexpr size_t kMaxJsonDepth = 64;
 // valid JSON document (trailing bytes other than whitespace are an error).
 std::optional<JsonValue> parse_json(std::string_view body, std::string* error);
 
+// A command's arguments from a JSON array of strings and numbers (numbers keep their literal
+// text, as in parse_json), read without the tree parse_json() builds: for a 1,000,000-argument DEL
+// that tree is a ~100-byte JsonValue per argument, moved again each time its vector grows, then
+// copied out into strings, and the command API spent most of its time in page faults. The views
+// point into this thread's parser (its unescaped strings, its padded copy of the body) and stay
+// valid until the next parse_json() or parse_json_arguments() on the same thread.
+//
+// False for anything but one non-empty array of strings and numbers, without saying why: callers
+// then parse_json() the body, which accepts the same documents and explains the others.
+bool parse_json_arguments(std::string_view body, std::vector<std::string_view>* argv);
+
 // True if s is exactly a JSON number literal (RFC 8259 grammar).
 bool is_json_number(std::string_view s);
 
