@@ -75,6 +75,9 @@ bool json_command(const JsonValue& v, std::vector<std::string>* argv, std::strin
 
 // The body as a list of commands (pipeline, multi-exec).
 bool json_commands(Exchange& ex, std::vector<std::vector<std::string>>* commands) {
+  // Well-formed bodies skip the tree; parse_json explains the others.
+  if (parse_json_command_list(ex.req.body, commands)) return true;
+  commands->clear();
   std::string error;
   auto doc = parse_json(ex.req.body, &error);
   if (!doc) {

@@ -189,32 +189,67 @@ std::optional<JsonValue> parse_json(std::string_view body, std::string* error) {
   return root;
 }
 
+namespace {
+
+// A string's unescaped bytes or a number's literal text, as convert() reads them; false for any
+// other value.
+bool scalar_text(simdjson::simdjson_result<ondemand::value> element, std::string_view* text) {
+  ondemand::value item;
+  ondemand::json_type type;
+  if (element.get(item) || item.type().get(type)) return false;
+  if (type == ondemand::json_type::string) return item.get_string().get(*text) == simdjson::SUCCESS;
+  if (type != ondemand::json_type::number) return false;
+  *text = trim_right(item.raw_json_token());
+  return is_json_number(*text);
+}
+
+}  // namespace
+
 bool parse_json_arguments(std::string_view body, std::vector<std::string_view>* argv) {
   argv->clear();
   ondemand::document doc;
   ondemand::array array;
   size_t count = 0;
-  if (iterate(body, &doc) || doc.get_array().get(array) || array.count_elements().get(count)) {
+  if (iterate(body, &doc) || doc.get_array().get(array) || array.count_elements().get(count) ||
+      count == 0) {
     return false;
   }
   // One allocation: a million views grown by doubling would touch twice the memory.
   argv->reserve(count);
   for (auto element : array) {
-    ondemand::value item;
-    ondemand::json_type type;
-    if (element.get(item) || item.type().get(type)) return false;
     std::string_view text;
-    if (type == ondemand::json_type::string) {
-      if (item.get_string().get(text)) return false;
-    } else if (type == ondemand::json_type::number) {
-      text = trim_right(item.raw_json_token());
-      if (!is_json_number(text)) return false;
-    } else {
-      return false;
-    }
+    if (!scalar_text(element, &text)) return false;
     argv->push_back(text);
   }
-  return !argv->empty() && doc.current_location().error() == simdjson::OUT_OF_BOUNDS;
+  return doc.current_location().error() == simdjson::OUT_OF_BOUNDS;
+}
+
+bool parse_json_command_list(std::string_view body,
+                             std::vector<std::vector<std::string>>* commands) {
+  commands->clear();
+  ondemand::document doc;
+  ondemand::array list;
+  size_t count = 0;
+  if (iterate(body, &doc) || doc.get_array().get(list) || list.count_elements().get(count) ||
+      count == 0) {
+    return false;
+  }
+  commands->reserve(count);
+  for (auto element : list) {
+    ondemand::array command;
+    size_t argc = 0;
+    if (element.get_array().get(command) || command.count_elements().get(argc) || argc == 0) {
+      return false;
+    }
+    std::vector<std::string>& argv = commands->emplace_back();
+    argv.reserve(argc);
+    for (auto arg : command) {
+      std::string_view text;
+      if (!scalar_text(arg, &text)) return false;
+      argv.emplace_back(text);
+    }
+  }
+  return doc.current_location().error() == simdjson::OUT_OF_BOUNDS;
 }
 
 }  // namespace basalt::http

@@ -58,6 +58,13 @@ std::optional<JsonValue> parse_json(std::string_view body, std::string* error);
 // then parse_json() the body, which accepts the same documents and explains the others.
 bool parse_json_arguments(std::string_view body, std::vector<std::string_view>* argv);
 
+// The commands of a pipeline or transaction: a non-empty JSON array of commands, each as
+// parse_json_arguments takes one, copied out (a pipeline outlives the parse when one of its
+// commands blocks) but without the tree. False, without saying why, for anything else: callers then
+// parse_json() the body for the error.
+bool parse_json_command_list(std::string_view body,
+                             std::vector<std::vector<std::string>>* commands);
+
 // True if s is exactly a JSON number literal (RFC 8259 grammar).
 bool is_json_number(std::string_view s);
 

@@ -1,8 +1,9 @@
 // Fuzzes the HTTP front end's JSON (adapters/http/json*.cpp): request bodies in, strings out.
 // Oracles besides the sanitizers:
-//  - parse_json_arguments (the command API's fast path) takes exactly the documents parse_json
-//    reads as a non-empty array of strings and numbers, with the same texts, so falling back to
-//    parse_json for everything else changes no answer;
+//  - parse_json_arguments and parse_json_command_list (the command API's fast paths) take exactly
+//    the documents parse_json reads as a non-empty array of strings and numbers, or a non-empty
+//    array of those, with the same texts, so falling back to parse_json for everything else
+//    changes no answer;
 //  - append_json_string's output is one JSON string that parses back to the input when the input
 //    is valid UTF-8, and is valid UTF-8 itself in any case.
 
@@ -45,6 +46,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (fast && std::vector<std::string>(argv.begin(), argv.end()) != expected) {
     fail("fast path read other texts", input);
   }
+
+  // The same for a pipeline's body: an array of such commands.
+  std::vector<std::vector<std::string>> expected_list;
+  bool list = tree && tree->is_array() && !tree->items.empty();
+  for (size_t i = 0; list && i < tree->items.size(); ++i) {
+    const JsonValue& cmd = tree->items[i];
+    list = cmd.is_array() && !cmd.items.empty();
+    auto& args = expected_list.emplace_back();
+    for (size_t j = 0; list && j < cmd.items.size(); ++j) {
+      list = cmd.items[j].is_scalar_text();
+      args.push_back(cmd.items[j].text);
+    }
+  }
+  std::vector<std::vector<std::string>> commands;
+  bool fast_list = parse_json_command_list(input, &commands);
+  if (fast_list != list) {
+    fail(fast_list ? "fast path took a non-pipeline" : "fast path refused a pipeline", input);
+  }
+  if (fast_list && commands != expected_list) fail("fast path read another pipeline", input);
 
   std::string quoted;
   append_json_string(quoted, input);

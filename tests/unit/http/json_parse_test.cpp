@@ -119,6 +119,17 @@ TEST(JsonArguments, ViewsOutliveTheirBodyUntilTheNextParse) {
             (std::vector<std::string>{"GET", "keyA", "12"}));
 }
 
+TEST(JsonCommandList, CommandsAsSentOrRefused) {
+  using L = std::vector<std::vector<std::string>>;
+  L commands;
+  ASSERT_TRUE(parse_json_command_list(R"([["SET","a",1],["GET","a\u0041"]])", &commands));
+  EXPECT_EQ(commands, (L{{"SET", "a", "1"}, {"GET", "aA"}}));
+  for (const char* text : {"[]", "[[]]", "[\"SET\"]", "[[\"a\"],[]]", "[[\"a\",null]]",
+                           "[[\"a\"]] x", "[[\"a\"],[[\"b\"]]]", "{}", "[[\"a\"]"}) {
+    EXPECT_FALSE(parse_json_command_list(text, &commands)) << text;
+  }
+}
+
 TEST(JsonNumber, Grammar) {
   for (const char* good : {"0", "-0", "1", "-12", "1.5", "1e5", "1E+5", "2.5e-3", "10"}) {
     EXPECT_TRUE(is_json_number(good)) << good;
