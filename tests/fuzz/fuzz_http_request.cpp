@@ -9,7 +9,8 @@
 // Input: byte 0 picks the configuration (password, read-only token, a small http-max-body, the
 // admin port instead of the API port, CORS origins; 0xc0 alone sets maxclients to 0); byte 1 how
 // the rest is cut into writes (0: one write; n: pieces of n bytes with a loop turn between them, so
-// llhttp delivers values in pieces); the rest is what the client sends.
+// llhttp delivers values in pieces); the rest is what the clients send, one connection per part
+// between kClientSeparator markers (at most kMaxClients).
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -25,6 +26,7 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/log.hpp"
 #include "base/strings.hpp"
@@ -45,6 +47,10 @@ constexpr std::string_view kReadonlyToken = "fuzz-readonly";
 // turns in all (a blocked command never answers).
 constexpr int kQuietTurns = 3;
 constexpr int kMaxTurns = 2000;
+// The input may hold several clients' bytes, cut at this marker: one client's request can then
+// wait on another's (a blocking pop served by a push, CLIENT KILL, CLIENT PAUSE ...).
+constexpr std::string_view kClientSeparator = "\n--next-client--\n";
+constexpr size_t kMaxClients = 3;
 
 [[noreturn]] void fail(const char* what, std::string_view received) {
   std::fprintf(stderr, "%s; the server sent %zu bytes:\n%.*s\n", what, received.size(),
@@ -140,21 +146,33 @@ int connect_client(int port) {
   return fd;
 }
 
-// One loop turn, then whatever the server has sent. Returns the number of bytes received.
-size_t turn(uv_loop_t* loop, int fd, std::string* received, bool* closed) {
+struct Client {
+  int fd = -1;
+  std::string_view to_send;
+  size_t sent = 0;
+  std::string received;
+  bool closed = false;  // by the server
+};
+
+// One loop turn, then whatever the server has sent to each client. Returns the number of bytes
+// received.
+size_t turn(uv_loop_t* loop, std::vector<Client>& clients) {
   uv_run(loop, UV_RUN_NOWAIT);
   size_t got = 0;
   char buf[64 * 1024];
-  for (;;) {
-    ssize_t n = recv(fd, buf, sizeof(buf), 0);
-    if (n > 0) {
-      received->append(buf, static_cast<size_t>(n));
-      got += static_cast<size_t>(n);
-      continue;
+  for (Client& c : clients) {
+    while (!c.closed) {
+      ssize_t n = recv(c.fd, buf, sizeof(buf), 0);
+      if (n > 0) {
+        c.received.append(buf, static_cast<size_t>(n));
+        got += static_cast<size_t>(n);
+        continue;
+      }
+      if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) c.closed = true;
+      break;
     }
-    if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) *closed = true;
-    return got;
   }
+  return got;
 }
 
 bool starts_response(std::string_view s, size_t at) {
@@ -245,34 +263,47 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       std::fprintf(stderr, "listen: %s\n", error.c_str());
       std::abort();
     }
-    int fd = connect_client(listening_port(server.loop()));
+    // Up to kMaxClients connections, all open before the first byte is sent; each writes its part
+    // in turn.
+    std::vector<Client> clients;
+    for (std::string_view rest = input; clients.size() < kMaxClients;) {
+      size_t cut =
+          clients.size() + 1 < kMaxClients ? rest.find(kClientSeparator) : std::string_view::npos;
+      Client& c = clients.emplace_back();
+      c.fd = connect_client(listening_port(server.loop()));
+      c.to_send = rest.substr(0, cut);
+      if (cut == std::string_view::npos) break;
+      rest.remove_prefix(cut + kClientSeparator.size());
+    }
 
-    std::string received;
-    bool closed = false;
     int turns = 0;
-    size_t sent = 0;
-    while (sent < input.size() && !closed && turns < kMaxTurns) {
-      size_t want = piece == 0 ? input.size() - sent : std::min(piece, input.size() - sent);
-      ssize_t n = send(fd, input.data() + sent, want, MSG_NOSIGNAL);
-      if (n > 0) {
-        sent += static_cast<size_t>(n);
-      } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-        closed = true;  // reset by the server
+    for (Client& c : clients) {
+      while (c.sent < c.to_send.size() && !c.closed && turns < kMaxTurns) {
+        size_t left = c.to_send.size() - c.sent;
+        ssize_t n = send(c.fd, c.to_send.data() + c.sent, piece == 0 ? left : std::min(piece, left),
+                         MSG_NOSIGNAL);
+        if (n > 0) {
+          c.sent += static_cast<size_t>(n);
+        } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+          c.closed = true;  // reset by the server
+        }
+        turn(server.loop(), clients);
+        ++turns;
       }
-      turn(server.loop(), fd, &received, &closed);
-      ++turns;
     }
-    for (int quiet = 0; quiet < kQuietTurns && !closed && turns < kMaxTurns; ++turns) {
-      quiet = turn(server.loop(), fd, &received, &closed) > 0 ? 0 : quiet + 1;
+    for (int quiet = 0; quiet < kQuietTurns && turns < kMaxTurns; ++turns) {
+      quiet = turn(server.loop(), clients) > 0 ? 0 : quiet + 1;
     }
-    if (std::getenv("BASALT_FUZZ_VERBOSE") != nullptr) {
-      std::fprintf(stderr, "--- variant 0x%02x, pieces of %zu, sent %zu of %zu, %s\n%s\n", variant,
-                   piece, sent, input.size(), closed ? "closed by the server" : "still open",
-                   received.c_str());
+    for (Client& c : clients) {
+      if (std::getenv("BASALT_FUZZ_VERBOSE") != nullptr) {
+        std::fprintf(stderr, "--- variant 0x%02x, pieces of %zu, sent %zu of %zu, %s\n%s\n",
+                     variant, piece, c.sent, c.to_send.size(),
+                     c.closed ? "closed by the server" : "still open", c.received.c_str());
+      }
+      check_responses(c.received, c.closed);
+      close(c.fd);
     }
-    check_responses(received, closed);
 
-    close(fd);
     // As on SIGTERM: the next check phase closes every handle; then their close callbacks run.
     server.request_shutdown();
     uv_run(server.loop(), UV_RUN_NOWAIT);
