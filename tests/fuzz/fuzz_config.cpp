@@ -27,11 +27,17 @@ namespace {
 
 using namespace basalt;
 
+char g_dir[] = "/tmp/basalt-fuzz-config-XXXXXX";
+
 const std::string& config_path() {
   static const std::string path = [] {
-    char dir[] = "/tmp/basalt-fuzz-config-XXXXXX";
-    if (mkdtemp(dir) == nullptr) std::abort();
-    return std::string(dir) + "/basalt.conf";
+    if (mkdtemp(g_dir) == nullptr) std::abort();
+    // CI runs this on every push: leave nothing behind in /tmp.
+    std::atexit([] {
+      unlink((std::string(g_dir) + "/basalt.conf").c_str());
+      rmdir(g_dir);
+    });
+    return std::string(g_dir) + "/basalt.conf";
   }();
   return path;
 }
