@@ -8,7 +8,10 @@ machines), with the loop stalled throughout.
 The times compared are the server's: a request is sent whole but for its last byte, so reading
 it (and the client's pace) is left out, and the clock runs from the last byte to the reply. Each
 front end runs the same DEL a few times after an untimed warm-up and its fastest run counts,
-which keeps a busy machine's noise out of the ratio. Only the standard library."""
+which keeps a busy machine's noise out of the ratio. Under AddressSanitizer (the Debug build CI
+also runs) only the reply is checked: simdjson's inline On-Demand code then runs unoptimised and
+instrumented, and the ratio says more about the build than about the code (about 4 with the fix,
+3 to 10 without it, on the same VM). Only the standard library."""
 
 import json
 import os
@@ -79,6 +82,12 @@ class Server:
         self.log.close()
 
 
+def sanitized(binary):
+    """True for a server built with AddressSanitizer (it imports the runtime's entry point)."""
+    with open(binary, "rb") as f:
+        return b"__asan_init" in f.read()
+
+
 class LargeJsonCommand(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -122,7 +131,12 @@ class LargeJsonCommand(unittest.TestCase):
         self.assertEqual(json.loads(body), {"result": EXISTING})
         return elapsed
 
+    def test_million_argument_del_replies(self):
+        self.http_del()
+
     def test_million_argument_del_costs_about_as_much_as_over_resp(self):
+        if sanitized(os.environ["BASALT_SERVER_BIN"]):
+            self.skipTest("timings of a sanitizer build compare builds, not code paths")
         # Untimed: the first large request of each kind grows the allocator's heap, which later
         # ones reuse, so neither front end pays that alone.
         self.resp_del()
