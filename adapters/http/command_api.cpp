@@ -77,6 +77,9 @@ bool json_command(const JsonValue& v, std::vector<std::string>* argv, std::strin
 
 // The body as a list of commands (pipeline, multi-exec).
 bool json_commands(Exchange& ex, std::vector<std::vector<std::string>>* commands) {
+  // Well-formed bodies skip the tree; parse_json explains the others.
+  if (parse_json_command_list(ex.req.body, commands)) return true;
+  commands->clear();
   std::string error;
   auto doc = parse_json(ex.req.body, &error);
   if (!doc) {
@@ -161,6 +164,12 @@ bool is_transaction_control(std::string_view name) {
 // POST /api/v1/redis with ["SET","k","v","EX",100]
 void handle_command_json(Exchange& ex) {
   OutputMode mode = output_mode(ex);
+  // Well-formed commands (all but a client's mistakes) skip the tree: see parse_json_arguments.
+  std::vector<std::string_view> argv;
+  if (parse_json_arguments(ex.req.body, &argv)) {
+    run_single(ex, argv, mode);
+    return;
+  }
   std::string error;
   auto doc = parse_json(ex.req.body, &error);
   if (!doc) {

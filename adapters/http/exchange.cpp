@@ -7,14 +7,11 @@ namespace basalt::http {
 ReplyRef Exchange::run(std::span<const std::string_view> argv) {
   uint32_t mark = reply_.mark();
   engine_.execute(session_, argv, reply_);
-  ReplyRef r = reply_.at(mark);
-  // A command that succeeded without a reply (SHUTDOWN, as in Redis) still answers an HTTP
-  // request: with null, so every route can read the result it asked for.
-  if (!r.valid() && !blocked()) {
-    reply_.null();
-    r = reply_.at(mark);
-  }
-  return r;
+  // A command that neither replied nor blocked (a successful SHUTDOWN: a RESP client just sees
+  // the connection close) reads as null. Every route reads the ref it gets back, and one past the
+  // tree's end would read a stale node left by an earlier request, or nothing at all.
+  if (!blocked() && reply_.mark() == mark) reply_.null();
+  return reply_.at(mark);
 }
 
 void Exchange::resume() {

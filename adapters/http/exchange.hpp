@@ -36,7 +36,8 @@ class Exchange {
 
   // Runs one command and returns its reply. Views into earlier replies' text may move when the
   // tree grows: read what you need from a reply before the next run(). If the command blocked, the
-  // returned ref is not valid() and blocked() is true.
+  // returned ref is not valid() and blocked() is true; a command that sent no reply without
+  // blocking (SHUTDOWN) returns a null reply.
   ReplyRef run(std::span<const std::string_view> argv);
   ReplyRef run(std::initializer_list<std::string_view> argv) {
     return run(std::span<const std::string_view>(argv.begin(), argv.size()));

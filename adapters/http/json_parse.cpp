@@ -6,6 +6,13 @@ namespace basalt::http {
 
 namespace ondemand = simdjson::ondemand;
 
+JsonValue::JsonValue() = default;
+JsonValue::JsonValue(const JsonValue&) = default;
+JsonValue::JsonValue(JsonValue&&) noexcept = default;
+JsonValue& JsonValue::operator=(const JsonValue&) = default;
+JsonValue& JsonValue::operator=(JsonValue&&) noexcept = default;
+JsonValue::~JsonValue() = default;
+
 const JsonValue* JsonValue::find(std::string_view key) const {
   const JsonValue* found = nullptr;
   for (auto& [k, v] : members) {
@@ -45,6 +52,16 @@ std::string_view trim_right(std::string_view s) {
          (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r'))
     s.remove_suffix(1);
   return s;
+}
+
+// One parser per thread (simdjson reuses its buffers), and a padded copy of the input: On-Demand
+// reads up to SIMDJSON_PADDING bytes past the end.
+simdjson::error_code iterate(std::string_view body, ondemand::document* doc) {
+  thread_local ondemand::parser parser;
+  thread_local std::string padded;
+  padded.assign(body);
+  padded.resize(body.size() + simdjson::SIMDJSON_PADDING);
+  return parser.iterate(padded.data(), body.size(), padded.size()).get(*doc);
 }
 
 simdjson::error_code convert(ondemand::value& v, JsonValue* out, size_t depth) {
@@ -110,20 +127,13 @@ simdjson::error_code convert(ondemand::value& v, JsonValue* out, size_t depth) {
 }  // namespace
 
 std::optional<JsonValue> parse_json(std::string_view body, std::string* error) {
-  // One parser per thread (simdjson reuses its buffers), and a padded copy of the input: On-Demand
-  // reads up to SIMDJSON_PADDING bytes past the end.
-  thread_local ondemand::parser parser;
-  thread_local std::string padded;
-  padded.assign(body);
-  padded.resize(body.size() + simdjson::SIMDJSON_PADDING);
   ondemand::document doc;
   JsonValue root;
   auto fail = [&](simdjson::error_code err) {
     *error = std::string("invalid JSON: ") + simdjson::error_message(err);
     return std::nullopt;
   };
-  if (auto err = parser.iterate(padded.data(), body.size(), padded.size()).get(doc))
-    return fail(err);
+  if (auto err = iterate(body, &doc)) return fail(err);
   // A scalar document cannot be read as a value; handle the two cases apart.
   bool scalar = false;
   if (auto err = doc.is_scalar().get(scalar)) return fail(err);
@@ -177,6 +187,69 @@ std::optional<JsonValue> parse_json(std::string_view body, std::string* error) {
     return std::nullopt;
   }
   return root;
+}
+
+namespace {
+
+// A string's unescaped bytes or a number's literal text, as convert() reads them; false for any
+// other value.
+bool scalar_text(simdjson::simdjson_result<ondemand::value> element, std::string_view* text) {
+  ondemand::value item;
+  ondemand::json_type type;
+  if (element.get(item) || item.type().get(type)) return false;
+  if (type == ondemand::json_type::string) return item.get_string().get(*text) == simdjson::SUCCESS;
+  if (type != ondemand::json_type::number) return false;
+  *text = trim_right(item.raw_json_token());
+  return is_json_number(*text);
+}
+
+}  // namespace
+
+bool parse_json_arguments(std::string_view body, std::vector<std::string_view>* argv) {
+  argv->clear();
+  ondemand::document doc;
+  ondemand::array array;
+  size_t count = 0;
+  if (iterate(body, &doc) || doc.get_array().get(array) || array.count_elements().get(count) ||
+      count == 0) {
+    return false;
+  }
+  // One allocation: a million views grown by doubling would touch twice the memory.
+  argv->reserve(count);
+  for (auto element : array) {
+    std::string_view text;
+    if (!scalar_text(element, &text)) return false;
+    argv->push_back(text);
+  }
+  return doc.current_location().error() == simdjson::OUT_OF_BOUNDS;
+}
+
+bool parse_json_command_list(std::string_view body,
+                             std::vector<std::vector<std::string>>* commands) {
+  commands->clear();
+  ondemand::document doc;
+  ondemand::array list;
+  size_t count = 0;
+  if (iterate(body, &doc) || doc.get_array().get(list) || list.count_elements().get(count) ||
+      count == 0) {
+    return false;
+  }
+  commands->reserve(count);
+  for (auto element : list) {
+    ondemand::array command;
+    size_t argc = 0;
+    if (element.get_array().get(command) || command.count_elements().get(argc) || argc == 0) {
+      return false;
+    }
+    std::vector<std::string>& argv = commands->emplace_back();
+    argv.reserve(argc);
+    for (auto arg : command) {
+      std::string_view text;
+      if (!scalar_text(arg, &text)) return false;
+      argv.emplace_back(text);
+    }
+  }
+  return doc.current_location().error() == simdjson::OUT_OF_BOUNDS;
 }
 
 }  // namespace basalt::http

@@ -29,6 +29,11 @@ void civil_from_days(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
 }
 
 int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+// a mod b in [0, b) for b > 0. Not a - floor_div(a, b) * b: near INT64_MIN that product overflows.
+int64_t floor_mod(int64_t a, int64_t b) {
+  int64_t m = a % b;
+  return m < 0 ? m + b : m;
+}
 
 bool digits(std::string_view s, size_t pos, size_t n, int* out) {
   if (pos + n > s.size()) return false;
@@ -51,7 +56,7 @@ unsigned days_in_month(int64_t y, unsigned m) {
 
 std::string format_rfc3339_ms(int64_t unix_ms) {
   int64_t days = floor_div(unix_ms, 86'400'000);
-  int64_t ms_of_day = unix_ms - days * 86'400'000;
+  int64_t ms_of_day = floor_mod(unix_ms, 86'400'000);
   int64_t y;
   unsigned m, d;
   civil_from_days(days, &y, &m, &d);
@@ -118,7 +123,7 @@ std::string format_http_date(int64_t unix_seconds) {
   static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   int64_t days = floor_div(unix_seconds, 86400);
-  int64_t sod = unix_seconds - days * 86400;
+  int64_t sod = floor_mod(unix_seconds, 86400);
   int64_t y;
   unsigned m, d;
   civil_from_days(days, &y, &m, &d);

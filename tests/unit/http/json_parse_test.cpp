@@ -84,6 +84,52 @@ TEST(JsonParse, RefusesDeepNesting) {
   EXPECT_FALSE(parse_fails(ok));
 }
 
+// The command API's fast path must agree with parse_json on every document: same texts for the
+// arrays it takes, and a refusal (so the caller falls back) for everything else.
+std::vector<std::string> arguments(std::string_view text) {
+  std::vector<std::string_view> argv;
+  if (!parse_json_arguments(text, &argv)) return {"<refused>"};
+  return std::vector<std::string>(argv.begin(), argv.end());
+}
+
+TEST(JsonArguments, StringsAndNumbersAsSent) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(arguments(R"(["SET","k","v"])"), (V{"SET", "k", "v"}));
+  EXPECT_EQ(arguments(R"( [ "a\"b\u00e9\n" , -1.50e3 , 0 ] )"),
+            (V{"a\"b\xc3\xa9\n", "-1.50e3", "0"}));
+  EXPECT_EQ(arguments(R"(["\u0000x"])"), (V{std::string("\0x", 2)}));
+  EXPECT_EQ(arguments(R"([""])"), (V{""}));
+}
+
+TEST(JsonArguments, RefusesWhatTheTreeWouldRefuseOrNotTakeAsACommand) {
+  for (const char* text :
+       {"", "[]", "{}", "\"SET\"", "1", "[\"a\",null]", "[\"a\",true]", "[[\"a\"]]", "[\"a\",{}]",
+        "[\"a\"] x", "[\"a\",]", "[\"a\"", "[01]", "[1.]", "[-]", "[\"a\" \"b\"]", "[\"\\x\"]"}) {
+    EXPECT_EQ(arguments(text), std::vector<std::string>{"<refused>"}) << text;
+  }
+}
+
+TEST(JsonArguments, ViewsOutliveTheirBodyUntilTheNextParse) {
+  std::vector<std::string_view> argv;
+  {
+    std::string body = R"(["GET","key\u0041",12])";
+    ASSERT_TRUE(parse_json_arguments(body, &argv));
+  }
+  EXPECT_EQ(std::vector<std::string>(argv.begin(), argv.end()),
+            (std::vector<std::string>{"GET", "keyA", "12"}));
+}
+
+TEST(JsonCommandList, CommandsAsSentOrRefused) {
+  using L = std::vector<std::vector<std::string>>;
+  L commands;
+  ASSERT_TRUE(parse_json_command_list(R"([["SET","a",1],["GET","a\u0041"]])", &commands));
+  EXPECT_EQ(commands, (L{{"SET", "a", "1"}, {"GET", "aA"}}));
+  for (const char* text : {"[]", "[[]]", "[\"SET\"]", "[[\"a\"],[]]", "[[\"a\",null]]",
+                           "[[\"a\"]] x", "[[\"a\"],[[\"b\"]]]", "{}", "[[\"a\"]"}) {
+    EXPECT_FALSE(parse_json_command_list(text, &commands)) << text;
+  }
+}
+
 TEST(JsonNumber, Grammar) {
   for (const char* good : {"0", "-0", "1", "-12", "1.5", "1e5", "1E+5", "2.5e-3", "10"}) {
     EXPECT_TRUE(is_json_number(good)) << good;

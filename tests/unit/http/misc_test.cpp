@@ -63,6 +63,9 @@ TEST(Rfc3339, Formats) {
   EXPECT_EQ(format_rfc3339_ms(1'700'000'000'123), "2023-11-14T22:13:20.123Z");
   EXPECT_EQ(format_rfc3339_ms(951'782'400'000), "2000-02-29T00:00:00.000Z");
   EXPECT_EQ(format_rfc3339_ms(-1), "1969-12-31T23:59:59.999Z");
+  // Found by fuzz_rfc3339: the time of day was computed as ms - days * 86400000, and that product
+  // overflows for the earliest instants (UBSan: signed integer overflow).
+  EXPECT_TRUE(format_rfc3339_ms(INT64_MIN).ends_with("T16:47:04.192Z"));
 }
 
 TEST(Rfc3339, Parses) {
@@ -87,6 +90,7 @@ TEST(Rfc3339, Rejects) {
 TEST(HttpDate, Formats) {
   EXPECT_EQ(format_http_date(784111777), "Sun, 06 Nov 1994 08:49:37 GMT");
   EXPECT_EQ(format_http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+  EXPECT_TRUE(format_http_date(INT64_MIN).ends_with(" 08:29:52 GMT"));
 }
 
 }  // namespace
