@@ -238,6 +238,11 @@ std::optional<ConfigError> apply_named(Config& c, std::string_view raw_name, std
 
 // redis.conf syntax: "name value...", '#' comments, values may be quoted.
 std::optional<ConfigError> load_file(Config& c, const std::string& path) {
+  // A directory opens as an empty stream: refuse it rather than start with no configuration.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return ConfigError{"config", "cannot read config file '" + path + "': it is a directory"};
+  }
   std::ifstream in(path);
   if (!in) return ConfigError{"config", "cannot open config file '" + path + "'"};
   std::string line;
@@ -296,6 +301,19 @@ std::optional<int64_t> parse_memory(std::string_view s) {
 
 std::optional<ConfigError> ConfigRegistry::load(Config& config, int argc, const char* const* argv,
                                                 bool* help_requested) {
+  // Names, paths and stray arguments are echoed in the error: control characters in them must
+  // not reach the terminal or the log as they are.
+  std::optional<ConfigError> err = load_from(config, argc, argv, help_requested);
+  if (err) {
+    err->name = sanitize_for_error(err->name);
+    err->reason = sanitize_for_error(err->reason);
+  }
+  return err;
+}
+
+std::optional<ConfigError> ConfigRegistry::load_from(Config& config, int argc,
+                                                     const char* const* argv,
+                                                     bool* help_requested) {
   *help_requested = false;
   std::string file;
   if (const char* env = std::getenv("BASALT_CONFIG")) file = env;

@@ -76,6 +76,10 @@ class ConfigRegistry {
   static bool exists(std::string_view name);
   // Whether CONFIG SET may change it (name already lowercase; false for unknown names).
   static bool is_mutable(std::string_view name);
+
+ private:
+  static std::optional<ConfigError> load_from(Config& config, int argc, const char* const* argv,
+                                              bool* help_requested);
 };
 
 // Parses Redis memory units: 1k=1000, 1kb=1024, 1m, 1mb, 1g, 1gb, 1b (case-insensitive); digits

@@ -192,6 +192,19 @@ TEST_F(ConfigLoadTest, HelpFlag) {
   EXPECT_TRUE(help_);
 }
 
+// What the error echoes (a flag's name, a path) cannot carry control characters to the terminal,
+// and a directory is not an empty config file.
+TEST_F(ConfigLoadTest, ErrorsAreSanitizedAndDirectoriesRefused) {
+  auto err = load({"--bad\nname", "1"});
+  ASSERT_TRUE(err.has_value());
+  EXPECT_EQ(err->name.find('\n'), std::string::npos) << err->name;
+  EXPECT_EQ(err->reason.find('\n'), std::string::npos) << err->reason;
+  auto dir = load({dir_.string()});
+  ASSERT_TRUE(dir.has_value());
+  EXPECT_EQ(dir->name, "config");
+  EXPECT_THAT(dir->reason, ::testing::HasSubstr("it is a directory"));
+}
+
 // A read-only HTTP token restricts nothing without requirepass: refused at start, naming it.
 TEST_F(ConfigLoadTest, ReadonlyTokenNeedsRequirepass) {
   auto err = load({"--http-readonly-token", "reader"});
