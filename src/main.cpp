@@ -66,5 +66,11 @@ int main(int argc, char** argv) {
     return 1;
   }
 #endif
+  // Every port starts taking connections at once, once every front end is set up.
+  if (!server.open_listeners(&error)) {
+    BASALT_LOG(kWarning, "%s", error.c_str());
+    std::fprintf(stderr, "basalt-server: %s\n", error.c_str());
+    return 1;
+  }
   return server.run();
 }

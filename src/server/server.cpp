@@ -90,6 +90,7 @@ Server::~Server() {
 
 bool Server::listen(const std::string& bind, int port, ListenerKind kind, ConnectionFactory factory,
                     std::string* error) {
+  const size_t first = listeners_.size();
   std::istringstream addrs(bind);
   for (std::string addr; addrs >> addr;) {
     bool optional = addr.starts_with("-");  // Redis: "-::1" is skipped if unavailable
@@ -107,20 +108,39 @@ bool Server::listen(const std::string& bind, int port, ListenerKind kind, Connec
     l->server = this;
     l->kind = kind;
     l->factory = factory;
+    l->address = addr + ":" + std::to_string(port);
+    l->optional = optional;
     uv_tcp_init(&loop_, &l->handle);
     l->handle.data = l.get();
     rc = uv_tcp_bind(&l->handle, reinterpret_cast<sockaddr*>(&ss), 0);
-    if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(&l->handle), 511, on_connection);
-    if (rc != 0) {
-      uv_close(reinterpret_cast<uv_handle_t*>(&l->handle), nullptr);
-      listeners_.push_back(std::move(l));  // freed after the loop closed the handle
-      if (optional) continue;
-      *error = "could not listen on " + addr + ":" + std::to_string(port) + " (" +
-               listener_name(kind) + "): " + uv_strerror(rc);
-      return false;
-    }
-    BASALT_LOG(kNotice, "%s listening on %s:%d", listener_name(kind), addr.c_str(), port);
     listeners_.push_back(std::move(l));
+    if (rc != 0 && !listener_failed(*listeners_.back(), rc, error)) return false;
+  }
+  return !listening_ || open_listeners(error, first);
+}
+
+bool Server::listener_failed(Listener& l, int rc, std::string* error) {
+  // The handle is freed with the others, after the loop has closed it.
+  uv_close(reinterpret_cast<uv_handle_t*>(&l.handle), nullptr);
+  l.closed = true;
+  if (l.optional) return true;
+  *error =
+      "could not listen on " + l.address + " (" + listener_name(l.kind) + "): " + uv_strerror(rc);
+  return false;
+}
+
+bool Server::open_listeners(std::string* error, size_t from) {
+  listening_ = true;
+  for (size_t i = from; i < listeners_.size(); ++i) {
+    Listener& l = *listeners_[i];
+    if (l.closed || l.open) continue;
+    int rc = uv_listen(reinterpret_cast<uv_stream_t*>(&l.handle), 511, on_connection);
+    if (rc != 0) {
+      if (!listener_failed(l, rc, error)) return false;
+      continue;
+    }
+    l.open = true;
+    BASALT_LOG(kNotice, "%s listening on %s", listener_name(l.kind), l.address.c_str());
   }
   return true;
 }

@@ -37,9 +37,14 @@ class Server final : public Host {
   const Clock& clock() const { return clock_; }
 
   using ConnectionFactory = std::function<StreamConnection*(Server&)>;
-  // Listens on every address of `bind` (space separated). Returns false with *error set.
+  // Binds every address of `bind` (space separated). Returns false with *error set. Before
+  // open_listeners() the sockets are bound but not listening: every front end binds, then all
+  // ports start taking connections together, so a client that reaches one port finds them all.
   bool listen(const std::string& bind, int port, ListenerKind kind, ConnectionFactory factory,
               std::string* error);
+  // Starts listening on every bound port (and on those bound later, at once). False with *error
+  // naming the port when one cannot listen (EADDRINUSE shows up here).
+  bool open_listeners(std::string* error) { return open_listeners(error, 0); }
   // Starts the RESP listener, timers and signals. Returns false with *error set.
   bool start(std::string* error);
   // Runs until shutdown; returns the process exit code.
@@ -74,7 +79,14 @@ class Server final : public Host {
     Server* server;
     ListenerKind kind;
     ConnectionFactory factory;
+    std::string address;    // "127.0.0.1:6379", for the log and errors
+    bool optional = false;  // "-::1": skipped if unavailable
+    bool open = false;      // listening
+    bool closed = false;    // failed and closed
   };
+  bool open_listeners(std::string* error, size_t from);
+  // Closes a listener that could not bind or listen; false (with *error) unless it was optional.
+  bool listener_failed(Listener& l, int rc, std::string* error);
   static void on_connection(uv_stream_t* listener, int status);
   static void on_check(uv_check_t* h);
   static void on_cron(uv_timer_t* t);
@@ -97,6 +109,7 @@ class Server final : public Host {
   uv_loop_t loop_;
   std::unique_ptr<Engine> engine_;
   std::vector<std::unique_ptr<Listener>> listeners_;
+  bool listening_ = false;  // open_listeners() ran: later listen() calls open at once
   std::unordered_set<StreamConnection*> connections_;
   std::vector<StreamConnection*> flush_queue_;
   std::vector<StreamConnection*> resume_queue_;

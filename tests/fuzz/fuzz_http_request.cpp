@@ -259,7 +259,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto factory = [&front_end, admin](Server&) -> StreamConnection* {
       return new http::HttpConnection(front_end, admin);
     };
-    if (!server.listen("127.0.0.1", 0, admin ? kAdminListener : kHttpListener, factory, &error)) {
+    if (!server.listen("127.0.0.1", 0, admin ? kAdminListener : kHttpListener, factory, &error) ||
+        !server.open_listeners(&error)) {
       std::fprintf(stderr, "listen: %s\n", error.c_str());
       std::abort();
     }

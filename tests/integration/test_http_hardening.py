@@ -18,6 +18,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_http_api import HttpServer, js, raw_exchange  # noqa: E402
 
 PASSWORD = "s3cret"
+# Under ASan freed memory waits in a quarantine (RSS keeps it) and the allocator needs the whole
+# address space: memory bounds are checked in the release build only; behaviour in both.
+SANITIZED = os.environ.get("BASALT_SANITIZED") == "1"
 
 
 def rss_kb(pid):
@@ -122,6 +125,10 @@ class HardeningTest(unittest.TestCase):
         r = conn.getresponse()
         return r.status, js(r.read())
 
+    def assert_rss_growth_below(self, grown_kb, limit_kb, what):
+        if not SANITIZED:
+            self.assertLess(grown_kb, limit_kb, "%s: RSS grew by %d kB" % (what, grown_kb))
+
     def flood_without_reading(self, request, target, seconds):
         """Sends `request` over and over on one connection that never reads, until `target`
         bytes went out, the server stopped taking them (or closed), or `seconds` passed. Returns
@@ -176,10 +183,11 @@ class BodyMemoryTest(HardeningTest):
         time.sleep(0.5)
         self.assertIsNone(self.server.proc.poll(), "the server died on a 60 GB Content-Length")
         grown = rss_kb(pid) - before
-        self.assertLess(grown, 32 * 1024, "RSS grew by %d kB for 1 MiB received" % grown)
+        self.assert_rss_growth_below(grown, 32 * 1024, "1 MiB received")
         s.close()
         self.assert_serves()
 
+    @unittest.skipIf(SANITIZED, "ASan needs the address space this test takes away")
     def test_allocation_failure_refuses_the_request(self):
         # The body is allowed (http-max-body 100 GB) but memory runs out while it arrives: the
         # address-space limit makes the body's buffer fail to grow past about 48 MB.
@@ -327,7 +335,7 @@ class AuthBeforeBodyTest(HardeningTest):
         sent, grown, stalled = self.flood_without_reading(
             b"GET /api/v1/openapi.json HTTP/1.1\r\nHost: x\r\n\r\n", target, 20)
         sys.stderr.write("unauthenticated pipelining: sent %d bytes, RSS +%d kB\n" % (sent, grown))
-        self.assertLess(grown, 8 * 1024, "an unauthenticated connection held %d kB" % grown)
+        self.assert_rss_growth_below(grown, 8 * 1024, "an unauthenticated connection")
         self.assertFalse(stalled and sent >= target, "the server read everything")
         self.assert_serves()
 
@@ -356,7 +364,7 @@ class UnreadResponsesTest(HardeningTest):
             target, 10)
         sys.stderr.write("pipelining without reading: sent %d bytes, RSS +%d kB\n" % (sent, grown))
         self.assertLess(sent, target, "the server read every request")
-        self.assertLess(grown, 64 * 1024, "a connection held %d kB" % grown)
+        self.assert_rss_growth_below(grown, 64 * 1024, "a connection")
         self.assert_serves()
 
 
