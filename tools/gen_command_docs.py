@@ -52,16 +52,19 @@ rpoplpush lmpop blpop brpop blmove brpoplpush blmpop
 del unlink exists type rename renamenx copy move keys scan randomkey dbsize touch flushdb flushall
 swapdb expire pexpire expireat pexpireat ttl pttl expiretime pexpiretime persist
 ping echo hello auth select client reset quit info config command time debug shutdown lastsave
-multi exec discard watch unwatch object memory
+multi exec discard watch unwatch object memory slowlog latency monitor
 """.split()
 
 # Subcommands Basalt implements, per container; all others are dropped from the container's reply.
 SUBCOMMANDS = {
-    "client": "id setname getname list info kill setinfo no-evict reply help".split(),
-    "config": "get set resetstat help".split(),
-    "command": "count info docs list getkeys help".split(),
+    "client": ("id setname getname list info kill setinfo no-evict reply help pause unpause "
+               "unblock").split(),
+    "config": "get set resetstat rewrite help".split(),
+    "command": "count info docs list getkeys getkeysandflags help".split(),
     "object": "encoding refcount idletime freq help".split(),
-    "memory": "usage help".split(),
+    "memory": "usage stats help".split(),
+    "slowlog": "get len reset help".split(),
+    "latency": "latest history reset help".split(),
 }
 
 

@@ -1,6 +1,6 @@
 // The connection family: PING, ECHO, HELLO, AUTH, SELECT, RESET, QUIT and the CLIENT container.
 // These commands act on the calling session (protocol, database, name, authentication) or, for
-// CLIENT LIST/KILL, on the engine's table of sessions; none of them touches the keyspace.
+// CLIENT LIST/KILL/UNBLOCK/PAUSE, on the engine's sessions; none of them touches the keyspace.
 
 #include <algorithm>
 #include <climits>
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/strings.hpp"
+#include "commands/arg_parser.hpp"
 #include "commands/command_docs.hpp"
 #include "commands/engine.hpp"
 #include "commands/errors.hpp"
@@ -108,6 +109,7 @@ std::string client_info_line(const CommandContext& ctx, const Session& s) {
   const bool self = &s == &ctx.session;
   const int64_t now_s = ctx.now_ms() / 1000;
   std::string flags;
+  if (s.monitor) flags += 'O';
   if (s.in_multi) flags += 'x';
   if (s.blocked) flags += 'b';
   if (s.watch_dirty) flags += 'd';
@@ -215,6 +217,7 @@ void cmd_hello(CommandContext& ctx) {
     size_t more = ctx.argc() - 1 - i;
     std::string_view opt = ctx.arg(i);
     if (iequals(opt, "auth") && more >= 2) {
+      if (i + 2 < 32) ctx.redacted |= (1u << (i + 1)) | (1u << (i + 2));
       user = ctx.arg(i + 1);
       password = ctx.arg(i + 2);
       i += 2;
@@ -262,6 +265,8 @@ void cmd_hello(CommandContext& ctx) {
 
 // AUTH [username] password
 void cmd_auth(CommandContext& ctx) {
+  // Passwords never reach the slow log or MONITOR, whatever the outcome.
+  ctx.redacted = ctx.argc() > 3 ? 0 : ~uint32_t{1} & ((1u << ctx.argc()) - 1);
   if (ctx.argc() > 3) {
     ctx.reply.error(err::kSyntax);
     return;
@@ -312,6 +317,7 @@ void cmd_reset(CommandContext& ctx) {
   // name and version survive, as in Redis: they describe the client, not the connection state.
   Session& s = ctx.session;
   ctx.engine.discard_transaction(s);  // also forgets WATCHed keys
+  if (s.monitor) ctx.engine.remove_monitor(s);
   s.db = 0;
   s.protocol = 2;
   s.authenticated = ctx.config().requirepass.empty();
@@ -514,6 +520,69 @@ void cmd_client_no_evict(CommandContext& ctx) {
   }
 }
 
+// CLIENT PAUSE timeout [WRITE|ALL]
+void cmd_client_pause(CommandContext& ctx) {
+  if (ctx.argc() > 4) {
+    ctx.reply.error(err::subcommand_syntax(ctx.arg(0), ctx.arg(1)));
+    return;
+  }
+  // Redis reads the mode before the timeout, so a bad mode wins over a bad timeout.
+  PauseType type = PauseType::kAll;
+  if (ctx.argc() == 4) {
+    if (iequals(ctx.arg(3), "write")) {
+      type = PauseType::kWrite;
+    } else if (!iequals(ctx.arg(3), "all")) {
+      ctx.reply.error(err::kPauseMode);
+      return;
+    }
+  }
+  ArgParser parser(ctx.argv, 2);
+  int64_t timeout_ms = parser.next_int(INT64_MIN, INT64_MAX, err::kTimeoutNotInteger);
+  if (!parser.ok_or_reply(ctx.reply)) return;
+  if (timeout_ms < 0) {
+    ctx.reply.error(err::kTimeoutNegative);
+    return;
+  }
+  const int64_t now = ctx.now_ms();
+  if (timeout_ms > INT64_MAX - now) {
+    ctx.reply.error(err::kTimeoutOutOfRange);
+    return;
+  }
+  // 0 is a pause that is over at once, as in Redis.
+  ctx.engine.pause_clients(type, timeout_ms == 0 ? 0 : now + timeout_ms);
+  ctx.reply.ok();
+}
+
+// CLIENT UNPAUSE
+void cmd_client_unpause(CommandContext& ctx) {
+  ctx.engine.unpause_clients();
+  ctx.reply.ok();
+}
+
+// CLIENT UNBLOCK client-id [TIMEOUT|ERROR]
+void cmd_client_unblock(CommandContext& ctx) {
+  if (ctx.argc() > 4) {
+    ctx.reply.error(err::subcommand_syntax(ctx.arg(0), ctx.arg(1)));
+    return;
+  }
+  bool with_error = false;
+  if (ctx.argc() == 4) {
+    if (iequals(ctx.arg(3), "error")) {
+      with_error = true;
+    } else if (!iequals(ctx.arg(3), "timeout")) {
+      ctx.reply.error(err::kUnblockReason);
+      return;
+    }
+  }
+  ArgParser parser(ctx.argv, 2);
+  int64_t id = parser.next_int();
+  if (!parser.ok_or_reply(ctx.reply)) return;
+  Session* target = id > 0 ? ctx.engine.find_session(static_cast<uint64_t>(id)) : nullptr;
+  bool done =
+      target != nullptr && is_listed(*target) && ctx.engine.unblock_client(*target, with_error);
+  ctx.reply.integer(done ? 1 : 0);
+}
+
 // CLIENT REPLY ON|OFF|SKIP
 void cmd_client_reply(CommandContext& ctx) {
   // Only a RESP connection has a reply stream to silence; an HTTP request must get its answer.
@@ -565,8 +634,14 @@ void cmd_client_help(CommandContext& ctx) {
       "    Return information about client connections. Options:",
       "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
       "      Return clients of specified type.",
+      "UNPAUSE",
+      "    Stop the current client pause, resuming traffic.",
+      "PAUSE <timeout> [WRITE|ALL]",
+      "    Suspend all, or just write, clients for <timeout> milliseconds.",
       "SETNAME <name>",
       "    Assign the name <name> to the current connection.",
+      "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+      "    Unblock the specified blocked client.",
       "SETINFO <option> <value>",
       "    Set client meta attr. Options are:",
       "    * LIB-NAME: the client lib name.",
@@ -617,6 +692,12 @@ void register_connection(CommandTable& table) {
        "Kill the connection of a client", kAcl},
       {"list", -2, kClientAdmin, 0, 0, 0, cmd_client_list, kGroup,
        "Get the list of client connections", kAcl},
+      {"pause", -3, kClientAdmin, 0, 0, 0, cmd_client_pause, kGroup,
+       "Stop processing commands from clients for some time", kAcl},
+      {"unblock", -3, kClientAdmin, 0, 0, 0, cmd_client_unblock, kGroup,
+       "Unblock a client blocked in a blocking command from a different connection", kAcl},
+      {"unpause", 2, kClientAdmin, 0, 0, 0, cmd_client_unpause, kGroup,
+       "Resume processing of clients that were paused", kAcl},
       {"no-evict", 3, kClientAdmin, 0, 0, 0, cmd_client_no_evict, kGroup,
        "Set client eviction mode for the current connection", kAcl},
       {"reply", 3, kNoscriptLoadingStale, 0, 0, 0, cmd_client_reply, kGroup,

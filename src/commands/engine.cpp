@@ -3,7 +3,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cinttypes>
 #include <climits>
+#include <cstdio>
 #include <fstream>
 
 #include "base/allocator.hpp"
@@ -30,6 +33,12 @@ Engine::Engine(Config& config, const Clock& clock, uint64_t seed)
 
 Engine::~Engine() { store_.set_observer(nullptr); }
 
+void Engine::reset_command_stats() {
+  command_stats_.assign(commands_.id_count(), CommandStats{});
+  latency_histograms_.clear();
+  latency_histograms_.resize(commands_.id_count());
+}
+
 Session* Engine::open_session(Frontend frontend, ClientLink* link) {
   auto session = std::make_unique<Session>();
   session->id = next_session_id_++;
@@ -45,6 +54,7 @@ Session* Engine::open_session(Frontend frontend, ClientLink* link) {
 
 void Engine::close_session(Session* session) {
   if (session->blocked) unblock(*session);
+  if (session->monitor) remove_monitor(*session);
   unwatch_all(*session);
   sessions_.erase(session->id);
 }
@@ -81,7 +91,10 @@ void Engine::execute(Session& session, std::span<const std::string_view> argv,
                      ReplyBuilder& reply) {
   ++execution_depth_;
   dispatch(session, argv, reply, false, false);
-  if (--execution_depth_ == 0 && !ready_keys_.empty()) serve_ready_keys();
+  if (--execution_depth_ == 0) {
+    if (!ready_keys_.empty()) serve_ready_keys();
+    if (resume_pending_) resume_postponed();
+  }
 }
 
 void Engine::count_error(std::string_view code) {
@@ -170,6 +183,17 @@ void Engine::dispatch(Session& session, std::span<const std::string_view> argv, 
            "NOPERM this user has no permissions to run the '" + cmd->full_name + "' command", cmd);
     return;
   }
+  // A monitor is a replica to Redis, and replicas may not touch the keyspace.
+  if (session.monitor && cmd->has(kCmdReadonly | kCmdWrite | kCmdMayReplicate)) {
+    reject(session, reply, err::kReplicaKeyspace, cmd);
+    return;
+  }
+  // Held back before MULTI queues it, as Redis's processCommand does; EXEC's own commands and
+  // re-runs of blocked ones were let through already.
+  if (pause_ != PauseType::kOff && !in_exec && !reprocess && held_by_pause(session, *cmd)) {
+    postpone(session, argv);
+    return;
+  }
   if (session.in_multi && !in_exec) {
     std::string_view n = cmd->spec.name;
     bool control = n == "exec" || n == "discard" || n == "multi" || n == "watch" || n == "quit" ||
@@ -205,8 +229,221 @@ void Engine::dispatch(Session& session, std::span<const std::string_view> argv, 
     cmd_stats.failed_calls++;
     count_error(reply.last_error_code());
   }
+  observe_call(ctx, elapsed_us);
   session.last_command = cmd->full_name;
   session.last_interaction_ms = store_.now_ms();
+}
+
+// --- Slow log, latency monitor, MONITOR -------------------------------------------------------
+
+void LatencySeries::add(int64_t now_s, uint64_t ms) {
+  max_ms = std::max(max_ms, ms);
+  Sample& last = samples[(next + kSamples - 1) % kSamples];
+  // One sample a second: a second event in the same second only raises it.
+  if (last.time_s == now_s) {
+    last.ms = std::max(last.ms, ms);
+    return;
+  }
+  samples[next] = {now_s, ms};
+  next = (next + 1) % kSamples;
+}
+
+void Engine::observe_call(const CommandContext& ctx, uint64_t elapsed_us) {
+  const Command& cmd = ctx.command;
+  // A blocked command is measured when it is served, as Redis does.
+  if (!ctx.session.blocked) {
+    auto& histogram = latency_histograms_[cmd.id];
+    if (!histogram) histogram = std::make_unique<PercentileHistogram>();
+    histogram->record(static_cast<int64_t>(elapsed_us) * 1000);
+    if (config_.slowlog_log_slower_than >= 0 &&
+        elapsed_us >= static_cast<uint64_t>(config_.slowlog_log_slower_than) &&
+        !cmd.has(kCmdSkipSlowlog)) {
+      push_slowlog(ctx, elapsed_us);
+    }
+  }
+  const int64_t threshold_ms = config_.latency_monitor_threshold;
+  if (threshold_ms > 0 && elapsed_us / 1000 >= static_cast<uint64_t>(threshold_ms)) {
+    latency_events_[cmd.has(kCmdFast) ? "fast-command" : "command"].add(store_.now_ms() / 1000,
+                                                                        elapsed_us / 1000);
+  }
+  // Administrative commands are too sensitive to show, as in Redis; a served blocked command
+  // was shown when it first ran.
+  if (!monitors_.empty() && !ctx.reprocess && !cmd.has(kCmdSkipMonitor | kCmdAdmin)) {
+    feed_monitors(ctx);
+  }
+}
+
+namespace {
+constexpr size_t kSlowlogMaxArgs = 32;
+constexpr size_t kSlowlogMaxArgBytes = 128;
+constexpr std::string_view kRedacted = "(redacted)";
+
+std::string_view shown_arg(const CommandContext& ctx, size_t i) {
+  return i < 32 && (ctx.redacted >> i) & 1 ? kRedacted : ctx.argv[i];
+}
+
+// Redis's sdscatrepr: a double-quoted string with C escapes, \xhh for unprintable bytes.
+void append_repr(std::string& out, std::string_view s) {
+  out.push_back('"');
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '\\':
+      case '"':
+        out.push_back('\\');
+        out.push_back(ch);
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\a':
+        out += "\\a";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      default:
+        if (std::isprint(c)) {
+          out.push_back(ch);
+        } else {
+          char buf[5];
+          std::snprintf(buf, sizeof(buf), "\\x%02x", c);
+          out += buf;
+        }
+    }
+  }
+  out.push_back('"');
+}
+}  // namespace
+
+void Engine::push_slowlog(const CommandContext& ctx, uint64_t elapsed_us) {
+  SlowlogEntry e;
+  e.id = next_slowlog_id_++;
+  e.time_s = store_.now_ms() / 1000;
+  e.duration_us = elapsed_us;
+  const size_t argc = ctx.argc();
+  const size_t kept = std::min(argc, kSlowlogMaxArgs);
+  e.argv.reserve(kept);
+  for (size_t i = 0; i < kept; ++i) {
+    if (kept != argc && i == kept - 1) {
+      // The last slot says how much was left out.
+      e.argv.push_back("... (" + std::to_string(argc - kept + 1) + " more arguments)");
+      break;
+    }
+    std::string_view a = shown_arg(ctx, i);
+    if (a.size() > kSlowlogMaxArgBytes) {
+      e.argv.push_back(std::string(a.substr(0, kSlowlogMaxArgBytes)) + "... (" +
+                       std::to_string(a.size() - kSlowlogMaxArgBytes) + " more bytes)");
+    } else {
+      e.argv.emplace_back(a);
+    }
+  }
+  e.peer = ctx.session.addr;
+  e.name = ctx.session.name;
+  slowlog_.push_front(std::move(e));
+  while (slowlog_.size() > static_cast<uint64_t>(config_.slowlog_max_len)) slowlog_.pop_back();
+}
+
+void Engine::feed_monitors(const CommandContext& ctx) {
+  const int64_t now_us = store_.clock().now_us();
+  char stamp[48];
+  std::snprintf(stamp, sizeof(stamp), "%" PRId64 ".%06" PRId64 " [%d ", now_us / 1000000,
+                now_us % 1000000, ctx.session.db);
+  std::string line = stamp;
+  line += ctx.session.addr;
+  line += "] ";
+  for (size_t i = 0; i < ctx.argc(); ++i) {
+    if (i > 0) line.push_back(' ');
+    append_repr(line, shown_arg(ctx, i));
+  }
+  // A copy: a monitor over its output limit is closed (and leaves monitors_) while fed.
+  const std::vector<Session*> targets = monitors_;
+  for (Session* m : targets) {
+    m->link->async_reply().simple(line);
+    m->link->pushed();
+  }
+}
+
+void Engine::add_monitor(Session& session) {
+  session.monitor = true;
+  monitors_.push_back(&session);
+}
+
+void Engine::remove_monitor(Session& session) {
+  session.monitor = false;
+  monitors_.erase(std::remove(monitors_.begin(), monitors_.end(), &session), monitors_.end());
+}
+
+// --- CLIENT PAUSE ------------------------------------------------------------------------------
+
+void Engine::pause_clients(PauseType type, int64_t end_ms) {
+  if (pause_ == PauseType::kOff) {
+    pause_ = type;
+    pause_end_ms_ = end_ms;
+  } else {
+    pause_ = std::max(pause_, type);
+    pause_end_ms_ = std::max(pause_end_ms_, end_ms);
+  }
+}
+
+void Engine::unpause_clients() {
+  pause_ = PauseType::kOff;
+  pause_end_ms_ = 0;
+  // Inside a command (CLIENT UNPAUSE) the held ones run after it, never in the middle of it.
+  resume_pending_ = true;
+  if (execution_depth_ == 0) resume_postponed();
+}
+
+bool Engine::held_by_pause(const Session& session, const Command& cmd) {
+  if (store_.clock().now_ms() > pause_end_ms_) {
+    unpause_clients();
+    return false;
+  }
+  if (pause_ == PauseType::kAll) return true;
+  // WRITE holds what could change the dataset, including an EXEC that would run a write.
+  constexpr uint32_t kMayWrite = kCmdWrite | kCmdMayReplicate;
+  if (cmd.has(kMayWrite)) return true;
+  if (cmd.full_name != "exec" || !session.in_multi) return false;
+  return std::any_of(session.queued.begin(), session.queued.end(), [&](const auto& argv) {
+    const Command* queued = commands_.find(argv[0]);
+    if (queued != nullptr && queued->is_container() && argv.size() > 1)
+      queued = queued->find_subcommand(argv[1]);
+    return queued != nullptr && queued->has(kMayWrite);
+  });
+}
+
+void Engine::postpone(Session& session, std::span<const std::string_view> argv) {
+  auto state = std::make_unique<BlockState>();
+  state->argv.assign(argv.begin(), argv.end());
+  state->db = session.db;
+  state->postponed = true;
+  session.blocked = std::move(state);
+  postponed_.push_back(session.id);
+}
+
+void Engine::resume_postponed() {
+  resume_pending_ = false;
+  auto held = std::move(postponed_);
+  postponed_.clear();
+  for (uint64_t id : held) {
+    Session* s = find_session(id);
+    if (s == nullptr || !s->blocked || !s->blocked->postponed) continue;
+    std::vector<std::string> argv = std::move(s->blocked->argv);
+    s->blocked.reset();
+    std::vector<std::string_view> views(argv.begin(), argv.end());
+    ++execution_depth_;
+    dispatch(*s, views, s->link->async_reply(), false, false);
+    --execution_depth_;
+    if (s->blocked) continue;  // held again (a stricter pause), or blocked on a key
+    s->link->on_unblocked();
+  }
+  if (!ready_keys_.empty()) serve_ready_keys();
 }
 
 // --- Blocking --------------------------------------------------------------------------------
@@ -247,13 +484,32 @@ void Engine::unblock(Session& s) {
 }
 
 int64_t Engine::next_block_deadline() const {
-  if (blocked_by_deadline_.empty()) return 0;
-  int64_t d = blocked_by_deadline_.begin()->first;
+  int64_t d = blocked_by_deadline_.empty() ? INT64_MAX : blocked_by_deadline_.begin()->first;
+  // A pause ends once its end time has passed: the timer wakes the held clients then.
+  if (pause_ != PauseType::kOff) d = std::min(d, pause_end_ms_ + 1);
   return d == INT64_MAX ? 0 : d;
+}
+
+bool Engine::unblock_client(Session& s, bool with_error) {
+  if (!s.blocked || s.blocked->postponed) return false;
+  TimeoutReply kind = s.blocked->timeout_reply;
+  unblock(s);
+  ReplyBuilder& reply = s.link->async_reply();
+  if (with_error) {
+    reply.error(err::kUnblocked);
+    count_error(reply.last_error_code());
+  } else if (kind == TimeoutReply::kNullArray) {
+    reply.null_array();
+  } else {
+    reply.null();
+  }
+  s.link->on_unblocked();
+  return true;
 }
 
 void Engine::expire_blocked_clients() {
   int64_t now = store_.clock().now_ms();
+  if (pause_ != PauseType::kOff && now > pause_end_ms_) unpause_clients();
   while (!blocked_by_deadline_.empty()) {
     auto [deadline, id] = *blocked_by_deadline_.begin();
     if (deadline > now) break;
@@ -384,7 +640,9 @@ void Engine::execute_transaction(Session& s, ReplyBuilder& reply) {
 void Engine::cron() {
   // Redis gives active expiry 25% of each cron period.
   int64_t period_us = 1'000'000 / std::max<int64_t>(config_.hz, 1);
-  store_.active_expire_cycle(period_us / 4);
+  // A pause holds expiry too: replicas and failovers rely on the dataset standing still.
+  if (pause_ != PauseType::kOff && store_.clock().now_ms() > pause_end_ms_) unpause_clients();
+  if (pause_ == PauseType::kOff) store_.active_expire_cycle(period_us / 4);
   store_.rehash_cycle(1000);
   if (!ready_keys_.empty()) serve_ready_keys();
 }

@@ -1,11 +1,13 @@
 #pragma once
 // The engine: one dispatcher for every front end. It owns the store, the command table and the
 // sessions, and applies everything that must happen the same way for RESP and HTTP: command lookup,
-// arity, authentication, MULTI queueing, per-command statistics, WATCH invalidation and serving
-// clients blocked on lists.
+// arity, authentication, client pauses, MULTI queueing, per-command statistics, the slow log, the
+// latency monitor, the MONITOR feed, WATCH invalidation and serving clients blocked on lists.
 
 #include <array>
 #include <cstdint>
+#include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "commands/command_table.hpp"
+#include "commands/percentiles.hpp"
 #include "commands/reply.hpp"
 #include "commands/session.hpp"
 #include "config/config.hpp"
@@ -91,6 +94,36 @@ struct EngineStats {
   std::array<LatencyHistogram, 3> command_latency;
 };
 
+// SLOWLOG: one command that ran at least slowlog-log-slower-than microseconds. Arguments are
+// trimmed as Redis trims them (32 arguments, 128 bytes each), so a huge MSET costs little here.
+struct SlowlogEntry {
+  uint64_t id = 0;
+  int64_t time_s = 0;  // unix seconds when it was logged
+  uint64_t duration_us = 0;
+  std::vector<std::string> argv;
+  std::string peer;  // the client's address
+  std::string name;  // the client's name, empty if none
+};
+
+// LATENCY: an event's samples, at most one a second (the worst of that second), in a ring of
+// Redis's size, and the worst ever seen.
+struct LatencySeries {
+  static constexpr size_t kSamples = 160;
+  struct Sample {
+    int64_t time_s = 0;  // 0: unused slot
+    uint64_t ms = 0;
+  };
+  std::array<Sample, kSamples> samples{};
+  size_t next = 0;
+  uint64_t max_ms = 0;
+
+  void add(int64_t now_s, uint64_t ms);
+  const Sample& latest() const { return samples[(next + kSamples - 1) % kSamples]; }
+};
+
+// CLIENT PAUSE: what is held back. Ordered: a stricter pause wins when two overlap.
+enum class PauseType : uint8_t { kOff, kWrite, kAll };
+
 struct CommandContext {
   Engine& engine;
   Session& session;
@@ -99,6 +132,8 @@ struct CommandContext {
   const Command& command;
   bool in_exec = false;    // inside EXEC: blocking commands time out at once
   bool reprocess = false;  // re-run of a blocked command because a key became ready
+  // Arguments (bit i: argv[i]) the slow log and MONITOR show as "(redacted)": passwords.
+  uint32_t redacted = 0;
 
   size_t argc() const { return argv.size(); }
   std::string_view arg(size_t i) const { return argv[i]; }
@@ -121,7 +156,7 @@ class Engine final : public KeyspaceObserver {
   // This engine's counters for a command of its table.
   CommandStats& command_stats(const Command& cmd) { return command_stats_[cmd.id]; }
   const CommandStats& command_stats(const Command& cmd) const { return command_stats_[cmd.id]; }
-  void reset_command_stats() { command_stats_.assign(commands_.id_count(), CommandStats{}); }
+  void reset_command_stats();
   EngineStats& stats() { return stats_; }
   ServerInfo& server_info() { return server_info_; }
   void set_host(Host* host) { host_ = host; }
@@ -175,6 +210,30 @@ class Engine final : public KeyspaceObserver {
 
   void unblock(Session& session);
   size_t blocked_count() const { return blocked_by_deadline_.size(); }
+  // CLIENT UNBLOCK: ends a blocked command early with its timeout reply, or with the -UNBLOCKED
+  // error. False if the session is not blocked (a paused client is not: it has not run yet).
+  bool unblock_client(Session& session, bool with_error);
+
+  // SLOWLOG, newest first.
+  const std::deque<SlowlogEntry>& slowlog() const { return slowlog_; }
+  void reset_slowlog() { slowlog_.clear(); }
+  // LATENCY, by event name.
+  std::map<std::string, LatencySeries>& latency_events() { return latency_events_; }
+  // INFO latencystats: the command's histogram, nullptr until it has run once.
+  const PercentileHistogram* latency_histogram(const Command& cmd) const {
+    return latency_histograms_[cmd.id].get();
+  }
+
+  // MONITOR: the session receives every command others run, from now until it closes or RESETs.
+  void add_monitor(Session& session);
+  void remove_monitor(Session& session);
+
+  // CLIENT PAUSE / UNPAUSE. end_ms is an absolute unix time; a pause while one is in force keeps
+  // the stricter type and the later end, as Redis. Held commands run, in arrival order, once the
+  // pause ends.
+  void pause_clients(PauseType type, int64_t end_ms);
+  void unpause_clients();
+  PauseType pause_type() const { return pause_; }
 
  private:
   // enable-debug-command: whether this client may run a kCmdProtected command.
@@ -184,11 +243,28 @@ class Engine final : public KeyspaceObserver {
   void reject(Session& session, ReplyBuilder& reply, std::string_view text, const Command* cmd);
   void serve_ready_keys();
   void count_error(std::string_view text);
+  // Whether the pause in force holds this command back (and ends an expired pause).
+  bool held_by_pause(const Session& session, const Command& cmd);
+  void postpone(Session& session, std::span<const std::string_view> argv);
+  void resume_postponed();
+  // After a command ran: the slow log, the latency monitor, percentiles and MONITOR.
+  void observe_call(const CommandContext& ctx, uint64_t elapsed_us);
+  void push_slowlog(const CommandContext& ctx, uint64_t elapsed_us);
+  void feed_monitors(const CommandContext& ctx);
 
   Config& config_;
   Store store_;
   CommandTable commands_;
-  std::vector<CommandStats> command_stats_;  // by Command::id
+  std::vector<CommandStats> command_stats_;                               // by Command::id
+  std::vector<std::unique_ptr<PercentileHistogram>> latency_histograms_;  // by id, made on use
+  std::deque<SlowlogEntry> slowlog_;
+  uint64_t next_slowlog_id_ = 0;
+  std::map<std::string, LatencySeries> latency_events_;
+  std::vector<Session*> monitors_;
+  PauseType pause_ = PauseType::kOff;
+  int64_t pause_end_ms_ = 0;
+  std::vector<uint64_t> postponed_;  // session ids, in arrival order
+  bool resume_pending_ = false;      // a pause ended inside a command: resume after it
   EngineStats stats_;
   ServerInfo server_info_;
   Host* host_ = nullptr;

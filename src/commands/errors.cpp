@@ -68,6 +68,10 @@ std::string config_set_failed(std::string_view name, std::string_view reason) {
          "') - " + sanitize_for_error(reason);
 }
 
+std::string config_rewrite_failed(std::string_view reason) {
+  return "ERR Rewriting config file: " + sanitize_for_error(reason);
+}
+
 std::string subcommand_syntax(std::string_view command, std::string_view sub) {
   std::string upper(command);
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));

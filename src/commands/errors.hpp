@@ -106,6 +106,22 @@ inline constexpr std::string_view kGetKeysInvalidArguments =
     "ERR Invalid arguments specified for command";
 inline constexpr std::string_view kNoShutdownInProgress = "ERR No shutdown in progress.";
 inline constexpr std::string_view kShutdownFailed = "ERR Errors trying to SHUTDOWN. Check logs.";
+// Operator commands (SLOWLOG, LATENCY, CONFIG REWRITE, MONITOR, CLIENT PAUSE/UNBLOCK).
+inline constexpr std::string_view kSlowlogCount = "ERR count should be greater than or equal to -1";
+inline constexpr std::string_view kNoConfigFile = "ERR The server is running without a config file";
+inline constexpr std::string_view kMonitorInExec =
+    "ERR MONITOR isn't allowed for DENY BLOCKING client";
+// Basalt's own: the HTTP command API answers one request with one reply, so it cannot stream.
+inline constexpr std::string_view kMonitorOverHttp =
+    "ERR MONITOR is only available over RESP: the HTTP API answers each request with one reply";
+inline constexpr std::string_view kReplicaKeyspace = "ERR Replica can't interact with the keyspace";
+inline constexpr std::string_view kTimeoutNotInteger =
+    "ERR timeout is not an integer or out of range";
+inline constexpr std::string_view kPauseMode = "ERR CLIENT PAUSE mode must be WRITE or ALL";
+inline constexpr std::string_view kUnblockReason =
+    "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR";
+// What a blocked client reads when CLIENT UNBLOCK ... ERROR ends its wait.
+inline constexpr std::string_view kUnblocked = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
 
 // "ERR wrong number of arguments for 'get' command"
 std::string wrong_arity(std::string_view command);
@@ -129,6 +145,8 @@ std::string client_attr_invalid(std::string_view attr);
 // execCommandAbort): "EXECABORT Transaction discarded because of: NOAUTH Authentication required."
 std::string exec_abort_because(std::string_view error);
 
+// "ERR Rewriting config file: Permission denied"
+std::string config_rewrite_failed(std::string_view reason);
 // "ERR Unknown option or number of arguments for CONFIG SET - 'foo'"
 std::string config_set_unknown(std::string_view name);
 // "ERR CONFIG SET failed (possibly related to argument 'hz') - argument couldn't be parsed ..."

@@ -1,5 +1,5 @@
-// The server family: introspection (COMMAND, INFO), configuration (CONFIG), TIME, LASTSAVE,
-// DEBUG and SHUTDOWN.
+// The server family: introspection (COMMAND, INFO, MEMORY STATS), configuration (CONFIG),
+// operations (SLOWLOG, LATENCY, MONITOR), TIME, LASTSAVE, DEBUG and SHUTDOWN.
 
 #include <sys/resource.h>
 #include <sys/utsname.h>
@@ -22,6 +22,7 @@
 #include "base/allocator.hpp"
 #include "base/log.hpp"
 #include "base/strings.hpp"
+#include "commands/arg_parser.hpp"
 #include "commands/command_docs.hpp"
 #include "commands/command_info.hpp"
 #include "commands/engine.hpp"
@@ -312,43 +313,86 @@ void cmd_command_list(CommandContext& ctx) {
   for (std::string_view n : names) ctx.reply.bulk(n);
 }
 
-// COMMAND GETKEYS command [arg ...]
-void cmd_command_getkeys(CommandContext& ctx) {
-  std::span<const std::string_view> line = ctx.argv.subspan(2);
-  const Command* cmd = ctx.engine.commands().find(line[0]);
-  if (cmd != nullptr && cmd->is_container()) cmd = cmd->find_subcommand(line[1]);
+// A key of a command line and the flags of the key spec that found it ("RW access delete").
+struct KeyWithFlags {
+  int position;
+  std::string_view flags;
+};
+
+// Redis's getKeysSubcommandImpl: fills *keys with the keys of `line` (a full command), or
+// returns the error to reply.
+std::optional<std::string_view> keys_of_command_line(const CommandTable& table,
+                                                     std::span<const std::string_view> line,
+                                                     std::vector<KeyWithFlags>* keys) {
+  const Command* cmd = table.find(line[0]);
+  if (cmd != nullptr && cmd->is_container()) {
+    cmd = line.size() > 1 ? cmd->find_subcommand(line[1]) : nullptr;
+  }
   if (cmd == nullptr) {
-    ctx.reply.error(err::kInvalidCommandSpecified);
-    return;
+    return err::kInvalidCommandSpecified;
   }
   const docs::CommandInfoExtra* extra = docs::find_command_info(cmd->full_name);
   if (!has_key_arguments(*cmd, extra)) {
-    ctx.reply.error(err::kCommandHasNoKeys);
-    return;
+    return err::kCommandHasNoKeys;
   }
   int argc = static_cast<int>(line.size());
   int arity = cmd->spec.arity;
   if ((arity > 0 && arity != argc) || argc < -arity) {
-    ctx.reply.error(err::kGetKeysWrongArity);
-    return;
+    return err::kGetKeysWrongArity;
   }
-  std::vector<int> positions;
-  bool valid = true;
   if (extra != nullptr) {
-    valid = docs::keys_from_specs(extra->key_specs, line, &positions);
-  } else {
-    for (size_t p : cmd->key_positions(line.size())) positions.push_back(static_cast<int>(p));
-  }
-  if (!valid || positions.empty()) {
-    if (cmd->has(kCmdNoMandatoryKeys)) {
-      ctx.reply.array(0);
-    } else {
-      ctx.reply.error(err::kGetKeysInvalidArguments);
+    // Spec by spec, so each key carries the flags of the spec that named it; the order is the
+    // one getKeysUsingKeySpecs produces.
+    for (const docs::KeySpec& ks : extra->key_specs) {
+      std::vector<int> positions;
+      if (!docs::keys_from_specs({&ks, 1}, line, &positions)) {
+        keys->clear();
+        break;
+      }
+      for (int p : positions) keys->push_back({p, ks.flags});
     }
+    // SET's flags depend on its arguments (Redis's setGetKeys): with GET it reads the old value.
+    if (cmd->full_name == "set" && keys->size() == 1) {
+      bool get = std::any_of(line.begin() + 3, line.end(),
+                             [](std::string_view a) { return iequals(a, "get"); });
+      keys->front().flags = get ? "RW access update" : "OW update";
+    }
+  } else {
+    for (size_t p : cmd->key_positions(line.size())) keys->push_back({static_cast<int>(p), ""});
+  }
+  if (keys->empty() && !cmd->has(kCmdNoMandatoryKeys)) {
+    return err::kGetKeysInvalidArguments;
+  }
+  return std::nullopt;
+}
+
+// COMMAND GETKEYS command [arg ...]
+// COMMAND GETKEYSANDFLAGS command [arg ...]
+void cmd_command_getkeys(CommandContext& ctx) {
+  const bool with_flags = iequals(ctx.arg(1), "getkeysandflags");
+  std::span<const std::string_view> line = ctx.argv.subspan(2);
+  std::vector<KeyWithFlags> keys;
+  if (auto error = keys_of_command_line(ctx.engine.commands(), line, &keys)) {
+    ctx.reply.error(*error);
     return;
   }
-  ctx.reply.array(positions.size());
-  for (int p : positions) ctx.reply.bulk(line[p]);
+  ctx.reply.array(keys.size());
+  for (const KeyWithFlags& k : keys) {
+    if (!with_flags) {
+      ctx.reply.bulk(line[k.position]);
+      continue;
+    }
+    ctx.reply.array(2);
+    ctx.reply.bulk(line[k.position]);
+    std::vector<std::string_view> flags;
+    for (std::string_view rest = k.flags; !rest.empty();) {
+      size_t sp = rest.find(' ');
+      flags.push_back(rest.substr(0, sp));
+      rest = sp == std::string_view::npos ? std::string_view() : rest.substr(sp + 1);
+    }
+    ctx.reply.set(flags.size());
+    for (std::string_view f : flags) ctx.reply.simple(f);
+  }
 }
 
 // COMMAND HELP
@@ -370,6 +414,8 @@ void cmd_command_help(CommandContext& ctx) {
       "    commands are returned.",
       "GETKEYS <full-command>",
       "    Return the keys from a full Redis command.",
+      "GETKEYSANDFLAGS <full-command>",
+      "    Return the keys and the access flags from a full Redis command.",
   };
   reply_help(ctx, kLines);
 }
@@ -594,6 +640,26 @@ void info_errorstats(CommandContext& ctx, std::string& out) {
   }
 }
 
+// Per command, the percentiles Redis prints by default (latency-tracking-info-percentiles
+// "50 99 99.9"), in microseconds with three decimals, read from nanosecond histograms.
+void latency_stats_line(std::string& out, const Command& cmd, const PercentileHistogram* h) {
+  if (h == nullptr) return;
+  out +=
+      printf_string("latency_percentiles_usec_%s:p50=%.3f,p99=%.3f,p99.9=%.3f\r\n",
+                    cmd.full_name.c_str(), static_cast<double>(h->value_at_percentile(50)) / 1000,
+                    static_cast<double>(h->value_at_percentile(99)) / 1000,
+                    static_cast<double>(h->value_at_percentile(99.9)) / 1000);
+}
+
+void info_latencystats(CommandContext& ctx, std::string& out) {
+  for (const Command* cmd : ctx.engine.commands().sorted()) {
+    latency_stats_line(out, *cmd, ctx.engine.latency_histogram(*cmd));
+    for (const Command& sub : cmd->subcommands) {
+      latency_stats_line(out, sub, ctx.engine.latency_histogram(sub));
+    }
+  }
+}
+
 void info_cluster(CommandContext&, std::string& out) { field(out, "cluster_enabled", int64_t{0}); }
 
 void info_keyspace(CommandContext& ctx, std::string& out) {
@@ -625,6 +691,7 @@ constexpr InfoSection kInfoSections[] = {
     {"module_list", "Modules", info_modules, true},
     {"commandstats", "Commandstats", info_commandstats, false},
     {"errorstats", "Errorstats", info_errorstats, true},
+    {"latencystats", "Latencystats", info_latencystats, false},
     {"cluster", "Cluster", info_cluster, true},
     {"keyspace", "Keyspace", info_keyspace, true},
 };
@@ -727,6 +794,11 @@ void cmd_config_set(CommandContext& ctx) {
     ctx.reply.error(*error);
     return;
   }
+  // Passwords never reach the slow log.
+  for (size_t i = 0; i < n; ++i) {
+    if ((names[i] == "requirepass" || names[i] == "http-readonly-token") && 3 + 2 * i < 32)
+      ctx.redacted |= 1u << (3 + 2 * i);
+  }
   Config& config = ctx.config();
   std::vector<std::string> old_values;
   for (const std::string& name : names) {
@@ -779,8 +851,238 @@ void cmd_config_help(CommandContext& ctx) {
       "    Set the configuration <directive> to <value>.",
       "RESETSTAT",
       "    Reset statistics reported by the INFO command.",
+      "REWRITE",
+      "    Rewrite the configuration file.",
   };
   reply_help(ctx, kLines);
+}
+
+// CONFIG REWRITE
+void cmd_config_rewrite(CommandContext& ctx) {
+  if (ctx.config().config_file.empty()) {
+    ctx.reply.error(err::kNoConfigFile);
+    return;
+  }
+  if (auto failure = ConfigRegistry::rewrite(ctx.config())) {
+    BASALT_LOG(kWarning, "CONFIG REWRITE failed: %s", failure->c_str());
+    ctx.reply.error(err::config_rewrite_failed(*failure));
+    return;
+  }
+  BASALT_LOG(kNotice, "CONFIG REWRITE executed with success.");
+  ctx.reply.ok();
+}
+
+// --- SLOWLOG, LATENCY, MONITOR -----------------------------------------------------------------
+
+// SLOWLOG GET [count]
+void cmd_slowlog_get(CommandContext& ctx) {
+  int64_t count = 10;
+  if (ctx.argc() > 3) {
+    ctx.reply.error(err::subcommand_syntax(ctx.arg(0), ctx.arg(1)));
+    return;
+  }
+  ArgParser parser(ctx.argv, 2);
+  if (parser.has_next()) count = parser.next_int(-1, INT64_MAX, err::kSlowlogCount);
+  if (!parser.done_or_reply(ctx.reply)) return;
+  const auto& log = ctx.engine.slowlog();
+  size_t n = count == -1 ? log.size() : std::min(log.size(), static_cast<size_t>(count));
+  ctx.reply.array(n);
+  for (size_t i = 0; i < n; ++i) {
+    const SlowlogEntry& e = log[i];
+    ctx.reply.array(6);
+    ctx.reply.integer(static_cast<int64_t>(e.id));
+    ctx.reply.integer(e.time_s);
+    ctx.reply.integer(static_cast<int64_t>(e.duration_us));
+    ctx.reply.array(e.argv.size());
+    for (const std::string& a : e.argv) ctx.reply.bulk(a);
+    ctx.reply.bulk(e.peer);
+    ctx.reply.bulk(e.name);
+  }
+}
+
+// SLOWLOG LEN
+void cmd_slowlog_len(CommandContext& ctx) {
+  ctx.reply.integer(static_cast<int64_t>(ctx.engine.slowlog().size()));
+}
+
+// SLOWLOG RESET
+void cmd_slowlog_reset(CommandContext& ctx) {
+  ctx.engine.reset_slowlog();
+  ctx.reply.ok();
+}
+
+// SLOWLOG HELP
+void cmd_slowlog_help(CommandContext& ctx) {
+  static constexpr std::string_view kLines[] = {
+      "GET [<count>]",
+      "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
+      "    Entries are made of:",
+      "    id, timestamp, time in microseconds, arguments array, client IP and port,",
+      "    client name",
+      "LEN",
+      "    Return the length of the slowlog.",
+      "RESET",
+      "    Reset the slowlog.",
+  };
+  reply_help(ctx, kLines);
+}
+
+// LATENCY LATEST
+void cmd_latency_latest(CommandContext& ctx) {
+  auto& events = ctx.engine.latency_events();
+  ctx.reply.array(events.size());
+  for (const auto& [name, series] : events) {
+    ctx.reply.array(4);
+    ctx.reply.bulk(name);
+    ctx.reply.integer(series.latest().time_s);
+    ctx.reply.integer(static_cast<int64_t>(series.latest().ms));
+    ctx.reply.integer(static_cast<int64_t>(series.max_ms));
+  }
+}
+
+// LATENCY HISTORY event
+void cmd_latency_history(CommandContext& ctx) {
+  auto& events = ctx.engine.latency_events();
+  auto it = events.find(std::string(ctx.arg(2)));
+  if (it == events.end()) {
+    ctx.reply.array(0);
+    return;
+  }
+  // Oldest first: the ring is read from the slot the next sample would take.
+  const LatencySeries& series = it->second;
+  std::vector<const LatencySeries::Sample*> samples;
+  for (size_t j = 0; j < LatencySeries::kSamples; ++j) {
+    const auto& sample = series.samples[(series.next + j) % LatencySeries::kSamples];
+    if (sample.time_s != 0) samples.push_back(&sample);
+  }
+  ctx.reply.array(samples.size());
+  for (const auto* sample : samples) {
+    ctx.reply.array(2);
+    ctx.reply.integer(sample->time_s);
+    ctx.reply.integer(static_cast<int64_t>(sample->ms));
+  }
+}
+
+// LATENCY RESET [event ...]
+void cmd_latency_reset(CommandContext& ctx) {
+  auto& events = ctx.engine.latency_events();
+  int64_t resets = 0;
+  if (ctx.argc() == 2) {
+    resets = static_cast<int64_t>(events.size());
+    events.clear();
+  } else {
+    // Event names match case-insensitively, as Redis's strcasecmp there.
+    for (size_t i = 2; i < ctx.argc(); ++i) {
+      for (auto it = events.begin(); it != events.end();) {
+        if (iequals(it->first, ctx.arg(i))) {
+          it = events.erase(it);
+          ++resets;
+        } else {
+          ++it;
+        }
+      }
+    }
+  }
+  ctx.reply.integer(resets);
+}
+
+// LATENCY HELP
+void cmd_latency_help(CommandContext& ctx) {
+  // Redis 7.0's text for the subcommands Basalt has (not DOCTOR, GRAPH and HISTOGRAM).
+  static constexpr std::string_view kLines[] = {
+      "HISTORY <event>",
+      "    Return time-latency samples for the <event> class.",
+      "LATEST",
+      "    Return the latest latency samples for all events.",
+      "RESET [<event> ...]",
+      "    Reset latency data of one or more <event> classes.",
+      "    (default: reset all data for all event classes)",
+  };
+  reply_help(ctx, kLines);
+}
+
+// MONITOR
+void cmd_monitor(CommandContext& ctx) {
+  if (ctx.session.frontend != Frontend::kResp) {
+    ctx.reply.error(err::kMonitorOverHttp);
+    return;
+  }
+  // A transaction expects one reply per command, which a feed is not.
+  if (ctx.in_exec) {
+    ctx.reply.error(err::kMonitorInExec);
+    return;
+  }
+  // Already monitoring: ignored without a reply, as Redis does.
+  if (ctx.session.monitor) return;
+  ctx.engine.add_monitor(ctx.session);
+  ctx.reply.ok();
+}
+
+// --- MEMORY STATS --------------------------------------------------------------------------------
+
+// MEMORY STATS
+// Redis's field names and order. Figures Basalt has no source for (replication, AOF, Lua, the
+// allocator's active and resident pages) are 0; the ratios follow from the figures it has.
+void cmd_memory_stats(CommandContext& ctx) {
+  MemoryFigures m = ctx.engine.memory();
+  const Store& store = ctx.store();
+  std::vector<int> dbs;
+  uint64_t keys = 0;
+  for (int i = 0; i < store.db_count(); ++i) {
+    const Database& db = store.db(i);
+    keys += db.size();
+    if (db.size() != 0 || db.expires() != 0) dbs.push_back(i);
+  }
+  const uint64_t overhead = m.startup + m.clients;
+  const uint64_t net = m.used > m.startup ? m.used - m.startup : 0;
+  auto ratio = [](uint64_t a, uint64_t b) {
+    // Redis keeps these as floats: the same precision gives the same digits.
+    return b == 0 ? 0.0 : static_cast<double>(static_cast<float>(a) / static_cast<float>(b));
+  };
+  ReplyBuilder& r = ctx.reply;
+  r.map(27 + dbs.size());
+  auto num = [&r](std::string_view name, uint64_t v) {
+    r.bulk(name);
+    r.integer(static_cast<int64_t>(v));
+  };
+  auto dbl = [&r](std::string_view name, double v) {
+    r.bulk(name);
+    r.dbl(v);
+  };
+  num("peak.allocated", m.used);
+  num("total.allocated", m.used);
+  num("startup.allocated", m.startup);
+  num("replication.backlog", 0);
+  num("clients.slaves", 0);
+  num("clients.normal", m.clients);
+  num("cluster.links", 0);
+  num("aof.buffer", 0);
+  num("lua.caches", 0);
+  num("functions.caches", 0);
+  for (int i : dbs) {
+    r.bulk("db." + std::to_string(i));
+    r.map(3);
+    num("overhead.hashtable.main", 0);
+    num("overhead.hashtable.expires", 0);
+    num("overhead.hashtable.slot-to-keys", 0);
+  }
+  num("overhead.total", overhead);
+  num("keys.count", keys);
+  num("keys.bytes-per-key", keys == 0 ? 0 : net / keys);
+  num("dataset.bytes", m.dataset);
+  dbl("dataset.percentage", ratio(m.dataset, net) * 100);
+  dbl("peak.percentage", m.used == 0 ? 0.0 : 100.0);
+  num("allocator.allocated", m.used);
+  num("allocator.active", m.used);
+  num("allocator.resident", m.rss);
+  dbl("allocator-fragmentation.ratio", ratio(m.used, m.used));
+  num("allocator-fragmentation.bytes", 0);
+  dbl("allocator-rss.ratio", ratio(m.rss, m.used));
+  num("allocator-rss.bytes", m.rss > m.used ? m.rss - m.used : 0);
+  dbl("rss-overhead.ratio", ratio(m.rss, m.rss));
+  num("rss-overhead.bytes", 0);
+  dbl("fragmentation", ratio(m.rss, m.used));
+  num("fragmentation.bytes", m.rss > m.used ? m.rss - m.used : 0);
 }
 
 // --- TIME, LASTSAVE, DEBUG, SHUTDOWN -----------------------------------------------------------
@@ -930,6 +1232,9 @@ void register_server(CommandTable& table) {
   table.add_subcommand("command",
                        {"getkeys", -4, kLoadingStale, 0, 0, 0, cmd_command_getkeys, "server",
                         "Extract keys given a full Redis command", "@connection"});
+  table.add_subcommand(
+      "command", {"getkeysandflags", -4, kLoadingStale, 0, 0, 0, cmd_command_getkeys, "server",
+                  "Extract keys and access flags given a full Redis command", "@connection"});
   table.add_subcommand("command",
                        {"help", 2, kLoadingStale, 0, 0, 0, cmd_command_help, "server",
                         "Show helpful text about the different subcommands", "@connection"});
@@ -945,8 +1250,38 @@ void register_server(CommandTable& table) {
                                   "Set configuration parameters to the given values"});
   table.add_subcommand("config", {"resetstat", 2, kAdmin, 0, 0, 0, cmd_config_resetstat, "server",
                                   "Reset the stats returned by INFO"});
+  table.add_subcommand("config",
+                       {"rewrite", 2, kAdmin, 0, 0, 0, cmd_config_rewrite, "server",
+                        "Rewrite the configuration file with the in memory configuration"});
   table.add_subcommand("config", {"help", 2, kLoadingStale, 0, 0, 0, cmd_config_help, "server",
                                   "Show helpful text about the different subcommands"});
+
+  constexpr uint32_t kAdminNoNoscript = kCmdAdmin | kLoadingStale;
+  table.add({"slowlog", -2, 0, 0, 0, 0, nullptr, "server", "A container for slow log commands"});
+  table.add_subcommand("slowlog", {"get", -2, kAdminNoNoscript, 0, 0, 0, cmd_slowlog_get, "server",
+                                   "Get the slow log's entries"});
+  table.add_subcommand("slowlog", {"len", 2, kAdminNoNoscript, 0, 0, 0, cmd_slowlog_len, "server",
+                                   "Get the slow log's length"});
+  table.add_subcommand("slowlog", {"reset", 2, kAdminNoNoscript, 0, 0, 0, cmd_slowlog_reset,
+                                   "server", "Clear all entries from the slow log"});
+  table.add_subcommand("slowlog", {"help", 2, kLoadingStale, 0, 0, 0, cmd_slowlog_help, "server",
+                                   "Show helpful text about the different subcommands"});
+  table.add({"latency", -2, 0, 0, 0, 0, nullptr, "server",
+             "A container for latency diagnostics commands"});
+  table.add_subcommand("latency", {"latest", 2, kAdmin, 0, 0, 0, cmd_latency_latest, "server",
+                                   "Return the latest latency samples for all events."});
+  table.add_subcommand("latency", {"history", 3, kAdmin, 0, 0, 0, cmd_latency_history, "server",
+                                   "Return timestamp-latency samples for the event."});
+  table.add_subcommand("latency", {"reset", -2, kAdmin, 0, 0, 0, cmd_latency_reset, "server",
+                                   "Reset latency data for one or more events."});
+  table.add_subcommand("latency", {"help", 2, kLoadingStale, 0, 0, 0, cmd_latency_help, "server",
+                                   "Show helpful text about the different subcommands."});
+  table.add({"monitor", 1, kAdmin, 0, 0, 0, cmd_monitor, "server",
+             "Listen for all requests received by the server in real time"});
+  // MEMORY is the generic family's container (registered before this family); STATS reads the
+  // engine's figures, which INFO memory shares.
+  table.add_subcommand(
+      "memory", {"stats", 2, 0, 0, 0, 0, cmd_memory_stats, "server", "Show memory usage details"});
 
   table.add({"time", 1, kLoadingStale | kCmdFast, 0, 0, 0, cmd_time, "server",
              "Return the current server time"});

@@ -23,6 +23,8 @@ class ClientLink {
   virtual void kill() = 0;
   virtual size_t query_buffer_bytes() const = 0;
   virtual size_t output_buffer_bytes() const = 0;
+  // A reply was appended outside any request of this client (a MONITOR line): flush it soon.
+  virtual void pushed() {}
 };
 
 enum class Frontend : uint8_t { kResp, kHttp, kInternal };
@@ -37,6 +39,8 @@ struct BlockState {
   int db = 0;
   int64_t deadline_ms = 0;  // 0: no timeout
   TimeoutReply timeout_reply = TimeoutReply::kNullArray;
+  // Held by CLIENT PAUSE rather than waiting for a key: the command has not run yet.
+  bool postponed = false;
 };
 
 struct Session {
@@ -48,6 +52,7 @@ struct Session {
   bool authenticated = false;
   bool readonly_only = false;  // HTTP read-only token
   bool close_after_reply = false;
+  bool monitor = false;  // MONITOR: receives the command feed; keyspace commands are refused
   // CLIENT REPLY: the RESP front end drops every reply while `replies_off`, and one reply per
   // unit of `skip_replies` (CLIENT REPLY SKIP sets 2: its own reply and the next command's).
   bool replies_off = false;

@@ -32,6 +32,11 @@ struct Config {
   int64_t client_output_soft_seconds = 0;
   int64_t hz = 10;
   int64_t shutdown_delay_ms = 0;  // SIGTERM: keep serving this long with /readyz at 503
+  // SLOWLOG: commands taking at least this many microseconds are logged (-1: none, 0: all).
+  int64_t slowlog_log_slower_than = 10000;
+  int64_t slowlog_max_len = 128;
+  // LATENCY: commands taking at least this many milliseconds are sampled; 0 turns it off.
+  int64_t latency_monitor_threshold = 0;
   std::string loglevel = "notice";
   std::string logfile;
   // HTTP front end and admin port.
@@ -76,6 +81,11 @@ class ConfigRegistry {
   static bool exists(std::string_view name);
   // Whether CONFIG SET may change it (name already lowercase; false for unknown names).
   static bool is_mutable(std::string_view name);
+  // CONFIG REWRITE: rewrites config.config_file with the current values, as Redis does: comments
+  // and lines it does not know are kept, a parameter's first line gets its value (later ones are
+  // dropped), parameters not in the file are appended when they differ from the default. The
+  // error is the system's text.
+  static std::optional<std::string> rewrite(const Config& config);
 
  private:
   static std::optional<ConfigError> load_from(Config& config, int argc, const char* const* argv,

@@ -57,6 +57,18 @@ void RespConnection::on_unblocked() {
   request_flush();
 }
 
+void RespConnection::pushed() {
+  // A monitor that does not read its feed is closed by the output limits, as any client.
+  if (output_over_limit()) {
+    BASALT_LOG(kWarning,
+               "Client %s scheduled to be closed ASAP for overcoming of output buffer limits.",
+               peer().c_str());
+    close();
+    return;
+  }
+  request_flush();
+}
+
 void RespConnection::on_close() {
   if (session_ != nullptr) {
     server().engine().close_session(session_);

@@ -20,6 +20,7 @@ class RespConnection final : public StreamConnection, public ClientLink {
   void kill() override { close(); }
   size_t query_buffer_bytes() const override;
   size_t output_buffer_bytes() const override { return pending_output(); }
+  void pushed() override;
 
   void resume() override { process_input(); }
   bool idle_exempt() const override { return session_ != nullptr && session_->blocked; }

@@ -201,6 +201,28 @@ SCRIPTS = {
         ["COMMAND", "INFO", "get", "set", "lpush", "blmpop", "expire", "copy"],
         ["COMMAND", "DOCS", "get", "lpos"],
     ],
+    # Operator commands, where the reply does not depend on timing or on the clients connected.
+    "operations": [
+        ["SLOWLOG", "GET", "-2"], ["SLOWLOG", "GET", "x"], ["SLOWLOG", "FOO"],
+        ["SLOWLOG", "GET", "1", "2"], ["SLOWLOG", "HELP"], ["SLOWLOG"], ["SLOWLOG", "LEN", "x"],
+        ["LATENCY", "LATEST"], ["LATENCY", "HISTORY", "command"], ["LATENCY", "HISTORY"],
+        ["LATENCY", "RESET", "nosuch"], ["LATENCY", "FOO"],
+        ["CLIENT", "PAUSE", "-1"], ["CLIENT", "PAUSE", "x"], ["CLIENT", "PAUSE", "x", "FOO"],
+        ["CLIENT", "PAUSE", "10", "WRITE", "x"], ["CLIENT", "PAUSE"], ["CLIENT", "PAUSE", "0"],
+        ["CLIENT", "UNPAUSE"], ["CLIENT", "UNPAUSE", "x"], ["CLIENT", "UNBLOCK", "x"],
+        ["CLIENT", "UNBLOCK", "1", "FOO"], ["CLIENT", "UNBLOCK", "99999"],
+        ["CLIENT", "UNBLOCK", "99999", "ERROR"], ["CLIENT", "UNBLOCK", "1", "TIMEOUT", "x"],
+        ["COMMAND", "GETKEYSANDFLAGS", "LMOVE", "a", "b", "LEFT", "RIGHT"],
+        ["COMMAND", "GETKEYSANDFLAGS", "SET", "k", "v"],
+        ["COMMAND", "GETKEYSANDFLAGS", "SET", "k", "v", "GET"],
+        ["COMMAND", "GETKEYSANDFLAGS", "MSET", "a", "1", "b", "2"],
+        ["COMMAND", "GETKEYSANDFLAGS", "LMPOP", "2", "x", "y", "LEFT"],
+        ["COMMAND", "GETKEYSANDFLAGS", "BLPOP", "a", "b", "0"],
+        ["COMMAND", "GETKEYSANDFLAGS", "PING", "x"], ["COMMAND", "GETKEYSANDFLAGS", "NOSUCH", "x"],
+        ["COMMAND", "GETKEYSANDFLAGS", "GET"], ["CONFIG", "REWRITE"], ["CONFIG", "REWRITE", "x"],
+        ["MEMORY", "STATS", "x"], ["MONITOR", "x"],
+        ["MULTI"], ["MONITOR"], ["EXEC"],
+    ],
 }
 
 

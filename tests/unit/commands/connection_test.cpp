@@ -641,7 +641,7 @@ TEST_F(ConnectionTest, ClientSetInfo) {
 
 TEST_F(ConnectionTest, ClientHelp) {
   std::string reply = run({"CLIENT", "HELP"});
-  EXPECT_EQ(reply.substr(0, reply.find("\r\n")), "*37");
+  EXPECT_EQ(reply.substr(0, reply.find("\r\n")), "*43");
   EXPECT_NE(reply.find("\r\n+CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"),
             std::string::npos);
   EXPECT_NE(reply.find("+KILL <option> <value> [<option> <value> [...]]\r\n"), std::string::npos);

@@ -108,12 +108,12 @@ TEST_F(ServerTest, CommandInfoOfOwnCommands) {
   std::string config = run({"COMMAND", "INFO", "CONFIG"});
   EXPECT_TRUE(
       config.starts_with("*1\r\n*10\r\n$6\r\nconfig\r\n:-2\r\n~0\r\n:0\r\n:0\r\n:0\r\n"
-                         "~1\r\n+@slow\r\n~0\r\n~0\r\n*4\r\n*10\r\n$10\r\nconfig|get\r\n"))
+                         "~1\r\n+@slow\r\n~0\r\n~0\r\n*5\r\n*10\r\n$10\r\nconfig|get\r\n"))
       << config.substr(0, 200);
   size_t get = config.find("config|get"), help = config.find("config|help"),
-         reset = config.find("config|resetstat"), set = config.find("config|set");
-  EXPECT_TRUE(get < help && help < reset && reset < set);
-  EXPECT_EQ(config.find("config|rewrite"), std::string::npos);
+         reset = config.find("config|resetstat"), rewrite = config.find("config|rewrite"),
+         set = config.find("config|set");
+  EXPECT_TRUE(get < help && help < reset && reset < rewrite && rewrite < set);
   // Tips come from the generated table.
   EXPECT_NE(run({"COMMAND", "INFO", "info"})
                 .find("~3\r\n$23\r\nnondeterministic_output\r\n$25\r\nrequest_policy:all_shards\r\n"
@@ -175,10 +175,10 @@ TEST_F(ServerTest, CommandDocsSkipsUnknownNamesAndKeepsDuplicates) {
 TEST_F(ServerTest, CommandDocsOfContainerListsOurSubcommands) {
   run({"HELLO", "3"});
   std::string config = run({"COMMAND", "DOCS", "config"});
-  EXPECT_NE(config.find("$11\r\nsubcommands\r\n%4\r\n$10\r\nconfig|get\r\n%6\r\n"),
+  EXPECT_NE(config.find("$11\r\nsubcommands\r\n%5\r\n$10\r\nconfig|get\r\n%6\r\n"),
             std::string::npos)
       << config;
-  EXPECT_EQ(config.find("config|rewrite"), std::string::npos);
+  EXPECT_EQ(config.find("config|doctor"), std::string::npos);
   EXPECT_TRUE(config.starts_with("%1\r\n$6\r\nconfig\r\n%5\r\n$7\r\nsummary\r\n")) << config;
 }
 
@@ -226,12 +226,12 @@ TEST(CommandDocsNodes, ValueExtentStepsOverWholeValues) {
 TEST_F(ServerTest, CommandListAndFilters) {
   std::string all = run({"COMMAND", "LIST"});
   EXPECT_NE(all.find(bulk("config") + bulk("config|get") + bulk("config|help") +
-                     bulk("config|resetstat") + bulk("config|set")),
+                     bulk("config|resetstat") + bulk("config|rewrite") + bulk("config|set")),
             std::string::npos);
   EXPECT_NE(all.find(bulk("shutdown")), std::string::npos);
   EXPECT_EQ(run({"COMMAND", "LIST", "FILTERBY", "PATTERN", "CONFIG*"}),
             array({bulk("config"), bulk("config|get"), bulk("config|help"),
-                   bulk("config|resetstat"), bulk("config|set")}));
+                   bulk("config|resetstat"), bulk("config|rewrite"), bulk("config|set")}));
   EXPECT_EQ(run({"COMMAND", "LIST", "filterby", "pattern", "command|c*"}),
             array({bulk("command|count")}));
   std::string admin = run({"COMMAND", "LIST", "FILTERBY", "ACLCAT", "ADMIN"});
@@ -290,7 +290,7 @@ TEST_F(ServerTest, CommandGetKeysErrors) {
 
 TEST_F(ServerTest, CommandHelp) {
   EXPECT_EQ(run({"command", "help"}),
-            "*19\r\n"
+            "*21\r\n"
             "+COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"
             "+(no subcommand)\r\n"
             "+    Return details about all Redis commands.\r\n"
@@ -308,6 +308,8 @@ TEST_F(ServerTest, CommandHelp) {
             "+    commands are returned.\r\n"
             "+GETKEYS <full-command>\r\n"
             "+    Return the keys from a full Redis command.\r\n"
+            "+GETKEYSANDFLAGS <full-command>\r\n"
+            "+    Return the keys and the access flags from a full Redis command.\r\n"
             "+HELP\r\n"
             "+    Prints this help.\r\n");
   EXPECT_EQ(run({"COMMAND", "FOO"}), err("ERR unknown subcommand 'FOO'. Try COMMAND HELP."));
@@ -401,8 +403,9 @@ TEST_F(ServerTest, InfoSectionsKeepRedisOrderWhateverTheRequest) {
   EXPECT_EQ(titles(info({"KEYSPACE", "server"})), (std::vector<std::string>{"Server", "Keyspace"}));
   EXPECT_EQ(titles(info({"commandstats", "default"})).size(), 12u);
   std::vector<std::string> all = titles(info({"all"}));
-  EXPECT_EQ(all.size(), 12u);
+  EXPECT_EQ(all.size(), 13u);
   EXPECT_EQ(all[8], "Commandstats");
+  EXPECT_EQ(all[10], "Latencystats");
   EXPECT_EQ(titles(info({"everything"})), all);
   EXPECT_EQ(titles(info({"modules"})), (std::vector<std::string>{"Modules"}));
   EXPECT_EQ(run({"INFO", "nope"}), "$0\r\n\r\n");
@@ -716,7 +719,7 @@ TEST_F(ServerTest, ConfigResetStat) {
 
 TEST_F(ServerTest, ConfigHelpAndErrors) {
   EXPECT_EQ(run({"config", "help"}),
-            "*9\r\n"
+            "*11\r\n"
             "+CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"
             "+GET <pattern>\r\n"
             "+    Return parameters matching the glob-like <pattern> and their values.\r\n"
@@ -724,6 +727,8 @@ TEST_F(ServerTest, ConfigHelpAndErrors) {
             "+    Set the configuration <directive> to <value>.\r\n"
             "+RESETSTAT\r\n"
             "+    Reset statistics reported by the INFO command.\r\n"
+            "+REWRITE\r\n"
+            "+    Rewrite the configuration file.\r\n"
             "+HELP\r\n"
             "+    Prints this help.\r\n");
   EXPECT_EQ(run({"CONFIG"}), err("ERR wrong number of arguments for 'config' command"));

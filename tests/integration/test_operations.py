@@ -1,0 +1,185 @@
+"""Black-box tests of the operator commands on the real binary: MONITOR's feed over a socket
+(and its refusal over HTTP), CLIENT PAUSE holding clients in real time, CONFIG REWRITE writing
+the file the server was started with, and SLOWLOG/LATENCY measuring a real slow command. Where
+the reply does not depend on the clock or the ports, redis-server gives the same bytes."""
+
+import http.client
+import json
+import os
+import re
+import socket
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import basalt_harness as h  # noqa: E402
+
+
+def http_command(server, args):
+    """Runs one command through the HTTP command API: (status, JSON body)."""
+    port = int(server.proc.args[server.proc.args.index("--http-port") + 1])
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        c.request("POST", "/api/v1/redis", body=json.dumps(args),
+                  headers={"Content-Type": "application/json"})
+        r = c.getresponse()
+        return r.status, json.loads(r.read())
+    finally:
+        c.close()
+
+
+def read_lines(sock, n, timeout=5.0):
+    """Reads until n CRLF-terminated lines arrived."""
+    sock.settimeout(timeout)
+    data = b""
+    while data.count(b"\r\n") < n:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+MONITOR_LINE = re.compile(rb'^\+(\d+)\.(\d{6}) \[(\d+) 127\.0\.0\.1:\d+\] (.*)$')
+
+
+class MonitorTest(unittest.TestCase):
+    def feed_of(self, server):
+        """The monitor lines of a fixed session, without the time stamps and ports."""
+        mon = h.RawClient(server.port)
+        self.assertEqual(mon.call("MONITOR"), b"+OK\r\n")
+        c = h.RawClient(server.port)
+        commands = [("SET", "k", 'a "b"\n\x01\xff'), ("GET", "k"), ("CONFIG", "GET", "hz"),
+                    ("SELECT", "2"), ("PING",), ("AUTH", "secret")]
+        for cmd in commands:
+            c.call(*cmd)
+        data = read_lines(mon.sock, 5)
+        lines = data.split(b"\r\n")[:-1]
+        out = []
+        for line in lines:
+            m = MONITOR_LINE.match(line)
+            self.assertIsNotNone(m, line)
+            self.assertLess(abs(int(m.group(1)) - time.time()), 60)
+            out.append(b"[" + m.group(3) + b"] " + m.group(4))
+        mon.close()
+        c.close()
+        return out
+
+    def test_feed_matches_redis(self):
+        with h.basalt() as b:
+            ours = self.feed_of(b)
+        with h.redis() as r:
+            theirs = self.feed_of(r)
+        self.assertEqual(ours, theirs)
+        self.assertEqual(ours[0], b'[0] "SET" "k" "a \\"b\\"\\n\\x01\\xc3\\xbf"')
+        self.assertEqual(ours[-1], b'[2] "AUTH" "(redacted)"')
+
+    def test_http_commands_are_fed_and_monitor_is_refused_over_http(self):
+        with h.basalt() as b:
+            mon = h.RawClient(b.port)
+            self.assertEqual(mon.call("MONITOR"), b"+OK\r\n")
+            status, body = http_command(b, ["SET", "from-http", "1"])
+            self.assertEqual((status, body), (200, {"result": "OK"}))
+            line = read_lines(mon.sock, 1)
+            self.assertRegex(line, rb'^\+\d+\.\d{6} \[0 127\.0\.0\.1:\d+\] "SET" "from-http" "1"\r\n$')
+            status, body = http_command(b, ["MONITOR"])
+            self.assertEqual(status, 400)
+            self.assertTrue(body["error"].startswith("ERR MONITOR is only available over RESP"))
+            # The monitor's own client list entry carries the O flag.
+            c = h.RawClient(b.port)
+            self.assertIn(b" flags=O ", c.call("CLIENT", "LIST"))
+
+
+class PauseTest(unittest.TestCase):
+    def test_pause_write_holds_writes(self):
+        for make in (h.basalt, h.redis):
+            with make() as s:
+                admin, writer, reader = (h.RawClient(s.port) for _ in range(3))
+                self.assertEqual(admin.call("CLIENT", "PAUSE", "400", "WRITE"), b"+OK\r\n")
+                start = time.monotonic()
+                self.assertEqual(reader.call("GET", "k"), b"$-1\r\n")
+                self.assertLess(time.monotonic() - start, 0.2, "reads are not held by WRITE")
+                self.assertEqual(writer.call("SET", "k", "v"), b"+OK\r\n")
+                self.assertGreaterEqual(time.monotonic() - start, 0.35, "the write waited")
+
+    def test_unpause_releases_held_pipelines_in_order(self):
+        for make in (h.basalt, h.redis):
+            with make() as s:
+                admin, writer, reader = (h.RawClient(s.port) for _ in range(3))
+                self.assertEqual(admin.call("CLIENT", "PAUSE", "100000", "WRITE"), b"+OK\r\n")
+                writer.sock.sendall(h.resp_encode("INCR", "n") + h.resp_encode("INCR", "n") +
+                                    h.resp_encode("GET", "n"))
+                time.sleep(0.2)
+                self.assertEqual(reader.call("GET", "n"), b"$-1\r\n", "nothing ran yet")
+                self.assertEqual(admin.call("CLIENT", "UNPAUSE"), b"+OK\r\n")
+                self.assertEqual([writer.read_reply() for _ in range(3)],
+                                 [b":1\r\n", b":2\r\n", b"$1\r\n2\r\n"])
+
+    def test_pause_all_holds_reads_until_the_end(self):
+        for make in (h.basalt, h.redis):
+            with make() as s:
+                admin, reader = h.RawClient(s.port), h.RawClient(s.port)
+                self.assertEqual(admin.call("CLIENT", "PAUSE", "300"), b"+OK\r\n")
+                start = time.monotonic()
+                self.assertEqual(reader.call("PING"), b"+PONG\r\n")
+                self.assertGreaterEqual(time.monotonic() - start, 0.25)
+
+
+class ConfigRewriteTest(unittest.TestCase):
+    def test_without_config_file_as_redis(self):
+        for make in (h.basalt, h.redis):
+            with make() as s:
+                self.assertEqual(h.RawClient(s.port).call("CONFIG", "REWRITE"),
+                                 b"-ERR The server is running without a config file\r\n")
+
+    def test_rewrite_then_restart_reads_it(self):
+        d = tempfile.mkdtemp(prefix="basalt-rewrite-")
+        path = os.path.join(d, "basalt.conf")
+        with open(path, "w") as f:
+            f.write("# operator's notes\nhz 20\n\ntimeout 7\n")
+        with h.basalt("--config", path) as b:
+            c = h.RawClient(b.port)
+            self.assertEqual(c.call("CONFIG", "SET", "hz", "33", "slowlog-max-len", "9"),
+                             b"+OK\r\n")
+            self.assertEqual(c.call("CONFIG", "REWRITE"), b"+OK\r\n")
+            text = open(path).read()
+            self.assertTrue(text.startswith("# operator's notes\nhz 33\n\ntimeout 7\n"), text)
+            self.assertIn("# Generated by CONFIG REWRITE\n", text)
+            self.assertIn("\nslowlog-max-len 9\n", text)
+        # The rewritten file holds the port and the other flags too: restart from it alone.
+        port = int(re.search(r"^port (\d+)$", text, re.M).group(1))
+        proc = h.Server([os.environ["BASALT_SERVER_BIN"], path], port)
+        try:
+            c = h.RawClient(port)
+            self.assertEqual(c.call("CONFIG", "GET", "hz"), b"*2\r\n$2\r\nhz\r\n$2\r\n33\r\n")
+            self.assertEqual(c.call("CONFIG", "GET", "slowlog-max-len"),
+                             b"*2\r\n$15\r\nslowlog-max-len\r\n$1\r\n9\r\n")
+        finally:
+            proc.stop()
+
+
+class SlowlogLatencyTest(unittest.TestCase):
+    def test_a_slow_command_is_logged_and_sampled(self):
+        with h.basalt("--enable-debug-command", "yes", "--latency-monitor-threshold", "10") as b:
+            c = h.RawClient(b.port)
+            self.assertEqual(c.call("DEBUG", "SLEEP", "0.03"), b"+OK\r\n")
+            entry = c.call("SLOWLOG", "GET", "1")
+            m = re.match(rb"^\*1\r\n\*6\r\n:0\r\n:(\d+)\r\n:(\d+)\r\n\*3\r\n\$5\r\nDEBUG\r\n"
+                         rb"\$5\r\nSLEEP\r\n\$4\r\n0\.03\r\n\$\d+\r\n127\.0\.0\.1:\d+\r\n\$0\r\n\r\n$",
+                         entry)
+            self.assertIsNotNone(m, entry)
+            self.assertGreaterEqual(int(m.group(2)), 30000)
+            latest = c.call("LATENCY", "LATEST")
+            m = re.match(rb"^\*1\r\n\*4\r\n\$7\r\ncommand\r\n:(\d+)\r\n:(\d+)\r\n:(\d+)\r\n$", latest)
+            self.assertIsNotNone(m, latest)
+            self.assertGreaterEqual(int(m.group(2)), 30)
+            self.assertEqual(c.call("LATENCY", "RESET"), b":1\r\n")
+            info = c.call("INFO", "latencystats")
+            self.assertRegex(info, rb"latency_percentiles_usec_debug:p50=\d+\.\d{3},p99=\d+\.\d{3},"
+                                   rb"p99\.9=\d+\.\d{3}\r\n")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

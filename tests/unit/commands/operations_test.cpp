@@ -1,0 +1,454 @@
+// Operator commands: SLOWLOG, LATENCY, MONITOR, CLIENT PAUSE/UNPAUSE/UNBLOCK, COMMAND
+// GETKEYSANDFLAGS, MEMORY STATS, INFO latencystats and CONFIG REWRITE. Expected bytes were taken
+// from redis-server 7.0.15 where the reply does not depend on the clock or the client's address.
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "commands/percentiles.hpp"
+#include "unit/commands/engine_fixture.hpp"
+
+namespace basalt::testing {
+namespace {
+
+class OperationsTest : public EngineTest {
+ protected:
+  // The start time of ManualClock, in the form SLOWLOG and LATENCY print.
+  std::string now_s() const { return std::to_string(clock_.now_ms() / 1000); }
+};
+
+// --- SLOWLOG -----------------------------------------------------------------------------------
+
+TEST_F(OperationsTest, SlowlogLogsNewestFirstWithRedisEntryShape) {
+  client(0).session->addr = "127.0.0.1:5000";
+  EXPECT_EQ(run({"SLOWLOG", "LEN"}), integer(0));
+  EXPECT_EQ(run({"CONFIG", "SET", "slowlog-log-slower-than", "0"}), kOk);
+  EXPECT_EQ(run({"SET", "k", "v"}), kOk);
+  // As Redis: the CONFIG SET that turned logging on is entry 0.
+  EXPECT_EQ(run({"SLOWLOG", "GET", "2"}),
+            "*2\r\n*6\r\n:1\r\n:" + now_s() +
+                "\r\n:0\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n$14\r\n127.0.0.1:5000\r\n$0\r\n"
+                "\r\n*6\r\n:0\r\n:" +
+                now_s() +
+                "\r\n:0\r\n*4\r\n$6\r\nCONFIG\r\n$3\r\nSET\r\n$23\r\nslowlog-log-slower-than\r\n"
+                "$1\r\n0\r\n$14\r\n127.0.0.1:5000\r\n$0\r\n\r\n");
+  EXPECT_EQ(run({"SLOWLOG", "LEN"}), integer(3));  // SLOWLOG GET itself is logged
+  EXPECT_EQ(run({"SLOWLOG", "RESET"}), kOk);
+  EXPECT_EQ(run({"SLOWLOG", "GET"}), "*1\r\n*6\r\n:4\r\n:" + now_s() +
+                                         "\r\n:0\r\n*2\r\n$7\r\nSLOWLOG\r\n$5\r\nRESET\r\n$14\r\n"
+                                         "127.0.0.1:5000\r\n$0\r\n\r\n");
+}
+
+TEST_F(OperationsTest, SlowlogThresholdAndLength) {
+  // The default (10 ms) logs nothing that takes no time; -1 logs nothing at all.
+  EXPECT_EQ(run({"PING"}), "+PONG\r\n");
+  EXPECT_EQ(run({"SLOWLOG", "LEN"}), integer(0));
+  EXPECT_EQ(run({"CONFIG", "SET", "slowlog-log-slower-than", "0", "slowlog-max-len", "2"}), kOk);
+  for (int i = 0; i < 5; ++i) run({"PING"});
+  EXPECT_EQ(run({"SLOWLOG", "LEN"}), integer(2));
+  EXPECT_EQ(run({"CONFIG", "SET", "slowlog-log-slower-than", "-1"}), kOk);
+  run({"SLOWLOG", "RESET"});
+  run({"PING"});
+  EXPECT_EQ(run({"SLOWLOG", "LEN"}), integer(0));
+  EXPECT_EQ(run({"CONFIG", "GET", "slowlog*"}), array({bulk("slowlog-log-slower-than"), bulk("-1"),
+                                                       bulk("slowlog-max-len"), bulk("2")}));
+}
+
+TEST_F(OperationsTest, SlowlogTrimsArgumentsAndRedactsPasswords) {
+  run({"CONFIG", "SET", "slowlog-log-slower-than", "0"});
+  run({"SLOWLOG", "RESET"});
+  std::vector<std::string> words(40, "a");
+  words[0] = "MSET";
+  words[1] = std::string(130, 'x');
+  std::vector<std::string_view> argv(words.begin(), words.end());
+  run(argv);
+  std::string got = run({"SLOWLOG", "GET", "1"});
+  EXPECT_NE(
+      got.find("*32\r\n$4\r\nMSET\r\n$146\r\n" + std::string(128, 'x') + "... (2 more bytes)\r\n"),
+      std::string::npos)
+      << got;
+  EXPECT_NE(got.find("$22\r\n... (9 more arguments)\r\n"), std::string::npos) << got;
+  run({"AUTH", "secret"});
+  run({"HELLO", "2", "AUTH", "default", "pw"});
+  run({"CONFIG", "SET", "requirepass", "hunter2", "timeout", "0"});
+  got = run({"SLOWLOG", "GET", "3"});
+  EXPECT_EQ(got.find("secret"), std::string::npos);
+  EXPECT_EQ(got.find("hunter2"), std::string::npos);
+  EXPECT_EQ(got.find("$2\r\npw\r\n"), std::string::npos);
+  EXPECT_NE(got.find("$4\r\nAUTH\r\n$10\r\n(redacted)\r\n"), std::string::npos) << got;
+  EXPECT_NE(got.find("$4\r\nAUTH\r\n$10\r\n(redacted)\r\n$10\r\n(redacted)\r\n"), std::string::npos)
+      << got;
+  EXPECT_NE(got.find("$11\r\nrequirepass\r\n$10\r\n(redacted)\r\n$7\r\ntimeout\r\n$1\r\n0\r\n"),
+            std::string::npos)
+      << got;
+}
+
+TEST_F(OperationsTest, SlowlogErrorsAndHelpAsRedis) {
+  EXPECT_EQ(run({"SLOWLOG", "GET", "-2"}), err("ERR count should be greater than or equal to -1"));
+  EXPECT_EQ(run({"SLOWLOG", "GET", "x"}), err("ERR count should be greater than or equal to -1"));
+  EXPECT_EQ(run({"SLOWLOG", "FOO"}), err("ERR unknown subcommand 'FOO'. Try SLOWLOG HELP."));
+  EXPECT_EQ(run({"SLOWLOG", "GET", "1", "2"}),
+            err("ERR unknown subcommand or wrong number of arguments for 'GET'. Try SLOWLOG "
+                "HELP."));
+  EXPECT_EQ(run({"SLOWLOG", "GET", "-1"}), "*0\r\n");
+  EXPECT_EQ(run({"SLOWLOG", "HELP"}),
+            "*12\r\n+SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+GET "
+            "[<count>]\r\n+    Return top <count> entries from the slowlog (default: 10, -1 mean "
+            "all).\r\n+    Entries are made of:\r\n+    id, timestamp, time in microseconds, "
+            "arguments array, client IP and port,\r\n+    client name\r\n+LEN\r\n+    Return the "
+            "length of the slowlog.\r\n+RESET\r\n+    Reset the slowlog.\r\n+HELP\r\n+    Prints "
+            "this help.\r\n");
+}
+
+// --- LATENCY -----------------------------------------------------------------------------------
+
+TEST(LatencySeriesTest, OneSampleASecondTheWorstKept) {
+  LatencySeries s;
+  s.add(100, 5);
+  s.add(100, 3);  // same second, lower: ignored
+  s.add(100, 9);  // same second, higher: replaces
+  s.add(101, 2);
+  EXPECT_EQ(s.latest().time_s, 101);
+  EXPECT_EQ(s.latest().ms, 2u);
+  EXPECT_EQ(s.max_ms, 9u);
+  for (int64_t t = 0; t < 200; ++t) s.add(1000 + t, 1);
+  EXPECT_EQ(s.latest().time_s, 1199);
+  EXPECT_EQ(s.max_ms, 9u) << "the maximum outlives the samples";
+}
+
+TEST_F(OperationsTest, LatencyRepliesAsRedis) {
+  EXPECT_EQ(run({"LATENCY", "LATEST"}), "*0\r\n");
+  EXPECT_EQ(run({"LATENCY", "HISTORY", "command"}), "*0\r\n");
+  EXPECT_EQ(run({"LATENCY", "RESET", "a", "b"}), integer(0));
+  EXPECT_EQ(run({"LATENCY", "FOO"}), err("ERR unknown subcommand 'FOO'. Try LATENCY HELP."));
+  auto& events = engine_->latency_events();
+  events["command"].add(1000, 20);
+  events["command"].add(1001, 15);
+  events["fast-command"].add(1002, 11);
+  EXPECT_EQ(run({"LATENCY", "LATEST"}),
+            "*2\r\n*4\r\n$7\r\ncommand\r\n:1001\r\n:15\r\n:20\r\n*4\r\n$12\r\nfast-command\r\n"
+            ":1002\r\n:11\r\n:11\r\n");
+  EXPECT_EQ(run({"LATENCY", "HISTORY", "command"}),
+            "*2\r\n*2\r\n:1000\r\n:20\r\n*2\r\n:1001\r\n:15\r\n");
+  EXPECT_EQ(run({"LATENCY", "RESET", "COMMAND", "nope"}), integer(1));
+  EXPECT_EQ(run({"LATENCY", "RESET"}), integer(1));
+  EXPECT_EQ(run({"LATENCY", "LATEST"}), "*0\r\n");
+}
+
+TEST_F(OperationsTest, LatencyMonitorSamplesSlowCommandsOnly) {
+  EXPECT_EQ(run({"CONFIG", "GET", "latency-monitor-threshold"}),
+            array({bulk("latency-monitor-threshold"), bulk("0")}));
+  EXPECT_EQ(run({"CONFIG", "SET", "latency-monitor-threshold", "-1"}),
+            err("ERR CONFIG SET failed (possibly related to argument 'latency-monitor-threshold') "
+                "- argument must be between 0 and 9223372036854775807 inclusive"));
+  EXPECT_EQ(run({"CONFIG", "SET", "latency-monitor-threshold", "1"}), kOk);
+  run({"PING"});  // takes no time on the manual clock
+  EXPECT_EQ(run({"LATENCY", "LATEST"}), "*0\r\n");
+}
+
+// --- MONITOR -----------------------------------------------------------------------------------
+
+TEST_F(OperationsTest, MonitorFeedsOtherClientsCommandsQuotedAsRedis) {
+  client(0).session->addr = "127.0.0.1:5000";
+  EXPECT_EQ(run({"MONITOR"}, 1), kOk);
+  const std::string stamp = "+1700000000.000000 [0 127.0.0.1:5000] ";
+  EXPECT_EQ(run({"SET", "k", "a\"b\\\n\x01\xff \xc3\xa9"}), kOk);
+  EXPECT_EQ(client(1).take(), stamp + "\"SET\" \"k\" \"a\\\"b\\\\\\n\\x01\\xff \\xc3\\xa9\"\r\n");
+  // Administrative commands are not shown; failed ones are; passwords are redacted.
+  run({"CONFIG", "GET", "x"});
+  run({"AUTH", "x"});
+  run({"HELLO", "2", "AUTH", "default", "pw"});
+  EXPECT_EQ(client(1).take(), stamp + "\"AUTH\" \"(redacted)\"\r\n" + stamp +
+                                  "\"HELLO\" \"2\" \"AUTH\" \"(redacted)\" \"(redacted)\"\r\n");
+  // A transaction: MULTI, then each command as it runs inside EXEC, then EXEC.
+  run({"MULTI"});
+  run({"SET", "a", "1"});
+  run({"EXEC"});
+  EXPECT_EQ(client(1).take(),
+            stamp + "\"MULTI\"\r\n" + stamp + "\"SET\" \"a\" \"1\"\r\n" + stamp + "\"EXEC\"\r\n");
+  // A rejected command never ran: not shown.
+  run({"GET"});
+  EXPECT_EQ(client(1).take(), "");
+  run({"SELECT", "3"});
+  run({"PING"});
+  // The database is the one after the command ran, as Redis prints it.
+  const std::string db3 = "+1700000000.000000 [3 127.0.0.1:5000] ";
+  EXPECT_EQ(client(1).take(), db3 + "\"SELECT\" \"3\"\r\n" + db3 + "\"PING\"\r\n");
+}
+
+TEST_F(OperationsTest, MonitorClientIsAReplicaUntilReset) {
+  EXPECT_EQ(run({"MONITOR"}), kOk);
+  EXPECT_EQ(run({"MONITOR"}), "") << "ignored, as Redis";
+  EXPECT_EQ(run({"GET", "k"}), err("ERR Replica can't interact with the keyspace"));
+  EXPECT_NE(run({"CLIENT", "INFO"}).find(" flags=O "), std::string::npos);
+  // Its own PING is shown to itself, after the reply.
+  EXPECT_EQ(run({"PING"}), "+PONG\r\n+1700000000.000000 [0 ] \"PING\"\r\n");
+  EXPECT_EQ(run({"RESET"}), "+RESET\r\n");
+  EXPECT_EQ(run({"GET", "k"}), kNil);
+  EXPECT_EQ(run({"MULTI"}), kOk);
+  EXPECT_EQ(run({"MONITOR"}), "+QUEUED\r\n");
+  EXPECT_EQ(run({"EXEC"}), "*1\r\n" + err("ERR MONITOR isn't allowed for DENY BLOCKING client"));
+}
+
+TEST_F(OperationsTest, MonitorIsRefusedOverHttp) {
+  TestClient http;
+  Session* s = engine_->open_session(Frontend::kHttp, &http);
+  http.attach(s);
+  std::vector<std::string_view> argv = {"MONITOR"};
+  engine_->execute(*s, argv, http.builder());
+  EXPECT_EQ(http.take(), err("ERR MONITOR is only available over RESP: the HTTP API answers each "
+                             "request with one reply"));
+  engine_->close_session(s);
+}
+
+TEST_F(OperationsTest, ClosedMonitorLeavesTheFeed) {
+  run({"MONITOR"}, 1);
+  engine_->close_session(client(1).session);
+  clients_.erase(clients_.begin() + 1);
+  EXPECT_EQ(run({"PING"}), "+PONG\r\n");
+}
+
+// --- CLIENT PAUSE / UNPAUSE / UNBLOCK ------------------------------------------------------------
+
+TEST_F(OperationsTest, PauseWriteHoldsWritesUntilItEnds) {
+  run({"SET", "x", "old"});
+  EXPECT_EQ(run({"CLIENT", "PAUSE", "100", "WRITE"}, 1), kOk);
+  EXPECT_EQ(run({"SET", "x", "1"}), "") << "held";
+  EXPECT_EQ(run({"GET", "x"}, 2), bulk("old")) << "reads go on";
+  EXPECT_EQ(client(0).unblocked, 0);
+  advance_ms(100);
+  EXPECT_EQ(client(0).take(), "") << "still paused at its end time";
+  advance_ms(1);
+  EXPECT_EQ(client(0).take(), kOk);
+  EXPECT_EQ(client(0).unblocked, 1);
+  EXPECT_EQ(run({"GET", "x"}, 2), bulk("1"));
+}
+
+TEST_F(OperationsTest, PauseAllHoldsEverythingAndUnpauseReleasesInOrder) {
+  EXPECT_EQ(run({"CLIENT", "PAUSE", "100000"}, 2), kOk);
+  EXPECT_EQ(run({"RPUSH", "l", "a"}, 0), "");
+  EXPECT_EQ(run({"LRANGE", "l", "0", "-1"}, 1), "");
+  EXPECT_EQ(run({"CLIENT", "UNPAUSE"}, 2), "") << "UNPAUSE waits too under ALL, as in Redis";
+  engine_->unpause_clients();  // what the timer does once the pause is over
+  EXPECT_EQ(client(0).take(), integer(1));
+  EXPECT_EQ(client(1).take(), array({bulk("a")})) << "run after the push that came first";
+  EXPECT_EQ(client(2).take(), kOk);
+}
+
+TEST_F(OperationsTest, PauseWriteHoldsExecWithWritesAndUnpauseFromAnotherClient) {
+  run({"CLIENT", "PAUSE", "100000", "WRITE"}, 2);
+  EXPECT_EQ(run({"MULTI"}), kOk);
+  EXPECT_EQ(run({"GET", "x"}), "+QUEUED\r\n");
+  EXPECT_EQ(run({"SET", "x", "1"}), "") << "a write is held even while queueing";
+  EXPECT_EQ(run({"CLIENT", "UNPAUSE"}, 1), kOk);
+  EXPECT_EQ(client(0).take(), "+QUEUED\r\n");
+  run({"CLIENT", "PAUSE", "100000", "WRITE"}, 2);
+  EXPECT_EQ(run({"EXEC"}), "") << "EXEC with a write queued is held";
+  run({"CLIENT", "UNPAUSE"}, 2);
+  EXPECT_EQ(client(0).take(), "*2\r\n$-1\r\n+OK\r\n");
+}
+
+TEST_F(OperationsTest, PauseArgumentsAsRedis) {
+  EXPECT_EQ(run({"CLIENT", "PAUSE", "-1"}), err("ERR timeout is negative"));
+  EXPECT_EQ(run({"CLIENT", "PAUSE", "x"}), err("ERR timeout is not an integer or out of range"));
+  EXPECT_EQ(run({"CLIENT", "PAUSE", "x", "FOO"}),
+            err("ERR CLIENT PAUSE mode must be WRITE or ALL"));
+  EXPECT_EQ(run({"CLIENT", "PAUSE", "10", "WRITE", "x"}),
+            err("ERR unknown subcommand or wrong number of arguments for 'PAUSE'. Try CLIENT "
+                "HELP."));
+  EXPECT_EQ(run({"CLIENT", "PAUSE"}),
+            err("ERR wrong number of arguments for 'client|pause' command"));
+  EXPECT_EQ(run({"CLIENT", "PAUSE", "0"}), kOk);
+  EXPECT_EQ(run({"SET", "k", "v"}), kOk) << "a zero pause is over at once";
+  EXPECT_EQ(run({"CLIENT", "UNPAUSE", "x"}),
+            err("ERR wrong number of arguments for 'client|unpause' command"));
+}
+
+TEST_F(OperationsTest, ClientUnblockEndsABlockingCommand) {
+  const std::string id = std::to_string(client(0).session->id);
+  EXPECT_EQ(run({"BLPOP", "q", "0"}), "");
+  EXPECT_EQ(run({"CLIENT", "UNBLOCK", id, "ERROR"}, 1), integer(1));
+  EXPECT_EQ(client(0).take(), err("UNBLOCKED client unblocked via CLIENT UNBLOCK"));
+  EXPECT_NE(run({"INFO", "errorstats"}, 1).find("errorstat_UNBLOCKED:count=1"), std::string::npos);
+  EXPECT_EQ(run({"BLMOVE", "q", "r", "LEFT", "LEFT", "0"}), "");
+  EXPECT_EQ(run({"CLIENT", "UNBLOCK", id}, 1), integer(1));
+  // The command's timeout reply: a nil array for BLMOVE too, as redis-server 7.0.15 sends.
+  EXPECT_EQ(client(0).take(), kNilArray);
+  EXPECT_EQ(run({"BRPOP", "q", "0"}), "");
+  EXPECT_EQ(run({"CLIENT", "UNBLOCK", id, "timeout"}, 1), integer(1));
+  EXPECT_EQ(client(0).take(), kNilArray);
+  EXPECT_EQ(run({"CLIENT", "UNBLOCK", id}, 1), integer(0)) << "not blocked";
+  EXPECT_EQ(run({"CLIENT", "UNBLOCK", "99999"}, 1), integer(0));
+  EXPECT_EQ(run({"CLIENT", "UNBLOCK", "x"}, 1), err("ERR value is not an integer or out of range"));
+  EXPECT_EQ(run({"CLIENT", "UNBLOCK", "1", "FOO"}, 1),
+            err("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"));
+  EXPECT_EQ(run({"CLIENT", "UNBLOCK", "1", "TIMEOUT", "x"}, 1),
+            err("ERR unknown subcommand or wrong number of arguments for 'UNBLOCK'. Try CLIENT "
+                "HELP."));
+  // A client held by a pause has not run its command yet: nothing to unblock.
+  run({"CLIENT", "PAUSE", "100000"}, 1);
+  EXPECT_EQ(run({"PING"}), "");
+  engine_->unpause_clients();
+  EXPECT_EQ(client(0).take(), "+PONG\r\n");
+}
+
+// --- COMMAND GETKEYSANDFLAGS, MEMORY STATS, INFO latencystats -----------------------------------
+
+TEST_F(OperationsTest, CommandGetKeysAndFlagsAsRedis) {
+  EXPECT_EQ(run({"COMMAND", "GETKEYSANDFLAGS", "LMOVE", "a", "b", "LEFT", "RIGHT"}),
+            "*2\r\n*2\r\n$1\r\na\r\n*3\r\n+RW\r\n+access\r\n+delete\r\n*2\r\n$1\r\nb\r\n*2\r\n"
+            "+RW\r\n+insert\r\n");
+  EXPECT_EQ(run({"COMMAND", "GETKEYSANDFLAGS", "SET", "k", "v"}),
+            "*1\r\n*2\r\n$1\r\nk\r\n*2\r\n+OW\r\n+update\r\n");
+  EXPECT_EQ(run({"COMMAND", "GETKEYSANDFLAGS", "SET", "k", "v", "get"}),
+            "*1\r\n*2\r\n$1\r\nk\r\n*3\r\n+RW\r\n+access\r\n+update\r\n");
+  EXPECT_EQ(run({"COMMAND", "GETKEYSANDFLAGS", "PING"}),
+            err("ERR wrong number of arguments for 'command|getkeysandflags' command"));
+  EXPECT_EQ(run({"COMMAND", "GETKEYSANDFLAGS", "PING", "x"}),
+            err("ERR The command has no key arguments"));
+  EXPECT_EQ(run({"COMMAND", "GETKEYS", "LMOVE", "a", "b", "LEFT", "RIGHT"}),
+            array({bulk("a"), bulk("b")}));
+}
+
+TEST_F(OperationsTest, MemoryStatsHasRedisFieldsInOrder) {
+  run({"SET", "k", "v"});
+  std::string got = run({"MEMORY", "STATS"});
+  ASSERT_TRUE(got.starts_with("*56\r\n$14\r\npeak.allocated\r\n:")) << got;
+  size_t at = 0;
+  for (std::string_view name : {"peak.allocated",
+                                "total.allocated",
+                                "startup.allocated",
+                                "replication.backlog",
+                                "clients.slaves",
+                                "clients.normal",
+                                "cluster.links",
+                                "aof.buffer",
+                                "lua.caches",
+                                "functions.caches",
+                                "db.0",
+                                "overhead.hashtable.main",
+                                "overhead.hashtable.expires",
+                                "overhead.hashtable.slot-to-keys",
+                                "overhead.total",
+                                "keys.count",
+                                "keys.bytes-per-key",
+                                "dataset.bytes",
+                                "dataset.percentage",
+                                "peak.percentage",
+                                "allocator.allocated",
+                                "allocator.active",
+                                "allocator.resident",
+                                "allocator-fragmentation.ratio",
+                                "allocator-fragmentation.bytes",
+                                "allocator-rss.ratio",
+                                "allocator-rss.bytes",
+                                "rss-overhead.ratio",
+                                "rss-overhead.bytes",
+                                "fragmentation",
+                                "fragmentation.bytes"}) {
+    size_t found = got.find(bulk(name), at);
+    ASSERT_NE(found, std::string::npos) << name;
+    at = found;
+  }
+  EXPECT_NE(got.find("$10\r\nkeys.count\r\n:1\r\n"), std::string::npos);
+  EXPECT_EQ(run({"MEMORY", "STATS", "x"}),
+            err("ERR wrong number of arguments for 'memory|stats' command"));
+}
+
+TEST(PercentileHistogramTest, ReadsBackAsHdrHistogram) {
+  PercentileHistogram h;
+  h.record(1000);
+  EXPECT_EQ(h.value_at_percentile(50), 1003) << "the highest value of 1000's bucket";
+  h.record(5);
+  h.record(0);  // clamped to 1 ns
+  EXPECT_EQ(h.value_at_percentile(0), 1);
+  EXPECT_EQ(h.value_at_percentile(50), 5);
+  EXPECT_EQ(h.value_at_percentile(100), 1003);
+  h.record(2'000'000'000);  // clamped to 1 s
+  EXPECT_EQ(h.total(), 4u);
+  EXPECT_GE(h.value_at_percentile(99.9), 1'000'000'000);
+}
+
+TEST_F(OperationsTest, InfoLatencystatsPrintsPercentilesPerCommand) {
+  run({"SET", "k", "v"});
+  run({"CLIENT", "ID"});
+  std::string info = run({"INFO", "latencystats"});
+  EXPECT_NE(info.find("# Latencystats\r\n"), std::string::npos);
+  EXPECT_NE(info.find("latency_percentiles_usec_set:p50=0.001,p99=0.001,p99.9=0.001\r\n"),
+            std::string::npos)
+      << info;
+  EXPECT_NE(info.find("latency_percentiles_usec_client|id:p50=0.001"), std::string::npos);
+  EXPECT_EQ(info.find("latency_percentiles_usec_get"), std::string::npos) << "never ran";
+  EXPECT_EQ(run({"INFO"}).find("Latencystats"), std::string::npos) << "not a default section";
+  run({"CONFIG", "RESETSTAT"});
+  EXPECT_EQ(run({"INFO", "latencystats"}).find("_set:"), std::string::npos);
+}
+
+// --- CONFIG REWRITE ----------------------------------------------------------------------------
+
+std::string read_all(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST_F(OperationsTest, ConfigRewriteWithoutFileFails) {
+  EXPECT_EQ(run({"CONFIG", "REWRITE"}), err("ERR The server is running without a config file"));
+}
+
+TEST_F(OperationsTest, ConfigRewriteKeepsCommentsAndUnknownLinesAndAppendsChanges) {
+  auto path = std::filesystem::temp_directory_path() /
+              ("basalt-rewrite-" + std::to_string(getpid()) + ".conf");
+  {
+    std::ofstream out(path);
+    out << "# my settings\n"
+           "hz 20\n"
+           "\n"
+           "some-module-option 1\n"
+           "HZ 30\n"
+           "timeout 5\n";
+  }
+  config_.config_file = path.string();
+  EXPECT_EQ(run({"CONFIG", "SET", "hz", "50", "timeout", "0", "slowlog-max-len", "7"}), kOk);
+  EXPECT_EQ(run({"CONFIG", "SET", "requirepass", "a b"}), kOk);
+  EXPECT_EQ(run({"AUTH", "a b"}), kOk);
+  EXPECT_EQ(run({"CONFIG", "REWRITE"}), kOk);
+  // The fixture's own non-default (enable-debug-command yes) is appended as well.
+  EXPECT_EQ(read_all(path),
+            "# my settings\n"
+            "hz 50\n"
+            "\n"
+            "some-module-option 1\n"
+            "timeout 0\n"
+            "# Generated by CONFIG REWRITE\n"
+            "enable-debug-command yes\n"
+            "requirepass a b\n"
+            "slowlog-max-len 7\n");
+  // A second rewrite changes nothing and adds no second signature.
+  EXPECT_EQ(run({"CONFIG", "REWRITE"}), kOk);
+  EXPECT_EQ(
+      read_all(path).find("# Generated by CONFIG REWRITE", read_all(path).find("# Generated") + 1),
+      std::string::npos);
+  // What was written reads back (without the line Basalt itself would refuse at start).
+  {
+    std::string text = read_all(path);
+    text.erase(text.find("some-module-option 1\n"), 21);
+    std::ofstream(path) << text;
+  }
+  Config reread;
+  bool help = false;
+  std::string arg = path.string();
+  const char* argv[] = {"basalt-server", arg.c_str()};
+  ASSERT_FALSE(ConfigRegistry::load(reread, 2, argv, &help).has_value());
+  EXPECT_EQ(reread.hz, 50);
+  EXPECT_EQ(reread.requirepass, "a b");
+  EXPECT_EQ(reread.slowlog_max_len, 7);
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace basalt::testing
