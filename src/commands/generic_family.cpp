@@ -599,10 +599,12 @@ void cmd_memory_usage(CommandContext& ctx) {
 }
 
 // MEMORY HELP
-// Lists only what Basalt implements (Redis also lists DOCTOR, MALLOC-STATS, PURGE and STATS).
+// Lists only what Basalt implements (Redis also lists DOCTOR, MALLOC-STATS and PURGE). STATS is
+// registered by the server family (server_family.cpp).
 void cmd_memory_help(CommandContext& ctx) {
   reply_help(ctx, "MEMORY",
-             {"USAGE <key> [SAMPLES <count>]",
+             {"STATS", "    Return information about the memory usage of the server.",
+              "USAGE <key> [SAMPLES <count>]",
               "    Return memory in bytes used by <key> and its value. SAMPLES is accepted for",
               "    compatibility: the count is always exact."});
 }

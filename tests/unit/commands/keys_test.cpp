@@ -1263,8 +1263,10 @@ TEST_F(KeysTest, MemoryUsageSeesExpiredKeysAsRedisDoes) {
 
 TEST_F(KeysTest, MemoryHelpAndErrors) {
   EXPECT_EQ(run({"MEMORY", "HELP"}),
-            "*6\r\n"
+            "*8\r\n"
             "+MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"
+            "+STATS\r\n"
+            "+    Return information about the memory usage of the server.\r\n"
             "+USAGE <key> [SAMPLES <count>]\r\n"
             "+    Return memory in bytes used by <key> and its value. SAMPLES is accepted for\r\n"
             "+    compatibility: the count is always exact.\r\n"
