@@ -89,17 +89,8 @@ OpResult<size_t> op_push(Database& db, std::string_view key, ListEnd end,
   return list.size();
 }
 
-OpResult<std::optional<std::string>> op_pop(Database& db, std::string_view key, ListEnd end) {
-  Entry* e = db.find(key);
-  if (holds_other_type(e)) return OpStatus::kWrongType;
-  if (e == nullptr) return std::optional<std::string>();
-  std::optional<std::string> value(pop(e->value.list(), end));
-  after_removal(db, e);
-  return value;
-}
-
-OpResult<bool> op_pop_count(Database& db, std::string_view key, ListEnd end, size_t count,
-                            PopSink& sink) {
+OpResult<bool> op_pop(Database& db, std::string_view key, ListEnd end, size_t count,
+                      PopSink& sink) {
   Entry* e = db.find(key);
   if (holds_other_type(e)) return OpStatus::kWrongType;
   if (e == nullptr) return false;
@@ -300,38 +291,26 @@ ListEnd next_end(ArgParser& p) {
   return p.next_keyword({"LEFT", "RIGHT"}) == 1 ? ListEnd::kTail : ListEnd::kHead;
 }
 
-// Counted pops stream into the reply: [elements] (LPOP key count), or [key, [elements]] (LMPOP).
-class ArrayReplySink final : public PopSink {
+// How popped elements are replied: LPOP key's one element as a bulk string; LPOP key count's
+// [elements]; LMPOP's [key, [elements]]; BLPOP's one element, flat: [key, element].
+enum class PopReply : uint8_t { kElement, kArray, kKeyAndArray, kKeyAndElement };
+
+class PopReplySink final : public PopSink {
  public:
-  ArrayReplySink(ReplyBuilder& reply, bool with_key) : reply_(reply), with_key_(with_key) {}
+  PopReplySink(ReplyBuilder& reply, PopReply shape) : reply_(reply), shape_(shape) {}
 
   void begin(std::string_view key, size_t count) override {
-    if (with_key_) {
+    if (shape_ == PopReply::kKeyAndArray || shape_ == PopReply::kKeyAndElement) {
       reply_.array(2);
       reply_.bulk(key);
     }
-    reply_.array(count);
+    if (shape_ == PopReply::kArray || shape_ == PopReply::kKeyAndArray) reply_.array(count);
   }
   void element(std::string_view value) override { reply_.bulk(value); }
 
  private:
   ReplyBuilder& reply_;
-  bool with_key_;
-};
-
-// BLPOP/BRPOP's one element, flat: [key, element].
-class KeyElementReplySink final : public PopSink {
- public:
-  explicit KeyElementReplySink(ReplyBuilder& reply) : reply_(reply) {}
-
-  void begin(std::string_view key, size_t) override {
-    reply_.array(2);
-    reply_.bulk(key);
-  }
-  void element(std::string_view value) override { reply_.bulk(value); }
-
- private:
-  ReplyBuilder& reply_;
+  PopReply shape_;
 };
 
 // LPUSH/RPUSH/LPUSHX/RPUSHX key element [element ...]
@@ -355,15 +334,17 @@ void pop_generic(CommandContext& ctx, ListEnd end) {
   // Arity -2 admits more; Redis checks the upper bound in the handler, before the count.
   if (ctx.argc() > 3) return ctx.reply.error(err::wrong_arity(ctx.command.full_name));
   if (ctx.argc() == 2) {
-    auto r = op_pop(ctx.db(), ctx.arg(1), end);
+    PopReplySink sink(ctx.reply, PopReply::kElement);
+    auto r = op_pop(ctx.db(), ctx.arg(1), end, 1, sink);
     if (!r.ok()) return reply_status(ctx, r.status());
-    return ctx.reply.bulk_or_null(*r);
+    if (!*r) ctx.reply.null();
+    return;
   }
   ArgParser p(ctx.argv, 2);
   const int64_t count = p.next_int(0, INT64_MAX, err::kMustBePositive);
   if (!p.done_or_reply(ctx.reply)) return;
-  ArrayReplySink sink(ctx.reply, /*with_key=*/false);
-  auto r = op_pop_count(ctx.db(), ctx.arg(1), end, static_cast<size_t>(count), sink);
+  PopReplySink sink(ctx.reply, PopReply::kArray);
+  auto r = op_pop(ctx.db(), ctx.arg(1), end, static_cast<size_t>(count), sink);
   if (!r.ok()) return reply_status(ctx, r.status());
   if (!*r) ctx.reply.null_array();
 }
@@ -540,7 +521,7 @@ void blocking_pop_generic(CommandContext& ctx, ListEnd end) {
   int64_t deadline;
   if (!parse_timeout_or_reply(ctx, ctx.arg(ctx.argc() - 1), &deadline)) return;
   auto keys = ctx.argv.subspan(1, ctx.argc() - 2);
-  KeyElementReplySink sink(ctx.reply);
+  PopReplySink sink(ctx.reply, PopReply::kKeyAndElement);
   auto r = op_pop_first(ctx.db(), keys, end, 1, sink);
   if (!r.ok()) return reply_status(ctx, r.status());
   if (r->has_value()) return;
@@ -584,7 +565,7 @@ MultiPopArgs parse_multi_pop(CommandContext& ctx, ArgParser& p) {
 
 void multi_pop_generic(CommandContext& ctx, const MultiPopArgs& args,
                        std::optional<int64_t> block_deadline) {
-  ArrayReplySink sink(ctx.reply, /*with_key=*/true);
+  PopReplySink sink(ctx.reply, PopReply::kKeyAndArray);
   auto r = op_pop_first(ctx.db(), args.keys, args.end, static_cast<size_t>(args.count), sink);
   if (!r.ok()) return reply_status(ctx, r.status());
   if (r->has_value()) return;

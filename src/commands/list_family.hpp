@@ -23,9 +23,9 @@ class Database;
 // LEFT and RIGHT in Redis's arguments.
 enum class ListEnd : uint8_t { kHead, kTail };
 
-// Receives the elements of a counted pop as they leave the list, so that a reply can stream them
-// without a vector of copies: first begin() with the key and how many follow, then each element in
-// pop order. An element's view dies when element() returns.
+// Receives popped elements as they leave the list, so that a reply can stream them without a
+// vector of copies: first begin() with the key and how many follow, then each element in pop
+// order. An element's view dies when element() returns.
 class PopSink {
  public:
   virtual void begin(std::string_view key, size_t count) = 0;
@@ -39,12 +39,11 @@ class PopSink {
 // only_if_exists found no list.
 OpResult<size_t> op_push(Database& db, std::string_view key, ListEnd end,
                          std::span<const std::string_view> values, bool only_if_exists);
-// LPOP/RPOP without a count: the element, nullopt when the key is absent.
-OpResult<std::optional<std::string>> op_pop(Database& db, std::string_view key, ListEnd end);
-// LPOP/RPOP with a count: up to `count` elements into `sink`. False when the key is absent (the
-// sink hears nothing); a count of 0 finds the key and pops nothing.
-OpResult<bool> op_pop_count(Database& db, std::string_view key, ListEnd end, size_t count,
-                            PopSink& sink);
+// LPOP/RPOP, with a count or without (count 1): up to `count` elements into `sink`. False when the
+// key is absent (the sink hears nothing); a count of 0 finds the key and pops nothing. A sink
+// rather than a returned string: the element goes from the list to the reply without being moved
+// through return values on the hottest path.
+OpResult<bool> op_pop(Database& db, std::string_view key, ListEnd end, size_t count, PopSink& sink);
 // LMPOP, BLMPOP, BLPOP, BRPOP: pops up to `count` (>= 1) elements from the first of `keys` that
 // holds a list; returns that key (a view into `keys`), nullopt when none does. kWrongType when a
 // key before it holds another type, as Redis checks each key in turn.

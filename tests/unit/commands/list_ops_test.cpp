@@ -54,30 +54,34 @@ TEST_F(ListOpsTest, PushAndPopBothEnds) {
   EXPECT_EQ(*op_push(db(), "l", ListEnd::kTail, abc, false), 3u);
   EXPECT_EQ(*op_push(db(), "l", ListEnd::kHead, abc, false), 6u);  // c b a a b c
   EXPECT_EQ(contents("l"), (Strings{"c", "b", "a", "a", "b", "c"}));
-  EXPECT_EQ(op_pop(db(), "l", ListEnd::kHead)->value(), "c");
-  EXPECT_EQ(op_pop(db(), "l", ListEnd::kTail)->value(), "c");
+  CollectingSink head, tail;
+  EXPECT_TRUE(*op_pop(db(), "l", ListEnd::kHead, 1, head));
+  EXPECT_TRUE(*op_pop(db(), "l", ListEnd::kTail, 1, tail));
+  EXPECT_EQ(head.elements_, Strings{"c"});
+  EXPECT_EQ(tail.elements_, Strings{"c"});
   EXPECT_EQ(*op_llen(db(), "l"), 4u);
   // The X forms create nothing.
   EXPECT_EQ(*op_push(db(), "nope", ListEnd::kHead, abc, true), 0u);
   EXPECT_EQ(db().find("nope"), nullptr);
-  EXPECT_FALSE(op_pop(db(), "nope", ListEnd::kHead)->has_value());
+  CollectingSink absent;
+  EXPECT_FALSE(*op_pop(db(), "nope", ListEnd::kHead, 1, absent));
 }
 
 TEST_F(ListOpsTest, CountedPopStreamsAndDeletesTheEmptyList) {
   std::vector<std::string_view> abc = {"a", "b", "c"};
   op_push(db(), "l", ListEnd::kTail, abc, false);
   CollectingSink zero;
-  EXPECT_TRUE(*op_pop_count(db(), "l", ListEnd::kHead, 0, zero));
+  EXPECT_TRUE(*op_pop(db(), "l", ListEnd::kHead, 0, zero));
   EXPECT_EQ(zero.announced_, 0u);
   EXPECT_EQ(*op_llen(db(), "l"), 3u);
   CollectingSink sink;
-  EXPECT_TRUE(*op_pop_count(db(), "l", ListEnd::kTail, 10, sink));
+  EXPECT_TRUE(*op_pop(db(), "l", ListEnd::kTail, 10, sink));
   EXPECT_EQ(sink.key_, "l");
   EXPECT_EQ(sink.announced_, 3u);
   EXPECT_EQ(sink.elements_, (Strings{"c", "b", "a"}));
   EXPECT_EQ(db().find("l"), nullptr);
   CollectingSink absent;
-  EXPECT_FALSE(*op_pop_count(db(), "l", ListEnd::kHead, 1, absent));
+  EXPECT_FALSE(*op_pop(db(), "l", ListEnd::kHead, 1, absent));
   EXPECT_EQ(absent.announced_, SIZE_MAX);
 }
 
