@@ -1,44 +1,51 @@
-// The list family: push, pop (counted, multi-key, blocking), range, index, insert, remove, trim,
-// position and move. Replies and errors follow Redis 7.0's t_list.c.
+// The list family (Redis's t_list.c): push, pop (counted, multi-key, blocking), range, index,
+// insert, remove, trim, position and move. Replies, reply types and errors follow Redis 7.0
+// exactly, including the order in which errors are checked.
 //
-// Blocking commands share one shape: try to serve now; if nothing can be served and the client may
-// block, register with the engine, which re-runs the same command when one of the keys gets
-// elements (ctx.reprocess) or answers with a nil array at the deadline.
+// Two halves, as the string family: Op functions (list_family.hpp) do the store work on a Database
+// and return an OpResult; cmd_ functions parse the arguments with ArgParser, call the Op functions
+// and write the reply.
+//
+// Blocking commands share one shape: try to serve now with the same op as their non-blocking form;
+// if nothing can be served and the client may block, register with the engine, which re-runs the
+// same command when one of the keys gets elements (ctx.reprocess) or answers with a nil array at
+// the deadline.
 
+#include "commands/list_family.hpp"
+
+#include <algorithm>
 #include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "base/strings.hpp"
+#include "commands/arg_parser.hpp"
 #include "commands/engine.hpp"
 #include "commands/errors.hpp"
 #include "commands/families.hpp"
 #include "commands/helpers.hpp"
+#include "commands/op_status.hpp"
+#include "store/database.hpp"
+#include "store/entry.hpp"
 #include "store/list.hpp"
 
 namespace basalt {
 
 namespace {
 
-enum class End { kHead, kTail };
+// ================================ Op side: the store work ======================================
 
-bool parse_end(std::string_view s, End* end) {
-  if (iequals(s, "left")) {
-    *end = End::kHead;
-    return true;
-  }
-  if (iequals(s, "right")) {
-    *end = End::kTail;
-    return true;
-  }
-  return false;
+bool holds_other_type(const Entry* e) {
+  return e != nullptr && e->value.type() != ValueType::kList;
 }
 
-std::string pop(List& list, End end) {
-  return end == End::kHead ? list.pop_front() : list.pop_back();
+std::string pop(List& list, ListEnd end) {
+  return end == ListEnd::kHead ? list.pop_front() : list.pop_back();
 }
 
-void push(List& list, End end, std::string_view value) {
-  if (end == End::kHead) {
+void push(List& list, ListEnd end, std::string_view value) {
+  if (end == ListEnd::kHead) {
     list.push_front(value);
   } else {
     list.push_back(value);
@@ -51,182 +58,135 @@ void after_removal(Database& db, Entry* e) {
   if (e->value.list().empty()) db.erase(e);
 }
 
-// Pops up to `count` elements as an array (the counted forms of LPOP/RPOP, LMPOP, BLMPOP).
-void reply_popped(CommandContext& ctx, Entry* e, End end, int64_t count) {
+// Pops up to `count` elements of the list at `e` into `sink`. With a count of 0 the sink hears
+// of no elements and the key is not touched (LPOP key 0).
+void pop_into(Database& db, Entry* e, std::string_view key, ListEnd end, size_t count,
+              PopSink& sink) {
   List& list = e->value.list();
-  size_t n = std::min<size_t>(static_cast<size_t>(count), list.size());
-  ctx.reply.array(n);
-  for (size_t i = 0; i < n; ++i) ctx.reply.bulk(pop(list, end));
-  after_removal(ctx.db(), e);
+  const size_t n = std::min(count, list.size());
+  sink.begin(key, n);
+  if (n == 0) return;
+  for (size_t i = 0; i < n; ++i) sink.element(pop(list, end));
+  after_removal(db, e);
 }
 
-// LPUSH/RPUSH/LPUSHX/RPUSHX key element [element ...]
-void push_generic(CommandContext& ctx, End end, bool only_if_exists) {
-  Database& db = ctx.db();
-  std::string_view key = ctx.arg(1);
-  bool wrong_type;
-  Entry* e = find_typed_or_reply(ctx, key, ValueType::kList, &wrong_type);
-  if (wrong_type) return;
+}  // namespace
+
+// LPUSH/RPUSH/LPUSHX/RPUSHX: pushes in argument order, so LPUSH leaves the last one at the head.
+OpResult<size_t> op_push(Database& db, std::string_view key, ListEnd end,
+                         std::span<const std::string_view> values, bool only_if_exists) {
+  Entry* e = db.find(key);
+  if (holds_other_type(e)) return OpStatus::kWrongType;
   if (e == nullptr) {
-    if (only_if_exists) {
-      ctx.reply.integer(0);
-      return;
-    }
+    if (only_if_exists) return size_t{0};
     e = db.add(key, Value::new_list());
   }
   List& list = e->value.list();
-  for (size_t i = 2; i < ctx.argc(); ++i) push(list, end, ctx.arg(i));
-  ctx.reply.integer(static_cast<int64_t>(list.size()));
+  for (std::string_view v : values) push(list, end, v);
   db.signal_modified(key);
+  // Clients blocked on the key are served after this command, not from inside the signal.
   db.signal_list_ready(key);
+  return list.size();
 }
 
-// LPUSH key element [element ...]
-void cmd_lpush(CommandContext& ctx) { push_generic(ctx, End::kHead, false); }
-// RPUSH key element [element ...]
-void cmd_rpush(CommandContext& ctx) { push_generic(ctx, End::kTail, false); }
-// LPUSHX key element [element ...]
-void cmd_lpushx(CommandContext& ctx) { push_generic(ctx, End::kHead, true); }
-// RPUSHX key element [element ...]
-void cmd_rpushx(CommandContext& ctx) { push_generic(ctx, End::kTail, true); }
+OpResult<bool> op_pop(Database& db, std::string_view key, ListEnd end, size_t count,
+                      PopSink& sink) {
+  Entry* e = db.find(key);
+  if (holds_other_type(e)) return OpStatus::kWrongType;
+  if (e == nullptr) return false;
+  pop_into(db, e, key, end, count, sink);
+  return true;
+}
 
-// LPOP/RPOP key [count]
-void pop_generic(CommandContext& ctx, End end) {
-  if (ctx.argc() > 3) {  // arity -2 admits it; Redis checks the upper bound in the handler
-    ctx.reply.error(err::wrong_arity(ctx.command.full_name));
-    return;
-  }
-  int64_t count = 0;
-  bool has_count = ctx.argc() == 3;
-  if (has_count && !parse_int_min_or_reply(ctx, ctx.arg(2), 0, &count, err::kMustBePositive)) {
-    return;
-  }
-  bool wrong_type;
-  Entry* e = find_typed_or_reply(ctx, ctx.arg(1), ValueType::kList, &wrong_type);
-  if (wrong_type) return;
-  if (e == nullptr) {
-    if (has_count) {
-      ctx.reply.null_array();
-    } else {
-      ctx.reply.null();
+OpResult<std::optional<std::string_view>> op_pop_first(Database& db,
+                                                       std::span<const std::string_view> keys,
+                                                       ListEnd end, size_t count, PopSink& sink) {
+  for (std::string_view key : keys) {
+    Entry* e = db.find(key);
+    if (holds_other_type(e)) return OpStatus::kWrongType;
+    if (e != nullptr) {
+      pop_into(db, e, key, end, count, sink);
+      return std::optional<std::string_view>(key);
     }
-    return;
   }
-  if (!has_count) {
-    ctx.reply.bulk(pop(e->value.list(), end));
-    after_removal(ctx.db(), e);
-    return;
-  }
-  if (count == 0) {
-    ctx.reply.array(0);
-    return;
-  }
-  reply_popped(ctx, e, end, count);
+  return std::optional<std::string_view>();
 }
 
-// LPOP key [count]
-void cmd_lpop(CommandContext& ctx) { pop_generic(ctx, End::kHead); }
-// RPOP key [count]
-void cmd_rpop(CommandContext& ctx) { pop_generic(ctx, End::kTail); }
-
-// LLEN key
-void cmd_llen(CommandContext& ctx) {
-  bool wrong_type;
-  Entry* e = find_typed_for_read_or_reply(ctx, ctx.arg(1), ValueType::kList, &wrong_type);
-  if (wrong_type) return;
-  ctx.reply.integer(e == nullptr ? 0 : static_cast<int64_t>(e->value.list().size()));
+OpResult<std::optional<std::string>> op_move(Database& db, std::string_view source,
+                                             std::string_view destination, ListEnd from,
+                                             ListEnd to) {
+  Entry* src = db.find(source);
+  if (holds_other_type(src)) return OpStatus::kWrongType;
+  if (src == nullptr) return std::optional<std::string>();
+  // The destination's type is checked before anything is popped.
+  Entry* dst = db.find(destination);
+  if (holds_other_type(dst)) return OpStatus::kWrongType;
+  // A copy: when source and destination are one list, the push may move the popped bytes.
+  std::optional<std::string> value(pop(src->value.list(), from));
+  if (dst == nullptr) dst = db.add(destination, Value::new_list());
+  push(dst->value.list(), to, *value);
+  db.signal_modified(source);
+  db.signal_modified(destination);
+  db.signal_list_ready(destination);
+  // Only after the push: a list moved onto itself is never left empty. (Entries stay where they
+  // are when other keys are added, so src is still good.)
+  if (src->value.list().empty()) db.erase(src);
+  return value;
 }
 
-// LRANGE key start stop
-void cmd_lrange(CommandContext& ctx) {
-  int64_t start, stop;
-  if (!parse_int_or_reply(ctx, ctx.arg(2), &start) || !parse_int_or_reply(ctx, ctx.arg(3), &stop))
-    return;
-  bool wrong_type;
-  Entry* e = find_typed_for_read_or_reply(ctx, ctx.arg(1), ValueType::kList, &wrong_type);
-  if (wrong_type) return;
-  if (e == nullptr) {
-    ctx.reply.array(0);
-    return;
-  }
+OpResult<size_t> op_llen(Database& db, std::string_view key) {
+  const Entry* e = db.find_read(key);
+  if (holds_other_type(e)) return OpStatus::kWrongType;
+  return e == nullptr ? 0 : e->value.list().size();
+}
+
+OpResult<ListSlice> op_lrange(Database& db, std::string_view key, int64_t start, int64_t stop) {
+  const Entry* e = db.find_read(key);
+  if (holds_other_type(e)) return OpStatus::kWrongType;
+  if (e == nullptr) return ListSlice{};
   const List& list = e->value.list();
-  int64_t len = static_cast<int64_t>(list.size());
+  const auto len = static_cast<int64_t>(list.size());
   if (start < 0) start = std::max<int64_t>(len + start, 0);
   if (stop < 0) stop = len + stop;
-  if (start > stop || start >= len) {
-    ctx.reply.array(0);
-    return;
-  }
+  if (start > stop || start >= len) return ListSlice{};
   if (stop >= len) stop = len - 1;
-  ctx.reply.array(static_cast<size_t>(stop - start + 1));
-  list.for_each(static_cast<size_t>(start), static_cast<size_t>(stop),
-                [&](std::string_view v) { ctx.reply.bulk(v); });
+  return ListSlice{&list, static_cast<size_t>(start), static_cast<size_t>(stop - start + 1)};
 }
 
-// LINDEX key index
-void cmd_lindex(CommandContext& ctx) {
-  // Redis looks the key up before it parses the index: a missing key is nil and a string is
-  // WRONGTYPE whatever the index says.
-  bool wrong_type;
-  Entry* e = find_typed_for_read_or_reply(ctx, ctx.arg(1), ValueType::kList, &wrong_type);
-  if (wrong_type) return;
-  if (e == nullptr) {
-    ctx.reply.null();
-    return;
-  }
-  int64_t index;
-  if (!parse_int_or_reply(ctx, ctx.arg(2), &index)) return;
+OpResult<std::optional<std::string_view>> op_lindex(Database& db, std::string_view key,
+                                                    std::optional<int64_t> index) {
+  const Entry* e = db.find_read(key);
+  if (holds_other_type(e)) return OpStatus::kWrongType;
+  if (e == nullptr) return std::optional<std::string_view>();
+  if (!index) return OpStatus::kNotInteger;
   const List& list = e->value.list();
-  index = normalize_index(index, static_cast<int64_t>(list.size()));
-  if (index < 0 || index >= static_cast<int64_t>(list.size())) {
-    ctx.reply.null();
-    return;
-  }
-  ctx.reply.bulk(list.at(static_cast<size_t>(index)));
+  const auto len = static_cast<int64_t>(list.size());
+  const int64_t i = normalize_index(*index, len);
+  if (i < 0 || i >= len) return std::optional<std::string_view>();
+  return std::optional<std::string_view>(list.at(static_cast<size_t>(i)));
 }
 
-// LSET key index element
-void cmd_lset(CommandContext& ctx) {
-  bool wrong_type;
-  Entry* e = find_typed_or_reply(ctx, ctx.arg(1), ValueType::kList, &wrong_type);
-  if (wrong_type) return;
-  if (e == nullptr) {
-    ctx.reply.error(err::kNoSuchKey);
-    return;
-  }
-  int64_t index;
-  if (!parse_int_or_reply(ctx, ctx.arg(2), &index)) return;
+OpStatus op_lset(Database& db, std::string_view key, std::optional<int64_t> index,
+                 std::string_view value) {
+  Entry* e = db.find(key);
+  if (holds_other_type(e)) return OpStatus::kWrongType;
+  if (e == nullptr) return OpStatus::kNoSuchKey;
+  if (!index) return OpStatus::kNotInteger;
   List& list = e->value.list();
-  index = normalize_index(index, static_cast<int64_t>(list.size()));
-  if (index < 0 || index >= static_cast<int64_t>(list.size())) {
-    ctx.reply.error(err::kIndexOutOfRange);
-    return;
-  }
-  list.set(static_cast<size_t>(index), ctx.arg(3));
-  ctx.reply.ok();
-  ctx.db().signal_modified(ctx.arg(1));
+  const auto len = static_cast<int64_t>(list.size());
+  const int64_t i = normalize_index(*index, len);
+  if (i < 0 || i >= len) return OpStatus::kIndexOutOfRange;
+  list.set(static_cast<size_t>(i), value);
+  db.signal_modified(key);
+  return OpStatus::kOk;
 }
 
-// LINSERT key BEFORE|AFTER pivot element
-void cmd_linsert(CommandContext& ctx) {
-  bool after;
-  if (iequals(ctx.arg(2), "after")) {
-    after = true;
-  } else if (iequals(ctx.arg(2), "before")) {
-    after = false;
-  } else {
-    ctx.reply.error(err::kSyntax);
-    return;
-  }
-  bool wrong_type;
-  Entry* e = find_typed_or_reply(ctx, ctx.arg(1), ValueType::kList, &wrong_type);
-  if (wrong_type) return;
-  if (e == nullptr) {
-    ctx.reply.integer(0);
-    return;
-  }
+OpResult<int64_t> op_linsert(Database& db, std::string_view key, bool after, std::string_view pivot,
+                             std::string_view value) {
+  Entry* e = db.find(key);
+  if (holds_other_type(e)) return OpStatus::kWrongType;
+  if (e == nullptr) return int64_t{0};
   List& list = e->value.list();
-  std::string_view pivot = ctx.arg(3);
   std::optional<size_t> found;
   size_t index = 0;
   list.scan_forward(0, [&](std::string_view v) {
@@ -237,45 +197,29 @@ void cmd_linsert(CommandContext& ctx) {
     ++index;
     return true;
   });
-  if (!found) {
-    ctx.reply.integer(-1);
-    return;
-  }
-  list.insert(*found + (after ? 1 : 0), ctx.arg(4));
-  ctx.reply.integer(static_cast<int64_t>(list.size()));
-  ctx.db().signal_modified(ctx.arg(1));
+  if (!found) return int64_t{-1};
+  list.insert(*found + (after ? 1 : 0), value);
+  const auto len = static_cast<int64_t>(list.size());
+  db.signal_modified(key);
+  return len;
 }
 
-// LREM key count element
-void cmd_lrem(CommandContext& ctx) {
-  int64_t count;
-  if (!parse_int_or_reply(ctx, ctx.arg(2), &count)) return;
-  bool wrong_type;
-  Entry* e = find_typed_or_reply(ctx, ctx.arg(1), ValueType::kList, &wrong_type);
-  if (wrong_type) return;
-  if (e == nullptr) {
-    ctx.reply.integer(0);
-    return;
-  }
-  size_t removed = e->value.list().remove(ctx.arg(3), count);
-  ctx.reply.integer(static_cast<int64_t>(removed));
-  if (removed > 0) after_removal(ctx.db(), e);
+OpResult<size_t> op_lrem(Database& db, std::string_view key, int64_t count,
+                         std::string_view value) {
+  Entry* e = db.find(key);
+  if (holds_other_type(e)) return OpStatus::kWrongType;
+  if (e == nullptr) return size_t{0};
+  const size_t removed = e->value.list().remove(value, count);
+  if (removed > 0) after_removal(db, e);
+  return removed;
 }
 
-// LTRIM key start stop
-void cmd_ltrim(CommandContext& ctx) {
-  int64_t start, stop;
-  if (!parse_int_or_reply(ctx, ctx.arg(2), &start) || !parse_int_or_reply(ctx, ctx.arg(3), &stop))
-    return;
-  bool wrong_type;
-  Entry* e = find_typed_or_reply(ctx, ctx.arg(1), ValueType::kList, &wrong_type);
-  if (wrong_type) return;
-  if (e == nullptr) {
-    ctx.reply.ok();
-    return;
-  }
+OpStatus op_ltrim(Database& db, std::string_view key, int64_t start, int64_t stop) {
+  Entry* e = db.find(key);
+  if (holds_other_type(e)) return OpStatus::kWrongType;
+  if (e == nullptr) return OpStatus::kOk;
   List& list = e->value.list();
-  int64_t len = static_cast<int64_t>(list.size());
+  const auto len = static_cast<int64_t>(list.size());
   if (start < 0) start += len;
   if (stop < 0) stop += len;
   if (start < 0) start = 0;
@@ -284,59 +228,26 @@ void cmd_ltrim(CommandContext& ctx) {
   } else {
     list.trim(static_cast<size_t>(start), static_cast<size_t>(std::min(stop, len - 1)));
   }
-  ctx.reply.ok();
-  after_removal(ctx.db(), e);
+  // Signalled even when nothing was trimmed, as Redis does.
+  after_removal(db, e);
+  return OpStatus::kOk;
 }
 
-// LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len]
-void cmd_lpos(CommandContext& ctx) {
-  int64_t rank = 1, count = -1, maxlen = 0;
-  for (size_t i = 3; i < ctx.argc(); i += 2) {
-    std::string_view opt = ctx.arg(i);
-    if (i + 1 >= ctx.argc()) {
-      ctx.reply.error(err::kSyntax);
-      return;
-    }
-    if (iequals(opt, "rank")) {
-      if (!parse_int_or_reply(ctx, ctx.arg(i + 1), &rank)) return;
-      if (rank == 0) {
-        ctx.reply.error(
-            "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... "
-            "or use negative to start from the end of the list");
-        return;
-      }
-    } else if (iequals(opt, "count")) {
-      if (!parse_int_min_or_reply(ctx, ctx.arg(i + 1), 0, &count, "ERR COUNT can't be negative"))
-        return;
-    } else if (iequals(opt, "maxlen")) {
-      if (!parse_int_min_or_reply(ctx, ctx.arg(i + 1), 0, &maxlen, "ERR MAXLEN can't be negative"))
-        return;
-    } else {
-      ctx.reply.error(err::kSyntax);
-      return;
-    }
-  }
-  bool wrong_type;
-  Entry* e = find_typed_for_read_or_reply(ctx, ctx.arg(1), ValueType::kList, &wrong_type);
-  if (wrong_type) return;
-  bool want_array = count != -1;
-  if (e == nullptr) {
-    if (want_array) {
-      ctx.reply.array(0);
-    } else {
-      ctx.reply.null();
-    }
-    return;
-  }
-  const List& list = e->value.list();
-  std::string_view element = ctx.arg(2);
-  // Redis counts matches from the rank'th on; COUNT 0 means all; MAXLEN bounds comparisons.
-  int64_t skip = (rank > 0 ? rank : -(rank + 1) + 1) - 1;
-  size_t limit = count == 0 ? SIZE_MAX : static_cast<size_t>(count == -1 ? 1 : count);
+OpResult<std::vector<int64_t>> op_lpos(Database& db, std::string_view key, std::string_view element,
+                                       const LposParams& params) {
+  const Entry* e = db.find_read(key);
+  if (holds_other_type(e)) return OpStatus::kWrongType;
   std::vector<int64_t> matches;
+  if (e == nullptr) return matches;
+  const List& list = e->value.list();
+  // Matches before the rank'th are skipped. -(rank + 1) + 1 is -rank without overflowing on
+  // INT64_MIN.
+  const int64_t rank = params.rank;
+  int64_t skip = (rank > 0 ? rank : -(rank + 1) + 1) - 1;
+  const size_t limit = params.count == 0 ? SIZE_MAX : static_cast<size_t>(params.count);
   int64_t compared = 0;
   auto visit = [&](int64_t index, std::string_view v) {
-    if (maxlen != 0 && compared >= maxlen) return false;
+    if (params.maxlen != 0 && compared >= params.maxlen) return false;
     ++compared;
     if (v == element) {
       if (skip > 0) {
@@ -352,201 +263,312 @@ void cmd_lpos(CommandContext& ctx) {
     int64_t index = 0;
     list.scan_forward(0, [&](std::string_view v) { return visit(index++, v); });
   } else {
-    int64_t index = static_cast<int64_t>(list.size()) - 1;
+    auto index = static_cast<int64_t>(list.size()) - 1;
     list.scan_backward(list.size() - 1, [&](std::string_view v) { return visit(index--, v); });
   }
-  if (!want_array) {
-    if (matches.empty()) {
-      ctx.reply.null();
-    } else {
-      ctx.reply.integer(matches[0]);
+  return matches;
+}
+
+namespace {
+
+// ============================ Cmd side: arguments and replies ===================================
+
+constexpr std::string_view kRankZero =
+    "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use "
+    "negative to start from the end of the list";
+constexpr std::string_view kCountNegative = "ERR COUNT can't be negative";
+constexpr std::string_view kMaxlenNegative = "ERR MAXLEN can't be negative";
+constexpr std::string_view kNumkeysNotPositive = "ERR numkeys should be greater than 0";
+constexpr std::string_view kCountNotPositive = "ERR count should be greater than 0";
+
+// The first failure of an Op, in Redis's words.
+void reply_status(CommandContext& ctx, OpStatus status) {
+  ctx.reply.error(op_status_error(status));
+}
+
+// LEFT|RIGHT; anything else latches a syntax error.
+ListEnd next_end(ArgParser& p) {
+  return p.next_keyword({"LEFT", "RIGHT"}) == 1 ? ListEnd::kTail : ListEnd::kHead;
+}
+
+// How popped elements are replied: LPOP key's one element as a bulk string; LPOP key count's
+// [elements]; LMPOP's [key, [elements]]; BLPOP's one element, flat: [key, element].
+enum class PopReply : uint8_t { kElement, kArray, kKeyAndArray, kKeyAndElement };
+
+class PopReplySink final : public PopSink {
+ public:
+  PopReplySink(ReplyBuilder& reply, PopReply shape) : reply_(reply), shape_(shape) {}
+
+  void begin(std::string_view key, size_t count) override {
+    if (shape_ == PopReply::kKeyAndArray || shape_ == PopReply::kKeyAndElement) {
+      reply_.array(2);
+      reply_.bulk(key);
     }
+    if (shape_ == PopReply::kArray || shape_ == PopReply::kKeyAndArray) reply_.array(count);
+  }
+  void element(std::string_view value) override { reply_.bulk(value); }
+
+ private:
+  ReplyBuilder& reply_;
+  PopReply shape_;
+};
+
+// LPUSH/RPUSH/LPUSHX/RPUSHX key element [element ...]
+void push_generic(CommandContext& ctx, ListEnd end, bool only_if_exists) {
+  auto r = op_push(ctx.db(), ctx.arg(1), end, ctx.argv.subspan(2), only_if_exists);
+  if (!r.ok()) return reply_status(ctx, r.status());
+  ctx.reply.integer(static_cast<int64_t>(*r));
+}
+
+// LPUSH key element [element ...]
+void cmd_lpush(CommandContext& ctx) { push_generic(ctx, ListEnd::kHead, false); }
+// RPUSH key element [element ...]
+void cmd_rpush(CommandContext& ctx) { push_generic(ctx, ListEnd::kTail, false); }
+// LPUSHX key element [element ...]
+void cmd_lpushx(CommandContext& ctx) { push_generic(ctx, ListEnd::kHead, true); }
+// RPUSHX key element [element ...]
+void cmd_rpushx(CommandContext& ctx) { push_generic(ctx, ListEnd::kTail, true); }
+
+// LPOP/RPOP key [count]: without a count, one element or nil; with one, an array or a nil array.
+void pop_generic(CommandContext& ctx, ListEnd end) {
+  // Arity -2 admits more; Redis checks the upper bound in the handler, before the count.
+  if (ctx.argc() > 3) return ctx.reply.error(err::wrong_arity(ctx.command.full_name));
+  if (ctx.argc() == 2) {
+    PopReplySink sink(ctx.reply, PopReply::kElement);
+    auto r = op_pop(ctx.db(), ctx.arg(1), end, 1, sink);
+    if (!r.ok()) return reply_status(ctx, r.status());
+    if (!*r) ctx.reply.null();
     return;
+  }
+  ArgParser p(ctx.argv, 2);
+  const int64_t count = p.next_int(0, INT64_MAX, err::kMustBePositive);
+  if (!p.done_or_reply(ctx.reply)) return;
+  PopReplySink sink(ctx.reply, PopReply::kArray);
+  auto r = op_pop(ctx.db(), ctx.arg(1), end, static_cast<size_t>(count), sink);
+  if (!r.ok()) return reply_status(ctx, r.status());
+  if (!*r) ctx.reply.null_array();
+}
+
+// LPOP key [count]
+void cmd_lpop(CommandContext& ctx) { pop_generic(ctx, ListEnd::kHead); }
+// RPOP key [count]
+void cmd_rpop(CommandContext& ctx) { pop_generic(ctx, ListEnd::kTail); }
+
+// LLEN key
+void cmd_llen(CommandContext& ctx) {
+  auto r = op_llen(ctx.db(), ctx.arg(1));
+  if (!r.ok()) return reply_status(ctx, r.status());
+  ctx.reply.integer(static_cast<int64_t>(*r));
+}
+
+// LRANGE key start stop
+void cmd_lrange(CommandContext& ctx) {
+  ArgParser p(ctx.argv, 2);
+  const int64_t start = p.next_int();
+  const int64_t stop = p.next_int();
+  if (!p.done_or_reply(ctx.reply)) return;
+  auto r = op_lrange(ctx.db(), ctx.arg(1), start, stop);
+  if (!r.ok()) return reply_status(ctx, r.status());
+  ctx.reply.array(r->count);
+  r->for_each([&](std::string_view v) { ctx.reply.bulk(v); });
+}
+
+// LINDEX key index
+void cmd_lindex(CommandContext& ctx) {
+  // Not through ArgParser: a bad index is an error only for a key holding a list (see op_lindex).
+  auto r = op_lindex(ctx.db(), ctx.arg(1), parse_int64(ctx.arg(2)));
+  if (!r.ok()) return reply_status(ctx, r.status());
+  ctx.reply.bulk_or_null(*r);
+}
+
+// LSET key index element
+void cmd_lset(CommandContext& ctx) {
+  // Not through ArgParser: the key's errors come before a bad index's (see op_lset).
+  OpStatus status = op_lset(ctx.db(), ctx.arg(1), parse_int64(ctx.arg(2)), ctx.arg(3));
+  if (status != OpStatus::kOk) return reply_status(ctx, status);
+  ctx.reply.ok();
+}
+
+// LINSERT key BEFORE|AFTER pivot element
+void cmd_linsert(CommandContext& ctx) {
+  ArgParser p(ctx.argv, 2);
+  const bool after = p.next_keyword({"BEFORE", "AFTER"}) == 1;
+  const std::string_view pivot = p.next();
+  const std::string_view element = p.next();
+  if (!p.done_or_reply(ctx.reply)) return;
+  auto r = op_linsert(ctx.db(), ctx.arg(1), after, pivot, element);
+  if (!r.ok()) return reply_status(ctx, r.status());
+  ctx.reply.integer(*r);
+}
+
+// LREM key count element
+void cmd_lrem(CommandContext& ctx) {
+  ArgParser p(ctx.argv, 2);
+  const int64_t count = p.next_int();
+  const std::string_view element = p.next();
+  if (!p.done_or_reply(ctx.reply)) return;
+  auto r = op_lrem(ctx.db(), ctx.arg(1), count, element);
+  if (!r.ok()) return reply_status(ctx, r.status());
+  ctx.reply.integer(static_cast<int64_t>(*r));
+}
+
+// LTRIM key start stop
+void cmd_ltrim(CommandContext& ctx) {
+  ArgParser p(ctx.argv, 2);
+  const int64_t start = p.next_int();
+  const int64_t stop = p.next_int();
+  if (!p.done_or_reply(ctx.reply)) return;
+  OpStatus status = op_ltrim(ctx.db(), ctx.arg(1), start, stop);
+  if (status != OpStatus::kOk) return reply_status(ctx, status);
+  ctx.reply.ok();
+}
+
+// LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len]
+void cmd_lpos(CommandContext& ctx) {
+  LposParams params;
+  bool want_array = false;  // COUNT given: an array even for one match or none
+  ArgParser p(ctx.argv, 3);
+  while (p.ok() && p.has_next()) {
+    // Redis wants an option's value present before it looks at the option's name.
+    if (p.remaining() < 2) {
+      p.fail(err::kSyntax);
+      break;
+    }
+    switch (p.next_keyword({"RANK", "COUNT", "MAXLEN"})) {
+      case 0:
+        params.rank = p.next_int();
+        if (p.ok() && params.rank == 0) p.fail(kRankZero);
+        break;
+      case 1:
+        // A COUNT that is not a number gets this text too, as in Redis.
+        params.count = p.next_int(0, INT64_MAX, kCountNegative);
+        want_array = true;
+        break;
+      case 2:
+        params.maxlen = p.next_int(0, INT64_MAX, kMaxlenNegative);
+        break;
+      default:
+        break;
+    }
+  }
+  if (!p.done_or_reply(ctx.reply)) return;
+  auto r = op_lpos(ctx.db(), ctx.arg(1), ctx.arg(2), params);
+  if (!r.ok()) return reply_status(ctx, r.status());
+  const std::vector<int64_t>& matches = *r;
+  if (!want_array) {
+    if (matches.empty()) return ctx.reply.null();
+    return ctx.reply.integer(matches[0]);
   }
   ctx.reply.array(matches.size());
   for (int64_t m : matches) ctx.reply.integer(m);
 }
 
-// Moves one element from source to destination; returns false (having replied) on a type error.
-// Used by LMOVE, RPOPLPUSH and their blocking forms once source is known to be a non-empty list.
-void move_element(CommandContext& ctx, Entry* src, std::string_view dst_key, End from, End to) {
-  Database& db = ctx.db();
-  std::string src_key(src->key());
-  std::string value = pop(src->value.list(), from);
-  Entry* dst = db.find(dst_key);
-  if (dst == nullptr) dst = db.add(dst_key, Value::new_list());
-  push(dst->value.list(), to, value);
-  ctx.reply.bulk(value);
-  db.signal_modified(src_key);
-  db.signal_modified(dst_key);
-  db.signal_list_ready(dst_key);
-  // After the push: when source and destination are the same key the list is never emptied.
-  Entry* s = db.find(src_key);
-  if (s != nullptr && s->value.list().empty()) db.erase(s);
-}
-
-// The destination must be a list (or absent) before anything is popped.
-bool destination_ok_or_reply(CommandContext& ctx, std::string_view dst_key) {
-  bool wrong_type;
-  find_typed_or_reply(ctx, dst_key, ValueType::kList, &wrong_type);
-  return !wrong_type;
-}
-
-// LMOVE / BLMOVE / RPOPLPUSH / BRPOPLPUSH after argument parsing.
-void move_generic(CommandContext& ctx, std::string_view src_key, std::string_view dst_key, End from,
-                  End to, std::optional<int64_t> block_deadline) {
-  bool wrong_type;
-  Entry* src = find_typed_or_reply(ctx, src_key, ValueType::kList, &wrong_type);
-  if (wrong_type) return;
-  if (src == nullptr) {
-    if (block_deadline && ctx.may_block()) {
-      std::string_view keys[] = {src_key};
-      ctx.engine.block(ctx, keys, *block_deadline, TimeoutReply::kNullArray);
-      return;
-    }
-    // Redis replies a nil bulk for LMOVE, and a nil array when a blocking move cannot block.
-    if (block_deadline) {
-      ctx.reply.null_array();
-    } else {
-      ctx.reply.null();
-    }
+// LMOVE / BLMOVE / RPOPLPUSH / BRPOPLPUSH after argument parsing; block_deadline for the
+// blocking forms.
+void move_generic(CommandContext& ctx, ListEnd from, ListEnd to,
+                  std::optional<int64_t> block_deadline) {
+  const std::string_view source = ctx.arg(1);
+  auto r = op_move(ctx.db(), source, ctx.arg(2), from, to);
+  if (!r.ok()) return reply_status(ctx, r.status());
+  if (r->has_value()) return ctx.reply.bulk(**r);
+  if (block_deadline && ctx.may_block()) {
+    std::string_view keys[] = {source};
+    ctx.engine.block(ctx, keys, *block_deadline, TimeoutReply::kNullArray);
     return;
   }
-  if (!destination_ok_or_reply(ctx, dst_key)) return;
-  move_element(ctx, src, dst_key, from, to);
+  // Redis replies a nil bulk for LMOVE, and a nil array when a blocking move cannot block.
+  if (block_deadline) {
+    ctx.reply.null_array();
+  } else {
+    ctx.reply.null();
+  }
 }
 
 // LMOVE source destination LEFT|RIGHT LEFT|RIGHT
 void cmd_lmove(CommandContext& ctx) {
-  End from, to;
-  if (!parse_end(ctx.arg(3), &from) || !parse_end(ctx.arg(4), &to)) {
-    ctx.reply.error(err::kSyntax);
-    return;
-  }
-  move_generic(ctx, ctx.arg(1), ctx.arg(2), from, to, std::nullopt);
+  ArgParser p(ctx.argv, 3);
+  const ListEnd from = next_end(p);
+  const ListEnd to = next_end(p);
+  if (!p.done_or_reply(ctx.reply)) return;
+  move_generic(ctx, from, to, std::nullopt);
 }
 
 // RPOPLPUSH source destination
 void cmd_rpoplpush(CommandContext& ctx) {
-  move_generic(ctx, ctx.arg(1), ctx.arg(2), End::kTail, End::kHead, std::nullopt);
+  move_generic(ctx, ListEnd::kTail, ListEnd::kHead, std::nullopt);
 }
 
 // BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout
 void cmd_blmove(CommandContext& ctx) {
-  End from, to;
-  if (!parse_end(ctx.arg(3), &from) || !parse_end(ctx.arg(4), &to)) {
-    ctx.reply.error(err::kSyntax);
-    return;
-  }
+  ArgParser p(ctx.argv, 3);
+  const ListEnd from = next_end(p);
+  const ListEnd to = next_end(p);
+  if (!p.ok_or_reply(ctx.reply)) return;  // the timeout is read after the ends
   int64_t deadline;
   if (!parse_timeout_or_reply(ctx, ctx.arg(5), &deadline)) return;
-  move_generic(ctx, ctx.arg(1), ctx.arg(2), from, to, deadline);
+  move_generic(ctx, from, to, deadline);
 }
 
 // BRPOPLPUSH source destination timeout
 void cmd_brpoplpush(CommandContext& ctx) {
   int64_t deadline;
   if (!parse_timeout_or_reply(ctx, ctx.arg(3), &deadline)) return;
-  move_generic(ctx, ctx.arg(1), ctx.arg(2), End::kTail, End::kHead, deadline);
-}
-
-// Finds the first key holding a non-empty list, in argument order. Replies WRONGTYPE (and sets
-// *failed) if a key before it holds another type, as Redis checks each key in turn.
-Entry* first_nonempty_or_reply(CommandContext& ctx, std::span<const std::string_view> keys,
-                               bool* failed) {
-  *failed = false;
-  for (std::string_view key : keys) {
-    bool wrong_type;
-    Entry* e = find_typed_or_reply(ctx, key, ValueType::kList, &wrong_type);
-    if (wrong_type) {
-      *failed = true;
-      return nullptr;
-    }
-    if (e != nullptr) return e;
-  }
-  return nullptr;
+  move_generic(ctx, ListEnd::kTail, ListEnd::kHead, deadline);
 }
 
 // BLPOP/BRPOP key [key ...] timeout
-void blocking_pop_generic(CommandContext& ctx, End end) {
+void blocking_pop_generic(CommandContext& ctx, ListEnd end) {
   int64_t deadline;
   if (!parse_timeout_or_reply(ctx, ctx.arg(ctx.argc() - 1), &deadline)) return;
   auto keys = ctx.argv.subspan(1, ctx.argc() - 2);
-  bool failed;
-  Entry* e = first_nonempty_or_reply(ctx, keys, &failed);
-  if (failed) return;
-  if (e != nullptr) {
-    ctx.reply.array(2);
-    ctx.reply.bulk(e->key());
-    ctx.reply.bulk(pop(e->value.list(), end));
-    after_removal(ctx.db(), e);
-    return;
-  }
-  if (!ctx.may_block()) {
-    ctx.reply.null_array();
-    return;
-  }
+  PopReplySink sink(ctx.reply, PopReply::kKeyAndElement);
+  auto r = op_pop_first(ctx.db(), keys, end, 1, sink);
+  if (!r.ok()) return reply_status(ctx, r.status());
+  if (r->has_value()) return;
+  if (!ctx.may_block()) return ctx.reply.null_array();
   ctx.engine.block(ctx, keys, deadline, TimeoutReply::kNullArray);
 }
 
 // BLPOP key [key ...] timeout
-void cmd_blpop(CommandContext& ctx) { blocking_pop_generic(ctx, End::kHead); }
+void cmd_blpop(CommandContext& ctx) { blocking_pop_generic(ctx, ListEnd::kHead); }
 // BRPOP key [key ...] timeout
-void cmd_brpop(CommandContext& ctx) { blocking_pop_generic(ctx, End::kTail); }
+void cmd_brpop(CommandContext& ctx) { blocking_pop_generic(ctx, ListEnd::kTail); }
 
-// LMPOP/BLMPOP's "numkeys key [key ...] LEFT|RIGHT [COUNT count]" starting at argv[first].
+// LMPOP/BLMPOP's "numkeys key [key ...] LEFT|RIGHT [COUNT count]".
 struct MultiPopArgs {
   std::span<const std::string_view> keys;
-  End end = End::kHead;
+  ListEnd end = ListEnd::kHead;
   int64_t count = 1;
 };
 
-bool parse_multi_pop_or_reply(CommandContext& ctx, size_t first, MultiPopArgs* out) {
-  int64_t numkeys;
-  auto n = parse_int64(ctx.arg(first));
-  if (!n || *n <= 0) {
-    ctx.reply.error("ERR numkeys should be greater than 0");
-    return false;
-  }
-  numkeys = *n;
-  size_t where = first + 1 + static_cast<size_t>(numkeys);
-  if (static_cast<int64_t>(ctx.argc() - first - 1) < numkeys + 1 ||
-      !parse_end(ctx.arg(where), &out->end)) {
-    ctx.reply.error(err::kSyntax);
-    return false;
-  }
-  out->keys = ctx.argv.subspan(first + 1, static_cast<size_t>(numkeys));
-  size_t i = where + 1;
+// Reads the arguments from p's position on; check p afterwards.
+MultiPopArgs parse_multi_pop(CommandContext& ctx, ArgParser& p) {
+  MultiPopArgs out;
+  const int64_t numkeys = p.next_int(1, INT64_MAX, kNumkeysNotPositive);
+  // The keys and the LEFT|RIGHT after them must all be there.
+  if (p.ok() && static_cast<uint64_t>(numkeys) >= p.remaining()) p.fail(err::kSyntax);
+  if (!p.ok()) return out;
+  out.keys = ctx.argv.subspan(p.position(), static_cast<size_t>(numkeys));
+  for (int64_t i = 0; i < numkeys; ++i) p.next();
+  out.end = next_end(p);
   bool have_count = false;
-  while (i < ctx.argc()) {
-    if (iequals(ctx.arg(i), "count") && i + 1 < ctx.argc() && !have_count) {
-      auto c = parse_int64(ctx.arg(i + 1));
-      if (!c || *c <= 0) {
-        ctx.reply.error("ERR count should be greater than 0");
-        return false;
-      }
-      out->count = *c;
-      have_count = true;
-      i += 2;
-    } else {
-      ctx.reply.error(err::kSyntax);
-      return false;
+  while (p.ok() && p.has_next()) {
+    if (have_count || !p.check("COUNT") || !p.has_next()) {
+      p.fail(err::kSyntax);
+      break;
     }
+    out.count = p.next_int(1, INT64_MAX, kCountNotPositive);
+    have_count = true;
   }
-  return true;
+  return out;
 }
 
 void multi_pop_generic(CommandContext& ctx, const MultiPopArgs& args,
                        std::optional<int64_t> block_deadline) {
-  bool failed;
-  Entry* e = first_nonempty_or_reply(ctx, args.keys, &failed);
-  if (failed) return;
-  if (e != nullptr) {
-    ctx.reply.array(2);
-    ctx.reply.bulk(e->key());
-    reply_popped(ctx, e, args.end, args.count);
-    return;
-  }
+  PopReplySink sink(ctx.reply, PopReply::kKeyAndArray);
+  auto r = op_pop_first(ctx.db(), args.keys, args.end, static_cast<size_t>(args.count), sink);
+  if (!r.ok()) return reply_status(ctx, r.status());
+  if (r->has_value()) return;
   if (block_deadline && ctx.may_block()) {
     ctx.engine.block(ctx, args.keys, *block_deadline, TimeoutReply::kNullArray);
     return;
@@ -556,8 +578,9 @@ void multi_pop_generic(CommandContext& ctx, const MultiPopArgs& args,
 
 // LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]
 void cmd_lmpop(CommandContext& ctx) {
-  MultiPopArgs args;
-  if (!parse_multi_pop_or_reply(ctx, 1, &args)) return;
+  ArgParser p(ctx.argv, 1);
+  MultiPopArgs args = parse_multi_pop(ctx, p);
+  if (!p.done_or_reply(ctx.reply)) return;
   multi_pop_generic(ctx, args, std::nullopt);
 }
 
@@ -565,8 +588,9 @@ void cmd_lmpop(CommandContext& ctx) {
 void cmd_blmpop(CommandContext& ctx) {
   int64_t deadline;
   if (!parse_timeout_or_reply(ctx, ctx.arg(1), &deadline)) return;
-  MultiPopArgs args;
-  if (!parse_multi_pop_or_reply(ctx, 2, &args)) return;
+  ArgParser p(ctx.argv, 2);
+  MultiPopArgs args = parse_multi_pop(ctx, p);
+  if (!p.done_or_reply(ctx.reply)) return;
   multi_pop_generic(ctx, args, deadline);
 }
 
