@@ -476,12 +476,9 @@ void move_generic(CommandContext& ctx, ListEnd from, ListEnd to,
     ctx.engine.block(ctx, keys, *block_deadline, TimeoutReply::kNullArray);
     return;
   }
-  // Redis replies a nil bulk for LMOVE, and a nil array when a blocking move cannot block.
-  if (block_deadline) {
-    ctx.reply.null_array();
-  } else {
-    ctx.reply.null();
-  }
+  // A nil bulk for LMOVE, and for a blocking move that cannot block (inside MULTI), as Redis 7.0.15
+  // answers; only a blocking move that timed out answers a nil array.
+  ctx.reply.null();
 }
 
 // LMOVE source destination LEFT|RIGHT LEFT|RIGHT

@@ -159,6 +159,8 @@ SCRIPTS = {
     ],
     "transactions": [
         ["MULTI"], ["SET", "a", "1"], ["INCR", "a"], ["LPUSH", "a", "x"], ["GET", "a"], ["EXEC"],
+        ["MULTI"], ["BLMOVE", "nol", "d", "LEFT", "LEFT", "0"], ["BRPOPLPUSH", "nol", "d", "0"],
+        ["BLPOP", "nol", "0"], ["EXEC"],
         ["MULTI"], ["SET", "a"], ["GET", "a"], ["EXEC"], ["EXEC"], ["DISCARD"],
         ["MULTI"], ["MULTI"], ["NOSUCHCMD"], ["DISCARD"], ["GET", "a"],
         ["WATCH", "a"], ["SET", "a", "changed"], ["MULTI"], ["GET", "a"], ["EXEC"],

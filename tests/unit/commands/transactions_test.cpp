@@ -134,6 +134,12 @@ TEST_F(TransactionsTest, BlockingCommandsDoNotBlockInsideExec) {
   EXPECT_EQ(run({"BLPOP", "nolist", "0"}), kQueued);
   EXPECT_EQ(run({"EXEC"}), array({kNilArray}));
   EXPECT_FALSE(client(0).session->blocked);
+  // The blocking moves answer a nil bulk there, not a nil array (as redis-server 7.0.15 does).
+  EXPECT_EQ(run({"MULTI"}), kOk);
+  EXPECT_EQ(run({"BLMOVE", "nolist", "dst", "LEFT", "LEFT", "0"}), kQueued);
+  EXPECT_EQ(run({"BRPOPLPUSH", "nolist", "dst", "0"}), kQueued);
+  EXPECT_EQ(run({"EXEC"}), "*2\r\n$-1\r\n$-1\r\n");
+  EXPECT_FALSE(client(0).session->blocked);
 }
 
 TEST_F(TransactionsTest, Resp3) {
