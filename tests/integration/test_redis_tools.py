@@ -161,6 +161,18 @@ class RedisPyTest(unittest.TestCase):
             self.assertGreaterEqual(len(list(r.scan_iter(count=2))), 3)
             self.assertEqual(r.info()["redis_mode"], "standalone")
 
+    def test_redis_py_lock_needs_scripting(self):
+        # The README's compatibility table says redis-py's Lock needs EVAL: keep that row true.
+        import redis
+
+        with h.basalt() as server:
+            r = redis.Redis(port=server.port)
+            lock = r.lock("resource", timeout=5)
+            self.assertTrue(lock.acquire(blocking=False))  # SET NX PX: works
+            with self.assertRaises(redis.exceptions.ResponseError) as caught:
+                lock.release()  # a Lua script (EVALSHA): Basalt has no scripting yet
+            self.assertIn("unknown command", str(caught.exception))
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
