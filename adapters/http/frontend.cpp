@@ -6,7 +6,7 @@
 #include "base/log.hpp"
 #include "base/strings.hpp"
 #include "config/config.hpp"
-#include "http/connection.hpp"
+#include "http/http_connection.hpp"
 #include "http/json.hpp"
 #include "http/rfc3339.hpp"
 #include "http/url.hpp"

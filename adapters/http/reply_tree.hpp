@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "commands/reply.hpp"
+#include "commands/reply_builder.hpp"
 
 namespace basalt::http {
 

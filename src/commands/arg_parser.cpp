@@ -3,8 +3,8 @@
 #include <cmath>
 
 #include "base/strings.hpp"
-#include "commands/errors.hpp"
-#include "commands/reply.hpp"
+#include "commands/error_texts.hpp"
+#include "commands/reply_builder.hpp"
 
 namespace basalt {
 

@@ -14,7 +14,7 @@
 #include "commands/arg_parser.hpp"
 #include "commands/command_docs.hpp"
 #include "commands/engine.hpp"
-#include "commands/errors.hpp"
+#include "commands/error_texts.hpp"
 #include "commands/families.hpp"
 
 namespace basalt {

@@ -11,7 +11,7 @@
 
 #include "base/allocator.hpp"
 #include "base/strings.hpp"
-#include "commands/errors.hpp"
+#include "commands/error_texts.hpp"
 
 namespace basalt {
 

@@ -20,7 +20,7 @@
 
 #include "commands/command_table.hpp"
 #include "commands/percentiles.hpp"
-#include "commands/reply.hpp"
+#include "commands/reply_builder.hpp"
 #include "commands/session.hpp"
 #include "config/config.hpp"
 #include "store/store.hpp"

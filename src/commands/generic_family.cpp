@@ -24,7 +24,7 @@
 #include "commands/arg_parser.hpp"
 #include "commands/command_table.hpp"
 #include "commands/engine.hpp"
-#include "commands/errors.hpp"
+#include "commands/error_texts.hpp"
 #include "commands/families.hpp"
 #include "commands/helpers.hpp"
 #include "commands/op_status.hpp"

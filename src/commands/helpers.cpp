@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "base/strings.hpp"
-#include "commands/errors.hpp"
+#include "commands/error_texts.hpp"
 
 namespace basalt {
 

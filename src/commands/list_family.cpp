@@ -22,7 +22,7 @@
 #include "base/strings.hpp"
 #include "commands/arg_parser.hpp"
 #include "commands/engine.hpp"
-#include "commands/errors.hpp"
+#include "commands/error_texts.hpp"
 #include "commands/families.hpp"
 #include "commands/helpers.hpp"
 #include "commands/op_status.hpp"

@@ -2,7 +2,7 @@
 // What a store operation (an Op function) reports, shared by every family: Op functions work on a
 // Database without a client (persistence loading, a future per-core shard call them), return an
 // OpStatus or an OpResult<T>, and the command side maps a failure to Redis's text in one place
-// (op_status_error, beside the other texts in errors.cpp).
+// (op_status_error, beside the other texts in error_texts.cpp).
 
 #include <cstdint>
 #include <optional>

@@ -26,7 +26,7 @@
 #include "commands/command_docs.hpp"
 #include "commands/command_info.hpp"
 #include "commands/engine.hpp"
-#include "commands/errors.hpp"
+#include "commands/error_texts.hpp"
 #include "commands/families.hpp"
 
 namespace basalt {

@@ -4,7 +4,7 @@
 // and EXEC's checks, in Redis's order.
 
 #include "commands/engine.hpp"
-#include "commands/errors.hpp"
+#include "commands/error_texts.hpp"
 #include "commands/families.hpp"
 
 namespace basalt {

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "commands/reply.hpp"
+#include "commands/reply_builder.hpp"
 
 namespace basalt {
 

@@ -13,7 +13,7 @@
 #include "base/allocator.hpp"
 #include "base/log.hpp"
 #include "base/strings.hpp"
-#include "commands/errors.hpp"
+#include "commands/error_texts.hpp"
 #include "server/resp_connection.hpp"
 
 namespace basalt {

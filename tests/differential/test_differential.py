@@ -26,7 +26,7 @@ NOT_COMPARED = {
     "time": "the clock",
     "randomkey": "hash-table order",
     "keys": "hash-table order (compared sorted, see sorted_reply)",
-    "scan": "cursor values and hash order (the SCAN guarantee is tested in keys_test)",
+    "scan": "cursor values and hash order (the SCAN guarantee is tested in generic_family_test)",
     "client": "ids, addresses, ages (and SETINFO is Redis 7.2, newer than the reference 7.0)",
     "pttl": "milliseconds elapse between the two servers' calls",
     "pexpiretime": "absolute times are set from each server's clock",
@@ -34,7 +34,7 @@ NOT_COMPARED = {
     "lastsave": "the clock",
     "debug": "redis-server refuses DEBUG unless enable-debug-command is set",
     "config": "parameters differ (Basalt's own set)",
-    "command": "containers list only the subcommands Basalt implements (see server_test)",
+    "command": "containers list only the subcommands Basalt implements (see server_family_test)",
 }
 
 # Compared in the scripts but left out of the random sessions, whose keys expire at arbitrary times:

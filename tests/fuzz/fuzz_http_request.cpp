@@ -32,8 +32,8 @@
 #include "base/strings.hpp"
 #include "commands/engine.hpp"
 #include "config/config.hpp"
-#include "http/connection.hpp"
 #include "http/frontend.hpp"
+#include "http/http_connection.hpp"
 #include "server/server.hpp"
 
 namespace {

@@ -1,4 +1,4 @@
-#include "http/connection.hpp"
+#include "http/http_connection.hpp"
 
 #include <new>
 

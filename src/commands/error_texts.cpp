@@ -1,4 +1,4 @@
-#include "commands/errors.hpp"
+#include "commands/error_texts.hpp"
 
 #include "base/strings.hpp"
 #include "commands/op_status.hpp"

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "commands/engine_fixture.hpp"
-#include "commands/errors.hpp"
+#include "commands/error_texts.hpp"
 #include "store/entry.hpp"
 #include "store/list.hpp"
 
