@@ -59,13 +59,7 @@ void RespConnection::on_unblocked() {
 
 void RespConnection::pushed() {
   // A monitor that does not read its feed is closed by the output limits, as any client.
-  if (output_over_limit()) {
-    BASALT_LOG(kWarning,
-               "Client %s scheduled to be closed ASAP for overcoming of output buffer limits.",
-               peer().c_str());
-    close();
-    return;
-  }
+  if (closed_for_output_limit()) return;
   request_flush();
 }
 
@@ -97,6 +91,15 @@ bool RespConnection::output_over_limit() {
   }
   soft_limit_since_ms_ = 0;
   return false;
+}
+
+bool RespConnection::closed_for_output_limit() {
+  if (!output_over_limit()) return false;
+  BASALT_LOG(kWarning,
+             "Client %s scheduled to be closed ASAP for overcoming of output buffer limits.",
+             peer().c_str());
+  close();
+  return true;
 }
 
 // Below this many keys the table and its entries mostly stay in cache (they take about 70 bytes a
@@ -172,13 +175,7 @@ void RespConnection::process_input() {
       close_after_flush();
       return;
     }
-    if (output_over_limit()) {
-      BASALT_LOG(kWarning,
-                 "Client %s scheduled to be closed ASAP for overcoming of output buffer limits.",
-                 peer().c_str());
-      close();
-      return;
-    }
+    if (closed_for_output_limit()) return;
   }
   if (produced || !output().empty()) request_flush();
 }

@@ -36,6 +36,8 @@ class RespConnection final : public StreamConnection, public ClientLink {
   // Prefetch hints for the pipelined requests after the current one (`rest`: the bytes after it).
   void prefetch_next(std::string_view rest);
   bool output_over_limit();
+  // Closes the client when its unread replies are over a limit; true if it did.
+  bool closed_for_output_limit();
   void apply_auth_limits();
   void drop_replies_since(size_t reply_start);
 
