@@ -384,6 +384,27 @@ void HttpConnection::resume() {
   process_input();
 }
 
+void HttpConnection::refuse(int http_status, std::string_view error, bool at_capacity) {
+  // Redis's text without its code word ("DENIED ...", "ERR ..."): the envelope carries a code.
+  std::string_view message = error.substr(std::min(error.find(' ') + 1, error.size()));
+  if (!at_capacity) {
+    // Lingers, so that the client reads the answer rather than a reset.
+    fail_connection(http_status, message);
+    return;
+  }
+  // Out of room: answer and give the descriptor back now.
+  std::string body = R"({"error":{"code":"SERVICE_UNAVAILABLE","message":)";
+  append_json_string(body, message);
+  body += "}}";
+  output() =
+      "HTTP/1.1 " + std::to_string(http_status) + " " + std::string(status_reason(http_status)) +
+      "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\nConnection: close\r\n\r\n" + body;
+  state_ = State::kDraining;
+  stop_ = true;
+  close_after_flush();
+}
+
 void HttpConnection::fail_connection(int status, std::string_view message) {
   std::string().swap(req_.body);  // a refused body is never read: give its memory back now
   res_.clear();
@@ -397,6 +418,7 @@ void HttpConnection::fail_connection(int status, std::string_view message) {
               : status == 413 ? "PAYLOAD_TOO_LARGE"
               : status == 414 ? "URI_TOO_LONG"
               : status == 431 ? "HEADERS_TOO_LARGE"
+              : status == 403 ? "DENIED"
               : status == 503 ? "SERVICE_UNAVAILABLE"
                               : "BAD_REQUEST",
               message);

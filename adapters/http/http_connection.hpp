@@ -44,6 +44,7 @@ class HttpConnection final : public StreamConnection, public ClientLink {
   size_t output_buffer_bytes() const override { return pending_output(); }
 
   void resume() override;
+  void refuse(int http_status, std::string_view error, bool at_capacity) override;
   bool idle_exempt() const override { return state_ == State::kWaiting; }
 
   // Called by the front end's timer: header/body timeouts, idle keep-alive, lingering close.

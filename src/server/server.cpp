@@ -289,15 +289,7 @@ void Server::on_connection(uv_stream_t* listener, int status) {
   if (l->kind != kAdminListener && s.config_.protected_mode == "yes" &&
       s.config_.requirepass.empty() && !is_loopback_address(c->peer())) {
     BASALT_LOG(kVerbose, "Refused client %s: protected mode", c->peer().c_str());
-    if (l->kind == kRespListener) {
-      c->output() = "-" + std::string(err::kProtectedMode) + "\r\n";
-    } else {
-      std::string body = R"({"error":{"code":"DENIED","message":")" +
-                         std::string(err::kProtectedMode.substr(7)) + "\"}}";
-      c->output() = "HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: " +
-                    std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
-    }
-    c->close_after_flush();
+    c->refuse(403, err::kProtectedMode, false);
     return;
   }
   // maxclients counts client connections of both front ends; the admin port has its own small
@@ -308,13 +300,7 @@ void Server::on_connection(uv_stream_t* listener, int status) {
                               static_cast<size_t>(s.config_.maxclients);
   if (over) {
     s.engine_->stats().rejected_connections++;
-    if (l->kind == kRespListener) {
-      c->output() = "-" + std::string(err::kMaxClients) + "\r\n";
-    } else {
-      c->output() =
-          "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-    }
-    c->close_after_flush();
+    c->refuse(503, err::kMaxClients, true);
   }
 }
 

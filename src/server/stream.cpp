@@ -196,6 +196,11 @@ void StreamConnection::resume_reading() {
   uv_read_start(reinterpret_cast<uv_stream_t*>(&handle_), alloc_cb, read_cb);
 }
 
+void StreamConnection::refuse(int, std::string_view error, bool) {
+  out_.append("-").append(error).append("\r\n");
+  close_after_flush();
+}
+
 void StreamConnection::close_after_flush() {
   close_after_flush_ = true;
   uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));

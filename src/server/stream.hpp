@@ -63,6 +63,12 @@ class StreamConnection {
   void close();
   // Closes once everything queued so far has been written.
   void close_after_flush();
+  // Turns the client away at accept (protected mode, too many clients): `error` is Redis's text
+  // ("ERR max number of clients reached"), sent as a RESP error and the connection closed; a
+  // protocol with its own framing overrides this (HTTP answers `http_status`). `at_capacity`:
+  // refused for want of room, so the descriptor must be given back at once rather than kept for a
+  // lingering close.
+  virtual void refuse(int http_status, std::string_view error, bool at_capacity);
   bool closing() const { return closing_; }
 
   // Output: append, then request_flush() (the server flushes once per loop turn).
