@@ -22,6 +22,8 @@ namespace {
 // Descriptors kept for everything but clients: listeners, the loop's own, the log (Redis's
 // CONFIG_MIN_RESERVED_FDS).
 constexpr uint64_t kReservedFds = 32;
+// Every descriptor the server keeps for other things than maxclients' clients.
+constexpr uint64_t kFdsBesideClients = kReservedFds + kMaxAdminConnections;
 // How often the cron looks for idle clients' buffers to free, and how long idle they must be.
 constexpr int64_t kIdleBufferAgeMs = 2000;
 
@@ -180,11 +182,9 @@ bool Server::start(std::string* error) {
   return true;
 }
 
-bool Server::fit_open_files_limit(std::string* error) {
+bool Server::raise_open_files_limit(uint64_t needed) {
   rlimit rl{};
-  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return true;  // nothing to go by: leave it to accept()
-  const uint64_t maxclients = static_cast<uint64_t>(config_.maxclients);
-  const uint64_t needed = maxclients + kReservedFds + kMaxAdminConnections;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return false;
   if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < needed) {
     // Only the soft limit is raised, as far as the hard limit allows; a hard limit is the
     // operator's decision.
@@ -193,15 +193,22 @@ bool Server::fit_open_files_limit(std::string* error) {
     if (raised.rlim_cur > rl.rlim_cur && setrlimit(RLIMIT_NOFILE, &raised) == 0) rl = raised;
   }
   fd_limit_ = rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : rl.rlim_cur;
-  if (fd_limit_ >= needed) return true;
-  if (fd_limit_ <= kReservedFds + kMaxAdminConnections) {
+  return true;
+}
+
+bool Server::fit_open_files_limit(std::string* error) {
+  const uint64_t maxclients = static_cast<uint64_t>(config_.maxclients);
+  const uint64_t needed = maxclients + kFdsBesideClients;
+  // Nothing to go by without getrlimit: leave it to accept().
+  if (!raise_open_files_limit(needed) || fd_limit_ >= needed) return true;
+  if (fd_limit_ <= kFdsBesideClients) {
     *error = "Your current 'ulimit -n' of " + std::to_string(fd_limit_) +
              " is not enough for the server to start. Please increase your open file limit to at "
              "least " +
-             std::to_string(kReservedFds + kMaxAdminConnections + 1) + ".";
+             std::to_string(kFdsBesideClients + 1) + ".";
     return false;
   }
-  const uint64_t fitted = fd_limit_ - kReservedFds - kMaxAdminConnections;
+  const uint64_t fitted = fd_limit_ - kFdsBesideClients;
   BASALT_LOG(kWarning,
              "You requested maxclients of %llu requiring at least %llu max file descriptors.",
              static_cast<unsigned long long>(maxclients), static_cast<unsigned long long>(needed));
@@ -234,22 +241,14 @@ void Server::arm_cron() {
 std::optional<ConfigError> Server::on_config_changed() {
   if (config_.hz != cron_hz_) arm_cron();
   if (fd_limit_ != 0) {
-    const uint64_t needed =
-        static_cast<uint64_t>(config_.maxclients) + kReservedFds + kMaxAdminConnections;
-    if (needed > fd_limit_) {
-      // Redis tries a higher limit first: so do we, within the hard limit.
-      rlimit rl{};
-      if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
-          (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= needed)) {
-        rl.rlim_cur = needed;
-        if (setrlimit(RLIMIT_NOFILE, &rl) == 0) fd_limit_ = needed;
-      }
-    }
+    const uint64_t needed = static_cast<uint64_t>(config_.maxclients) + kFdsBesideClients;
+    // Redis tries a higher limit first: so do we, within the hard limit.
+    if (needed > fd_limit_) raise_open_files_limit(needed);
     if (needed > fd_limit_) {
       return ConfigError{"maxclients",
                          "The operating system is not able to handle the specified number of "
                          "clients, try with " +
-                             std::to_string(fd_limit_ - kReservedFds - kMaxAdminConnections)};
+                             std::to_string(fd_limit_ - kFdsBesideClients)};
     }
   }
   return std::nullopt;

@@ -100,6 +100,9 @@ class Server final : public Host {
   // Raises the descriptor limit for maxclients (or lowers maxclients to fit), as Redis does at
   // start; false with *error when not even one client would fit.
   bool fit_open_files_limit(std::string* error);
+  // Raises the soft RLIMIT_NOFILE toward `needed` within the hard limit and records the result in
+  // fd_limit_; false if the limit cannot be read.
+  bool raise_open_files_limit(uint64_t needed);
   // Frees the buffers of clients idle for a while (a pass each second).
   void release_idle_buffers();
 

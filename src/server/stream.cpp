@@ -60,10 +60,7 @@ char* ReadBuffer::prepare(size_t want, size_t* got) {
 }
 
 void ReadBuffer::shrink_if_idle() {
-  if (begin_ == end_ && capacity_ > kIdleBufferMax) {
-    data_.reset();
-    capacity_ = begin_ = end_ = 0;
-  }
+  if (capacity_ > kIdleBufferMax) release_if_empty();
 }
 
 StreamConnection::StreamConnection(Server& server, uint64_t kind) : server_(server), kind_(kind) {
