@@ -20,6 +20,11 @@ Database& CommandContext::db() const { return engine.store().db(session.db); }
 Config& CommandContext::config() const { return engine.config(); }
 int64_t CommandContext::now_ms() const { return engine.store().now_ms(); }
 
+void CommandContext::propagate_as(std::initializer_list<std::string_view> effect) {
+  engine.effect_rewrite_.assign(effect.begin(), effect.end());
+  effect_rewritten = true;
+}
+
 Engine::Engine(Config& config, const Clock& clock, uint64_t seed)
     : config_(config), store_(static_cast<int>(config.databases), clock, seed) {
   store_.set_observer(this);
@@ -215,8 +220,21 @@ void Engine::dispatch(Session& session, std::span<const std::string_view> argv, 
   if (!in_exec) store_.set_time(start.wall_ms);
   const int64_t start_us = start.monotonic_us;
   uint64_t errors_before = reply.error_count();
+  const uint64_t dirty_before = store_.dirty();
+  const int db_before = session.db;
   CommandContext ctx{*this, session, reply, argv, *cmd, in_exec, reprocess};
   spec.handler(ctx);
+  // The one choke point of the write-effect channel: a write that changed the keyspace is
+  // recorded, in the form its handler gave if its arguments would not replay it.
+  if (cmd->has(kCmdWrite) && (store_.dirty() != dirty_before || ctx.effect_forced) &&
+      effects_.has_consumers()) {
+    if (ctx.effect_rewritten) {
+      effect_views_.assign(effect_rewrite_.begin(), effect_rewrite_.end());
+      propagate(db_before, effect_views_);
+    } else {
+      propagate(db_before, argv);
+    }
+  }
   uint64_t elapsed_us = static_cast<uint64_t>(clock.monotonic_us() - start_us);
   CommandStats& cmd_stats = command_stats(*cmd);
   cmd_stats.usec += elapsed_us;
@@ -629,10 +647,37 @@ void Engine::execute_transaction(Session& s, ReplyBuilder& reply) {
   discard_transaction(s);
   reply.array(queued.size());
   std::vector<std::string_view> views;
+  in_transaction_ = true;
+  transaction_effects_.clear();
   for (auto& argv : queued) {
     views.assign(argv.begin(), argv.end());
     dispatch(s, views, reply, true, false);
   }
+  in_transaction_ = false;
+  // One write is atomic on its own; several are wrapped so that a replica or the AOF applies
+  // them together (Redis 7's propagatePendingCommands).
+  const bool wrap = transaction_effects_.size() > 1;
+  if (wrap) effects_.emit(transaction_effects_.front().first, {"MULTI"});
+  for (auto& [db, effect] : transaction_effects_) {
+    views.assign(effect.begin(), effect.end());
+    effects_.emit(db, views);
+  }
+  if (wrap) effects_.emit(transaction_effects_.back().first, {"EXEC"});
+  transaction_effects_.clear();
+}
+
+void Engine::propagate(int db, std::span<const std::string_view> argv) {
+  if (in_transaction_) {
+    transaction_effects_.emplace_back(db, std::vector<std::string>(argv.begin(), argv.end()));
+    return;
+  }
+  effects_.emit(db, argv);
+}
+
+void Engine::on_key_expired(int db, std::string_view key) {
+  on_key_modified(db, key);
+  // Redis propagates expiry as DEL, so a replica or the AOF never depends on its own clock.
+  if (effects_.has_consumers()) propagate(db, {"DEL", key});
 }
 
 // --- Background -------------------------------------------------------------------------------

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "commands/command_table.hpp"
+#include "commands/effect_stream.hpp"
 #include "commands/percentiles.hpp"
 #include "commands/reply_builder.hpp"
 #include "commands/session.hpp"
@@ -134,6 +136,17 @@ struct CommandContext {
   bool reprocess = false;  // re-run of a blocked command because a key became ready
   // Arguments (bit i: argv[i]) the slow log and MONITOR show as "(redacted)": passwords.
   uint32_t redacted = 0;
+  // How the write-effect channel records this command (effect_stream.hpp), set by handlers whose
+  // arguments would not replay what they did.
+  bool effect_rewritten = false;
+  bool effect_forced = false;
+
+  // The command's effect is this vector instead of its arguments (SET k v EX 10 -> SET k v PXAT
+  // t). Called on the path that wrote; a command that wrote nothing records nothing anyway.
+  void propagate_as(std::initializer_list<std::string_view> effect);
+  // Record the command even if the keyspace did not change (FLUSHALL of an empty server, as
+  // Redis's forceCommandPropagation).
+  void force_propagation() { effect_forced = true; }
 
   size_t argc() const { return argv.size(); }
   std::string_view arg(size_t i) const { return argv[i]; }
@@ -191,11 +204,23 @@ class Engine final : public KeyspaceObserver {
   int64_t next_block_deadline() const;
   void expire_blocked_clients();
 
+  // The write-effect channel: what every effective write did, in replayable form.
+  EffectStream& effects() { return effects_; }
+  // Records one effect in database db: now, or at the end of the running EXEC (wrapped in
+  // MULTI ... EXEC when the transaction wrote more than once).
+  void propagate(int db, std::span<const std::string_view> argv);
+  void propagate(int db, std::initializer_list<std::string_view> argv) {
+    propagate(db, std::span<const std::string_view>(argv.begin(), argv.size()));
+  }
+  // The loop turn's commands have run; consumers act before their replies leave.
+  void end_turn() { effects_.turn_end(); }
+
   // Background work (Redis's serverCron share): active expiry and incremental rehashing.
   void cron();
 
   // KeyspaceObserver
   void on_key_modified(int db, std::string_view key) override;
+  void on_key_expired(int db, std::string_view key) override;
   void on_list_ready(int db, std::string_view key) override;
   void on_db_flushed(int db) override;
 
@@ -236,6 +261,7 @@ class Engine final : public KeyspaceObserver {
   PauseType pause_type() const { return pause_; }
 
  private:
+  friend struct CommandContext;  // propagate_as fills effect_rewrite_
   // enable-debug-command: whether this client may run a kCmdProtected command.
   bool protected_command_allowed(const Session& session) const;
   void dispatch(Session& session, std::span<const std::string_view> argv, ReplyBuilder& reply,
@@ -267,6 +293,11 @@ class Engine final : public KeyspaceObserver {
   bool resume_pending_ = false;      // a pause ended inside a command: resume after it
   EngineStats stats_;
   ServerInfo server_info_;
+  EffectStream effects_;
+  std::vector<std::string> effect_rewrite_;  // CommandContext::propagate_as's vector, reused
+  std::vector<std::string_view> effect_views_;
+  bool in_transaction_ = false;
+  std::vector<std::pair<int, std::vector<std::string>>> transaction_effects_;
   Host* host_ = nullptr;
   uint64_t next_session_id_ = 1;
   std::unordered_map<uint64_t, std::unique_ptr<Session>> sessions_;

@@ -181,6 +181,7 @@ void op_flushdb(Store& store, int index) {
   Database& db = store.db(index);
   // Before clearing: the observer marks the watched keys that exist now.
   if (KeyspaceObserver* o = store.observer()) o->on_db_flushed(db.index());
+  store.add_changes(db.size());
   db.clear();
   // A flush frees most of what the process holds at once: give it back to the system now, not
   // page by page over the allocator's decay time.
@@ -188,11 +189,13 @@ void op_flushdb(Store& store, int index) {
 }
 
 void op_flushall(Store& store) {
+  store.add_changes(store.key_count());
   store.flush_all();
   release_free_memory();
 }
 
 void op_swapdb(Store& store, int a, int b) {
+  store.note_change();
   if (a == b) return;
   // A key watched in one database changes if it exists on either side of the swap. The store
   // reports the contents after the swap; report the contents before it here.
@@ -409,6 +412,7 @@ bool parse_flush_options_or_reply(CommandContext& ctx) {
 void cmd_flushdb(CommandContext& ctx) {
   if (!parse_flush_options_or_reply(ctx)) return;
   op_flushdb(ctx.store(), ctx.db().index());
+  ctx.force_propagation();
   ctx.reply.ok();
 }
 
@@ -416,6 +420,7 @@ void cmd_flushdb(CommandContext& ctx) {
 void cmd_flushall(CommandContext& ctx) {
   if (!parse_flush_options_or_reply(ctx)) return;
   op_flushall(ctx.store());
+  ctx.force_propagation();
   ctx.reply.ok();
 }
 
@@ -488,7 +493,13 @@ void expire_generic(CommandContext& ctx, int64_t unit_ms, bool absolute) {
   if (!parse_int_or_reply(ctx, ctx.arg(2), &value)) return;
   std::optional<int64_t> when = expire_to_absolute_ms(value, unit_ms, absolute, ctx.now_ms());
   if (!when) return ctx.reply.error(err::invalid_expire(ctx.command.full_name));
-  ctx.reply.integer(op_expire(ctx.db(), ctx.arg(1), *when, flags) ? 1 : 0);
+  const bool set = op_expire(ctx.db(), ctx.arg(1), *when, flags);
+  if (set) {
+    // Replays at the same instant whenever it is replayed; the condition held already.
+    const std::string at = std::to_string(*when);
+    ctx.propagate_as({"PEXPIREAT", ctx.arg(1), at});
+  }
+  ctx.reply.integer(set ? 1 : 0);
 }
 
 void cmd_expire(CommandContext& ctx) { expire_generic(ctx, 1000, false); }

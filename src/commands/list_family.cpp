@@ -291,6 +291,8 @@ ListEnd next_end(ArgParser& p) {
   return p.next_keyword({"LEFT", "RIGHT"}) == 1 ? ListEnd::kTail : ListEnd::kHead;
 }
 
+std::string_view end_name(ListEnd end) { return end == ListEnd::kHead ? "LEFT" : "RIGHT"; }
+
 // How popped elements are replied: LPOP key's one element as a bulk string; LPOP key count's
 // [elements]; LMPOP's [key, [elements]]; BLPOP's one element, flat: [key, element].
 enum class PopReply : uint8_t { kElement, kArray, kKeyAndArray, kKeyAndElement };
@@ -470,7 +472,13 @@ void move_generic(CommandContext& ctx, ListEnd from, ListEnd to,
   const std::string_view source = ctx.arg(1);
   auto r = op_move(ctx.db(), source, ctx.arg(2), from, to);
   if (!r.ok()) return reply_status(ctx, r.status());
-  if (r->has_value()) return ctx.reply.bulk(**r);
+  if (r->has_value()) {
+    // A served blocking move replays as the move itself (BLMOVE -> LMOVE, as Redis).
+    if (block_deadline) {
+      ctx.propagate_as({"LMOVE", source, ctx.arg(2), end_name(from), end_name(to)});
+    }
+    return ctx.reply.bulk(**r);
+  }
   if (block_deadline && ctx.may_block()) {
     std::string_view keys[] = {source};
     ctx.engine.block(ctx, keys, *block_deadline, TimeoutReply::kNullArray);
@@ -521,7 +529,11 @@ void blocking_pop_generic(CommandContext& ctx, ListEnd end) {
   PopReplySink sink(ctx.reply, PopReply::kKeyAndElement);
   auto r = op_pop_first(ctx.db(), keys, end, 1, sink);
   if (!r.ok()) return reply_status(ctx, r.status());
-  if (r->has_value()) return;
+  if (r->has_value()) {
+    // Replays as the pop that served it, from the key that had elements.
+    ctx.propagate_as({end == ListEnd::kHead ? "LPOP" : "RPOP", **r});
+    return;
+  }
   if (!ctx.may_block()) return ctx.reply.null_array();
   ctx.engine.block(ctx, keys, deadline, TimeoutReply::kNullArray);
 }
@@ -565,7 +577,12 @@ void multi_pop_generic(CommandContext& ctx, const MultiPopArgs& args,
   PopReplySink sink(ctx.reply, PopReply::kKeyAndArray);
   auto r = op_pop_first(ctx.db(), args.keys, args.end, static_cast<size_t>(args.count), sink);
   if (!r.ok()) return reply_status(ctx, r.status());
-  if (r->has_value()) return;
+  if (r->has_value()) {
+    // Replays as a pop of the key that was served (Redis rewrites [B]LMPOP the same way).
+    const std::string count = std::to_string(args.count);
+    ctx.propagate_as({args.end == ListEnd::kHead ? "LPOP" : "RPOP", **r, count});
+    return;
+  }
   if (block_deadline && ctx.may_block()) {
     ctx.engine.block(ctx, args.keys, *block_deadline, TimeoutReply::kNullArray);
     return;

@@ -402,6 +402,12 @@ void set_generic(CommandContext& ctx, uint32_t flags, std::string_view key, std:
   }
   auto r = op_set(ctx.db(), key, value, params);
   if (!r.ok()) return reply_status(ctx, r.status());
+  // A relative or second-precision expiry replays as the absolute millisecond it meant; NX, XX
+  // and GET do not matter once the write happened.
+  if (r->written && (flags & (kSetEx | kSetPx | kSetExAt))) {
+    const std::string at = std::to_string(params.expire_at);
+    ctx.propagate_as({"SET", key, value, "PXAT", at});
+  }
   if (params.get) {
     ctx.reply.bulk_or_null(r->old);
   } else if (kind == SetReply::kOkOrNil) {
@@ -453,6 +459,7 @@ void cmd_getset(CommandContext& ctx) {
 void cmd_getdel(CommandContext& ctx) {
   auto r = op_getdel(ctx.db(), ctx.arg(1));
   if (!r.ok()) return reply_status(ctx, r.status());
+  ctx.propagate_as({"DEL", ctx.arg(1)});
   ctx.reply.bulk_or_null(*r);
 }
 
@@ -471,6 +478,12 @@ void cmd_getex(CommandContext& ctx) {
   }
   ctx.reply.bulk(**r);
   op_getex_update(ctx.db(), ctx.arg(1), when, (args.flags & kSetPersist) != 0);
+  if (when != kNoExpire) {
+    const std::string at = std::to_string(when);
+    ctx.propagate_as({"PEXPIREAT", ctx.arg(1), at});
+  } else {
+    ctx.propagate_as({"PERSIST", ctx.arg(1)});
+  }
 }
 
 // --- MGET, MSET, MSETNX -------------------------------------------------------------------------
@@ -535,6 +548,8 @@ void cmd_decrby(CommandContext& ctx) {
 void cmd_incrbyfloat(CommandContext& ctx) {
   auto r = op_incr_by_float(ctx.db(), ctx.arg(1), ctx.arg(2));
   if (!r.ok()) return reply_status(ctx, r.status());
+  // Float formatting may differ between builds: the log holds the value, not the increment.
+  ctx.propagate_as({"SET", ctx.arg(1), *r, "KEEPTTL"});
   ctx.reply.bulk(*r);
 }
 

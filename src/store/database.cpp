@@ -24,7 +24,7 @@ Entry* Database::find(std::string_view key) {
   if (e != nullptr && is_expired(e)) {
     // Redis deletes on access too; the expiry counts as a write for WATCH.
     store_->stats().expired_keys++;
-    signal_modified(key);
+    signal_expired(key);
     dict_.unlink(key);
     destroy(e);
     return nullptr;
@@ -114,7 +114,15 @@ void Database::signal_modified(std::string_view key) {
   if (!versions_.empty()) {
     if (auto it = versions_.find(key); it != versions_.end()) versions_.erase(it);
   }
+  store_->note_change();
   if (auto* o = store_->observer()) o->on_key_modified(index_, key);
+}
+
+void Database::signal_expired(std::string_view key) {
+  if (!versions_.empty()) {
+    if (auto it = versions_.find(key); it != versions_.end()) versions_.erase(it);
+  }
+  if (auto* o = store_->observer()) o->on_key_expired(index_, key);
 }
 
 uint64_t Database::version(std::string_view key) {
@@ -163,7 +171,7 @@ ExpireCycleStats Database::active_expire(int64_t deadline_us) {
       if (e->expire_at <= now) {
         ++expired;
         store_->stats().expired_keys++;
-        signal_modified(e->key());
+        signal_expired(e->key());
         erase(e);
       } else {
         ttl_sum += e->expire_at - now;

@@ -22,6 +22,9 @@ class KeyspaceObserver {
  public:
   virtual ~KeyspaceObserver() = default;
   virtual void on_key_modified(int db, std::string_view key) = 0;
+  // A key is being deleted because its TTL passed (lazily or by the active cycle); for WATCH it
+  // is a modification too, and the write-effect channel records it as DEL.
+  virtual void on_key_expired(int db, std::string_view key) = 0;
   virtual void on_list_ready(int db, std::string_view key) = 0;
   virtual void on_db_flushed(int db) = 0;
 };
@@ -74,6 +77,7 @@ class Database {
   // Tell the server a key changed (WATCH), or that a list got elements (blocked clients).
   // Every write to a key goes through here, expiry included.
   void signal_modified(std::string_view key);
+  void signal_expired(std::string_view key);
   void signal_list_ready(std::string_view key);
 
   template <class F>

@@ -51,6 +51,13 @@ class Store {
   // Never repeats within a process, and starts at a random point so that versions handed out by a
   // previous run of the server are unlikely to match (Database::version).
   uint64_t next_version() { return ++version_seq_; }
+  // Changes to the keyspace since start-up (Redis's server.dirty): one per key a command wrote.
+  // Expiry is not counted, as in Redis. The dispatcher compares it before and after a command to
+  // know whether the command wrote anything; save rules count it since the last save.
+  void note_change() { ++dirty_; }
+  void add_changes(uint64_t n) { dirty_ += n; }
+  uint64_t dirty() const { return dirty_; }
+
   StoreStats& stats() { return stats_; }
   const StoreStats& stats() const { return stats_; }
 
@@ -63,6 +70,7 @@ class Store {
   int next_expire_db_ = 0;
   bool active_expire_enabled_ = true;
   uint64_t version_seq_;
+  uint64_t dirty_ = 0;
 };
 
 }  // namespace basalt
