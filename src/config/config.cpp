@@ -19,7 +19,17 @@ namespace basalt {
 
 namespace {
 
-enum class Kind { kInt, kMemory, kString, kEnum, kOutputLimit, kConstant };
+enum class Kind {
+  kInt,
+  kMemory,
+  kString,
+  kEnum,
+  kOutputLimit,
+  kConstant,
+  kSave,      // Redis's save rules
+  kDir,       // an existing directory, kept as an absolute path
+  kFileName,  // a file or directory name inside `dir`, never a path
+};
 
 struct Param {
   std::string_view name;
@@ -32,6 +42,19 @@ struct Param {
   std::string_view choices = {};   // kEnum: comma-separated
   std::string_view constant = {};  // kConstant: fixed value, reported for Redis tools' sake
 };
+
+// Words separated by spaces or tabs (a save rule list).
+std::vector<std::string_view> split_words(std::string_view s) {
+  std::vector<std::string_view> words;
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+    size_t start = i;
+    while (i < s.size() && s[i] != ' ' && s[i] != '\t') ++i;
+    if (i > start) words.push_back(s.substr(start, i - start));
+  }
+  return words;
+}
 
 constexpr int64_t kMaxInt = 2147483647;
 constexpr int64_t kMaxUint = 4294967295;
@@ -46,8 +69,24 @@ const Param kParams[] = {
      "addresses of the admin port, space separated; empty for those of bind"},
     {"admin-port", Kind::kInt, &Config::admin_port, nullptr, 0, 65535, false,
      "HTTP admin port (health, metrics); 0 disables it"},
-    {"appendonly", Kind::kConstant, nullptr, nullptr, 0, 0, true,
-     "persistence is not implemented; only no is accepted", "yes,no", "no"},
+    {"aof-load-truncated", Kind::kEnum, nullptr, &Config::aof_load_truncated, 0, 0, true,
+     "start with a torn last command in the AOF cut off (yes) or refuse to start (no)", "yes,no"},
+    {"aof-use-rdb-preamble", Kind::kEnum, nullptr, &Config::aof_use_rdb_preamble, 0, 0, true,
+     "an AOF rewrite writes its base as an RDB snapshot (yes) or as commands (no)", "yes,no"},
+    {"appenddirname", Kind::kFileName, nullptr, &Config::appenddirname, 0, 0, false,
+     "directory inside dir holding the AOF's manifest, base and incremental files"},
+    {"appendfilename", Kind::kFileName, nullptr, &Config::appendfilename, 0, 0, false,
+     "base name of the AOF's files"},
+    {"appendfsync", Kind::kEnum, nullptr, &Config::appendfsync, 0, 0, true,
+     "when the AOF is fsynced: always (before replies), everysec, or no (left to the OS)",
+     "always,everysec,no"},
+    {"appendonly", Kind::kEnum, nullptr, &Config::appendonly, 0, 0, true,
+     "log every write to the append-only file (yes) or not (no)", "yes,no"},
+    {"auto-aof-rewrite-min-size", Kind::kMemory, &Config::auto_aof_rewrite_min_size, nullptr, 0,
+     kMaxLong, true, "the AOF is not rewritten automatically below this size"},
+    {"auto-aof-rewrite-percentage", Kind::kInt, &Config::auto_aof_rewrite_percentage, nullptr, 0,
+     kMaxInt, true,
+     "rewrite the AOF when it grew this % over its size after the last rewrite; 0 off"},
     {"bind", Kind::kString, nullptr, &Config::bind, 0, 0, false,
      "addresses to listen on, space separated"},
     {"client-output-buffer-limit", Kind::kOutputLimit, nullptr, nullptr, 0, 0, true,
@@ -56,6 +95,10 @@ const Param kParams[] = {
      1024 * 1024, kMaxLong, true, "largest unparsed request a client may send"},
     {"databases", Kind::kInt, &Config::databases, nullptr, 1, kMaxInt, false,
      "number of databases (SELECT 0..n-1)"},
+    {"dbfilename", Kind::kFileName, nullptr, &Config::dbfilename, 0, 0, true,
+     "name of the RDB snapshot file, inside dir"},
+    {"dir", Kind::kDir, nullptr, &Config::dir, 0, 0, true,
+     "directory of the RDB snapshot and the AOF directory"},
     {"enable-debug-command", Kind::kEnum, nullptr, &Config::enable_debug_command, 0, 0, false,
      "allow DEBUG: no, yes, or local (clients on the loopback interface only)", "no,yes,local"},
     {"hz", Kind::kInt, &Config::hz, nullptr, 0, kMaxInt, true,
@@ -87,16 +130,22 @@ const Param kParams[] = {
      kMaxLong, true, "largest string accepted in a request or stored"},
     {"protected-mode", Kind::kEnum, nullptr, &Config::protected_mode, 0, 0, true,
      "without requirepass, refuse clients that are not on the loopback interface", "yes,no"},
+    {"rdbchecksum", Kind::kEnum, nullptr, &Config::rdbchecksum, 0, 0, false,
+     "end RDB files with a CRC64 and check it when loading", "yes,no"},
+    {"rdbcompression", Kind::kEnum, nullptr, &Config::rdbcompression, 0, 0, true,
+     "LZF-compress strings in RDB files", "yes,no"},
     {"requirepass", Kind::kString, nullptr, &Config::requirepass, 0, 0, true,
      "password clients must AUTH with; empty for none"},
-    {"save", Kind::kConstant, nullptr, nullptr, 0, 0, true,
-     "persistence is not implemented; only \"\" is accepted", "", ""},
+    {"save", Kind::kSave, nullptr, &Config::save, 0, 0, true,
+     "snapshot after <seconds> if at least <changes> writes, as pairs; \"\" for never"},
     {"shutdown-delay-ms", Kind::kInt, &Config::shutdown_delay_ms, nullptr, 0, kMaxInt, true,
      "on SIGTERM/SIGINT, keep serving this many ms with /readyz answering 503 first"},
     {"slowlog-log-slower-than", Kind::kInt, &Config::slowlog_log_slower_than, nullptr, -1, kMaxLong,
      true, "SLOWLOG logs commands taking at least this many us; -1 none, 0 all"},
     {"slowlog-max-len", Kind::kInt, &Config::slowlog_max_len, nullptr, 0, kMaxLong, true,
      "entries the SLOWLOG keeps"},
+    {"stop-writes-on-bgsave-error", Kind::kEnum, nullptr, &Config::stop_writes_on_bgsave_error, 0,
+     0, true, "refuse writes (MISCONF) while the last background save failed", "yes,no"},
     {"tcp-keepalive", Kind::kInt, &Config::tcp_keepalive, nullptr, 0, kMaxInt, true,
      "seconds between TCP keepalive probes; 0 disables them"},
     {"timeout", Kind::kInt, &Config::timeout, nullptr, 0, kMaxInt, true,
@@ -204,6 +253,43 @@ std::optional<std::string> apply(const Param& p, Config& c, std::string_view val
     }
     case Kind::kOutputLimit:
       return set_output_limit(c, value);
+    case Kind::kSave: {
+      std::vector<std::string_view> words = split_words(value);
+      if (words.size() % 2 != 0) return "Invalid save parameters";
+      std::string normalized;
+      for (std::string_view w : words) {
+        std::optional<int64_t> n = parse_int64(w);
+        if (!n || *n < 0) return "Invalid save parameters";
+        if (!normalized.empty()) normalized += ' ';
+        normalized += std::to_string(*n);
+      }
+      c.*p.str_field = normalized;
+      return std::nullopt;
+    }
+    case Kind::kDir: {
+      std::error_code ec;
+      const std::filesystem::path dir(value.empty() ? std::string_view(".") : value);
+      if (!std::filesystem::is_directory(dir, ec)) {
+        return std::string(std::strerror(ec ? ec.value() : ENOTDIR));
+      }
+      std::filesystem::path absolute = std::filesystem::absolute(dir, ec);
+      if (ec) return ec.message();
+      std::string text = absolute.lexically_normal().string();
+      if (text.size() > 1 && text.back() == '/') text.pop_back();
+      c.*p.str_field = text;
+      return std::nullopt;
+    }
+    case Kind::kFileName: {
+      // Redis's words: the names are relative to `dir` and may not escape it.
+      if (value.find('/') != std::string_view::npos || value.empty() || value == "." ||
+          value == "..") {
+        return std::string(p.name) + (p.name == "appenddirname"
+                                          ? " can't be a path, just a dirname"
+                                          : " can't be a path, just a filename");
+      }
+      c.*p.str_field = std::string(value);
+      return std::nullopt;
+    }
     case Kind::kConstant: {
       // A yes/no parameter refuses other words as Redis does, before Basalt's own refusal.
       if (p.choices == "yes,no" && !iequals(value, "yes") && !iequals(value, "no")) {
@@ -225,7 +311,17 @@ std::string value_of(const Param& p, const Config& c) {
       return std::to_string(c.*p.int_field);
     case Kind::kString:
     case Kind::kEnum:
+    case Kind::kSave:
+    case Kind::kFileName:
       return c.*p.str_field;
+    case Kind::kDir: {
+      // CONFIG GET dir is absolute in Redis (its getcwd after chdir).
+      std::error_code ec;
+      std::filesystem::path absolute = std::filesystem::absolute(c.*p.str_field, ec);
+      std::string text = ec ? c.*p.str_field : absolute.lexically_normal().string();
+      if (text.size() > 1 && text.back() == '/') text.pop_back();
+      return text;
+    }
     case Kind::kOutputLimit:
       return output_limit_value(c);
     case Kind::kConstant:
@@ -258,6 +354,7 @@ std::optional<ConfigError> load_file(Config& c, const std::string& path) {
   if (!in) return ConfigError{"config", "cannot open config file '" + path + "'"};
   std::string line;
   int lineno = 0;
+  bool save_seen = false;  // redis.conf lists one rule per "save" line; they add up
   while (std::getline(in, line)) {
     ++lineno;
     size_t start = line.find_first_not_of(" \t\r");
@@ -272,12 +369,25 @@ std::optional<ConfigError> load_file(Config& c, const std::string& path) {
     if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
         value.back() == value.front())
       value = value.substr(1, value.size() - 2);
+    if (lowercase(name) == "save") {
+      if (save_seen && !value.empty() && !c.save.empty()) value = c.save + " " + value;
+      save_seen = true;
+    }
     if (auto err = apply_named(c, name, value, path + ":" + std::to_string(lineno))) return err;
   }
   return std::nullopt;
 }
 
 }  // namespace
+
+std::vector<SaveRule> save_rules(const Config& config) {
+  std::vector<SaveRule> rules;
+  std::vector<std::string_view> words = split_words(config.save);
+  for (size_t i = 0; i + 1 < words.size(); i += 2) {
+    rules.push_back({parse_int64(words[i]).value_or(0), parse_int64(words[i + 1]).value_or(0)});
+  }
+  return rules;
+}
 
 std::optional<int64_t> parse_memory(std::string_view s) {
   // Redis's memtoll: digits (leading zeros allowed, no sign) and an optional unit.

@@ -50,6 +50,22 @@ struct Config {
   int64_t http_idle_timeout_ms = 75'000;    // a kept-alive connection with no request running
   std::string http_cors_origins;
   std::string http_readonly_token;
+  // Persistence, with Redis's names and defaults. `save` is normalized: "<seconds> <changes>"
+  // pairs separated by spaces, "" for none (save_rules() parses it).
+  std::string save = "3600 1 300 100 60 10000";
+  std::string dir = ".";  // absolute once set; "." is the working directory at start
+  std::string dbfilename = "dump.rdb";
+  std::string rdbcompression = "yes";
+  std::string rdbchecksum = "yes";
+  std::string stop_writes_on_bgsave_error = "yes";
+  std::string appendonly = "no";
+  std::string appendfsync = "everysec";
+  std::string appenddirname = "appendonlydir";
+  std::string appendfilename = "appendonly.aof";
+  std::string aof_use_rdb_preamble = "yes";
+  std::string aof_load_truncated = "yes";
+  int64_t auto_aof_rewrite_percentage = 100;
+  int64_t auto_aof_rewrite_min_size = 64ll * 1024 * 1024;
   // Not a parameter: the file the others were read from (absolute; INFO's config_file).
   std::string config_file;
 };
@@ -91,6 +107,13 @@ class ConfigRegistry {
   static std::optional<ConfigError> load_from(Config& config, int argc, const char* const* argv,
                                               bool* help_requested);
 };
+
+// A `save` rule: snapshot when at least `changes` writes happened in the last `seconds`.
+struct SaveRule {
+  int64_t seconds;
+  int64_t changes;
+};
+std::vector<SaveRule> save_rules(const Config& config);
 
 // Parses Redis memory units: 1k=1000, 1kb=1024, 1m, 1mb, 1g, 1gb, 1b (case-insensitive); digits
 // only, as Redis's memtoll (no sign, leading zeros allowed).

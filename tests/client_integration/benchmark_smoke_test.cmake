@@ -5,7 +5,7 @@ cmake_minimum_required(VERSION 3.25)
 string(RANDOM LENGTH 4 ALPHABET 0123456789 r)
 math(EXPR port "20000 + ${r} % 20000")
 math(EXPR http_port "${port} + 2")
-execute_process(COMMAND sh -c "${SERVER_BIN} --port ${port} --http-port ${http_port} --admin-port 0 --loglevel warning >/dev/null 2>&1 & echo $!"
+execute_process(COMMAND sh -c "${SERVER_BIN} --port ${port} --http-port ${http_port} --admin-port 0 --loglevel warning --save '' >/dev/null 2>&1 & echo $!"
                 OUTPUT_VARIABLE pid OUTPUT_STRIP_TRAILING_WHITESPACE)
 execute_process(COMMAND bash -c "for i in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/${port}) 2>/dev/null && exit 0; sleep 0.05; done; exit 1"
                 RESULT_VARIABLE up)

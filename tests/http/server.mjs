@@ -56,7 +56,7 @@ export async function startServer(...extra) {
   if (!bin) throw new Error("BASALT_SERVER_BIN is not set");
   const [port, httpPort, adminPort] = [await freePort(), await freePort(), await freePort()];
   const child = spawn(bin, ["--port", String(port), "--http-port", String(httpPort),
-                            "--admin-port", String(adminPort), "--loglevel", "warning", ...extra],
+                            "--admin-port", String(adminPort), "--loglevel", "warning", "--save", "", ...extra],
                       { stdio: ["ignore", "ignore", "inherit"] });
   await waitForPort(httpPort, child);
   return {

@@ -64,7 +64,7 @@ def basalt(*extra):
     for attempt in range(3):
         port = free_port()
         argv = [binary, "--port", str(port), "--http-port", str(free_port()), "--admin-port",
-                str(free_port()), "--loglevel", "warning", *extra]
+                str(free_port()), "--loglevel", "warning", "--save", "", *extra]
         try:
             return Server(argv, port)
         except RuntimeError:

@@ -168,7 +168,11 @@ class ServerProcess {
                                      "--admin-port",
                                      std::to_string(admin_port_),
                                      "--loglevel",
-                                     "warning"};
+                                     "warning",
+                                     // No dump.rdb in the shared working directory, written
+                                     // at exit and loaded by the next test's server.
+                                     "--save",
+                                     ""};
     args.insert(args.end(), extra.begin(), extra.end());
     pid_ = spawn(std::move(args), options_);
     if (await_server(pid_, port_)) return true;

@@ -47,7 +47,7 @@ class HttpServer:
         self.port, self.http_port, self.admin_port = free_port(), free_port(), free_port()
         argv = [os.environ["BASALT_SERVER_BIN"], "--port", str(self.port), "--http-port",
                 str(self.http_port), "--admin-port", str(self.admin_port), "--loglevel", "warning",
-                *extra]
+                "--save", "", *extra]
         full_env = dict(os.environ)
         full_env.update(env or {})
         # The server's log goes to a file (a pipe nobody reads could fill and stall it); it is

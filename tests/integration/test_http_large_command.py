@@ -56,7 +56,7 @@ class Server:
         for attempt in range(3):
             self.port, self.http_port = free_port(), free_port()
             argv = [os.environ["BASALT_SERVER_BIN"], "--port", str(self.port), "--http-port",
-                    str(self.http_port), "--admin-port", "0", "--loglevel", "warning"]
+                    str(self.http_port), "--admin-port", "0", "--loglevel", "warning", "--save", ""]
             self.log = tempfile.TemporaryFile()
             self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=self.log)
             try:

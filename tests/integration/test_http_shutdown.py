@@ -21,7 +21,7 @@ def start():
     for attempt in range(3):
         http_port = free_port()
         argv = [os.environ["BASALT_SERVER_BIN"], "--port", "0", "--http-port", str(http_port),
-                "--admin-port", "0", "--loglevel", "warning"]
+                "--admin-port", "0", "--loglevel", "warning", "--save", ""]
         log = tempfile.TemporaryFile()
         proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=log)
         try:

@@ -28,7 +28,7 @@ class InstalledServerTest(unittest.TestCase):
 
         port, http_port = h.free_port(), h.free_port()
         server = h.Server([binary, "--port", str(port), "--http-port", str(http_port),
-                           "--admin-port", str(h.free_port())], port)
+                           "--admin-port", str(h.free_port()), "--save", ""], port)
         try:
             base = f"http://127.0.0.1:{http_port}/api/v1/docs/"
             with urllib.request.urlopen(base + "swagger-ui-bundle.js", timeout=10) as r:

@@ -76,7 +76,7 @@ class ProtectedModeTest(unittest.TestCase):
         proc = subprocess.Popen(
             ["ip", "netns", "exec", NS, SERVER, "--bind", "127.0.0.1 " + ADDR,
              "--port", str(RESP_PORT), "--http-port", str(HTTP_PORT),
-             "--admin-port", str(ADMIN_PORT), "--loglevel", "warning", *extra],
+             "--admin-port", str(ADMIN_PORT), "--loglevel", "warning", "--save", "", *extra],
             stderr=subprocess.DEVNULL)
         self.addCleanup(self.stop, proc)
         for _ in range(500):

@@ -106,13 +106,18 @@ TEST_F(ConfigLoadTest, ConfigFileSyntaxAsRedisConf) {
       "\r\n"
       "   port 7001   \r\n"
       "requirepass \"s3cret pass\"\n"
-      "save ''\n"
+      "save 900 1\n"
+      "save 60   10000\n"
       "bind 127.0.0.1 -::1\n"
       "client-output-buffer-limit normal 1mb 512kb 30\n"
       "proto-max-bulk-len 64MB\n");
   EXPECT_EQ(load({file}), std::nullopt);
   EXPECT_EQ(config_.port, 7001);
   EXPECT_EQ(config_.requirepass, "s3cret pass");
+  // One rule per save line, as in redis.conf; they add up.
+  EXPECT_EQ(config_.save, "900 1 60 10000");
+  ASSERT_EQ(save_rules(config_).size(), 2u);
+  EXPECT_EQ(save_rules(config_)[1].changes, 10000);
   EXPECT_EQ(config_.bind, "127.0.0.1 -::1");
   EXPECT_EQ(config_.client_output_hard_limit, 1024 * 1024);
   EXPECT_EQ(config_.client_output_soft_limit, 512 * 1024);
@@ -177,10 +182,25 @@ TEST_F(ConfigLoadTest, OtherLoadErrors) {
   ASSERT_TRUE(e);
   EXPECT_EQ(e->name, "config");
 
-  e = load({"--appendonly", "yes"});
+  e = load({"--appendfsync", "sometimes"});
   ASSERT_TRUE(e);
-  EXPECT_TRUE(e->reason.starts_with("this parameter only accepts 'no' in Basalt (from --"))
+  EXPECT_TRUE(
+      e->reason.starts_with("argument(s) must be one of the following: always, everysec, no"))
       << e->reason;
+  e = load({"--save", "60"});
+  ASSERT_TRUE(e);
+  EXPECT_TRUE(e->reason.starts_with("Invalid save parameters")) << e->reason;
+  e = load({"--save", "60 -1"});
+  ASSERT_TRUE(e);
+  e = load({"--dbfilename", "../dump.rdb"});
+  ASSERT_TRUE(e);
+  EXPECT_TRUE(e->reason.starts_with("dbfilename can't be a path, just a filename")) << e->reason;
+  e = load({"--appenddirname", "a/b"});
+  ASSERT_TRUE(e);
+  EXPECT_TRUE(e->reason.starts_with("appenddirname can't be a path, just a dirname")) << e->reason;
+  e = load({"--dir", (dir_ / "missing").string()});
+  ASSERT_TRUE(e);
+  EXPECT_TRUE(e->reason.starts_with("No such file or directory")) << e->reason;
   EXPECT_EQ(load({"--appendonly", "no", "--save", ""}), std::nullopt)
       << "redis-server's usual flags are accepted";
 }

@@ -531,7 +531,7 @@ TEST_F(ServerTest, ConfigGet) {
   EXPECT_EQ(run({"CONFIG", "GET", "nope"}), "*0\r\n");
   EXPECT_EQ(run({"CONFIG", "GET", "h?"}), array({bulk("hz"), bulk("10")}));
   EXPECT_EQ(run({"CONFIG", "GET", "save", "appendonly"}),
-            array({bulk("save"), bulk(""), bulk("appendonly"), bulk("no")}));
+            array({bulk("save"), bulk("3600 1 300 100 60 10000"), bulk("appendonly"), bulk("no")}));
   EXPECT_EQ(run({"CONFIG", "GET", "client-output-buffer-limit"}),
             array({bulk("client-output-buffer-limit"),
                    bulk("normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60")}));
@@ -626,9 +626,12 @@ TEST_F(ServerTest, ConfigSetErrorsInRedisWords) {
   EXPECT_EQ(run({"CONFIG", "SET", "appendonly", "maybe"}),
             err("ERR CONFIG SET failed (possibly related to argument 'appendonly') - argument "
                 "must be 'yes' or 'no'"));
-  EXPECT_EQ(run({"CONFIG", "SET", "appendonly", "yes"}),
-            err("ERR CONFIG SET failed (possibly related to argument 'appendonly') - this "
-                "parameter only accepts 'no' in Basalt"));
+  EXPECT_EQ(run({"CONFIG", "SET", "save", "10"}),
+            err("ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save "
+                "parameters"));
+  EXPECT_EQ(run({"CONFIG", "SET", "appenddirname", "x"}),
+            err("ERR CONFIG SET failed (possibly related to argument 'appenddirname') - can't set "
+                "immutable config"));
   EXPECT_EQ(run({"CONFIG", "SET", "client-output-buffer-limit", "normal 1 2"}),
             err("ERR CONFIG SET failed (possibly related to argument "
                 "'client-output-buffer-limit') - Wrong number of arguments in buffer limit "
