@@ -29,6 +29,9 @@ Entry* Database::find(std::string_view key) {
     destroy(e);
     return nullptr;
   }
+  // Every write reaches its entry through here (find_read too, so a read may serialize an entry
+  // early: harmless, and it keeps this the single choke point).
+  before_change(e);
   return e;
 }
 
@@ -44,6 +47,7 @@ Entry* Database::find_read(std::string_view key) {
 
 Entry* Database::add(std::string_view key, Value&& value) {
   Entry* e = Entry::create(key, std::move(value));
+  e->set_snapshot_epoch(epoch_);
   dict_.insert(e);
   return e;
 }
@@ -69,12 +73,20 @@ void Database::erase(Entry* e) {
 }
 
 void Database::destroy(Entry* e) {
+  // Deletions, lazy and active expiry all end here: the old value is written before it goes.
+  before_change(e);
   if (e->has_expire()) unlink_ttl(e);
   Entry::destroy(e);
 }
 
 void Database::clear() {
   versions_.clear();
+  if (snapshot_ != nullptr) {
+    // O(1) and no memory beyond what the table already holds: the snapshot walks and frees it.
+    Dict fresh(dict_.seed());
+    std::swap(fresh, dict_);
+    snapshot_->take_table(std::move(fresh));
+  }
   dict_.clear();
   ttl_index_.clear();
   ttl_index_.shrink_to_fit();
@@ -82,6 +94,12 @@ void Database::clear() {
 }
 
 void Database::swap_contents(Database& other) {
+  // Rare enough to finish the snapshots at once, which keeps each entry serialized under the index
+  // it had when the snapshot started.
+  if (snapshot_ != nullptr) snapshot_->complete_now();
+  if (other.snapshot_ != nullptr) other.snapshot_->complete_now();
+  // The epoch belongs to the table: both tables' entries carry their own database's bit.
+  std::swap(epoch_, other.epoch_);
   std::swap(dict_, other.dict_);
   std::swap(ttl_index_, other.ttl_index_);
   std::swap(avg_ttl_, other.avg_ttl_);

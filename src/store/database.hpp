@@ -29,6 +29,21 @@ class KeyspaceObserver {
   virtual void on_db_flushed(int db) = 0;
 };
 
+// A point-in-time snapshot under way over one Database (src/persistence/snapshot.hpp). The
+// database calls it before any change to an entry the snapshot may not have serialized yet, so
+// the snapshot can write the old value first. The store does not know what a snapshot writes.
+class SnapshotHook {
+ public:
+  virtual ~SnapshotHook() = default;
+  // e is about to change or go, and its snapshot bit says it has not been serialized yet.
+  virtual void before_change(Entry* e) = 0;
+  // FLUSHDB: the snapshot takes the whole table, still to be walked, instead of losing it.
+  virtual void take_table(Dict&& table) = 0;
+  // SWAPDB: the contents are about to move to another index; the snapshot completes now and
+  // detaches.
+  virtual void complete_now() = 0;
+};
+
 struct ExpireCycleStats {
   uint64_t sampled = 0;
   uint64_t expired = 0;
@@ -101,6 +116,20 @@ class Database {
   int64_t avg_ttl() const { return avg_ttl_; }
   size_t memory_usage() const;
 
+  // Snapshots (see SnapshotHook). Each entry carries one bit saying which epoch last serialized
+  // it; entries created while a snapshot runs get the current epoch, so they are not part of it.
+  // Attaching flips the epoch, which makes every existing entry "not yet serialized" in O(1).
+  // Invariant while no snapshot is attached: every entry's bit equals the epoch.
+  void attach_snapshot(SnapshotHook* hook) {
+    snapshot_ = hook;
+    epoch_ = !epoch_;
+  }
+  void detach_snapshot() { snapshot_ = nullptr; }
+  SnapshotHook* snapshot() const { return snapshot_; }
+  bool snapshot_epoch() const { return epoch_; }
+  bool needs_snapshot(const Entry* e) const { return e->snapshot_epoch() != epoch_; }
+  void mark_snapshotted(Entry* e) const { e->set_snapshot_epoch(epoch_); }
+
   // The key's write version, for HTTP ETags: it changes with every write to the key and is never
   // reused, so an old version cannot match again after the value goes A -> B -> A. Only keys whose
   // version was asked for are tracked, and only until their next write (the next request draws a
@@ -110,6 +139,12 @@ class Database {
  private:
   void unlink_ttl(Entry* e);
   void destroy(Entry* e);
+  // The one branch the write path pays when no snapshot runs.
+  void before_change(Entry* e) {
+    if (snapshot_ != nullptr) [[unlikely]] {
+      if (e != nullptr && needs_snapshot(e)) snapshot_->before_change(e);
+    }
+  }
 
   Store* store_;
   int index_;
@@ -120,6 +155,8 @@ class Database {
   std::mt19937_64 rng_;
   int64_t avg_ttl_ = 0;
   std::unordered_map<std::string, uint64_t, StringHash, std::equal_to<>> versions_;
+  SnapshotHook* snapshot_ = nullptr;
+  bool epoch_ = false;
 };
 
 }  // namespace basalt

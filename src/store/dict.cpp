@@ -51,7 +51,7 @@ Entry* Dict::find(std::string_view key) {
   for (int t = 0; t < 2; ++t) {
     if (size_[t] == 0) continue;
     for (Entry* e = table_[t][h & (size_[t] - 1)]; e != nullptr; e = e->next) {
-      if (e->key_len == key.size() && std::memcmp(e->key().data(), key.data(), key.size()) == 0)
+      if (e->key_size() == key.size() && std::memcmp(e->key().data(), key.data(), key.size()) == 0)
         return e;
     }
     if (!rehashing()) break;
@@ -91,7 +91,8 @@ Entry* Dict::unlink(std::string_view key) {
     if (size_[t] == 0) continue;
     Entry** link = &table_[t][h & (size_[t] - 1)];
     for (Entry* e = *link; e != nullptr; link = &e->next, e = e->next) {
-      if (e->key_len == key.size() && std::memcmp(e->key().data(), key.data(), key.size()) == 0) {
+      if (e->key_size() == key.size() &&
+          std::memcmp(e->key().data(), key.data(), key.size()) == 0) {
         *link = e->next;
         e->next = nullptr;
         used_[t]--;

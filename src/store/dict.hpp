@@ -27,6 +27,7 @@ class Dict {
   size_t size() const { return used_[0] + used_[1]; }
   size_t buckets() const { return size_[0] + size_[1]; }
   bool rehashing() const { return rehash_idx_ >= 0; }
+  uint64_t seed() const { return seed_; }
 
   Entry* find(std::string_view key);
   // Hints for a find() coming soon, in two stages issued some work apart: the bucket slots for a

@@ -5,14 +5,16 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <stdexcept>
 
 namespace basalt {
 
 Entry* Entry::create(std::string_view key, Value&& value) {
+  if (key.size() > kMaxKeyLen) throw std::length_error("key too long");
   void* mem = std::malloc(sizeof(Entry) + key.size());
   if (mem == nullptr) throw std::bad_alloc();
   Entry* e = new (mem) Entry(std::move(value));
-  e->key_len = static_cast<uint32_t>(key.size());
+  e->key_len_ = static_cast<uint32_t>(key.size());
   if (!key.empty()) std::memcpy(reinterpret_cast<char*>(e + 1), key.data(), key.size());
   return e;
 }

@@ -1,0 +1,851 @@
+#include "persistence/rdb_loader.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <limits>
+
+#include "base/strings.hpp"
+#include "persistence/crc64.hpp"
+#include "persistence/lzf.hpp"
+#include "persistence/rdb_format.hpp"
+#include "store/list.hpp"
+#include "store/store.hpp"
+
+namespace basalt {
+
+namespace {
+
+using namespace rdb;
+
+constexpr uint64_t kUnknownSize = std::numeric_limits<uint64_t>::max();
+// A file is read through a window of this size: the loader's own memory, whatever the file says.
+constexpr size_t kChunk = size_t{256} << 10;
+// Redis's proto-max-bulk-len default: no string value or list element is larger.
+constexpr uint64_t kMaxString = uint64_t{512} << 20;
+// A ziplist or listpack states its size in 32 bits.
+constexpr uint64_t kMaxBlob = UINT32_MAX;
+
+// The bytes of an RDB stream, from memory or from a file, with the CRC-64 of everything consumed.
+class Input {
+ public:
+  explicit Input(std::string_view bytes)
+      : win_(bytes.data()), win_len_(bytes.size()), size_(bytes.size()) {}
+  Input(int fd, uint64_t size) : fd_(fd), size_(size), buf_(kChunk, '\0') { win_ = buf_.data(); }
+
+  uint64_t offset() const { return base_ + pos_; }
+  // What may still be read; kUnknownSize-based for a file of unknown size.
+  uint64_t remaining() const { return size_ == kUnknownSize ? kUnknownSize : size_ - offset(); }
+  bool at_end() {
+    if (pos_ < win_len_) return false;
+    return !refill(1);
+  }
+  const std::string& io_error() const { return io_error_; }
+
+  bool read(void* dst, size_t n) {
+    auto* d = static_cast<char*>(dst);
+    while (n > 0) {
+      if (pos_ == win_len_ && !refill(1)) return false;
+      const size_t take = std::min(n, win_len_ - pos_);
+      std::memcpy(d, win_ + pos_, take);
+      pos_ += take;
+      d += take;
+      n -= take;
+    }
+    return true;
+  }
+  bool read_byte(uint8_t* b) { return read(b, 1); }
+  // Appends n bytes to out, growing it only as the bytes arrive.
+  bool append_to(std::string& out, uint64_t n) {
+    if (n > remaining()) return false;
+    while (n > 0) {
+      if (pos_ == win_len_ && !refill(1)) return false;
+      const size_t take = static_cast<size_t>(std::min<uint64_t>(n, win_len_ - pos_));
+      out.append(win_ + pos_, take);
+      pos_ += take;
+      n -= take;
+    }
+    return true;
+  }
+  uint64_t crc() {
+    crc_ = crc64(crc_, win_ + crc_done_, pos_ - crc_done_);
+    crc_done_ = pos_;
+    return crc_;
+  }
+
+ private:
+  // Makes at least `need` unread bytes available (file sources only).
+  bool refill(size_t need) {
+    if (fd_ < 0) return false;
+    crc();
+    const size_t unread = win_len_ - pos_;
+    std::memmove(buf_.data(), buf_.data() + pos_, unread);
+    base_ += pos_;
+    pos_ = 0;
+    crc_done_ = 0;
+    win_len_ = unread;
+    while (win_len_ < need) {
+      const ssize_t r = ::read(fd_, buf_.data() + win_len_, buf_.size() - win_len_);
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        io_error_ = std::strerror(errno);
+        return false;
+      }
+      if (r == 0) return false;
+      win_len_ += static_cast<size_t>(r);
+    }
+    return true;
+  }
+
+  int fd_ = -1;
+  const char* win_ = nullptr;
+  size_t win_len_ = 0;
+  size_t pos_ = 0;
+  uint64_t base_ = 0;  // stream offset of win_[0]
+  uint64_t size_;
+  std::string buf_;
+  uint64_t crc_ = 0;
+  size_t crc_done_ = 0;
+  std::string io_error_;
+};
+
+std::string quoted_key(std::string_view key) {
+  constexpr size_t kShown = 128;
+  std::string shown = sanitize_for_error(key.substr(0, kShown));
+  if (key.size() > kShown) shown += "...";
+  return "'" + shown + "'";
+}
+
+std::string_view type_label(uint8_t type) {
+  switch (type) {
+    case kTypeSet:
+    case kTypeSetIntset:
+      return "set";
+    case kTypeZset:
+    case kTypeZset2:
+    case kTypeZsetZiplist:
+    case kTypeZsetListpack:
+      return "zset";
+    case kTypeHash:
+    case kTypeHashZipmap:
+    case kTypeHashZiplist:
+    case kTypeHashListpack:
+      return "hash";
+    case kTypeStreamListpacks:
+    case kTypeStreamListpacks2:
+      return "stream";
+    case kTypeModule:
+    case kTypeModule2:
+      return "module";
+    default:
+      return "";
+  }
+}
+
+std::string_view type_plural(std::string_view label) {
+  if (label == "set") return "sets";
+  if (label == "zset") return "sorted sets";
+  if (label == "hash") return "hashes";
+  if (label == "stream") return "streams";
+  return "module values";
+}
+
+bool is_list_type(uint8_t t) {
+  return t == kTypeList || t == kTypeListZiplist || t == kTypeListQuicklist ||
+         t == kTypeListQuicklist2;
+}
+
+uint64_t le(const uint8_t* p, int n) {
+  uint64_t v = 0;
+  for (int i = n - 1; i >= 0; --i) v = (v << 8) | p[i];
+  return v;
+}
+
+int64_t sign_extend(uint64_t v, int bits) {
+  const uint64_t m = uint64_t{1} << (bits - 1);
+  v &= (bits == 64) ? ~uint64_t{0} : (uint64_t{1} << bits) - 1;
+  return static_cast<int64_t>((v ^ m) - m);
+}
+
+// The values of one stream: strings, lists and their containers. Shared by the file loader and
+// RESTORE.
+class Decoder {
+ public:
+  explicit Decoder(Input& in) : in_(in) {}
+
+  const std::string& error() const { return error_; }
+  bool failed() const { return !error_.empty(); }
+  bool fail(std::string what) {
+    if (error_.empty()) {
+      if (!in_.io_error().empty()) what += " (read error: " + in_.io_error() + ")";
+      error_ = what + " at byte offset " + std::to_string(in_.offset());
+    }
+    return false;
+  }
+  // A truncated stream: named once, here, so every read site stays one line.
+  bool truncated(std::string_view what) {
+    return fail("Unexpected end of file reading " + std::string(what));
+  }
+
+  bool read_byte(uint8_t* b, std::string_view what) { return in_.read_byte(b) || truncated(what); }
+  bool read_fixed(void* dst, size_t n, std::string_view what) {
+    return in_.read(dst, n) || truncated(what);
+  }
+
+  // rdbLoadLenByRef: a length, or (encoded) one of the special string encodings.
+  bool read_length(uint64_t* len, bool* encoded, std::string_view what) {
+    uint8_t b;
+    if (!read_byte(&b, what)) return false;
+    *encoded = false;
+    const uint8_t kind = b >> 6;
+    if (kind == kEncVal) {
+      *encoded = true;
+      *len = b & 0x3f;
+      return true;
+    }
+    if (kind == k6BitLen) {
+      *len = b & 0x3f;
+      return true;
+    }
+    if (kind == k14BitLen) {
+      uint8_t b2;
+      if (!read_byte(&b2, what)) return false;
+      *len = (uint64_t{b & 0x3fu} << 8) | b2;
+      return true;
+    }
+    if (b == k32BitLen || b == k64BitLen) {
+      uint8_t buf[8];
+      const int n = b == k32BitLen ? 4 : 8;
+      if (!read_fixed(buf, n, what)) return false;
+      uint64_t v = 0;
+      for (int i = 0; i < n; ++i) v = (v << 8) | buf[i];
+      *len = v;
+      return true;
+    }
+    return fail("Unknown length encoding " + std::to_string(b) + " in " + std::string(what));
+  }
+  bool read_plain_length(uint64_t* len, std::string_view what) {
+    bool encoded;
+    if (!read_length(len, &encoded, what)) return false;
+    if (encoded)
+      return fail("A string encoding where a length was expected in " + std::string(what));
+    return true;
+  }
+
+  // rdbGenericLoadStringObject: raw, integer or LZF; at most max_len bytes once decoded.
+  bool read_string(std::string* out, uint64_t max_len, std::string_view what) {
+    out->clear();
+    uint64_t len;
+    bool encoded;
+    if (!read_length(&len, &encoded, what)) return false;
+    if (encoded) {
+      switch (len) {
+        case kEncInt8:
+        case kEncInt16:
+        case kEncInt32: {
+          const int n = len == kEncInt8 ? 1 : len == kEncInt16 ? 2 : 4;
+          uint8_t buf[4];
+          if (!read_fixed(buf, n, what)) return false;
+          append_int64(*out, sign_extend(le(buf, n), 8 * n));
+          return true;
+        }
+        case kEncLzf:
+          return read_lzf(out, max_len, what);
+        default:
+          return fail("Unknown string encoding " + std::to_string(len) + " in " +
+                      std::string(what));
+      }
+    }
+    if (len > max_len) {
+      return fail("A string of " + std::to_string(len) + " bytes (limit " +
+                  std::to_string(max_len) + ") in " + std::string(what));
+    }
+    if (len > in_.remaining()) {
+      return fail("A string of " + std::to_string(len) + " bytes with " +
+                  std::to_string(in_.remaining()) + " bytes left in the file, in " +
+                  std::string(what));
+    }
+    return in_.append_to(*out, len) || truncated(what);
+  }
+
+  bool read_lzf(std::string* out, uint64_t max_len, std::string_view what) {
+    uint64_t clen, ulen;
+    if (!read_plain_length(&clen, what) || !read_plain_length(&ulen, what)) return false;
+    const std::string w(what);
+    if (clen == 0 || ulen == 0) return fail("An empty LZF string in " + w);
+    if (clen > in_.remaining()) {
+      return fail("An LZF string of " + std::to_string(clen) + " bytes with " +
+                  std::to_string(in_.remaining()) + " bytes left in the file, in " + w);
+    }
+    // The announced size is only believed as far as the compressed bytes could produce it.
+    if (ulen > max_len || clen > kMaxBlob || ulen > clen * kLzfMaxExpansion) {
+      return fail("An LZF string claiming " + std::to_string(ulen) + " bytes from " +
+                  std::to_string(clen) + " compressed bytes in " + w);
+    }
+    lzf_in_.clear();
+    if (!in_.append_to(lzf_in_, clen)) return truncated(what);
+    out->resize(ulen);
+    auto n = lzf_decompress(lzf_in_.data(), lzf_in_.size(), out->data(), out->size());
+    if (lzf_in_.capacity() > (size_t{4} << 20)) std::string().swap(lzf_in_);
+    if (!n || *n != ulen) return fail("Invalid LZF compressed string in " + w);
+    return true;
+  }
+
+  // Reads a value of a list type; *empty when it held no element (Redis skips such keys).
+  bool read_list(uint8_t type, Value* value, bool* empty) {
+    *value = Value::new_list();
+    List& list = value->list();
+    switch (type) {
+      case kTypeList: {
+        uint64_t n;
+        if (!read_plain_length(&n, "a list length")) return false;
+        // Every element takes at least one byte of the file.
+        if (n > in_.remaining())
+          return fail("A list of " + std::to_string(n) + " elements past the end of the file");
+        for (uint64_t i = 0; i < n; ++i) {
+          if (!read_string(&element_, List::kMaxElement, "a list element")) return false;
+          list.push_back(element_);
+          if (!tick()) return false;
+        }
+        break;
+      }
+      case kTypeListZiplist:
+        if (!read_string(&blob_, kMaxBlob, "a ziplist")) return false;
+        if (!parse_ziplist(blob_, list)) return false;
+        break;
+      case kTypeListQuicklist:
+      case kTypeListQuicklist2: {
+        uint64_t nodes;
+        if (!read_plain_length(&nodes, "a quicklist node count")) return false;
+        if (nodes > in_.remaining())
+          return fail("A quicklist of " + std::to_string(nodes) +
+                      " nodes past the end of the file");
+        for (uint64_t i = 0; i < nodes; ++i) {
+          uint64_t container = kContainerPacked;
+          if (type == kTypeListQuicklist2) {
+            if (!read_plain_length(&container, "a quicklist node container")) return false;
+            if (container != kContainerPacked && container != kContainerPlain) {
+              return fail("Quicklist node container " + std::to_string(container) +
+                          " is neither PLAIN (1) nor PACKED (2)");
+            }
+          }
+          const bool plain = container == kContainerPlain;
+          if (!read_string(&blob_, plain ? List::kMaxElement : kMaxBlob, "a quicklist node")) {
+            return false;
+          }
+          if (blob_.empty()) return fail("An empty quicklist node");
+          if (plain) {
+            list.push_back(blob_);
+          } else if (type == kTypeListQuicklist2) {
+            if (!parse_listpack(blob_, list)) return false;
+          } else if (!parse_ziplist(blob_, list)) {
+            return false;
+          }
+          if (!tick()) return false;
+        }
+        break;
+      }
+      default:
+        return fail("Not a list type: " + std::to_string(type));
+    }
+    if (blob_.capacity() > (size_t{4} << 20)) std::string().swap(blob_);
+    *empty = list.empty();
+    return true;
+  }
+
+  // listpack.c's format: total bytes (u32 LE), count (u16 LE, 65535 = unknown), entries of
+  // <encoding><data><backlen>, 0xff. Validated as lpValidateIntegrity does, deeply: every entry
+  // inside the blob, every backlen right, the count right and the terminator last.
+  bool parse_listpack(std::string_view lp, List& list) {
+    const auto* p = reinterpret_cast<const uint8_t*>(lp.data());
+    const size_t size = lp.size();
+    if (size < kListpackHeader + 1) return fail("A listpack of " + std::to_string(size) + " bytes");
+    if (le(p, 4) != size)
+      return fail("A listpack whose header says " + std::to_string(le(p, 4)) +
+                  " bytes, in a string of " + std::to_string(size));
+    const uint64_t count = le(p + 4, 2);
+    const size_t end = size - 1;  // the terminator's position
+    if (p[end] != kListpackEof) return fail("A listpack without its terminator");
+    size_t pos = kListpackHeader;
+    uint64_t n = 0;
+    while (pos < end) {
+      const uint8_t b = p[pos];
+      size_t header = 0;
+      uint64_t data_len = 0;
+      bool is_int = true;
+      int64_t v = 0;
+      auto need = [&](size_t k) { return end - pos >= k; };
+      if ((b & 0x80) == 0) {
+        header = 1;
+        v = b;
+      } else if ((b & 0xc0) == 0x80) {
+        header = 1;
+        data_len = b & 0x3f;
+        is_int = false;
+      } else if ((b & 0xe0) == 0xc0) {
+        if (!need(2)) return fail("A truncated listpack entry");
+        header = 2;
+        v = sign_extend((uint64_t{b & 0x1fu} << 8) | p[pos + 1], 13);
+      } else if ((b & 0xf0) == 0xe0) {
+        if (!need(2)) return fail("A truncated listpack entry");
+        header = 2;
+        data_len = (uint64_t{b & 0x0fu} << 8) | p[pos + 1];
+        is_int = false;
+      } else if (b == 0xf0) {
+        if (!need(5)) return fail("A truncated listpack entry");
+        header = 5;
+        data_len = le(p + pos + 1, 4);
+        is_int = false;
+      } else if (b >= 0xf1 && b <= 0xf4) {
+        const int bytes = b == 0xf1 ? 2 : b == 0xf2 ? 3 : b == 0xf3 ? 4 : 8;
+        if (!need(1 + static_cast<size_t>(bytes))) return fail("A truncated listpack entry");
+        header = 1 + bytes;
+        v = sign_extend(le(p + pos + 1, bytes), 8 * bytes);
+      } else {
+        return fail("Invalid listpack entry encoding " + std::to_string(b));
+      }
+      const uint64_t enc_len = header + data_len;
+      if (enc_len > end - pos) return fail("A listpack entry past the end of its listpack");
+      const size_t back = enc_len <= 127        ? 1
+                          : enc_len < 16383     ? 2
+                          : enc_len < 2097151   ? 3
+                          : enc_len < 268435455 ? 4
+                                                : 5;
+      if (back > end - pos - enc_len) return fail("A listpack entry past the end of its listpack");
+      // lpDecodeBacklen, from the entry's last byte leftwards.
+      uint64_t decoded = 0;
+      {
+        size_t q = pos + enc_len + back - 1;
+        int shift = 0;
+        for (;;) {
+          decoded |= uint64_t{p[q] & 127u} << shift;
+          if ((p[q] & 128) == 0) break;
+          shift += 7;
+          if (shift > 28 || q == pos + enc_len) {
+            decoded = UINT64_MAX;
+            break;
+          }
+          --q;
+        }
+      }
+      if (decoded != enc_len) return fail("A listpack entry with a wrong back length");
+      if (is_int) {
+        element_.clear();
+        append_int64(element_, v);
+        list.push_back(element_);
+      } else {
+        if (data_len > List::kMaxElement) return fail("A list element over 512 MB");
+        list.push_back(std::string_view(lp.data() + pos + header, data_len));
+      }
+      pos += enc_len + back;
+      ++n;
+    }
+    if (count != kListpackCountUnknown && count != n) {
+      return fail("A listpack whose header counts " + std::to_string(count) + " entries, holding " +
+                  std::to_string(n));
+    }
+    return true;
+  }
+
+  // ziplist.c's format: total bytes (u32 LE), offset of the last entry (u32 LE), count (u16 LE),
+  // entries of <prevlen><encoding><data>, 0xff. Validated as ziplistValidateIntegrity does.
+  bool parse_ziplist(std::string_view zl, List& list) {
+    constexpr size_t kHeader = 10;
+    const auto* p = reinterpret_cast<const uint8_t*>(zl.data());
+    const size_t size = zl.size();
+    if (size < kHeader + 1) return fail("A ziplist of " + std::to_string(size) + " bytes");
+    if (le(p, 4) != size)
+      return fail("A ziplist whose header says " + std::to_string(le(p, 4)) +
+                  " bytes, in a string of " + std::to_string(size));
+    const uint64_t tail = le(p + 4, 4);
+    const uint64_t count = le(p + 8, 2);
+    const size_t end = size - 1;
+    if (p[end] != 0xff) return fail("A ziplist without its terminator");
+    size_t pos = kHeader, last = kHeader;
+    uint64_t prev_len = 0, n = 0;
+    while (pos < end) {
+      const size_t start = pos;
+      uint64_t prevlen;
+      if (p[pos] < 254) {
+        prevlen = p[pos];
+        pos += 1;
+      } else {
+        if (p[pos] == 255 || end - pos < 5)
+          return fail("A ziplist entry with a bad previous length");
+        prevlen = le(p + pos + 1, 4);
+        pos += 5;
+      }
+      if (prevlen != prev_len) return fail("A ziplist entry whose previous length is wrong");
+      if (pos >= end) return fail("A truncated ziplist entry");
+      const uint8_t b = p[pos];
+      size_t header = 1;
+      uint64_t data_len = 0;
+      bool is_int = true;
+      int64_t v = 0;
+      auto need = [&](size_t k) { return end - pos >= k; };
+      if ((b >> 6) == 0) {
+        data_len = b & 0x3f;
+        is_int = false;
+      } else if ((b >> 6) == 1) {
+        if (!need(2)) return fail("A truncated ziplist entry");
+        header = 2;
+        data_len = (uint64_t{b & 0x3fu} << 8) | p[pos + 1];
+        is_int = false;
+      } else if ((b >> 6) == 2) {
+        if (!need(5)) return fail("A truncated ziplist entry");
+        header = 5;
+        data_len = (uint64_t{p[pos + 1]} << 24) | (uint64_t{p[pos + 2]} << 16) |
+                   (uint64_t{p[pos + 3]} << 8) | p[pos + 4];
+        is_int = false;
+      } else {
+        int bytes = 0;
+        switch (b) {
+          case 0xc0:
+            bytes = 2;
+            break;
+          case 0xd0:
+            bytes = 4;
+            break;
+          case 0xe0:
+            bytes = 8;
+            break;
+          case 0xf0:
+            bytes = 3;
+            break;
+          case 0xfe:
+            bytes = 1;
+            break;
+          default:
+            if (b >= 0xf1 && b <= 0xfd) {
+              v = (b & 0x0f) - 1;
+            } else {
+              return fail("Invalid ziplist entry encoding " + std::to_string(b));
+            }
+        }
+        if (bytes > 0) {
+          if (!need(1 + static_cast<size_t>(bytes))) return fail("A truncated ziplist entry");
+          header = 1 + bytes;
+          v = sign_extend(le(p + pos + 1, bytes), 8 * bytes);
+        }
+      }
+      if (header + data_len > end - pos) return fail("A ziplist entry past the end of its ziplist");
+      if (is_int) {
+        element_.clear();
+        append_int64(element_, v);
+        list.push_back(element_);
+      } else {
+        if (data_len > List::kMaxElement) return fail("A list element over 512 MB");
+        list.push_back(std::string_view(zl.data() + pos + header, data_len));
+      }
+      pos += header + data_len;
+      last = start;
+      prev_len = pos - start;
+      ++n;
+    }
+    if (tail != last) return fail("A ziplist whose tail offset is wrong");
+    if (count != 0xffff && count != n) {
+      return fail("A ziplist whose header counts " + std::to_string(count) + " entries, holding " +
+                  std::to_string(n));
+    }
+    return true;
+  }
+
+  // Progress between list nodes too: a single key may be hundreds of megabytes.
+  std::function<bool()> on_tick;
+  bool tick() { return !on_tick || on_tick(); }
+
+  std::string element_;
+  std::string blob_;
+  std::string lzf_in_;
+
+ private:
+  Input& in_;
+  std::string error_;
+};
+
+class Loader {
+ public:
+  Loader(Input& in, Store& store, const RdbLoadOptions& options, RdbLoadResult& result)
+      : in_(in), d_(in), store_(store), options_(options), result_(result) {
+    if (options_.progress) {
+      d_.on_tick = [this] { return progress(); };
+    }
+  }
+
+  void run() {
+    if (!load()) result_.error = d_.error();
+    result_.bytes_read = in_.offset();
+  }
+
+ private:
+  bool progress() {
+    if (!options_.progress || in_.offset() - last_progress_ < options_.progress_interval) {
+      return true;
+    }
+    last_progress_ = in_.offset();
+    if (!options_.progress({in_.offset(), result_.keys_loaded})) return d_.fail("Loading stopped");
+    return true;
+  }
+
+  bool load() {
+    char magic[9];
+    if (!d_.read_fixed(magic, 9, "the header")) return false;
+    if (std::memcmp(magic, "REDIS", 5) != 0)
+      return d_.fail("Wrong signature trying to load DB from file");
+    int version = 0;
+    for (int i = 5; i < 9; ++i) {
+      if (magic[i] < '0' || magic[i] > '9')
+        return d_.fail("Wrong signature trying to load DB from file");
+      version = version * 10 + (magic[i] - '0');
+    }
+    if (version < 1 || version > kVersion) {
+      return d_.fail("Can't handle RDB format version " + std::to_string(version));
+    }
+    result_.version = version;
+
+    int db = 0;
+    int64_t expire_at = kNoExpire;
+    bool has_expire = false;
+    std::string key;
+    for (;;) {
+      uint8_t type;
+      if (!d_.read_byte(&type, "an opcode")) return false;
+      switch (type) {
+        case kOpExpireTimeMs: {
+          uint8_t buf[8];
+          if (!d_.read_fixed(buf, 8, "an expire time")) return false;
+          expire_at = static_cast<int64_t>(le(buf, 8));
+          has_expire = true;
+          continue;
+        }
+        case kOpExpireTime: {
+          uint8_t buf[4];
+          if (!d_.read_fixed(buf, 4, "an expire time")) return false;
+          expire_at = sign_extend(le(buf, 4), 32) * 1000;
+          has_expire = true;
+          continue;
+        }
+        case kOpFreq: {
+          uint8_t freq;
+          if (!d_.read_byte(&freq, "an LFU frequency")) return false;
+          continue;
+        }
+        case kOpIdle: {
+          uint64_t idle;
+          if (!d_.read_plain_length(&idle, "an LRU idle time")) return false;
+          continue;
+        }
+        case kOpEof:
+          return finish();
+        case kOpSelectDb: {
+          uint64_t index;
+          if (!d_.read_plain_length(&index, "a database number")) return false;
+          if (index >= static_cast<uint64_t>(store_.db_count())) {
+            return d_.fail("The file selects database " + std::to_string(index) +
+                           ", out of range: this server has " + std::to_string(store_.db_count()) +
+                           " databases (see 'databases')");
+          }
+          db = static_cast<int>(index);
+          continue;
+        }
+        case kOpResizeDb: {
+          uint64_t keys, expires;
+          if (!d_.read_plain_length(&keys, "a RESIZEDB size") ||
+              !d_.read_plain_length(&expires, "a RESIZEDB size")) {
+            return false;
+          }
+          continue;
+        }
+        case kOpAux: {
+          std::string name, value;
+          if (!d_.read_string(&name, kMaxString, "an AUX field name") ||
+              !d_.read_string(&value, kMaxString, "an AUX field value")) {
+            return false;
+          }
+          result_.aux.emplace_back(std::move(name), std::move(value));
+          continue;
+        }
+        case kOpModuleAux:
+          return d_.fail("The file holds module data (MODULE_AUX): Basalt has no modules");
+        case kOpFunction:
+        case kOpFunction2:
+          return d_.fail("The file holds Redis functions (FUNCTION): Basalt does not store them");
+        default:
+          break;
+      }
+      if (!d_.read_string(&key, kMaxString, "a key")) return false;
+      if (type != kTypeString && !is_list_type(type)) {
+        const std::string_view label = type_label(type);
+        if (label.empty()) {
+          return d_.fail("Can't load key " + quoted_key(key) + ": unknown RDB value type " +
+                         std::to_string(type));
+        }
+        return d_.fail("Can't load key " + quoted_key(key) + " of type " + std::string(label) +
+                       ": Basalt does not store " + std::string(type_plural(label)) + " yet");
+      }
+      Value value;
+      bool empty = false;
+      if (type == kTypeString) {
+        if (!d_.read_string(&d_.element_, kMaxString, "a string value")) return false;
+        value = Value(d_.element_);
+        if (d_.element_.capacity() > (size_t{4} << 20)) std::string().swap(d_.element_);
+      } else if (!d_.read_list(type, &value, &empty)) {
+        return false;
+      }
+      const bool expired = has_expire && expire_at <= store_.now_ms();
+      has_expire = false;
+      if (empty) {
+        result_.empty_skipped++;
+      } else if (expired) {
+        result_.expired_skipped++;
+      } else {
+        Database& database = store_.db(db);
+        if (database.peek(key) != nullptr) {
+          return d_.fail("Duplicate key " + quoted_key(key) + " in database " + std::to_string(db));
+        }
+        Entry* e = database.add(key, std::move(value));
+        if (expire_at != kNoExpire && expire_at > store_.now_ms()) {
+          database.set_expire(e, expire_at);
+        }
+        result_.keys_loaded++;
+      }
+      expire_at = kNoExpire;
+      if (!progress()) return false;
+    }
+  }
+
+  bool finish() {
+    if (result_.version < 5) return true;  // checksums came with version 5
+    const uint64_t expected = in_.crc();
+    uint8_t buf[8];
+    if (!d_.read_fixed(buf, 8, "the checksum")) return false;
+    const uint64_t stored = le(buf, 8);
+    // Redis's rule: zero means the writer had rdbchecksum off, so nothing is checked.
+    if (stored == 0) return true;
+    if (stored != expected) {
+      char text[96];
+      std::snprintf(text, sizeof(text), "Wrong RDB checksum: expected %016llx, got %016llx",
+                    static_cast<unsigned long long>(expected),
+                    static_cast<unsigned long long>(stored));
+      return d_.fail(text);
+    }
+    result_.checksum_verified = true;
+    return true;
+  }
+
+  Input& in_;
+  Decoder d_;
+  Store& store_;
+  const RdbLoadOptions& options_;
+  RdbLoadResult& result_;
+  uint64_t last_progress_ = 0;
+};
+
+}  // namespace
+
+std::optional<std::string> RdbLoadResult::aux_field(std::string_view name) const {
+  for (const auto& [k, v] : aux) {
+    if (k == name) return v;
+  }
+  return std::nullopt;
+}
+
+RdbLoadResult load_rdb(std::string_view bytes, Store& store, const RdbLoadOptions& options) {
+  RdbLoadResult result;
+  Input in(bytes);
+  Loader(in, store, options, result).run();
+  return result;
+}
+
+RdbLoadResult load_rdb_file(const std::string& path, Store& store, const RdbLoadOptions& options) {
+  RdbLoadResult result;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    result.error = "Can't open " + path + ": " + std::strerror(errno);
+    return result;
+  }
+  struct stat st;
+  uint64_t size = kUnknownSize;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) size = static_cast<uint64_t>(st.st_size);
+  Input in(fd, size);
+  Loader(in, store, options, result).run();
+  ::close(fd);
+  if (result.error) *result.error = path + ": " + *result.error;
+  return result;
+}
+
+RestoreResult restore_value(std::string_view payload) {
+  RestoreResult r;
+  // verifyDumpPayload: the last ten bytes are the RDB version (2 LE) and the CRC-64 (8 LE) of
+  // everything before the CRC.
+  if (payload.size() < 10) {
+    r.status = RestoreStatus::kBadPayload;
+    r.detail = "payload shorter than its footer";
+    return r;
+  }
+  const auto* footer = reinterpret_cast<const uint8_t*>(payload.data() + payload.size() - 10);
+  const uint64_t version = le(footer, 2);
+  const uint64_t crc = le(footer + 2, 8);
+  if (version > static_cast<uint64_t>(kVersion) ||
+      crc != crc64(0, payload.data(), payload.size() - 8)) {
+    r.status = RestoreStatus::kBadPayload;
+    r.detail = "version or checksum";
+    return r;
+  }
+  Input in(payload.substr(0, payload.size() - 10));
+  Decoder d(in);
+  uint8_t type;
+  if (!d.read_byte(&type, "the type")) {
+    r.detail = d.error();
+    return r;
+  }
+  if (type != kTypeString && !is_list_type(type)) {
+    const std::string_view label = type_label(type);
+    if (label.empty()) {
+      r.detail = "unknown RDB value type " + std::to_string(type);
+      return r;
+    }
+    r.status = RestoreStatus::kUnsupportedType;
+    r.detail = "Basalt does not store " + std::string(type_plural(label)) + " yet";
+    return r;
+  }
+  bool empty = false;
+  if (type == kTypeString) {
+    std::string s;
+    if (!d.read_string(&s, kMaxString, "a string value")) {
+      r.detail = d.error();
+      return r;
+    }
+    r.value = Value(s);
+  } else if (!d.read_list(type, &r.value, &empty)) {
+    r.detail = d.error();
+    r.value = Value();
+    return r;
+  }
+  if (empty || !in.at_end()) {
+    r.detail = empty ? "an empty list" : "bytes after the value";
+    r.value = Value();
+    return r;
+  }
+  r.status = RestoreStatus::kOk;
+  return r;
+}
+
+std::string_view restore_error_text(RestoreStatus status) {
+  switch (status) {
+    case RestoreStatus::kOk:
+      return "";
+    case RestoreStatus::kBadPayload:
+      return "ERR DUMP payload version or checksum are wrong";
+    case RestoreStatus::kBadData:
+      return "ERR Bad data format";
+    case RestoreStatus::kUnsupportedType:
+      return "ERR Bad data format";
+  }
+  return "ERR Bad data format";
+}
+
+}  // namespace basalt

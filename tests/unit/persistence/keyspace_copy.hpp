@@ -1,0 +1,72 @@
+#pragma once
+// A deep, comparable copy of a Store's keyspace for tests: what a load must reproduce exactly.
+
+#include <cstdint>
+#include <map>
+#include <ostream>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "store/list.hpp"
+#include "store/store.hpp"
+
+namespace basalt::testing_support {
+
+struct Item {
+  bool is_list = false;
+  std::string str;
+  std::vector<std::string> list;
+  int64_t expire_at = 0;
+  bool operator==(const Item&) const = default;
+};
+
+using Keyspace = std::map<std::pair<int, std::string>, Item>;
+
+inline Item copy_item(const Entry* e) {
+  Item item;
+  item.expire_at = e->expire_at;
+  if (e->value.is_list()) {
+    item.is_list = true;
+    for (std::string_view s : e->value.list()) item.list.emplace_back(s);
+  } else {
+    item.str = std::string(e->value.str());
+  }
+  return item;
+}
+
+inline Keyspace copy_keyspace(const Store& store) {
+  Keyspace out;
+  for (int i = 0; i < store.db_count(); ++i) {
+    store.db(i).for_each([&](const Entry* e) {
+      out.emplace(std::make_pair(i, std::string(e->key())), copy_item(e));
+    });
+  }
+  return out;
+}
+
+inline std::ostream& operator<<(std::ostream& os, const Item& item) {
+  if (item.is_list) {
+    os << "list[" << item.list.size() << "]";
+  } else {
+    os << "string(" << item.str.size() << " bytes)";
+  }
+  return os << " expire_at=" << item.expire_at;
+}
+
+// The first difference, for a readable failure.
+inline std::string first_difference(const Keyspace& want, const Keyspace& got) {
+  for (const auto& [k, v] : want) {
+    auto it = got.find(k);
+    if (it == got.end()) return "missing db " + std::to_string(k.first) + " key '" + k.second + "'";
+    if (!(it->second == v))
+      return "differs: db " + std::to_string(k.first) + " key '" + k.second + "'";
+  }
+  for (const auto& [k, v] : got) {
+    if (!want.count(k)) return "extra: db " + std::to_string(k.first) + " key '" + k.second + "'";
+  }
+  return "";
+}
+
+}  // namespace basalt::testing_support
