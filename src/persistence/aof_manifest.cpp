@@ -196,7 +196,8 @@ std::string quote_manifest_name(std::string_view name) {
     // manifest. Quoted, Redis reads it back (inside double quotes ' is plain).
     if (c == '\\' || c == '"' || c == '\'' || !c_isprint(u) || c_isspace(u)) needs = true;
   }
-  if (!needs) return std::string(name);
+  // Bare, an empty name would be no word at all and the line unreadable (Redis writes it so).
+  if (!needs && !name.empty()) return std::string(name);
   std::string out = "\"";
   for (char c : name) {
     switch (c) {

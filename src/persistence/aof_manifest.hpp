@@ -86,8 +86,8 @@ class AofManifest {
 };
 
 // Redis's quoting for a manifest name: as is when it needs none (sdsneedsrepr), else sdscatrepr.
-// One deliberate difference: a name with a single quote is quoted too (Redis writes it bare and
-// then fails to read it back); Redis reads the quoted form correctly.
+// Deliberate differences: a name with a single quote, and an empty name, are quoted too (Redis
+// writes them bare and then fails to read its manifest back); Redis reads the quoted forms.
 std::string quote_manifest_name(std::string_view name);
 
 // Reads dir/dirname/<filename>.manifest. A missing directory or manifest is not an error (Redis

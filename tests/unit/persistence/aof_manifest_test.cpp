@@ -133,6 +133,7 @@ TEST(AofManifestTest, QuotesNamesAsRedis) {
   EXPECT_EQ(quote_manifest_name("v\x0b"), "\"v\\x0b\"");  // \v is a space to sdsneedsrepr
   // Redis leaves this bare and cannot read it back; quoted, Redis reads it.
   EXPECT_EQ(quote_manifest_name("x'y"), "\"x'y\"");
+  EXPECT_EQ(quote_manifest_name(""), "\"\"");
 }
 
 TEST(AofManifestTest, RoundTripsAwkwardNames) {
