@@ -229,6 +229,8 @@ std::optional<std::string> AofLog::open(AofManifest manifest, const AofBaseWrite
   last_fsync_ms_ = options_.ops.now_ms();
   postponed_since_ms_.reset();
   last_write_ok_ = true;
+  // History left by a crash between a rewrite and its clean-up (Redis does this at start too).
+  delete_history();
   return std::nullopt;
 }
 
@@ -453,13 +455,17 @@ std::optional<std::string> AofLog::install_rewrite(const AofRewrite& rewrite) {
   rewrite_in_progress_ = false;
   base_size_ = file_size(base_path) + incr_size_;
   current_size_ = base_size_;
-  if (options_.disable_auto_gc || manifest_.history.empty()) return std::nullopt;
-  for (const auto& info : manifest_.history) background_->unlink(names.path_of(info.name));
+  delete_history();
+  return std::nullopt;
+}
+
+void AofLog::delete_history() {
+  if (options_.disable_auto_gc || manifest_.history.empty()) return;
+  for (const auto& info : manifest_.history) background_->unlink(options_.names.path_of(info.name));
   manifest_.history.clear();
   // The history is gone whether or not this manifest reaches the disk: one still naming it is
-  // valid (history files are never loaded), so a failure here is not the rewrite's.
-  (void)persist_aof_manifest(names, manifest_);
-  return std::nullopt;
+  // valid (history files are never loaded), so a failure here fails nothing.
+  (void)persist_aof_manifest(options_.names, manifest_);
 }
 
 void AofLog::abort_rewrite(const AofRewrite& rewrite) {

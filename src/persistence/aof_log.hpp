@@ -102,7 +102,7 @@ class AofLog {
 
   // At start-up, after loading (aofOpenIfNeededOnServerStart): creates the directory, writes a
   // base with write_base when the manifest names no file at all, opens the last incr file for
-  // appending (or a new one), and persists the manifest.
+  // appending (or a new one), persists the manifest, and deletes history files a crash left.
   std::optional<std::string> open(AofManifest manifest, const AofBaseWriterFn& write_base);
   // appendonly no: writes what is buffered, fsyncs and closes (stopAppendOnly).
   std::optional<std::string> close();
@@ -150,6 +150,7 @@ class AofLog {
  private:
   class Background;
 
+  void delete_history();
   bool fsync_in_progress() const;
   ssize_t write_all(std::string_view bytes);
   int timed_fdatasync(int fd);

@@ -158,6 +158,28 @@ TEST_F(AofLogTest, OpenCreatesBaseIncrAndManifest) {
   EXPECT_EQ(files_in_dir(), 3u);  // no temporary left behind
 }
 
+TEST_F(AofLogTest, OpenDeletesHistoryACrashLeft) {
+  std::filesystem::create_directories(options_.names.aof_dir());
+  for (const char* name : {"appendonly.aof.1.base.aof", "appendonly.aof.1.incr.aof",
+                           "appendonly.aof.2.base.aof", "appendonly.aof.2.incr.aof"})
+    ASSERT_FALSE(write_file_atomically(path(name), ""));
+  AofManifest m;
+  ASSERT_FALSE(
+      AofManifest::parse("file appendonly.aof.2.base.aof seq 2 type b\n"
+                         "file appendonly.aof.1.incr.aof seq 1 type h\n"
+                         "file appendonly.aof.1.base.aof seq 1 type h\n"
+                         "file appendonly.aof.2.incr.aof seq 2 type i\n",
+                         &m));
+  AofLog& log = open_log(m);
+  log.wait_for_background_jobs();
+  EXPECT_FALSE(std::filesystem::exists(path("appendonly.aof.1.base.aof")));
+  EXPECT_FALSE(std::filesystem::exists(path("appendonly.aof.1.incr.aof")));
+  EXPECT_EQ(slurp(options_.names.manifest_path()),
+            "file appendonly.aof.2.base.aof seq 2 type b\n"
+            "file appendonly.aof.2.incr.aof seq 2 type i\n");
+  EXPECT_EQ(log.incr_path(), path("appendonly.aof.2.incr.aof"));
+}
+
 TEST_F(AofLogTest, WritesExactBytesWithSelectWhenTheDbChanges) {
   AofLog& log = open_log();
   append(log, 0, {"SET", "k", std::string("a\r\n\0b", 5)});
