@@ -1,0 +1,69 @@
+#pragma once
+// A base file of commands (aof-use-rdb-preamble no): the dataset as the commands that rebuild
+// it, as Redis's rewriteAppendOnlyFileRio emits them: SELECT before each non-empty database,
+// SET for a string, RPUSH of at most 64 elements per command for a list
+// (AOF_REWRITE_ITEMS_PER_CMD), PEXPIREAT after a key with a TTL. The rewrite walks the keyspace
+// and feeds it key by key; nothing here knows the store.
+//
+// Errors latch: the feeding calls return nothing, and finish() reports the first failure
+// (Dragonfly's parser style), so the walk needs no check per key.
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "persistence/file_io.hpp"
+
+namespace basalt {
+
+class AofBaseWriter {
+ public:
+  static constexpr size_t kItemsPerCommand = 64;  // AOF_REWRITE_ITEMS_PER_CMD
+  // Redis's REDIS_AUTOSYNC_BYTES: aof-rewrite-incremental-fsync syncs this often, so the final
+  // fsync does not stall on gigabytes of dirty pages.
+  static constexpr uint64_t kIncrementalFsyncBytes = 4 << 20;
+
+  AofBaseWriter() = default;
+  ~AofBaseWriter();  // abandons a file not finished
+  AofBaseWriter(const AofBaseWriter&) = delete;
+  AofBaseWriter& operator=(const AofBaseWriter&) = delete;
+
+  std::optional<std::string> open(const std::string& path, bool incremental_fsync = true);
+
+  void select(int db);
+  void set(std::string_view key, std::string_view value);
+  // A whole list at once.
+  void rpush(std::string_view key, std::span<const std::string_view> elements);
+  // A list element by element (from an iterator): exactly length calls of list_element follow.
+  void begin_list(std::string_view key, size_t length);
+  void list_element(std::string_view element);
+  void pexpireat(std::string_view key, int64_t unix_time_ms);
+  // Any other command (a type without its own method yet).
+  void command(std::span<const std::string_view> argv);
+
+  // Writes what is buffered, fsyncs and closes: the first error of the whole file, if any.
+  std::optional<std::string> finish();
+  // Closes and removes the file (a failed or cancelled rewrite).
+  void abandon();
+  uint64_t bytes() const { return bytes_; }
+
+ private:
+  void write_bulk(std::string_view s);
+  void maybe_flush();
+  void check_list_done();
+
+  OutputFile file_;
+  std::string buf_;
+  std::optional<std::string> error_;
+  bool incremental_fsync_ = true;
+  uint64_t bytes_ = 0;
+  uint64_t synced_at_ = 0;
+  bool finished_ = false;
+  std::string list_key_;
+  size_t list_remaining_ = 0;
+  size_t list_count_ = 0;
+};
+
+}  // namespace basalt
