@@ -199,6 +199,7 @@ std::optional<std::string> AofLog::open(AofManifest manifest, const AofBaseWrite
   // Starting with no file at all: a base of the (empty or just loaded) dataset comes first, so
   // the directory always has a base to replay the incr files on.
   if (manifest.empty()) {
+    if (!write_base) return "the AOF directory has no base file and no way to write one was given";
     const std::string path =
         names.path_of(manifest.add_new_base(names.filename, options_.use_rdb_preamble));
     const std::string temp = temp_path_for(path);
@@ -402,6 +403,8 @@ AofFlushResult AofLog::flush_turn(bool force) {
 
 std::optional<std::string> AofLog::open_new_incr(AofRewrite* rewrite) {
   if (fd_ < 0) return "the AOF is not open";
+  // A second switch would make the first rewrite's base miss the commands of the file between.
+  if (rewrite_in_progress_) return "Background append only file rewriting already in progress";
   AofFlushResult flushed = flush_turn(true);
   if (!buf_.empty())
     return "Can't switch to a new AOF incr file while the AOF buffer can't be written: " +

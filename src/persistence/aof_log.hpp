@@ -119,7 +119,8 @@ class AofLog {
 
   // BGREWRITEAOF, step one (openNewIncrAofForAppend): writes the buffer out, switches appends
   // to a new incr file (seq + 1) and persists the manifest naming it; on failure nothing
-  // changed. Refused while the buffer can't be written: its commands belong to the old file.
+  // changed. Refused while the buffer can't be written (its commands belong to the old file),
+  // and while a rewrite is in progress (install or abort it first).
   std::optional<std::string> open_new_incr(AofRewrite* rewrite);
   // Step two (backgroundRewriteDoneHandler): renames the written base into place as the new
   // base, turns the old base and the incr files before first_incr_seq into history, persists the

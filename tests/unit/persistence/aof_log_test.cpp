@@ -513,6 +513,24 @@ TEST_F(AofLogTest, RotationRefusedWhileTheBufferCannotBeWritten) {
   EXPECT_EQ(log.manifest().incrs.size(), 2u);
 }
 
+TEST_F(AofLogTest, OneRewriteAtATime) {
+  AofLog& log = open_log();
+  AofRewrite first, second;
+  ASSERT_FALSE(log.open_new_incr(&first));
+  auto error = log.open_new_incr(&second);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(*error, "Background append only file rewriting already in progress");
+  log.abort_rewrite(first);
+  EXPECT_FALSE(log.open_new_incr(&second));
+}
+
+TEST_F(AofLogTest, OpenWithoutBaseWriterIsAnError) {
+  AofLog log(options_);
+  auto error = log.open({}, nullptr);
+  ASSERT_TRUE(error);
+  EXPECT_FALSE(log.is_open());
+}
+
 TEST_F(AofLogTest, RandomCommandsRoundTripThroughRotations) {
   std::mt19937 rng(3);
   AofLog& log = open_log();
