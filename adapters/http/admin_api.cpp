@@ -90,8 +90,9 @@ void handle_readyz(Exchange& ex) {
   if (server.ready()) {
     ex.json(200, "{\"status\":\"ready\"}");
   } else {
-    ex.json(503, server.shutting_down() ? "{\"status\":\"shutting down\"}"
-                                        : "{\"status\":\"starting\"}");
+    ex.json(503, server.shutting_down()      ? "{\"status\":\"shutting down\"}"
+                 : server.engine().loading() ? "{\"status\":\"loading\"}"
+                                             : "{\"status\":\"starting\"}");
   }
 }
 

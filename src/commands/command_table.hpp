@@ -41,6 +41,8 @@ enum CommandFlag : uint32_t {
   kCmdPubsub = 1u << 18,
   // Gated by enable-debug-command (Redis's CMD_PROTECTED); COMMAND INFO does not show it.
   kCmdProtected = 1u << 19,
+  // Refused while a replica loads its dataset in the background (SAVE, BGSAVE ...).
+  kCmdNoAsyncLoading = 1u << 20,
 };
 
 struct CommandSpec {

@@ -34,6 +34,7 @@ Engine::Engine(Config& config, const Clock& clock, uint64_t seed)
   reset_command_stats();
   server_info_.start_ms = clock.now_ms();
   server_info_.start_us = clock.monotonic_us();
+  persistence_ = std::make_unique<Persistence>(*this);
 }
 
 Engine::~Engine() { store_.set_observer(nullptr); }
@@ -186,6 +187,16 @@ void Engine::dispatch(Session& session, std::span<const std::string_view> argv, 
   if (session.readonly_only && !allowed_with_readonly_token(*cmd)) {
     reject(session, reply,
            "NOPERM this user has no permissions to run the '" + cmd->full_name + "' command", cmd);
+    return;
+  }
+  if (loading_ && !cmd->has(kCmdLoading) && session.frontend != Frontend::kInternal) {
+    reject(session, reply, err::kLoading, cmd);
+    return;
+  }
+  // Redis refuses PING too: a health check that pings must see that writes are failing.
+  if (!write_refusal_.empty() && session.frontend != Frontend::kInternal &&
+      (cmd->has(kCmdWrite) || cmd->full_name == "ping")) {
+    reject(session, reply, write_refusal_, cmd);
     return;
   }
   // A monitor is a replica to Redis, and replicas may not touch the keyspace.
@@ -690,6 +701,7 @@ void Engine::cron() {
   if (pause_ == PauseType::kOff) store_.active_expire_cycle(period_us / 4);
   store_.rehash_cycle(1000);
   if (!ready_keys_.empty()) serve_ready_keys();
+  persistence_->cron();
 }
 
 }  // namespace basalt

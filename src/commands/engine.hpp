@@ -22,6 +22,7 @@
 #include "commands/command_table.hpp"
 #include "commands/effect_stream.hpp"
 #include "commands/percentiles.hpp"
+#include "commands/persistence.hpp"
 #include "commands/reply_builder.hpp"
 #include "commands/session.hpp"
 #include "config/config.hpp"
@@ -206,6 +207,8 @@ class Engine final : public KeyspaceObserver {
 
   // The write-effect channel: what every effective write did, in replayable form.
   EffectStream& effects() { return effects_; }
+  // RDB snapshots and the AOF (persistence.hpp).
+  Persistence& persistence() { return *persistence_; }
   // Records one effect in database db: now, or at the end of the running EXEC (wrapped in
   // MULTI ... EXEC when the transaction wrote more than once).
   void propagate(int db, std::span<const std::string_view> argv);
@@ -214,6 +217,15 @@ class Engine final : public KeyspaceObserver {
   }
   // The loop turn's commands have run; consumers act before their replies leave.
   void end_turn() { effects_.turn_end(); }
+
+  // While the dataset loads at start, clients' commands get -LOADING unless flagged loading
+  // (INFO, CONFIG ...); the loader's own session (kInternal) runs anything.
+  void set_loading(bool loading) { loading_ = loading; }
+  bool loading() const { return loading_; }
+  // While persistence is failing (a failed background save with stop-writes-on-bgsave-error, an
+  // AOF write error), writes and PING are refused with this -MISCONF text; empty: accepted.
+  void set_write_refusal(std::string text) { write_refusal_ = std::move(text); }
+  const std::string& write_refusal() const { return write_refusal_; }
 
   // Background work (Redis's serverCron share): active expiry and incremental rehashing.
   void cron();
@@ -297,6 +309,8 @@ class Engine final : public KeyspaceObserver {
   std::vector<std::string> effect_rewrite_;  // CommandContext::propagate_as's vector, reused
   std::vector<std::string_view> effect_views_;
   bool in_transaction_ = false;
+  bool loading_ = false;
+  std::string write_refusal_;
   std::vector<std::pair<int, std::vector<std::string>>> transaction_effects_;
   Host* host_ = nullptr;
   uint64_t next_session_id_ = 1;
@@ -312,6 +326,9 @@ class Engine final : public KeyspaceObserver {
   // WATCH: per database, key -> sessions watching it.
   std::vector<std::unordered_map<std::string, std::vector<Session*>>> watched_keys_;
   size_t watched_total_ = 0;
+
+  // Last: it consumes the effect stream and uses the store, so it goes first.
+  std::unique_ptr<Persistence> persistence_;
 };
 
 // Called once at startup: every family's register_<family>(CommandTable&).

@@ -115,6 +115,15 @@ inline constexpr std::string_view kMonitorInExec =
 inline constexpr std::string_view kMonitorOverHttp =
     "ERR MONITOR is only available over RESP: the HTTP API answers each request with one reply";
 inline constexpr std::string_view kReplicaKeyspace = "ERR Replica can't interact with the keyspace";
+// Persistence: the dataset is loading; a failed background save or AOF write stops writes.
+inline constexpr std::string_view kLoading = "LOADING Redis is loading the dataset in memory";
+inline constexpr std::string_view kMisconfRdb =
+    "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to "
+    "disk. Commands that may modify the data set are disabled, because this instance is "
+    "configured to report errors during writes if RDB snapshotting fails "
+    "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB "
+    "error.";
+inline constexpr std::string_view kMisconfAofPrefix = "MISCONF Errors writing to the AOF file: ";
 inline constexpr std::string_view kTimeoutNotInteger =
     "ERR timeout is not an integer or out of range";
 inline constexpr std::string_view kPauseMode = "ERR CLIENT PAUSE mode must be WRITE or ALL";

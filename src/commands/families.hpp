@@ -11,5 +11,6 @@ void register_keys(CommandTable& table);          // generic_family.cpp (keyspac
 void register_connection(CommandTable& table);    // connection_family.cpp
 void register_server(CommandTable& table);        // server_family.cpp
 void register_transactions(CommandTable& table);  // transaction_family.cpp
+void register_persistence(CommandTable& table);   // persistence_family.cpp
 
 }  // namespace basalt

@@ -419,7 +419,10 @@ void cmd_flushdb(CommandContext& ctx) {
 // FLUSHALL [ASYNC|SYNC]
 void cmd_flushall(CommandContext& ctx) {
   if (!parse_flush_options_or_reply(ctx)) return;
+  // As Redis kills its BGSAVE child: the snapshot stops before the keys go.
+  ctx.engine.persistence().before_flushall();
   op_flushall(ctx.store());
+  ctx.engine.persistence().after_flushall();
   ctx.force_propagation();
   ctx.reply.ok();
 }

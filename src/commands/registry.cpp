@@ -12,6 +12,7 @@ void register_all_commands(CommandTable& table) {
   register_connection(table);
   register_server(table);
   register_transactions(table);
+  register_persistence(table);
 }
 
 }  // namespace basalt

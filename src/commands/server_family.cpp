@@ -540,20 +540,7 @@ void info_memory(CommandContext& ctx, std::string& out) {
   field(out, "lazyfree_pending_objects", int64_t{0});
 }
 
-// Basalt keeps no snapshot or log yet; the fields say so in the words tools look for.
-void info_persistence(CommandContext& ctx, std::string& out) {
-  field(out, "loading", int64_t{0});
-  field(out, "async_loading", int64_t{0});
-  field(out, "rdb_bgsave_in_progress", int64_t{0});
-  field(out, "rdb_last_save_time", ctx.engine.server_info().start_ms / 1000);
-  field(out, "rdb_last_bgsave_status", "ok");
-  field(out, "rdb_saves", int64_t{0});
-  field(out, "aof_enabled", int64_t{0});
-  field(out, "aof_rewrite_in_progress", int64_t{0});
-  field(out, "aof_rewrite_scheduled", int64_t{0});
-  field(out, "aof_last_bgrewrite_status", "ok");
-  field(out, "aof_last_write_status", "ok");
-}
+void info_persistence(CommandContext& ctx, std::string& out) { ctx.engine.persistence().info(out); }
 
 void info_stats(CommandContext& ctx, std::string& out) {
   const EngineStats& s = ctx.engine.stats();
@@ -818,9 +805,16 @@ void cmd_config_set(CommandContext& ctx) {
   std::optional<ConfigError> refused = ConfigRegistry::check(config);
   Host* host = ctx.engine.host();
   if (!refused && host != nullptr) refused = host->on_config_changed();
+  // appendonly yes opens the AOF now, and could fail (an unwritable dir).
+  if (!refused) {
+    if (auto error = ctx.engine.persistence().apply_config()) {
+      refused = ConfigError{"appendonly", *error};
+    }
+  }
   if (refused) {
     for (size_t j = 0; j < n; ++j) ConfigRegistry::set(config, names[j], old_values[j], true);
     if (host != nullptr) host->on_config_changed();
+    ctx.engine.persistence().apply_config();
     ctx.reply.error(err::config_set_failed(refused->name, refused->reason));
     return;
   }
@@ -1096,12 +1090,6 @@ void cmd_time(CommandContext& ctx) {
   ctx.reply.bulk(std::to_string(now_us % 1000000));
 }
 
-// LASTSAVE
-void cmd_lastsave(CommandContext& ctx) {
-  // Nothing is ever saved yet; Redis reports its start time until its first save.
-  ctx.reply.integer(ctx.engine.server_info().start_ms / 1000);
-}
-
 // C's atoi, which DEBUG's numeric arguments go through in Redis: leading spaces, a sign, digits,
 // and anything after them ignored.
 int64_t atoi_like(std::string_view s) {
@@ -1129,6 +1117,9 @@ void cmd_debug(CommandContext& ctx) {
         "    Setting it to 0 disables expiring keys in background when they are not",
         "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
         "    default.",
+        "RELOAD [NOSAVE]",
+        "    Save the RDB on disk and reload it back to memory. With NOSAVE the file on disk",
+        "    is loaded as it is.",
         "SLEEP <seconds>",
         "    Stop the server for <seconds>. Decimals allowed.",
     };
@@ -1154,6 +1145,20 @@ void cmd_debug(CommandContext& ctx) {
         std::this_thread::sleep_for(std::min<Clock::duration>(deadline - now, kSleepSlice));
       }
     }
+    ctx.reply.ok();
+  } else if (iequals(sub, "reload")) {
+    bool save = true;
+    for (size_t i = 2; i < ctx.argc(); ++i) {
+      if (!iequals(ctx.arg(i), "nosave")) return ctx.reply.error(err::kSyntax);
+      save = false;
+    }
+    Persistence& p = ctx.engine.persistence();
+    if (save && p.save()) return ctx.reply.error("ERR Error saving RDB");
+    if (auto error = p.load_now()) {
+      BASALT_LOG(kWarning, "DEBUG RELOAD: %s", error->c_str());
+      return ctx.reply.error("ERR Error trying to load the RDB dump, check server logs.");
+    }
+    BASALT_LOG(kWarning, "DB reloaded by DEBUG RELOAD");
     ctx.reply.ok();
   } else if (iequals(sub, "set-active-expire") && ctx.argc() == 3) {
     ctx.store().set_active_expire(atoi_like(ctx.arg(2)) != 0);
@@ -1198,13 +1203,15 @@ void cmd_shutdown(CommandContext& ctx) {
     ctx.reply.error(err::kShutdownFailed);
     return;
   }
-  // SAVE asks for a snapshot Basalt cannot write: fail as Redis does when its save fails, unless
-  // FORCE says to go ahead anyway.
-  if (save && !force) {
-    BASALT_LOG(kWarning, "Error trying to save the DB: persistence is not implemented");
+  // The final AOF flush and, with save rules (or SAVE), the dump; a failed save stops the
+  // shutdown unless FORCE says to go ahead anyway, as in Redis.
+  const ShutdownSave mode =
+      nosave ? ShutdownSave::kNoSave : (save ? ShutdownSave::kSave : ShutdownSave::kDefault);
+  if (ctx.engine.persistence().prepare_shutdown(mode) && !force) {
     ctx.reply.error(err::kShutdownFailed);
     return;
   }
+  (void)now;
   // As in Redis, a successful SHUTDOWN sends no reply: the connection closes with the server.
   host->request_shutdown();
 }
@@ -1285,8 +1292,6 @@ void register_server(CommandTable& table) {
 
   table.add({"time", 1, kLoadingStale | kCmdFast, 0, 0, 0, cmd_time, "server",
              "Return the current server time"});
-  table.add({"lastsave", 1, kLoadingStale | kCmdFast, 0, 0, 0, cmd_lastsave, "server",
-             "Get the UNIX time stamp of the last successful save to disk", "@admin @dangerous"});
   // Redis's DEBUG takes free-form subcommands, so it is one plain command parsing its own.
   table.add({"debug", -2, kAdmin | kCmdProtected, 0, 0, 0, cmd_debug, "server",
              "A container for debugging commands"});

@@ -166,6 +166,11 @@ bool Server::start(std::string* error) {
   block_timer_.data = this;
   uv_timer_init(&loop_, &drain_timer_);
   drain_timer_.data = this;
+  uv_idle_init(&loop_, &persistence_idle_);
+  persistence_idle_.data = this;
+  uv_async_init(&loop_, &persistence_wake_, on_persistence_wake);
+  persistence_wake_.data = this;
+  engine_->persistence().set_wake([this] { uv_async_send(&persistence_wake_); });
   uv_async_init(&loop_, &signal_async_, on_signal);
   signal_async_.data = this;
   g_signal_async.store(&signal_async_);
@@ -223,6 +228,11 @@ bool Server::fit_open_files_limit(std::string* error) {
 int Server::run() {
   // Front ends are up by now: what is allocated is the baseline INFO's dataset figure leaves out.
   engine_->server_info().used_memory_startup = engine_->memory().used;
+  // The dataset loads on a worker thread while clients already connect (and get -LOADING).
+  if (auto error = engine_->persistence().begin_loading()) {
+    BASALT_LOG(kWarning, "%s", error->c_str());
+    return 1;
+  }
   BASALT_LOG(kNotice, "Ready to accept connections tcp (port %lld)",
              static_cast<long long>(config_.port));
   uv_run(&loop_, UV_RUN_DEFAULT);
@@ -320,11 +330,15 @@ void Server::on_check(uv_check_t* h) {
       if (s.connections_.count(c) && !c->closing()) c->resume();
     }
   }
+  // The turn's writes reach the AOF (and, with appendfsync always, the disk) before any of the
+  // turn's replies leaves.
+  s.engine_->end_turn();
   for (size_t i = 0; i < s.flush_queue_.size(); ++i) {
     StreamConnection* c = s.flush_queue_[i];
     if (s.connections_.count(c)) c->flush();
   }
   s.flush_queue_.clear();
+  if (!s.shutdown_started_) s.drive_persistence();
   s.arm_block_timer();
   if (s.shutting_down_) s.begin_shutdown();
 }
@@ -393,11 +407,51 @@ void Server::on_signal(uv_async_t* a) {
                      static_cast<uint64_t>(s.config_.shutdown_delay_ms), 0);
       continue;
     }
-    s.request_shutdown();
+    s.shutdown_from_signal();
   }
 }
 
-void Server::on_drain_timer(uv_timer_t* t) { static_cast<Server*>(t->data)->request_shutdown(); }
+void Server::on_drain_timer(uv_timer_t* t) {
+  static_cast<Server*>(t->data)->shutdown_from_signal();
+}
+
+void Server::shutdown_from_signal() {
+  if (auto error = engine_->persistence().prepare_shutdown(ShutdownSave::kDefault)) {
+    BASALT_LOG(kWarning,
+               "Errors trying to shut down the server. Check the logs for more information.");
+    draining_ = false;
+    return;
+  }
+  request_shutdown();
+}
+
+void Server::drive_persistence() {
+  Persistence& p = engine_->persistence();
+  p.poll();
+  if (const auto& error = p.loading_error()) {
+    BASALT_LOG(kWarning, "%s", error->c_str());
+    BASALT_LOG(kWarning, "Fatal error loading the DB. Exiting.");
+    std::_Exit(1);
+  }
+  const bool busy = p.busy();
+  if (busy && !persistence_idle_active_) {
+    uv_idle_start(&persistence_idle_, on_persistence_idle);
+  } else if (!busy && persistence_idle_active_) {
+    uv_idle_stop(&persistence_idle_);
+  }
+  persistence_idle_active_ = busy;
+}
+
+void Server::on_persistence_idle(uv_idle_t* h) {
+  Server& s = *static_cast<Server*>(h->data);
+  s.engine_->persistence().step();
+  s.drive_persistence();
+}
+
+void Server::on_persistence_wake(uv_async_t* a) {
+  Server& s = *static_cast<Server*>(a->data);
+  if (!s.shutdown_started_) s.drive_persistence();
+}
 
 void Server::request_shutdown() {
   // Finish this loop turn (replies already produced are flushed), then close everything.
@@ -418,6 +472,8 @@ void Server::begin_shutdown() {
   uv_close(reinterpret_cast<uv_handle_t*>(&cron_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&block_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&drain_timer_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&persistence_idle_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&persistence_wake_), nullptr);
   g_signal_async.store(nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&signal_async_), nullptr);
   for (auto& hook : shutdown_hooks_) hook();

@@ -58,9 +58,10 @@ class Server final : public Host {
   // Front ends close their own handles (timers, listeners' state) when shutdown begins.
   void on_shutdown(std::function<void()> hook) { shutdown_hooks_.push_back(std::move(hook)); }
 
-  // /readyz: false from SIGTERM on, through the shutdown-delay-ms drain, while clients are still
-  // served, so that a load balancer stops sending new ones before the ports close.
-  bool ready() const { return started_ && !draining_ && !shutting_down_; }
+  // /readyz: false while the dataset loads at start, and from SIGTERM on, through the
+  // shutdown-delay-ms drain, while clients are still served, so that a load balancer stops sending
+  // new ones before the ports close.
+  bool ready() const { return started_ && !draining_ && !shutting_down_ && !engine_->loading(); }
   bool shutting_down() const { return draining_ || shutting_down_; }
   // SHUTDOWN (or the end of the drain) has been asked for: no further command may run.
   bool stopping() const { return shutting_down_; }
@@ -93,6 +94,14 @@ class Server final : public Host {
   static void on_block_timer(uv_timer_t* t);
   static void on_signal(uv_async_t* a);
   static void on_drain_timer(uv_timer_t* t);
+  static void on_persistence_idle(uv_idle_t* h);
+  static void on_persistence_wake(uv_async_t* a);
+  // Picks up finished persistence work and runs its background steps while there are some; exits
+  // the process when loading at start failed, as Redis does.
+  void drive_persistence();
+  // SIGTERM / SIGINT: the final save (when save rules exist) and AOF flush, then shutdown; a
+  // failed save keeps the server running, as in Redis.
+  void shutdown_from_signal();
   void arm_cron();
   void arm_block_timer();
   void close_idle_clients();
@@ -128,6 +137,9 @@ class Server final : public Host {
   uint64_t fd_limit_ = 0;                    // RLIMIT_NOFILE's soft limit once fitted
   int64_t cron_ticks_ = 0;
   uv_timer_t drain_timer_;
+  uv_idle_t persistence_idle_;   // active while a BGSAVE or rewrite walk has steps left
+  uv_async_t persistence_wake_;  // persistence's worker threads finished something
+  bool persistence_idle_active_ = false;
   bool draining_ = false;
   int64_t cron_hz_ = 0;
   bool started_ = false;

@@ -61,6 +61,7 @@ class EngineTest : public ::testing::Test {
   static Config test_config() {
     Config c;
     c.enable_debug_command = "yes";
+    c.save = "";  // no dump.rdb in the tests' working directory (FLUSHALL saves with rules)
     return c;
   }
 

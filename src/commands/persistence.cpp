@@ -1,0 +1,854 @@
+#include "commands/persistence.hpp"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "base/allocator.hpp"
+#include "base/log.hpp"
+#include "base/strings.hpp"
+#include "commands/engine.hpp"
+#include "commands/error_texts.hpp"
+#include "persistence/aof_base_writer.hpp"
+#include "persistence/aof_log.hpp"
+#include "persistence/aof_manifest.hpp"
+#include "persistence/aof_reader.hpp"
+#include "persistence/file_io.hpp"
+#include "persistence/rdb_loader.hpp"
+#include "persistence/rdb_writer.hpp"
+#include "persistence/snapshot.hpp"
+#include "store/list.hpp"
+
+namespace basalt {
+
+namespace {
+
+// Entries a step of a background walk serializes: about a millisecond of work, so that clients
+// wait at most that long between two steps.
+constexpr size_t kStepEntries = 2000;
+// Redis's CONFIG_BGSAVE_RETRY_DELAY: a failed BGSAVE is tried again by the save rules after this.
+constexpr int64_t kBgsaveRetryDelayS = 5;
+
+bool yes(const std::string& value) { return value == "yes"; }
+
+RdbWriteOptions rdb_options(const Config& config) {
+  RdbWriteOptions options;
+  options.compression = yes(config.rdbcompression);
+  options.checksum = yes(config.rdbchecksum);
+  return options;
+}
+
+AofNames aof_names(const Config& config) {
+  AofNames names;
+  names.dir = config.dir;
+  names.dirname = config.appenddirname;
+  names.filename = config.appendfilename;
+  return names;
+}
+
+AofFsyncPolicy fsync_policy(const Config& config) {
+  if (config.appendfsync == "always") return AofFsyncPolicy::kAlways;
+  if (config.appendfsync == "no") return AofFsyncPolicy::kNo;
+  return AofFsyncPolicy::kEverySec;
+}
+
+bool file_exists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+// The loader's session replies nowhere; what matters is the keyspace the commands build.
+class DiscardingReply final : public ReplyBuilder {
+ public:
+  void simple(std::string_view) override {}
+  void integer(int64_t) override {}
+  void bulk(std::string_view) override {}
+  void null() override {}
+  void null_array() override {}
+  void array(size_t) override {}
+  void map(size_t) override {}
+  void set(size_t) override {}
+  void dbl(double) override {}
+  void boolean(bool) override {}
+  void verbatim(std::string_view, std::string_view) override {}
+  int protocol() const override { return 2; }
+
+ protected:
+  void write_error(std::string_view) override {}
+};
+
+class DiscardingLink final : public ClientLink {
+ public:
+  ReplyBuilder& async_reply() override { return reply_; }
+  void on_unblocked() override {}
+  void kill() override {}
+  size_t query_buffer_bytes() const override { return 0; }
+  size_t output_buffer_bytes() const override { return 0; }
+  DiscardingReply reply_;
+};
+
+// A base of commands (aof-use-rdb-preamble no): every key as the commands that rebuild it.
+std::optional<std::string> write_command_base(const Store& store, const std::string& path) {
+  AofBaseWriter writer;
+  if (auto error = writer.open(path)) return error;
+  for (int i = 0; i < store.db_count(); ++i) {
+    const Database& db = store.db(i);
+    if (db.size() == 0) continue;
+    writer.select(i);
+    db.for_each([&](Entry* e) {
+      if (db.is_expired(e)) return;
+      switch (e->value.type()) {
+        case ValueType::kString:
+          writer.set(e->key(), e->value.str());
+          break;
+        case ValueType::kList: {
+          const List& list = e->value.list();
+          writer.begin_list(e->key(), list.size());
+          for (std::string_view item : list) writer.list_element(item);
+          break;
+        }
+      }
+      if (e->has_expire()) writer.pexpireat(e->key(), e->expire_at);
+    });
+  }
+  return writer.finish();
+}
+
+}  // namespace
+
+// Loading at start runs on a thread of its own, into an engine of its own (the AOF is replayed
+// as commands): the live engine answers -LOADING meanwhile and never shares a structure with
+// the loader. When it is done, the loop swaps the loaded databases in.
+struct Persistence::LoadJob {
+  Config config;      // a copy: CONFIG SET on the loop must not race the loader
+  SystemClock clock;  // its own: the system clock calibrates itself lazily
+  std::unique_ptr<Engine> engine;
+  std::optional<std::string> error;
+  std::string source;  // for the log: "RDB dump.rdb", "AOF appendonlydir"
+  uint64_t keys_loaded = 0;
+  uint64_t keys_expired = 0;
+  bool aof = false;
+  AofLoadPlan plan;
+  int64_t started_us = 0;
+  std::atomic<bool> done{false};
+  std::atomic<bool> cancel{false};
+
+  void run();
+  void load_rdb(const std::string& path);
+  void load_aof();
+};
+
+void Persistence::LoadJob::load_rdb(const std::string& path) {
+  RdbLoadOptions options;
+  options.progress = [this](const RdbLoadProgress& p) {
+    BASALT_LOG(kVerbose, "Loading %s: %llu bytes, %llu keys", source.c_str(),
+               static_cast<unsigned long long>(p.bytes_read),
+               static_cast<unsigned long long>(p.keys_loaded));
+    return !cancel.load();
+  };
+  RdbLoadResult r = load_rdb_file(path, engine->store(), options);
+  if (!r.ok()) {
+    error = *r.error;
+    return;
+  }
+  keys_loaded += r.keys_loaded;
+  keys_expired += r.expired_skipped;
+}
+
+void Persistence::LoadJob::load_aof() {
+  AofNames names = aof_names(config);
+  source = "AOF " + names.aof_dir();
+  if (auto e = prepare_aof_load(names, &plan)) {
+    error = *e;
+    return;
+  }
+  if (plan.state != AofLoadPlan::State::kLoad) return;
+  DiscardingLink link;
+  Session* session = engine->open_session(Frontend::kInternal, &link);
+  const size_t before = engine->store().key_count();
+  for (size_t i = 0; i < plan.files.size() && !error; ++i) {
+    const AofPlannedFile& file = plan.files[i];
+    uint64_t start = 0;
+    if (file.format == AofFileFormat::kRdb) {
+      RdbLoadOptions options;
+      options.progress = [this](const RdbLoadProgress&) { return !cancel.load(); };
+      RdbLoadResult r = load_rdb_file(file.path, engine->store(), options);
+      if (!r.ok()) {
+        error = file.name + ": " + *r.error;
+        break;
+      }
+      keys_expired += r.expired_skipped;
+      start = r.bytes_read;
+      if (start >= file.size) continue;
+    } else if (file.format == AofFileFormat::kEmpty) {
+      continue;
+    }
+    uint64_t commands = 0;
+    AofReadResult r = read_aof_file(file.path, start, [&](const AofCommand& c) {
+      if (engine->commands().find(c.argv[0]) == nullptr) {
+        error = "Unknown command '" + sanitize_for_error(c.argv[0]) +
+                "' reading the append only file " + file.name;
+        return false;
+      }
+      engine->execute(*session, c.argv, link.reply_);
+      if ((++commands & 0xffff) == 0 && cancel.load()) {
+        error = "loading cancelled";
+        return false;
+      }
+      return true;
+    });
+    if (error) break;
+    const bool last = i + 1 == plan.files.size();
+    switch (r.status) {
+      case AofReadStatus::kOk:
+        break;
+      case AofReadStatus::kTruncated:
+        if (last && yes(config.aof_load_truncated)) {
+          // Redis's aof-load-truncated: keep what was whole, cut the torn tail, go on.
+          BASALT_LOG(kWarning, "%s", r.message.c_str());
+          if (auto e = truncate_aof_file(file.path, r.valid_up_to)) {
+            error = *e;
+          } else {
+            BASALT_LOG(kWarning, "AOF %s loaded anyway because aof-load-truncated is enabled",
+                       file.name.c_str());
+          }
+          if (r.in_multi) {
+            // The commands after the unfinished MULTI were queued, never run: drop them.
+            std::vector<std::string_view> discard = {"DISCARD"};
+            engine->execute(*session, discard, link.reply_);
+          }
+        } else {
+          error = r.message + (last ? " (aof-load-truncated is no)" : " (not the last file)");
+        }
+        break;
+      case AofReadStatus::kCorrupt:
+      case AofReadStatus::kIoError:
+      case AofReadStatus::kStopped:
+        error = r.message;
+        break;
+    }
+  }
+  keys_loaded = engine->store().key_count() - before;
+  engine->close_session(session);
+}
+
+void Persistence::LoadJob::run() {
+  started_us = clock.monotonic_us();
+  if (aof) {
+    load_aof();
+  } else {
+    const std::string path = join_path(config.dir, config.dbfilename);
+    source = "RDB " + path;
+    if (file_exists(path)) load_rdb(path);
+  }
+}
+
+Persistence::Persistence(Engine& engine) : engine_(engine), store_(engine.store()) {
+  lastsave_s_ = engine.server_info().start_ms / 1000;
+}
+
+Persistence::~Persistence() {
+  if (load_job_) load_job_->cancel = true;
+  if (loader_.joinable()) loader_.join();
+  if (committer_.joinable()) committer_.join();
+  if (bgsave_) bgsave_->abort();
+  if (rewrite_save_) rewrite_save_->abort();
+  if (aof_) {
+    engine_.effects().remove_consumer(this);
+    aof_->close();
+  }
+}
+
+std::string Persistence::rdb_path() const {
+  const Config& c = engine_.config();
+  return join_path(c.dir, c.dbfilename);
+}
+
+// --- Loading -----------------------------------------------------------------------------------
+
+std::optional<std::string> Persistence::begin_loading() {
+  const Config& config = engine_.config();
+  auto job = std::make_unique<LoadJob>();
+  job->config = config;
+  job->aof = yes(config.appendonly);
+  job->engine = std::make_unique<Engine>(job->config, job->clock, 0x5eed);
+  if (!job->aof && !file_exists(join_path(config.dir, config.dbfilename))) {
+    // Nothing to load: no -LOADING window at all.
+    lastsave_s_ = engine_.server_info().start_ms / 1000;
+    return std::nullopt;
+  }
+  loading_ = true;
+  engine_.set_loading(true);
+  load_job_ = std::move(job);
+  LoadJob* raw = load_job_.get();
+  loader_ = std::thread([this, raw] {
+    raw->run();
+    raw->done = true;
+    if (wake_) wake_();
+  });
+  return std::nullopt;
+}
+
+void Persistence::install_loaded() {
+  loader_.join();
+  std::unique_ptr<LoadJob> job = std::move(load_job_);
+  loading_ = false;
+  engine_.set_loading(false);
+  if (job->error) {
+    loading_error_ = "Can't load the dataset from " + job->source + ": " + *job->error;
+    return;
+  }
+  // The loader's databases become the live ones; the live (empty) ones leave with the job.
+  Store& loaded = job->engine->store();
+  for (int i = 0; i < store_.db_count() && i < loaded.db_count(); ++i) {
+    store_.db(i).swap_contents(loaded.db(i));
+  }
+  last_load_keys_loaded_ = job->keys_loaded;
+  last_load_keys_expired_ = job->keys_expired;
+  const double seconds =
+      static_cast<double>(job->clock.monotonic_us() - job->started_us) / 1'000'000.0;
+  BASALT_LOG(kNotice, "DB loaded from %s: %llu keys in %.3f seconds", job->source.c_str(),
+             static_cast<unsigned long long>(job->keys_loaded), seconds);
+  dirty_at_save_ = store_.dirty();
+  if (job->aof) {
+    aof_base_size_at_rewrite_ = job->plan.base_size;
+    start_aof(/*at_start=*/true);
+  }
+}
+
+std::optional<std::string> Persistence::load_now() {
+  const Config& config = engine_.config();
+  LoadJob job;
+  job.config = config;
+  job.engine = std::make_unique<Engine>(job.config, job.clock, 0x5eed);
+  job.source = "RDB " + rdb_path();
+  job.load_rdb(rdb_path());
+  if (job.error) return job.error;
+  Store& loaded = job.engine->store();
+  for (int i = 0; i < store_.db_count() && i < loaded.db_count(); ++i) {
+    if (engine_.store().observer() != nullptr) engine_.store().observer()->on_db_flushed(i);
+    store_.db(i).swap_contents(loaded.db(i));
+  }
+  last_load_keys_loaded_ = job.keys_loaded;
+  last_load_keys_expired_ = job.keys_expired;
+  return std::nullopt;
+}
+
+// --- Background work ----------------------------------------------------------------------------
+
+bool Persistence::busy() const {
+  return (bgsave_ != nullptr && !bgsave_->done()) ||
+         (rewrite_save_ != nullptr && !rewrite_save_->done());
+}
+
+void Persistence::step() {
+  if (bgsave_ != nullptr && !bgsave_->done()) {
+    if (auto error = bgsave_->step(kStepEntries)) {
+      finish_bgsave(error);
+    } else if (bgsave_->done()) {
+      std::optional<std::string> error = bgsave_->finish_bytes();
+      if (error) {
+        finish_bgsave(error);
+      } else {
+        commit_on_thread(std::move(bgsave_), /*rewrite=*/false);
+      }
+    }
+  }
+  if (rewrite_save_ != nullptr && !rewrite_save_->done()) {
+    if (auto error = rewrite_save_->step(kStepEntries)) {
+      finish_rewrite(error);
+    } else if (rewrite_save_->done()) {
+      std::optional<std::string> error = rewrite_save_->finish_bytes();
+      if (error) {
+        finish_rewrite(error);
+      } else {
+        commit_on_thread(std::move(rewrite_save_), /*rewrite=*/true);
+      }
+    }
+  }
+}
+
+void Persistence::commit_on_thread(std::unique_ptr<BackgroundSave> save, bool rewrite) {
+  committing_ = std::move(save);
+  commit_is_rewrite_ = rewrite;
+  commit_running_ = true;
+  commit_done_ = false;
+  BackgroundSave* raw = committing_.get();
+  committer_ = std::thread([this, raw] {
+    commit_error_ = raw->commit();
+    commit_done_ = true;
+    if (wake_) wake_();
+  });
+}
+
+void Persistence::poll() {
+  if (load_job_ != nullptr && load_job_->done.load()) install_loaded();
+  if (commit_running_ && commit_done_.load()) {
+    committer_.join();
+    commit_running_ = false;
+    committing_.reset();
+    if (commit_is_rewrite_) {
+      finish_rewrite(commit_error_);
+    } else {
+      finish_bgsave(commit_error_);
+    }
+  }
+}
+
+void Persistence::cron() {
+  poll();
+  if (loading_) return;
+  const Config& config = engine_.config();
+  const int64_t now_s = engine_.store().clock().now_ms() / 1000;
+  const bool idle = bgsave_ == nullptr && rewrite_save_ == nullptr && !commit_running_;
+  if (idle && rewrite_scheduled_) {
+    rewrite_scheduled_ = false;
+    if (auto error = start_rewrite_job()) BASALT_LOG(kWarning, "%s", error->c_str());
+  } else if (idle && bgsave_scheduled_) {
+    bgsave_scheduled_ = false;
+    if (auto error = start_bgsave_job()) BASALT_LOG(kWarning, "%s", error->c_str());
+  } else if (idle) {
+    // Redis's serverCron: the first rule met starts a BGSAVE; after a failure, not before the
+    // retry delay.
+    const uint64_t changes = changes_since_save();
+    for (const SaveRule& rule : save_rules(config)) {
+      if (changes >= static_cast<uint64_t>(rule.changes) && now_s - lastsave_s_ > rule.seconds &&
+          (last_bgsave_ok_ || now_s - last_bgsave_try_s_ > kBgsaveRetryDelayS)) {
+        BASALT_LOG(kNotice, "%lld changes in %lld seconds. Saving...",
+                   static_cast<long long>(rule.changes), static_cast<long long>(rule.seconds));
+        if (auto error = start_bgsave_job()) BASALT_LOG(kWarning, "%s", error->c_str());
+        break;
+      }
+    }
+    // auto-aof-rewrite-percentage: the log grew that much over its size after the last rewrite.
+    if (aof_ != nullptr && bgsave_ == nullptr && config.auto_aof_rewrite_percentage > 0 &&
+        aof_->current_size() > static_cast<uint64_t>(config.auto_aof_rewrite_min_size) &&
+        (rewrite_failures_ == 0 || now_s - last_bgsave_try_s_ > kBgsaveRetryDelayS)) {
+      const uint64_t base = std::max<uint64_t>(aof_base_size_at_rewrite_, 1);
+      const uint64_t growth = (aof_->current_size() * 100 / base) - 100;
+      if (growth >= static_cast<uint64_t>(config.auto_aof_rewrite_percentage)) {
+        BASALT_LOG(kNotice, "Starting automatic rewriting of AOF on %llu%% growth",
+                   static_cast<unsigned long long>(growth));
+        if (auto error = start_rewrite_job()) BASALT_LOG(kWarning, "%s", error->c_str());
+      }
+    }
+  }
+  // everysec needs a flush now and then even when no client writes (a postponed write, the fsync
+  // of a quiet tail), and a failed write is retried until it succeeds.
+  if (aof_ != nullptr) flush_aof(false);
+}
+
+uint64_t Persistence::changes_since_save() const {
+  const uint64_t dirty = store_.dirty();
+  return dirty > dirty_at_save_ ? dirty - dirty_at_save_ : 0;
+}
+
+// --- RDB -----------------------------------------------------------------------------------------
+
+std::optional<std::string> Persistence::save() {
+  if (bgsave_ != nullptr || (commit_running_ && !commit_is_rewrite_)) {
+    return std::string("ERR Background save already in progress");
+  }
+  const Config& config = engine_.config();
+  RdbHeaderInfo info;
+  info.ctime_s = store_.clock().now_ms() / 1000;
+  info.used_mem = allocated_bytes();
+  const uint64_t dirty = store_.dirty();
+  if (auto error = save_rdb(store_, rdb_path(), rdb_options(config), info)) {
+    BASALT_LOG(kWarning, "Failed saving the DB: %s", error->c_str());
+    return std::string("ERR");
+  }
+  BASALT_LOG(kNotice, "DB saved on disk");
+  dirty_at_save_ = dirty;
+  lastsave_s_ = info.ctime_s;
+  last_bgsave_ok_ = true;
+  ++rdb_saves_;
+  update_write_refusal();
+  return std::nullopt;
+}
+
+std::string Persistence::bgsave(bool schedule) {
+  if (bgsave_ != nullptr || (commit_running_ && !commit_is_rewrite_)) {
+    return "ERR Background save already in progress";
+  }
+  if (rewrite_save_ != nullptr || commit_running_) {
+    if (!schedule) {
+      return "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE "
+             "SCHEDULE in order to schedule a BGSAVE whenever possible.";
+    }
+    bgsave_scheduled_ = true;
+    return "Background saving scheduled";
+  }
+  if (auto error = start_bgsave_job()) {
+    BASALT_LOG(kWarning, "%s", error->c_str());
+    return "ERR";
+  }
+  return "Background saving started";
+}
+
+std::optional<std::string> Persistence::start_bgsave_job() {
+  const Config& config = engine_.config();
+  RdbHeaderInfo info;
+  info.ctime_s = store_.clock().now_ms() / 1000;
+  info.used_mem = allocated_bytes();
+  last_bgsave_try_s_ = info.ctime_s;
+  std::string error;
+  bgsave_ = BackgroundSave::start(store_, rdb_path(), rdb_options(config), info, &error);
+  if (bgsave_ == nullptr) {
+    last_bgsave_ok_ = false;
+    update_write_refusal();
+    return "Can't save in background: " + error;
+  }
+  dirty_at_bgsave_ = store_.dirty();
+  bgsave_started_s_ = info.ctime_s;
+  BASALT_LOG(kNotice, "Background saving started (point-in-time snapshot, no fork)");
+  return std::nullopt;
+}
+
+void Persistence::finish_bgsave(const std::optional<std::string>& error) {
+  if (bgsave_ != nullptr) {
+    bgsave_->abort();
+    bgsave_.reset();
+  }
+  const int64_t now_s = store_.clock().now_ms() / 1000;
+  last_bgsave_time_s_ = now_s - bgsave_started_s_;
+  if (error) {
+    BASALT_LOG(kWarning, "Background saving error: %s", error->c_str());
+    last_bgsave_ok_ = false;
+  } else {
+    BASALT_LOG(kNotice, "Background saving terminated with success");
+    last_bgsave_ok_ = true;
+    lastsave_s_ = bgsave_started_s_;
+    dirty_at_save_ = dirty_at_bgsave_;
+    ++rdb_saves_;
+  }
+  update_write_refusal();
+}
+
+void Persistence::abort_bgsave() {
+  if (bgsave_ != nullptr) {
+    BASALT_LOG(kWarning, "Background saving aborted");
+    bgsave_->abort();
+    bgsave_.reset();
+  }
+  if (commit_running_ && !commit_is_rewrite_) {
+    // The file is written already: let the rename finish rather than tear it.
+    committer_.join();
+    commit_running_ = false;
+    committing_.reset();
+  }
+}
+
+void Persistence::before_flushall() {
+  abort_bgsave();
+  bgsave_scheduled_ = false;
+}
+
+void Persistence::after_flushall() {
+  if (!save_rules(engine_.config()).empty()) save();
+}
+
+std::optional<std::string> Persistence::prepare_shutdown(ShutdownSave mode) {
+  abort_bgsave();
+  if (rewrite_save_ != nullptr || (commit_running_ && commit_is_rewrite_)) abort_rewrite();
+  if (aof_ != nullptr) {
+    flush_aof(true);
+    if (auto error = aof_->close()) {
+      BASALT_LOG(kWarning, "Error closing the AOF at shutdown: %s", error->c_str());
+    }
+  }
+  const bool rules = !save_rules(engine_.config()).empty();
+  if (mode == ShutdownSave::kSave || (mode == ShutdownSave::kDefault && rules)) {
+    BASALT_LOG(kNotice, "Saving the final RDB snapshot before exiting.");
+    if (auto error = save()) {
+      BASALT_LOG(kWarning, "Error trying to save the DB, can't exit.");
+      return error;
+    }
+  }
+  return std::nullopt;
+}
+
+// --- AOF
+// -------------------------------------------------------------------------------------------
+
+void Persistence::start_aof(bool at_start) {
+  const Config& config = engine_.config();
+  AofLogOptions options;
+  options.names = aof_names(config);
+  options.fsync = fsync_policy(config);
+  options.use_rdb_preamble = yes(config.aof_use_rdb_preamble);
+  auto log = std::make_unique<AofLog>(options);
+  AofManifest manifest;
+  if (at_start) {
+    bool found = false;
+    if (auto error = load_aof_manifest(options.names, &manifest, &found)) {
+      BASALT_LOG(kWarning, "%s", error->c_str());
+      return;
+    }
+  } else {
+    // Switched on at runtime: a new base of the dataset as it is now, in files of their own
+    // (sequence numbers after any left by an earlier run, which stay untouched).
+    bool found = false;
+    AofManifest old;
+    if (!load_aof_manifest(options.names, &old, &found)) {
+      manifest.base_seq = old.base_seq;
+      manifest.incr_seq = old.incr_seq;
+    }
+  }
+  const bool rdb_base = options.use_rdb_preamble;
+  const RdbWriteOptions rdb = rdb_options(config);
+  AofBaseWriterFn write_base = [this, rdb_base, rdb](const std::string& path) {
+    if (!rdb_base) return write_command_base(store_, path);
+    RdbHeaderInfo info;
+    info.ctime_s = store_.clock().now_ms() / 1000;
+    info.used_mem = allocated_bytes();
+    info.aof_base = true;
+    return save_rdb(store_, path, rdb, info);
+  };
+  if (auto error = log->open(std::move(manifest), write_base)) {
+    BASALT_LOG(kWarning, "Can't open the append-only file: %s", error->c_str());
+    if (at_start) loading_error_ = "Can't open the append-only file: " + *error;
+    return;
+  }
+  aof_ = std::move(log);
+  aof_base_size_at_rewrite_ = std::max<uint64_t>(aof_->base_size(), aof_base_size_at_rewrite_);
+  if (!at_start) aof_base_size_at_rewrite_ = aof_->current_size();
+  engine_.effects().add_consumer(this);
+  update_write_refusal();
+  if (!at_start) BASALT_LOG(kNotice, "Background append only file rewriting started");
+}
+
+void Persistence::stop_aof() {
+  if (aof_ == nullptr) return;
+  if (rewrite_save_ != nullptr || (commit_running_ && commit_is_rewrite_)) abort_rewrite();
+  engine_.effects().remove_consumer(this);
+  flush_aof(true);
+  if (auto error = aof_->close()) BASALT_LOG(kWarning, "Closing the AOF: %s", error->c_str());
+  aof_.reset();
+  update_write_refusal();
+}
+
+void Persistence::on_effect(uint64_t, int db, std::span<const std::string_view> argv) {
+  aof_->append(db, argv);
+}
+
+void Persistence::on_turn_end() { flush_aof(false); }
+
+void Persistence::flush_aof(bool force) {
+  if (aof_ == nullptr) return;
+  const bool was_ok = aof_->last_write_ok();
+  AofFlushResult r = aof_->flush_turn(force);
+  switch (r.status) {
+    case AofFlushStatus::kOk:
+    case AofFlushStatus::kPostponed:
+      if (!r.message.empty()) BASALT_LOG(kWarning, "%s", r.message.c_str());
+      break;
+    case AofFlushStatus::kWriteError:
+      if (was_ok) BASALT_LOG(kWarning, "Error writing to the AOF file: %s", r.message.c_str());
+      break;
+    case AofFlushStatus::kFatal:
+      // appendfsync always: the turn's writes are applied but not on disk, and their replies
+      // must not go out. Redis exits here; so does Basalt.
+      BASALT_LOG(kWarning,
+                 "Can't recover from AOF write error when the AOF fsync policy is 'always': %s. "
+                 "Exiting...",
+                 r.message.c_str());
+      std::_Exit(1);
+  }
+  if (was_ok != aof_->last_write_ok()) update_write_refusal();
+}
+
+std::string Persistence::bgrewriteaof() {
+  if (rewrite_save_ != nullptr || (commit_running_ && commit_is_rewrite_)) {
+    return "ERR Background append only file rewriting already in progress";
+  }
+  if (aof_ == nullptr) {
+    return "ERR Background append only file rewriting needs appendonly yes in Basalt";
+  }
+  if (bgsave_ != nullptr || commit_running_) {
+    rewrite_scheduled_ = true;
+    rewrite_failures_ = 0;
+    return "Background append only file rewriting scheduled";
+  }
+  if (auto error = start_rewrite_job()) {
+    BASALT_LOG(kWarning, "%s", error->c_str());
+    return "ERR Can't execute an AOF background rewriting. Please check the server logs for more "
+           "information.";
+  }
+  return "Background append only file rewriting started";
+}
+
+std::optional<std::string> Persistence::start_rewrite_job() {
+  if (aof_ == nullptr) return std::string("AOF rewrite: appendonly is off");
+  const Config& config = engine_.config();
+  auto rewrite = std::make_unique<AofRewrite>();
+  const int64_t now_s = store_.clock().now_ms() / 1000;
+  last_bgsave_try_s_ = now_s;
+  // From here on new writes go to a new incr file; the base is the keyspace as of this instant.
+  if (auto error = aof_->open_new_incr(rewrite.get())) {
+    last_rewrite_ok_ = false;
+    ++rewrite_failures_;
+    return "AOF rewrite: " + *error;
+  }
+  ++aof_rewrites_;
+  rewrite_started_s_ = now_s;
+  if (!rewrite->rdb_base) {
+    // A base of commands is written at once (aof-use-rdb-preamble no); the default RDB base is
+    // the fork-less background walk below.
+    rewrite_ = std::move(rewrite);
+    finish_rewrite(write_command_base(store_, rewrite_->temp_base_path));
+    return std::nullopt;
+  }
+  RdbHeaderInfo info;
+  info.ctime_s = now_s;
+  info.used_mem = allocated_bytes();
+  info.aof_base = true;
+  std::string error;
+  rewrite_save_ =
+      BackgroundSave::start(store_, rewrite->temp_base_path, rdb_options(config), info, &error);
+  rewrite_ = std::move(rewrite);
+  if (rewrite_save_ == nullptr) {
+    finish_rewrite("can't write the new base: " + error);
+    return std::nullopt;
+  }
+  BASALT_LOG(kNotice, "Background append only file rewriting started (no fork)");
+  return std::nullopt;
+}
+
+void Persistence::finish_rewrite(const std::optional<std::string>& error) {
+  if (rewrite_save_ != nullptr) {
+    rewrite_save_->abort();
+    rewrite_save_.reset();
+  }
+  const int64_t now_s = store_.clock().now_ms() / 1000;
+  last_rewrite_time_s_ = now_s - rewrite_started_s_;
+  std::optional<std::string> failure = error;
+  if (!failure && aof_ != nullptr && rewrite_ != nullptr)
+    failure = aof_->install_rewrite(*rewrite_);
+  if (failure) {
+    if (aof_ != nullptr && rewrite_ != nullptr) aof_->abort_rewrite(*rewrite_);
+    BASALT_LOG(kWarning, "Background AOF rewrite failed: %s", failure->c_str());
+    last_rewrite_ok_ = false;
+    ++rewrite_failures_;
+  } else {
+    BASALT_LOG(kNotice, "Background AOF rewrite finished successfully");
+    last_rewrite_ok_ = true;
+    rewrite_failures_ = 0;
+    if (aof_ != nullptr) aof_base_size_at_rewrite_ = aof_->current_size();
+  }
+  rewrite_.reset();
+}
+
+void Persistence::abort_rewrite() {
+  if (commit_running_ && commit_is_rewrite_) {
+    committer_.join();
+    commit_running_ = false;
+    committing_.reset();
+  }
+  if (rewrite_save_ != nullptr) {
+    rewrite_save_->abort();
+    rewrite_save_.reset();
+  }
+  if (aof_ != nullptr && rewrite_ != nullptr) aof_->abort_rewrite(*rewrite_);
+  rewrite_.reset();
+}
+
+std::optional<std::string> Persistence::apply_config() {
+  const Config& config = engine_.config();
+  const bool want_aof = yes(config.appendonly);
+  if (want_aof && aof_ == nullptr && !loading_) {
+    start_aof(/*at_start=*/false);
+    if (aof_ == nullptr) return std::string("can't open the append-only file; see the log");
+  } else if (!want_aof && aof_ != nullptr) {
+    stop_aof();
+  }
+  if (aof_ != nullptr) {
+    aof_->set_fsync_policy(fsync_policy(config));
+    aof_->set_use_rdb_preamble(yes(config.aof_use_rdb_preamble));
+  }
+  update_write_refusal();
+  return std::nullopt;
+}
+
+void Persistence::update_write_refusal() {
+  const Config& config = engine_.config();
+  if (yes(config.stop_writes_on_bgsave_error) && !save_rules(config).empty() && !last_bgsave_ok_) {
+    engine_.set_write_refusal(std::string(err::kMisconfRdb));
+  } else if (aof_ != nullptr && !aof_->last_write_ok()) {
+    engine_.set_write_refusal(std::string(err::kMisconfAofPrefix) + aof_->last_write_error());
+  } else {
+    engine_.set_write_refusal({});
+  }
+}
+
+// --- INFO --------------------------------------------------------------------------------------
+
+void Persistence::info(std::string& out) const {
+  auto field = [&out](std::string_view name, const std::string& value) {
+    out += name;
+    out += ':';
+    out += value;
+    out += "\r\n";
+  };
+  auto num = [&](std::string_view name, int64_t v) { field(name, std::to_string(v)); };
+  const int64_t now_s = store_.clock().now_ms() / 1000;
+  const bool bgsave_running = bgsave_ != nullptr || (commit_running_ && !commit_is_rewrite_);
+  const bool rewrite_running = rewrite_save_ != nullptr || (commit_running_ && commit_is_rewrite_);
+  num("loading", loading_ ? 1 : 0);
+  num("async_loading", 0);
+  // No fork, so no copy-on-write: the snapshot's extra memory is its output buffer.
+  num("current_cow_peak", 0);
+  num("current_cow_size", 0);
+  num("current_cow_size_age", 0);
+  field("current_fork_perc", "0.00");
+  num("current_save_keys_processed", 0);
+  num("current_save_keys_total", 0);
+  num("rdb_changes_since_last_save", static_cast<int64_t>(changes_since_save()));
+  num("rdb_bgsave_in_progress", bgsave_running ? 1 : 0);
+  num("rdb_last_save_time", lastsave_s_);
+  field("rdb_last_bgsave_status", last_bgsave_ok_ ? "ok" : "err");
+  num("rdb_last_bgsave_time_sec", last_bgsave_time_s_);
+  num("rdb_current_bgsave_time_sec", bgsave_running ? now_s - bgsave_started_s_ : -1);
+  num("rdb_saves", static_cast<int64_t>(rdb_saves_));
+  num("rdb_last_cow_size", 0);
+  num("rdb_last_load_keys_expired", static_cast<int64_t>(last_load_keys_expired_));
+  num("rdb_last_load_keys_loaded", static_cast<int64_t>(last_load_keys_loaded_));
+  num("aof_enabled", aof_ != nullptr ? 1 : 0);
+  num("aof_rewrite_in_progress", rewrite_running ? 1 : 0);
+  num("aof_rewrite_scheduled", rewrite_scheduled_ ? 1 : 0);
+  num("aof_last_rewrite_time_sec", last_rewrite_time_s_);
+  num("aof_current_rewrite_time_sec", rewrite_running ? now_s - rewrite_started_s_ : -1);
+  field("aof_last_bgrewrite_status", last_rewrite_ok_ ? "ok" : "err");
+  num("aof_rewrites", static_cast<int64_t>(aof_rewrites_));
+  num("aof_rewrites_consecutive_failures", static_cast<int64_t>(rewrite_failures_));
+  field("aof_last_write_status", aof_ == nullptr || aof_->last_write_ok() ? "ok" : "err");
+  num("aof_last_cow_size", 0);
+  num("module_fork_in_progress", 0);
+  num("module_fork_last_cow_size", 0);
+  if (aof_ != nullptr) {
+    num("aof_current_size", static_cast<int64_t>(aof_->current_size()));
+    num("aof_base_size", static_cast<int64_t>(aof_base_size_at_rewrite_));
+    num("aof_pending_rewrite", rewrite_scheduled_ ? 1 : 0);
+    num("aof_buffer_length", static_cast<int64_t>(aof_->buffer_length()));
+    num("aof_pending_bio_fsync", static_cast<int64_t>(aof_->pending_bio_fsync()));
+    num("aof_delayed_fsync", static_cast<int64_t>(aof_->delayed_fsync()));
+  }
+}
+
+Persistence::Figures Persistence::figures() const {
+  Figures f;
+  f.last_save_s = lastsave_s_;
+  f.last_bgsave_ok = last_bgsave_ok_;
+  f.bgsave_in_progress = bgsave_ != nullptr || (commit_running_ && !commit_is_rewrite_);
+  f.changes_since_save = changes_since_save();
+  f.aof_enabled = aof_ != nullptr;
+  f.aof_rewrite_in_progress = rewrite_save_ != nullptr || (commit_running_ && commit_is_rewrite_);
+  f.aof_last_write_ok = aof_ == nullptr || aof_->last_write_ok();
+  f.aof_current_size = aof_ != nullptr ? aof_->current_size() : 0;
+  f.aof_last_fsync_latency_us = aof_ != nullptr ? aof_->last_fsync_latency_us() : 0;
+  return f;
+}
+
+}  // namespace basalt
