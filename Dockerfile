@@ -28,9 +28,11 @@ RUN useradd --system --home-dir /data --no-create-home --shell /usr/sbin/nologin
  && mkdir /data && chown basalt:basalt /data
 COPY --from=build /opt/basalt /opt/basalt
 USER basalt
-# The server's working directory, for the files persistence will write.
+# Snapshots (dump.rdb) and the append-only directory go to /data, a volume: they outlive the
+# container. BASALT_DIR points the server there whatever its working directory.
 WORKDIR /data
 VOLUME /data
+ENV BASALT_DIR=/data
 EXPOSE 6379 8080 8081
 # All interfaces inside the container; what reaches them is decided where ports are published
 # (docker-compose.yaml publishes on 127.0.0.1 only). Protected mode stays on in the image: without

@@ -141,6 +141,30 @@ std::string render_prometheus(Server& server, const HttpMetrics& http) {
          static_cast<uint64_t>(std::max<int64_t>(
              0, (store.clock().now_ms() - engine.server_info().start_ms) / 1000)));
 
+  // Persistence: what an operator alerts on (a failing save or AOF, a dump growing stale).
+  const Persistence::Figures p = engine.persistence().figures();
+  help(out, "basalt_rdb_last_save_timestamp_seconds", "gauge",
+       "Unix time of the last successful RDB save (LASTSAVE).");
+  sample(out, "basalt_rdb_last_save_timestamp_seconds", "",
+         static_cast<uint64_t>(std::max<int64_t>(0, p.last_save_s)));
+  help(out, "basalt_rdb_changes_since_last_save", "gauge", "Writes since the last RDB save.");
+  sample(out, "basalt_rdb_changes_since_last_save", "", p.changes_since_save);
+  help(out, "basalt_rdb_bgsave_in_progress", "gauge", "1 while a BGSAVE runs.");
+  sample(out, "basalt_rdb_bgsave_in_progress", "", p.bgsave_in_progress ? 1 : 0);
+  help(out, "basalt_rdb_last_bgsave_ok", "gauge", "0 after a failed background save.");
+  sample(out, "basalt_rdb_last_bgsave_ok", "", p.last_bgsave_ok ? 1 : 0);
+  help(out, "basalt_aof_enabled", "gauge", "1 when the append-only file is on.");
+  sample(out, "basalt_aof_enabled", "", p.aof_enabled ? 1 : 0);
+  help(out, "basalt_aof_rewrite_in_progress", "gauge", "1 while BGREWRITEAOF runs.");
+  sample(out, "basalt_aof_rewrite_in_progress", "", p.aof_rewrite_in_progress ? 1 : 0);
+  help(out, "basalt_aof_last_write_ok", "gauge", "0 while writes to the AOF fail.");
+  sample(out, "basalt_aof_last_write_ok", "", p.aof_last_write_ok ? 1 : 0);
+  help(out, "basalt_aof_current_size_bytes", "gauge", "Size of the AOF: base and incr files.");
+  sample(out, "basalt_aof_current_size_bytes", "", p.aof_current_size);
+  help(out, "basalt_aof_last_fsync_seconds", "gauge", "Duration of the AOF's last fdatasync.");
+  out += "basalt_aof_last_fsync_seconds " +
+         std::to_string(static_cast<double>(p.aof_last_fsync_latency_us) / 1e6) + "\n";
+
   help(out, "basalt_commands_total", "counter",
        "Commands by name and outcome: ok, failed (replied an error), rejected (never ran).");
   for (const Command* cmd : engine.commands().sorted()) {

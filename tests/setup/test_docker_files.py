@@ -90,6 +90,8 @@ check(not any("apt-get install" in run for run in runtime_runs),
 users = [rest for instruction, rest in runtime if instruction == "USER"]
 check(users and users[-1] not in ("root", "0"), "the runtime stage runs as root")
 check(any(i == "VOLUME" and "/data" in rest for i, rest in runtime), "no VOLUME /data")
+check(any(i == "ENV" and rest == "BASALT_DIR=/data" for i, rest in runtime),
+      "the image does not point the server's dir (dumps, AOF) at the /data volume")
 
 for failure in failures:
     print("FAIL", failure)
