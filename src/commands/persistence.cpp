@@ -122,8 +122,11 @@ std::optional<std::string> write_command_base(const Store& store, const std::str
 // as commands): the live engine answers -LOADING meanwhile and never shares a structure with
 // the loader. When it is done, the loop swaps the loaded databases in.
 struct Persistence::LoadJob {
-  Config config;      // a copy: CONFIG SET on the loop must not race the loader
-  SystemClock clock;  // its own: the system clock calibrates itself lazily
+  Config config;  // a copy: CONFIG SET on the loop must not race the loader
+  // The loader's time: its own system clock on a worker thread (SystemClock calibrates itself
+  // lazily, so two threads must not share one), else the live engine's (a test's manual clock).
+  SystemClock own_clock;
+  const Clock* clock = &own_clock;
   std::unique_ptr<Engine> engine;
   std::optional<std::string> error;
   std::string source;  // for the log: "RDB dump.rdb", "AOF appendonlydir"
@@ -235,7 +238,7 @@ void Persistence::LoadJob::load_aof() {
 }
 
 void Persistence::LoadJob::run() {
-  started_us = clock.monotonic_us();
+  started_us = clock->monotonic_us();
   if (aof) {
     load_aof();
   } else {
@@ -273,7 +276,8 @@ std::optional<std::string> Persistence::begin_loading() {
   auto job = std::make_unique<LoadJob>();
   job->config = config;
   job->aof = yes(config.appendonly);
-  job->engine = std::make_unique<Engine>(job->config, job->clock, 0x5eed);
+  if (dynamic_cast<const SystemClock*>(&store_.clock()) == nullptr) job->clock = &store_.clock();
+  job->engine = std::make_unique<Engine>(job->config, *job->clock, 0x5eed);
   if (!job->aof && !file_exists(join_path(config.dir, config.dbfilename))) {
     // Nothing to load: no -LOADING window at all.
     lastsave_s_ = engine_.server_info().start_ms / 1000;
@@ -308,7 +312,7 @@ void Persistence::install_loaded() {
   last_load_keys_loaded_ = job->keys_loaded;
   last_load_keys_expired_ = job->keys_expired;
   const double seconds =
-      static_cast<double>(job->clock.monotonic_us() - job->started_us) / 1'000'000.0;
+      static_cast<double>(job->clock->monotonic_us() - job->started_us) / 1'000'000.0;
   BASALT_LOG(kNotice, "DB loaded from %s: %llu keys in %.3f seconds", job->source.c_str(),
              static_cast<unsigned long long>(job->keys_loaded), seconds);
   dirty_at_save_ = store_.dirty();
@@ -322,7 +326,8 @@ std::optional<std::string> Persistence::load_now() {
   const Config& config = engine_.config();
   LoadJob job;
   job.config = config;
-  job.engine = std::make_unique<Engine>(job.config, job.clock, 0x5eed);
+  job.clock = &store_.clock();  // on the loop thread: the live clock is safe to share
+  job.engine = std::make_unique<Engine>(job.config, *job.clock, 0x5eed);
   job.source = "RDB " + rdb_path();
   job.load_rdb(rdb_path());
   if (job.error) return job.error;

@@ -1,0 +1,276 @@
+// Persistence through the engine, as commands see it: SAVE, BGSAVE stepped like the server's idle
+// handle steps it, save rules on the engine's cron, MISCONF, DEBUG RELOAD, FLUSHALL, the AOF
+// switched on at runtime, and loading at start. The file formats have tests of their own
+// (tests/unit/persistence); the crash and compatibility tests start the real binary.
+
+#include "commands/persistence.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "commands/error_texts.hpp"
+#include "engine_fixture.hpp"
+#include "persistence/file_io.hpp"
+#include "persistence/rdb_loader.hpp"
+#include "store/list.hpp"
+
+namespace basalt::testing {
+namespace {
+
+class PersistenceTest : public EngineTest {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/basalt-persistence-XXXXXX";
+    ASSERT_NE(mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+    config_.dir = dir_;
+    EngineTest::SetUp();
+  }
+  void TearDown() override {
+    EngineTest::TearDown();
+    engine_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  Persistence& persistence() { return engine_->persistence(); }
+  // What the server's idle handle and wake-ups do until the background work is over.
+  void finish_background_work() {
+    for (int i = 0; i < 10000; ++i) {
+      persistence().step();
+      persistence().poll();
+      if (!persistence().busy() && field("rdb_bgsave_in_progress") == "0" &&
+          field("aof_rewrite_in_progress") == "0") {
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    FAIL() << "background work did not finish";
+  }
+  std::string field(std::string_view name) {
+    std::string info;
+    persistence().info(info);
+    const std::string prefix = std::string(name) + ":";
+    size_t at = info.find(prefix);
+    if (at == std::string::npos) return "";
+    size_t end = info.find("\r\n", at);
+    return info.substr(at + prefix.size(), end - at - prefix.size());
+  }
+  // The keys of a dump, loaded into a store of its own.
+  std::map<std::string, std::string> dump_contents() {
+    Store store(16, clock_, 1);
+    RdbLoadResult r = load_rdb_file(join_path(dir_, "dump.rdb"), store);
+    EXPECT_TRUE(r.ok()) << r.error.value_or("");
+    std::map<std::string, std::string> out;
+    for (int i = 0; i < store.db_count(); ++i) {
+      store.db(i).for_each([&](Entry* e) {
+        std::string value;
+        if (e->value.is_string()) {
+          value = std::string(e->value.str());
+        } else {
+          for (std::string_view item : e->value.list()) value += std::string(item) + ",";
+        }
+        out[std::to_string(i) + ":" + std::string(e->key())] = value;
+      });
+    }
+    return out;
+  }
+  std::string dir_;
+};
+
+TEST_F(PersistenceTest, SaveWritesTheDumpAndResetsTheChangeCount) {
+  run({"SET", "k", "v"});
+  run({"RPUSH", "l", "a", "b"});
+  run({"SELECT", "3"});
+  run({"SET", "other", "db"});
+  EXPECT_EQ(field("rdb_changes_since_last_save"), "3");
+  clock_.advance_ms(5000);
+  EXPECT_EQ(run({"SAVE"}), kOk);
+  EXPECT_EQ(field("rdb_changes_since_last_save"), "0");
+  EXPECT_EQ(field("rdb_saves"), "1");
+  EXPECT_EQ(run({"LASTSAVE"}), integer(clock_.now_ms() / 1000));
+  std::map<std::string, std::string> expected = {{"0:k", "v"}, {"0:l", "a,b,"}, {"3:other", "db"}};
+  EXPECT_EQ(dump_contents(), expected);
+  EXPECT_EQ(run({"SAVE", "x"}), err("ERR wrong number of arguments for 'save' command"));
+  EXPECT_EQ(run({"MULTI"}), kOk);
+  EXPECT_EQ(run({"SAVE"}), err("ERR Command not allowed inside a transaction"));
+  run({"DISCARD"});
+}
+
+TEST_F(PersistenceTest, BgsaveIsTheKeyspaceAsItWasWhenItStarted) {
+  for (int i = 0; i < 20000; ++i) run({"SET", "key:" + std::to_string(i), "old"});
+  EXPECT_EQ(run({"BGSAVE"}), "+Background saving started\r\n");
+  EXPECT_EQ(field("rdb_bgsave_in_progress"), "1");
+  EXPECT_EQ(run({"BGSAVE"}), err("ERR Background save already in progress"));
+  EXPECT_EQ(run({"SAVE"}), err("ERR Background save already in progress"));
+  // Writes between the steps: overwrites, deletions and new keys are not in the file.
+  for (int i = 0; i < 20000; i += 2) {
+    run({"SET", "key:" + std::to_string(i), "new"});
+    run({"DEL", "key:" + std::to_string(i + 1)});
+    run({"SET", "added:" + std::to_string(i), "x"});
+    if (i % 200 == 0) persistence().step();
+  }
+  finish_background_work();
+  EXPECT_EQ(field("rdb_last_bgsave_status"), "ok");
+  EXPECT_EQ(field("rdb_saves"), "1");
+  // The changes made while it ran are still unsaved.
+  EXPECT_EQ(field("rdb_changes_since_last_save"), "30000");
+  std::map<std::string, std::string> dump = dump_contents();
+  ASSERT_EQ(dump.size(), 20000u);
+  for (const auto& [key, value] : dump) ASSERT_EQ(value, "old") << key;
+  EXPECT_EQ(run({"BGSAVE", "SCHEDULE", "x"}), err("ERR syntax error"));
+}
+
+TEST_F(PersistenceTest, AFailedBgsaveRefusesWritesWithMisconfUntilASaveSucceeds) {
+  run({"CONFIG", "SET", "save", "3600 1"});
+  run({"SET", "k", "v"});
+  config_.dir = "/proc";  // no file can be created there, even by root
+  EXPECT_EQ(run({"BGSAVE"}), err("ERR"));
+  EXPECT_EQ(field("rdb_last_bgsave_status"), "err");
+  const std::string misconf = err(err::kMisconfRdb);
+  EXPECT_EQ(run({"SET", "k", "w"}), misconf);
+  EXPECT_EQ(run({"PING"}), misconf) << "Redis refuses PING too, for health checks";
+  EXPECT_EQ(run({"GET", "k"}), bulk("v")) << "reads go on";
+  // Without save rules, or with stop-writes-on-bgsave-error no, writes are accepted.
+  EXPECT_EQ(run({"CONFIG", "SET", "stop-writes-on-bgsave-error", "no"}), kOk);
+  EXPECT_EQ(run({"SET", "k", "w"}), kOk);
+  EXPECT_EQ(run({"CONFIG", "SET", "stop-writes-on-bgsave-error", "yes"}), kOk);
+  EXPECT_EQ(run({"SET", "k", "w"}), misconf);
+  // The fault goes: a save succeeds and writes are accepted again.
+  config_.dir = dir_;
+  EXPECT_EQ(run({"BGSAVE"}), "+Background saving started\r\n");
+  finish_background_work();
+  EXPECT_EQ(field("rdb_last_bgsave_status"), "ok");
+  EXPECT_EQ(run({"SET", "k", "x"}), kOk);
+}
+
+TEST_F(PersistenceTest, SaveRulesStartABgsaveFromCron) {
+  EXPECT_EQ(run({"CONFIG", "SET", "save", "10 2"}), kOk);
+  run({"SET", "a", "1"});
+  clock_.advance_ms(11000);
+  engine_->cron();
+  EXPECT_EQ(field("rdb_bgsave_in_progress"), "0") << "one change is below the rule's two";
+  run({"SET", "b", "2"});
+  engine_->cron();
+  EXPECT_EQ(field("rdb_bgsave_in_progress"), "1");
+  finish_background_work();
+  EXPECT_EQ(dump_contents().size(), 2u);
+  EXPECT_EQ(field("rdb_changes_since_last_save"), "0");
+  run({"SET", "c", "3"});
+  run({"SET", "d", "4"});
+  engine_->cron();
+  EXPECT_EQ(field("rdb_bgsave_in_progress"), "0") << "10 seconds have not passed since the save";
+}
+
+TEST_F(PersistenceTest, FlushallAbortsTheBgsaveAndSavesAnEmptyDumpWithSaveRules) {
+  run({"SET", "k", "v"});
+  EXPECT_EQ(run({"SAVE"}), kOk);
+  for (int i = 0; i < 5000; ++i) run({"SET", "key:" + std::to_string(i), "v"});
+  EXPECT_EQ(run({"BGSAVE"}), "+Background saving started\r\n");
+  run({"CONFIG", "SET", "save", "3600 1"});
+  EXPECT_EQ(run({"FLUSHALL"}), kOk);
+  EXPECT_EQ(field("rdb_bgsave_in_progress"), "0");
+  EXPECT_TRUE(dump_contents().empty());
+  // No temporary file is left behind.
+  for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
+    EXPECT_EQ(entry.path().filename(), "dump.rdb");
+  }
+}
+
+TEST_F(PersistenceTest, DebugReloadKeepsValuesAndTtls) {
+  run({"SET", "k", "v", "PX", "50000"});
+  run({"RPUSH", "l", "1", "2", "3"});
+  EXPECT_EQ(run({"DEBUG", "RELOAD"}), kOk);
+  EXPECT_EQ(run({"GET", "k"}), bulk("v"));
+  EXPECT_EQ(run({"PTTL", "k"}), integer(50000));
+  EXPECT_EQ(run({"LRANGE", "l", "0", "-1"}), array({bulk("1"), bulk("2"), bulk("3")}));
+  // NOSAVE loads the file as it is: a key written since is gone.
+  run({"SET", "new", "x"});
+  EXPECT_EQ(run({"DEBUG", "RELOAD", "NOSAVE"}), kOk);
+  EXPECT_EQ(run({"EXISTS", "new"}), integer(0));
+  EXPECT_EQ(run({"DEBUG", "RELOAD", "MERGE"}), err("ERR syntax error"));
+}
+
+TEST_F(PersistenceTest, AppendonlyAtRuntimeLogsEveryEffectBeforeTheTurnEnds) {
+  run({"SET", "before", "1"});
+  EXPECT_EQ(run({"CONFIG", "SET", "appendonly", "yes", "appendfsync", "always"}), kOk);
+  EXPECT_EQ(field("aof_enabled"), "1");
+  run({"SET", "k", "v", "EX", "100"});
+  run({"INCR", "n"});
+  engine_->end_turn();
+  const std::string aof_dir = join_path(dir_, "appendonlydir");
+  std::string error;
+  std::optional<std::string> manifest =
+      read_file(join_path(aof_dir, "appendonly.aof.manifest"), &error);
+  ASSERT_TRUE(manifest) << error;
+  EXPECT_NE(manifest->find("type b"), std::string::npos) << *manifest;
+  std::optional<std::string> incr =
+      read_file(join_path(aof_dir, "appendonly.aof.1.incr.aof"), &error);
+  ASSERT_TRUE(incr) << error;
+  const std::string at = std::to_string(clock_.now_ms() + 100000);
+  EXPECT_EQ(*incr,
+            "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n"
+            "*5\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n$4\r\nPXAT\r\n$13\r\n" +
+                at +
+                "\r\n"
+                "*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n");
+  // The base holds what existed when the AOF was switched on.
+  EXPECT_EQ(run({"BGREWRITEAOF"}), "+Background append only file rewriting started\r\n");
+  EXPECT_EQ(run({"BGREWRITEAOF"}),
+            err("ERR Background append only file rewriting already in progress"));
+  finish_background_work();
+  EXPECT_EQ(field("aof_last_bgrewrite_status"), "ok");
+  EXPECT_EQ(field("aof_rewrites"), "1");
+  EXPECT_EQ(run({"CONFIG", "SET", "appendonly", "no"}), kOk);
+  EXPECT_EQ(field("aof_enabled"), "0");
+  EXPECT_EQ(run({"BGREWRITEAOF"}),
+            err("ERR Background append only file rewriting needs appendonly yes in Basalt"));
+}
+
+TEST_F(PersistenceTest, LoadingAtStartAnswersLoadingThenServesTheDump) {
+  for (int i = 0; i < 1000; ++i) run({"SET", "key:" + std::to_string(i), "v"});
+  run({"SET", "gone", "v", "PX", "10"});
+  EXPECT_EQ(run({"SAVE"}), kOk);
+  clock_.advance_ms(20);
+  start();  // a new engine on the same directory, as after a restart
+  ASSERT_FALSE(persistence().begin_loading());
+  for (int i = 0; i < 5000 && persistence().loading(); ++i) {
+    const std::string reply = run({"GET", "key:1"});
+    if (persistence().loading()) {
+      ASSERT_EQ(reply, err("LOADING Redis is loading the dataset in memory"));
+      // The loading state changes only when the loop polls, so these see it still on.
+      EXPECT_NE(run({"INFO", "persistence"}).find("loading:1"), std::string::npos);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    persistence().poll();
+  }
+  ASSERT_FALSE(persistence().loading());
+  EXPECT_FALSE(persistence().loading_error());
+  EXPECT_EQ(run({"DBSIZE"}), integer(1000));
+  EXPECT_EQ(field("rdb_last_load_keys_loaded"), "1000");
+  EXPECT_EQ(run({"GET", "key:999"}), bulk("v"));
+}
+
+TEST_F(PersistenceTest, ACorruptDumpStopsStartUpWithOneLine) {
+  run({"SET", "k", "v"});
+  EXPECT_EQ(run({"SAVE"}), kOk);
+  {
+    OutputFile f;
+    ASSERT_FALSE(f.open(join_path(dir_, "dump.rdb")));
+    ASSERT_FALSE(f.write("REDIS0010\xfa\x03"));
+  }
+  start();
+  ASSERT_FALSE(persistence().begin_loading());
+  for (int i = 0; i < 5000 && persistence().loading(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    persistence().poll();
+  }
+  ASSERT_TRUE(persistence().loading_error());
+  EXPECT_NE(persistence().loading_error()->find("dump.rdb"), std::string::npos)
+      << *persistence().loading_error();
+}
+
+}  // namespace
+}  // namespace basalt::testing
