@@ -190,6 +190,7 @@ class Decoder {
     return fail("Unexpected end of file reading " + std::string(what));
   }
 
+  uint64_t remaining() const { return in_.remaining(); }
   bool read_byte(uint8_t* b, std::string_view what) { return in_.read_byte(b) || truncated(what); }
   bool read_fixed(void* dst, size_t n, std::string_view what) {
     return in_.read(dst, n) || truncated(what);
@@ -657,6 +658,12 @@ class Loader {
               !d_.read_plain_length(&expires, "a RESIZEDB size")) {
             return false;
           }
+          // Sizing the table once saves the incremental rehashes of growing it key by key. The
+          // hint is the file's word: trust it only as far as the bytes left could hold that many
+          // keys (three bytes at least each), and never past 2^27.
+          const uint64_t most = std::min<uint64_t>(d_.remaining() / 3, uint64_t{1} << 27);
+          store_.db(db).reserve(static_cast<size_t>(std::min(keys, most)),
+                                static_cast<size_t>(std::min(expires, most)));
           continue;
         }
         case kOpAux: {
@@ -685,6 +692,13 @@ class Loader {
         }
         return d_.fail("Can't load key " + quoted_key(key) + " of type " + std::string(label) +
                        ": Basalt does not store " + std::string(type_plural(label)) + " yet");
+      }
+      // The duplicate check and the insert will read this key's bucket: start loading it now, so
+      // the cache miss overlaps with parsing the value (a table of millions of slots misses on
+      // almost every key).
+      {
+        const Dict& dict = store_.db(db).dict();
+        dict.prefetch_slots(dict.key_hash(key));
       }
       Value value;
       bool empty = false;

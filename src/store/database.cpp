@@ -79,6 +79,12 @@ void Database::destroy(Entry* e) {
   Entry::destroy(e);
 }
 
+void Database::reserve(size_t keys, size_t expires) {
+  if (dict_.size() != 0) return;
+  dict_.reserve(keys);
+  ttl_index_.reserve(expires);
+}
+
 void Database::clear() {
   versions_.clear();
   if (snapshot_ != nullptr) {

@@ -78,6 +78,8 @@ class Database {
   void erase(Entry* e);
   // Removes every key (FLUSHDB).
   void clear();
+  // Room for keys (and keys with a TTL) about to be added, when the database is empty.
+  void reserve(size_t keys, size_t expires);
   // Exchanges contents with another database (SWAPDB); indexes stay.
   void swap_contents(Database& other);
 

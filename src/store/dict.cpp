@@ -120,6 +120,14 @@ void Dict::clear() {
   rehash_idx_ = -1;
 }
 
+void Dict::reserve(size_t n) {
+  if (size() != 0 || rehashing() || n <= size_[0]) return;
+  const size_t slots = next_power(n);
+  std::free(table_[0]);
+  table_[0] = new_table(slots);
+  size_[0] = slots;
+}
+
 void Dict::expand_if_needed() {
   if (rehashing()) return;
   if (size_[0] == 0) {

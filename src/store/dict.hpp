@@ -43,6 +43,9 @@ class Dict {
   Entry* unlink(std::string_view key);
   // Destroys every entry and frees the tables.
   void clear();
+  // An empty table sized for n keys at once (loading a dump whose RESIZEDB announces them): no
+  // incremental rehash while they are added. Ignored unless the table is empty.
+  void reserve(size_t n);
 
   // Moves up to n buckets to the new table; returns false once no rehash is under way.
   bool rehash(int n);
