@@ -31,7 +31,8 @@ runtime_packages=(libuv1 libsimdjson14 libjemalloc2)
 test_packages=(clang libclang-rt-14-dev clang-format libhiredis-dev libgtest-dev libgmock-dev
   libbenchmark-dev
   redis-server redis-tools python3 python3-redis
-  python3-yaml chromium wrk webdis)
+  python3-yaml chromium wrk webdis
+  strace)  # test_aof_group_commit: the order of the AOF's fsyncs and the replies, syscall by syscall
 # Present on every Debian system (the slim image included): not part of any set.
 base_packages=(libc6 libgcc-s1 libstdc++6)
 

@@ -1,6 +1,7 @@
 #include "commands/persistence.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -48,8 +49,11 @@ AofNames aof_names(const Config& config) {
   return names;
 }
 
-AofFsyncPolicy fsync_policy(const Config& config) {
-  if (config.appendfsync == "always") return AofFsyncPolicy::kAlways;
+AofFsyncPolicy fsync_policy(const Config& config, bool async_sync) {
+  // The host fsyncs (and holds replies) itself: the log only writes.
+  if (config.appendfsync == "always") {
+    return async_sync ? AofFsyncPolicy::kNo : AofFsyncPolicy::kAlways;
+  }
   if (config.appendfsync == "no") return AofFsyncPolicy::kNo;
   return AofFsyncPolicy::kEverySec;
 }
@@ -582,7 +586,7 @@ void Persistence::start_aof(bool at_start) {
   const Config& config = engine_.config();
   AofLogOptions options;
   options.names = aof_names(config);
-  options.fsync = fsync_policy(config);
+  options.fsync = fsync_policy(config, async_sync_);
   options.use_rdb_preamble = yes(config.aof_use_rdb_preamble);
   auto log = std::make_unique<AofLog>(options);
   AofManifest manifest;
@@ -665,6 +669,25 @@ void Persistence::flush_aof(bool force) {
   if (was_ok != aof_->last_write_ok()) update_write_refusal();
 }
 
+void Persistence::set_async_sync(bool on) {
+  async_sync_ = on;
+  if (aof_ != nullptr) aof_->set_fsync_policy(fsync_policy(engine_.config(), async_sync_));
+}
+
+bool Persistence::sync_before_replies() const {
+  return async_sync_ && aof_ != nullptr && engine_.config().appendfsync == "always";
+}
+
+int Persistence::aof_fd() const { return aof_ != nullptr ? aof_->fd() : -1; }
+
+void Persistence::async_sync_failed(int error_number) {
+  BASALT_LOG(kWarning,
+             "Can't recover from AOF fsync error when the AOF fsync policy is 'always': %s. "
+             "Exiting...",
+             std::strerror(error_number));
+  std::_Exit(1);
+}
+
 std::string Persistence::bgrewriteaof() {
   if (rewrite_save_ != nullptr || (commit_running_ && commit_is_rewrite_)) {
     return "ERR Background append only file rewriting already in progress";
@@ -691,6 +714,12 @@ std::optional<std::string> Persistence::start_rewrite_job() {
   auto rewrite = std::make_unique<AofRewrite>();
   const int64_t now_s = store_.clock().now_ms() / 1000;
   last_bgsave_try_s_ = now_s;
+  // With pipelined always, the old file's tail must be on disk before appends move to the new
+  // one: the host's next fsync covers only the new file.
+  if (sync_before_replies()) {
+    flush_aof(true);
+    if (::fdatasync(aof_->fd()) != 0) async_sync_failed(errno);
+  }
   // From here on new writes go to a new incr file; the base is the keyspace as of this instant.
   if (auto error = aof_->open_new_incr(rewrite.get())) {
     last_rewrite_ok_ = false;
@@ -770,7 +799,7 @@ std::optional<std::string> Persistence::apply_config() {
     stop_aof();
   }
   if (aof_ != nullptr) {
-    aof_->set_fsync_policy(fsync_policy(config));
+    aof_->set_fsync_policy(fsync_policy(config, async_sync_));
     aof_->set_use_rdb_preamble(yes(config.aof_use_rdb_preamble));
   }
   update_write_refusal();

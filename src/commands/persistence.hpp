@@ -77,6 +77,17 @@ class Persistence final : public EffectConsumer {
   // CONFIG SET changed persistence parameters (appendonly, appendfsync, save, ...).
   std::optional<std::string> apply_config();
 
+  // appendfsync always, pipelined: with a host that fsyncs the log off the loop thread (the
+  // server), the log is written at the end of each turn without an fsync; the host fdatasyncs a
+  // dup of aof_fd() on a worker and holds every reply produced until that fsync is done, while
+  // the loop goes on reading and running commands, whose writes join the next fsync. Without
+  // such a host (tests, tools), always fsyncs inline before the turn's replies, as Redis does.
+  void set_async_sync(bool on);
+  bool sync_before_replies() const;
+  int aof_fd() const;
+  // The host's fsync failed: as Redis under always, the process exits.
+  [[noreturn]] void async_sync_failed(int error_number);
+
   // INFO persistence, in Redis's field names and order.
   void info(std::string& out) const;
   // Figures for the admin port's /metrics.
@@ -144,6 +155,7 @@ class Persistence final : public EffectConsumer {
   uint64_t rewrite_failures_ = 0;  // consecutive
   uint64_t aof_base_size_at_rewrite_ = 0;
   bool aof_fatal_ = false;
+  bool async_sync_ = false;
 
   // A save's last part (fsync, rename) on a worker thread; at most one at a time.
   std::thread committer_;

@@ -107,6 +107,9 @@ class AofLog {
   // appendonly no: writes what is buffered, fsyncs and closes (stopAppendOnly).
   std::optional<std::string> close();
   bool is_open() const { return fd_ >= 0; }
+  // The incr file's descriptor, for a host that fdatasyncs a dup of it on a thread of its own
+  // (appendfsync always with replies held until then; see Persistence::set_async_sync).
+  int fd() const { return fd_; }
 
   // One effective write. A SELECT precedes it when db differs from the last command's in this
   // file (and before the first command of every file).

@@ -171,6 +171,8 @@ bool Server::start(std::string* error) {
   uv_async_init(&loop_, &persistence_wake_, on_persistence_wake);
   persistence_wake_.data = this;
   engine_->persistence().set_wake([this] { uv_async_send(&persistence_wake_); });
+  engine_->persistence().set_async_sync(true);
+  aof_sync_req_.data = this;
   uv_async_init(&loop_, &signal_async_, on_signal);
   signal_async_.data = this;
   g_signal_async.store(&signal_async_);
@@ -330,17 +332,66 @@ void Server::on_check(uv_check_t* h) {
       if (s.connections_.count(c) && !c->closing()) c->resume();
     }
   }
-  // The turn's writes reach the AOF (and, with appendfsync always, the disk) before any of the
-  // turn's replies leaves.
+  // The turn's writes reach the AOF before any of the turn's replies leaves.
   s.engine_->end_turn();
-  for (size_t i = 0; i < s.flush_queue_.size(); ++i) {
-    StreamConnection* c = s.flush_queue_[i];
-    if (s.connections_.count(c)) c->flush();
+  // appendfsync always: replies leave only once everything written before them is on disk. The
+  // fsync runs on a worker while this loop goes on; commands that arrive meanwhile join the
+  // next one (a pipelined group commit, where Redis blocks its loop on each fsync).
+  Persistence& p = s.engine_->persistence();
+  if (p.sync_before_replies() && !s.aof_sync_in_flight_ &&
+      s.engine_->effects().offset() != s.aof_synced_offset_) {
+    s.start_aof_sync();
   }
-  s.flush_queue_.clear();
+  if (!s.aof_sync_in_flight_) s.flush_queued();
   if (!s.shutdown_started_) s.drive_persistence();
   s.arm_block_timer();
   if (s.shutting_down_) s.begin_shutdown();
+}
+
+void Server::flush_queued() {
+  for (size_t i = 0; i < flush_queue_.size(); ++i) {
+    StreamConnection* c = flush_queue_[i];
+    if (connections_.count(c)) c->flush();
+  }
+  flush_queue_.clear();
+}
+
+void Server::start_aof_sync() {
+  aof_sync_fd_ = ::dup(engine_->persistence().aof_fd());
+  if (aof_sync_fd_ < 0) engine_->persistence().async_sync_failed(errno);
+  aof_sync_offset_ = engine_->effects().offset();
+  // Everything queued so far was produced before this fsync began: it goes when it is done.
+  for (StreamConnection* c : flush_queue_) {
+    if (!connections_.count(c)) continue;
+    c->mark_durable();
+    held_.push_back(c);
+  }
+  flush_queue_.clear();
+  aof_sync_in_flight_ = true;
+  uv_queue_work(&loop_, &aof_sync_req_, aof_sync_work, aof_sync_done);
+}
+
+void Server::aof_sync_work(uv_work_t* req) {
+  Server& s = *static_cast<Server*>(req->data);
+  s.aof_sync_errno_ = ::fdatasync(s.aof_sync_fd_) == 0 ? 0 : errno;
+  ::close(s.aof_sync_fd_);
+}
+
+void Server::aof_sync_done(uv_work_t* req, int) {
+  Server& s = *static_cast<Server*>(req->data);
+  s.aof_sync_in_flight_ = false;
+  if (s.aof_sync_errno_ != 0) s.engine_->persistence().async_sync_failed(s.aof_sync_errno_);
+  s.aof_synced_offset_ = s.aof_sync_offset_;
+  // Writes made while it ran are not covered: what was produced after it began stays queued.
+  const bool covered_all = s.engine_->effects().offset() == s.aof_sync_offset_;
+  auto held = std::move(s.held_);
+  s.held_.clear();
+  for (StreamConnection* c : held) {
+    if (!s.connections_.count(c)) continue;
+    c->flush(covered_all ? SIZE_MAX : c->durable_mark());
+    if (c->has_output()) c->request_flush();
+  }
+  // The check phase of this same loop turn starts the next fsync, or sends the rest.
 }
 
 void Server::arm_block_timer() {

@@ -95,6 +95,12 @@ class Server final : public Host {
   static void on_signal(uv_async_t* a);
   static void on_drain_timer(uv_timer_t* t);
   static void on_persistence_idle(uv_idle_t* h);
+  // appendfsync always, pipelined (Persistence::set_async_sync): fdatasync of the AOF on a libuv
+  // worker while the loop goes on; the replies queued when it started are held until it is done.
+  void start_aof_sync();
+  static void aof_sync_work(uv_work_t* req);
+  static void aof_sync_done(uv_work_t* req, int status);
+  void flush_queued();
   static void on_persistence_wake(uv_async_t* a);
   // Picks up finished persistence work and runs its background steps while there are some; exits
   // the process when loading at start failed, as Redis does.
@@ -140,6 +146,13 @@ class Server final : public Host {
   uv_idle_t persistence_idle_;   // active while a BGSAVE or rewrite walk has steps left
   uv_async_t persistence_wake_;  // persistence's worker threads finished something
   bool persistence_idle_active_ = false;
+  uv_work_t aof_sync_req_;
+  bool aof_sync_in_flight_ = false;
+  int aof_sync_fd_ = -1;
+  int aof_sync_errno_ = 0;
+  uint64_t aof_sync_offset_ = 0;    // the effect stream's offset when the running fsync began
+  uint64_t aof_synced_offset_ = 0;  // ... when the last finished one began: all before is on disk
+  std::vector<StreamConnection*> held_;  // output waiting for the running fsync
   bool draining_ = false;
   int64_t cron_hz_ = 0;
   bool started_ = false;

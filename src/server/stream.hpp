@@ -74,8 +74,13 @@ class StreamConnection {
   // Output: append, then request_flush() (the server flushes once per loop turn).
   std::string& output() { return out_; }
   void request_flush();
-  // Called by the server in its check phase.
-  void flush();
+  // Called by the server in its check phase. With a limit, only the first `limit` bytes of the
+  // pending output go (appendfsync always: the replies produced before the running fsync began).
+  void flush(size_t limit = SIZE_MAX);
+  // appendfsync always: the output produced so far goes once the fsync starting now completes.
+  void mark_durable() { durable_mark_ = out_.size(); }
+  size_t durable_mark() const { return durable_mark_; }
+  bool has_output() const { return !out_.empty(); }
   size_t pending_output() const { return out_.size() + inflight_.size(); }
 
   const std::string& peer() const { return peer_; }
@@ -109,6 +114,7 @@ class StreamConnection {
   Server& server() { return server_; }
 
  private:
+  void flush_prefix(size_t limit);
   static void alloc_cb(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
   static void read_cb(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf);
   static void write_cb(uv_write_t* req, int status);
@@ -126,6 +132,7 @@ class StreamConnection {
   bool closing_ = false;
   bool close_after_flush_ = false;
   bool flush_queued_ = false;
+  size_t durable_mark_ = 0;
   bool reading_paused_ = false;
 
   friend class Server;
