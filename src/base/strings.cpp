@@ -210,4 +210,44 @@ bool is_loopback_address(std::string_view host_port) {
   return host_port.starts_with("127.") || host_port.starts_with("::1:") || host_port == "::1";
 }
 
+void append_repr(std::string& out, std::string_view s) {
+  out.push_back('"');
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '\\':
+      case '"':
+        out.push_back('\\');
+        out.push_back(ch);
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\a':
+        out += "\\a";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      default:
+        // isprint in the C locale, whatever the process's locale.
+        if (c >= 0x20 && c < 0x7f) {
+          out.push_back(ch);
+        } else {
+          static constexpr char kHex[] = "0123456789abcdef";
+          out += "\\x";
+          out.push_back(kHex[c >> 4]);
+          out.push_back(kHex[c & 15]);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
 }  // namespace basalt

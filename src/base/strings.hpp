@@ -40,6 +40,10 @@ std::string lowercase(std::string_view s);
 // Control characters replaced by spaces: user text quoted in an error must not break framing.
 std::string sanitize_for_error(std::string_view s);
 
+// Redis's sdscatrepr: s double-quoted, with C escapes (\n \r \t \a \b \\ \") and \xhh for
+// other unprintable bytes (MONITOR lines, AOF manifest names).
+void append_repr(std::string& out, std::string_view s);
+
 // Whether "host:port" (as a connection's peer reads: "127.0.0.1:5000", "::1:5000") is on the
 // loopback interface: 127.0.0.0/8, ::1, or IPv4-mapped 127.x. Redis's "local client".
 bool is_loopback_address(std::string_view host_port);

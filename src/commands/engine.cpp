@@ -311,44 +311,6 @@ std::string_view shown_arg(const CommandContext& ctx, size_t i) {
   return i < 32 && (ctx.redacted >> i) & 1 ? kRedacted : ctx.argv[i];
 }
 
-// Redis's sdscatrepr: a double-quoted string with C escapes, \xhh for unprintable bytes.
-void append_repr(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '\\':
-      case '"':
-        out.push_back('\\');
-        out.push_back(ch);
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\a':
-        out += "\\a";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      default:
-        if (std::isprint(c)) {
-          out.push_back(ch);
-        } else {
-          char buf[5];
-          std::snprintf(buf, sizeof(buf), "\\x%02x", c);
-          out += buf;
-        }
-    }
-  }
-  out.push_back('"');
-}
 }  // namespace
 
 void Engine::push_slowlog(const CommandContext& ctx, uint64_t elapsed_us) {

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "base/strings.hpp"
 #include "persistence/file_io.hpp"
 
 namespace basalt {
@@ -198,43 +199,8 @@ std::string quote_manifest_name(std::string_view name) {
   }
   // Bare, an empty name would be no word at all and the line unreadable (Redis writes it so).
   if (!needs && !name.empty()) return std::string(name);
-  std::string out = "\"";
-  for (char c : name) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '"':
-        out += "\\\"";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\a':
-        out += "\\a";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      default:
-        if (c_isprint(static_cast<unsigned char>(c))) {
-          out += c;
-        } else {
-          static constexpr char kHex[] = "0123456789abcdef";
-          const auto u = static_cast<unsigned char>(c);
-          out += "\\x";
-          out += kHex[u >> 4];
-          out += kHex[u & 15];
-        }
-    }
-  }
-  out += '"';
+  std::string out;
+  append_repr(out, name);
   return out;
 }
 
