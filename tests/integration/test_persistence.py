@@ -259,5 +259,248 @@ class KillTest(PersistenceTest):
         self.assertEqual(mine, [])
 
 
+# --- BGSAVE is point-in-time ---------------------------------------------------------------------
+
+
+class PointInTimeTest(PersistenceTest):
+    TTL_MS = 3600 * 1000
+
+    def test_bgsave_holds_the_keyspace_as_of_its_start(self):
+        d = self.mkdir("data")
+        n = self.node(d)
+        rng = random.Random(1234)
+        # db -> key -> [type, value, ttl_ms or -1]
+        model = {0: {}, 1: {}, 2: {}}
+        with n.client() as c:
+            commands = []
+            for db, count in ((0, 100000), (1, 5000), (2, 5000)):
+                commands.append(("SELECT", db))
+                for i in range(0, count, 100):
+                    args = ["MSET"]
+                    for j in range(i, i + 100):
+                        args += ["k:%d" % j, "%d:%d:0" % (db, j)]
+                        model[db][b"k:%d" % j] = ["string", b"%d:%d:0" % (db, j), -1]
+                    commands.append(args)
+            commands.append(("SELECT", 0))
+            for i in range(300):
+                items = [b"l%d:%d" % (i, e) for e in range(20)]
+                commands.append(["RPUSH", "l:%d" % i] + items)
+                model[0][b"l:%d" % i] = ["list", items, -1]
+            for i in range(1000):
+                commands.append(("SET", "t:%d" % i, "ttl", "PX", self.TTL_MS))
+                model[0][b"t:%d" % i] = ["string", b"ttl", self.TTL_MS]
+            self.assertNotIn(False, [isinstance(r, (str, int)) and not isinstance(r, Error)
+                                     for r in c.pipeline(commands)])
+            expected = {db: {k: tuple(v) for k, v in keys.items()} for db, keys in model.items()}
+            self.assertEqual(c.call("BGSAVE"), "Background saving started")
+            # Change the keyspace in every way while the walk runs: overwrite, delete, add, push,
+            # pop, set and remove TTLs, flush a database.
+            batches = 0
+            seq = 0
+            while True:
+                seq += 1
+                batch = []
+                if seq == 1:
+                    batch += [("SELECT", 2), ("FLUSHDB",), ("SET", "k:1", "after"),
+                              ("SELECT", 1), ("DEL", "k:1"), ("SET", "k:2", "after"),
+                              ("SELECT", 0)]
+                for _ in range(300):
+                    i = rng.randrange(100000)
+                    op = rng.randrange(8)
+                    if op < 3:
+                        batch.append(("SET", "k:%d" % i, "%d:%d" % (i, seq)))
+                    elif op == 3:
+                        batch.append(("DEL", "k:%d" % i))
+                    elif op == 4:
+                        batch.append(("SET", "new:%d:%d" % (seq, i), "x"))
+                    elif op == 5:
+                        batch.append(("RPUSH", "l:%d" % (i % 300), "new"))
+                        batch.append(("LPOP", "l:%d" % ((i + 1) % 300)))
+                    elif op == 6:
+                        batch.append(("PEXPIRE", "k:%d" % i, 100000 + i))
+                    else:
+                        batch.append(("PERSIST", "t:%d" % (i % 1000)))
+                batch.append(("INFO", "persistence"))
+                replies = c.pipeline(batch)
+                errors = [r for r in replies if isinstance(r, Error)]
+                self.assertEqual(errors, [])
+                info = ph.parse_info(replies[-1])
+                if info["rdb_bgsave_in_progress"] == "0":
+                    break
+                batches += 1
+            self.assertGreaterEqual(batches, 3, "the save ended before the writes overlapped it")
+            self.assertEqual(info["rdb_last_bgsave_status"], "ok")
+        code, out = ph.check_rdb(os.path.join(d, "dump.rdb"))
+        self.assertEqual(code, 0, out)
+        d2 = self.mkdir("copy")
+        shutil.copy(os.path.join(d, "dump.rdb"), d2)
+        n2 = self.node(d2)
+        with n2.client() as c:
+            ph.assert_same_keyspace(self, ph.dump_keyspace(c), expected, ttl_tolerance_ms=120000)
+
+
+# --- The AOF cut at every byte -------------------------------------------------------------------
+
+
+def replay(commands):
+    """The keyspace a list of argv builds (SELECT, SET, INCR, RPUSH, MULTI/EXEC): {db: {k: v}}."""
+    dbs = {}
+    db = 0
+    queued = None
+    for argv in commands:
+        name = argv[0].upper()
+        if name == b"MULTI":
+            queued = []
+            continue
+        if name == b"EXEC":
+            run, queued = queued, None
+        elif queued is not None:
+            queued.append(argv)
+            continue
+        else:
+            run = [argv]
+        for a in run:
+            name = a[0].upper()
+            keys = dbs.setdefault(db, {})
+            if name == b"SELECT":
+                db = int(a[1])
+            elif name == b"SET":
+                keys[a[1]] = a[2]
+            elif name == b"INCR":
+                keys[a[1]] = b"%d" % (int(keys.get(a[1], b"0")) + 1)
+            elif name == b"RPUSH":
+                keys[a[1]] = keys.get(a[1], []) + list(a[2:])
+            else:
+                raise AssertionError("replay: unexpected %r" % a)
+    return {d: k for d, k in dbs.items() if k}
+
+
+def expected_cut(commands, cut):
+    """What a file cut at `cut` keeps: (argv list, valid length) as Redis's loader does it; a
+    transaction without its EXEC is dropped from its MULTI on."""
+    kept = []
+    valid = 0
+    multi_start = None
+    pending = []
+    for start, end, argv in commands:
+        if end > cut:
+            break
+        if argv[0].upper() == b"MULTI":
+            multi_start = start
+            pending = [argv]
+        elif multi_start is not None:
+            pending.append(argv)
+            if argv[0].upper() == b"EXEC":
+                kept += pending
+                multi_start = None
+                valid = end
+        else:
+            kept.append(argv)
+            valid = end
+    return kept, valid
+
+
+class AofCutTest(PersistenceTest):
+    def write_log(self):
+        """A server's AOF directory holding base + an incr file ending in a known tail of
+        commands; returns (dir, incr file name, commands of the incr file)."""
+        d = self.mkdir("data")
+        n = self.node(d, "--appendonly", "yes", "--appendfsync", "always")
+        with n.client() as c:
+            c.pipeline([("SET", "base", "1"), ("RPUSH", "l", "a")])
+            self.assertEqual(c.call("BGREWRITEAOF"), "Background append only file rewriting started")
+            n.wait_rewrite()
+            c.pipeline([("SET", "k%d" % i, "v%d" % i) for i in range(10)])
+            c.pipeline([("SELECT", 3), ("SET", "in3", "x"), ("SELECT", 0)])
+            # The tail the cuts go through: plain commands and a transaction.
+            self.assertEqual(c.call("INCR", "ctr"), 1)
+            self.assertEqual(c.call("RPUSH", "l", "b", "c"), 3)
+            self.assertEqual(c.pipeline([("MULTI",), ("INCR", "ctr"), ("RPUSH", "l", "d"),
+                                         ("EXEC",)]), ["OK", "QUEUED", "QUEUED", [2, 4]])
+            self.assertEqual(c.call("SET", "last", "z"), "OK")
+        n.kill()
+        aof_dir = os.path.join(d, "appendonlydir")
+        incr = ph.last_incr_file(aof_dir)
+        with open(incr, "rb") as f:
+            data = f.read()
+        commands = ph.parse_aof_commands(data)
+        names = [argv[0].upper() for _, _, argv in commands]
+        self.assertEqual(names[-7:], [b"INCR", b"RPUSH", b"MULTI", b"INCR", b"RPUSH", b"EXEC",
+                                      b"SET"])
+        return d, os.path.basename(incr), commands
+
+    def test_truncated_tail_is_cut_to_the_last_whole_command(self):
+        d, incr_name, commands = self.write_log()
+        first = commands[-7][0]
+        end = commands[-1][1]
+        cuts = list(range(first, end + 1))
+        self.assertGreater(len(cuts), 100)
+        failures = []
+        lock = threading.Lock()
+
+        def check(cut):
+            work = os.path.join(self.root, "cut%d" % cut)
+            shutil.copytree(d, work)
+            path = os.path.join(work, "appendonlydir", incr_name)
+            os.truncate(path, cut)
+            kept, valid = expected_cut(commands, cut)
+            want = replay([[b"SELECT", b"0"], [b"SET", b"base", b"1"], [b"RPUSH", b"l", b"a"]] +
+                          kept)
+            n = Node(work, "--appendonly", "yes", "--aof-load-truncated", "yes",
+                     log_dir=self.root)
+            try:
+                with n.client() as c:
+                    got = ph.dump_keyspace(c)
+                got = {db: {k: v for k, (t, v, p) in keys.items()} for db, keys in got.items()}
+                size = os.path.getsize(path)
+            finally:
+                n.cleanup()
+            shutil.rmtree(work, True)
+            problems = []
+            if got != want:
+                problems.append("keyspace %r, expected %r" % (got, want))
+            if size != valid:
+                problems.append("file cut to %d, expected %d" % (size, valid))
+            if problems:
+                with lock:
+                    failures.append((cut, problems))
+
+        threads_n = 2 if ph.sanitized() else 4
+        for i in range(0, len(cuts), threads_n):
+            ts = [threading.Thread(target=check, args=(cut,)) for cut in cuts[i:i + threads_n]]
+            for t in ts:
+                t.start()
+            for t in ts:
+                t.join()
+        self.assertEqual(failures, [])
+
+    def test_truncated_tail_refused_when_aof_load_truncated_is_no(self):
+        d, incr_name, commands = self.write_log()
+        start, end, _ = commands[-1]
+        path = os.path.join(d, "appendonlydir", incr_name)
+        os.truncate(path, end - 3)
+        code, log = ph.run_to_exit(d, "--appendonly", "yes", "--aof-load-truncated", "no")
+        self.assertIsNotNone(code, "the server did not exit: " + log[-2000:])
+        self.assertNotEqual(code, 0, log)
+        self.assertIn(incr_name, log)
+        self.assertIn("offset %d" % start, log)
+        self.assertEqual(os.path.getsize(path), end - 3)  # not cut
+
+    def test_corruption_before_the_end_refuses_to_start(self):
+        d, incr_name, commands = self.write_log()
+        start, end, _ = commands[-5]
+        path = os.path.join(d, "appendonlydir", incr_name)
+        with open(path, "r+b") as f:
+            f.seek(start)
+            f.write(b"!")  # a command must begin with '*'
+        size = os.path.getsize(path)
+        code, log = ph.run_to_exit(d, "--appendonly", "yes", "--aof-load-truncated", "yes")
+        self.assertIsNotNone(code, "the server did not exit: " + log[-2000:])
+        self.assertNotEqual(code, 0, log)
+        self.assertIn(incr_name, log)
+        self.assertIn("offset %d" % start, log)
+        self.assertEqual(os.path.getsize(path), size)  # never "repaired" by cutting
+
+
 if __name__ == "__main__":
     unittest.main()
