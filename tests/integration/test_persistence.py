@@ -502,5 +502,110 @@ class AofCutTest(PersistenceTest):
         self.assertEqual(os.path.getsize(path), size)  # never "repaired" by cutting
 
 
+# --- Unwritable directory, full disk ----------------------------------------------------------
+
+
+class DiskFaultTest(PersistenceTest):
+    def small_disk(self, size="2m"):
+        path = self.mkdir("disk")
+        if not ph.mount_tmpfs(path, size):
+            self.skipTest("mounting a tmpfs is not allowed here")
+        self.addCleanup(ph.umount, path)
+        return path
+
+    def test_bgsave_on_a_full_disk_refuses_writes_until_a_save_succeeds(self):
+        disk = self.small_disk()
+        n = self.node(disk, "--save", "3600 1", "--rdbcompression", "no")
+        with n.client() as c:
+            ph.fill(c, "k", 1000, b"x" * 1000)
+            filler = ph.fill_disk(disk, 100 * 1024)
+            self.assertEqual(c.call("BGSAVE"), "Background saving started")
+            info = n.wait_bgsave()
+            self.assertEqual(info["rdb_last_bgsave_status"], "err")
+            # Nothing is left behind to keep the disk full.
+            self.assertEqual(ph.temp_files(disk), [])
+            self.assertFalse(os.path.exists(os.path.join(disk, "dump.rdb")))
+            self.assertEqual(c.call("SET", "new", "v"), Error(ph.MISCONF_RDB))
+            self.assertEqual(c.call("DEL", "k1"), Error(ph.MISCONF_RDB))
+            self.assertEqual(c.call("GET", "k1"), b"x" * 1000)
+            self.assertEqual(c.call("DBSIZE"), 1000)
+            status, body = n.http(["SET", "new", "v"])
+            self.assertEqual((status, body), (400, {"error": ph.MISCONF_RDB}))
+            os.unlink(filler)
+            self.assertEqual(c.call("BGSAVE"), "Background saving started")
+            self.assertEqual(n.wait_bgsave()["rdb_last_bgsave_status"], "ok")
+            self.assertEqual(c.call("SET", "new", "v"), "OK")
+
+    def test_bgsave_into_a_missing_dir_recovers_when_dir_changes(self):
+        gone = self.mkdir("gone")
+        good = self.mkdir("good")
+        n = self.node(good, "--save", "3600 1")
+        with n.client() as c:
+            self.assertEqual(c.call("SET", "k", "v"), "OK")
+            self.assertEqual(c.call("CONFIG", "SET", "dir", gone), "OK")
+            os.rmdir(gone)
+            reply = c.call("BGSAVE")
+            if reply == "Background saving started":
+                n.wait_bgsave()
+            self.assertEqual(n.info()["rdb_last_bgsave_status"], "err")
+            self.assertEqual(c.call("SET", "k", "w"), Error(ph.MISCONF_RDB))
+            self.assertEqual(c.call("GET", "k"), b"v")
+            self.assertEqual(c.call("CONFIG", "SET", "dir", good), "OK")
+            self.assertEqual(c.call("BGSAVE"), "Background saving started")
+            self.assertEqual(n.wait_bgsave()["rdb_last_bgsave_status"], "ok")
+            self.assertEqual(c.call("SET", "k", "w"), "OK")
+
+    def fill_aof_until_refused(self, n, disk, c, acked):
+        for i in range(20):
+            self.assertEqual(c.call("SET", "k%d" % i, "v%d" % i), "OK")
+            acked[b"k%d" % i] = b"v%d" % i
+        filler = ph.fill_disk(disk, 64 * 1024)
+        value = b"y" * 1000
+        for i in range(20, 2000):
+            reply = c.call("SET", "k%d" % i, value)
+            if isinstance(reply, Error):
+                return filler, reply
+            self.assertEqual(reply, "OK")
+            acked[b"k%d" % i] = value
+        self.fail("no write was refused on a full disk")
+
+    def test_aof_on_a_full_disk_refuses_writes_and_loses_nothing_acknowledged(self):
+        disk = self.small_disk()
+        n = self.node(disk, "--appendonly", "yes", "--appendfsync", "everysec",
+                      "--auto-aof-rewrite-percentage", "0")
+        acked = {}
+        with n.client() as c:
+            filler, refused = self.fill_aof_until_refused(n, disk, c, acked)
+            self.assertTrue(refused.startswith("MISCONF Errors writing to the AOF file: "), refused)
+            self.assertEqual(n.info()["aof_last_write_status"], "err")
+            self.assertEqual(c.call("GET", "k0"), b"v0")
+            self.assertEqual(c.call("SET", "more", "x"), refused)
+            status, body = n.http(["INCR", "more"])
+            self.assertEqual((status, body), (400, {"error": refused}))
+            os.unlink(filler)
+            wait_until(lambda: c.call("SET", "after", "ok") == "OK", 10, "writes to be accepted")
+            acked[b"after"] = b"ok"
+            self.assertEqual(n.info()["aof_last_write_status"], "ok")
+        self.assertEqual(n.stop(), 0)
+        code, out = ph.check_aof(os.path.join(disk, "appendonlydir", "appendonly.aof.manifest"))
+        self.assertEqual(code, 0, out)
+        n2 = self.node(disk, "--appendonly", "yes")
+        with n2.client() as c:
+            keys = sorted(acked)
+            self.assertEqual(dict(zip(keys, c.pipeline([("GET", k) for k in keys]))), acked)
+            self.assertIsNone(c.call("GET", "more"))
+
+    # BUG: the AOF MISCONF error carries Basalt's log line ("Short write while writing to the AOF
+    # file <path>: (nwritten=..)") instead of Redis's strerror text ("No space left on device").
+    @unittest.expectedFailure
+    def test_aof_full_disk_error_text_is_redis(self):
+        disk = self.small_disk()
+        n = self.node(disk, "--appendonly", "yes", "--appendfsync", "everysec",
+                      "--auto-aof-rewrite-percentage", "0")
+        with n.client() as c:
+            _, refused = self.fill_aof_until_refused(n, disk, c, {})
+            self.assertEqual(refused,
+                             "MISCONF Errors writing to the AOF file: No space left on device")
+
 if __name__ == "__main__":
     unittest.main()
