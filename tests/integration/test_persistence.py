@@ -607,5 +607,102 @@ class DiskFaultTest(PersistenceTest):
             self.assertEqual(refused,
                              "MISCONF Errors writing to the AOF file: No space left on device")
 
+# --- SHUTDOWN, SIGTERM, FLUSHALL -----------------------------------------------------------------
+
+
+class ShutdownTest(PersistenceTest):
+    SHUTDOWN_FAILED = Error("ERR Errors trying to SHUTDOWN. Check logs.")
+
+    def shutdown(self, n, *args):
+        """SHUTDOWN: None when the connection closed without a reply (success), else the reply."""
+        with n.client() as c:
+            try:
+                return c.call("SHUTDOWN", *args)
+            except (ConnectionError, OSError):
+                return None
+
+    def keys_after_restart(self, d, *extra):
+        n = self.node(d, *extra)
+        with n.client() as c:
+            return sorted(c.call("KEYS", "*"))
+
+    def test_sigterm_saves_with_save_rules_and_not_without(self):
+        d = self.mkdir("rules")
+        n = self.node(d, "--save", "3600 1")
+        self.assertEqual(n.call("SET", "k", "v"), "OK")
+        self.assertEqual(n.stop(), 0)
+        self.assertEqual(ph.check_rdb(os.path.join(d, "dump.rdb"))[0], 0)
+        self.assertEqual(self.keys_after_restart(d), [b"k"])
+        d2 = self.mkdir("norules")
+        n = self.node(d2)
+        self.assertEqual(n.call("SET", "k", "v"), "OK")
+        self.assertEqual(n.stop(), 0)
+        self.assertFalse(os.path.exists(os.path.join(d2, "dump.rdb")))
+
+    def test_shutdown_nosave_and_save(self):
+        d = self.mkdir("data")
+        n = self.node(d, "--save", "3600 1")
+        self.assertEqual(n.call("SET", "saved", "1"), "OK")
+        self.assertEqual(n.call("SAVE"), "OK")
+        self.assertEqual(n.call("SET", "unsaved", "1"), "OK")
+        self.assertIsNone(self.shutdown(n, "NOSAVE"))
+        self.assertEqual(n.proc.wait(30), 0)
+        self.assertEqual(self.keys_after_restart(d), [b"saved"])
+        d2 = self.mkdir("save")
+        n = self.node(d2)  # no save rules: SHUTDOWN SAVE saves anyway
+        self.assertEqual(n.call("SET", "k", "1"), "OK")
+        self.assertIsNone(self.shutdown(n, "SAVE"))
+        self.assertEqual(n.proc.wait(30), 0)
+        self.assertEqual(self.keys_after_restart(d2), [b"k"])
+
+    def test_shutdown_refused_when_the_dump_cant_be_written(self):
+        d = self.mkdir("data")
+        n = self.node(d, "--save", "3600 1")
+        blocker = os.path.join(d, "dump.rdb")
+        os.mkdir(blocker)  # rename(2) onto a directory fails, even for root
+        self.assertEqual(n.call("SET", "k", "v"), "OK")
+        self.assertEqual(self.shutdown(n), self.SHUTDOWN_FAILED)
+        self.assertEqual(n.call("PING"), "PONG")
+        # SIGTERM is refused the same way: the server keeps serving.
+        n.proc.send_signal(signal.SIGTERM)
+        wait_until(lambda: "can't exit" in n.log() or n.proc.poll() is not None, 10,
+                   "the refused save")
+        self.assertIsNone(n.proc.poll())
+        self.assertEqual(n.call("GET", "k"), b"v")
+        self.assertEqual(ph.temp_files(d), [])
+        os.rmdir(blocker)
+        self.assertEqual(n.stop(), 0)
+        self.assertEqual(self.keys_after_restart(d), [b"k"])
+
+    def test_refused_shutdown_keeps_the_aof_open(self):
+        # A SHUTDOWN refused because the dump can't be written goes on serving: its writes must
+        # still reach the AOF (they were acknowledged and lost when the AOF was closed first).
+        d = self.mkdir("data")
+        n = self.node(d, "--save", "3600 1", "--appendonly", "yes", "--appendfsync", "always")
+        blocker = os.path.join(d, "dump.rdb")
+        os.mkdir(blocker)
+        self.assertEqual(n.call("SET", "before", "1"), "OK")
+        self.assertEqual(self.shutdown(n), self.SHUTDOWN_FAILED)
+        try:
+            reply = n.call("SET", "after", "1")
+        except (ConnectionError, OSError) as e:
+            reply = e
+        self.assertEqual(reply, "OK", n.log()[-1500:])
+        n.kill()
+        os.rmdir(blocker)
+        self.assertEqual(self.keys_after_restart(d, "--appendonly", "yes"), [b"after", b"before"])
+
+    def test_flushall_with_save_rules_leaves_an_empty_dump(self):
+        d = self.mkdir("data")
+        n = self.node(d, "--save", "3600 1")
+        with n.client() as c:
+            ph.fill(c, "k", 100, b"v")
+            self.assertEqual(c.call("SAVE"), "OK")
+            self.assertEqual(c.call("FLUSHALL"), "OK")
+            self.assertEqual(n.info()["rdb_changes_since_last_save"], "0")
+        n.kill()  # no shutdown save: the dump FLUSHALL wrote is what a restart finds
+        self.assertEqual(self.keys_after_restart(d), [])
+
+
 if __name__ == "__main__":
     unittest.main()
