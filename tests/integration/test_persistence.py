@@ -704,5 +704,69 @@ class ShutdownTest(PersistenceTest):
         self.assertEqual(self.keys_after_restart(d), [])
 
 
+# --- CONFIG SET at runtime -----------------------------------------------------------------------
+
+
+class RuntimeConfigTest(PersistenceTest):
+    def test_appendonly_switched_on_and_off_at_runtime(self):
+        d = self.mkdir("data")
+        n = self.node(d)
+        with n.client() as c:
+            ph.fill(c, "a", 100, b"v")
+            self.assertEqual(c.call("CONFIG", "SET", "appendfsync", "always"), "OK")
+            self.assertEqual(c.call("CONFIG", "GET", "appendfsync"), [b"appendfsync", b"always"])
+            self.assertEqual(c.call("CONFIG", "SET", "appendonly", "yes"), "OK")
+            self.assertEqual(n.wait_rewrite()["aof_enabled"], "1")
+            self.assertEqual(c.call("RPUSH", "b", "1", "2"), 2)
+        n.kill()
+        n2 = self.node(d, "--appendonly", "yes")
+        with n2.client() as c:
+            self.assertEqual(c.call("DBSIZE"), 101)
+            self.assertEqual(c.call("LRANGE", "b", 0, -1), [b"1", b"2"])
+            aof_dir = os.path.join(d, "appendonlydir")
+            incr = ph.last_incr_file(aof_dir)
+            size = os.path.getsize(incr)
+            self.assertEqual(c.call("CONFIG", "SET", "appendonly", "no"), "OK")
+            self.assertEqual(n2.info()["aof_enabled"], "0")
+            self.assertEqual(c.call("SET", "c", "1"), "OK")
+            self.assertEqual(os.path.getsize(incr), size)
+        n2.kill()
+        n3 = self.node(d, "--appendonly", "yes")
+        self.assertEqual(n3.call("DBSIZE"), 101)  # the write made with appendonly no is not there
+
+    def test_appendfsync_changes_apply(self):
+        d = self.mkdir("data")
+        n = self.node(d, "--appendonly", "yes", "--appendfsync", "everysec")
+        with n.client() as c:
+            for i, policy in enumerate(("no", "everysec", "always")):
+                self.assertEqual(c.call("CONFIG", "SET", "appendfsync", policy), "OK")
+                self.assertEqual(c.call("CONFIG", "GET", "appendfsync"),
+                                 [b"appendfsync", policy.encode()])
+                self.assertEqual(c.call("SET", "k%d" % i, policy), "OK")
+            self.assertIsInstance(c.call("CONFIG", "SET", "appendfsync", "sometimes"), Error)
+        n.kill()  # with appendfsync always, everything acknowledged is on disk
+        n2 = self.node(d, "--appendonly", "yes")
+        self.assertEqual(n2.call("MGET", "k0", "k1", "k2"), [b"no", b"everysec", b"always"])
+
+    def test_save_rules_fire(self):
+        d = self.mkdir("data")
+        n = self.node(d)
+        with n.client() as c:
+            self.assertEqual(c.call("CONFIG", "SET", "save", "1 1"), "OK")
+            self.assertEqual(c.call("CONFIG", "GET", "save"), [b"save", b"1 1"])
+            saves = int(n.info()["rdb_saves"])
+            self.assertEqual(c.call("SET", "k", "v"), "OK")
+            info = wait_until(lambda: (lambda i: i if int(i["rdb_saves"]) > saves and
+                                       i["rdb_bgsave_in_progress"] == "0" else None)(n.info()),
+                              10, "a BGSAVE from the save rule")
+            self.assertEqual(info["rdb_last_bgsave_status"], "ok")
+            self.assertEqual(info["rdb_changes_since_last_save"], "0")
+            self.assertTrue(os.path.exists(os.path.join(d, "dump.rdb")))
+            self.assertIn("1 changes in 1 seconds. Saving...", n.log())
+        n.kill()
+        n2 = self.node(d)
+        self.assertEqual(n2.call("GET", "k"), b"v")
+
+
 if __name__ == "__main__":
     unittest.main()
