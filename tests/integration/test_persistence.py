@@ -887,5 +887,51 @@ class RoundTripTest(PersistenceTest):
             ph.assert_same_keyspace(self, self.snapshot(b), want)
 
 
+# --- Loading at start ----------------------------------------------------------------------------
+
+
+class LoadingTest(PersistenceTest):
+    KEYS = 1500000
+
+    def test_clients_get_loading_while_the_dump_loads(self):
+        d = self.mkdir("data")
+        r = self.node(d, redis=True)
+        self.assertEqual(r.call("DEBUG", "POPULATE", self.KEYS, "key"), "OK")
+        self.assertEqual(r.call("SAVE"), "OK")
+        self.assertEqual(r.stop(), 0)
+        b = self.node(d, "--loglevel", "verbose", wait_loaded=False)
+        loading = Error("LOADING Redis is loading the dataset in memory")
+        seen = {"resp": 0, "info": 0, "readyz": 0, "http": 0}
+        deadline = time.time() + 120
+        with b.client() as c:
+            while time.time() < deadline:
+                reply = c.call("GET", "key:7")
+                if reply == b"value:7":
+                    break
+                self.assertEqual(reply, loading)
+                seen["resp"] += 1
+                if ph.parse_info(c.call("INFO", "persistence"))["loading"] == "1":
+                    seen["info"] += 1
+                if b.admin_get("/readyz")[0] == 503:
+                    seen["readyz"] += 1
+                status, body = b.http(["GET", "key:7"])
+                if body.get("error") == loading:
+                    seen["http"] += 1
+                time.sleep(0.01)
+            self.assertEqual(reply, b"value:7")
+            # Each probe saw the loading state at least once (the last round may have raced the
+            # end of loading, so not necessarily every time).
+            self.assertTrue(all(seen.values()), seen)
+            self.assertEqual(c.call("DBSIZE"), self.KEYS)
+            info = ph.parse_info(c.call("INFO", "persistence"))
+            self.assertEqual(info["loading"], "0")
+            self.assertEqual(info["rdb_last_load_keys_loaded"], str(self.KEYS))
+        self.assertEqual(b.admin_get("/readyz")[0], 200)
+        self.assertEqual(b.http(["GET", "key:7"]), (200, {"result": "value:7"}))
+        log = b.log()
+        self.assertIn("Loading RDB", log)
+        self.assertIn("DB loaded from RDB", log)
+
+
 if __name__ == "__main__":
     unittest.main()
