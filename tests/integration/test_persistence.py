@@ -259,6 +259,37 @@ class KillTest(PersistenceTest):
         self.assertEqual(mine, [])
 
 
+    def test_aof_replays_effects_not_commands(self):
+        # Relative expiries are logged as absolute times and non-deterministic commands as their
+        # effect: a restart a second later must not extend a TTL or bring an expired key back.
+        d = self.mkdir("data")
+        n = self.node(d, "--appendonly", "yes", "--appendfsync", "always")
+        with n.client() as c:
+            replies = c.pipeline([
+                ("SET", "short", "v", "PX", 600), ("SET", "long", "v", "EX", 100),
+                ("SET", "f", "1", "EX", 100), ("INCRBYFLOAT", "f", "0.5"),
+                ("SET", "g", "v"), ("GETEX", "g", "EX", 100), ("PEXPIRE", "long2", 1),
+                ("SET", "e", "v"), ("EXPIRE", "e", 100),
+                ("RPUSH", "src", "a", "b"), ("LMOVE", "src", "dst", "LEFT", "RIGHT"),
+                ("BLMOVE", "src", "dst", "LEFT", "RIGHT", 0),
+                ("SELECT", 1), ("SET", "in1", "x"), ("SWAPDB", 0, 1), ("SELECT", 0)])
+            self.assertFalse([r for r in replies if isinstance(r, Error)], replies)
+            time.sleep(1.0)
+        n.kill()
+        n2 = self.node(d, "--appendonly", "yes")
+        with n2.client() as c:
+            self.assertEqual(c.call("DBSIZE"), 1)
+            self.assertEqual(c.call("GET", "in1"), b"x")
+            c.call("SELECT", 1)
+            self.assertIsNone(c.call("GET", "short"))
+            for key in ("long", "f", "g", "e"):
+                pttl = c.call("PTTL", key)
+                self.assertTrue(0 < pttl <= 99100, (key, pttl))
+            self.assertEqual(c.call("GET", "f"), b"1.5")
+            self.assertEqual(c.call("LRANGE", "dst", 0, -1), [b"a", b"b"])
+            self.assertEqual(c.call("EXISTS", "src"), 0)
+
+
 # --- BGSAVE is point-in-time ---------------------------------------------------------------------
 
 
@@ -304,6 +335,8 @@ class PointInTimeTest(PersistenceTest):
                     batch += [("SELECT", 2), ("FLUSHDB",), ("SET", "k:1", "after"),
                               ("SELECT", 1), ("DEL", "k:1"), ("SET", "k:2", "after"),
                               ("SELECT", 0)]
+                if seq == 2:
+                    batch += [("SWAPDB", 1, 3)]  # db 3 was empty when the save began
                 for _ in range(300):
                     i = rng.randrange(100000)
                     op = rng.randrange(8)
@@ -408,7 +441,8 @@ class AofCutTest(PersistenceTest):
         n = self.node(d, "--appendonly", "yes", "--appendfsync", "always")
         with n.client() as c:
             c.pipeline([("SET", "base", "1"), ("RPUSH", "l", "a")])
-            self.assertEqual(c.call("BGREWRITEAOF"), "Background append only file rewriting started")
+            self.assertEqual(c.call("BGREWRITEAOF"),
+                             "Background append only file rewriting started")
             n.wait_rewrite()
             c.pipeline([("SET", "k%d" % i, "v%d" % i) for i in range(10)])
             c.pipeline([("SELECT", 3), ("SET", "in3", "x"), ("SELECT", 0)])
@@ -797,10 +831,9 @@ def random_session(rng, count=400):
                 commands.append(("SET", key, value()))
             elif op == 2:
                 commands.append(("SET", key, value(), "PX", rng.randrange(60000, 3600000)))
-            elif op == 3:
-                commands.append(("RPUSH", lkey) + tuple(value() for _ in range(rng.randrange(1, 8))))
-            elif op == 4:
-                commands.append(("LPUSH", lkey) + tuple(value() for _ in range(rng.randrange(1, 8))))
+            elif op in (3, 4):
+                items = tuple(value() for _ in range(rng.randrange(1, 8)))
+                commands.append(("RPUSH" if op == 3 else "LPUSH", lkey) + items)
             elif op == 5:
                 commands.append(("PEXPIRE", lkey if rng.randrange(2) else key,
                                  rng.randrange(60000, 3600000)))
