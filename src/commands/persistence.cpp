@@ -562,18 +562,20 @@ void Persistence::after_flushall() {
 std::optional<std::string> Persistence::prepare_shutdown(ShutdownSave mode) {
   abort_bgsave();
   if (rewrite_save_ != nullptr || (commit_running_ && commit_is_rewrite_)) abort_rewrite();
-  if (aof_ != nullptr) {
-    flush_aof(true);
-    if (auto error = aof_->close()) {
-      BASALT_LOG(kWarning, "Error closing the AOF at shutdown: %s", error->c_str());
-    }
-  }
+  // The AOF is written out now but closed only once the shutdown is sure to happen: a refused
+  // SHUTDOWN goes on serving, and its writes must still reach the log (Redis keeps it open too).
+  if (aof_ != nullptr) flush_aof(true);
   const bool rules = !save_rules(engine_.config()).empty();
   if (mode == ShutdownSave::kSave || (mode == ShutdownSave::kDefault && rules)) {
     BASALT_LOG(kNotice, "Saving the final RDB snapshot before exiting.");
     if (auto error = save()) {
       BASALT_LOG(kWarning, "Error trying to save the DB, can't exit.");
       return error;
+    }
+  }
+  if (aof_ != nullptr) {
+    if (auto error = aof_->close()) {
+      BASALT_LOG(kWarning, "Error closing the AOF at shutdown: %s", error->c_str());
     }
   }
   return std::nullopt;
