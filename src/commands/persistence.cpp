@@ -813,7 +813,8 @@ void Persistence::update_write_refusal() {
   if (yes(config.stop_writes_on_bgsave_error) && !save_rules(config).empty() && !last_bgsave_ok_) {
     engine_.set_write_refusal(std::string(err::kMisconfRdb));
   } else if (aof_ != nullptr && !aof_->last_write_ok()) {
-    engine_.set_write_refusal(std::string(err::kMisconfAofPrefix) + aof_->last_write_error());
+    // Redis's text ends with strerror, not with the log's details (those are in the log).
+    engine_.set_write_refusal(std::string(err::kMisconfAofPrefix) + aof_->last_write_reason());
   } else {
     engine_.set_write_refusal({});
   }

@@ -167,6 +167,12 @@ bool AofLog::fsync_in_progress() const { return background_->pending_fsync() != 
 
 bool AofLog::last_write_ok() const { return last_write_ok_ && !background_->failed(); }
 
+std::string AofLog::last_write_reason() const {
+  if (!last_write_ok_) return errno_text(last_write_errno_);
+  if (background_->failed()) return errno_text(background_->error());
+  return {};
+}
+
 std::string AofLog::last_write_error() const {
   if (!last_write_ok_) return last_write_error_;
   if (background_->failed())
@@ -347,6 +353,7 @@ AofFlushResult AofLog::flush_turn(bool force) {
       }
       last_write_ok_ = false;
       last_write_error_ = error;
+      last_write_errno_ = written < 0 && write_errno != 0 ? write_errno : ENOSPC;
       result.message = error;
       if (policy == AofFsyncPolicy::kAlways) {
         result.status = AofFlushStatus::kFatal;
@@ -382,9 +389,10 @@ AofFlushResult AofLog::flush_turn(bool force) {
   if (options_.no_fsync_on_rewrite && rewrite_in_progress_) return result;
   if (policy == AofFsyncPolicy::kAlways) {
     if (timed_fdatasync(fd_) != 0) {
+      last_write_errno_ = errno;
       result.status = AofFlushStatus::kFatal;
       result.message = "Can't persist AOF for fsync error when the AOF fsync policy is 'always': " +
-                       errno_text(errno) + ". Exiting...";
+                       errno_text(last_write_errno_) + ". Exiting...";
       last_write_ok_ = false;
       last_write_error_ = result.message;
       return result;

@@ -147,6 +147,9 @@ class AofLog {
   // aof_last_write_status: false after a failed write or background fsync, until one succeeds.
   bool last_write_ok() const;
   std::string last_write_error() const;
+  // The system's reason for the last failure, as Redis reports it to clients in its MISCONF
+  // error ("No space left on device"; a short write counts as ENOSPC, as in Redis).
+  std::string last_write_reason() const;
   uint64_t last_fsync_latency_us() const;  // the last fdatasync, either thread
   const AofManifest& manifest() const { return manifest_; }
   const std::string& incr_path() const { return incr_path_; }
@@ -175,6 +178,7 @@ class AofLog {
   uint64_t delayed_fsync_ = 0;
   bool last_write_ok_ = true;
   std::string last_write_error_;
+  int last_write_errno_ = 0;
   bool rewrite_in_progress_ = false;
   std::shared_ptr<std::atomic<uint64_t>> fsync_latency_us_;
 };

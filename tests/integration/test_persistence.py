@@ -629,9 +629,6 @@ class DiskFaultTest(PersistenceTest):
             self.assertEqual(dict(zip(keys, c.pipeline([("GET", k) for k in keys]))), acked)
             self.assertIsNone(c.call("GET", "more"))
 
-    # BUG: the AOF MISCONF error carries Basalt's log line ("Short write while writing to the AOF
-    # file <path>: (nwritten=..)") instead of Redis's strerror text ("No space left on device").
-    @unittest.expectedFailure
     def test_aof_full_disk_error_text_is_redis(self):
         disk = self.small_disk()
         n = self.node(disk, "--appendonly", "yes", "--appendfsync", "everysec",
