@@ -52,7 +52,7 @@ rpoplpush lmpop blpop brpop blmove brpoplpush blmpop
 del unlink exists type rename renamenx copy move keys scan randomkey dbsize touch flushdb flushall
 swapdb expire pexpire expireat pexpireat ttl pttl expiretime pexpiretime persist
 ping echo hello auth select client reset quit info config command time debug shutdown lastsave
-save bgsave bgrewriteaof
+save bgsave bgrewriteaof dump restore
 multi exec discard watch unwatch object memory slowlog latency monitor
 """.split()
 

@@ -28,6 +28,8 @@
 #include "commands/families.hpp"
 #include "commands/helpers.hpp"
 #include "commands/op_status.hpp"
+#include "persistence/rdb_loader.hpp"
+#include "persistence/rdb_writer.hpp"
 
 namespace basalt {
 
@@ -128,6 +130,30 @@ OpResult<bool> op_copy(Database& src_db, std::string_view key, Database& dst_db,
   dst_db.signal_modified(newkey);
   if (is_list) dst_db.signal_list_ready(newkey);
   return true;
+}
+
+std::optional<std::string> op_dump(Database& db, std::string_view key) {
+  Entry* e = db.find_read(key);
+  if (e == nullptr) return std::nullopt;
+  return dump_value(e->value);
+}
+
+RestoreOutcome op_restore(Database& db, std::string_view key, Value&& value, int64_t expire_at,
+                          bool replace) {
+  Entry* existing = db.find(key);
+  if (existing != nullptr && !replace) return RestoreOutcome::kBusyKey;
+  if (existing != nullptr) db.erase(existing);
+  if (expire_at != kNoExpire && expire_at <= db.now_ms()) {
+    if (existing == nullptr) return RestoreOutcome::kExpiredNothing;
+    db.signal_modified(key);
+    return RestoreOutcome::kExpiredReplaced;
+  }
+  const bool is_list = value.is_list();
+  Entry* e = db.add(key, std::move(value));
+  if (expire_at != kNoExpire) db.set_expire(e, expire_at);
+  db.signal_modified(key);
+  if (is_list) db.signal_list_ready(key);
+  return RestoreOutcome::kCreated;
 }
 
 // As Redis, expired keys are skipped but left for lazy or active expiry to delete: the walk
@@ -326,6 +352,69 @@ void cmd_copy(CommandContext& ctx) {
   auto r = op_copy(ctx.db(), ctx.arg(1), ctx.store().db(dbid), ctx.arg(2), replace);
   if (!r.ok()) return reply_status(ctx, r.status());
   ctx.reply.integer(*r ? 1 : 0);
+}
+
+// DUMP key
+void cmd_dump(CommandContext& ctx) { ctx.reply.bulk_or_null(op_dump(ctx.db(), ctx.arg(1))); }
+
+// RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]
+void cmd_restore(CommandContext& ctx) {
+  bool replace = false, absttl = false, idletime = false, freq = false;
+  ArgParser p(ctx.argv, 4);
+  while (p.ok() && p.has_next()) {
+    if (p.check("REPLACE")) {
+      replace = true;
+    } else if (p.check("ABSTTL")) {
+      absttl = true;
+    } else if (!freq && p.remaining() >= 2 && p.check("IDLETIME")) {
+      // Taken and checked as Redis does; Basalt does not track access times yet, so the value
+      // has nothing to set.
+      idletime = true;
+      p.next_int(0, INT64_MAX, "ERR Invalid IDLETIME value, must be >= 0");
+    } else if (!idletime && p.remaining() >= 2 && p.check("FREQ")) {
+      freq = true;
+      p.next_int(0, 255, "ERR Invalid FREQ value, must be >= 0 and <= 255");
+    } else {
+      p.fail(err::kSyntax);
+    }
+  }
+  if (!p.done_or_reply(ctx.reply)) return;
+  const std::string_view key = ctx.arg(1);
+  // Redis's order: the key's existence, then the TTL, then the payload.
+  if (!replace && ctx.db().find(key) != nullptr) {
+    return ctx.reply.error("BUSYKEY Target key name already exists.");
+  }
+  int64_t ttl;
+  if (!parse_int_or_reply(ctx, ctx.arg(2), &ttl)) return;
+  if (ttl < 0) return ctx.reply.error("ERR Invalid TTL value, must be >= 0");
+  RestoreResult parsed = restore_value(ctx.arg(3));
+  if (parsed.status != RestoreStatus::kOk) {
+    return ctx.reply.error(parsed.status == RestoreStatus::kUnsupportedType
+                               ? "ERR Bad data format"
+                               : std::string(restore_error_text(parsed.status)));
+  }
+  int64_t expire_at = kNoExpire;
+  if (ttl > 0) {
+    if (!absttl && ttl > INT64_MAX - ctx.now_ms()) return ctx.reply.error(err::kNotInteger);
+    expire_at = absttl ? ttl : ctx.now_ms() + ttl;
+  }
+  switch (op_restore(ctx.db(), key, std::move(parsed.value), expire_at, replace)) {
+    case RestoreOutcome::kBusyKey:
+      return ctx.reply.error("BUSYKEY Target key name already exists.");
+    case RestoreOutcome::kExpiredReplaced:
+      ctx.propagate_as({"DEL", key});
+      break;
+    case RestoreOutcome::kExpiredNothing:
+      break;
+    case RestoreOutcome::kCreated:
+      if (expire_at != kNoExpire) {
+        // A relative TTL replays as the instant it meant.
+        const std::string at = std::to_string(expire_at);
+        ctx.propagate_as({"RESTORE", key, at, ctx.arg(3), "REPLACE", "ABSTTL"});
+      }
+      break;
+  }
+  ctx.reply.ok();
 }
 
 // --- Listing keys ------------------------------------------------------------------------------
@@ -646,6 +735,11 @@ void register_keys(CommandTable& t) {
   t.add({"renamenx", 3, kW | kF, 1, 2, 1, cmd_renamenx, "generic",
          "Rename a key, only if the new key does not exist", kKs});
   t.add({"copy", -3, kW | kCmdDenyOom, 1, 2, 1, cmd_copy, "generic", "Copy a key", kKs});
+  t.add({"dump", 2, kCmdReadonly, 1, 1, 1, cmd_dump, "generic",
+         "Return a serialized version of the value stored at the specified key.", kKs});
+  t.add({"restore", -4, kW | kCmdDenyOom, 1, 1, 1, cmd_restore, "generic",
+         "Create a key using the provided serialized value, previously obtained using DUMP.",
+         kKsDangerous});
   t.add({"move", 3, kW | kF, 1, 1, 1, cmd_move, "generic", "Move a key to another database", kKs});
   t.add({"keys", 2, kR, 0, 0, 0, cmd_keys, "generic", "Find all keys matching the given pattern",
          kKsDangerous});

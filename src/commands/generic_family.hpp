@@ -28,6 +28,13 @@ OpResult<bool> op_rename(Database& db, std::string_view from, std::string_view t
 // MOVE: kSameObject when both are one database.
 OpResult<bool> op_move(Database& src_db, Database& dst_db, std::string_view key);
 // COPY: value and TTL; kSameObject for the same key in the same database.
+// DUMP: the value in Redis's serialization (RDB encoding, version, CRC-64); nullopt when absent.
+std::optional<std::string> op_dump(Database& db, std::string_view key);
+// RESTORE of a value already parsed: false (nothing done) when the key exists and !replace. A
+// time already past deletes what was there and creates nothing, as Redis does.
+enum class RestoreOutcome : uint8_t { kBusyKey, kCreated, kExpiredReplaced, kExpiredNothing };
+RestoreOutcome op_restore(Database& db, std::string_view key, Value&& value, int64_t expire_at,
+                          bool replace);
 OpResult<bool> op_copy(Database& src_db, std::string_view key, Database& dst_db,
                        std::string_view newkey, bool replace);
 

@@ -148,6 +148,17 @@ SCRIPTS = {
         ["SELECT", "1"], ["FLUSHDB"], ["SELECT", "0"], ["DBSIZE"], ["FLUSHDB", "ASYNC"],
         ["DBSIZE"], ["FLUSHDB", "FOO"], ["FLUSHALL", "SYNC"], ["DEL"],
     ],
+    "dump_restore": [
+        ["SET", "s", "hello"], ["DUMP", "s"], ["SET", "n", "12345"], ["DUMP", "n"],
+        ["SET", "big", "-9223372036854775808"], ["DUMP", "big"], ["SET", "e", ""], ["DUMP", "e"],
+        ["RPUSH", "l", "a", "b", "1", "-2", "300", "70000", "9999999999", "x" * 70],
+        ["DUMP", "l"], ["DUMP", "missing"], ["DUMP"], ["DUMP", "a", "b"],
+        ["RESTORE", "s", "0", "x"], ["RESTORE", "new", "0", "x"], ["RESTORE", "new", "-1", "x"],
+        ["RESTORE", "new", "x", "x"], ["RESTORE", "new", "0", "x", "FOO"],
+        ["RESTORE", "new", "0", "x", "IDLETIME", "-1"], ["RESTORE", "new", "0", "x", "FREQ", "256"],
+        ["RESTORE", "new", "0", "x", "IDLETIME", "1", "FREQ", "1"],
+        ["RESTORE", "new", "0", "\x00\x05hello\x0a\x00"], ["RESTORE", "new"], ["EXISTS", "new"],
+    ],
     "connection": [
         ["PING"], ["PING", "hi"], ["PING", "a", "b"], ["ECHO", "x"], ["ECHO"],
         ["SELECT", "15"], ["SET", "k", "v"], ["SELECT", "0"], ["EXISTS", "k"],

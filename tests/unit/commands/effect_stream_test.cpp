@@ -12,6 +12,7 @@
 #include <tuple>
 
 #include "engine_fixture.hpp"
+#include "persistence/rdb_writer.hpp"
 #include "store/list.hpp"
 
 namespace basalt::testing {
@@ -280,6 +281,13 @@ class Generator {
     if (name == "swapdb") return {"SWAPDB", std::to_string(pick(3)), std::to_string(pick(3))};
     if (name == "flushdb") return {"FLUSHDB"};
     if (name == "flushall") return {"FLUSHALL"};
+    if (name == "restore") {
+      Value value = pick(2) ? Value(v) : Value::new_list();
+      if (value.is_list()) value.list().push_back(v);
+      std::vector<std::string> argv = {"RESTORE", k, pick(2) ? "0" : ms(), dump_value(value)};
+      if (pick(4) != 0) argv.push_back("REPLACE");
+      return argv;
+    }
     if (name == "lpush") return {"LPUSH", k, v, value()};
     if (name == "rpush") return {"RPUSH", k, v};
     if (name == "lpushx") return {"LPUSHX", k, v};

@@ -1353,3 +1353,42 @@ TEST_F(KeysTest, CommandRowsMatchRedis) {
 
 }  // namespace
 }  // namespace basalt::testing
+
+namespace basalt::testing {
+namespace {
+
+// DUMP's payload goes back in with RESTORE, with its TTL relative, absolute or none; an existing
+// key needs REPLACE; a TTL already past restores nothing.
+TEST_F(EngineTest, DumpRestoreRoundTrips) {
+  run({"RPUSH", "l", "a", "12", "c"});
+  run({"SET", "s", std::string(100, 'z')});
+  auto payload = [&](std::string_view key) {
+    std::string reply = run({"DUMP", key});
+    size_t header = reply.find("\r\n");
+    return reply.substr(header + 2, reply.size() - header - 4);
+  };
+  const std::string list = payload("l"), str = payload("s");
+  EXPECT_EQ(run({"RESTORE", "l", "0", list}), err("BUSYKEY Target key name already exists."));
+  EXPECT_EQ(run({"RESTORE", "l2", "0", list}), kOk);
+  EXPECT_EQ(run({"LRANGE", "l2", "0", "-1"}), array({bulk("a"), bulk("12"), bulk("c")}));
+  EXPECT_EQ(run({"TTL", "l2"}), integer(-1));
+  EXPECT_EQ(run({"RESTORE", "l", "5000", str, "REPLACE"}), kOk);
+  EXPECT_EQ(run({"GET", "l"}), bulk(std::string(100, 'z')));
+  EXPECT_EQ(run({"PTTL", "l"}), integer(5000));
+  const std::string at = std::to_string(clock_.now_ms() + 9000);
+  EXPECT_EQ(run({"RESTORE", "abs", at, str, "ABSTTL"}), kOk);
+  EXPECT_EQ(run({"PTTL", "abs"}), integer(9000));
+  // A time in the past: the old key goes, nothing is created, and the reply is still OK.
+  EXPECT_EQ(run({"RESTORE", "abs", "1", str, "ABSTTL", "REPLACE"}), kOk);
+  EXPECT_EQ(run({"EXISTS", "abs"}), integer(0));
+  EXPECT_EQ(run({"DUMP", "nothing"}), kNil);
+  std::string corrupt = str;
+  corrupt[corrupt.size() - 1] ^= 1;
+  EXPECT_EQ(run({"RESTORE", "x", "0", corrupt}),
+            err("ERR DUMP payload version or checksum are wrong"));
+  EXPECT_EQ(run({"RESTORE", "x", "-5", str}), err("ERR Invalid TTL value, must be >= 0"));
+  EXPECT_EQ(run({"RESTORE", "x", "0", str, "IDLETIME", "1", "FREQ", "2"}), err("ERR syntax error"));
+}
+
+}  // namespace
+}  // namespace basalt::testing
