@@ -1,11 +1,13 @@
 #include "commands/persistence.hpp"
 
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 
 #include "base/allocator.hpp"
 #include "base/log.hpp"
@@ -118,6 +120,26 @@ std::optional<std::string> write_command_base(const Store& store, const std::str
     });
   }
   return writer.finish();
+}
+
+// A save or rewrite killed half-way (kill -9, power) leaves its temporary file behind:
+// "temp-<pid>-<n>-<name>" (file_io's temp_path_for). Those of processes no longer running are
+// removed at start, so they cannot pile up; the live files are never temporary.
+void remove_stale_temp_files(const std::string& dir) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with("temp-")) continue;
+    const size_t dash = name.find('-', 5);
+    if (dash == std::string::npos) continue;
+    const std::optional<int64_t> pid = parse_int64(std::string_view(name).substr(5, dash - 5));
+    if (!pid || *pid <= 0 || *pid > INT32_MAX || *pid == ::getpid()) continue;
+    if (::kill(static_cast<pid_t>(*pid), 0) == 0 || errno != ESRCH) continue;
+    std::error_code remove_error;
+    if (std::filesystem::remove(entry.path(), remove_error)) {
+      BASALT_LOG(kNotice, "Removed %s, left by a save that did not finish", name.c_str());
+    }
+  }
 }
 
 }  // namespace
@@ -277,6 +299,8 @@ std::string Persistence::rdb_path() const {
 
 std::optional<std::string> Persistence::begin_loading() {
   const Config& config = engine_.config();
+  remove_stale_temp_files(config.dir);
+  remove_stale_temp_files(join_path(config.dir, config.appenddirname));
   auto job = std::make_unique<LoadJob>();
   job->config = config;
   job->aof = yes(config.appendonly);

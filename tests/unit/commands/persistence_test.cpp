@@ -274,3 +274,23 @@ TEST_F(PersistenceTest, ACorruptDumpStopsStartUpWithOneLine) {
 
 }  // namespace
 }  // namespace basalt::testing
+
+namespace basalt::testing {
+namespace {
+
+TEST_F(PersistenceTest, StartUpRemovesTemporaryFilesOfDeadProcesses) {
+  // No process has pid 2^22 + 1 on Linux (pid_max is at most 2^22); this test's own pid is alive.
+  const std::string dead = join_path(dir_, "temp-4194305-0-dump.rdb");
+  const std::string live = join_path(dir_, "temp-" + std::to_string(getppid()) + "-0-dump.rdb");
+  const std::string other = join_path(dir_, "notes.txt");
+  for (const std::string& path : {dead, live, other})
+    ASSERT_FALSE(write_file_atomically(path, "x"));
+  start();
+  ASSERT_FALSE(persistence().begin_loading());
+  EXPECT_FALSE(std::filesystem::exists(dead));
+  EXPECT_TRUE(std::filesystem::exists(live));
+  EXPECT_TRUE(std::filesystem::exists(other));
+}
+
+}  // namespace
+}  // namespace basalt::testing
