@@ -338,7 +338,8 @@ TEST_P(EffectReplayTest, ReplayingTheEffectsOfEveryWriteCommandRebuildsTheKeyspa
     for (; replayed < recorder_.effects.size(); ++replayed) {
       const Recorded& e = recorder_.effects[replayed];
       if (e.db != replay_db) {
-        std::vector<std::string_view> select = {"SELECT", std::to_string(e.db)};
+        const std::string index = std::to_string(e.db);
+        std::vector<std::string_view> select = {"SELECT", index};
         replica.execute(*replayer.session, select, replayer.builder());
         ASSERT_EQ(replayer.take(), kOk);
         replay_db = e.db;
