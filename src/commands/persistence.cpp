@@ -28,9 +28,10 @@ namespace basalt {
 
 namespace {
 
-// Entries a step of a background walk serializes: about a millisecond of work, so that clients
-// wait at most that long between two steps.
-constexpr size_t kStepEntries = 2000;
+// Entries a step of a background walk serializes: a step runs between two turns of serving
+// clients, so it bounds the latency a BGSAVE adds (2000 made the p99 of a SET load 7.7x; 256
+// entries of 100 bytes take about 0.1 ms).
+constexpr size_t kStepEntries = 256;
 // Redis's CONFIG_BGSAVE_RETRY_DELAY: a failed BGSAVE is tried again by the save rules after this.
 constexpr int64_t kBgsaveRetryDelayS = 5;
 

@@ -69,6 +69,9 @@ const Param kParams[] = {
      "addresses of the admin port, space separated; empty for those of bind"},
     {"admin-port", Kind::kInt, &Config::admin_port, nullptr, 0, 65535, false,
      "HTTP admin port (health, metrics); 0 disables it"},
+    {"aof-fsync-inline-us", Kind::kInt, &Config::aof_fsync_inline_us, nullptr, 0, kMaxInt, true,
+     "appendfsync always: fsyncs faster than this many us run on the loop, slower ones on a "
+     "worker while the loop serves on (0: always a worker)"},
     {"aof-load-truncated", Kind::kEnum, nullptr, &Config::aof_load_truncated, 0, 0, true,
      "start with a torn last command in the AOF cut off (yes) or refuse to start (no)", "yes,no"},
     {"aof-use-rdb-preamble", Kind::kEnum, nullptr, &Config::aof_use_rdb_preamble, 0, 0, true,

@@ -66,6 +66,9 @@ struct Config {
   std::string aof_load_truncated = "yes";
   int64_t auto_aof_rewrite_percentage = 100;
   int64_t auto_aof_rewrite_min_size = 64ll * 1024 * 1024;
+  // appendfsync always: an fsync faster than this (µs) runs on the loop, as Redis's; a slower
+  // disk gets it on a worker while the loop goes on serving (0: always on a worker).
+  int64_t aof_fsync_inline_us = 1000;
   // Not a parameter: the file the others were read from (absolute; INFO's config_file).
   std::string config_file;
 };

@@ -120,9 +120,19 @@ std::optional<size_t> lzf_decompress(const void* in_ptr, size_t in_len, void* ou
     const size_t distance = ((ctrl & 0x1f) << 8) + in[ip++] + 1;
     len += 2;
     if (distance > op || len > out_cap - op) return std::nullopt;
-    // Byte by byte: a reference may overlap the bytes it produces (a run).
+    // A reference may overlap the bytes it produces (a run): copy in pieces no longer than the
+    // distance, each of which reads only bytes already written. A run of one byte (the commonest,
+    // padding and repeated characters) is a memset.
     const uint8_t* ref = out + op - distance;
-    for (size_t i = 0; i < len; ++i) out[op + i] = ref[i];
+    if (distance == 1) {
+      std::memset(out + op, *ref, len);
+    } else {
+      for (size_t i = 0; i < len;) {
+        const size_t n = std::min(distance, len - i);
+        std::memcpy(out + op + i, ref + i, n);
+        i += n;
+      }
+    }
     op += len;
   }
   return op;

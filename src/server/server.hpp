@@ -152,6 +152,7 @@ class Server final : public Host {
   int aof_sync_errno_ = 0;
   uint64_t aof_sync_offset_ = 0;    // the effect stream's offset when the running fsync began
   uint64_t aof_synced_offset_ = 0;  // ... when the last finished one began: all before is on disk
+  int64_t aof_sync_us_ = 0;         // how long the last fsync took
   std::vector<StreamConnection*> held_;  // output waiting for the running fsync
   bool draining_ = false;
   int64_t cron_hz_ = 0;

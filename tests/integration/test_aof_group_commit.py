@@ -25,6 +25,13 @@ HTTP_OK = b'\\"result\\":\\"OK\\"'
 @unittest.skipIf(STRACE is None and os.environ.get("CI") != "true", "strace is not installed")
 class GroupCommitTest(unittest.TestCase):
     def test_no_reply_leaves_before_its_write_is_on_disk(self):
+        # Every fsync on a worker while the loop serves on (the slow-disk path), then every fsync
+        # on the loop as Redis does (a fast disk's).
+        for inline_us in ("0", "1000000"):
+            with self.subTest(aof_fsync_inline_us=inline_us):
+                self.check_order(inline_us)
+
+    def check_order(self, inline_us):
         self.assertIsNotNone(STRACE, "strace is needed (tools/dev.sh deps installs it)")
         work = tempfile.mkdtemp(prefix="basalt-gc-")
         self.addCleanup(shutil.rmtree, work, ignore_errors=True)
@@ -34,6 +41,7 @@ class GroupCommitTest(unittest.TestCase):
                 "-o", trace, os.environ["BASALT_SERVER_BIN"], "--port", str(port),
                 "--http-port", str(http_port), "--admin-port", "0", "--save", "",
                 "--dir", work, "--appendonly", "yes", "--appendfsync", "always",
+                "--aof-fsync-inline-us", inline_us,
                 "--loglevel", "warning"]
         server = h.Server(argv, port)
         try:
