@@ -6,7 +6,9 @@
 // functions parse with ArgParser and reply, as in the string family.
 //
 // Lookups follow Redis's choice of lookupKeyRead / lookupKeyWrite per command: find_read() where
-// Redis counts keyspace hits and misses, find() where it does not. Both apply lazy expiry.
+// Redis counts keyspace hits and misses, find() where it does not. Both apply lazy expiry. Like
+// Redis's LOOKUP_NOTOUCH, EXISTS, TYPE, the TTL family and OBJECT do not count as an access for
+// eviction.
 
 #include "commands/generic_family.hpp"
 
@@ -77,12 +79,12 @@ int64_t op_del(Database& db, std::span<const std::string_view> keys) {
 
 int64_t op_exists(Database& db, std::span<const std::string_view> keys) {
   int64_t count = 0;
-  for (std::string_view key : keys) count += db.find_read(key) != nullptr;
+  for (std::string_view key : keys) count += db.find_read(key, Access::kNoTouch) != nullptr;
   return count;
 }
 
 std::optional<ValueType> op_type(Database& db, std::string_view key) {
-  const Entry* e = db.find_read(key);
+  const Entry* e = db.find_read(key, Access::kNoTouch);
   if (e == nullptr) return std::nullopt;
   return e->value.type();
 }
@@ -220,7 +222,7 @@ bool op_expire(Database& db, std::string_view key, int64_t when_ms, unsigned fla
 }
 
 int64_t op_ttl(Database& db, std::string_view key, bool in_ms, bool absolute) {
-  const Entry* e = db.find_read(key);
+  const Entry* e = db.find_read(key, Access::kNoTouch);
   if (e == nullptr) return -2;
   if (!e->has_expire()) return -1;
   int64_t v = absolute ? e->expire_at : std::max<int64_t>(e->expire_at - db.now_ms(), 0);
@@ -541,7 +543,7 @@ void reply_help(CommandContext& ctx, std::string_view container,
 
 // The key OBJECT asks about, or a null reply when it does not exist.
 Entry* object_lookup_or_reply(CommandContext& ctx) {
-  Entry* e = ctx.db().find_read(ctx.arg(2));
+  Entry* e = ctx.db().find_read(ctx.arg(2), Access::kNoTouch);
   if (e == nullptr) ctx.reply.null();
   return e;
 }
