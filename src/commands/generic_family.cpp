@@ -561,16 +561,28 @@ void cmd_object_refcount(CommandContext& ctx) {
 }
 
 // OBJECT IDLETIME key
-// Basalt keeps no per-key access clock (it has no LRU eviction, and a clock would cost every key
-// bytes), so like Redis under an LFU policy it answers with an error for a key that exists.
+// Seconds since the key was last accessed; under an LFU policy the access bits hold a counter
+// instead, and Redis refuses.
 void cmd_object_idletime(CommandContext& ctx) {
-  if (object_lookup_or_reply(ctx) != nullptr) ctx.reply.error(err::kIdleTimeNotTracked);
+  const Entry* e = object_lookup_or_reply(ctx);
+  if (e == nullptr) return;
+  if (ctx.store().lfu()) {
+    ctx.reply.error(err::kLfuSelected);
+    return;
+  }
+  ctx.reply.integer(ctx.store().idle_ms(e) / 1000);
 }
 
 // OBJECT FREQ key
-// Redis's answer when no LFU maxmemory policy is selected, which Basalt never has.
+// The key's logarithmic access counter, after the decay due since its last access.
 void cmd_object_freq(CommandContext& ctx) {
-  if (object_lookup_or_reply(ctx) != nullptr) ctx.reply.error(err::kLfuNotSelected);
+  const Entry* e = object_lookup_or_reply(ctx);
+  if (e == nullptr) return;
+  if (!ctx.store().lfu()) {
+    ctx.reply.error(err::kLfuNotSelected);
+    return;
+  }
+  ctx.reply.integer(ctx.store().lfu_counter(e));
 }
 
 // OBJECT HELP

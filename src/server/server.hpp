@@ -96,6 +96,9 @@ class Server final : public Host {
   static void on_drain_timer(uv_timer_t* t);
   static void on_persistence_idle(uv_idle_t* h);
   static void on_persistence_wake(uv_async_t* a);
+  static void on_eviction_idle(uv_idle_t* h);
+  // Runs eviction between loop turns while a time-boxed pass left memory over maxmemory.
+  void drive_eviction();
   // Picks up finished persistence work and runs its background steps while there are some; exits
   // the process when loading at start failed, as Redis does.
   void drive_persistence();
@@ -140,6 +143,8 @@ class Server final : public Host {
   uv_idle_t persistence_idle_;   // active while a BGSAVE or rewrite walk has steps left
   uv_async_t persistence_wake_;  // persistence's worker threads finished something
   bool persistence_idle_active_ = false;
+  uv_idle_t eviction_idle_;  // active while eviction has keys left to evict
+  bool eviction_idle_active_ = false;
   bool draining_ = false;
   int64_t cron_hz_ = 0;
   bool started_ = false;
