@@ -54,6 +54,8 @@ int status_for_error(std::string_view text) {
   if (code == "WRONGTYPE") return 409;
   if (code == "NOPERM") return 403;
   if (code == "NOAUTH" || code == "WRONGPASS") return 401;
+  // maxmemory reached and nothing could be evicted: retrying later may succeed.
+  if (code == "OOM") return 507;
   return 400;
 }
 

@@ -223,6 +223,8 @@ std::string render_prometheus(Server& server, const HttpMetrics& http) {
   }
   help(out, "basalt_expired_keys_total", "counter", "Keys deleted because their TTL passed.");
   sample(out, "basalt_expired_keys_total", "", store.stats().expired_keys);
+  help(out, "basalt_evicted_keys_total", "counter", "Keys deleted by maxmemory eviction.");
+  sample(out, "basalt_evicted_keys_total", "", store.stats().evicted_keys);
   help(out, "basalt_keyspace_hits_total", "counter", "Successful key lookups.");
   sample(out, "basalt_keyspace_hits_total", "", store.stats().keyspace_hits);
   help(out, "basalt_keyspace_misses_total", "counter", "Failed key lookups.");
@@ -236,6 +238,8 @@ std::string render_prometheus(Server& server, const HttpMetrics& http) {
   sample(out, "basalt_memory_dataset_bytes", "", memory.dataset);
   help(out, "basalt_memory_rss_bytes", "gauge", "Resident set size of the process.");
   sample(out, "basalt_memory_rss_bytes", "", memory.rss);
+  help(out, "basalt_maxmemory_bytes", "gauge", "The maxmemory cap; 0 when there is none.");
+  sample(out, "basalt_maxmemory_bytes", "", server.engine().eviction().maxmemory);
 
   http.render(out);
   return out;

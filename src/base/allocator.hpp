@@ -15,9 +15,28 @@ std::string_view allocator_name();
 // Bytes the application holds allocated (INFO's used_memory); 0 when the allocator cannot tell.
 uint64_t allocated_bytes();
 
+// Bytes in the pages the allocator has handed out: the allocated bytes plus the unused parts of
+// partly used pages (jemalloc's stats.active), which is what the data really costs in RAM apart
+// from freed pages not yet returned. allocated_bytes() where the allocator cannot tell.
+uint64_t active_bytes();
+
+// The calling thread's running totals of bytes it allocated and freed (jemalloc's
+// thread.allocatedp / thread.deallocatedp: reading them is two loads, no lock). Zeros where the
+// allocator keeps no such counts (sanitizer builds).
+struct ThreadAllocation {
+  uint64_t allocated = 0;
+  uint64_t deallocated = 0;
+};
+ThreadAllocation thread_allocation();
+
 // Server start: have the allocator give freed pages back by itself (jemalloc's background
 // thread), as Redis's jemalloc-bg-thread does.
 void enable_background_release();
+
+// Cache mode (maxmemory): freed pages go back to the system within about 100 ms instead of
+// jemalloc's default 10 s, so that memory freed by eviction stops counting in the RSS while
+// writes keep coming. false restores the defaults. A no-op without jemalloc.
+void set_prompt_release(bool prompt);
 
 // Returns every free page to the system now (after FLUSHALL and MEMORY PURGE).
 void release_free_memory();

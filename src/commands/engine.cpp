@@ -35,6 +35,7 @@ Engine::Engine(Config& config, const Clock& clock, uint64_t seed)
   server_info_.start_ms = clock.now_ms();
   server_info_.start_us = clock.monotonic_us();
   persistence_ = std::make_unique<Persistence>(*this);
+  apply_eviction_config();
 }
 
 Engine::~Engine() { store_.set_observer(nullptr); }
@@ -192,6 +193,21 @@ void Engine::dispatch(Session& session, std::span<const std::string_view> argv, 
   if (loading_ && !cmd->has(kCmdLoading) && session.frontend != Frontend::kInternal) {
     reject(session, reply, err::kLoading, cmd);
     return;
+  }
+  // Redis's processCommand: over maxmemory, evict first. If that cannot make room, what may add
+  // memory is refused: denyoom commands, EXEC of a transaction holding one, and anything queued
+  // into a MULTI (queueing costs memory too). Reads and deletes go on.
+  if (eviction_.maxmemory != 0 && !in_exec && !reprocess &&
+      session.frontend != Frontend::kInternal && evict_if_needed() == EvictionResult::kFail) {
+    const std::string& n = cmd->full_name;
+    bool deny = cmd->has(kCmdDenyOom) || (n == "exec" && transaction_denies_oom(session));
+    if (session.in_multi && n != "exec" && n != "discard" && n != "quit" && n != "reset") {
+      deny = true;
+    }
+    if (deny) {
+      reject(session, reply, err::kOom, cmd);
+      return;
+    }
   }
   // Redis refuses PING too: a health check that pings must see that writes are failing.
   if (!write_refusal_.empty() && session.frontend != Frontend::kInternal &&
@@ -647,6 +663,12 @@ void Engine::propagate(int db, std::span<const std::string_view> argv) {
   effects_.emit(db, argv);
 }
 
+void Engine::on_key_evicted(int db, std::string_view key) {
+  on_key_modified(db, key);
+  // As Redis's performEvictions: a replica or the AOF must lose the key too.
+  if (effects_.has_consumers()) propagate(db, {"DEL", key});
+}
+
 void Engine::on_key_expired(int db, std::string_view key) {
   on_key_modified(db, key);
   // Redis propagates expiry as DEL, so a replica or the AOF never depends on its own clock.
@@ -664,6 +686,75 @@ void Engine::cron() {
   store_.rehash_cycle(1000);
   if (!ready_keys_.empty()) serve_ready_keys();
   persistence_->cron();
+  if (eviction_.maxmemory != 0) {
+    sync_meter();
+    evict_step();
+  }
+}
+
+// --- maxmemory ---------------------------------------------------------------------------------
+
+void AllocatorMeter::sync(uint64_t exact_used) {
+  base_ = exact_used;
+  const ThreadAllocation t = thread_allocation();
+  allocated_at_sync_ = t.allocated;
+  deallocated_at_sync_ = t.deallocated;
+}
+
+uint64_t AllocatorMeter::used() {
+  const ThreadAllocation t = thread_allocation();
+  const int64_t delta = static_cast<int64_t>(t.allocated - allocated_at_sync_) -
+                        static_cast<int64_t>(t.deallocated - deallocated_at_sync_);
+  const int64_t v = static_cast<int64_t>(base_) + delta;
+  return v > 0 ? static_cast<uint64_t>(v) : 0;
+}
+
+void Engine::apply_eviction_config() {
+  EvictionParams p;
+  p.maxmemory = static_cast<uint64_t>(std::max<int64_t>(config_.maxmemory, 0));
+  p.policy = parse_eviction_policy(config_.maxmemory_policy).value_or(EvictionPolicy::kNoEviction);
+  p.samples = static_cast<int>(std::clamp<int64_t>(config_.maxmemory_samples, 1, INT_MAX));
+  p.tenacity = static_cast<int>(std::clamp<int64_t>(config_.maxmemory_eviction_tenacity, 0, 100));
+  eviction_ = p;
+  store_.set_access_policy(policy_is_lfu(p.policy), config_.lfu_log_factor, config_.lfu_decay_time);
+  if ((p.maxmemory != 0) != prompt_release_) {
+    prompt_release_ = p.maxmemory != 0;
+    set_prompt_release(prompt_release_);
+  }
+  if (p.maxmemory != 0) {
+    sync_meter();
+    evict_if_needed();
+  }
+}
+
+void Engine::sync_meter() {
+  // Page-granular: fragmentation counts against the cap, so that the cap bounds the RSS.
+  const uint64_t active = active_bytes();
+  meter_.sync(active != 0 ? active : memory().used);
+}
+
+EvictionResult Engine::evict_if_needed() {
+  if (loading_ || pause_ != PauseType::kOff) return EvictionResult::kOk;
+  return evictor_.perform(eviction_, meter());
+}
+
+void Engine::evict_step() {
+  if (!evictor_.pending() && eviction_.maxmemory == 0) return;
+  store_.refresh_time();
+  evict_if_needed();
+}
+
+bool Engine::transaction_denies_oom(const Session& session) const {
+  for (const auto& argv : session.queued) {
+    if (argv.empty()) continue;
+    const Command* c = commands_.find(argv[0]);
+    if (c == nullptr) continue;
+    if (c->is_container() && argv.size() > 1) {
+      if (const Command* sub = c->find_subcommand(argv[1])) c = sub;
+    }
+    if (c->has(kCmdDenyOom)) return true;
+  }
+  return false;
 }
 
 }  // namespace basalt

@@ -26,6 +26,7 @@
 #include "commands/reply_builder.hpp"
 #include "commands/session.hpp"
 #include "config/config.hpp"
+#include "store/evict.hpp"
 #include "store/store.hpp"
 
 namespace basalt {
@@ -43,6 +44,26 @@ class Host {
   // True once SIGTERM or SIGINT has arrived and is not yet handled by the loop: a command that
   // runs long on purpose (DEBUG SLEEP) stops early so the server can shut down.
   virtual bool interrupted() const { return false; }
+};
+
+// What counts against maxmemory: the pages the allocator has handed out (jemalloc's active
+// bytes: INFO's used_memory plus the unused parts of partly used pages, so that fragmentation
+// counts against the cap and the cap bounds the RSS) less what Redis leaves out
+// (mem_not_counted_for_evict: replication and AOF buffers; Basalt has no replicas, and its AOF
+// buffer is written out before each turn's replies, so it is counted as 0). An exact reading
+// refreshes jemalloc's statistics, too slow for every command: sync() takes one in the cron, and
+// in between the loop thread's own allocation counters carry it forward, which is exact for what
+// the loop thread allocates and frees (keys, values, tables, client buffers). Other threads'
+// allocations (a background save's buffers) show at the next sync.
+class AllocatorMeter final : public MemoryMeter {
+ public:
+  void sync(uint64_t exact_used);
+  uint64_t used() override;
+
+ private:
+  uint64_t base_ = 0;
+  uint64_t allocated_at_sync_ = 0;
+  uint64_t deallocated_at_sync_ = 0;
 };
 
 struct ServerInfo {
@@ -230,9 +251,22 @@ class Engine final : public KeyspaceObserver {
   // Background work (Redis's serverCron share): active expiry and incremental rehashing.
   void cron();
 
+  // maxmemory (store/evict.hpp). Re-reads the eviction parameters after a config change and, as
+  // Redis's CONFIG SET maxmemory does, evicts at once (time-boxed) if memory is over the new cap.
+  void apply_eviction_config();
+  const EvictionParams& eviction() const { return eviction_; }
+  // A time-boxed eviction left memory over the cap: the host calls evict_step() between loop
+  // turns until it is done (Redis's evictionTimeProc), and the cron does too.
+  bool eviction_pending() const { return evictor_.pending(); }
+  void evict_step();
+  uint64_t used_memory_for_eviction() { return meter().used(); }
+  // Tests: count memory another way; nullptr restores the allocator's count.
+  void set_memory_meter(MemoryMeter* meter) { meter_override_ = meter; }
+
   // KeyspaceObserver
   void on_key_modified(int db, std::string_view key) override;
   void on_key_expired(int db, std::string_view key) override;
+  void on_key_evicted(int db, std::string_view key) override;
   void on_list_ready(int db, std::string_view key) override;
   void on_db_flushed(int db) override;
 
@@ -281,6 +315,13 @@ class Engine final : public KeyspaceObserver {
   void reject(Session& session, ReplyBuilder& reply, std::string_view text, const Command* cmd);
   void serve_ready_keys();
   void count_error(std::string_view text);
+  // Evicts if over maxmemory; kOk while loading or paused (the dataset stands still then).
+  EvictionResult evict_if_needed();
+  // An exact reading for the meter (the cron's, and at CONFIG SET).
+  void sync_meter();
+  MemoryMeter& meter() { return meter_override_ != nullptr ? *meter_override_ : meter_; }
+  // Whether a queued command of the session's transaction is flagged denyoom (EXEC's OOM check).
+  bool transaction_denies_oom(const Session& session) const;
   // Whether the pause in force holds this command back (and ends an expired pause).
   bool held_by_pause(const Session& session, const Command& cmd);
   void postpone(Session& session, std::span<const std::string_view> argv);
@@ -311,6 +352,11 @@ class Engine final : public KeyspaceObserver {
   bool in_transaction_ = false;
   bool loading_ = false;
   std::string write_refusal_;
+  EvictionParams eviction_;
+  Evictor evictor_{store_};
+  AllocatorMeter meter_;
+  MemoryMeter* meter_override_ = nullptr;
+  bool prompt_release_ = false;  // set_prompt_release() applied (maxmemory is set)
   std::vector<std::pair<int, std::vector<std::string>>> transaction_effects_;
   Host* host_ = nullptr;
   uint64_t next_session_id_ = 1;

@@ -36,9 +36,9 @@ inline constexpr std::string_view kUnsupportedOption = "ERR Unsupported option "
 inline constexpr std::string_view kLfuNotSelected =
     "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that "
     "when switching between policies at runtime LRU and LFU data will take some time to adjust.";
-// Basalt's own (OBJECT IDLETIME): it keeps no per-key access time.
-inline constexpr std::string_view kIdleTimeNotTracked =
-    "ERR Key access time is not tracked, idle time is not available.";
+inline constexpr std::string_view kLfuSelected =
+    "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
+    "switching between policies at runtime LRU and LFU data will take some time to adjust.";
 inline constexpr std::string_view kNoAuth = "NOAUTH Authentication required.";
 inline constexpr std::string_view kWrongPass =
     "WRONGPASS invalid username-password pair or user is disabled.";
@@ -116,6 +116,7 @@ inline constexpr std::string_view kMonitorOverHttp =
     "ERR MONITOR is only available over RESP: the HTTP API answers each request with one reply";
 inline constexpr std::string_view kReplicaKeyspace = "ERR Replica can't interact with the keyspace";
 // Persistence: the dataset is loading; a failed background save or AOF write stops writes.
+inline constexpr std::string_view kOom = "OOM command not allowed when used memory > 'maxmemory'.";
 inline constexpr std::string_view kLoading = "LOADING Redis is loading the dataset in memory";
 inline constexpr std::string_view kMisconfRdb =
     "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to "

@@ -6,7 +6,9 @@
 // functions parse with ArgParser and reply, as in the string family.
 //
 // Lookups follow Redis's choice of lookupKeyRead / lookupKeyWrite per command: find_read() where
-// Redis counts keyspace hits and misses, find() where it does not. Both apply lazy expiry.
+// Redis counts keyspace hits and misses, find() where it does not. Both apply lazy expiry. Like
+// Redis's LOOKUP_NOTOUCH, EXISTS, TYPE, the TTL family and OBJECT do not count as an access for
+// eviction.
 
 #include "commands/generic_family.hpp"
 
@@ -79,12 +81,12 @@ int64_t op_del(Database& db, std::span<const std::string_view> keys) {
 
 int64_t op_exists(Database& db, std::span<const std::string_view> keys) {
   int64_t count = 0;
-  for (std::string_view key : keys) count += db.find_read(key) != nullptr;
+  for (std::string_view key : keys) count += db.find_read(key, Access::kNoTouch) != nullptr;
   return count;
 }
 
 std::optional<ValueType> op_type(Database& db, std::string_view key) {
-  const Entry* e = db.find_read(key);
+  const Entry* e = db.find_read(key, Access::kNoTouch);
   if (e == nullptr) return std::nullopt;
   return e->value.type();
 }
@@ -246,7 +248,7 @@ bool op_expire(Database& db, std::string_view key, int64_t when_ms, unsigned fla
 }
 
 int64_t op_ttl(Database& db, std::string_view key, bool in_ms, bool absolute) {
-  const Entry* e = db.find_read(key);
+  const Entry* e = db.find_read(key, Access::kNoTouch);
   if (e == nullptr) return -2;
   if (!e->has_expire()) return -1;
   int64_t v = absolute ? e->expire_at : std::max<int64_t>(e->expire_at - db.now_ms(), 0);
@@ -630,7 +632,7 @@ void reply_help(CommandContext& ctx, std::string_view container,
 
 // The key OBJECT asks about, or a null reply when it does not exist.
 Entry* object_lookup_or_reply(CommandContext& ctx) {
-  Entry* e = ctx.db().find_read(ctx.arg(2));
+  Entry* e = ctx.db().find_read(ctx.arg(2), Access::kNoTouch);
   if (e == nullptr) ctx.reply.null();
   return e;
 }
@@ -648,16 +650,28 @@ void cmd_object_refcount(CommandContext& ctx) {
 }
 
 // OBJECT IDLETIME key
-// Basalt keeps no per-key access clock (it has no LRU eviction, and a clock would cost every key
-// bytes), so like Redis under an LFU policy it answers with an error for a key that exists.
+// Seconds since the key was last accessed; under an LFU policy the access bits hold a counter
+// instead, and Redis refuses.
 void cmd_object_idletime(CommandContext& ctx) {
-  if (object_lookup_or_reply(ctx) != nullptr) ctx.reply.error(err::kIdleTimeNotTracked);
+  const Entry* e = object_lookup_or_reply(ctx);
+  if (e == nullptr) return;
+  if (ctx.store().lfu()) {
+    ctx.reply.error(err::kLfuSelected);
+    return;
+  }
+  ctx.reply.integer(ctx.store().idle_ms(e) / 1000);
 }
 
 // OBJECT FREQ key
-// Redis's answer when no LFU maxmemory policy is selected, which Basalt never has.
+// The key's logarithmic access counter, after the decay due since its last access.
 void cmd_object_freq(CommandContext& ctx) {
-  if (object_lookup_or_reply(ctx) != nullptr) ctx.reply.error(err::kLfuNotSelected);
+  const Entry* e = object_lookup_or_reply(ctx);
+  if (e == nullptr) return;
+  if (!ctx.store().lfu()) {
+    ctx.reply.error(err::kLfuNotSelected);
+    return;
+  }
+  ctx.reply.integer(ctx.store().lfu_counter(e));
 }
 
 // OBJECT HELP

@@ -531,11 +531,14 @@ void info_memory(CommandContext& ctx, std::string& out) {
   field(out, "used_memory_dataset", m.dataset);
   field(out, "total_system_memory", system);
   field(out, "total_system_memory_human", bytes_to_human(system));
-  field(out, "maxmemory", int64_t{0});
-  field(out, "maxmemory_human", "0B");
-  field(out, "maxmemory_policy", "noeviction");
+  const EvictionParams& eviction = ctx.engine.eviction();
+  field(out, "maxmemory", eviction.maxmemory);
+  field(out, "maxmemory_human", bytes_to_human(eviction.maxmemory));
+  field(out, "maxmemory_policy", eviction_policy_name(eviction.policy));
   field(out, "mem_fragmentation_ratio",
         printf_string("%.2f", used == 0 ? 0.0 : static_cast<double>(rss) / used));
+  // Basalt has no replication buffers and writes its AOF buffer out every turn (engine.hpp).
+  field(out, "mem_not_counted_for_evict", int64_t{0});
   field(out, "mem_allocator", allocator_name());
   field(out, "lazyfree_pending_objects", int64_t{0});
 }
@@ -555,7 +558,7 @@ void info_stats(CommandContext& ctx, std::string& out) {
   field(out, "rejected_connections", s.rejected_connections);
   field(out, "expired_keys", st.expired_keys);
   field(out, "expired_time_cap_reached_count", st.expired_time_cap_reached);
-  field(out, "evicted_keys", int64_t{0});
+  field(out, "evicted_keys", st.evicted_keys);
   field(out, "evicted_clients", int64_t{0});
   field(out, "keyspace_hits", st.keyspace_hits);
   field(out, "keyspace_misses", st.keyspace_misses);
@@ -818,6 +821,7 @@ void cmd_config_set(CommandContext& ctx) {
     ctx.reply.error(err::config_set_failed(refused->name, refused->reason));
     return;
   }
+  ctx.engine.apply_eviction_config();
   ctx.reply.ok();
 }
 

@@ -37,6 +37,13 @@ struct Config {
   int64_t slowlog_max_len = 128;
   // LATENCY: commands taking at least this many milliseconds are sampled; 0 turns it off.
   int64_t latency_monitor_threshold = 0;
+  // Cache mode (src/store/evict.hpp), with Redis's names, defaults and ranges.
+  int64_t maxmemory = 0;  // bytes; 0: no cap
+  std::string maxmemory_policy = "noeviction";
+  int64_t maxmemory_samples = 5;
+  int64_t maxmemory_eviction_tenacity = 10;
+  int64_t lfu_log_factor = 10;
+  int64_t lfu_decay_time = 1;  // minutes
   std::string loglevel = "notice";
   std::string logfile;
   // HTTP front end and admin port.

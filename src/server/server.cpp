@@ -169,6 +169,8 @@ bool Server::start(std::string* error) {
   drain_timer_.data = this;
   uv_idle_init(&loop_, &persistence_idle_);
   persistence_idle_.data = this;
+  uv_idle_init(&loop_, &eviction_idle_);
+  eviction_idle_.data = this;
   uv_async_init(&loop_, &persistence_wake_, on_persistence_wake);
   persistence_wake_.data = this;
   engine_->persistence().set_wake([this] { uv_async_send(&persistence_wake_); });
@@ -354,6 +356,7 @@ void Server::on_check(uv_check_t* h) {
   }
   if (!s.aof_sync_in_flight_) s.flush_queued();
   if (!s.shutdown_started_) s.drive_persistence();
+  s.drive_eviction();
   s.arm_block_timer();
   if (s.shutting_down_) s.begin_shutdown();
 }
@@ -514,6 +517,24 @@ void Server::on_persistence_idle(uv_idle_t* h) {
   s.drive_persistence();
 }
 
+void Server::drive_eviction() {
+  const bool pending = engine_->eviction_pending() && !shutdown_started_;
+  if (pending && !eviction_idle_active_) {
+    uv_idle_start(&eviction_idle_, on_eviction_idle);
+  } else if (!pending && eviction_idle_active_) {
+    uv_idle_stop(&eviction_idle_);
+  }
+  eviction_idle_active_ = pending;
+}
+
+void Server::on_eviction_idle(uv_idle_t* h) {
+  Server& s = *static_cast<Server*>(h->data);
+  s.engine_->evict_step();
+  // Evictions wrote DELs to the effect channel: the AOF takes them as any turn's writes.
+  s.engine_->end_turn();
+  s.drive_eviction();
+}
+
 void Server::on_persistence_wake(uv_async_t* a) {
   Server& s = *static_cast<Server*>(a->data);
   if (!s.shutdown_started_) s.drive_persistence();
@@ -540,6 +561,7 @@ void Server::begin_shutdown() {
   uv_close(reinterpret_cast<uv_handle_t*>(&drain_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&persistence_idle_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&persistence_wake_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&eviction_idle_), nullptr);
   g_signal_async.store(nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&signal_async_), nullptr);
   for (auto& hook : shutdown_hooks_) hook();

@@ -102,6 +102,9 @@ class Server final : public Host {
   static void aof_sync_done(uv_work_t* req, int status);
   void flush_queued();
   static void on_persistence_wake(uv_async_t* a);
+  static void on_eviction_idle(uv_idle_t* h);
+  // Runs eviction between loop turns while a time-boxed pass left memory over maxmemory.
+  void drive_eviction();
   // Picks up finished persistence work and runs its background steps while there are some; exits
   // the process when loading at start failed, as Redis does.
   void drive_persistence();
@@ -154,6 +157,8 @@ class Server final : public Host {
   uint64_t aof_synced_offset_ = 0;  // ... when the last finished one began: all before is on disk
   int64_t aof_sync_us_ = 0;         // how long the last fsync took
   std::vector<StreamConnection*> held_;  // output waiting for the running fsync
+  uv_idle_t eviction_idle_;  // active while eviction has keys left to evict
+  bool eviction_idle_active_ = false;
   bool draining_ = false;
   int64_t cron_hz_ = 0;
   bool started_ = false;

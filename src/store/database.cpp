@@ -1,5 +1,6 @@
 #include "store/database.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "store/store.hpp"
@@ -19,7 +20,7 @@ bool Database::is_expired(const Entry* e) const {
   return e->has_expire() && e->expire_at <= store_->now_ms();
 }
 
-Entry* Database::find(std::string_view key) {
+Entry* Database::find(std::string_view key, Access access) {
   Entry* e = dict_.find(key);
   if (e != nullptr && is_expired(e)) {
     // Redis deletes on access too; the expiry counts as a write for WATCH.
@@ -32,11 +33,12 @@ Entry* Database::find(std::string_view key) {
   // Every write reaches its entry through here (find_read too, so a read may serialize an entry
   // early: harmless, and it keeps this the single choke point).
   before_change(e);
+  if (e != nullptr && access == Access::kTouch) store_->touch(e);
   return e;
 }
 
-Entry* Database::find_read(std::string_view key) {
-  Entry* e = find(key);
+Entry* Database::find_read(std::string_view key, Access access) {
+  Entry* e = find(key, access);
   if (e != nullptr) {
     store_->stats().keyspace_hits++;
   } else {
@@ -48,6 +50,7 @@ Entry* Database::find_read(std::string_view key) {
 Entry* Database::add(std::string_view key, Value&& value) {
   Entry* e = Entry::create(key, std::move(value));
   e->set_snapshot_epoch(epoch_);
+  store_->init_access(e);
   dict_.insert(e);
   return e;
 }
@@ -158,6 +161,25 @@ uint64_t Database::version(std::string_view key) {
     it = versions_.emplace(std::string(key), store_->next_version()).first;
   }
   return it->second;
+}
+
+size_t Database::sample_volatile(Entry** out, size_t n) {
+  if (ttl_index_.empty()) return 0;
+  // A run of the index from a random start, wrapping: distinct keys, as a sample of Redis's
+  // expires dict is. The index is in no meaningful order, so a run is as good as scattered picks.
+  const size_t size = ttl_index_.size();
+  n = std::min(n, size);
+  const size_t start = rng_() % size;
+  for (size_t i = 0; i < n; ++i) out[i] = ttl_index_[(start + i) % size];
+  return n;
+}
+
+void Database::evict(Entry* e) {
+  if (!versions_.empty()) {
+    if (auto it = versions_.find(e->key()); it != versions_.end()) versions_.erase(it);
+  }
+  if (auto* o = store_->observer()) o->on_key_evicted(index_, e->key());
+  erase(e);
 }
 
 void Database::signal_list_ready(std::string_view key) {

@@ -25,6 +25,9 @@ class KeyspaceObserver {
   // A key is being deleted because its TTL passed (lazily or by the active cycle); for WATCH it
   // is a modification too, and the write-effect channel records it as DEL.
   virtual void on_key_expired(int db, std::string_view key) = 0;
+  // A key is being deleted by maxmemory eviction: for WATCH a modification, for the write-effect
+  // channel a DEL (as Redis propagates evictions).
+  virtual void on_key_evicted(int db, std::string_view key) { on_key_expired(db, key); }
   virtual void on_list_ready(int db, std::string_view key) = 0;
   virtual void on_db_flushed(int db) = 0;
 };
@@ -44,6 +47,10 @@ class SnapshotHook {
   virtual void complete_now() = 0;
 };
 
+// Whether a lookup counts as an access for eviction (Redis's LOOKUP_NOTOUCH): introspection
+// commands look without touching.
+enum class Access : uint8_t { kTouch, kNoTouch };
+
 struct ExpireCycleStats {
   uint64_t sampled = 0;
   uint64_t expired = 0;
@@ -61,8 +68,8 @@ class Database {
 
   // Lookups apply lazy expiry: an expired key is deleted on the spot and reported absent, so no
   // command ever sees one. The read variant counts keyspace hits and misses (INFO stats).
-  Entry* find(std::string_view key);
-  Entry* find_read(std::string_view key);
+  Entry* find(std::string_view key, Access access = Access::kTouch);
+  Entry* find_read(std::string_view key, Access access = Access::kTouch);
   // The entry even if its TTL has passed, without deleting it (EXEC's check of watched keys).
   Entry* peek(std::string_view key) { return dict_.find(key); }
   // The keyspace table, for prefetch hints (Dict::prefetch_slots) only.
@@ -107,6 +114,18 @@ class Database {
   }
   // A random live key (RANDOMKEY); nullptr when the database is empty.
   Entry* random_entry();
+
+  // Eviction (evict.hpp). Samples may include keys whose TTL has passed, as Redis's do.
+  // Up to n entries from a run of neighbouring buckets at a random place (dictGetSomeKeys).
+  size_t sample(Entry** out, size_t n) { return dict_.sample(rng_, out, n); }
+  // Up to n random keys with a TTL.
+  size_t sample_volatile(Entry** out, size_t n);
+  Entry* random_any() { return dict_.random_entry(rng_); }
+  Entry* random_volatile() {
+    return ttl_index_.empty() ? nullptr : ttl_index_[rng_() % ttl_index_.size()];
+  }
+  // Deletes a key chosen by eviction, telling the observer first.
+  void evict(Entry* e);
 
   // One adaptive pass of active expiry (Redis's activeExpireCycle): samples keys with a TTL,
   // deletes the expired ones, and goes on while more than a tenth of a sample had expired and time

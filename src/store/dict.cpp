@@ -50,7 +50,7 @@ Entry* Dict::find(std::string_view key) {
   uint64_t h = hash(key);
   for (int t = 0; t < 2; ++t) {
     if (size_[t] == 0) continue;
-    for (Entry* e = table_[t][h & (size_[t] - 1)]; e != nullptr; e = e->next) {
+    for (Entry* e = table_[t][h & (size_[t] - 1)]; e != nullptr; e = e->next()) {
       if (e->key_size() == key.size() && std::memcmp(e->key().data(), key.data(), key.size()) == 0)
         return e;
     }
@@ -78,7 +78,7 @@ void Dict::insert(Entry* e) {
   // During a rehash new keys go to the new table only, so the old one only ever drains.
   int t = rehashing() ? 1 : 0;
   Entry*& head = table_[t][hash(e->key()) & (size_[t] - 1)];
-  e->next = head;
+  e->set_next(head);
   head = e;
   used_[t]++;
 }
@@ -89,12 +89,18 @@ Entry* Dict::unlink(std::string_view key) {
   uint64_t h = hash(key);
   for (int t = 0; t < 2; ++t) {
     if (size_[t] == 0) continue;
-    Entry** link = &table_[t][h & (size_[t] - 1)];
-    for (Entry* e = *link; e != nullptr; link = &e->next, e = e->next) {
+    // The link word also holds access bits, so a predecessor's is rewritten with set_next.
+    Entry*& head = table_[t][h & (size_[t] - 1)];
+    Entry* prev = nullptr;
+    for (Entry* e = head; e != nullptr; prev = e, e = e->next()) {
       if (e->key_size() == key.size() &&
           std::memcmp(e->key().data(), key.data(), key.size()) == 0) {
-        *link = e->next;
-        e->next = nullptr;
+        if (prev == nullptr) {
+          head = e->next();
+        } else {
+          prev->set_next(e->next());
+        }
+        e->set_next(nullptr);
         used_[t]--;
         return e;
       }
@@ -108,7 +114,7 @@ void Dict::clear() {
   for (int t = 0; t < 2; ++t) {
     for (size_t i = 0; i < size_[t]; ++i) {
       for (Entry* e = table_[t][i]; e != nullptr;) {
-        Entry* next = e->next;
+        Entry* next = e->next();
         Entry::destroy(e);
         e = next;
       }
@@ -164,9 +170,9 @@ bool Dict::rehash(int n) {
       if (--empty_visits == 0) return true;
     }
     for (Entry* e = table_[0][rehash_idx_]; e != nullptr;) {
-      Entry* next = e->next;
+      Entry* next = e->next();
       Entry*& head = table_[1][hash(e->key()) & (size_[1] - 1)];
-      e->next = head;
+      e->set_next(head);
       head = e;
       used_[0]--;
       used_[1]++;
@@ -204,10 +210,28 @@ Entry* Dict::random_entry(std::mt19937_64& rng) {
     while (head == nullptr);
   }
   size_t len = 0;
-  for (Entry* e = head; e != nullptr; e = e->next) ++len;
+  for (Entry* e = head; e != nullptr; e = e->next()) ++len;
   size_t pick = rng() % len;
-  while (pick--) head = head->next;
+  while (pick--) head = head->next();
   return head;
+}
+
+size_t Dict::sample(std::mt19937_64& rng, Entry** out, size_t n) {
+  if (size() == 0 || n == 0) return 0;
+  if (rehashing()) rehash_step();
+  const size_t big = std::max(size_[0], size_[1]);
+  size_t i = rng() & (big - 1);
+  size_t got = 0;
+  for (size_t visits = 0; visits < n * 10 && got < n; ++visits, i = (i + 1) & (big - 1)) {
+    for (int t = 0; t < 2 && got < n; ++t) {
+      // Buckets of table 0 below the rehash index are empty by construction.
+      if (i >= size_[t] || (t == 0 && rehashing() && static_cast<int64_t>(i) < rehash_idx_)) {
+        continue;
+      }
+      for (Entry* e = table_[t][i]; e != nullptr && got < n; e = e->next()) out[got++] = e;
+    }
+  }
+  return got;
 }
 
 }  // namespace basalt

@@ -59,13 +59,16 @@ class Dict {
 
   // A random entry (nullptr when empty): a random non-empty bucket, then a random chain element.
   Entry* random_entry(std::mt19937_64& rng);
+  // Up to n entries from consecutive buckets starting at a random one, visiting at most 10n
+  // buckets (Redis's dictGetSomeKeys): cheap samples for eviction. May return fewer than n.
+  size_t sample(std::mt19937_64& rng, Entry** out, size_t n);
 
   // Calls fn(Entry*) for every entry; fn must not modify the dict.
   template <class F>
   void for_each(F&& fn) const {
     for (int t = 0; t < 2; ++t)
       for (size_t i = 0; i < size_[t]; ++i)
-        for (Entry* e = table_[t][i]; e != nullptr; e = e->next) fn(e);
+        for (Entry* e = table_[t][i]; e != nullptr; e = e->next()) fn(e);
   }
 
   size_t memory_usage() const { return (size_[0] + size_[1]) * sizeof(Entry*); }
@@ -98,7 +101,7 @@ uint64_t Dict::scan(uint64_t v, F&& fn) const {
   using dict_detail::reverse_bits;
   if (size() == 0) return 0;
   auto visit = [&](Entry* const* table, size_t idx) {
-    for (Entry* e = table[idx]; e != nullptr; e = e->next) fn(e);
+    for (Entry* e = table[idx]; e != nullptr; e = e->next()) fn(e);
   };
   if (!rehashing()) {
     uint64_t m0 = size_[0] - 1;

@@ -1,10 +1,12 @@
 #include "store/store.hpp"
 
+#include <algorithm>
+
 namespace basalt {
 
 Store::Store(int databases, const Clock& clock, uint64_t seed)
-    : clock_(clock), version_seq_(seed * 0x9e3779b97f4a7c15ull) {
-  now_ms_ = clock_.now_ms();
+    : clock_(clock), lfu_rng_(seed | 1), version_seq_(seed * 0x9e3779b97f4a7c15ull) {
+  set_time(clock_.now_ms());
   dbs_.reserve(databases);
   for (int i = 0; i < databases; ++i) dbs_.emplace_back(*this, i, seed);
 }
@@ -46,6 +48,48 @@ ExpireCycleStats Store::active_expire_cycle(int64_t budget_us) {
 
 void Store::rehash_cycle(int64_t budget_us) {
   for (auto& db : dbs_) db.rehash_for_us(budget_us);
+}
+
+namespace {
+// Redis's LFU_INIT_VAL: a new key starts above zero so it is not evicted before it had a chance
+// to be read.
+constexpr int kLfuInitVal = 5;
+}  // namespace
+
+void Store::init_access(Entry* e) const {
+  e->set_access(lfu_ ? (static_cast<uint32_t>(lfu_minutes()) << 8) | kLfuInitVal : lru_clock_);
+}
+
+int64_t Store::idle_ms(const Entry* e) const {
+  const uint32_t a = e->access();
+  const uint32_t idle_s = lru_clock_ >= a ? lru_clock_ - a : lru_clock_ + (Entry::kAccessMask - a);
+  return static_cast<int64_t>(idle_s) * 1000;
+}
+
+int Store::lfu_counter(const Entry* e) const {
+  const uint32_t a = e->access();
+  const int counter = static_cast<int>(a & 0xff);
+  const uint16_t last = static_cast<uint16_t>(a >> 8), now = lfu_minutes();
+  // Elapsed minutes, mod 2^16 (about 45 days), as Redis's LFUTimeElapsed.
+  const int64_t elapsed = now >= last ? now - last : 65535 - last + now;
+  const int64_t periods = lfu_decay_minutes_ > 0 ? elapsed / lfu_decay_minutes_ : 0;
+  return periods > counter ? 0 : counter - static_cast<int>(periods);
+}
+
+void Store::touch_lfu(Entry* e) {
+  int counter = lfu_counter(e);
+  if (counter < 255) {
+    // Logarithmic: the more hits a key has had, the less likely one more increments it
+    // (Redis's LFULogIncr).
+    lfu_rng_ ^= lfu_rng_ << 13;
+    lfu_rng_ ^= lfu_rng_ >> 7;
+    lfu_rng_ ^= lfu_rng_ << 17;
+    const double r = static_cast<double>(lfu_rng_ >> 11) * 0x1.0p-53;
+    const double base = std::max(counter - kLfuInitVal, 0);
+    const double p = 1.0 / (base * static_cast<double>(lfu_log_factor_) + 1);
+    if (r < p) ++counter;
+  }
+  e->set_access((static_cast<uint32_t>(lfu_minutes()) << 8) | static_cast<uint32_t>(counter));
 }
 
 size_t Store::key_count() const {

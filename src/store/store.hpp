@@ -16,6 +16,7 @@ struct StoreStats {
   uint64_t expired_time_cap_reached = 0;
   uint64_t keyspace_hits = 0;
   uint64_t keyspace_misses = 0;
+  uint64_t evicted_keys = 0;
 };
 
 class Store {
@@ -28,9 +29,12 @@ class Store {
 
   // Commands see one instant (as Redis's cached mstime): the dispatcher refreshes it before each
   // command, and a transaction sees the time at EXEC for all its commands.
-  void refresh_time() { now_ms_ = clock_.now_ms(); }
+  void refresh_time() { set_time(clock_.now_ms()); }
   // The time commands see until the next call, from a reading the caller already took.
-  void set_time(int64_t wall_ms) { now_ms_ = wall_ms; }
+  void set_time(int64_t wall_ms) {
+    now_ms_ = wall_ms;
+    lru_clock_ = static_cast<uint32_t>(wall_ms / 1000) & Entry::kAccessMask;
+  }
   int64_t now_ms() const { return now_ms_; }
   const Clock& clock() const { return clock_; }
 
@@ -58,12 +62,46 @@ class Store {
   void add_changes(uint64_t n) { dirty_ += n; }
   uint64_t dirty() const { return dirty_; }
 
+  // Per-key access information for eviction (Entry::access), as Redis's lookupKey keeps it:
+  // under an LFU policy a decaying logarithmic counter, otherwise the last access time. Lookups
+  // touch the key; introspection (OBJECT, TYPE, TTL, EXISTS) does not.
+  void set_access_policy(bool lfu, int64_t log_factor, int64_t decay_minutes) {
+    lfu_ = lfu;
+    lfu_log_factor_ = log_factor;
+    lfu_decay_minutes_ = decay_minutes;
+  }
+  bool lfu() const { return lfu_; }
+  void touch(Entry* e) {
+    if (!lfu_) [[likely]] {
+      // Rewriting an unchanged clock would dirty a cache line for nothing.
+      if (e->access() != lru_clock_) e->set_access(lru_clock_);
+    } else {
+      touch_lfu(e);
+    }
+  }
+  // The access bits of a key just created.
+  void init_access(Entry* e) const;
+  // Milliseconds since the key was last touched (OBJECT IDLETIME, LRU eviction); one wrap of the
+  // 24-bit seconds clock is assumed, as Redis's estimateObjectIdleTime.
+  int64_t idle_ms(const Entry* e) const;
+  // The LFU counter after the decay due since it was last touched, without touching (OBJECT FREQ,
+  // LFU eviction).
+  int lfu_counter(const Entry* e) const;
+
   StoreStats& stats() { return stats_; }
   const StoreStats& stats() const { return stats_; }
 
  private:
+  void touch_lfu(Entry* e);
+  uint16_t lfu_minutes() const { return static_cast<uint16_t>(now_ms_ / 60000); }
+
   const Clock& clock_;
   int64_t now_ms_;
+  uint32_t lru_clock_ = 0;  // now_ms_ in seconds, mod 2^24
+  bool lfu_ = false;
+  int64_t lfu_log_factor_ = 10;
+  int64_t lfu_decay_minutes_ = 1;
+  uint64_t lfu_rng_;
   std::vector<Database> dbs_;
   KeyspaceObserver* observer_ = nullptr;
   StoreStats stats_;

@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -82,6 +83,9 @@ struct Config {
   bool json = false;
   bool quiet = false;
   bool workload_given = false;  // --workload or --ratio (which -t replaces)
+  bool distribution_given = false;
+  // --workload cache: ops are {GET, SET}; a GET that misses is followed by a SET of that key.
+  bool cache = false;
   std::vector<OpSpec> ops;
   // -t: redis-benchmark's tests, run one after another, each alone for -n requests (or
   // --duration); each is one op named as redis-benchmark names it.
@@ -150,12 +154,16 @@ Workload:
                            ping_inline,ping_mbulk (both sent as arrays); ping and lrange for
                            their groups), run one after another, each for -n requests, in
                            redis-benchmark's order
-      --workload W         set | get | push | pop (lists list:N), or a command template such as
+      --workload W         set | get | push | pop (lists list:N) | cache, or a command template such as
                            "HSET h __key__ __data__" (__key__, __data__, __rand_int__ are
                            replaced per request) (default set)
+                           cache: a GET of a key drawn Zipfian (--zipf) and, when it misses, a SET
+                           of -d bytes to that key (a read-through cache); the GET row's hit
+                           ratio is the cache's, and the key space should dwarf maxmemory
       --ratio S:G          mix SETs and GETs in this proportion (e.g. 1:10)
       --keyspace N         number of distinct keys, key:000000000000.. (default 100000)
-      --key-distribution uniform | zipf:S | sequential (default uniform)
+      --key-distribution uniform | zipf:S | sequential (default uniform; zipf:0.99 for cache)
+      --zipf S             the same as --key-distribution zipf:S
   -d, --data-size BYTES    value size (default 3)
       --seed N             random seed (default 1)
 Output:
@@ -295,7 +303,14 @@ Config Parse(int argc, char** argv) {
       if (c.ratio->first + c.ratio->second == 0) Usage("--ratio 0:0 has nothing to run");
     } else if (a == "--keyspace") {
       c.keyspace = Number<uint64_t>(a, value());
+    } else if (a == "--zipf") {
+      c.distribution_text = "zipf:" + value();
+      c.distribution = Distribution::kZipf;
+      c.distribution_given = true;
+      c.zipf_s = Number<double>(a, c.distribution_text.substr(5));
+      if (c.zipf_s <= 0) Usage("--zipf wants S > 0");
     } else if (a == "--key-distribution") {
+      c.distribution_given = true;
       c.distribution_text = value();
       if (c.distribution_text == "uniform") {
         c.distribution = Distribution::kUniform;
@@ -329,6 +344,16 @@ Config Parse(int argc, char** argv) {
   if (c.ratio) {
     if (c.ratio->first > 0) c.ops.push_back(MakeOp("SET __key__ __data__", c.ratio->first));
     if (c.ratio->second > 0) c.ops.push_back(MakeOp("GET __key__", c.ratio->second));
+  } else if (c.workload == "cache") {
+    c.cache = true;
+    if (!c.distribution_given) {
+      c.distribution = Distribution::kZipf;
+      c.zipf_s = 0.99;
+      c.distribution_text = "zipf:0.99";
+    }
+    // The SET is never drawn: only a miss sends it (Worker::issue_impl).
+    c.ops.push_back(MakeOp("GET __key__", 1));
+    c.ops.push_back(MakeOp("SET __key__ __data__", 0));
   } else if (c.workload == "set") {
     c.ops.push_back(MakeOp("SET __key__ __data__"));
   } else if (c.workload == "get") {
@@ -364,9 +389,17 @@ class RequestMaker {
       uint64_t r = rng_() % total_weight_;
       while (r >= config_.ops[op].weight) r -= config_.ops[op++].weight;
     }
+    last_key_ = next_key();
+    build(op, last_key_, args);
+    return op;
+  }
+  // The key number the last next() drew.
+  uint64_t last_key() const { return last_key_; }
+
+  // Op `op` on key number `key` (the cache workload's SET after a miss).
+  void build(size_t op, uint64_t key, std::vector<std::string_view>& args) {
     // key:%012llu (redis-benchmark's __rand_int__ form), formatted in place: snprintf was a
     // sixth of the tool's CPU time at -P 16.
-    uint64_t key = next_key();
     for (size_t i = 0; i < 12; ++i) {
       const char digit = static_cast<char>('0' + key % 10);
       key /= 10;
@@ -399,7 +432,6 @@ class RequestMaker {
         }
       }
     }
-    return op;
   }
 
  private:
@@ -408,6 +440,8 @@ class RequestMaker {
       s.replace(at, from.size(), to);
     }
   }
+  uint64_t last_key_ = 0;
+
   uint64_t next_key() {
     switch (config_.distribution) {
       case Distribution::kUniform:
@@ -468,6 +502,10 @@ struct Connection {
   std::unique_ptr<RequestMaker> maker;
   int outstanding = 0;
   bool batch_failed = false;
+  // The cache workload: the key of each request in flight (replies come in order), and keys
+  // whose GET missed, to SET in the next batch.
+  std::deque<uint64_t> in_flight;
+  std::vector<uint64_t> to_fill;
   Clock::time_point failing_since{};  // first failure of the current run of failed batches
   Clock::time_point batch_start;
   uv_timer_t retry;  // after a failed batch, the next one waits a little
@@ -549,8 +587,18 @@ class Worker {
     conn.outstanding = n;
     if (conn.http) conn.http->begin_batch();
     conn.batch_failed = false;
+    const bool cache = shared_->config->cache;
     for (int i = 0; i < n; ++i) {
-      const size_t op = conn.maker->next(args_);
+      size_t op;
+      if (cache && !conn.to_fill.empty()) {
+        op = 1;  // SET
+        conn.maker->build(op, conn.to_fill.back(), args_);
+        conn.in_flight.push_back(conn.to_fill.back());
+        conn.to_fill.pop_back();
+      } else {
+        op = conn.maker->next(args_);
+        if (cache) conn.in_flight.push_back(conn.maker->last_key());
+      }
       // Two words: fits std::function's inline storage, no allocation per request.
       auto done = [c = &conn, op](Reply reply, std::exception_ptr error) {
         c->worker->on_reply(*c, op, reply, error);
@@ -566,6 +614,11 @@ class Worker {
 
   void on_reply_impl(Connection& conn, size_t op, const Reply& reply, std::exception_ptr error) {
     if (error) conn.batch_failed = true;
+    if (shared_->config->cache && !conn.in_flight.empty()) {
+      const uint64_t key = conn.in_flight.front();
+      conn.in_flight.pop_front();
+      if (op == 0 && !error && reply.is_nil()) conn.to_fill.push_back(key);
+    }
     if (!turn_now_) turn_now_ = Clock::now();
     const Clock::time_point now = *turn_now_;
     last_reply_ = now;
@@ -779,7 +832,11 @@ void PrintJson(const Config& c, const Result& r, bool interrupted) {
     o << (i ? ",\n" : "\n") << "    {\"op\": " << JsonString(row.name)
       << ", \"requests\": " << row.requests << ", \"errors\": " << row.errors;
     if (!row.first_error.empty()) o << ", \"first_error\": " << JsonString(row.first_error);
-    if (row.counts_hits) o << ", \"hits\": " << row.hits << ", \"misses\": " << row.misses;
+    if (row.counts_hits) {
+      const uint64_t answered = row.hits + row.misses;
+      o << ", \"hits\": " << row.hits << ", \"misses\": " << row.misses << ", \"hit_ratio\": "
+        << (answered ? static_cast<double>(row.hits) / static_cast<double>(answered) : 0.0);
+    }
     o << ", \"ops_per_sec\": " << row.ops_per_sec << ", \"latency_ms\": {";
     for (int k = 0; k < 5; ++k) o << JsonString(kPercentileNames[k]) << ": " << row.ms[k] << ", ";
     o << "\"max\": " << row.ms[5] << "}}";

@@ -1164,8 +1164,10 @@ TEST_F(KeysTest, ObjectRefcountIdletimeFreq) {
   put("a", "v");
   EXPECT_EQ(run({"OBJECT", "REFCOUNT", "a"}), integer(1));
   EXPECT_EQ(run({"OBJECT", "REFCOUNT", "missing"}), kNil);
-  EXPECT_EQ(run({"OBJECT", "IDLETIME", "a"}),
-            err("ERR Key access time is not tracked, idle time is not available."));
+  // Under the default policy (noeviction) the idle time is tracked, as in Redis.
+  EXPECT_EQ(run({"OBJECT", "IDLETIME", "a"}), integer(0));
+  advance_ms(3000);
+  EXPECT_EQ(run({"OBJECT", "IDLETIME", "a"}), integer(3));
   EXPECT_EQ(run({"OBJECT", "IDLETIME", "missing"}), kNil);
   EXPECT_EQ(run({"OBJECT", "FREQ", "a"}),
             err("ERR An LFU maxmemory policy is not selected, access frequency not tracked. "

@@ -1,0 +1,203 @@
+"""maxmemory against the real basalt-server: the OOM refusal over RESP and HTTP (resource API:
+507 with the error envelope; command API: Upstash's envelope), evicted_keys, CONFIG SET maxmemory
+at runtime shrinking the dataset over several loop turns while PING stays fast, and the
+accounting bound of issue 11: 1 GB of SETs of random sizes through a 64 MB cap keeps the
+process's RSS under 64 MB + the empty server's RSS + 10%.
+
+Tests that depend on exact accounting skip under sanitizers (their allocator reports RSS)."""
+
+import http.client
+import json
+import math
+import os
+import random
+import sys
+import time
+import unittest
+
+import redis
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import basalt_harness as h  # noqa: E402
+
+SANITIZED = os.environ.get("BASALT_SANITIZED") == "1"
+OOM = "OOM command not allowed when used memory > 'maxmemory'."
+MB = 1024 * 1024
+
+
+def arg_after(server, flag):
+    args = server.proc.args
+    return int(args[args.index(flag) + 1])
+
+
+def rss_bytes(pid, field="VmRSS"):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError(field + " not found")
+
+
+def http_call(port, method, path, body=None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        conn.request(method, path, body=None if body is None else json.dumps(body),
+                     headers=headers)
+        res = conn.getresponse()
+        return res.status, res.reason, json.loads(res.read() or b"null")
+    finally:
+        conn.close()
+
+
+class OomRefusal(unittest.TestCase):
+    def test_noeviction_refuses_writes_over_resp_and_http(self):
+        # One byte: any server is over it, whatever its allocator.
+        with h.basalt("--maxmemory", "1") as s:
+            r = redis.Redis(port=s.port)
+            with self.assertRaises(redis.exceptions.ResponseError) as cm:
+                r.set("k", "v")
+            self.assertEqual(str(cm.exception), OOM)
+            self.assertIsNone(r.get("k"))
+            self.assertEqual(r.delete("k"), 0)
+            self.assertTrue(r.ping())
+            info = r.info("memory")
+            self.assertEqual(info["maxmemory"], 1)
+            self.assertEqual(info["maxmemory_human"], "1B")
+            self.assertEqual(info["maxmemory_policy"], "noeviction")
+            self.assertEqual(info["mem_not_counted_for_evict"], 0)
+            raw = h.RawClient(s.port)
+            self.assertIn(b"errorstat_OOM:count=1\r\n", raw.call("INFO", "errorstats"))
+            raw.close()
+
+            http_port = arg_after(s, "--http-port")
+            status, reason, body = http_call(http_port, "PUT", "/api/v1/keys/k", {"value": "v"})
+            self.assertEqual((status, reason), (507, "Insufficient Storage"))
+            self.assertEqual(body, {"error": {"code": "OOM", "message": OOM[4:]}})
+            status, _, body = http_call(http_port, "GET", "/api/v1/keys/k")
+            self.assertEqual(status, 404)
+            # The Upstash-compatible command API keeps Upstash's envelope and status.
+            status, _, body = http_call(http_port, "POST", "/api/v1/redis", ["SET", "k", "v"])
+            self.assertEqual((status, body), (400, {"error": OOM}))
+            status, _, body = http_call(http_port, "POST", "/api/v1/redis/pipeline",
+                                        [["SET", "k", "v"], ["GET", "k"]])
+            self.assertEqual(body, [{"error": OOM}, {"result": None}])
+
+    def test_metrics_report_cap_and_evictions(self):
+        with h.basalt("--maxmemory", "3mb", "--maxmemory-policy", "allkeys-random") as s:
+            admin = arg_after(s, "--admin-port")
+            conn = http.client.HTTPConnection("127.0.0.1", admin, timeout=10)
+            conn.request("GET", "/metrics")
+            text = conn.getresponse().read().decode()
+            conn.close()
+            self.assertIn("basalt_maxmemory_bytes 3145728\n", text)
+            self.assertIn("basalt_evicted_keys_total 0\n", text)
+
+
+@unittest.skipIf(SANITIZED, "a sanitizer's allocator reports RSS, not allocated bytes")
+class Eviction(unittest.TestCase):
+    def test_evicted_keys_are_counted_and_the_cap_holds(self):
+        with h.basalt("--maxmemory-policy", "allkeys-lru") as s:
+            r = redis.Redis(port=s.port)
+            # 4 MB for the data, over what the empty server holds.
+            cap = r.info("memory")["used_memory"] + 4 * MB
+            r.config_set("maxmemory", cap)
+            value = b"x" * 10_000
+            p = r.pipeline(transaction=False)
+            for i in range(2000):  # 20 MB through a 4 MB cap
+                p.set(f"key:{i}", value)
+                if i % 100 == 99:
+                    p.execute()
+                if i == 99:
+                    # The LRU clock ticks in seconds (as Redis's): the first 100 keys must be
+                    # older than the rest by at least one tick for LRU to tell them apart.
+                    time.sleep(1.1)
+            p.execute()
+            stats, memory = r.info("stats"), r.info("memory")
+            self.assertGreater(stats["evicted_keys"], 1000)
+            self.assertEqual(stats["evicted_keys"] + r.dbsize(), 2000)
+            self.assertLessEqual(memory["used_memory"], cap + 64 * 1024)
+            self.assertGreater(r.dbsize() * 10_000, 2 * MB)
+            # LRU keeps the newest keys and drops the oldest first.
+            self.assertEqual(r.get("key:1999"), value)
+            old_left = sum(r.exists(f"key:{i}") for i in range(100))
+            self.assertLessEqual(old_left, 5, "the keys a second older should be gone first")
+
+    def test_config_set_maxmemory_shrinks_over_several_turns(self):
+        with h.basalt() as s:
+            r = redis.Redis(port=s.port)
+            p = r.pipeline(transaction=False)
+            for i in range(300_000):
+                p.set(f"key:{i}", b"v" * 100)
+                if i % 5000 == 4999:
+                    p.execute()
+            p.execute()
+            self.assertEqual(r.dbsize(), 300_000)
+            r.config_set("maxmemory-policy", "allkeys-random")
+            empty = r.info("memory")["used_memory_startup"]
+            cap = empty + 4 * MB
+            started = time.monotonic()
+            r.config_set("maxmemory", cap)
+            first_reply_s = time.monotonic() - started
+            after_set = r.dbsize()
+            # CONFIG SET itself spends one time box (500 us at tenacity 10), not the whole job.
+            self.assertGreater(after_set, 100_000)
+            self.assertLess(first_reply_s, 0.5)
+            worst_ping = 0.0
+            deadline = time.monotonic() + 60
+            sizes = [after_set]
+            while time.monotonic() < deadline:
+                t = time.monotonic()
+                self.assertTrue(r.ping())
+                worst_ping = max(worst_ping, time.monotonic() - t)
+                sizes.append(r.dbsize())
+                if r.info("memory")["used_memory"] <= cap:
+                    break
+                time.sleep(0.001)
+            self.assertLessEqual(r.info("memory")["used_memory"], cap)
+            self.assertLess(r.dbsize(), 60_000)
+            self.assertGreater(len(set(sizes)), 2, "shrank in one step")
+            self.assertLess(worst_ping, 0.05, f"PING took {worst_ping * 1000:.1f} ms")
+            r.config_set("maxmemory", 0)  # no eviction between the two readings
+            self.assertEqual(r.info("stats")["evicted_keys"], 300_000 - r.dbsize())
+
+    def test_rss_stays_bounded_through_1gb_of_random_sizes(self):
+        cap = 64 * MB
+        with h.basalt("--maxmemory", "64mb", "--maxmemory-policy", "allkeys-lru") as s:
+            r = redis.Redis(port=s.port)
+            r.ping()
+            empty_rss = rss_bytes(s.proc.pid)
+            rng = random.Random(11)
+            written = 0
+            i = 0
+            peak = 0
+            p = r.pipeline(transaction=False)
+            blob = os.urandom(64 * 1024)
+            while written < 1024 * MB:
+                # Log-uniform sizes from 16 B to 64 KB: many small keys and some large ones.
+                size = int(math.exp(rng.uniform(math.log(16), math.log(64 * 1024))))
+                p.set(f"k:{i}", blob[:size])
+                written += size
+                i += 1
+                if i % 500 == 0:
+                    p.execute()
+                    if i % 5000 == 0:
+                        peak = max(peak, rss_bytes(s.proc.pid))
+            p.execute()
+            self.assertTrue(r.ping())
+            final = rss_bytes(s.proc.pid)
+            hwm = rss_bytes(s.proc.pid, "VmHWM")
+            bound = (cap + empty_rss) * 1.10
+            used = r.info("memory")["used_memory"]
+            sys.stderr.write(
+                f"\n1 GB in {i} SETs through a 64 MB cap: empty RSS {empty_rss / MB:.1f} MB, "
+                f"sampled peak {max(peak, final) / MB:.1f} MB, VmHWM {hwm / MB:.1f} MB, "
+                f"final {final / MB:.1f} MB, used_memory {used / MB:.1f} MB, "
+                f"bound {bound / MB:.1f} MB, keys {r.dbsize()}, "
+                f"evicted {r.info('stats')['evicted_keys']}\n")
+            self.assertLessEqual(used, cap + MB)
+            self.assertLessEqual(hwm, bound)
+
+
+if __name__ == "__main__":
+    unittest.main()

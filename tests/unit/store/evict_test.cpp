@@ -1,0 +1,340 @@
+// Each policy's choice of victim, on a manual clock, with memory counted as 100 bytes a key so
+// that "over the cap" means "more keys than the cap allows".
+
+#include "store/evict.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "store/store.hpp"
+
+namespace basalt {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::UnorderedElementsAre;
+
+constexpr uint64_t kBytesPerKey = 100;
+
+class KeyMeter final : public MemoryMeter {
+ public:
+  explicit KeyMeter(Store& store) : store_(store) {}
+  uint64_t used() override { return store_.key_count() * kBytesPerKey; }
+
+ private:
+  Store& store_;
+};
+
+class Recorder final : public KeyspaceObserver {
+ public:
+  void on_key_modified(int, std::string_view) override {}
+  void on_key_expired(int, std::string_view key) override { expired.emplace_back(key); }
+  void on_key_evicted(int db, std::string_view key) override {
+    evicted.push_back(std::to_string(db) + ":" + std::string(key));
+  }
+  void on_list_ready(int, std::string_view) override {}
+  void on_db_flushed(int) override {}
+  std::vector<std::string> evicted;
+  std::vector<std::string> expired;
+};
+
+// Monotonic time moves 10 us at every reading, so time boxes run out.
+class TickingClock final : public Clock {
+ public:
+  int64_t now_ms() const override { return 1'700'000'000'000; }
+  int64_t monotonic_us() const override { return mono_us_ += 10; }
+
+ private:
+  mutable int64_t mono_us_ = 0;
+};
+
+class EvictTest : public ::testing::Test {
+ protected:
+  EvictTest() : store_(2, clock_, 7), meter_(store_), evictor_(store_) {
+    store_.set_observer(&recorder_);
+  }
+
+  void add(std::string_view key, int db = 0) {
+    store_.refresh_time();
+    store_.db(db).add(key, Value("v"));
+  }
+  void read(std::string_view key, int db = 0) {
+    store_.refresh_time();
+    ASSERT_NE(store_.db(db).find_read(key), nullptr) << key;
+  }
+  void advance_s(int s) {
+    clock_.advance_ms(s * 1000);
+    store_.refresh_time();
+  }
+  EvictionResult evict_to(size_t keys, EvictionPolicy policy, int samples = 64) {
+    EvictionParams params;
+    params.maxmemory = keys * kBytesPerKey;
+    params.policy = policy;
+    params.samples = samples;
+    params.tenacity = 100;
+    store_.set_access_policy(policy_is_lfu(policy), 10, 1);
+    return evictor_.perform(params, meter_);
+  }
+
+  ManualClock clock_;
+  Store store_;
+  KeyMeter meter_;
+  Evictor evictor_;
+  Recorder recorder_;
+};
+
+TEST_F(EvictTest, UnderTheCapOrNoCapEvictsNothing) {
+  add("a");
+  EXPECT_EQ(evict_to(1, EvictionPolicy::kAllKeysLru), EvictionResult::kOk);
+  EvictionParams none;
+  none.policy = EvictionPolicy::kAllKeysLru;
+  EXPECT_EQ(evictor_.perform(none, meter_), EvictionResult::kOk);
+  EXPECT_TRUE(recorder_.evicted.empty());
+}
+
+TEST_F(EvictTest, NoEvictionFailsAndKeepsKeys) {
+  add("a");
+  add("b");
+  EXPECT_EQ(evict_to(1, EvictionPolicy::kNoEviction), EvictionResult::kFail);
+  EXPECT_EQ(store_.key_count(), 2u);
+  EXPECT_EQ(store_.stats().evicted_keys, 0u);
+}
+
+TEST_F(EvictTest, LruEvictsTheLeastRecentlyUsed) {
+  store_.set_access_policy(false, 10, 1);
+  for (int i = 0; i < 6; ++i) {
+    add("k" + std::to_string(i));
+    advance_s(10);
+  }
+  read("k0");  // now the most recent
+  EXPECT_EQ(evict_to(4, EvictionPolicy::kAllKeysLru), EvictionResult::kOk);
+  EXPECT_THAT(recorder_.evicted, ElementsAre("0:k1", "0:k2"));
+  EXPECT_EQ(store_.stats().evicted_keys, 2u);
+  EXPECT_EQ(store_.idle_ms(store_.db(0).peek("k0")), 0);
+  EXPECT_EQ(store_.idle_ms(store_.db(0).peek("k3")), 30'000);
+}
+
+TEST_F(EvictTest, LruSamplesEveryDatabase) {
+  store_.set_access_policy(false, 10, 1);
+  add("old", 1);
+  advance_s(5);
+  add("new", 0);
+  EXPECT_EQ(evict_to(1, EvictionPolicy::kAllKeysLru), EvictionResult::kOk);
+  EXPECT_THAT(recorder_.evicted, ElementsAre("1:old"));
+}
+
+TEST_F(EvictTest, IntrospectionDoesNotTouch) {
+  store_.set_access_policy(false, 10, 1);
+  add("a");
+  advance_s(7);
+  ASSERT_NE(store_.db(0).find_read("a", Access::kNoTouch), nullptr);
+  EXPECT_EQ(store_.idle_ms(store_.db(0).peek("a")), 7000);
+  ASSERT_NE(store_.db(0).find("a"), nullptr);
+  EXPECT_EQ(store_.idle_ms(store_.db(0).peek("a")), 0);
+}
+
+TEST_F(EvictTest, LfuEvictsTheLeastFrequentlyUsed) {
+  // lfu-log-factor 0: every access increments the counter, so the order is exact.
+  store_.set_access_policy(true, 0, 1);
+  add("hot");
+  add("warm");
+  add("cold");
+  for (int i = 0; i < 10; ++i) read("hot");
+  for (int i = 0; i < 3; ++i) read("warm");
+  EXPECT_EQ(store_.lfu_counter(store_.db(0).peek("hot")), 15);
+  EXPECT_EQ(store_.lfu_counter(store_.db(0).peek("cold")), 5);  // LFU_INIT_VAL
+  EvictionParams params;
+  params.maxmemory = 2 * kBytesPerKey;
+  params.policy = EvictionPolicy::kAllKeysLfu;
+  params.samples = 10;
+  EXPECT_EQ(evictor_.perform(params, meter_), EvictionResult::kOk);
+  EXPECT_THAT(recorder_.evicted, ElementsAre("0:cold"));
+  params.maxmemory = kBytesPerKey;
+  EXPECT_EQ(evictor_.perform(params, meter_), EvictionResult::kOk);
+  EXPECT_THAT(recorder_.evicted, ElementsAre("0:cold", "0:warm"));
+}
+
+TEST_F(EvictTest, LfuCounterDecaysWithIdleMinutes) {
+  store_.set_access_policy(true, 0, 1);
+  add("k");
+  for (int i = 0; i < 10; ++i) read("k");
+  EXPECT_EQ(store_.lfu_counter(store_.db(0).peek("k")), 15);
+  advance_s(4 * 60);
+  EXPECT_EQ(store_.lfu_counter(store_.db(0).peek("k")), 11);
+  store_.set_access_policy(true, 0, 2);  // lfu-decay-time 2: one step every 2 minutes
+  EXPECT_EQ(store_.lfu_counter(store_.db(0).peek("k")), 13);
+  store_.set_access_policy(true, 0, 0);  // 0: never decays
+  EXPECT_EQ(store_.lfu_counter(store_.db(0).peek("k")), 15);
+  store_.set_access_policy(true, 0, 1);
+  advance_s(60 * 60);
+  EXPECT_EQ(store_.lfu_counter(store_.db(0).peek("k")), 0);
+}
+
+TEST_F(EvictTest, LfuLogFactorSlowsTheCounter) {
+  store_.set_access_policy(true, 10, 1);
+  add("k");
+  for (int i = 0; i < 1000; ++i) read("k");
+  // Redis's table for factor 10: about 18 at 100 hits, 142 at 1000; well below 255 either way.
+  const int c = store_.lfu_counter(store_.db(0).peek("k"));
+  EXPECT_GT(c, 15);
+  EXPECT_LT(c, 200);
+}
+
+TEST_F(EvictTest, VolatileTtlEvictsTheSoonestToExpire) {
+  add("persistent");
+  add("late");
+  add("soon");
+  add("middle");
+  Database& db = store_.db(0);
+  const int64_t now = store_.now_ms();
+  db.set_expire(db.peek("late"), now + 300'000);
+  db.set_expire(db.peek("soon"), now + 100'000);
+  db.set_expire(db.peek("middle"), now + 200'000);
+  EXPECT_EQ(evict_to(2, EvictionPolicy::kVolatileTtl), EvictionResult::kOk);
+  EXPECT_THAT(recorder_.evicted, ElementsAre("0:soon", "0:middle"));
+  // Only keys with a TTL are candidates: a cap below one key cannot be met.
+  EvictionParams params;
+  params.maxmemory = 1;
+  params.policy = EvictionPolicy::kVolatileTtl;
+  EXPECT_EQ(evictor_.perform(params, meter_), EvictionResult::kFail);
+  EXPECT_THAT(recorder_.evicted, ElementsAre("0:soon", "0:middle", "0:late"));
+  EXPECT_NE(db.peek("persistent"), nullptr);
+}
+
+TEST_F(EvictTest, VolatileLruSkipsKeysWithoutTtl) {
+  store_.set_access_policy(false, 10, 1);
+  add("oldest-no-ttl");
+  advance_s(10);
+  add("ttl-old");
+  advance_s(10);
+  add("ttl-new");
+  Database& db = store_.db(0);
+  db.set_expire(db.peek("ttl-old"), store_.now_ms() + 1'000'000);
+  db.set_expire(db.peek("ttl-new"), store_.now_ms() + 1'000'000);
+  EXPECT_EQ(evict_to(2, EvictionPolicy::kVolatileLru), EvictionResult::kOk);
+  EXPECT_THAT(recorder_.evicted, ElementsAre("0:ttl-old"));
+}
+
+TEST_F(EvictTest, VolatileLfuSkipsKeysWithoutTtl) {
+  store_.set_access_policy(true, 0, 1);
+  add("cold-no-ttl");
+  add("ttl-warm");
+  add("ttl-cold");
+  read("ttl-warm");
+  Database& db = store_.db(0);
+  db.set_expire(db.peek("ttl-warm"), store_.now_ms() + 1'000'000);
+  db.set_expire(db.peek("ttl-cold"), store_.now_ms() + 1'000'000);
+  EXPECT_EQ(evict_to(2, EvictionPolicy::kVolatileLfu), EvictionResult::kOk);
+  EXPECT_THAT(recorder_.evicted, ElementsAre("0:ttl-cold"));
+}
+
+TEST_F(EvictTest, RandomPoliciesEvictUntilUnder) {
+  for (int i = 0; i < 20; ++i) add("k" + std::to_string(i));
+  Database& db = store_.db(0);
+  db.set_expire(db.peek("k3"), store_.now_ms() + 1000);
+  db.set_expire(db.peek("k4"), store_.now_ms() + 1000);
+  EXPECT_EQ(evict_to(19, EvictionPolicy::kVolatileRandom), EvictionResult::kOk);
+  ASSERT_EQ(recorder_.evicted.size(), 1u);
+  EXPECT_TRUE(recorder_.evicted[0] == "0:k3" || recorder_.evicted[0] == "0:k4");
+  EXPECT_EQ(evict_to(10, EvictionPolicy::kAllKeysRandom), EvictionResult::kOk);
+  EXPECT_EQ(store_.key_count(), 10u);
+  EXPECT_EQ(store_.stats().evicted_keys, 10u);
+}
+
+TEST_F(EvictTest, VolatilePoliciesFailWithoutTtlKeys) {
+  add("a");
+  add("b");
+  for (auto p : {EvictionPolicy::kVolatileLru, EvictionPolicy::kVolatileLfu,
+                 EvictionPolicy::kVolatileRandom, EvictionPolicy::kVolatileTtl}) {
+    EXPECT_EQ(evict_to(1, p), EvictionResult::kFail) << eviction_policy_name(p);
+  }
+  EXPECT_EQ(store_.key_count(), 2u);
+}
+
+TEST_F(EvictTest, AStalePoolEntryIsSkipped) {
+  store_.set_access_policy(false, 10, 1);
+  add("a");
+  advance_s(10);
+  add("b");
+  add("c");
+  // Fill the pool, then delete its best candidate behind its back.
+  EXPECT_EQ(evict_to(2, EvictionPolicy::kAllKeysLru), EvictionResult::kOk);
+  EXPECT_THAT(recorder_.evicted, ElementsAre("0:a"));
+  store_.db(0).erase("b");
+  add("d");
+  add("e");
+  EXPECT_EQ(evict_to(2, EvictionPolicy::kAllKeysLru), EvictionResult::kOk);
+  EXPECT_EQ(store_.key_count(), 2u);
+  EXPECT_EQ(recorder_.evicted.size(), 2u);
+}
+
+TEST(EvictTimeBox, StopsWhenTheTimeLimitPasses) {
+  TickingClock clock;
+  Store store(1, clock, 3);
+  KeyMeter meter(store);
+  Evictor evictor(store);
+  for (int i = 0; i < 1000; ++i) store.db(0).add("k" + std::to_string(i), Value("v"));
+  EvictionParams params;
+  params.maxmemory = kBytesPerKey;
+  params.policy = EvictionPolicy::kAllKeysRandom;
+  params.tenacity = 0;  // 0 us: stops at the first check, after 16 keys
+  EXPECT_EQ(evictor.perform(params, meter), EvictionResult::kRunning);
+  EXPECT_TRUE(evictor.pending());
+  EXPECT_EQ(store.key_count(), 1000u - 16);
+  params.tenacity = 100;  // unbounded
+  EXPECT_EQ(evictor.perform(params, meter), EvictionResult::kOk);
+  EXPECT_FALSE(evictor.pending());
+  EXPECT_EQ(store.key_count(), 1u);
+}
+
+TEST(EvictPolicyNames, RoundTripAndTimeLimits) {
+  for (std::string_view name : {"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
+                                "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"}) {
+    auto p = parse_eviction_policy(name);
+    ASSERT_TRUE(p.has_value()) << name;
+    EXPECT_EQ(eviction_policy_name(*p), name);
+  }
+  EXPECT_EQ(parse_eviction_policy("ALLKEYS-LRU"), EvictionPolicy::kAllKeysLru);
+  EXPECT_FALSE(parse_eviction_policy("lru").has_value());
+  EXPECT_EQ(eviction_time_limit_us(10), 500);
+  EXPECT_EQ(eviction_time_limit_us(0), 0);
+  EXPECT_EQ(eviction_time_limit_us(11), 575);
+}
+
+TEST(EntryAccessBits, KeepExpiryAndChainIntact) {
+  Entry* a = Entry::create("a", Value("1"));
+  Entry* b = Entry::create("b", Value("2"));
+  a->set_next(b);
+  a->expire_at = 1'700'000'123'456;
+  a->set_access(0xabcdef);
+  EXPECT_EQ(a->next(), b);
+  EXPECT_EQ(static_cast<int64_t>(a->expire_at), 1'700'000'123'456);
+  EXPECT_EQ(a->access(), 0xabcdefu);
+  a->expire_at = kNoExpire;
+  a->set_next(nullptr);
+  EXPECT_FALSE(a->has_expire());
+  EXPECT_EQ(a->next(), nullptr);
+  EXPECT_EQ(a->access(), 0xabcdefu);
+  a->set_snapshot_epoch(true);
+  EXPECT_EQ(a->access(), 0xabcdefu);
+  EXPECT_EQ(a->key(), "a");
+  // A time beyond 2^56 ms is kept exactly, at the cost of the access bits in its word.
+  a->expire_at = INT64_MAX;
+  EXPECT_EQ(static_cast<int64_t>(a->expire_at), INT64_MAX);
+  EXPECT_EQ(a->access(), 0x01cdefu);
+  a->set_access(0xffffff);
+  EXPECT_EQ(static_cast<int64_t>(a->expire_at), INT64_MAX);
+  EXPECT_EQ(a->access(), 0x01ffffu);
+  a->expire_at = 1'700'000'000'000;
+  EXPECT_EQ(static_cast<int64_t>(a->expire_at), 1'700'000'000'000);
+  EXPECT_TRUE(a->snapshot_epoch());
+  EXPECT_EQ(a->key(), "a");
+  Entry::destroy(a);
+  Entry::destroy(b);
+}
+
+}  // namespace
+}  // namespace basalt
