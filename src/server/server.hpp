@@ -157,7 +157,7 @@ class Server final : public Host {
   uint64_t aof_synced_offset_ = 0;  // ... when the last finished one began: all before is on disk
   int64_t aof_sync_us_ = 0;         // how long the last fsync took
   std::vector<StreamConnection*> held_;  // output waiting for the running fsync
-  uv_idle_t eviction_idle_;  // active while eviction has keys left to evict
+  uv_idle_t eviction_idle_;              // active while eviction has keys left to evict
   bool eviction_idle_active_ = false;
   bool draining_ = false;
   int64_t cron_hz_ = 0;

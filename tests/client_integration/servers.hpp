@@ -50,8 +50,17 @@ class ChildServer {
   void start() {
     std::vector<std::string> args;
     if (kind_ == Kind::kBasalt) {
-      args = {server_binary(), "--port", std::to_string(port_), "--http-port", "0",
-              "--admin-port",  "0",      "--loglevel",          "warning", "--save", ""};
+      args = {server_binary(),
+              "--port",
+              std::to_string(port_),
+              "--http-port",
+              "0",
+              "--admin-port",
+              "0",
+              "--loglevel",
+              "warning",
+              "--save",
+              ""};
     } else {
       args = {"/usr/bin/redis-server",
               "--port",

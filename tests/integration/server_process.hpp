@@ -160,19 +160,12 @@ class ServerProcess {
     port_ = free_port();
     http_port_ = free_port();
     admin_port_ = free_port();
-    std::vector<std::string> args = {server_binary(),
-                                     "--port",
-                                     std::to_string(port_),
-                                     "--http-port",
-                                     std::to_string(http_port_),
-                                     "--admin-port",
-                                     std::to_string(admin_port_),
-                                     "--loglevel",
-                                     "warning",
+    std::vector<std::string> args = {server_binary(), "--port", std::to_string(port_),
+                                     "--http-port", std::to_string(http_port_), "--admin-port",
+                                     std::to_string(admin_port_), "--loglevel", "warning",
                                      // No dump.rdb in the shared working directory, written
                                      // at exit and loaded by the next test's server.
-                                     "--save",
-                                     ""};
+                                     "--save", ""};
     args.insert(args.end(), extra.begin(), extra.end());
     pid_ = spawn(std::move(args), options_);
     if (await_server(pid_, port_)) return true;
