@@ -145,15 +145,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-std::string system_error(std::string_view what, const std::string& path) {
-  std::string text(what);
-  text += " ";
-  text += path;
-  text += ": ";
-  text += std::strerror(errno);
-  return text;
-}
-
 bool is_regular_file(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);

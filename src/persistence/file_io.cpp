@@ -10,8 +10,6 @@
 
 namespace basalt {
 
-namespace {
-
 std::string system_error(std::string_view what, const std::string& path) {
   std::string text(what);
   text += " ";
@@ -20,8 +18,6 @@ std::string system_error(std::string_view what, const std::string& path) {
   text += std::strerror(errno);
   return text;
 }
-
-}  // namespace
 
 OutputFile::~OutputFile() {
   if (fd_ >= 0) ::close(fd_);

@@ -37,6 +37,8 @@ class OutputFile {
   uint64_t written_ = 0;
 };
 
+// "<what> <path>: <strerror(errno)>", the shape of every error here.
+std::string system_error(std::string_view what, const std::string& path);
 // fsyncs a directory so that a rename or a new file in it survives a crash.
 std::optional<std::string> sync_directory(const std::string& dir);
 // rename(2) then sync_directory of the target's directory.

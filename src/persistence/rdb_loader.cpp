@@ -360,6 +360,20 @@ class Decoder {
   // listpack.c's format: total bytes (u32 LE), count (u16 LE, 65535 = unknown), entries of
   // <encoding><data><backlen>, 0xff. Validated as lpValidateIntegrity does, deeply: every entry
   // inside the blob, every backlen right, the count right and the terminator last.
+  // One decoded element of a listpack or ziplist: an integer (formatted as Redis would) or the
+  // first len bytes of data.
+  bool push_element(List& list, bool is_int, int64_t v, std::string_view data, uint64_t len) {
+    if (is_int) {
+      element_.clear();
+      append_int64(element_, v);
+      list.push_back(element_);
+      return true;
+    }
+    if (len > List::kMaxElement) return fail("A list element over 512 MB");
+    list.push_back(data.substr(0, len));
+    return true;
+  }
+
   bool parse_listpack(std::string_view lp, List& list) {
     const auto* p = reinterpret_cast<const uint8_t*>(lp.data());
     const size_t size = lp.size();
@@ -433,13 +447,8 @@ class Decoder {
         }
       }
       if (decoded != enc_len) return fail("A listpack entry with a wrong back length");
-      if (is_int) {
-        element_.clear();
-        append_int64(element_, v);
-        list.push_back(element_);
-      } else {
-        if (data_len > List::kMaxElement) return fail("A list element over 512 MB");
-        list.push_back(std::string_view(lp.data() + pos + header, data_len));
+      if (!push_element(list, is_int, v, lp.substr(pos + header), data_len)) {
+        return false;
       }
       pos += enc_len + back;
       ++n;
@@ -533,13 +542,8 @@ class Decoder {
         }
       }
       if (header + data_len > end - pos) return fail("A ziplist entry past the end of its ziplist");
-      if (is_int) {
-        element_.clear();
-        append_int64(element_, v);
-        list.push_back(element_);
-      } else {
-        if (data_len > List::kMaxElement) return fail("A list element over 512 MB");
-        list.push_back(std::string_view(zl.data() + pos + header, data_len));
+      if (!push_element(list, is_int, v, zl.substr(pos + header), data_len)) {
+        return false;
       }
       pos += header + data_len;
       last = start;

@@ -136,12 +136,10 @@ void StreamConnection::flush(size_t limit) {
     if (close_after_flush_) close();
     return;
   }
-  if (limit < out_.size()) {
-    flush_prefix(limit);
-    return;
-  }
+  const size_t sendable = std::min(limit, out_.size());
+  if (sendable == 0) return;
   uv_buf_t buf =
-      uv_buf_init(out_.data(), static_cast<unsigned>(std::min<size_t>(out_.size(), 1u << 30)));
+      uv_buf_init(out_.data(), static_cast<unsigned>(std::min<size_t>(sendable, 1u << 30)));
   int n = uv_try_write(reinterpret_cast<uv_stream_t*>(&handle_), &buf, 1);
   if (n < 0 && n != UV_EAGAIN) {
     BASALT_LOG(kVerbose, "Writing to client %s: %s", peer_.c_str(), uv_strerror(n));
@@ -156,32 +154,10 @@ void StreamConnection::flush(size_t limit) {
     if (close_after_flush_) close();
     return;
   }
-  // The socket is full: hand the rest to uv_write and keep it alive until write_cb.
-  inflight_.assign(out_, written);
-  out_.clear();
-  buf = uv_buf_init(inflight_.data(), static_cast<unsigned>(inflight_.size()));
-  int rc = uv_write(&write_req_, reinterpret_cast<uv_stream_t*>(&handle_), &buf, 1, write_cb);
-  if (rc != 0) {
-    inflight_.clear();
-    close();
-  }
-}
-
-void StreamConnection::flush_prefix(size_t limit) {
-  if (limit == 0) return;
-  uv_buf_t buf = uv_buf_init(out_.data(), static_cast<unsigned>(std::min<size_t>(limit, 1u << 30)));
-  int n = uv_try_write(reinterpret_cast<uv_stream_t*>(&handle_), &buf, 1);
-  if (n < 0 && n != UV_EAGAIN) {
-    BASALT_LOG(kVerbose, "Writing to client %s: %s", peer_.c_str(), uv_strerror(n));
-    close();
-    return;
-  }
-  size_t written = n > 0 ? static_cast<size_t>(n) : 0;
-  server_.engine().stats().net_output_bytes += written;
-  if (written < limit) {
-    inflight_.assign(out_, written, limit - written);
-  }
-  out_.erase(0, limit);
+  // The socket is full, or only a prefix may go (appendfsync always): hand the rest of what may
+  // go to uv_write and keep it alive until write_cb.
+  if (written < sendable) inflight_.assign(out_, written, sendable - written);
+  out_.erase(0, sendable);
   durable_mark_ = 0;
   if (inflight_.empty()) return;
   buf = uv_buf_init(inflight_.data(), static_cast<unsigned>(inflight_.size()));

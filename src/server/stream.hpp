@@ -114,7 +114,6 @@ class StreamConnection {
   Server& server() { return server_; }
 
  private:
-  void flush_prefix(size_t limit);
   static void alloc_cb(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
   static void read_cb(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf);
   static void write_cb(uv_write_t* req, int status);
