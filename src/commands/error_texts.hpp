@@ -117,6 +117,7 @@ inline constexpr std::string_view kMonitorOverHttp =
 inline constexpr std::string_view kReplicaKeyspace = "ERR Replica can't interact with the keyspace";
 // Persistence: the dataset is loading; a failed background save or AOF write stops writes.
 inline constexpr std::string_view kOom = "OOM command not allowed when used memory > 'maxmemory'.";
+inline constexpr std::string_view kBusyKey = "BUSYKEY Target key name already exists.";
 inline constexpr std::string_view kLoading = "LOADING Redis is loading the dataset in memory";
 inline constexpr std::string_view kMisconfRdb =
     "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to "

@@ -384,16 +384,14 @@ void cmd_restore(CommandContext& ctx) {
   const std::string_view key = ctx.arg(1);
   // Redis's order: the key's existence, then the TTL, then the payload.
   if (!replace && ctx.db().find(key) != nullptr) {
-    return ctx.reply.error("BUSYKEY Target key name already exists.");
+    return ctx.reply.error(err::kBusyKey);
   }
   int64_t ttl;
   if (!parse_int_or_reply(ctx, ctx.arg(2), &ttl)) return;
   if (ttl < 0) return ctx.reply.error("ERR Invalid TTL value, must be >= 0");
   RestoreResult parsed = restore_value(ctx.arg(3));
   if (parsed.status != RestoreStatus::kOk) {
-    return ctx.reply.error(parsed.status == RestoreStatus::kUnsupportedType
-                               ? "ERR Bad data format"
-                               : std::string(restore_error_text(parsed.status)));
+    return ctx.reply.error(restore_error_text(parsed.status));
   }
   int64_t expire_at = kNoExpire;
   if (ttl > 0) {
@@ -402,7 +400,7 @@ void cmd_restore(CommandContext& ctx) {
   }
   switch (op_restore(ctx.db(), key, std::move(parsed.value), expire_at, replace)) {
     case RestoreOutcome::kBusyKey:
-      return ctx.reply.error("BUSYKEY Target key name already exists.");
+      return ctx.reply.error(err::kBusyKey);
     case RestoreOutcome::kExpiredReplaced:
       ctx.propagate_as({"DEL", key});
       break;

@@ -417,12 +417,16 @@ void Persistence::commit_on_thread(std::unique_ptr<BackgroundSave> save, bool re
   });
 }
 
+void Persistence::join_committer() {
+  committer_.join();
+  commit_running_ = false;
+  committing_.reset();
+}
+
 void Persistence::poll() {
   if (load_job_ != nullptr && load_job_->done.load()) install_loaded();
   if (commit_running_ && commit_done_.load()) {
-    committer_.join();
-    commit_running_ = false;
-    committing_.reset();
+    join_committer();
     if (commit_is_rewrite_) {
       finish_rewrite(commit_error_);
     } else {
@@ -482,7 +486,7 @@ uint64_t Persistence::changes_since_save() const {
 // --- RDB -----------------------------------------------------------------------------------------
 
 std::optional<std::string> Persistence::save() {
-  if (bgsave_ != nullptr || (commit_running_ && !commit_is_rewrite_)) {
+  if (bgsave_running()) {
     return std::string("ERR Background save already in progress");
   }
   const Config& config = engine_.config();
@@ -504,7 +508,7 @@ std::optional<std::string> Persistence::save() {
 }
 
 std::string Persistence::bgsave(bool schedule) {
-  if (bgsave_ != nullptr || (commit_running_ && !commit_is_rewrite_)) {
+  if (bgsave_running()) {
     return "ERR Background save already in progress";
   }
   if (rewrite_save_ != nullptr || commit_running_) {
@@ -567,12 +571,8 @@ void Persistence::abort_bgsave() {
     bgsave_->abort();
     bgsave_.reset();
   }
-  if (commit_running_ && !commit_is_rewrite_) {
-    // The file is written already: let the rename finish rather than tear it.
-    committer_.join();
-    commit_running_ = false;
-    committing_.reset();
-  }
+  // The file is written already: let the rename finish rather than tear it.
+  if (commit_running_ && !commit_is_rewrite_) join_committer();
 }
 
 void Persistence::before_flushall() {
@@ -586,7 +586,7 @@ void Persistence::after_flushall() {
 
 std::optional<std::string> Persistence::prepare_shutdown(ShutdownSave mode) {
   abort_bgsave();
-  if (rewrite_save_ != nullptr || (commit_running_ && commit_is_rewrite_)) abort_rewrite();
+  if (rewrite_running()) abort_rewrite();
   // The AOF is written out now but closed only once the shutdown is sure to happen: a refused
   // SHUTDOWN goes on serving, and its writes must still reach the log (Redis keeps it open too).
   if (aof_ != nullptr) flush_aof(true);
@@ -658,7 +658,7 @@ void Persistence::start_aof(bool at_start) {
 
 void Persistence::stop_aof() {
   if (aof_ == nullptr) return;
-  if (rewrite_save_ != nullptr || (commit_running_ && commit_is_rewrite_)) abort_rewrite();
+  if (rewrite_running()) abort_rewrite();
   engine_.effects().remove_consumer(this);
   flush_aof(true);
   if (auto error = aof_->close()) BASALT_LOG(kWarning, "Closing the AOF: %s", error->c_str());
@@ -716,7 +716,7 @@ void Persistence::async_sync_failed(int error_number) {
 }
 
 std::string Persistence::bgrewriteaof() {
-  if (rewrite_save_ != nullptr || (commit_running_ && commit_is_rewrite_)) {
+  if (rewrite_running()) {
     return "ERR Background append only file rewriting already in progress";
   }
   if (aof_ == nullptr) {
@@ -803,11 +803,7 @@ void Persistence::finish_rewrite(const std::optional<std::string>& error) {
 }
 
 void Persistence::abort_rewrite() {
-  if (commit_running_ && commit_is_rewrite_) {
-    committer_.join();
-    commit_running_ = false;
-    committing_.reset();
-  }
+  if (commit_running_ && commit_is_rewrite_) join_committer();
   if (rewrite_save_ != nullptr) {
     rewrite_save_->abort();
     rewrite_save_.reset();
@@ -856,8 +852,6 @@ void Persistence::info(std::string& out) const {
   };
   auto num = [&](std::string_view name, int64_t v) { field(name, std::to_string(v)); };
   const int64_t now_s = store_.clock().now_ms() / 1000;
-  const bool bgsave_running = bgsave_ != nullptr || (commit_running_ && !commit_is_rewrite_);
-  const bool rewrite_running = rewrite_save_ != nullptr || (commit_running_ && commit_is_rewrite_);
   num("loading", loading_ ? 1 : 0);
   num("async_loading", 0);
   // No fork, so no copy-on-write: the snapshot's extra memory is its output buffer.
@@ -868,20 +862,20 @@ void Persistence::info(std::string& out) const {
   num("current_save_keys_processed", 0);
   num("current_save_keys_total", 0);
   num("rdb_changes_since_last_save", static_cast<int64_t>(changes_since_save()));
-  num("rdb_bgsave_in_progress", bgsave_running ? 1 : 0);
+  num("rdb_bgsave_in_progress", bgsave_running() ? 1 : 0);
   num("rdb_last_save_time", lastsave_s_);
   field("rdb_last_bgsave_status", last_bgsave_ok_ ? "ok" : "err");
   num("rdb_last_bgsave_time_sec", last_bgsave_time_s_);
-  num("rdb_current_bgsave_time_sec", bgsave_running ? now_s - bgsave_started_s_ : -1);
+  num("rdb_current_bgsave_time_sec", bgsave_running() ? now_s - bgsave_started_s_ : -1);
   num("rdb_saves", static_cast<int64_t>(rdb_saves_));
   num("rdb_last_cow_size", 0);
   num("rdb_last_load_keys_expired", static_cast<int64_t>(last_load_keys_expired_));
   num("rdb_last_load_keys_loaded", static_cast<int64_t>(last_load_keys_loaded_));
   num("aof_enabled", aof_ != nullptr ? 1 : 0);
-  num("aof_rewrite_in_progress", rewrite_running ? 1 : 0);
+  num("aof_rewrite_in_progress", rewrite_running() ? 1 : 0);
   num("aof_rewrite_scheduled", rewrite_scheduled_ ? 1 : 0);
   num("aof_last_rewrite_time_sec", last_rewrite_time_s_);
-  num("aof_current_rewrite_time_sec", rewrite_running ? now_s - rewrite_started_s_ : -1);
+  num("aof_current_rewrite_time_sec", rewrite_running() ? now_s - rewrite_started_s_ : -1);
   field("aof_last_bgrewrite_status", last_rewrite_ok_ ? "ok" : "err");
   num("aof_rewrites", static_cast<int64_t>(aof_rewrites_));
   num("aof_rewrites_consecutive_failures", static_cast<int64_t>(rewrite_failures_));
@@ -903,10 +897,10 @@ Persistence::Figures Persistence::figures() const {
   Figures f;
   f.last_save_s = lastsave_s_;
   f.last_bgsave_ok = last_bgsave_ok_;
-  f.bgsave_in_progress = bgsave_ != nullptr || (commit_running_ && !commit_is_rewrite_);
+  f.bgsave_in_progress = bgsave_running();
   f.changes_since_save = changes_since_save();
   f.aof_enabled = aof_ != nullptr;
-  f.aof_rewrite_in_progress = rewrite_save_ != nullptr || (commit_running_ && commit_is_rewrite_);
+  f.aof_rewrite_in_progress = rewrite_running();
   f.aof_last_write_ok = aof_ == nullptr || aof_->last_write_ok();
   f.aof_current_size = aof_ != nullptr ? aof_->current_size() : 0;
   f.aof_last_fsync_latency_us = aof_ != nullptr ? aof_->last_fsync_latency_us() : 0;

@@ -120,6 +120,15 @@ class Persistence final : public EffectConsumer {
   void abort_bgsave();
   void abort_rewrite();
   void commit_on_thread(std::unique_ptr<BackgroundSave> save, bool rewrite);
+  void join_committer();
+  // A BGSAVE (or a rewrite) runs from its start until its file is renamed into place, the last
+  // part on the committer thread.
+  bool bgsave_running() const {
+    return bgsave_ != nullptr || (commit_running_ && !commit_is_rewrite_);
+  }
+  bool rewrite_running() const {
+    return rewrite_save_ != nullptr || (commit_running_ && commit_is_rewrite_);
+  }
   void install_loaded();
   void update_write_refusal();
   void flush_aof(bool force);
