@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <utility>
 #endif
@@ -29,25 +30,26 @@ std::string_view allocator_name() {
   return name;
 }
 
-uint64_t allocated_bytes() {
-  // Statistics are cached until the epoch is bumped.
+namespace {
+
+// A jemalloc statistic, fresh: statistics are cached until the epoch is bumped.
+std::optional<uint64_t> fresh_stat(const char* name) {
   uint64_t epoch = 1;
   size_t len = sizeof(epoch);
   mallctl("epoch", &epoch, &len, &epoch, len);
-  size_t allocated = 0;
-  len = sizeof(allocated);
-  if (mallctl("stats.allocated", &allocated, &len, nullptr, 0) != 0) return 0;
-  return allocated;
+  size_t value = 0;
+  len = sizeof(value);
+  if (mallctl(name, &value, &len, nullptr, 0) != 0) return std::nullopt;
+  return value;
 }
 
+}  // namespace
+
+uint64_t allocated_bytes() { return fresh_stat("stats.allocated").value_or(0); }
+
 uint64_t active_bytes() {
-  uint64_t epoch = 1;
-  size_t len = sizeof(epoch);
-  mallctl("epoch", &epoch, &len, &epoch, len);
-  size_t active = 0;
-  len = sizeof(active);
-  if (mallctl("stats.active", &active, &len, nullptr, 0) != 0) return allocated_bytes();
-  return active;
+  if (std::optional<uint64_t> active = fresh_stat("stats.active")) return *active;
+  return allocated_bytes();
 }
 
 ThreadAllocation thread_allocation() {

@@ -324,6 +324,18 @@ std::optional<std::string> Persistence::begin_loading() {
   return std::nullopt;
 }
 
+// The loader's databases become the live ones; the live ones leave with the job. WATCHed keys
+// that existed are changed keys (DEBUG RELOAD; at start nobody watches yet).
+void Persistence::adopt(LoadJob& job) {
+  Store& loaded = job.engine->store();
+  for (int i = 0; i < store_.db_count() && i < loaded.db_count(); ++i) {
+    if (KeyspaceObserver* o = store_.observer()) o->on_db_flushed(i);
+    store_.db(i).swap_contents(loaded.db(i));
+  }
+  last_load_keys_loaded_ = job.keys_loaded;
+  last_load_keys_expired_ = job.keys_expired;
+}
+
 void Persistence::install_loaded() {
   loader_.join();
   std::unique_ptr<LoadJob> job = std::move(load_job_);
@@ -333,13 +345,7 @@ void Persistence::install_loaded() {
     loading_error_ = "Can't load the dataset from " + job->source + ": " + *job->error;
     return;
   }
-  // The loader's databases become the live ones; the live (empty) ones leave with the job.
-  Store& loaded = job->engine->store();
-  for (int i = 0; i < store_.db_count() && i < loaded.db_count(); ++i) {
-    store_.db(i).swap_contents(loaded.db(i));
-  }
-  last_load_keys_loaded_ = job->keys_loaded;
-  last_load_keys_expired_ = job->keys_expired;
+  adopt(*job);
   const double seconds =
       static_cast<double>(job->clock->monotonic_us() - job->started_us) / 1'000'000.0;
   BASALT_LOG(kNotice, "DB loaded from %s: %llu keys in %.3f seconds", job->source.c_str(),
@@ -360,13 +366,7 @@ std::optional<std::string> Persistence::load_now() {
   job.source = "RDB " + rdb_path();
   job.load_rdb(rdb_path());
   if (job.error) return job.error;
-  Store& loaded = job.engine->store();
-  for (int i = 0; i < store_.db_count() && i < loaded.db_count(); ++i) {
-    if (engine_.store().observer() != nullptr) engine_.store().observer()->on_db_flushed(i);
-    store_.db(i).swap_contents(loaded.db(i));
-  }
-  last_load_keys_loaded_ = job.keys_loaded;
-  last_load_keys_expired_ = job.keys_expired;
+  adopt(job);
   return std::nullopt;
 }
 

@@ -130,6 +130,7 @@ class Persistence final : public EffectConsumer {
     return rewrite_save_ != nullptr || (commit_running_ && commit_is_rewrite_);
   }
   void install_loaded();
+  void adopt(LoadJob& job);
   void update_write_refusal();
   void flush_aof(bool force);
   uint64_t changes_since_save() const;

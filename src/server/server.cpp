@@ -494,6 +494,16 @@ void Server::shutdown_from_signal() {
   request_shutdown();
 }
 
+// Keeps an idle handle (work between loop turns) running exactly while there is work for it.
+void Server::run_while(uv_idle_t* handle, bool* active, bool work, uv_idle_cb callback) {
+  if (work && !*active) {
+    uv_idle_start(handle, callback);
+  } else if (!work && *active) {
+    uv_idle_stop(handle);
+  }
+  *active = work;
+}
+
 void Server::drive_persistence() {
   Persistence& p = engine_->persistence();
   p.poll();
@@ -502,13 +512,7 @@ void Server::drive_persistence() {
     BASALT_LOG(kWarning, "Fatal error loading the DB. Exiting.");
     std::_Exit(1);
   }
-  const bool busy = p.busy();
-  if (busy && !persistence_idle_active_) {
-    uv_idle_start(&persistence_idle_, on_persistence_idle);
-  } else if (!busy && persistence_idle_active_) {
-    uv_idle_stop(&persistence_idle_);
-  }
-  persistence_idle_active_ = busy;
+  run_while(&persistence_idle_, &persistence_idle_active_, p.busy(), on_persistence_idle);
 }
 
 void Server::on_persistence_idle(uv_idle_t* h) {
@@ -518,13 +522,8 @@ void Server::on_persistence_idle(uv_idle_t* h) {
 }
 
 void Server::drive_eviction() {
-  const bool pending = engine_->eviction_pending() && !shutdown_started_;
-  if (pending && !eviction_idle_active_) {
-    uv_idle_start(&eviction_idle_, on_eviction_idle);
-  } else if (!pending && eviction_idle_active_) {
-    uv_idle_stop(&eviction_idle_);
-  }
-  eviction_idle_active_ = pending;
+  run_while(&eviction_idle_, &eviction_idle_active_,
+            engine_->eviction_pending() && !shutdown_started_, on_eviction_idle);
 }
 
 void Server::on_eviction_idle(uv_idle_t* h) {

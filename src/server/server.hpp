@@ -108,6 +108,7 @@ class Server final : public Host {
   // Picks up finished persistence work and runs its background steps while there are some; exits
   // the process when loading at start failed, as Redis does.
   void drive_persistence();
+  static void run_while(uv_idle_t* handle, bool* active, bool work, uv_idle_cb callback);
   // SIGTERM / SIGINT: the final save (when save rules exist) and AOF flush, then shutdown; a
   // failed save keeps the server running, as in Redis.
   void shutdown_from_signal();
