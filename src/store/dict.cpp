@@ -5,7 +5,7 @@
 #include <new>
 #include <utility>
 
-#include "store/hash.hpp"
+#include "store/wyhash.hpp"
 
 namespace basalt {
 
