@@ -170,6 +170,15 @@ int64_t sign_extend(uint64_t v, int bits) {
   return static_cast<int64_t>((v ^ m) - m);
 }
 
+// A listpack/ziplist element sink (Decoder::parse_listpack) appending to a list.
+struct ListSink {
+  List& list;
+  bool operator()(std::string_view element) const {
+    list.push_back(element);
+    return true;
+  }
+};
+
 // The values of one stream: strings, lists and their containers. Shared by the file loader and
 // RESTORE.
 class Decoder {
@@ -315,7 +324,7 @@ class Decoder {
       }
       case kTypeListZiplist:
         if (!read_string(&blob_, kMaxBlob, "a ziplist")) return false;
-        if (!parse_ziplist(blob_, list)) return false;
+        if (!parse_ziplist(blob_, ListSink{list})) return false;
         break;
       case kTypeListQuicklist:
       case kTypeListQuicklist2: {
@@ -341,8 +350,8 @@ class Decoder {
           if (plain) {
             list.push_back(blob_);
           } else if (type == kTypeListQuicklist2) {
-            if (!parse_listpack(blob_, list)) return false;
-          } else if (!parse_ziplist(blob_, list)) {
+            if (!parse_listpack(blob_, ListSink{list})) return false;
+          } else if (!parse_ziplist(blob_, ListSink{list})) {
             return false;
           }
           if (!tick()) return false;
@@ -360,21 +369,22 @@ class Decoder {
   // listpack.c's format: total bytes (u32 LE), count (u16 LE, 65535 = unknown), entries of
   // <encoding><data><backlen>, 0xff. Validated as lpValidateIntegrity does, deeply: every entry
   // inside the blob, every backlen right, the count right and the terminator last.
-  // One decoded element of a listpack or ziplist: an integer (formatted as Redis would) or the
-  // first len bytes of data.
-  bool push_element(List& list, bool is_int, int64_t v, std::string_view data, uint64_t len) {
+  // One decoded element of a listpack or ziplist, handed to the sink as bytes: an integer
+  // formatted as Redis would, or the first len bytes of data. The sink returns false (after
+  // fail()) to stop. Lists, hashes and sorted sets share these two parsers through their sinks.
+  template <class Sink>
+  bool emit_element(Sink& sink, bool is_int, int64_t v, std::string_view data, uint64_t len) {
     if (is_int) {
       element_.clear();
       append_int64(element_, v);
-      list.push_back(element_);
-      return true;
+      return sink(std::string_view(element_));
     }
-    if (len > List::kMaxElement) return fail("A list element over 512 MB");
-    list.push_back(data.substr(0, len));
-    return true;
+    if (len > List::kMaxElement) return fail("An element over 512 MB");
+    return sink(data.substr(0, len));
   }
 
-  bool parse_listpack(std::string_view lp, List& list) {
+  template <class Sink>
+  bool parse_listpack(std::string_view lp, Sink&& sink) {
     const auto* p = reinterpret_cast<const uint8_t*>(lp.data());
     const size_t size = lp.size();
     if (size < kListpackHeader + 1) return fail("A listpack of " + std::to_string(size) + " bytes");
@@ -447,7 +457,7 @@ class Decoder {
         }
       }
       if (decoded != enc_len) return fail("A listpack entry with a wrong back length");
-      if (!push_element(list, is_int, v, lp.substr(pos + header), data_len)) {
+      if (!emit_element(sink, is_int, v, lp.substr(pos + header), data_len)) {
         return false;
       }
       pos += enc_len + back;
@@ -462,7 +472,8 @@ class Decoder {
 
   // ziplist.c's format: total bytes (u32 LE), offset of the last entry (u32 LE), count (u16 LE),
   // entries of <prevlen><encoding><data>, 0xff. Validated as ziplistValidateIntegrity does.
-  bool parse_ziplist(std::string_view zl, List& list) {
+  template <class Sink>
+  bool parse_ziplist(std::string_view zl, Sink&& sink) {
     constexpr size_t kHeader = 10;
     const auto* p = reinterpret_cast<const uint8_t*>(zl.data());
     const size_t size = zl.size();
@@ -542,7 +553,7 @@ class Decoder {
         }
       }
       if (header + data_len > end - pos) return fail("A ziplist entry past the end of its ziplist");
-      if (!push_element(list, is_int, v, zl.substr(pos + header), data_len)) {
+      if (!emit_element(sink, is_int, v, zl.substr(pos + header), data_len)) {
         return false;
       }
       pos += header + data_len;
