@@ -12,9 +12,40 @@ void JsonReplyBuilder::clear() {
   nodes_.clear();
   arena_.clear();
   open_.clear();
+  skipping_.clear();
+}
+
+void JsonReplyBuilder::skip(size_t elements, bool counts) {
+  if (elements > 0) {
+    skipping_.push_back({elements, counts});
+  } else if (counts) {
+    skipped();
+  }
+}
+
+bool JsonReplyBuilder::skipped() {
+  if (skipping_.empty()) return false;
+  // An element arrived: it completes every dropped aggregate it was the last element of, each
+  // of which is in turn one element of its enclosing dropped aggregate (if it counts as one).
+  while (!skipping_.empty()) {
+    Skip& top = skipping_.back();
+    if (--top.remaining > 0) return true;
+    const bool counts = top.counts;
+    skipping_.pop_back();
+    if (!counts) return true;
+  }
+  return true;
 }
 
 void JsonReplyBuilder::push(Node node, size_t children) {
+  if (!skipping_.empty()) {
+    if (children > 0) {
+      skip(children, true);
+    } else {
+      skipped();
+    }
+    return;
+  }
   uint32_t index = static_cast<uint32_t>(nodes_.size());
   node.end = index + 1;
   nodes_.push_back(node);
@@ -32,6 +63,10 @@ void JsonReplyBuilder::push(Node node, size_t children) {
 }
 
 void JsonReplyBuilder::leaf(ReplyKind kind, std::string_view payload) {
+  if (!skipping_.empty()) {
+    skipped();
+    return;
+  }
   Node n{kind, 0, static_cast<uint32_t>(arena_.size()), static_cast<uint32_t>(payload.size()),
          0,    0};
   arena_.append(payload);
@@ -49,6 +84,10 @@ void JsonReplyBuilder::dbl(double v) { push(Node{ReplyKind::kDouble, 0, 0, 0, 0,
 void JsonReplyBuilder::boolean(bool v) { push(Node{ReplyKind::kBool, 0, 0, 0, v ? 1 : 0, 0}, 0); }
 
 void JsonReplyBuilder::verbatim(std::string_view format, std::string_view text) {
+  if (!skipping_.empty()) {
+    skipped();
+    return;
+  }
   std::string fmt(format.substr(0, 3));
   fmt.resize(3, ' ');
   Node n{ReplyKind::kVerbatim,
@@ -142,6 +181,10 @@ void render(JsonWriter& w, std::string& out, ReplyRef r, StringMode mode) {
     case ReplyKind::kVerbatim:
       write_text(w, r.str(), mode);
       return;
+    case ReplyKind::kBigNum:
+      // As text: JSON parsers read big numbers as doubles and would lose digits.
+      write_text(w, r.str(), mode);
+      return;
     case ReplyKind::kNull:
     case ReplyKind::kNullArray:
       w.null();
@@ -211,6 +254,7 @@ void render_resp2(std::string& out, ReplyRef r) {
       return;
     case ReplyKind::kBulk:
     case ReplyKind::kVerbatim:
+    case ReplyKind::kBigNum:
       resp::append_bulk(out, r.str());
       return;
     case ReplyKind::kNull:

@@ -26,6 +26,7 @@ enum class ReplyKind : uint8_t {
   kDouble,
   kBool,
   kVerbatim,
+  kBigNum,  // digits, as str()
 };
 
 class JsonReplyBuilder;
@@ -44,12 +45,13 @@ class ReplyRef {
     ReplyKind k = kind();
     return k == ReplyKind::kArray || k == ReplyKind::kMap || k == ReplyKind::kSet;
   }
-  bool is_string() const {  // simple, bulk, verbatim
+  bool is_string() const {  // simple, bulk, verbatim, bignum
     ReplyKind k = kind();
-    return k == ReplyKind::kSimple || k == ReplyKind::kBulk || k == ReplyKind::kVerbatim;
+    return k == ReplyKind::kSimple || k == ReplyKind::kBulk || k == ReplyKind::kVerbatim ||
+           k == ReplyKind::kBigNum;
   }
-  // Text of a simple/bulk/verbatim/error node (verbatim: without its format prefix). The view
-  // lives until the builder is next written to.
+  // Text of a simple/bulk/verbatim/bignum/error node (verbatim: without its format prefix). The
+  // view lives until the builder is next written to.
   std::string_view str() const;
   int64_t integer() const;  // integer, boolean (0/1)
   double dbl() const;
@@ -91,7 +93,7 @@ class JsonReplyBuilder final : public ReplyBuilder {
   ReplyRef at(uint32_t mark) const { return {this, mark}; }
   size_t node_count() const { return nodes_.size(); }
   // True once every aggregate that was opened has received all its elements.
-  bool complete() const { return open_.empty(); }
+  bool complete() const { return open_.empty() && skipping_.empty(); }
 
   // ReplyBuilder
   void simple(std::string_view s) override { leaf(ReplyKind::kSimple, s); }
@@ -105,6 +107,11 @@ class JsonReplyBuilder final : public ReplyBuilder {
   void dbl(double v) override;
   void boolean(bool v) override;
   void verbatim(std::string_view format, std::string_view text) override;
+  void bignum(std::string_view digits) override { leaf(ReplyKind::kBigNum, digits); }
+  // Push data and attributes are not replies, and an HTTP response has room for the reply
+  // alone: both are dropped, elements and all, and the reply that follows them is kept.
+  void push(size_t n) override { skip(n, false); }
+  void attribute(size_t pairs) override { skip(pairs * 2, false); }
   int protocol() const override { return protocol_; }
 
  protected:
@@ -122,11 +129,23 @@ class JsonReplyBuilder final : public ReplyBuilder {
   void leaf(ReplyKind kind, std::string_view payload);
   void aggregate(ReplyKind kind, size_t count, size_t children);
   void push(Node node, size_t children);
+  // Starts dropping the next `elements` elements; `counts` says whether the dropped aggregate is
+  // itself an element of the one that encloses it (an array inside a push) or not (the push).
+  void skip(size_t elements, bool counts);
+  // Accounts for one dropped element; true while something is being dropped.
+  bool skipped();
 
   std::vector<Node> nodes_;
   std::string arena_;
   // Open aggregates: (node index, elements still expected).
   std::vector<std::pair<uint32_t, size_t>> open_;
+  // Aggregates being dropped (push data, attributes): elements still expected, and whether the
+  // aggregate counts as an element of the one enclosing it.
+  struct Skip {
+    size_t remaining;
+    bool counts;
+  };
+  std::vector<Skip> skipping_;
   int protocol_;
 };
 

@@ -12,6 +12,7 @@
 #include "base/allocator.hpp"
 #include "base/strings.hpp"
 #include "commands/error_texts.hpp"
+#include "store/list.hpp"
 
 namespace basalt {
 
@@ -297,9 +298,13 @@ void Engine::observe_call(const CommandContext& ctx, uint64_t elapsed_us) {
   const Command& cmd = ctx.command;
   // A blocked command is measured when it is served, as Redis does.
   if (!ctx.session.blocked) {
-    auto& histogram = latency_histograms_[cmd.id];
-    if (!histogram) histogram = std::make_unique<PercentileHistogram>();
-    histogram->record(static_cast<int64_t>(elapsed_us) * 1000);
+    // The registry stores "yes" or "no": one byte tells them apart, where a string compare on
+    // every command cost about 70 instructions (3% of a pipelined LPUSH).
+    if (config_.latency_tracking[0] == 'y') {
+      auto& histogram = latency_histograms_[cmd.id];
+      if (!histogram) histogram = std::make_unique<PercentileHistogram>();
+      histogram->record(static_cast<int64_t>(elapsed_us) * 1000);
+    }
     if (config_.slowlog_log_slower_than >= 0 &&
         elapsed_us >= static_cast<uint64_t>(config_.slowlog_log_slower_than) &&
         !cmd.has(kCmdSkipSlowlog)) {
@@ -683,7 +688,8 @@ void Engine::cron() {
   // A pause holds expiry too: replicas and failovers rely on the dataset standing still.
   if (pause_ != PauseType::kOff && store_.clock().now_ms() > pause_end_ms_) unpause_clients();
   if (pause_ == PauseType::kOff) store_.active_expire_cycle(period_us / 4);
-  store_.rehash_cycle(1000);
+  // activerehashing no leaves resizes to the incremental steps of writes, as in Redis.
+  store_.rehash_cycle(config_.activerehashing == "yes" ? 1000 : 0);
   if (!ready_keys_.empty()) serve_ready_keys();
   persistence_->cron();
   if (eviction_.maxmemory != 0) {
@@ -710,6 +716,8 @@ uint64_t AllocatorMeter::used() {
 }
 
 void Engine::apply_eviction_config() {
+  // Not eviction, but applied on the same occasions (start-up and every CONFIG SET).
+  List::set_node_size(config_.list_max_listpack_size);
   EvictionParams p;
   p.maxmemory = static_cast<uint64_t>(std::max<int64_t>(config_.maxmemory, 0));
   p.policy = parse_eviction_policy(config_.maxmemory_policy).value_or(EvictionPolicy::kNoEviction);

@@ -70,6 +70,8 @@ struct ServerInfo {
   int64_t start_ms = 0;
   int64_t start_us = 0;  // monotonic
   std::string run_id;
+  // INFO replication's master_replid: the run id until DEBUG CHANGE-REPL-ID draws another.
+  std::string replid;
   std::string executable;
   std::string config_file;
   int64_t tcp_port = 0;

@@ -10,6 +10,7 @@ void register_lists(CommandTable& table);         // list_family.cpp
 void register_keys(CommandTable& table);          // generic_family.cpp (keyspace and expiry)
 void register_connection(CommandTable& table);    // connection_family.cpp
 void register_server(CommandTable& table);        // server_family.cpp
+void register_debug(CommandTable& table);         // debug_family.cpp
 void register_transactions(CommandTable& table);  // transaction_family.cpp
 void register_persistence(CommandTable& table);   // persistence_family.cpp
 

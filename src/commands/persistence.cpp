@@ -80,6 +80,9 @@ class DiscardingReply final : public ReplyBuilder {
   void dbl(double) override {}
   void boolean(bool) override {}
   void verbatim(std::string_view, std::string_view) override {}
+  void bignum(std::string_view) override {}
+  void push(size_t) override {}
+  void attribute(size_t) override {}
   int protocol() const override { return 2; }
 
  protected:

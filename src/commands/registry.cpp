@@ -11,6 +11,7 @@ void register_all_commands(CommandTable& table) {
   register_keys(table);
   register_connection(table);
   register_server(table);
+  register_debug(table);
   register_transactions(table);
   register_persistence(table);
 }

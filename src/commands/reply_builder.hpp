@@ -34,6 +34,16 @@ class ReplyBuilder {
   virtual void dbl(double v) = 0;      // RESP2 sends a bulk string
   virtual void boolean(bool v) = 0;    // RESP2 sends :1 / :0
   virtual void verbatim(std::string_view format, std::string_view text) = 0;  // RESP2: bulk
+  // An integer too big for 64 bits, as its decimal digits (an optional '-' first); RESP2: bulk.
+  virtual void bignum(std::string_view digits) = 0;
+  // Out-of-band data (RESP3 push, "><n>"), followed by its n elements. It is not a reply: the
+  // command still sends one afterwards. RESP2 has no push type and Redis sends such data there
+  // as an array (pub/sub messages), so the RESP front end does the same.
+  virtual void push(size_t n) = 0;
+  // RESP3 attributes ("|<pairs>"): 2 * pairs elements describing the reply that follows them.
+  // RESP3 only, as in Redis: a RESP2 client could not tell them from replies, so callers check
+  // protocol() >= 3 first.
+  virtual void attribute(size_t pairs) = 0;
   // The protocol the client negotiated (2 or 3); JSON front ends report 3 (typed maps).
   virtual int protocol() const = 0;
 

@@ -1,5 +1,5 @@
 // The server family: introspection (COMMAND, INFO, MEMORY STATS), configuration (CONFIG),
-// operations (SLOWLOG, LATENCY, MONITOR), TIME, LASTSAVE, DEBUG and SHUTDOWN.
+// operations (SLOWLOG, LATENCY, MONITOR), TIME, LASTSAVE and SHUTDOWN (DEBUG: debug_family.cpp).
 
 #include <sys/resource.h>
 #include <sys/utsname.h>
@@ -571,7 +571,9 @@ void info_replication(CommandContext& ctx, std::string& out) {
   field(out, "role", "master");
   field(out, "connected_slaves", int64_t{0});
   field(out, "master_failover_state", "no-failover");
-  field(out, "master_replid", ctx.engine.server_info().run_id);
+  field(out, "master_replid",
+        ctx.engine.server_info().replid.empty() ? ctx.engine.server_info().run_id
+                                                : ctx.engine.server_info().replid);
   field(out, "master_replid2", std::string(40, '0'));
   field(out, "master_repl_offset", int64_t{0});
   field(out, "second_repl_offset", int64_t{-1});
@@ -630,22 +632,34 @@ void info_errorstats(CommandContext& ctx, std::string& out) {
   }
 }
 
-// Per command, the percentiles Redis prints by default (latency-tracking-info-percentiles
-// "50 99 99.9"), in microseconds with three decimals, read from nanosecond histograms.
-void latency_stats_line(std::string& out, const Command& cmd, const PercentileHistogram* h) {
+// Per command, the latency-tracking-info-percentiles (normalised text, "50 99 99.9"), in
+// microseconds with three decimals, read from nanosecond histograms.
+void latency_stats_line(std::string& out, const Command& cmd, const PercentileHistogram* h,
+                        std::string_view percentiles) {
   if (h == nullptr) return;
-  out +=
-      printf_string("latency_percentiles_usec_%s:p50=%.3f,p99=%.3f,p99.9=%.3f\r\n",
-                    cmd.full_name.c_str(), static_cast<double>(h->value_at_percentile(50)) / 1000,
-                    static_cast<double>(h->value_at_percentile(99)) / 1000,
-                    static_cast<double>(h->value_at_percentile(99.9)) / 1000);
+  out += "latency_percentiles_usec_";
+  out += cmd.full_name;
+  out += ':';
+  bool first = true;
+  for (size_t i = 0; i < percentiles.size();) {
+    size_t end = std::min(percentiles.find(' ', i), percentiles.size());
+    std::string word(percentiles.substr(i, end - i));
+    i = end + 1;
+    if (!first) out += ',';
+    first = false;
+    out += printf_string(
+        "p%s=%.3f", word.c_str(),
+        static_cast<double>(h->value_at_percentile(std::strtod(word.c_str(), nullptr))) / 1000);
+  }
+  out += "\r\n";
 }
 
 void info_latencystats(CommandContext& ctx, std::string& out) {
   for (const Command* cmd : ctx.engine.commands().sorted()) {
-    latency_stats_line(out, *cmd, ctx.engine.latency_histogram(*cmd));
+    const std::string& p = ctx.config().latency_tracking_info_percentiles;
+    latency_stats_line(out, *cmd, ctx.engine.latency_histogram(*cmd), p);
     for (const Command& sub : cmd->subcommands) {
-      latency_stats_line(out, sub, ctx.engine.latency_histogram(sub));
+      latency_stats_line(out, sub, ctx.engine.latency_histogram(sub), p);
     }
   }
 }
@@ -1083,7 +1097,7 @@ void cmd_memory_stats(CommandContext& ctx) {
   num("fragmentation.bytes", m.rss > m.used ? m.rss - m.used : 0);
 }
 
-// --- TIME, LASTSAVE, DEBUG, SHUTDOWN -----------------------------------------------------------
+// --- TIME, LASTSAVE, SHUTDOWN -----------------------------------------------------------
 
 // TIME
 void cmd_time(CommandContext& ctx) {
@@ -1092,84 +1106,6 @@ void cmd_time(CommandContext& ctx) {
   ctx.reply.array(2);
   ctx.reply.bulk(std::to_string(now_us / 1000000));
   ctx.reply.bulk(std::to_string(now_us % 1000000));
-}
-
-// C's atoi, which DEBUG's numeric arguments go through in Redis: leading spaces, a sign, digits,
-// and anything after them ignored.
-int64_t atoi_like(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-  bool negative = i < s.size() && s[i] == '-';
-  if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
-  int64_t v = 0;
-  for (; i < s.size() && s[i] >= '0' && s[i] <= '9' && v < INT32_MAX; ++i)
-    v = v * 10 + (s[i] - '0');
-  return negative ? -v : v;
-}
-
-// Longer than anyone means (a year) and short enough that the microseconds fit in 64 bits.
-constexpr double kMaxDebugSleepSeconds = 365.0 * 24 * 3600;
-// How often a sleeping DEBUG SLEEP looks for a termination signal.
-constexpr std::chrono::milliseconds kSleepSlice{10};
-
-// DEBUG SLEEP seconds | DEBUG SET-ACTIVE-EXPIRE 0|1 | DEBUG HELP
-void cmd_debug(CommandContext& ctx) {
-  std::string_view sub = ctx.arg(1);
-  if (iequals(sub, "help") && ctx.argc() == 2) {
-    static constexpr std::string_view kLines[] = {
-        "SET-ACTIVE-EXPIRE <0|1>",
-        "    Setting it to 0 disables expiring keys in background when they are not",
-        "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
-        "    default.",
-        "RELOAD [NOSAVE]",
-        "    Save the RDB on disk and reload it back to memory. With NOSAVE the file on disk",
-        "    is loaded as it is.",
-        "SLEEP <seconds>",
-        "    Stop the server for <seconds>. Decimals allowed.",
-    };
-    reply_help(ctx, kLines);
-  } else if (iequals(sub, "sleep") && ctx.argc() == 3) {
-    // strtod as Redis: garbage reads as 0 and a negative time does not sleep. The whole loop
-    // stops, which is the point (tests of timeouts and of clients that must not hang). A time
-    // that is not a number of microseconds ("inf", "nan", 1e300) is refused rather than taken
-    // as forever, and a SIGTERM or SIGINT cuts the sleep short so the server can still stop.
-    std::string text(ctx.arg(2));
-    double seconds = std::strtod(text.c_str(), nullptr);
-    if (!std::isfinite(seconds) || seconds > kMaxDebugSleepSeconds) {
-      ctx.reply.error(err::kNotFloat);
-      return;
-    }
-    if (seconds > 0) {
-      using Clock = std::chrono::steady_clock;
-      const auto deadline =
-          Clock::now() + std::chrono::microseconds(static_cast<int64_t>(seconds * 1e6));
-      Host* host = ctx.engine.host();
-      for (auto now = Clock::now(); now < deadline; now = Clock::now()) {
-        if (host != nullptr && host->interrupted()) break;
-        std::this_thread::sleep_for(std::min<Clock::duration>(deadline - now, kSleepSlice));
-      }
-    }
-    ctx.reply.ok();
-  } else if (iequals(sub, "reload")) {
-    bool save = true;
-    for (size_t i = 2; i < ctx.argc(); ++i) {
-      if (!iequals(ctx.arg(i), "nosave")) return ctx.reply.error(err::kSyntax);
-      save = false;
-    }
-    Persistence& p = ctx.engine.persistence();
-    if (save && p.save()) return ctx.reply.error("ERR Error saving RDB");
-    if (auto error = p.load_now()) {
-      BASALT_LOG(kWarning, "DEBUG RELOAD: %s", error->c_str());
-      return ctx.reply.error("ERR Error trying to load the RDB dump, check server logs.");
-    }
-    BASALT_LOG(kWarning, "DB reloaded by DEBUG RELOAD");
-    ctx.reply.ok();
-  } else if (iequals(sub, "set-active-expire") && ctx.argc() == 3) {
-    ctx.store().set_active_expire(atoi_like(ctx.arg(2)) != 0);
-    ctx.reply.ok();
-  } else {
-    ctx.reply.error(err::subcommand_syntax(ctx.arg(0), sub));
-  }
 }
 
 // SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]
@@ -1296,9 +1232,6 @@ void register_server(CommandTable& table) {
 
   table.add({"time", 1, kLoadingStale | kCmdFast, 0, 0, 0, cmd_time, "server",
              "Return the current server time"});
-  // Redis's DEBUG takes free-form subcommands, so it is one plain command parsing its own.
-  table.add({"debug", -2, kAdmin | kCmdProtected, 0, 0, 0, cmd_debug, "server",
-             "A container for debugging commands"});
   table.add({"shutdown", -1, kAdmin | kCmdNoMulti | kCmdAllowBusy, 0, 0, 0, cmd_shutdown, "server",
              "Synchronously save the dataset to disk and then shut down the server"});
 }

@@ -5,7 +5,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cerrno>
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -26,9 +29,12 @@ enum class Kind {
   kEnum,
   kOutputLimit,
   kConstant,
-  kSave,      // Redis's save rules
-  kDir,       // an existing directory, kept as an absolute path
-  kFileName,  // a file or directory name inside `dir`, never a path
+  kSave,          // Redis's save rules
+  kDir,           // an existing directory, kept as an absolute path
+  kFileName,      // a file or directory name inside `dir`, never a path
+  kNotifyEvents,  // notify-keyspace-events: class characters, kept canonical
+  kPercentiles,   // latency-tracking-info-percentiles: numbers in [0, 100]
+  kOomValues,     // oom-score-adj-values: three integers in [-2000, 2000]
 };
 
 struct Param {
@@ -41,6 +47,9 @@ struct Param {
   std::string_view help;
   std::string_view choices = {};   // kEnum: comma-separated
   std::string_view constant = {};  // kConstant: fixed value, reported for Redis tools' sake
+  // Another name for the parameter this row shares its field with (Redis's aliases, such as
+  // list-max-ziplist-size): CONFIG GET answers to both names, CONFIG REWRITE writes the main one.
+  bool alias = false;
 };
 
 // Words separated by spaces or tabs (a save rule list).
@@ -65,6 +74,27 @@ constexpr int64_t kMaxHz = 500;
 
 // Sorted by name; CONFIG GET returns them in this order.
 const Param kParams[] = {
+    {"active-defrag-cycle-max", Kind::kInt, &Config::active_defrag_cycle_max, nullptr, 1, 99, true,
+     "most CPU % active defragmentation may use (stored: Basalt does not defragment)"},
+    {"active-defrag-cycle-min", Kind::kInt, &Config::active_defrag_cycle_min, nullptr, 1, 99, true,
+     "least CPU % active defragmentation uses (stored: Basalt does not defragment)"},
+    {"active-defrag-ignore-bytes", Kind::kMemory, &Config::active_defrag_ignore_bytes, nullptr, 1,
+     kMaxLong, true, "fragmentation below this is left alone (stored: Basalt does not defragment)"},
+    {"active-defrag-max-scan-fields", Kind::kInt, &Config::active_defrag_max_scan_fields, nullptr,
+     1, kMaxLong, true,
+     "defragmentation scan step, in fields (stored: Basalt does not defragment)"},
+    {"active-defrag-threshold-lower", Kind::kInt, &Config::active_defrag_threshold_lower, nullptr,
+     0, 1000, true,
+     "fragmentation % that starts defragmentation (stored: Basalt does not defragment)"},
+    {"active-defrag-threshold-upper", Kind::kInt, &Config::active_defrag_threshold_upper, nullptr,
+     0, 1000, true,
+     "fragmentation % of full defragmentation effort (stored: Basalt does not defragment)"},
+    {"activedefrag", Kind::kConstant, nullptr, nullptr, 0, 0, true,
+     "active defragmentation: always no (Basalt has none, as a Redis built without it refuses yes)",
+     "yes,no", "no"},
+    {"activerehashing", Kind::kEnum, nullptr, &Config::activerehashing, 0, 0, true,
+     "the cron spends time rehashing the keyspace tables (yes) or rehashing waits for writes (no)",
+     "yes,no"},
     {"admin-bind", Kind::kString, nullptr, &Config::admin_bind, 0, 0, false,
      "addresses of the admin port, space separated; empty for those of bind"},
     {"admin-port", Kind::kInt, &Config::admin_port, nullptr, 0, 65535, false,
@@ -92,16 +122,22 @@ const Param kParams[] = {
      "rewrite the AOF when it grew this % over its size after the last rewrite; 0 off"},
     {"bind", Kind::kString, nullptr, &Config::bind, 0, 0, false,
      "addresses to listen on, space separated"},
+    {"busy-reply-threshold", Kind::kInt, &Config::busy_reply_threshold, nullptr, 0, kMaxLong, true,
+     "ms a script may run before others get BUSY (stored: Basalt has no scripts)"},
     {"client-output-buffer-limit", Kind::kOutputLimit, nullptr, nullptr, 0, 0, true,
      "normal <hard> <soft> <soft-seconds>: disconnect clients whose pending replies exceed it"},
     {"client-query-buffer-limit", Kind::kMemory, &Config::client_query_buffer_limit, nullptr,
      1024 * 1024, kMaxLong, true, "largest unparsed request a client may send"},
+    {"cluster-enabled", Kind::kConstant, nullptr, nullptr, 0, 0, false,
+     "cluster mode: always no (Basalt is a standalone server)", "yes,no", "no"},
     {"databases", Kind::kInt, &Config::databases, nullptr, 1, kMaxInt, false,
      "number of databases (SELECT 0..n-1)"},
     {"dbfilename", Kind::kFileName, nullptr, &Config::dbfilename, 0, 0, true,
      "name of the RDB snapshot file, inside dir"},
     {"dir", Kind::kDir, nullptr, &Config::dir, 0, 0, true,
      "directory of the RDB snapshot and the AOF directory"},
+    {"dynamic-hz", Kind::kEnum, nullptr, &Config::dynamic_hz, 0, 0, true,
+     "raise hz with the number of clients (stored: Basalt's cron runs at hz)", "yes,no"},
     {"enable-debug-command", Kind::kEnum, nullptr, &Config::enable_debug_command, 0, 0, false,
      "allow DEBUG: no, yes, or local (clients on the loopback interface only)", "no,yes,local"},
     {"hz", Kind::kInt, &Config::hz, nullptr, 0, kMaxInt, true,
@@ -120,16 +156,63 @@ const Param kParams[] = {
      "HTTP/JSON API port; 0 disables it"},
     {"http-readonly-token", Kind::kString, nullptr, &Config::http_readonly_token, 0, 0, true,
      "bearer token that may run read-only commands over HTTP"},
+    {"io-threads", Kind::kInt, &Config::io_threads, nullptr, 1, 128, false,
+     "threads for client I/O (stored: Basalt serves every client on one thread)"},
+    {"jemalloc-bg-thread", Kind::kEnum, nullptr, &Config::jemalloc_bg_thread, 0, 0, true,
+     "jemalloc purges freed memory on a background thread (yes) or inline (no)", "yes,no"},
     {"latency-monitor-threshold", Kind::kInt, &Config::latency_monitor_threshold, nullptr, 0,
      kMaxLong, true, "LATENCY samples commands taking at least this many ms; 0 disables it"},
+    {"latency-tracking", Kind::kEnum, nullptr, &Config::latency_tracking, 0, 0, true,
+     "record per-command latency for INFO latencystats", "yes,no"},
+    {"latency-tracking-info-percentiles", Kind::kPercentiles, nullptr,
+     &Config::latency_tracking_info_percentiles, 0, 0, true,
+     "percentiles INFO latencystats reports, space separated, each 0..100"},
+    {"lazyfree-lazy-eviction", Kind::kEnum, nullptr, &Config::lazyfree_lazy_eviction, 0, 0, true,
+     "free evicted values on a background thread (stored: Basalt frees inline)", "yes,no"},
+    {"lazyfree-lazy-expire", Kind::kEnum, nullptr, &Config::lazyfree_lazy_expire, 0, 0, true,
+     "free expired values on a background thread (stored: Basalt frees inline)", "yes,no"},
+    {"lazyfree-lazy-server-del", Kind::kEnum, nullptr, &Config::lazyfree_lazy_server_del, 0, 0,
+     true, "free values a write replaces on a background thread (stored: Basalt frees inline)",
+     "yes,no"},
+    {"lazyfree-lazy-user-del", Kind::kEnum, nullptr, &Config::lazyfree_lazy_user_del, 0, 0, true,
+     "DEL frees as UNLINK does (stored: Basalt frees inline)", "yes,no"},
+    {"lazyfree-lazy-user-flush", Kind::kEnum, nullptr, &Config::lazyfree_lazy_user_flush, 0, 0,
+     true, "FLUSHALL/FLUSHDB without a flag are ASYNC (stored: Basalt flushes inline)", "yes,no"},
     {"lfu-decay-time", Kind::kInt, &Config::lfu_decay_time, nullptr, 0, kMaxInt, true,
      "minutes idle for an LFU counter to drop one step; 0 never decays"},
     {"lfu-log-factor", Kind::kInt, &Config::lfu_log_factor, nullptr, 0, kMaxInt, true,
      "LFU counter's logarithm factor: higher takes more hits to raise the counter"},
+    {"list-compress-depth", Kind::kInt, &Config::list_compress_depth, nullptr, 0, kMaxInt, true,
+     "list nodes at each end left uncompressed (stored: Basalt does not compress list nodes)"},
+    {"list-max-listpack-size", Kind::kInt, &Config::list_max_listpack_size, nullptr, INT32_MIN,
+     kMaxInt, true,
+     "list node size: -1..-5 for 4..64 KiB (below -5 is -5), or a positive most elements a node"},
+    {"list-max-ziplist-size",
+     Kind::kInt,
+     &Config::list_max_listpack_size,
+     nullptr,
+     INT32_MIN,
+     kMaxInt,
+     true,
+     "alias of list-max-listpack-size",
+     {},
+     {},
+     true},
     {"logfile", Kind::kString, nullptr, &Config::logfile, 0, 0, false,
      "log file path; empty for stderr"},
     {"loglevel", Kind::kEnum, nullptr, &Config::loglevel, 0, 0, true,
      "log verbosity, from the most to the least", "debug,verbose,notice,warning"},
+    {"lua-time-limit",
+     Kind::kInt,
+     &Config::busy_reply_threshold,
+     nullptr,
+     0,
+     kMaxLong,
+     true,
+     "alias of busy-reply-threshold",
+     {},
+     {},
+     true},
     {"maxclients", Kind::kInt, &Config::maxclients, nullptr, 1, kMaxUint, true,
      "most clients connected at once"},
     {"maxmemory", Kind::kMemory, &Config::maxmemory, nullptr, 0, kMaxLong, true,
@@ -142,6 +225,14 @@ const Param kParams[] = {
      "allkeys-random,noeviction"},
     {"maxmemory-samples", Kind::kInt, &Config::maxmemory_samples, nullptr, 1, kMaxInt, true,
      "keys sampled per database for each LRU, LFU or TTL eviction choice"},
+    {"notify-keyspace-events", Kind::kNotifyEvents, nullptr, &Config::notify_keyspace_events, 0, 0,
+     true, "keyspace notification classes (stored: Basalt has no pub/sub to send them on)"},
+    {"oom-score-adj", Kind::kEnum, nullptr, &Config::oom_score_adj, 0, 0, true,
+     "set the process's Linux oom_score_adj from oom-score-adj-values: no, yes (relative), "
+     "relative or absolute",
+     "no,yes,relative,absolute"},
+    {"oom-score-adj-values", Kind::kOomValues, nullptr, &Config::oom_score_adj_values, 0, 0, true,
+     "oom_score_adj for master, replica and background child, each -2000..2000"},
     {"port", Kind::kInt, &Config::port, nullptr, 0, 65535, false, "RESP port; 0 disables it"},
     {"proto-max-bulk-len", Kind::kMemory, &Config::proto_max_bulk_len, nullptr, 1024 * 1024,
      kMaxLong, true, "largest string accepted in a request or stored"},
@@ -151,22 +242,55 @@ const Param kParams[] = {
      "end RDB files with a CRC64 and check it when loading", "yes,no"},
     {"rdbcompression", Kind::kEnum, nullptr, &Config::rdbcompression, 0, 0, true,
      "LZF-compress strings in RDB files", "yes,no"},
+    {"replica-lazy-flush", Kind::kEnum, nullptr, &Config::replica_lazy_flush, 0, 0, true,
+     "a replica flushes asynchronously before a full sync (stored: Basalt has no replication)",
+     "yes,no"},
+    {"replica-read-only", Kind::kEnum, nullptr, &Config::replica_read_only, 0, 0, true,
+     "a replica refuses writes (stored: Basalt has no replication)", "yes,no"},
     {"requirepass", Kind::kString, nullptr, &Config::requirepass, 0, 0, true,
      "password clients must AUTH with; empty for none"},
     {"save", Kind::kSave, nullptr, &Config::save, 0, 0, true,
      "snapshot after <seconds> if at least <changes> writes, as pairs; \"\" for never"},
     {"shutdown-delay-ms", Kind::kInt, &Config::shutdown_delay_ms, nullptr, 0, kMaxInt, true,
      "on SIGTERM/SIGINT, keep serving this many ms with /readyz answering 503 first"},
+    {"slave-lazy-flush",
+     Kind::kEnum,
+     nullptr,
+     &Config::replica_lazy_flush,
+     0,
+     0,
+     true,
+     "alias of replica-lazy-flush",
+     "yes,no",
+     {},
+     true},
+    {"slave-read-only",
+     Kind::kEnum,
+     nullptr,
+     &Config::replica_read_only,
+     0,
+     0,
+     true,
+     "alias of replica-read-only",
+     "yes,no",
+     {},
+     true},
     {"slowlog-log-slower-than", Kind::kInt, &Config::slowlog_log_slower_than, nullptr, -1, kMaxLong,
      true, "SLOWLOG logs commands taking at least this many us; -1 none, 0 all"},
     {"slowlog-max-len", Kind::kInt, &Config::slowlog_max_len, nullptr, 0, kMaxLong, true,
      "entries the SLOWLOG keeps"},
     {"stop-writes-on-bgsave-error", Kind::kEnum, nullptr, &Config::stop_writes_on_bgsave_error, 0,
      0, true, "refuse writes (MISCONF) while the last background save failed", "yes,no"},
+    {"stream-node-max-bytes", Kind::kMemory, &Config::stream_node_max_bytes, nullptr, 0, kMaxLong,
+     true, "largest stream node (stored: Basalt has no streams yet)"},
+    {"stream-node-max-entries", Kind::kInt, &Config::stream_node_max_entries, nullptr, 0, kMaxLong,
+     true, "most entries in a stream node (stored: Basalt has no streams yet)"},
     {"tcp-keepalive", Kind::kInt, &Config::tcp_keepalive, nullptr, 0, kMaxInt, true,
      "seconds between TCP keepalive probes; 0 disables them"},
     {"timeout", Kind::kInt, &Config::timeout, nullptr, 0, kMaxInt, true,
      "close clients idle this many seconds; 0 never"},
+    {"tracking-table-max-keys", Kind::kInt, &Config::tracking_table_max_keys, nullptr, 0, kMaxLong,
+     true, "keys client-side caching tracks (stored: Basalt has no CLIENT TRACKING)"},
 };
 
 const Param* find_param(std::string_view name) {
@@ -174,6 +298,96 @@ const Param* find_param(std::string_view name) {
     if (p.name == name) return &p;
   }
   return nullptr;
+}
+
+// The row an alias stands for (the one with the same field that is no alias); p itself otherwise.
+const Param* main_param(const Param* p) {
+  if (!p->alias) return p;
+  for (const Param& q : kParams) {
+    if (!q.alias && q.int_field == p->int_field && q.str_field == p->str_field) return &q;
+  }
+  return p;
+}
+
+// Redis's keyspaceEventsStringToFlags and keyspaceEventsFlagsToString: the classes as bits, and
+// back in Redis's canonical order ("A" for all of g$lshzxetd, then K, E and m). nullopt for a
+// character no class has.
+std::optional<std::string> canonical_notify_classes(std::string_view classes) {
+  static constexpr std::string_view kAllClasses = "g$lshzxetdn";  // A: all but n
+  static constexpr std::string_view kAll = "g$lshzxetd";
+  bool on[128] = {};
+  for (char ch : classes) {
+    if (ch == 'A') {
+      for (char c : kAll) on[static_cast<unsigned char>(c)] = true;
+    } else if (kAllClasses.find(ch) != std::string_view::npos || ch == 'K' || ch == 'E' ||
+               ch == 'm') {
+      on[static_cast<unsigned char>(ch)] = true;
+    } else {
+      return std::nullopt;
+    }
+  }
+  std::string out;
+  bool all = true;
+  for (char c : kAll) all = all && on[static_cast<unsigned char>(c)];
+  if (all) {
+    out = "A";  // Redis prints no "n" after "A" (and so forgets it on CONFIG REWRITE)
+  } else {
+    // Redis's order: g $ l s h z x e t d n.
+    for (char c : std::string_view("g$lshzxetdn")) {
+      if (on[static_cast<unsigned char>(c)]) out += c;
+    }
+  }
+  for (char c : std::string_view("KEm")) {
+    if (on[static_cast<unsigned char>(c)]) out += c;
+  }
+  return out;
+}
+
+// latency-tracking-info-percentiles: each a number in [0, 100] (strtod over the whole word, as
+// Redis's string2d), kept as "%f" with trailing zeros trimmed ("99.9"); "" is none.
+std::optional<std::string> set_percentiles(std::string& field, std::string_view value) {
+  std::string normalized;
+  for (std::string_view w : split_words(value)) {
+    std::string word(w);
+    char* end = nullptr;
+    errno = 0;
+    const double v = std::strtod(word.c_str(), &end);
+    if (word.empty() || std::isspace(static_cast<unsigned char>(word[0])) ||
+        end != word.c_str() + word.size() || errno == ERANGE || std::isnan(v)) {
+      return "Invalid latency-tracking-info-percentiles parameters";
+    }
+    if (v > 100.0 || v < 0.0) {
+      return "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]";
+    }
+    char buf[64];
+    int n = std::snprintf(buf, sizeof(buf), "%f", v);
+    std::string text(buf, static_cast<size_t>(n));
+    if (text.find('.') != std::string::npos) {
+      while (text.back() == '0') text.pop_back();
+      if (text.back() == '.') text.pop_back();
+    }
+    if (!normalized.empty()) normalized += ' ';
+    normalized += text;
+  }
+  field = normalized;
+  return std::nullopt;
+}
+
+// oom-score-adj-values: exactly three integers in [-2000, 2000] (master, replica, child).
+std::optional<std::string> set_oom_values(std::string& field, std::string_view value) {
+  std::vector<std::string_view> words = split_words(value);
+  if (words.size() != 3) return "wrong number of arguments";
+  std::string normalized;
+  for (std::string_view w : words) {
+    std::optional<int64_t> v = parse_int64(w);
+    if (!v || *v < -2000 || *v > 2000) {
+      return "Invalid oom-score-adj-values, elements must be between -2000 and 2000.";
+    }
+    if (!normalized.empty()) normalized += ' ';
+    normalized += std::to_string(*v);
+  }
+  field = normalized;
+  return std::nullopt;
 }
 
 std::string env_name(std::string_view name) {
@@ -253,7 +467,8 @@ std::optional<std::string> apply(const Param& p, Config& c, std::string_view val
       while (!rest.empty()) {
         size_t comma = rest.find(',');
         if (rest.substr(0, comma) == v) {
-          c.*p.str_field = v;
+          // Redis's enum keeps values, not words: "relative" is "yes", and reads back so.
+          c.*p.str_field = p.name == "oom-score-adj" && v == "relative" ? "yes" : v;
           if (p.name == "loglevel") {
             LogLevel level;
             parse_log_level(v, &level);
@@ -307,6 +522,16 @@ std::optional<std::string> apply(const Param& p, Config& c, std::string_view val
       c.*p.str_field = std::string(value);
       return std::nullopt;
     }
+    case Kind::kNotifyEvents: {
+      std::optional<std::string> classes = canonical_notify_classes(value);
+      if (!classes) return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+      c.*p.str_field = *classes;
+      return std::nullopt;
+    }
+    case Kind::kPercentiles:
+      return set_percentiles(c.*p.str_field, value);
+    case Kind::kOomValues:
+      return set_oom_values(c.*p.str_field, value);
     case Kind::kConstant: {
       // A yes/no parameter refuses other words as Redis does, before Basalt's own refusal.
       if (p.choices == "yes,no" && !iequals(value, "yes") && !iequals(value, "no")) {
@@ -314,6 +539,12 @@ std::optional<std::string> apply(const Param& p, Config& c, std::string_view val
       }
       if (p.choices == "yes,no" ? iequals(value, p.constant) : value == p.constant) {
         return std::nullopt;
+      }
+      // What a Redis built without active defragmentation answers (redis-cli's tests skip on it).
+      if (p.name == "activedefrag") {
+        return "Active defragmentation cannot be enabled: it requires a Redis server compiled "
+               "with a modified Jemalloc like the one shipped by default with the Redis source "
+               "distribution";
       }
       return "this parameter only accepts '" + std::string(p.constant) + "' in Basalt";
     }
@@ -330,6 +561,9 @@ std::string value_of(const Param& p, const Config& c) {
     case Kind::kEnum:
     case Kind::kSave:
     case Kind::kFileName:
+    case Kind::kNotifyEvents:
+    case Kind::kPercentiles:
+    case Kind::kOomValues:
       return c.*p.str_field;
     case Kind::kDir: {
       // CONFIG GET dir is absolute in Redis (its getcwd after chdir).
@@ -635,6 +869,7 @@ std::optional<std::string> ConfigRegistry::rewrite(const Config& config) {
     if (line == kRewriteSignature) has_signature = true;
     std::string name = line_parameter(line);
     const Param* p = name.empty() ? nullptr : find_param(name);
+    if (p != nullptr) p = main_param(p);
     if (p == nullptr) {
       out.push_back(line);  // comments, blank lines and lines Basalt does not know stay
       continue;
@@ -647,7 +882,7 @@ std::optional<std::string> ConfigRegistry::rewrite(const Config& config) {
   bool appended = false;
   for (size_t i = 0; i < std::size(kParams); ++i) {
     const Param& p = kParams[i];
-    if (written[i]) continue;
+    if (written[i] || p.alias) continue;
     std::string value = value_of(p, config);
     if (value == value_of(p, defaults)) continue;
     if (!appended && !has_signature) out.emplace_back(kRewriteSignature);

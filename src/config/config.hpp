@@ -76,6 +76,40 @@ struct Config {
   // appendfsync always: an fsync faster than this (µs) runs on the loop, as Redis's; a slower
   // disk gets it on a worker while the loop goes on serving (0: always on a worker).
   int64_t aof_fsync_inline_us = 1000;
+  // Redis 7.0's data-model and tuning parameters (see the README's config table for which of
+  // them take effect in Basalt). Lists: list-max-listpack-size bounds a list node (-1..-5: 4..64
+  // KiB; a positive count: that many elements).
+  int64_t list_max_listpack_size = -2;
+  int64_t list_compress_depth = 0;
+  // Keyspace notification classes, canonical (Redis's keyspaceEventsFlagsToString form).
+  std::string notify_keyspace_events;
+  std::string lazyfree_lazy_eviction = "no";
+  std::string lazyfree_lazy_expire = "no";
+  std::string lazyfree_lazy_server_del = "no";
+  std::string lazyfree_lazy_user_del = "no";
+  std::string lazyfree_lazy_user_flush = "no";
+  std::string replica_lazy_flush = "no";
+  std::string replica_read_only = "yes";
+  std::string activerehashing = "yes";
+  std::string dynamic_hz = "yes";
+  std::string latency_tracking = "yes";
+  // Normalised: each percentile as %f-trimmed text, space separated.
+  std::string latency_tracking_info_percentiles = "50 99 99.9";
+  std::string activedefrag = "no";
+  int64_t active_defrag_ignore_bytes = 100ll << 20;
+  int64_t active_defrag_threshold_lower = 10;
+  int64_t active_defrag_threshold_upper = 100;
+  int64_t active_defrag_cycle_min = 1;
+  int64_t active_defrag_cycle_max = 25;
+  int64_t active_defrag_max_scan_fields = 1000;
+  int64_t stream_node_max_bytes = 4096;
+  int64_t stream_node_max_entries = 100;
+  int64_t tracking_table_max_keys = 1000000;
+  int64_t busy_reply_threshold = 5000;  // ms (lua-time-limit)
+  std::string oom_score_adj = "no";
+  std::string oom_score_adj_values = "0 200 800";
+  std::string jemalloc_bg_thread = "yes";
+  int64_t io_threads = 1;
   // Not a parameter: the file the others were read from (absolute; INFO's config_file).
   std::string config_file;
 };

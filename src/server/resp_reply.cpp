@@ -67,4 +67,22 @@ void RespReplyBuilder::verbatim(std::string_view format, std::string_view text) 
   }
 }
 
+void RespReplyBuilder::bignum(std::string_view digits) {
+  if (resp3()) {
+    resp::append_bignum(*out_, digits);
+  } else {
+    resp::append_bulk(*out_, digits);
+  }
+}
+
+void RespReplyBuilder::push(size_t n) {
+  if (resp3()) {
+    resp::append_push_header(*out_, n);
+  } else {
+    resp::append_array_header(*out_, n);
+  }
+}
+
+void RespReplyBuilder::attribute(size_t pairs) { resp::append_attribute_header(*out_, pairs); }
+
 }  // namespace basalt

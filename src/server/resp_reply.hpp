@@ -25,6 +25,9 @@ class RespReplyBuilder final : public ReplyBuilder {
   void dbl(double v) override;
   void boolean(bool v) override;
   void verbatim(std::string_view format, std::string_view text) override;
+  void bignum(std::string_view digits) override;
+  void push(size_t n) override;
+  void attribute(size_t pairs) override;
   int protocol() const override { return *protocol_; }
 
  protected:

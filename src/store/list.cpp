@@ -103,9 +103,30 @@ void List::clear() {
   bytes_ = 0;
 }
 
+void List::set_node_size(int64_t fill) {
+  // Redis's quicklist: optimization_level[] for negative fills (clamped to -5), and for a count
+  // the 8 KiB safety limit and FILL_MAX.
+  static constexpr int64_t kFillMax = (1 << 15) - 1;
+  if (fill < 0) {
+    const int64_t level = std::min<int64_t>(-fill, 5);
+    node_limit_ = (size_t{4096} << (level - 1)) - sizeof(Node);
+    node_count_limit_ = UINT32_MAX;
+  } else {
+    node_limit_ = kNodeLimit;
+    // 0 behaves as 1 in Redis too: a node always takes its first element.
+    node_count_limit_ = static_cast<uint32_t>(std::clamp<int64_t>(fill, 1, kFillMax));
+  }
+}
+
 size_t List::node_count() const {
   size_t n = 0;
   for (const Node* p = head_; p != nullptr; p = p->next) ++n;
+  return n;
+}
+
+size_t List::packed_bytes() const {
+  size_t n = 0;
+  for (const Node* p = head_; p != nullptr; p = p->next) n += p->used();
   return n;
 }
 
@@ -116,7 +137,7 @@ bool List::valid() const {
   for (const Node* n = head_; n != nullptr; last = n, n = n->next) {
     if (n != head_ && n->prev != last) return false;
     if (n->count == 0 || n->begin > n->end || n->end > n->cap) return false;
-    if (n->used() > kNodeLimit && n->count != 1) return false;
+    if (n->used() > kMaxNodeLimit && n->count != 1) return false;
     const uint8_t* p = n->bytes() + n->begin;
     const uint8_t* e = n->bytes() + n->end;
     uint32_t count = 0;
@@ -243,11 +264,11 @@ List::Node* List::relocate(Node* n, size_t want, Place place) {
 // it frees at least half their size again, else repeated slides would cost O(node) per push.
 bool List::room_front(Node*& n, size_t need) {
   const size_t used = n->used();
-  if (used + need > kNodeLimit) return false;
+  if (!fits(n, need)) return false;
   if (n->begin >= need) return true;
   const size_t back = n->cap - n->end;
   const size_t want =
-      std::max(used + need, std::min<size_t>(kNodeLimit, n->cap + size_t{n->cap} / 2));
+      std::max(used + need, std::min<size_t>(node_limit_, n->cap + size_t{n->cap} / 2));
   if (back >= used / 2 && n->begin + back >= need) {
     uint8_t* b = n->bytes();
     std::memmove(b + n->cap - used, b + n->begin, used);
@@ -262,11 +283,11 @@ bool List::room_front(Node*& n, size_t need) {
 
 bool List::room_back(Node*& n, size_t need) {
   const size_t used = n->used();
-  if (used + need > kNodeLimit) return false;
+  if (!fits(n, need)) return false;
   if (n->cap - n->end >= need) return true;
   const size_t front = n->begin;
   const size_t want =
-      std::max(used + need, std::min<size_t>(kNodeLimit, n->cap + size_t{n->cap} / 2));
+      std::max(used + need, std::min<size_t>(node_limit_, n->cap + size_t{n->cap} / 2));
   if (front >= used / 2 && front + (n->cap - n->end) >= need) {
     uint8_t* b = n->bytes();
     std::memmove(b, b + n->begin, used);
@@ -318,7 +339,7 @@ uint8_t* List::splice(Node*& n, size_t pos, size_t old_len, size_t new_len) {
   const size_t d = new_len - old_len;
   if (n->cap - used < d) {
     size_t want = used + d;
-    if (want <= kNodeLimit) want = std::min(kNodeLimit, want + want / 8);
+    if (want <= node_limit_) want = std::min(node_limit_, want + want / 8);
     n = relocate(n, want, Place::kCenter);
   }
   uint8_t* b = n->bytes();
@@ -378,9 +399,9 @@ List::Node* List::merge_with_next(Node* a) {
 
 List::Node* List::merge_around(Node* n) {
   Node* p = prev_of(n);
-  if (p != nullptr && p->used() + n->used() <= kMergeLimit) n = merge_with_next(p);
+  if (p != nullptr && mergeable(p, n)) n = merge_with_next(p);
   Node* next = n->next;
-  if (next != nullptr && n->used() + next->used() <= kMergeLimit) n = merge_with_next(n);
+  if (next != nullptr && mergeable(n, next)) n = merge_with_next(n);
   return n;
 }
 
@@ -445,7 +466,7 @@ void List::push_front(std::string_view value) {
   Node* n = head_;
   // The fast path writes into free room only; anything slower may move the bytes a view of this
   // list points at.
-  if (n == nullptr || n->used() + need > kNodeLimit || n->begin < need) {
+  if (n == nullptr || n->begin < need || !fits(n, need)) {
     if (n != nullptr && points_into(n, sizeof(Node) + n->cap, value)) {
       push_front(std::string(value));
       return;
@@ -463,7 +484,7 @@ void List::push_back(std::string_view value) {
   Node* n = tail();
   // The fast path writes into free room only; anything slower may move the bytes a view of this
   // list points at.
-  if (n == nullptr || n->used() + need > kNodeLimit || n->cap - n->end < need) {
+  if (n == nullptr || n->cap - n->end < need || !fits(n, need)) {
     if (n != nullptr && points_into(n, sizeof(Node) + n->cap, value)) {
       push_back(std::string(value));
       return;
@@ -513,7 +534,7 @@ void List::set(size_t index, std::string_view value) {
   Node* n = pos.node;
   const size_t old_len = entry_bytes(n->bytes() + pos.off);
   const size_t need = entry_size(value.size());
-  if (n->count == 1 || n->used() - old_len + need <= kNodeLimit) {
+  if (n->count == 1 || n->used() - old_len + need <= node_limit_) {
     if (points_into(n, sizeof(Node) + n->cap, value)) {
       set(index, std::string(value));
       return;
@@ -534,7 +555,7 @@ void List::insert(size_t index, std::string_view value) {
   const size_t need = entry_size(value.size());
   Pos pos = locate(index);
   Node* n = pos.node;
-  if (n->used() + need <= kNodeLimit) {
+  if (fits(n, need)) {
     if (points_into(n, sizeof(Node) + n->cap, value)) return insert(index, std::string(value));
     put_entry(splice(n, pos.off - n->begin, 0, need), value);
     ++n->count;
@@ -574,10 +595,10 @@ void List::insert(size_t index, std::string_view value) {
       right = m;
     }
   }
-  if (left->used() + need <= kNodeLimit) {
+  if (fits(left, need)) {
     put_entry(splice(left, left->used(), 0, need), copy);
     ++left->count;
-  } else if (right->used() + need <= kNodeLimit) {
+  } else if (fits(right, need)) {
     put_entry(splice(right, 0, 0, need), copy);
     ++right->count;
   } else {
@@ -677,7 +698,7 @@ size_t List::remove(std::string_view value, int64_t count) {
         } else {
           n = tidy(n);
           Node* p = prev_of(n);
-          if (p != nullptr && p->used() + n->used() <= kMergeLimit) merge_with_next(p);
+          if (p != nullptr && mergeable(p, n)) merge_with_next(p);
         }
       }
       n = next;
@@ -694,7 +715,7 @@ size_t List::remove(std::string_view value, int64_t count) {
         } else {
           n = tidy(n);
           Node* next = n->next;
-          if (next != nullptr && n->used() + next->used() <= kMergeLimit) merge_with_next(n);
+          if (next != nullptr && mergeable(n, next)) merge_with_next(n);
         }
       }
       n = prev;

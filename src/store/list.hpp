@@ -41,12 +41,19 @@ class List {
   struct Node;
 
  public:
-  // Largest allocation for a node of packed elements, header included.
+  // Largest allocation for a node of packed elements, header included, by default (Redis's
+  // list-max-listpack-size -2); set_node_size changes it.
   static constexpr size_t kNodeBytes = 8192;
   // Redis's proto-max-bulk-len default; callers reject longer elements before they get here.
   static constexpr size_t kMaxElement = size_t{512} << 20;
 
   class ConstIterator;
+
+  // Applies Redis's list-max-listpack-size to every list of the process (as Redis's server-wide
+  // setting): -1..-5 cap a node at 4, 8, 16, 32 or 64 KiB (lower values count as -5); a positive
+  // n caps it at n elements (at most 32767) and 8 KiB. A node already bigger keeps its elements
+  // until it is next split or trimmed; an element too big for any node gets one of its own.
+  static void set_node_size(int64_t list_max_listpack_size);
 
   List() = default;
   ~List();
@@ -110,6 +117,8 @@ class List {
   // Heap bytes owned by the nodes (malloc_usable_size of each), not counting the List object.
   size_t memory_usage() const { return bytes_; }
   size_t node_count() const;  // walks the nodes; for tests and DEBUG
+  // Bytes of packed elements over all nodes (DEBUG OBJECT's ql_uncompressed_size); walks them.
+  size_t packed_bytes() const;
   // Walks every node checking links, counts, sizes and each element's two length fields; for
   // tests and DEBUG. O(total bytes).
   bool valid() const;
@@ -141,6 +150,22 @@ class List {
   // Two neighbours are merged when together they fill at most half a node: low enough that a node
   // just split in two (each about half full) is not merged straight back.
   static constexpr size_t kMergeLimit = kNodeLimit / 2;
+  // The largest limit set_node_size can set (-5: 64 KiB).
+  static constexpr size_t kMaxNodeLimit = 65536 - sizeof(Node);
+  // The limits in force (set_node_size); Redis's default until then.
+  inline static size_t node_limit_ = kNodeLimit;
+  inline static uint32_t node_count_limit_ = UINT32_MAX;
+
+  // Whether n can take `bytes` more bytes in `count` more elements under the limits in force.
+  static bool fits(const Node* n, size_t bytes, uint32_t count = 1) {
+    return n->used() + bytes <= node_limit_ && n->count + count <= node_count_limit_;
+  }
+  // Whether two neighbours together fill at most half a node: low enough that a node just split
+  // in two (each about half full) is not merged straight back.
+  static bool mergeable(const Node* a, const Node* b) {
+    return a->used() + b->used() <= node_limit_ / 2 &&
+           a->count + b->count <= node_count_limit_ / 2 + 1;
+  }
 
   // Decodes the element starting at p and sets *next just past it.
   static std::string_view read_forward(const uint8_t* p, const uint8_t** next) {

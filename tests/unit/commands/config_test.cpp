@@ -295,12 +295,14 @@ TEST(ConfigRuntime, SetAndGet) {
   auto got = ConfigRegistry::get(c, "*MAX*");
   std::vector<std::string> names;
   for (auto& [name, value] : got) names.push_back(name);
-  EXPECT_EQ(names,
-            (std::vector<std::string>{
-                "http-max-body", "maxclients", "maxmemory", "maxmemory-eviction-tenacity",
-                "maxmemory-policy", "maxmemory-samples", "proto-max-bulk-len", "slowlog-max-len"}))
+  EXPECT_EQ(names, (std::vector<std::string>{
+                       "active-defrag-cycle-max", "active-defrag-max-scan-fields", "http-max-body",
+                       "list-max-listpack-size", "list-max-ziplist-size", "maxclients", "maxmemory",
+                       "maxmemory-eviction-tenacity", "maxmemory-policy", "maxmemory-samples",
+                       "proto-max-bulk-len", "slowlog-max-len", "stream-node-max-bytes",
+                       "stream-node-max-entries", "tracking-table-max-keys"}))
       << "case-insensitive, sorted by name";
-  EXPECT_EQ(got[1].second, "50");
+  EXPECT_EQ(got[5].second, "50");
 }
 
 TEST(ConfigRuntime, HzIsClampedLikeRedis) {

@@ -833,21 +833,10 @@ TEST_F(ServerTest, DebugSetActiveExpire) {
 }
 
 TEST_F(ServerTest, DebugHelpAndErrors) {
-  EXPECT_EQ(
-      run({"debug", "help"}),
-      "*12\r\n"
-      "+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"
-      "+SET-ACTIVE-EXPIRE <0|1>\r\n"
-      "+    Setting it to 0 disables expiring keys in background when they are not\r\n"
-      "+    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the\r\n"
-      "+    default.\r\n"
-      "+RELOAD [NOSAVE]\r\n"
-      "+    Save the RDB on disk and reload it back to memory. With NOSAVE the file on disk\r\n"
-      "+    is loaded as it is.\r\n"
-      "+SLEEP <seconds>\r\n"
-      "+    Stop the server for <seconds>. Decimals allowed.\r\n"
-      "+HELP\r\n"
-      "+    Prints this help.\r\n");
+  // The full text is checked in debug_test.cpp.
+  EXPECT_THAT(run({"debug", "help"}),
+              ::testing::StartsWith(
+                  "*28\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"));
   EXPECT_EQ(run({"debug", "foo"}),
             err("ERR unknown subcommand or wrong number of arguments for 'foo'. Try DEBUG HELP."));
   EXPECT_EQ(run({"DEBUG", "help", "x"}),

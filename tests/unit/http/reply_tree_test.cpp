@@ -161,5 +161,50 @@ TEST(ReplyTree, ReportsItsProtocol) {
   EXPECT_EQ(b.protocol(), 2);
 }
 
+// A bignum is text in JSON (parsers would round it) and a bulk string in RESP2.
+TEST(ReplyTree, BigNum) {
+  JsonReplyBuilder b;
+  b.bignum("1234567999999999999999999999999999999");
+  EXPECT_EQ(json(b), R"("1234567999999999999999999999999999999")");
+  EXPECT_EQ(resp2(b), "$37\r\n1234567999999999999999999999999999999\r\n");
+  EXPECT_TRUE(b.at(0).is_string());
+}
+
+// Attributes and push data are dropped with everything nested in them; the reply after them is
+// the root, and an enclosing aggregate counts only its real elements.
+TEST(ReplyTree, AttributesAndPushDataAreDropped) {
+  JsonReplyBuilder b;
+  b.attribute(1);
+  b.bulk("key-popularity");
+  b.array(2);
+  b.bulk("key:123");
+  b.integer(90);
+  EXPECT_EQ(b.node_count(), 0u) << "nothing of the attribute is kept";
+  b.bulk("real");
+  EXPECT_TRUE(b.complete());
+  EXPECT_EQ(json(b), R"("real")");
+
+  b.clear();
+  b.array(2);
+  b.integer(1);
+  b.push(3);
+  b.bulk("x");
+  b.map(1);
+  b.bulk("k");
+  b.set(0);
+  b.array(0);
+  b.integer(2);
+  EXPECT_TRUE(b.complete());
+  EXPECT_EQ(json(b), "[1,2]");
+  EXPECT_EQ(resp2(b), "*2\r\n:1\r\n:2\r\n");
+
+  b.clear();
+  b.push(0);
+  b.attribute(0);
+  b.verbatim("txt", "v");
+  EXPECT_TRUE(b.complete());
+  EXPECT_EQ(json(b), R"("v")");
+}
+
 }  // namespace
 }  // namespace basalt::http

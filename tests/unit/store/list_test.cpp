@@ -710,3 +710,74 @@ TEST(ListTest, DifferentialAgainstDequeInTheMiddle) {
 
 }  // namespace
 }  // namespace basalt
+
+namespace basalt {
+namespace {
+
+// list-max-listpack-size: byte limits per level, count limits, and the default restored.
+class ListNodeSizeTest : public ::testing::Test {
+ protected:
+  void TearDown() override { List::set_node_size(-2); }
+  static size_t nodes_after(int64_t fill, size_t n, size_t len, bool front) {
+    List::set_node_size(fill);
+    List l;
+    const std::string v(len, 'x');
+    for (size_t i = 0; i < n; ++i) {
+      if (front) {
+        l.push_front(v);
+      } else {
+        l.push_back(v);
+      }
+    }
+    EXPECT_TRUE(l.valid());
+    return l.node_count();
+  }
+};
+
+TEST_F(ListNodeSizeTest, NegativeFillsSetTheNodeBytes) {
+  // 10-byte elements take 12 bytes packed: 4 KiB nodes hold about 338, 64 KiB about 5458.
+  const size_t n = 20000;
+  const size_t four = nodes_after(-1, n, 10, false);
+  const size_t eight = nodes_after(-2, n, 10, false);
+  const size_t sixty_four = nodes_after(-5, n, 10, true);
+  EXPECT_NEAR(static_cast<double>(four), n * 12.0 / (4096 - 32), 2);
+  EXPECT_NEAR(static_cast<double>(eight), n * 12.0 / (8192 - 32), 2);
+  EXPECT_NEAR(static_cast<double>(sixty_four), n * 12.0 / (65536 - 32), 2);
+  EXPECT_EQ(nodes_after(-100, n, 10, false), sixty_four) << "below -5 is -5";
+}
+
+TEST_F(ListNodeSizeTest, PositiveFillsCountElements) {
+  EXPECT_EQ(nodes_after(5, 100, 3, false), 20u);
+  EXPECT_EQ(nodes_after(5, 100, 3, true), 20u);
+  EXPECT_EQ(nodes_after(1, 10, 3, true), 10u);
+  EXPECT_EQ(nodes_after(0, 10, 3, false), 10u) << "0 holds one element, as 1";
+  // The 8 KiB limit still applies to a count: 1000-byte elements, 8 to a node.
+  EXPECT_EQ(nodes_after(100, 80, 1000, false), 10u);
+  // Inserts in the middle respect the count too.
+  List::set_node_size(4);
+  List l;
+  for (int i = 0; i < 8; ++i) l.push_back("a");
+  l.insert(4, "b");
+  l.insert(2, "c");
+  EXPECT_TRUE(l.valid());
+  EXPECT_EQ(l.size(), 10u);
+  EXPECT_GE(l.node_count(), 3u);
+  EXPECT_EQ(l.at(2), "c");
+  EXPECT_EQ(l.at(5), "b");
+}
+
+// A list filled under a bigger limit stays valid after the limit shrinks.
+TEST_F(ListNodeSizeTest, ShrinkingTheLimitKeepsExistingNodesValid) {
+  List::set_node_size(-5);
+  List l;
+  for (int i = 0; i < 10000; ++i) l.push_back("element");
+  List::set_node_size(-1);
+  for (int i = 0; i < 1000; ++i) l.push_front("more");
+  l.insert(5000, "middle");
+  EXPECT_TRUE(l.valid());
+  EXPECT_EQ(l.size(), 11001u);
+  EXPECT_EQ(l.at(5000), "middle");
+}
+
+}  // namespace
+}  // namespace basalt

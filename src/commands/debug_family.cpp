@@ -1,0 +1,376 @@
+// DEBUG: the subcommands client libraries' and Redis's own test suites call (PROTOCOL, OBJECT,
+// DIGEST, DIGEST-VALUE, SLEEP, RELOAD, SET-ACTIVE-EXPIRE, QUICKLIST-PACKED-THRESHOLD,
+// CHANGE-REPL-ID). The command is protected: enable-debug-command gates it before it gets here.
+
+#include "commands/debug_family.hpp"
+
+#include <arpa/inet.h>
+
+#include <cctype>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <span>
+#include <string>
+#include <thread>
+
+#include "base/log.hpp"
+#include "base/strings.hpp"
+#include "commands/engine.hpp"
+#include "commands/error_texts.hpp"
+#include "commands/families.hpp"
+#include "commands/persistence.hpp"
+#include "config/config.hpp"
+#include "persistence/rdb_writer.hpp"
+#include "store/database.hpp"
+#include "store/list.hpp"
+#include "store/store.hpp"
+
+namespace basalt {
+
+namespace {
+
+using Digest = Sha1::Digest;
+
+// Redis's xorDigest: digest ^= SHA1(data). Xor is commutative, so it adds unordered parts.
+void xor_digest(Digest& digest, std::string_view data) {
+  const Digest h = Sha1::of(data);
+  for (size_t i = 0; i < digest.size(); ++i) digest[i] ^= h[i];
+}
+
+void xor_digest(Digest& digest, const Digest& other) {
+  xor_digest(digest, std::string_view(reinterpret_cast<const char*>(other.data()), other.size()));
+}
+
+// Redis's mixDigest: digest = SHA1(digest ^ SHA1(data)), which makes the order of parts count.
+void mix_digest(Digest& digest, std::string_view data) {
+  xor_digest(digest, data);
+  digest = Sha1::of(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+}
+
+// A 32-bit number as Redis mixes it: htonl'd, four bytes.
+void mix_u32(Digest& digest, uint32_t v) {
+  const uint32_t be = htonl(v);
+  mix_digest(digest, std::string_view(reinterpret_cast<const char*>(&be), sizeof(be)));
+}
+
+// Redis's object type numbers (OBJ_STRING, OBJ_LIST, ...), which the digest covers.
+uint32_t redis_type_number(ValueType type) {
+  switch (type) {
+    case ValueType::kString:
+      return 0;
+    case ValueType::kList:
+      return 1;
+  }
+  return 0;
+}
+
+// Redis's xorObjectDigest: mixes the type and the content into digest, then the TTL flag.
+void object_digest(Digest& digest, const Entry& e) {
+  mix_u32(digest, redis_type_number(e.value.type()));
+  switch (e.value.type()) {
+    case ValueType::kString:
+      mix_digest(digest, e.value.str());
+      break;
+    case ValueType::kList:
+      for (std::string_view element : e.value.list()) mix_digest(digest, element);
+      break;
+  }
+  if (e.has_expire()) xor_digest(digest, "!!expire!!");
+}
+
+}  // namespace
+
+Sha1::Digest op_dataset_digest(const Store& store) {
+  Digest final{};
+  for (int j = 0; j < store.db_count(); ++j) {
+    const Database& db = store.db(j);
+    if (db.size() == 0) continue;
+    // The database number goes in, so the same keys in another database digest differently.
+    mix_u32(final, static_cast<uint32_t>(j));
+    db.for_each([&](const Entry* e) {
+      Digest d{};
+      mix_digest(d, e->key());
+      object_digest(d, *e);
+      xor_digest(final, d);
+    });
+  }
+  return final;
+}
+
+Sha1::Digest op_value_digest(Database& db, std::string_view key) {
+  Digest d{};
+  // As Redis: the stored entry, even one whose TTL has passed (a debug command must not expire).
+  if (const Entry* e = db.peek(key)) object_digest(d, *e);
+  return d;
+}
+
+// A listpack's header (total bytes, element count) and end byte.
+constexpr size_t kListpackOverhead = 7;
+
+OpResult<std::string> op_debug_object(const Store& store, Database& db, std::string_view key,
+                                      bool compression, int64_t listpack_size,
+                                      int64_t compress_depth) {
+  Entry* e = db.peek(key);
+  if (e == nullptr) return OpStatus::kNoSuchKey;
+  // serializedlength: the value's RDB encoding alone (rdbSavedObjectLen), no type byte or key.
+  std::string encoded, scratch;
+  rdb::append_value(encoded, e->value, RdbWriteOptions{compression}, scratch);
+  // Under LFU the access bits hold the counter and its decay time, and Redis prints them raw.
+  const uint32_t lru = e->access();
+  const int64_t idle_s = store.lfu() ? 0 : store.idle_ms(e) / 1000;
+  char line[256];
+  int n = std::snprintf(line, sizeof(line),
+                        "Value at:%p refcount:1 encoding:%.*s serializedlength:%zu lru:%u "
+                        "lru_seconds_idle:%lld",
+                        static_cast<const void*>(&e->value),
+                        static_cast<int>(e->value.encoding().size()), e->value.encoding().data(),
+                        encoded.size(), lru, static_cast<long long>(idle_s));
+  std::string out(line, static_cast<size_t>(n));
+  switch (e->value.type()) {
+    case ValueType::kString:
+      break;
+    case ValueType::kList: {
+      // The quicklist fields: nodes, elements per node, the node size setting, compression, and
+      // the size of the nodes as listpacks (Basalt never compresses them): the packed elements
+      // plus a listpack's 7 bytes of header and terminator per node. Equal to Redis's for string
+      // elements; listpack stores integers shorter.
+      const List& list = e->value.list();
+      const size_t nodes = list.node_count();
+      n = std::snprintf(line, sizeof(line),
+                        " ql_nodes:%zu ql_avg_node:%.2f ql_listpack_max:%lld ql_compressed:%d "
+                        "ql_uncompressed_size:%zu",
+                        nodes, nodes == 0 ? 0.0 : static_cast<double>(list.size()) / nodes,
+                        static_cast<long long>(listpack_size), compress_depth != 0 ? 1 : 0,
+                        list.packed_bytes() + kListpackOverhead * nodes);
+      out.append(line, static_cast<size_t>(n));
+      break;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// Redis's addReplyHelp for DEBUG (what Basalt implements of Redis's list).
+void reply_help(CommandContext& ctx) {
+  static constexpr std::string_view kLines[] = {
+      "CHANGE-REPL-ID",
+      "    Change the replication IDs of the instance.",
+      "    Dangerous: should be used only for testing the replication subsystem.",
+      "DIGEST",
+      "    Output a hex signature representing the current DB content.",
+      "DIGEST-VALUE <key> [<key> ...]",
+      "    Output a hex signature of the values of all the specified keys.",
+      "OBJECT <key>",
+      "    Show low level info about `key` and associated value.",
+      "PROTOCOL <type>",
+      "    Reply with a test value of the specified type. <type> can be: string,",
+      "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
+      "    true, false.",
+      "RELOAD [NOSAVE]",
+      "    Save the RDB on disk and reload it back to memory. With NOSAVE the file on disk",
+      "    is loaded as it is.",
+      "SET-ACTIVE-EXPIRE <0|1>",
+      "    Setting it to 0 disables expiring keys in background when they are not",
+      "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+      "    default.",
+      "QUICKLIST-PACKED-THRESHOLD <size>",
+      "    Sets the threshold for elements to be inserted as plain vs packed nodes",
+      "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
+      "SLEEP <seconds>",
+      "    Stop the server for <seconds>. Decimals allowed.",
+  };
+  ctx.reply.array(std::size(kLines) + 3);
+  ctx.reply.simple("DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+  for (std::string_view line : kLines) ctx.reply.simple(line);
+  ctx.reply.simple("HELP");
+  ctx.reply.simple("    Prints this help.");
+}
+
+// C's atoi, which DEBUG's numeric arguments go through in Redis: leading spaces, a sign, digits,
+// and anything after them ignored.
+int64_t atoi_like(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+  bool negative = i < s.size() && s[i] == '-';
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+  int64_t v = 0;
+  for (; i < s.size() && s[i] >= '0' && s[i] <= '9' && v < INT32_MAX; ++i)
+    v = v * 10 + (s[i] - '0');
+  return negative ? -v : v;
+}
+
+// Longer than anyone means (a year) and short enough that the microseconds fit in 64 bits.
+constexpr double kMaxDebugSleepSeconds = 365.0 * 24 * 3600;
+// How often a sleeping DEBUG SLEEP looks for a termination signal.
+constexpr std::chrono::milliseconds kSleepSlice{10};
+
+void debug_sleep(CommandContext& ctx) {
+  // strtod as Redis: garbage reads as 0 and a negative time does not sleep. The whole loop
+  // stops, which is the point (tests of timeouts and of clients that must not hang). A time
+  // that is not a number of microseconds ("inf", "nan", 1e300) is refused rather than taken
+  // as forever, and a SIGTERM or SIGINT cuts the sleep short so the server can still stop.
+  std::string text(ctx.arg(2));
+  double seconds = std::strtod(text.c_str(), nullptr);
+  if (!std::isfinite(seconds) || seconds > kMaxDebugSleepSeconds) {
+    ctx.reply.error(err::kNotFloat);
+    return;
+  }
+  if (seconds > 0) {
+    using Clock = std::chrono::steady_clock;
+    const auto deadline =
+        Clock::now() + std::chrono::microseconds(static_cast<int64_t>(seconds * 1e6));
+    Host* host = ctx.engine.host();
+    for (auto now = Clock::now(); now < deadline; now = Clock::now()) {
+      if (host != nullptr && host->interrupted()) break;
+      std::this_thread::sleep_for(std::min<Clock::duration>(deadline - now, kSleepSlice));
+    }
+  }
+  ctx.reply.ok();
+}
+
+void debug_reload(CommandContext& ctx) {
+  bool save = true;
+  for (size_t i = 2; i < ctx.argc(); ++i) {
+    if (!iequals(ctx.arg(i), "nosave")) return ctx.reply.error(err::kSyntax);
+    save = false;
+  }
+  Persistence& p = ctx.engine.persistence();
+  if (save && p.save()) return ctx.reply.error("ERR Error saving RDB");
+  if (auto error = p.load_now()) {
+    BASALT_LOG(kWarning, "DEBUG RELOAD: %s", error->c_str());
+    return ctx.reply.error("ERR Error trying to load the RDB dump, check server logs.");
+  }
+  BASALT_LOG(kWarning, "DB reloaded by DEBUG RELOAD");
+  ctx.reply.ok();
+}
+
+// DEBUG PROTOCOL <type>: one test value of each RESP3 type, with Redis's exact values, so that
+// client libraries can test their parsers (RESP2 clients get each type's RESP2 form).
+void debug_protocol(CommandContext& ctx) {
+  std::string_view name = ctx.arg(2);
+  ReplyBuilder& r = ctx.reply;
+  if (iequals(name, "string")) {
+    r.bulk("Hello World");
+  } else if (iequals(name, "integer")) {
+    r.integer(12345);
+  } else if (iequals(name, "double")) {
+    r.dbl(3.141);
+  } else if (iequals(name, "bignum")) {
+    r.bignum("1234567999999999999999999999999999999");
+  } else if (iequals(name, "null")) {
+    r.null();
+  } else if (iequals(name, "array") || iequals(name, "set")) {
+    if (iequals(name, "array")) {
+      r.array(3);
+    } else {
+      r.set(3);
+    }
+    for (int j = 0; j < 3; ++j) r.integer(j);
+  } else if (iequals(name, "map")) {
+    r.map(3);
+    for (int j = 0; j < 3; ++j) {
+      r.integer(j);
+      r.boolean(j == 1);
+    }
+  } else if (iequals(name, "attrib")) {
+    if (r.protocol() >= 3) {
+      r.attribute(1);
+      r.bulk("key-popularity");
+      r.array(2);
+      r.bulk("key:123");
+      r.integer(90);
+    }
+    // An attribute describes the reply after it, so a real reply follows.
+    r.bulk("Some real reply following the attribute");
+  } else if (iequals(name, "push")) {
+    if (r.protocol() < 3) {
+      r.error("ERR RESP2 is not supported by this command");
+      return;
+    }
+    r.push(2);
+    r.bulk("server-cpu-usage");
+    r.integer(42);
+    // Push data is not a reply: a client waiting for one gets this.
+    r.bulk("Some real reply following the push reply");
+  } else if (iequals(name, "true")) {
+    r.boolean(true);
+  } else if (iequals(name, "false")) {
+    r.boolean(false);
+  } else if (iequals(name, "verbatim")) {
+    r.verbatim("txt", "This is a verbatim\nstring");
+  } else {
+    r.error(
+        "ERR Wrong protocol type name. Please use one of the following: "
+        "string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false");
+  }
+}
+
+void reply_digest(CommandContext& ctx, const Digest& d) { ctx.reply.simple(to_hex(d)); }
+
+// Redis refuses a packed threshold at or near 4 GB; 0 restores the default (1 GB).
+constexpr uint64_t kMaxPackedThreshold = (uint64_t{1} << 32) - (uint64_t{1} << 20);
+
+// DEBUG <subcommand> [...]
+void cmd_debug(CommandContext& ctx) {
+  std::string_view sub = ctx.arg(1);
+  const size_t argc = ctx.argc();
+  if (iequals(sub, "help") && argc == 2) {
+    reply_help(ctx);
+  } else if (iequals(sub, "sleep") && argc == 3) {
+    debug_sleep(ctx);
+  } else if (iequals(sub, "reload")) {
+    debug_reload(ctx);
+  } else if (iequals(sub, "set-active-expire") && argc == 3) {
+    ctx.store().set_active_expire(atoi_like(ctx.arg(2)) != 0);
+    ctx.reply.ok();
+  } else if (iequals(sub, "protocol") && argc == 3) {
+    debug_protocol(ctx);
+  } else if (iequals(sub, "object") && argc == 3) {
+    const Config& c = ctx.config();
+    auto line = op_debug_object(ctx.store(), ctx.db(), ctx.arg(2), c.rdbcompression == "yes",
+                                c.list_max_listpack_size, c.list_compress_depth);
+    if (!line.ok()) return ctx.reply.error(op_status_error(line.status()));
+    ctx.reply.simple(*line);
+  } else if (iequals(sub, "digest") && argc == 2) {
+    reply_digest(ctx, op_dataset_digest(ctx.store()));
+  } else if (iequals(sub, "digest-value")) {
+    ctx.reply.array(argc - 2);
+    for (size_t j = 2; j < argc; ++j) reply_digest(ctx, op_value_digest(ctx.db(), ctx.arg(j)));
+  } else if (iequals(sub, "quicklist-packed-threshold") && argc == 3) {
+    // Redis keeps elements over the threshold in nodes of their own ("plain" nodes). Basalt's
+    // list already gives every element too big for a node (8 KiB) a node of its own, and a
+    // smaller element never needs one, so the threshold is validated and has nothing to change.
+    auto size = parse_memory(ctx.arg(2));
+    if (!size || static_cast<uint64_t>(*size) > kMaxPackedThreshold) {
+      return ctx.reply.error(
+          "ERR argument must be a memory value bigger than 1 and smaller than 4gb");
+    }
+    ctx.reply.ok();
+  } else if (iequals(sub, "change-repl-id") && argc == 2) {
+    BASALT_LOG(kWarning, "Changing replication IDs after receiving DEBUG change-repl-id");
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::random_device rd;
+    std::mt19937_64 rng((uint64_t{rd()} << 32) ^ rd());
+    std::string id(40, '0');
+    for (char& ch : id) ch = kHex[rng() & 15];
+    ctx.engine.server_info().replid = id;
+    ctx.reply.ok();
+  } else {
+    ctx.reply.error(err::subcommand_syntax(ctx.arg(0), sub));
+  }
+}
+
+}  // namespace
+
+void register_debug(CommandTable& table) {
+  constexpr uint32_t kAdmin = kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale;
+  // Redis's DEBUG takes free-form subcommands, so it is one plain command parsing its own.
+  table.add({"debug", -2, kAdmin | kCmdProtected, 0, 0, 0, cmd_debug, "server",
+             "A container for debugging commands"});
+}
+
+}  // namespace basalt

@@ -1,0 +1,142 @@
+"""Differential tests of DEBUG and of the Redis 7.0 tuning parameters against redis-server 7.0.15,
+both started with enable-debug-command yes (the main differential suite's reference server refuses
+DEBUG): DEBUG PROTOCOL for every type, DEBUG DIGEST and DIGEST-VALUE over strings and lists, the
+errors of DEBUG OBJECT and QUICKLIST-PACKED-THRESHOLD, CONFIG SET/GET of the parameters (values,
+normalisation and error texts), OBJECT ENCODING of strings and lists, and SCAN's TYPE filter.
+Byte for byte, in RESP2 and RESP3."""
+
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
+import basalt_harness as h  # noqa: E402
+
+PROTOCOL_TYPES = ["string", "integer", "double", "bignum", "null", "array", "set", "map", "attrib",
+                  "push", "verbatim", "true", "false", "nope"]
+
+SCRIPT = [("DEBUG", "PROTOCOL", t) for t in PROTOCOL_TYPES] + [
+    ("DEBUG", "PROTOCOL"),
+    ("DEBUG", "JMAP"),
+    ("DEBUG", "DIGEST"),
+    ("SET", "s", "hello"), ("SET", "i", "12345"), ("SET", "big", "x" * 100),
+    ("RPUSH", "l", "a", "b", "c", "1", "-7", "x" * 70),
+    ("DEBUG", "DIGEST"),
+    ("DEBUG", "DIGEST-VALUE", "s", "i", "big", "l", "missing"),
+    ("DEBUG", "DIGEST-VALUE"),
+    ("EXPIRE", "s", "1000"),
+    ("DEBUG", "DIGEST"),
+    ("DEBUG", "DIGEST-VALUE", "s"),
+    ("LPUSH", "l", "z"),
+    ("DEBUG", "DIGEST-VALUE", "l"),
+    ("SELECT", "1"), ("SET", "s", "hello"), ("DEBUG", "DIGEST"), ("SELECT", "0"),
+    ("DEBUG", "OBJECT", "missing"),
+    ("DEBUG", "QUICKLIST-PACKED-THRESHOLD", "5gb"),
+    ("DEBUG", "QUICKLIST-PACKED-THRESHOLD", "x"),
+    ("DEBUG", "QUICKLIST-PACKED-THRESHOLD", "0"),
+    ("DEBUG", "SET-ACTIVE-EXPIRE", "1"),
+    ("OBJECT", "ENCODING", "s"), ("OBJECT", "ENCODING", "i"), ("OBJECT", "ENCODING", "big"),
+    ("OBJECT", "ENCODING", "l"), ("OBJECT", "ENCODING", "missing"),
+    ("SET", "e44", "y" * 44), ("OBJECT", "ENCODING", "e44"),
+    ("SET", "e45", "y" * 45), ("OBJECT", "ENCODING", "e45"),
+    ("SET", "neg", "-1"), ("OBJECT", "ENCODING", "neg"),
+    ("SET", "lead", "01"), ("OBJECT", "ENCODING", "lead"),
+    ("SCAN", "0", "TYPE", "nosuchtype"), ("SCAN", "0", "TYPE", "list", "COUNT", "100"),
+]
+
+# (name, values to try): every value is CONFIG SET, then the parameter is read back.
+PARAMS = [
+    ("list-max-listpack-size", ["-1", "-5", "-6", "128", "0", "x", "-2147483649", "-2"]),
+    ("list-max-ziplist-size", ["-3", "-2"]),
+    ("list-compress-depth", ["1", "-1", "0"]),
+    ("notify-keyspace-events", ["KEA", "Kx", "mEK", "$lz", "nK", "An", "Elg", "q", "AKEm", ""]),
+    ("lazyfree-lazy-eviction", ["yes", "maybe", "no"]),
+    ("lazyfree-lazy-expire", ["yes", "no"]),
+    ("lazyfree-lazy-server-del", ["yes", "no"]),
+    ("lazyfree-lazy-user-del", ["yes", "no"]),
+    ("lazyfree-lazy-user-flush", ["yes", "no"]),
+    ("replica-lazy-flush", ["yes", "no"]),
+    ("slave-lazy-flush", ["yes", "no"]),
+    ("replica-read-only", ["no", "yes"]),
+    ("slave-read-only", ["no", "yes"]),
+    ("activerehashing", ["no", "yes"]),
+    ("latency-tracking", ["no", "yes"]),
+    ("latency-tracking-info-percentiles", ["50.0 99 99.90 0", "101", "abc", "", "50 99 99.9"]),
+    ("latency-monitor-threshold", ["100", "-1", "0"]),
+    ("slowlog-log-slower-than", ["-1", "-2", "10000"]),
+    ("slowlog-max-len", ["10", "-1", "128"]),
+    ("hz", ["0", "1000", "50", "10"]),
+    ("dynamic-hz", ["no", "yes"]),
+    ("activedefrag", ["yes", "no"]),
+    ("active-defrag-ignore-bytes", ["1mb", "0", "104857600"]),
+    ("active-defrag-threshold-lower", ["20", "1001", "10"]),
+    ("active-defrag-threshold-upper", ["50", "100"]),
+    ("active-defrag-cycle-min", ["5", "0", "100", "1"]),
+    ("active-defrag-cycle-max", ["50", "25"]),
+    ("active-defrag-max-scan-fields", ["10", "0", "1000"]),
+    ("stream-node-max-bytes", ["1kb", "4096"]),
+    ("stream-node-max-entries", ["5", "-1", "100"]),
+    ("tracking-table-max-keys", ["10", "1000000"]),
+    ("busy-reply-threshold", ["100", "5000"]),
+    ("lua-time-limit", ["200", "5000"]),
+    ("cluster-enabled", ["yes", "no"]),
+    ("oom-score-adj", ["relative", "absolute", "yes", "bogus", "no"]),
+    ("oom-score-adj-values", ["1 2", "0 200 3000", "10 20 30", "0 200 800"]),
+    ("jemalloc-bg-thread", ["no", "yes"]),
+    ("io-threads", ["2"]),
+]
+
+
+def config_script():
+    out = []
+    for name, values in PARAMS:
+        out.append(("CONFIG", "GET", name))
+        for v in values:
+            out.append(("CONFIG", "SET", name, v))
+            out.append(("CONFIG", "GET", name))
+    return out
+
+
+class DebugDifferentialTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.basalt = h.basalt("--enable-debug-command", "yes")
+        cls.redis = h.redis("--enable-debug-command", "yes")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.basalt.stop()
+        cls.redis.stop()
+
+    def compare(self, script, protocol):
+        b, r = h.RawClient(self.basalt.port), h.RawClient(self.redis.port)
+        self.addCleanup(b.close)
+        self.addCleanup(r.close)
+        for c in (b, r):
+            if protocol == 3:
+                c.call("HELLO", "3")
+            c.call("FLUSHALL")
+        mismatches = []
+        for cmd in script:
+            got, want = b.call(*cmd), r.call(*cmd)
+            # Push data is no reply: the command's reply follows it.
+            if got.startswith(b">"):
+                got += b.read_reply()
+            if want.startswith(b">"):
+                want += r.read_reply()
+            if got != want:
+                mismatches.append(f"{cmd}:\n    basalt {got!r}\n    redis  {want!r}")
+        self.assertEqual(mismatches, [], f"RESP{protocol}:\n  " + "\n  ".join(mismatches))
+
+    def test_debug_resp2(self):
+        self.compare(SCRIPT, 2)
+
+    def test_debug_resp3(self):
+        self.compare(SCRIPT, 3)
+
+    def test_config(self):
+        self.compare(config_script(), 2)
+
+
+if __name__ == "__main__":
+    unittest.main()

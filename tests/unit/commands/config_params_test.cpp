@@ -1,0 +1,170 @@
+// Redis 7.0's data-model and tuning parameters (config.cpp): defaults, validation and error texts
+// as redis-server 7.0.15 gives them, aliases, canonical forms, and the effects Basalt has for
+// them (list node size, latency tracking and its percentiles, active rehashing).
+
+#include <gmock/gmock.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.hpp"
+#include "store/list.hpp"
+#include "unit/commands/engine_fixture.hpp"
+
+namespace basalt::testing {
+namespace {
+
+class ConfigParamsTest : public EngineTest {
+ protected:
+  void TearDown() override {
+    EngineTest::TearDown();
+    List::set_node_size(-2);  // process-wide, like Redis's setting
+  }
+  std::string get(std::string_view name) { return run({"CONFIG", "GET", name}); }
+  static std::string pair(std::string_view name, std::string_view value) {
+    return array({bulk(name), bulk(value)});
+  }
+  static std::string refused(std::string_view name, std::string_view reason) {
+    return err("ERR CONFIG SET failed (possibly related to argument '" + std::string(name) +
+               "') - " + std::string(reason));
+  }
+};
+
+TEST_F(ConfigParamsTest, DefaultsAreRedis) {
+  const std::vector<std::pair<std::string_view, std::string_view>> defaults = {
+      {"list-max-listpack-size", "-2"},
+      {"list-max-ziplist-size", "-2"},
+      {"list-compress-depth", "0"},
+      {"notify-keyspace-events", ""},
+      {"lazyfree-lazy-eviction", "no"},
+      {"lazyfree-lazy-expire", "no"},
+      {"lazyfree-lazy-server-del", "no"},
+      {"lazyfree-lazy-user-del", "no"},
+      {"lazyfree-lazy-user-flush", "no"},
+      {"replica-lazy-flush", "no"},
+      {"slave-lazy-flush", "no"},
+      {"replica-read-only", "yes"},
+      {"slave-read-only", "yes"},
+      {"activerehashing", "yes"},
+      {"latency-tracking", "yes"},
+      {"latency-tracking-info-percentiles", "50 99 99.9"},
+      {"dynamic-hz", "yes"},
+      {"activedefrag", "no"},
+      {"active-defrag-ignore-bytes", "104857600"},
+      {"active-defrag-threshold-lower", "10"},
+      {"active-defrag-threshold-upper", "100"},
+      {"active-defrag-cycle-min", "1"},
+      {"active-defrag-cycle-max", "25"},
+      {"active-defrag-max-scan-fields", "1000"},
+      {"stream-node-max-bytes", "4096"},
+      {"stream-node-max-entries", "100"},
+      {"tracking-table-max-keys", "1000000"},
+      {"busy-reply-threshold", "5000"},
+      {"lua-time-limit", "5000"},
+      {"cluster-enabled", "no"},
+      {"oom-score-adj", "no"},
+      {"oom-score-adj-values", "0 200 800"},
+      {"jemalloc-bg-thread", "yes"},
+      {"io-threads", "1"},
+  };
+  for (auto [name, value] : defaults) EXPECT_EQ(get(name), pair(name, value)) << name;
+}
+
+TEST_F(ConfigParamsTest, AliasesShareTheValue) {
+  EXPECT_EQ(run({"CONFIG", "SET", "list-max-ziplist-size", "-3"}), kOk);
+  EXPECT_EQ(get("list-max-listpack-size"), pair("list-max-listpack-size", "-3"));
+  EXPECT_EQ(run({"CONFIG", "SET", "lua-time-limit", "100"}), kOk);
+  EXPECT_EQ(get("busy-reply-threshold"), pair("busy-reply-threshold", "100"));
+  EXPECT_EQ(run({"CONFIG", "SET", "slave-read-only", "no"}), kOk);
+  EXPECT_EQ(get("replica-read-only"), pair("replica-read-only", "no"));
+  // A pattern finds both names, as in Redis.
+  EXPECT_EQ(get("list-max-*"), array({bulk("list-max-listpack-size"), bulk("-3"),
+                                      bulk("list-max-ziplist-size"), bulk("-3")}));
+}
+
+TEST_F(ConfigParamsTest, NotifyKeyspaceEventsIsCanonical) {
+  const std::vector<std::pair<std::string_view, std::string_view>> cases = {
+      {"KEA", "AKE"}, {"Kx", "xK"},   {"mEK", "KEm"},      {"$lz", "$lz"}, {"nK", "nK"},
+      {"An", "A"},    {"Elg", "glE"}, {"g$lshzxetd", "A"}, {"", ""}};
+  for (auto [in, out] : cases) {
+    EXPECT_EQ(run({"CONFIG", "SET", "notify-keyspace-events", in}), kOk) << in;
+    EXPECT_EQ(get("notify-keyspace-events"), pair("notify-keyspace-events", out)) << in;
+  }
+  EXPECT_EQ(
+      run({"CONFIG", "SET", "notify-keyspace-events", "Kq"}),
+      refused("notify-keyspace-events", "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."));
+}
+
+TEST_F(ConfigParamsTest, ValidationTexts) {
+  EXPECT_EQ(run({"CONFIG", "SET", "latency-tracking-info-percentiles", "50.0 99 99.90 0"}), kOk);
+  EXPECT_EQ(get("latency-tracking-info-percentiles"),
+            pair("latency-tracking-info-percentiles", "50 99 99.9 0"));
+  EXPECT_EQ(run({"CONFIG", "SET", "latency-tracking-info-percentiles", "101"}),
+            refused("latency-tracking-info-percentiles",
+                    "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]"));
+  EXPECT_EQ(run({"CONFIG", "SET", "latency-tracking-info-percentiles", "abc"}),
+            refused("latency-tracking-info-percentiles",
+                    "Invalid latency-tracking-info-percentiles parameters"));
+  EXPECT_EQ(run({"CONFIG", "SET", "oom-score-adj-values", "1 2"}),
+            refused("oom-score-adj-values", "wrong number of arguments"));
+  EXPECT_EQ(run({"CONFIG", "SET", "oom-score-adj-values", "0 200 3000"}),
+            refused("oom-score-adj-values",
+                    "Invalid oom-score-adj-values, elements must be between -2000 and 2000."));
+  EXPECT_EQ(run({"CONFIG", "SET", "oom-score-adj", "relative"}), kOk);
+  EXPECT_EQ(get("oom-score-adj"), pair("oom-score-adj", "yes")) << "one value, two words";
+  EXPECT_EQ(run({"CONFIG", "SET", "oom-score-adj", "bogus"}),
+            refused("oom-score-adj",
+                    "argument(s) must be one of the following: no, yes, relative, absolute"));
+  EXPECT_EQ(run({"CONFIG", "SET", "activedefrag", "yes"}),
+            refused("activedefrag",
+                    "Active defragmentation cannot be enabled: it requires a Redis server "
+                    "compiled with a modified Jemalloc like the one shipped by default with the "
+                    "Redis source distribution"));
+  EXPECT_EQ(run({"CONFIG", "SET", "activedefrag", "no"}), kOk);
+  EXPECT_EQ(run({"CONFIG", "SET", "cluster-enabled", "no"}),
+            refused("cluster-enabled", "can't set immutable config"));
+  EXPECT_EQ(run({"CONFIG", "SET", "io-threads", "2"}),
+            refused("io-threads", "can't set immutable config"));
+  EXPECT_EQ(run({"CONFIG", "SET", "active-defrag-cycle-min", "100"}),
+            refused("active-defrag-cycle-min", "argument must be between 1 and 99 inclusive"));
+  EXPECT_EQ(run({"CONFIG", "SET", "list-compress-depth", "-1"}),
+            refused("list-compress-depth", "argument must be between 0 and 2147483647 inclusive"));
+  EXPECT_EQ(run({"CONFIG", "SET", "lazyfree-lazy-eviction", "maybe"}),
+            refused("lazyfree-lazy-eviction", "argument must be 'yes' or 'no'"));
+  EXPECT_EQ(run({"CONFIG", "SET", "stream-node-max-bytes", "1kb"}), kOk);
+  EXPECT_EQ(get("stream-node-max-bytes"), pair("stream-node-max-bytes", "1024"));
+}
+
+// list-max-listpack-size sets the node size of lists, seen in DEBUG OBJECT's ql_ fields.
+TEST_F(ConfigParamsTest, ListMaxListpackSizeShapesListNodes) {
+  EXPECT_EQ(run({"CONFIG", "SET", "list-max-listpack-size", "4"}), kOk);
+  for (int i = 0; i < 10; ++i) run({"RPUSH", "l", "x"});
+  EXPECT_THAT(run({"DEBUG", "OBJECT", "l"}),
+              ::testing::HasSubstr(" ql_nodes:3 ql_avg_node:3.33 ql_listpack_max:4 "));
+  EXPECT_EQ(run({"CONFIG", "SET", "list-max-listpack-size", "-2"}), kOk);
+  run({"RPUSH", "m", "x", "y"});
+  EXPECT_THAT(run({"DEBUG", "OBJECT", "m"}),
+              ::testing::HasSubstr(" ql_nodes:1 ql_avg_node:2.00 ql_listpack_max:-2 "));
+}
+
+TEST_F(ConfigParamsTest, LatencyTrackingAndPercentiles) {
+  run({"PING"});
+  EXPECT_THAT(run({"INFO", "latencystats"}),
+              ::testing::HasSubstr("latency_percentiles_usec_ping:p50="));
+  EXPECT_EQ(run({"CONFIG", "SET", "latency-tracking-info-percentiles", "90 99.99"}), kOk);
+  EXPECT_THAT(run({"INFO", "latencystats"}),
+              ::testing::MatchesRegex("(.|\r|\n)*latency_percentiles_usec_ping:p90=[0-9.]+,"
+                                      "p99.99=[0-9.]+\r\n(.|\r|\n)*"));
+  EXPECT_EQ(run({"CONFIG", "SET", "latency-tracking-info-percentiles", ""}), kOk);
+  EXPECT_THAT(run({"INFO", "latencystats"}),
+              ::testing::HasSubstr("latency_percentiles_usec_ping:\r\n"));
+  // Tracking off: commands that never ran are not recorded.
+  EXPECT_EQ(run({"CONFIG", "SET", "latency-tracking", "no"}), kOk);
+  run({"ECHO", "x"});
+  EXPECT_THAT(run({"INFO", "latencystats"}),
+              ::testing::Not(::testing::HasSubstr("latency_percentiles_usec_echo")));
+}
+
+}  // namespace
+}  // namespace basalt::testing
