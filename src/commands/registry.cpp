@@ -13,6 +13,8 @@ void register_all_commands(CommandTable& table) {
   register_server(table);
   register_transactions(table);
   register_persistence(table);
+  register_bitmaps(table);
+  register_hyperloglog(table);
 }
 
 }  // namespace basalt

@@ -1,0 +1,26 @@
+# HyperLogLog commands whose replies come from redis-server 7.0.15 (tools/record_redis_replies.py).
+# GETs show the exact bytes of each representation; long ones are compared by hash.
+SEQ = [
+ ["PFADD","h","a","b","c"], ["GET","h"], ["PFCOUNT","h"], ["GET","h"], ["PFADD","h","a"], ["PFADD","h","d"], ["GET","h"],
+ ["PFADD","e"], ["GET","e"], ["PFADD","e"], ["PFCOUNT","e"], ["PFCOUNT","nokey"], ["PFADD","x",""], ["GET","x"],
+ ["PFADD","h2","@range:x:200"], ["GET","h2"], ["PFCOUNT","h2"], ["GET","h2"], ["PFDEBUG","ENCODING","h2"], ["PFDEBUG","DECODE","h"],
+ ["PFADD","h3","@range:y:3000"], ["PFDEBUG","ENCODING","h3"], ["GET","h3"], ["PFCOUNT","h3"], ["GET","h3"],
+ ["PFADD","h4","@range:elementwithalongername:1000"], ["PFCOUNT","h4"], ["GET","h4"], ["PFDEBUG","ENCODING","h4"],
+ ["PFCOUNT","h","h2"], ["PFCOUNT","h","h3","nokey"], ["PFCOUNT","h2","h4"], ["GET","h2"],
+ ["PFMERGE","m","h","h2"], ["GET","m"], ["PFCOUNT","m"], ["PFMERGE","m","h3"], ["PFDEBUG","ENCODING","m"], ["PFCOUNT","m"], ["GET","m"],
+ ["PFMERGE","m2"], ["GET","m2"], ["PFMERGE","h","h2"], ["PFCOUNT","h"], ["GET","h"],
+ ["PFDEBUG","GETREG","h"], ["PFDEBUG","ENCODING","h"], ["GET","h"], ["PFDEBUG","TODENSE","h"], ["PFDEBUG","TODENSE","h2"], ["PFDEBUG","DECODE","h2"],
+ ["PFDEBUG","GETREG","nokey"], ["PFDEBUG","FOO","h"], ["PFDEBUG","FOO","nokey"], ["PFDEBUG","decode","h4"],
+ ["SET","str","foo"], ["PFADD","str","x"], ["PFCOUNT","str"], ["PFCOUNT","str","h"], ["PFMERGE","str"], ["PFMERGE","m","str"], ["PFDEBUG","ENCODING","str"],
+ ["RPUSH","l","x"], ["PFADD","l","x"], ["PFCOUNT","l"], ["PFCOUNT","h","l"], ["PFMERGE","l","h"], ["PFMERGE","m","l"], ["PFDEBUG","GETREG","l"],
+ ["SET","short","HYLL\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"], ["PFADD","short","a"],
+ ["SET","badenc","HYLL\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80\x7f\xff"], ["PFCOUNT","badenc"],
+ ["SET","densebad","HYLL\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80\x00"], ["PFCOUNT","densebad"],
+ ["SET","under","HYLL\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80\x7f\xfe"], ["PFCOUNT","under"], ["PFCOUNT","under","h"], ["PFMERGE","m","under"], ["PFADD","under","a"], ["PFDEBUG","TODENSE","under"],
+ ["SET","over","HYLL\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80\x7f\xff\x00"], ["PFCOUNT","over"], ["PFCOUNT","over","h"], ["PFDEBUG","DECODE","over"],
+ ["SET","cut","HYLL\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80\x7f"], ["PFCOUNT","cut"], ["PFDEBUG","DECODE","cut"],
+ ["SET","vals","HYLL\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80\xfc\x7f\xfe"], ["PFCOUNT","vals"], ["PFADD","vals","a","b"], ["GET","vals"],
+ ["SET","cached","HYLL\x01\x00\x00\x00\x07\x00\x00\x00\x00\x00\x00\x00\x7f\xff"], ["PFCOUNT","cached"], ["PFADD","cached","zz"], ["PFCOUNT","cached"], ["GET","cached"],
+ ["CONFIG","SET","hll-sparse-max-bytes","40"], ["PFADD","small","@range:z:30"], ["PFDEBUG","ENCODING","small"], ["GET","small"], ["PFCOUNT","small"],
+ ["CONFIG","SET","hll-sparse-max-bytes","3000"],
+]
