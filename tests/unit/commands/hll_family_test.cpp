@@ -1933,34 +1933,5 @@ TEST_F(HllOpsTest, StatusesInsteadOfReplies) {
   EXPECT_EQ(op_status_error(OpStatus::kHllCorrupt), "INVALIDOBJ Corrupted HLL object detected");
 }
 
-TEST_F(HllOpsTest, SparseAndDenseAgree) {
-  // The same elements through a sparse value (promoted late) and one made dense at once give the
-  // same registers and the same estimate.
-  Value sparse(hll::new_sparse());
-  Value dense(hll::new_sparse());
-  ASSERT_TRUE(hll::to_dense(dense));
-  for (int i = 0; i < 2000; ++i) {
-    const std::string e = "e" + std::to_string(i);
-    ASSERT_GE(hll::add(sparse, e, 1 << 20), 0);
-    ASSERT_GE(hll::add(dense, e, 1 << 20), 0);
-  }
-  EXPECT_EQ(hll::encoding(sparse.str()), hll::kSparse);
-  EXPECT_EQ(hll::count(sparse.str()), hll::count(dense.str()));
-  uint8_t a[hll::kRegisters] = {}, b[hll::kRegisters] = {};
-  ASSERT_TRUE(hll::merge_into(a, sparse.str()));
-  ASSERT_TRUE(hll::merge_into(b, dense.str()));
-  EXPECT_EQ(std::string_view(reinterpret_cast<char*>(a), sizeof(a)),
-            std::string_view(reinterpret_cast<char*>(b), sizeof(b)));
-  ASSERT_TRUE(hll::to_dense(sparse));
-  EXPECT_EQ(sparse.str().substr(hll::kHeaderSize), dense.str().substr(hll::kHeaderSize));
-}
-
-TEST_F(HllOpsTest, DenseRegistersKeepTheirNeighbours) {
-  std::string body(hll::kDenseSize - hll::kHeaderSize, '\0');
-  auto* r = reinterpret_cast<uint8_t*>(body.data());
-  for (uint32_t i = 0; i < hll::kRegisters; ++i) hll::dense_set(r, i, static_cast<uint8_t>(i % 64));
-  for (uint32_t i = 0; i < hll::kRegisters; ++i) ASSERT_EQ(hll::dense_get(r, i), i % 64) << i;
-}
-
 }  // namespace
 }  // namespace basalt
