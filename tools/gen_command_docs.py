@@ -54,6 +54,8 @@ swapdb expire pexpire expireat pexpireat ttl pttl expiretime pexpiretime persist
 ping echo hello auth select client reset quit info config command time debug shutdown lastsave
 save bgsave bgrewriteaof dump restore
 multi exec discard watch unwatch object memory slowlog latency monitor
+setbit getbit bitcount bitpos bitop bitfield bitfield_ro
+pfadd pfcount pfmerge pfdebug pfselftest
 """.split()
 
 # Subcommands Basalt implements, per container; all others are dropped from the container's reply.

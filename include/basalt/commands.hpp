@@ -266,6 +266,53 @@ class Commands {
     return run<int64_t>(&detail::integer, detail::Args{"SETRANGE", key}.add(offset).add(value));
   }
 
+  // ---- Bitmaps and HyperLogLog (in string values) ----------------------------------------------
+
+  // SETBIT: sets or clears bit `offset` (0 is the first byte's most significant bit), growing
+  // the value with zeros as needed; the bit's previous value.
+  Result<bool> set_bit(std::string_view key, int64_t offset, bool value) {
+    return run<bool>(&detail::integer_as_bool,
+                     detail::Args{"SETBIT", key}.add(offset).add(value ? "1" : "0"));
+  }
+  // GETBIT: bit `offset` of the value; false past its end or for a missing key.
+  Result<bool> get_bit(std::string_view key, int64_t offset) {
+    return run<bool>(&detail::integer_as_bool, detail::Args{"GETBIT", key}.add(offset));
+  }
+  // BITCOUNT: how many bits of the value are set.
+  Result<int64_t> bit_count(std::string_view key) {
+    return run<int64_t>(&detail::integer, {"BITCOUNT", key});
+  }
+  // BITCOUNT start end: the set bits between two byte offsets (bit offsets with `bits`),
+  // inclusive; negative offsets count from the end.
+  Result<int64_t> bit_count(std::string_view key, int64_t start, int64_t end, bool bits = false) {
+    return run<int64_t>(&detail::integer, detail::Args{"BITCOUNT", key}.add(start).add(end).add(
+                                              bits ? "BIT" : "BYTE"));
+  }
+  // PFADD: adds elements to the HyperLogLog at `key` (creating it); true if its estimate may
+  // have changed.
+  Result<bool> pfadd(std::string_view key, Keys elements) {
+    return pfadd(key, std::span<const std::string_view>(elements.begin(), elements.size()));
+  }
+  // PFADD with the elements in a span.
+  Result<bool> pfadd(std::string_view key, std::span<const std::string_view> elements) {
+    detail::Args a{"PFADD", key};
+    a.add_all(elements);
+    return run<bool>(&detail::integer_as_bool, a);
+  }
+  // PFCOUNT: the estimated number of distinct elements added to the HyperLogLogs at `keys`
+  // (of their union for several keys).
+  Result<int64_t> pfcount(Keys keys) {
+    detail::Args a{"PFCOUNT"};
+    a.add_all(keys);
+    return run<int64_t>(&detail::integer, a);
+  }
+  // PFMERGE: makes `destination` the union of itself and the `sources`.
+  Result<void> pfmerge(std::string_view destination, Keys sources) {
+    detail::Args a{"PFMERGE", destination};
+    a.add_all(sources);
+    return run<void>(&detail::expect_ok, a);
+  }
+
   // ---- Keys and expiry ------------------------------------------------------------------------
 
   // DEL of one key: true if it existed.

@@ -126,7 +126,7 @@ std::vector<std::string_view> flag_names(uint32_t flags) {
       {kCmdSkipSlowlog, "skip_slowlog"},
       {kCmdFast, "fast"},
       {kCmdNoAuth, "no_auth"},
-      {kCmdMayReplicate, "may_replicate"},
+      // may_replicate is left out of COMMAND INFO, as Redis hides it (server.c).
       {kCmdSentinel, "sentinel"},
       {kCmdNoMandatoryKeys, "no_mandatory_keys"},
       {kCmdNoAsyncLoading, "no_async_loading"},

@@ -254,8 +254,9 @@ void Engine::dispatch(Session& session, std::span<const std::string_view> argv, 
   spec.handler(ctx);
   // The one choke point of the write-effect channel: a write that changed the keyspace is
   // recorded, in the form its handler gave if its arguments would not replay it.
-  if (cmd->has(kCmdWrite) && (store_.dirty() != dirty_before || ctx.effect_forced) &&
-      effects_.has_consumers()) {
+  // may_replicate: a read that can still change a value (PFCOUNT caching its cardinality).
+  if (cmd->has(kCmdWrite | kCmdMayReplicate) &&
+      (store_.dirty() != dirty_before || ctx.effect_forced) && effects_.has_consumers()) {
     if (ctx.effect_rewritten) {
       effect_views_.assign(effect_rewrite_.begin(), effect_rewrite_.end());
       propagate(db_before, effect_views_);

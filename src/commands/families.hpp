@@ -13,5 +13,7 @@ void register_server(CommandTable& table);        // server_family.cpp
 void register_debug(CommandTable& table);         // debug_family.cpp
 void register_transactions(CommandTable& table);  // transaction_family.cpp
 void register_persistence(CommandTable& table);   // persistence_family.cpp
+void register_bitmaps(CommandTable& table);       // bitmap_family.cpp
+void register_hyperloglog(CommandTable& table);   // hll_family.cpp
 
 }  // namespace basalt

@@ -24,6 +24,8 @@ enum class OpStatus : uint8_t {
   kIndexOutOfRange,
   kSyntax,
   kSameObject,  // source and destination are the same (MOVE, COPY)
+  kNotHll,      // a string that is not a HyperLogLog (no "HYLL" header, wrong size)
+  kHllCorrupt,  // a HyperLogLog whose sparse registers do not add up
 };
 
 // Redis's reply text for a failure ("WRONGTYPE Operation against ..."); empty for kOk.

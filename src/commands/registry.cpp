@@ -14,6 +14,8 @@ void register_all_commands(CommandTable& table) {
   register_debug(table);
   register_transactions(table);
   register_persistence(table);
+  register_bitmaps(table);
+  register_hyperloglog(table);
 }
 
 }  // namespace basalt

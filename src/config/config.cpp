@@ -140,6 +140,8 @@ const Param kParams[] = {
      "raise hz with the number of clients (stored: Basalt's cron runs at hz)", "yes,no"},
     {"enable-debug-command", Kind::kEnum, nullptr, &Config::enable_debug_command, 0, 0, false,
      "allow DEBUG: no, yes, or local (clients on the loopback interface only)", "no,yes,local"},
+    {"hll-sparse-max-bytes", Kind::kMemory, &Config::hll_sparse_max_bytes, nullptr, 0, kMaxLong,
+     true, "HyperLogLog sparse encoding's largest size before it turns dense"},
     {"hz", Kind::kInt, &Config::hz, nullptr, 0, kMaxInt, true,
      "background task frequency (active expiry, incremental rehash, idle clients)"},
     {"http-cors-origins", Kind::kString, nullptr, &Config::http_cors_origins, 0, 0, true,

@@ -25,6 +25,8 @@ struct Config {
   int64_t timeout = 0;          // seconds a client may idle; 0 = never closed
   int64_t tcp_keepalive = 300;  // seconds
   int64_t proto_max_bulk_len = 512ll * 1024 * 1024;
+  // A sparse HyperLogLog that would grow past this many bytes turns dense (Redis's default).
+  int64_t hll_sparse_max_bytes = 3000;
   int64_t client_query_buffer_limit = 1024ll * 1024 * 1024;
   // Redis's "normal" class: hard limit, soft limit, soft seconds (0 = unlimited).
   int64_t client_output_hard_limit = 0;

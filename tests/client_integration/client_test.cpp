@@ -235,6 +235,29 @@ TEST_P(ClientTest, AppendStrlenAndRanges) {
   EXPECT_EQ(db.get("s"), "Hello Redis");
 }
 
+TEST_P(ClientTest, BitsAndHyperLogLog) {
+  Client db = connect();
+  EXPECT_FALSE(db.set_bit("b", 7, true));
+  EXPECT_TRUE(db.set_bit("b", 7, false));
+  db.set_bit("b", 9, true);
+  EXPECT_TRUE(db.get_bit("b", 9));
+  EXPECT_FALSE(db.get_bit("b", 1000));
+  EXPECT_EQ(db.get("b"), std::string("\0\x40", 2));
+  db.set("s", "foobar");
+  EXPECT_EQ(db.bit_count("s"), 26);
+  EXPECT_EQ(db.bit_count("s", 1, 1), 6);
+  EXPECT_EQ(db.bit_count("s", 5, 30, true), 17);
+  EXPECT_THROW(db.set_bit("b", -1, true), ServerError);
+  EXPECT_TRUE(db.pfadd("h", {"a", "b", "c"}));
+  EXPECT_FALSE(db.pfadd("h", {"a"}));
+  EXPECT_TRUE(db.pfadd("h2", {"c", "d"}));
+  EXPECT_EQ(db.pfcount({"h"}), 3);
+  EXPECT_EQ(db.pfcount({"h", "h2"}), 4);
+  db.pfmerge("m", {"h", "h2"});
+  EXPECT_EQ(db.pfcount({"m"}), 4);
+  EXPECT_THROW(db.pfadd("s", {"x"}), ServerError);
+}
+
 // ---- keys and expiry ----
 
 TEST_P(ClientTest, ExistsAndMultiKeyRemove) {

@@ -292,17 +292,14 @@ TEST(ConfigRuntime, SetAndGet) {
   EXPECT_FALSE(ConfigRegistry::is_mutable("nope"));
   EXPECT_FALSE(ConfigRegistry::exists("nope"));
 
-  auto got = ConfigRegistry::get(c, "*MAX*");
+  auto got = ConfigRegistry::get(c, "MAX*");
   std::vector<std::string> names;
   for (auto& [name, value] : got) names.push_back(name);
-  EXPECT_EQ(names, (std::vector<std::string>{
-                       "active-defrag-cycle-max", "active-defrag-max-scan-fields", "http-max-body",
-                       "list-max-listpack-size", "list-max-ziplist-size", "maxclients", "maxmemory",
-                       "maxmemory-eviction-tenacity", "maxmemory-policy", "maxmemory-samples",
-                       "proto-max-bulk-len", "slowlog-max-len", "stream-node-max-bytes",
-                       "stream-node-max-entries", "tracking-table-max-keys"}))
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"maxclients", "maxmemory", "maxmemory-eviction-tenacity",
+                                      "maxmemory-policy", "maxmemory-samples"}))
       << "case-insensitive, sorted by name";
-  EXPECT_EQ(got[5].second, "50");
+  EXPECT_EQ(got[0].second, "50");
 }
 
 TEST(ConfigRuntime, HzIsClampedLikeRedis) {

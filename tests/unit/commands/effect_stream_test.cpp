@@ -309,6 +309,33 @@ class Generator {
     if (name == "blmove") return {"BLMOVE", k, key(), end(), end(), "0.2"};
     if (name == "brpoplpush") return {"BRPOPLPUSH", k, key(), "0.2"};
     if (name == "blmpop") return {"BLMPOP", "0.2", "1", k, end()};
+    if (name == "setbit") return {"SETBIT", k, std::to_string(pick(64)), pick(2) ? "1" : "0"};
+    if (name == "bitop") {
+      static const char* kOps[] = {"AND", "OR", "XOR", "NOT"};
+      const std::string op = kOps[pick(std::size(kOps))];
+      if (op == "NOT") return {"BITOP", op, k, key()};
+      return {"BITOP", op, k, key(), key()};
+    }
+    if (name == "bitfield") {
+      static const char* kOverflow[] = {"WRAP", "SAT", "FAIL"};
+      return {"BITFIELD",
+              k,
+              "OVERFLOW",
+              kOverflow[pick(3)],
+              "INCRBY",
+              pick(2) ? "i5" : "u7",
+              "#" + std::to_string(pick(6)),
+              std::to_string(static_cast<int>(pick(200)) - 100),
+              "SET",
+              "u3",
+              std::to_string(pick(40)),
+              std::to_string(pick(9))};
+    }
+    if (name == "pfadd") return {"PFADD", k, v, value()};
+    if (name == "pfmerge") return {"PFMERGE", k, key(), key()};
+    // A read that writes its cached cardinality back (may_replicate), recorded when it does.
+    if (name == "pfcount") return {"PFCOUNT", k};
+    if (name == "pfdebug") return {"PFDEBUG", pick(2) ? "TODENSE" : "GETREG", k};
     return {};
   }
 
@@ -324,7 +351,7 @@ class EffectReplayTest : public EffectStreamTest, public ::testing::WithParamInt
 TEST_P(EffectReplayTest, ReplayingTheEffectsOfEveryWriteCommandRebuildsTheKeyspace) {
   std::vector<std::string> writes;
   for (const Command* cmd : engine_->commands().sorted()) {
-    if (cmd->has(kCmdWrite)) writes.push_back(cmd->full_name);
+    if (cmd->has(kCmdWrite | kCmdMayReplicate)) writes.push_back(cmd->full_name);
     for (const Command& sub : cmd->subcommands) {
       if (sub.has(kCmdWrite)) writes.push_back(sub.full_name);
     }
