@@ -109,6 +109,10 @@ std::string_view op_status_error(OpStatus status) {
       return err::kSyntax;
     case OpStatus::kSameObject:
       return err::kSameObject;
+    case OpStatus::kHashValueNotInteger:
+      return err::kHashValueNotInteger;
+    case OpStatus::kHashValueNotFloat:
+      return err::kHashValueNotFloat;
   }
   return err::kSyntax;  // not reached: the switch names every status
 }

@@ -23,7 +23,9 @@ enum class OpStatus : uint8_t {
   kNoSuchKey,
   kIndexOutOfRange,
   kSyntax,
-  kSameObject,  // source and destination are the same (MOVE, COPY)
+  kSameObject,           // source and destination are the same (MOVE, COPY)
+  kHashValueNotInteger,  // HINCRBY on a field holding no integer
+  kHashValueNotFloat,    // HINCRBYFLOAT on a field holding no float
 };
 
 // Redis's reply text for a failure ("WRONGTYPE Operation against ..."); empty for kOk.
