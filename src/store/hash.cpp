@@ -103,7 +103,10 @@ Hash Hash::clone() const {
   }
   Table* t = new_table(table()->size);
   copy.p_ = reinterpret_cast<uintptr_t>(t) | 1;  // owned from here on, should a node fail
-  for_each([&](std::string_view f, std::string_view v) { link(t, new_node(t, f, v)); });
+  for_each([&](std::string_view f, std::string_view v) {
+    link(t, new_node(t, f, v));
+    ++t->size;
+  });
   return copy;
 }
 
