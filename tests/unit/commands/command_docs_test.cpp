@@ -304,7 +304,7 @@ TEST(CommandDocsTest, FindsListedSubcommands) {
 TEST(CommandDocsTest, UnknownAndNonLowercaseNamesAreNotFound) {
   EXPECT_EQ(find_command_doc(""), nullptr);
   EXPECT_EQ(find_command_doc("GET"), nullptr);
-  EXPECT_EQ(find_command_doc("hset"), nullptr);
+  EXPECT_EQ(find_command_doc("pfadd"), nullptr);
   EXPECT_EQ(find_command_doc("client|tracking"), nullptr);  // not implemented
   EXPECT_EQ(find_command_doc("get|x"), nullptr);
   EXPECT_EQ(find_command_doc("client|"), nullptr);

@@ -295,12 +295,13 @@ TEST(ConfigRuntime, SetAndGet) {
   auto got = ConfigRegistry::get(c, "*MAX*");
   std::vector<std::string> names;
   for (auto& [name, value] : got) names.push_back(name);
-  EXPECT_EQ(names,
-            (std::vector<std::string>{
-                "http-max-body", "maxclients", "maxmemory", "maxmemory-eviction-tenacity",
-                "maxmemory-policy", "maxmemory-samples", "proto-max-bulk-len", "slowlog-max-len"}))
+  EXPECT_EQ(names, (std::vector<std::string>{
+                       "hash-max-listpack-entries", "hash-max-listpack-value",
+                       "hash-max-ziplist-entries", "hash-max-ziplist-value", "http-max-body",
+                       "maxclients", "maxmemory", "maxmemory-eviction-tenacity", "maxmemory-policy",
+                       "maxmemory-samples", "proto-max-bulk-len", "slowlog-max-len"}))
       << "case-insensitive, sorted by name";
-  EXPECT_EQ(got[1].second, "50");
+  EXPECT_EQ(got[5].second, "50");
 }
 
 TEST(ConfigRuntime, HzIsClampedLikeRedis) {

@@ -360,7 +360,10 @@ TEST_P(EffectReplayTest, ReplayingTheEffectsOfEveryWriteCommandRebuildsTheKeyspa
         const std::string index = std::to_string(e.db);
         std::vector<std::string_view> select = {"SELECT", index};
         replica.execute(*replayer.session, select, replayer.builder());
-        ASSERT_EQ(replayer.take(), kOk);
+        // Inside a transaction's effects (a lazy expiry in COPY's destination database, say) the
+        // SELECT is queued and runs in order at EXEC, as Redis propagates it.
+        const std::string selected = replayer.take();
+        ASSERT_TRUE(selected == kOk || selected == "+QUEUED\r\n") << selected;
         replay_db = e.db;
       }
       std::vector<std::string_view> argv(e.argv.begin(), e.argv.end());

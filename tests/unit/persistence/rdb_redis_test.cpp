@@ -162,10 +162,10 @@ struct DataSet {
   static DataSet make(int64_t now_ms) {
     DataSet d;
     auto s = [&](int db, std::string k, std::string v, int64_t exp = 0) {
-      d.keys.push_back({db, std::move(k), false, std::move(v), {}, exp});
+      d.keys.push_back({db, std::move(k), false, std::move(v), {}, exp, false, {}});
     };
     auto l = [&](int db, std::string k, std::vector<std::string> v, int64_t exp = 0) {
-      d.keys.push_back({db, std::move(k), true, "", std::move(v), exp});
+      d.keys.push_back({db, std::move(k), true, "", std::move(v), exp, false, {}});
     };
     s(0, "raw", "hello world");
     s(0, "int", "12345");
