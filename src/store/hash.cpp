@@ -155,11 +155,11 @@ bool Hash::set(std::string_view field, std::string_view value, const HashLimits&
   if (Node** slot = table_slot(field); slot != nullptr) {
     Node* n = *slot;
     if (n->vlen != value.size()) {
-      Node* next = n->next;
+      // The new node first: should the allocation fail, the hash still holds the old pair.
+      Node* fresh = new_node(t, field, value);
+      fresh->next = n->next;
+      *slot = fresh;
       free_node(t, n);
-      n = new_node(t, field, value);
-      n->next = next;
-      *slot = n;
     } else if (!value.empty()) {
       std::memcpy(n->data() + n->flen, value.data(), value.size());
     }
