@@ -220,6 +220,21 @@ std::chrono::milliseconds milliseconds(Reply&& r) {
 
 std::vector<std::string> pop_many(Reply&& r) { return string_list(std::move(r)); }
 
+std::vector<std::pair<std::string, std::string>> field_values(Reply&& r) {
+  ThrowIfError(r);
+  // elements() flattens a map into field, value, field, value...
+  if ((r.type() != Reply::Type::kMap && !IsList(r)) || r.elements().size() % 2 != 0) {
+    Unexpected(r, "a map or an array of field, value pairs");
+  }
+  std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(r.elements().size() / 2);
+  for (size_t i = 0; i < r.elements().size(); i += 2) {
+    std::string field = TakeString(r.elements()[i]);
+    out.emplace_back(std::move(field), TakeString(r.elements()[i + 1]));
+  }
+  return out;
+}
+
 void add_set_options(Args& args, const SetOptions& options) {
   if (options.condition == Condition::IfMissing) args.add("NX");
   if (options.condition == Condition::IfExists) args.add("XX");

@@ -111,6 +111,8 @@ std::optional<KeyValues> key_values(Reply&& r);      // LMPOP: [key, [elements]]
 std::optional<int64_t> optional_integer(Reply&& r);  // LPOS
 std::chrono::milliseconds milliseconds(Reply&& r);   // PTTL
 std::vector<std::string> pop_many(Reply&& r);        // LPOP n: array or nil
+// HGETALL: a RESP3 map or a RESP2 flat array of field, value, ...
+std::vector<std::pair<std::string, std::string>> field_values(Reply&& r);
 
 // Appends " [NX|XX] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL]" for SetOptions.
 void add_set_options(Args& args, const SetOptions& options);
@@ -408,6 +410,62 @@ class Commands {
   Result<int64_t> dbsize() { return run<int64_t>(&detail::integer, {"DBSIZE"}); }
   // FLUSHDB: deletes every key of the selected database.
   Result<void> flushdb() { return run<void>(&detail::expect_ok, {"FLUSHDB"}); }
+
+  // ---- Hashes ---------------------------------------------------------------------------------
+
+  // HSET: sets fields of the hash at `key` (creating it); how many fields were new.
+  Result<int64_t> hset(std::string_view key,
+                       std::initializer_list<std::pair<std::string_view, std::string_view>> pairs) {
+    detail::Args a{"HSET", key};
+    for (const auto& [f, v] : pairs) a.add(f).add(v);
+    return run<int64_t>(&detail::integer, a);
+  }
+  // HSETNX: sets the field only if it is absent; true if it was set.
+  Result<bool> hset_if_absent(std::string_view key, std::string_view field,
+                              std::string_view value) {
+    return run<bool>(&detail::integer_as_bool, {"HSETNX", key, field, value});
+  }
+  // HGET: the field's value, nullopt if the key or the field does not exist.
+  Result<std::optional<std::string>> hget(std::string_view key, std::string_view field) {
+    return run<std::optional<std::string>>(&detail::optional_string, {"HGET", key, field});
+  }
+  // HMGET: each field's value in order, nullopt where absent.
+  Result<std::vector<std::optional<std::string>>> hmget(std::string_view key, Keys fields) {
+    return run<std::vector<std::optional<std::string>>>(&detail::optional_strings,
+                                                        detail::Args{"HMGET", key}.add_all(fields));
+  }
+  // HGETALL: every field and value (in the server's order), empty if the key does not exist.
+  Result<std::vector<std::pair<std::string, std::string>>> hgetall(std::string_view key) {
+    return run<std::vector<std::pair<std::string, std::string>>>(&detail::field_values,
+                                                                 {"HGETALL", key});
+  }
+  // HKEYS / HVALS: the fields, or the values.
+  Result<std::vector<std::string>> hkeys(std::string_view key) {
+    return run<std::vector<std::string>>(&detail::string_list, {"HKEYS", key});
+  }
+  Result<std::vector<std::string>> hvals(std::string_view key) {
+    return run<std::vector<std::string>>(&detail::string_list, {"HVALS", key});
+  }
+  // HDEL: removes fields (the key goes with its last field); how many existed.
+  Result<int64_t> hdel(std::string_view key, Keys fields) {
+    return run<int64_t>(&detail::integer, detail::Args{"HDEL", key}.add_all(fields));
+  }
+  // HLEN: the number of fields, 0 if the key does not exist.
+  Result<int64_t> hlen(std::string_view key) {
+    return run<int64_t>(&detail::integer, {"HLEN", key});
+  }
+  // HEXISTS: whether the field exists.
+  Result<bool> hexists(std::string_view key, std::string_view field) {
+    return run<bool>(&detail::integer_as_bool, {"HEXISTS", key, field});
+  }
+  // HINCRBY: adds `by` to the field's integer value (0 if absent); the new value.
+  Result<int64_t> hincrby(std::string_view key, std::string_view field, int64_t by = 1) {
+    return run<int64_t>(&detail::integer, detail::Args{"HINCRBY", key, field}.add(by));
+  }
+  // HINCRBYFLOAT: adds a floating point increment to the field; the new value.
+  Result<double> hincrby_float(std::string_view key, std::string_view field, double by) {
+    return run<double>(&detail::number, detail::Args{"HINCRBYFLOAT", key, field}.add_double(by));
+  }
 
   // ---- Lists ----------------------------------------------------------------------------------
 

@@ -113,6 +113,10 @@ std::string_view op_status_error(OpStatus status) {
       return err::kNotHll;
     case OpStatus::kHllCorrupt:
       return err::kHllCorrupt;
+    case OpStatus::kHashValueNotInteger:
+      return err::kHashValueNotInteger;
+    case OpStatus::kHashValueNotFloat:
+      return err::kHashValueNotFloat;
   }
   return err::kSyntax;  // not reached: the switch names every status
 }

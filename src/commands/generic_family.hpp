@@ -50,6 +50,8 @@ struct ScanParams {
 uint64_t op_scan(Database& db, uint64_t cursor, const ScanParams& params,
                  std::vector<std::string_view>* keys);
 std::optional<std::string_view> op_randomkey(Database& db);
+// A SCAN/HSCAN cursor as Redis's parseScanCursorOrReply reads it; nullopt for "invalid cursor".
+std::optional<uint64_t> parse_scan_cursor(std::string_view s);
 
 void op_flushdb(Store& store, int index);
 void op_flushall(Store& store);

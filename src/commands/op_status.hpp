@@ -23,9 +23,11 @@ enum class OpStatus : uint8_t {
   kNoSuchKey,
   kIndexOutOfRange,
   kSyntax,
-  kSameObject,  // source and destination are the same (MOVE, COPY)
-  kNotHll,      // a string that is not a HyperLogLog (no "HYLL" header, wrong size)
-  kHllCorrupt,  // a HyperLogLog whose sparse registers do not add up
+  kSameObject,           // source and destination are the same (MOVE, COPY)
+  kNotHll,               // a string that is not a HyperLogLog (no "HYLL" header, wrong size)
+  kHllCorrupt,           // a HyperLogLog whose sparse registers do not add up
+  kHashValueNotInteger,  // HINCRBY on a field holding no integer
+  kHashValueNotFloat,    // HINCRBYFLOAT on a field holding no float
 };
 
 // Redis's reply text for a failure ("WRONGTYPE Operation against ..."); empty for kOk.

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <vector>
 
 #include "base/allocator.hpp"
 #include "base/log.hpp"
@@ -22,6 +23,7 @@
 #include "persistence/rdb_loader.hpp"
 #include "persistence/rdb_writer.hpp"
 #include "persistence/snapshot.hpp"
+#include "store/hash.hpp"
 #include "store/list.hpp"
 
 namespace basalt {
@@ -99,6 +101,23 @@ class DiscardingLink final : public ClientLink {
   DiscardingReply reply_;
 };
 
+// A hash as HSET commands of at most 64 pairs each (Redis's AOF_REWRITE_ITEMS_PER_CMD).
+void write_hash_commands(AofBaseWriter& writer, std::string_view key, const Hash& hash) {
+  constexpr size_t kPairsPerCommand = 64;
+  std::vector<std::string_view> argv;
+  argv.reserve(2 + 2 * kPairsPerCommand);
+  hash.for_each([&](std::string_view field, std::string_view value) {
+    if (argv.empty()) argv = {"HSET", key};
+    argv.push_back(field);
+    argv.push_back(value);
+    if (argv.size() == 2 + 2 * kPairsPerCommand) {
+      writer.command(argv);
+      argv.clear();
+    }
+  });
+  if (!argv.empty()) writer.command(argv);
+}
+
 // A base of commands (aof-use-rdb-preamble no): every key as the commands that rebuild it.
 std::optional<std::string> write_command_base(const Store& store, const std::string& path) {
   AofBaseWriter writer;
@@ -119,6 +138,9 @@ std::optional<std::string> write_command_base(const Store& store, const std::str
           for (std::string_view item : list) writer.list_element(item);
           break;
         }
+        case ValueType::kHash:
+          write_hash_commands(writer, e->key(), e->value.hash());
+          break;
       }
       if (e->has_expire()) writer.pexpireat(e->key(), e->expire_at);
     });

@@ -45,6 +45,9 @@ struct Config {
   int64_t maxmemory_samples = 5;
   int64_t maxmemory_eviction_tenacity = 10;
   int64_t lfu_log_factor = 10;
+  // Redis 7.0's compiled defaults (its sample redis.conf sets 128 entries).
+  int64_t hash_max_listpack_entries = 512;
+  int64_t hash_max_listpack_value = 64;
   int64_t lfu_decay_time = 1;  // minutes
   std::string loglevel = "notice";
   std::string logfile;

@@ -12,6 +12,7 @@
 #include "persistence/crc64.hpp"
 #include "persistence/lzf.hpp"
 #include "persistence/rdb_format.hpp"
+#include "store/hash.hpp"
 #include "store/list.hpp"
 #include "store/store.hpp"
 
@@ -156,6 +157,10 @@ std::string_view type_plural(std::string_view label) {
 bool is_list_type(uint8_t t) {
   return t == kTypeList || t == kTypeListZiplist || t == kTypeListQuicklist ||
          t == kTypeListQuicklist2;
+}
+
+bool is_hash_type(uint8_t t) {
+  return t == kTypeHash || t == kTypeHashZipmap || t == kTypeHashZiplist || t == kTypeHashListpack;
 }
 
 uint64_t le(const uint8_t* p, int n) {
@@ -363,6 +368,114 @@ class Decoder {
     }
     if (blob_.capacity() > (size_t{4} << 20)) std::string().swap(blob_);
     *empty = list.empty();
+    return true;
+  }
+
+  // Reads a value of a hash type; *empty when it held no pair (Redis skips such keys). Validated
+  // as Redis 7.0 does: an odd element count or a field seen twice refuses the file.
+  bool read_hash(uint8_t type, Value* value, bool* empty) {
+    *value = Value::new_hash();
+    Hash& hash = value->hash();
+    HashPairSink sink{*this, hash, {}, false};
+    switch (type) {
+      case kTypeHash: {
+        uint64_t n;
+        if (!read_plain_length(&n, "a hash length")) return false;
+        // Every pair takes at least two bytes of the file.
+        if (n > in_.remaining() / 2)
+          return fail("A hash of " + std::to_string(n) + " pairs past the end of the file");
+        if (n > hash_limits().max_listpack_entries) hash.convert_to_table(n);
+        for (uint64_t i = 0; i < n; ++i) {
+          if (!read_string(&sink.field, List::kMaxElement, "a hash field") ||
+              !read_string(&element_, List::kMaxElement, "a hash value")) {
+            return false;
+          }
+          if (!hash.set(sink.field, element_)) return fail("Duplicate hash fields detected");
+          if (!tick()) return false;
+        }
+        if (element_.capacity() > (size_t{4} << 20)) std::string().swap(element_);
+        break;
+      }
+      case kTypeHashZipmap:
+        if (!read_string(&blob_, kMaxBlob, "a zipmap")) return false;
+        if (!parse_zipmap(blob_, sink)) return false;
+        break;
+      case kTypeHashZiplist:
+        if (!read_string(&blob_, kMaxBlob, "a ziplist")) return false;
+        if (!parse_ziplist(blob_, sink)) return false;
+        break;
+      case kTypeHashListpack:
+        if (!read_string(&blob_, kMaxBlob, "a listpack")) return false;
+        if (!parse_listpack(blob_, sink)) return false;
+        break;
+      default:
+        return fail("Not a hash type: " + std::to_string(type));
+    }
+    if (sink.have_field) return fail("A hash with a field and no value");
+    if (blob_.capacity() > (size_t{4} << 20)) std::string().swap(blob_);
+    *empty = hash.empty();
+    return true;
+  }
+
+  // Pairs of elements from a listpack, ziplist or zipmap into a hash.
+  struct HashPairSink {
+    Decoder& d;
+    Hash& hash;
+    std::string field;
+    bool have_field;
+    bool operator()(std::string_view element) {
+      if (!have_field) {
+        field.assign(element);
+        have_field = true;
+        return true;
+      }
+      have_field = false;
+      if (!hash.set(field, element)) return d.fail("Duplicate hash fields detected");
+      return true;
+    }
+  };
+
+  // zipmap.c's format (RDB_TYPE_HASH_ZIPMAP, Redis before 2.6): a count byte (254 or more:
+  // unknown), then <len>field<len><free>value<free bytes> per pair, 0xff. A length is one byte
+  // under 254, or 254 and a u32 LE. Validated as zipmapValidateIntegrity does.
+  template <class Sink>
+  bool parse_zipmap(std::string_view zm, Sink& sink) {
+    const auto* p = reinterpret_cast<const uint8_t*>(zm.data());
+    const size_t size = zm.size();
+    if (size < 2) return fail("A zipmap of " + std::to_string(size) + " bytes");
+    const uint64_t count = p[0];
+    size_t pos = 1;
+    uint64_t n = 0;
+    auto read_len = [&](uint64_t* len) {
+      if (pos >= size) return false;
+      if (p[pos] < 254) {
+        *len = p[pos++];
+        return true;
+      }
+      if (p[pos] == 255 || size - pos < 5) return false;
+      *len = le(p + pos + 1, 4);
+      pos += 5;
+      return true;
+    };
+    for (;;) {
+      if (pos >= size) return fail("A zipmap without its terminator");
+      if (p[pos] == 0xff) break;
+      uint64_t flen, vlen;
+      if (!read_len(&flen) || flen > size - pos) return fail("A zipmap field past its end");
+      const std::string_view field = zm.substr(pos, flen);
+      pos += flen;
+      if (!read_len(&vlen) || pos >= size) return fail("A zipmap value past its end");
+      const uint64_t free = p[pos++];
+      if (vlen > size - pos || free > size - pos - vlen) return fail("A zipmap value past its end");
+      if (!sink(field) || !sink(zm.substr(pos, vlen))) return false;
+      pos += vlen + free;
+      ++n;
+    }
+    if (pos != size - 1) return fail("Bytes after a zipmap's terminator");
+    if (count < 254 && count != n) {
+      return fail("A zipmap whose header counts " + std::to_string(count) + " pairs, holding " +
+                  std::to_string(n));
+    }
     return true;
   }
 
@@ -702,7 +815,7 @@ class Loader {
           break;
       }
       if (!d_.read_string(&key, kMaxString, "a key")) return false;
-      if (type != kTypeString && !is_list_type(type)) {
+      if (type != kTypeString && !is_list_type(type) && !is_hash_type(type)) {
         const std::string_view label = type_label(type);
         if (label.empty()) {
           return d_.fail("Can't load key " + quoted_key(key) + ": unknown RDB value type " +
@@ -724,6 +837,8 @@ class Loader {
         if (!d_.read_string(&d_.element_, kMaxString, "a string value")) return false;
         value = Value(d_.element_);
         if (d_.element_.capacity() > (size_t{4} << 20)) std::string().swap(d_.element_);
+      } else if (is_hash_type(type)) {
+        if (!d_.read_hash(type, &value, &empty)) return false;
       } else if (!d_.read_list(type, &value, &empty)) {
         return false;
       }
@@ -834,7 +949,7 @@ RestoreResult restore_value(std::string_view payload) {
     r.detail = d.error();
     return r;
   }
-  if (type != kTypeString && !is_list_type(type)) {
+  if (type != kTypeString && !is_list_type(type) && !is_hash_type(type)) {
     const std::string_view label = type_label(type);
     if (label.empty()) {
       r.detail = "unknown RDB value type " + std::to_string(type);
@@ -852,13 +967,14 @@ RestoreResult restore_value(std::string_view payload) {
       return r;
     }
     r.value = Value(s);
-  } else if (!d.read_list(type, &r.value, &empty)) {
+  } else if (is_hash_type(type) ? !d.read_hash(type, &r.value, &empty)
+                                : !d.read_list(type, &r.value, &empty)) {
     r.detail = d.error();
     r.value = Value();
     return r;
   }
   if (empty || !in.at_end()) {
-    r.detail = empty ? "an empty list" : "bytes after the value";
+    r.detail = empty ? "an empty value" : "bytes after the value";
     r.value = Value();
     return r;
   }

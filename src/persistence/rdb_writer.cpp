@@ -7,6 +7,7 @@
 #include "persistence/crc64.hpp"
 #include "persistence/file_io.hpp"
 #include "persistence/lzf.hpp"
+#include "store/hash.hpp"
 #include "store/list.hpp"
 #include "store/store.hpp"
 
@@ -174,6 +175,9 @@ uint8_t type_of(const Value& value) {
       return kTypeString;
     case ValueType::kList:
       return kTypeListQuicklist2;
+    case ValueType::kHash:
+      // A packed hash as the listpack Redis 7.0 keeps it in; a table pair by pair.
+      return value.hash().is_packed() ? kTypeHashListpack : kTypeHash;
   }
   return kTypeString;  // not reached: the switch names every type
 }
@@ -244,6 +248,32 @@ void append_value(std::string& out, const Value& value, const RdbWriteOptions& o
         scratch[5] = static_cast<char>((count >> 8) & 0xff);
         append_string(out, scratch, options.compression);
       });
+      if (scratch.capacity() > 4 * kListpackNodeBytes) std::string().swap(scratch);
+      return;
+    }
+    case ValueType::kHash: {
+      const Hash& hash = value.hash();
+      if (!hash.is_packed()) {
+        append_length(out, hash.size());
+        hash.for_each([&](std::string_view field, std::string_view v) {
+          append_string(out, field, options.compression);
+          append_string(out, v, options.compression);
+        });
+        return;
+      }
+      scratch.assign(kListpackHeader, '\0');
+      hash.for_each([&](std::string_view field, std::string_view v) {
+        append_listpack_element(scratch, field);
+        append_listpack_element(scratch, v);
+      });
+      scratch.push_back(static_cast<char>(kListpackEof));
+      const uint64_t total = scratch.size();
+      const uint64_t count = 2 * uint64_t{hash.size()};
+      const uint64_t header_count = count < kListpackCountUnknown ? count : kListpackCountUnknown;
+      for (int i = 0; i < 4; ++i) scratch[i] = static_cast<char>((total >> (8 * i)) & 0xff);
+      scratch[4] = static_cast<char>(header_count & 0xff);
+      scratch[5] = static_cast<char>((header_count >> 8) & 0xff);
+      append_string(out, scratch, options.compression);
       if (scratch.capacity() > 4 * kListpackNodeBytes) std::string().swap(scratch);
       return;
     }

@@ -6,7 +6,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <new>
+#include <utility>
 
+#include "store/hash.hpp"
 #include "store/list.hpp"
 
 namespace basalt {
@@ -27,6 +29,20 @@ Value Value::new_list() {
   return v;
 }
 
+// The Hash is constructed in raw_'s first 8 bytes; a one-word handle with no self-reference, so
+// moving the Value's bytes moves it.
+static_assert(sizeof(Hash) == 8 && alignof(Hash) <= 8);
+
+Value Value::new_hash() {
+  Value v;
+  new (v.raw_) Hash();
+  v.raw_[15] = kHashTag;
+  return v;
+}
+
+Hash& Value::hash() { return *std::launder(reinterpret_cast<Hash*>(raw_)); }
+const Hash& Value::hash() const { return *std::launder(reinterpret_cast<const Hash*>(raw_)); }
+
 void Value::init_string(std::string_view s) {
   if (s.size() <= kInlineCapacity) {
     set_inline(s);
@@ -43,6 +59,8 @@ std::string_view type_name(ValueType type) {
       return "string";
     case ValueType::kList:
       return "list";
+    case ValueType::kHash:
+      return "hash";
   }
   return "none";  // not reached: the switch names every type
 }
@@ -60,6 +78,9 @@ void Value::release() {
     case ValueType::kList:
       delete list_ptr();
       return;
+    case ValueType::kHash:
+      hash().~Hash();
+      return;
   }
 }
 
@@ -72,6 +93,12 @@ Value Value::clone() const {
       List* list = new List(*list_ptr());
       std::memcpy(v.raw_, &list, sizeof(list));
       v.raw_[15] = kListTag;
+      return v;
+    }
+    case ValueType::kHash: {
+      Value v;
+      new (v.raw_) Hash(hash().clone());
+      v.raw_[15] = kHashTag;
       return v;
     }
   }
@@ -110,6 +137,8 @@ size_t Value::heap_bytes() const {
       return tag() == kHeapTag ? malloc_usable_size(heap_ptr()) : 0;
     case ValueType::kList:
       return sizeof(List) + list_ptr()->memory_usage();
+    case ValueType::kHash:
+      return hash().memory_usage();
   }
   corrupt_tag(tag());
 }
@@ -120,6 +149,8 @@ std::string_view Value::encoding() const {
       return string_encoding();
     case ValueType::kList:
       return "quicklist";
+    case ValueType::kHash:
+      return hash().is_packed() ? "listpack" : "hashtable";
   }
   corrupt_tag(tag());
 }

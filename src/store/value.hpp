@@ -1,7 +1,8 @@
 #pragma once
 // A key's value in 16 bytes. Strings up to 15 bytes live inline (most keys in caches and counters
 // are that short), longer ones in one malloc'd buffer whose capacity comes from malloc_usable_size,
-// so no capacity field is stored. Lists live behind a pointer. The tag sits in the last byte.
+// so no capacity field is stored. Lists live behind a pointer; a Hash is itself one word (a
+// pointer to its block or table) and sits in the first 8 bytes. The tag sits in the last byte.
 
 #include <cstddef>
 #include <cstdint>
@@ -10,12 +11,13 @@
 
 namespace basalt {
 
+class Hash;
 class List;
 
 // One tag per Redis type. Every switch over it names each type and has no default, so a type
 // added here is a compile error (-Wswitch, -Werror) wherever a command has not been taught it,
 // never a value quietly treated as a string.
-enum class ValueType : uint8_t { kString, kList };
+enum class ValueType : uint8_t { kString, kList, kHash };
 
 // Redis's TYPE reply for each type.
 std::string_view type_name(ValueType type);
@@ -27,6 +29,7 @@ class Value {
   Value() { set_inline({}); }
   explicit Value(std::string_view s) { init_string(s); }
   static Value new_list();
+  static Value new_hash();  // an empty hash, packed
   ~Value() { release(); }
 
   Value(Value&& other) noexcept {
@@ -51,10 +54,12 @@ class Value {
     const uint8_t t = tag();
     if (t <= kInlineCapacity || t == kHeapTag) return ValueType::kString;
     if (t == kListTag) return ValueType::kList;
+    if (t == kHashTag) return ValueType::kHash;
     corrupt_tag(t);
   }
   bool is_string() const { return type() == ValueType::kString; }
   bool is_list() const { return type() == ValueType::kList; }
+  bool is_hash() const { return type() == ValueType::kHash; }
 
   // Strings. Views stay valid until the value is next modified.
   std::string_view str() const {
@@ -73,6 +78,9 @@ class Value {
   // Lists.
   List& list() { return *list_ptr(); }
   const List& list() const { return *list_ptr(); }
+  // Hashes.
+  Hash& hash();
+  const Hash& hash() const;
 
   // Bytes this value owns on the heap (not counting the 16 bytes of the Value itself).
   size_t heap_bytes() const;
@@ -82,6 +90,7 @@ class Value {
  private:
   static constexpr uint8_t kHeapTag = 0x40;
   static constexpr uint8_t kListTag = 0x80;
+  static constexpr uint8_t kHashTag = 0x81;
 
   uint8_t tag() const { return raw_[15]; }
   [[noreturn]] static void corrupt_tag(uint8_t tag);

@@ -337,6 +337,30 @@ TEST_P(ClientTest, CopyUnlinkTouchRandomKeyLcs) {
   db.flushdb();
 }
 
+TEST_P(ClientTest, Hashes) {
+  Client db = connect();
+  EXPECT_EQ(db.hset("h", {{"a", "1"}, {"b", "2"}}), 2);
+  EXPECT_EQ(db.hset("h", {{"a", "3"}}), 0);
+  EXPECT_FALSE(db.hset_if_absent("h", "a", "x"));
+  EXPECT_EQ(db.hget("h", "a"), "3");
+  EXPECT_EQ(db.hget("h", "zz"), std::nullopt);
+  EXPECT_EQ(db.hmget("h", {"b", "zz"}),
+            (std::vector<std::optional<std::string>>{"2", std::nullopt}));
+  EXPECT_EQ(db.hgetall("h"),
+            (std::vector<std::pair<std::string, std::string>>{{"a", "3"}, {"b", "2"}}));
+  EXPECT_EQ(db.hkeys("h"), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(db.hvals("h"), (std::vector<std::string>{"3", "2"}));
+  EXPECT_EQ(db.hincrby("h", "a", 4), 7);
+  EXPECT_EQ(db.hincrby_float("h", "f", 1.5), 1.5);
+  EXPECT_TRUE(db.hexists("h", "f"));
+  EXPECT_EQ(db.hlen("h"), 3);
+  EXPECT_EQ(db.hdel("h", {"a", "b", "f", "zz"}), 3);
+  EXPECT_FALSE(db.exists("h"));
+  db.set("s", "v");
+  EXPECT_THROW(db.hget("s", "a"), ServerError);
+  db.flushdb();
+}
+
 TEST_P(ClientTest, PopFirstOfSeveralLists) {
   Client db = connect();
   EXPECT_EQ(db.pop_first({"x", "y"}), std::nullopt);

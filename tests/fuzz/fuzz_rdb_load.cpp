@@ -12,6 +12,7 @@
 #include "persistence/rdb_loader.hpp"
 #include "persistence/rdb_writer.hpp"
 #include "store/clock.hpp"
+#include "store/hash.hpp"
 #include "store/list.hpp"
 #include "store/store.hpp"
 
@@ -27,6 +28,14 @@ using namespace basalt;
 bool same(const Value& a, const Value& b) {
   if (a.type() != b.type()) return false;
   if (a.is_string()) return a.str() == b.str();
+  if (a.is_hash()) {
+    if (a.hash().size() != b.hash().size()) return false;
+    bool equal = true;
+    a.hash().for_each([&](std::string_view f, std::string_view v) {
+      if (b.hash().get(f) != v) equal = false;
+    });
+    return equal;
+  }
   if (a.list().size() != b.list().size()) return false;
   auto i = a.list().begin();
   for (std::string_view e : b.list()) {

@@ -242,7 +242,8 @@ def run_to_exit(data_dir, *extra, timeout=60):
 
 
 def dump_keyspace(client, dbs=16):
-    """{db: {key: (type, value, pttl)}} of every key: value is bytes or a list of bytes."""
+    """{db: {key: (type, value, pttl)}} of every key: value is bytes, a list of bytes, or (hashes)
+    sorted (field, value) pairs."""
     out = {}
     for db in range(dbs):
         if client.call("SELECT", db) != "OK":
@@ -251,8 +252,11 @@ def dump_keyspace(client, dbs=16):
         if not keys:
             continue
         types = client.pipeline([("TYPE", k) for k in keys])
-        reads = client.pipeline([("GET", k) if t == "string" else ("LRANGE", k, 0, -1)
-                                 for k, t in zip(keys, types)])
+        reads = client.pipeline([("GET", k) if t == "string" else ("HGETALL", k) if t == "hash"
+                                 else ("LRANGE", k, 0, -1) for k, t in zip(keys, types)])
+        # A hash's order is its encoding's: compared as sorted (field, value) pairs.
+        reads = [sorted(zip(v[0::2], v[1::2])) if t == "hash" else v
+                 for t, v in zip(types, reads)]
         ttls = client.pipeline([("PTTL", k) for k in keys])
         out[db] = {k: (t, v, p) for k, t, v, p in zip(keys, types, reads, ttls)}
     client.call("SELECT", 0)

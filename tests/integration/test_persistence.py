@@ -341,7 +341,7 @@ class PointInTimeTest(PersistenceTest):
                     batch += [("SWAPDB", 1, 3)]  # db 3 was empty when the save began
                 for _ in range(300):
                     i = rng.randrange(100000)
-                    op = rng.randrange(8)
+                    op = rng.randrange(9)
                     if op < 3:
                         batch.append(("SET", "k:%d" % i, "%d:%d" % (i, seq)))
                     elif op == 3:
@@ -806,7 +806,7 @@ class RuntimeConfigTest(PersistenceTest):
 
 def random_session(rng, count=400):
     """Commands building strings (raw, integer-encoded, compressible, binary), lists (short,
-    long, mixed) and TTLs in several databases."""
+    long, mixed), hashes (listpack and table) and TTLs in several databases."""
     def value():
         kind = rng.randrange(6)
         if kind == 0:
@@ -825,7 +825,7 @@ def random_session(rng, count=400):
         for _ in range(count // 4):
             key = "k%d" % rng.randrange(60)
             lkey = "l%d" % rng.randrange(20)
-            op = rng.randrange(8)
+            op = rng.randrange(9)
             if op < 2:
                 commands.append(("SET", key, value()))
             elif op == 2:
@@ -838,12 +838,18 @@ def random_session(rng, count=400):
                                  rng.randrange(60000, 3600000)))
             elif op == 6:
                 commands.append(("DEL", key))
+            elif op == 8:
+                pairs = tuple(x for _ in range(rng.randrange(1, 4))
+                              for x in ("f%d" % rng.randrange(10), value()))
+                commands.append(("HSET", "h%d" % rng.randrange(20)) + pairs)
             else:
                 commands.append(("INCRBY", "n%d" % rng.randrange(5), rng.randrange(100)))
     commands.append(("SELECT", 2))
     # A long list (several quicklist nodes) and a big value.
     commands.append(("RPUSH", "long") + tuple("e%d" % i for i in range(3000)))
     commands.append(("SET", "big", "x" * 100000))
+    # A hash past the listpack limits (a hash table in both servers).
+    commands.append(("HSET", "bighash") + tuple(x for i in range(700) for x in ("f%d" % i, i)))
     commands.append(("SELECT", 0))
     return commands
 

@@ -169,6 +169,14 @@ TEST(Decoders, Shapes) {
   EXPECT_EQ(detail::optional_integer(Reply::nil()), std::nullopt);
   EXPECT_EQ(detail::optional_integer(Reply::integer(4)), 4);
   EXPECT_EQ(detail::milliseconds(Reply::integer(-2)), kNoKey);
+  using Pairs = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(detail::field_values(Reply::map({Reply::bulk("f"), Reply::bulk("v")})),
+            (Pairs{{"f", "v"}}));
+  EXPECT_EQ(detail::field_values(Reply::array(
+                {Reply::bulk("a"), Reply::bulk("1"), Reply::bulk("b"), Reply::bulk("2")})),
+            (Pairs{{"a", "1"}, {"b", "2"}}));
+  EXPECT_EQ(detail::field_values(Reply::array({})), Pairs{});
+  EXPECT_THROW(detail::field_values(Reply::array({Reply::bulk("a")})), ProtocolError);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 
 #include "engine_fixture.hpp"
 #include "persistence/rdb_writer.hpp"
+#include "store/hash.hpp"
 #include "store/list.hpp"
 
 namespace basalt::testing {
@@ -202,6 +203,16 @@ KeyspaceDump dump(Engine& engine) {
           value = "list:";
           for (std::string_view item : e->value.list()) value += std::string(item) + '\0';
           break;
+        case ValueType::kHash: {
+          // Sorted: iteration order is the encoding's, not part of the value.
+          std::map<std::string, std::string> fields;
+          e->value.hash().for_each([&](std::string_view f, std::string_view v) {
+            fields.emplace(std::string(f), std::string(v));
+          });
+          value = std::string("hash:") + std::string(e->value.encoding()) + ':';
+          for (const auto& [f, v] : fields) value += f + '\0' + v + '\0';
+          break;
+        }
       }
       out[{i, std::string(e->key())}] = {value, e->expire_at};
     });
@@ -223,6 +234,7 @@ class Generator {
         return std::string(1 + pick(20), static_cast<char>('a' + pick(26)));
     }
   }
+  std::string value_field() { return "f" + std::to_string(pick(4)); }
   std::string ms() { return std::to_string(1 + pick(400)); }
   std::string end() { return pick(2) ? "LEFT" : "RIGHT"; }
   size_t pick(size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng_); }
@@ -282,8 +294,9 @@ class Generator {
     if (name == "flushdb") return {"FLUSHDB"};
     if (name == "flushall") return {"FLUSHALL"};
     if (name == "restore") {
-      Value value = pick(2) ? Value(v) : Value::new_list();
+      Value value = pick(3) == 0 ? Value(v) : pick(2) ? Value::new_list() : Value::new_hash();
       if (value.is_list()) value.list().push_back(v);
+      if (value.is_hash()) value.hash().set(value_field(), v);
       std::vector<std::string> argv = {"RESTORE", k, pick(2) ? "0" : ms(), dump_value(value)};
       if (pick(4) != 0) argv.push_back("REPLACE");
       return argv;
@@ -336,11 +349,17 @@ class Generator {
     // A read that writes its cached cardinality back (may_replicate), recorded when it does.
     if (name == "pfcount") return {"PFCOUNT", k};
     if (name == "pfdebug") return {"PFDEBUG", pick(2) ? "TODENSE" : "GETREG", k};
+    if (name == "hset") return {"HSET", k, value_field(), v, value_field(), value()};
+    if (name == "hmset") return {"HMSET", k, value_field(), v};
+    if (name == "hsetnx") return {"HSETNX", k, value_field(), v};
+    if (name == "hdel") return {"HDEL", k, value_field(), value_field()};
+    if (name == "hincrby") return {"HINCRBY", k, value_field(), std::to_string(pick(20))};
+    if (name == "hincrbyfloat") return {"HINCRBYFLOAT", k, value_field(), "0.1"};
     return {};
   }
 
  private:
-  static constexpr const char* kKeys[] = {"a", "b", "c", "n", "l1", "l2", "l3"};
+  static constexpr const char* kKeys[] = {"a", "b", "c", "n", "l1", "l2", "l3", "h1", "h2"};
   std::mt19937_64 rng_;
 };
 
@@ -368,7 +387,10 @@ TEST_P(EffectReplayTest, ReplayingTheEffectsOfEveryWriteCommandRebuildsTheKeyspa
         const std::string index = std::to_string(e.db);
         std::vector<std::string_view> select = {"SELECT", index};
         replica.execute(*replayer.session, select, replayer.builder());
-        ASSERT_EQ(replayer.take(), kOk);
+        // Inside a transaction's effects (a lazy expiry in COPY's destination database, say) the
+        // SELECT is queued and runs in order at EXEC, as Redis propagates it.
+        const std::string selected = replayer.take();
+        ASSERT_TRUE(selected == kOk || selected == "+QUEUED\r\n") << selected;
         replay_db = e.db;
       }
       std::vector<std::string_view> argv(e.argv.begin(), e.argv.end());

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/hash.hpp"
 #include "store/list.hpp"
 #include "store/store.hpp"
 
@@ -18,6 +19,8 @@ struct Item {
   bool is_list = false;
   std::string str;
   std::vector<std::string> list;
+  bool is_hash = false;
+  std::map<std::string, std::string> hash;
   int64_t expire_at = 0;
   bool operator==(const Item&) const = default;
 };
@@ -30,6 +33,10 @@ inline Item copy_item(const Entry* e) {
   if (e->value.is_list()) {
     item.is_list = true;
     for (std::string_view s : e->value.list()) item.list.emplace_back(s);
+  } else if (e->value.is_hash()) {
+    item.is_hash = true;
+    e->value.hash().for_each(
+        [&](std::string_view f, std::string_view v) { item.hash.emplace(f, v); });
   } else {
     item.str = std::string(e->value.str());
   }
@@ -49,6 +56,8 @@ inline Keyspace copy_keyspace(const Store& store) {
 inline std::ostream& operator<<(std::ostream& os, const Item& item) {
   if (item.is_list) {
     os << "list[" << item.list.size() << "]";
+  } else if (item.is_hash) {
+    os << "hash[" << item.hash.size() << "]";
   } else {
     os << "string(" << item.str.size() << " bytes)";
   }

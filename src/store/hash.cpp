@@ -1,0 +1,400 @@
+#include "store/hash.hpp"
+
+#include <malloc.h>
+
+#include <cstdlib>
+#include <new>
+
+#include "store/wyhash.hpp"
+
+namespace basalt {
+
+namespace {
+
+std::atomic<size_t> g_max_entries{128};
+std::atomic<size_t> g_max_value{64};
+
+void* checked_realloc(void* p, size_t n) {
+  void* q = std::realloc(p, n);
+  if (q == nullptr) throw std::bad_alloc();
+  return q;
+}
+
+// Seeded once per process, so that clients cannot precompute fields that collide (Redis seeds its
+// SipHash the same way). A per-process seed keeps HSCAN cursors valid for the process's lifetime.
+uint64_t field_seed() {
+  static const uint64_t seed = [] {
+    std::random_device rd;
+    return (static_cast<uint64_t>(rd()) << 32) ^ rd();
+  }();
+  return seed;
+}
+
+size_t varint_size(size_t n) {
+  size_t bytes = 1;
+  while (n >= 0x80) {
+    n >>= 7;
+    ++bytes;
+  }
+  return bytes;
+}
+
+uint8_t* write_string(uint8_t* p, std::string_view s) {
+  size_t n = s.size();
+  while (n >= 0x80) {
+    *p++ = static_cast<uint8_t>(n | 0x80);
+    n >>= 7;
+  }
+  *p++ = static_cast<uint8_t>(n);
+  if (!s.empty()) std::memcpy(p, s.data(), s.size());
+  return p + s.size();
+}
+
+size_t encoded_size(std::string_view s) { return varint_size(s.size()) + s.size(); }
+
+constexpr size_t kMinBuckets = 4;
+
+size_t buckets_for(size_t n) {
+  size_t b = kMinBuckets;
+  while (b < n) b *= 2;
+  return b;
+}
+
+}  // namespace
+
+HashLimits hash_limits() {
+  return {g_max_entries.load(std::memory_order_relaxed),
+          g_max_value.load(std::memory_order_relaxed)};
+}
+
+void set_hash_limits(HashLimits limits) {
+  g_max_entries.store(limits.max_listpack_entries, std::memory_order_relaxed);
+  g_max_value.store(limits.max_listpack_value, std::memory_order_relaxed);
+}
+
+void Hash::release() {
+  if (p_ == 0) return;
+  if (is_packed()) {
+    std::free(packed());
+  } else {
+    Table* t = table();
+    for (size_t i = 0; i <= t->mask; ++i) {
+      for (Node* n = t->buckets[i]; n != nullptr;) {
+        Node* next = n->next;
+        std::free(n);
+        n = next;
+      }
+    }
+    std::free(t->buckets);
+    std::free(t);
+  }
+  p_ = 0;
+}
+
+Hash Hash::clone() const {
+  Hash copy;
+  if (p_ == 0) return copy;
+  if (is_packed()) {
+    const uint32_t used = packed()->used;
+    void* block = checked_realloc(nullptr, used);
+    std::memcpy(block, packed(), used);
+    copy.p_ = reinterpret_cast<uintptr_t>(block);
+    return copy;
+  }
+  Table* t = new_table(table()->size);
+  copy.p_ = reinterpret_cast<uintptr_t>(t) | 1;  // owned from here on, should a node fail
+  for_each([&](std::string_view f, std::string_view v) {
+    link(t, new_node(t, f, v));
+    ++t->size;
+  });
+  return copy;
+}
+
+size_t Hash::size() const {
+  if (p_ == 0) return 0;
+  return is_packed() ? packed()->count : table()->size;
+}
+
+std::optional<size_t> Hash::packed_find(std::string_view field, std::string_view* value) const {
+  const Header* h = packed();
+  const uint8_t* start = pairs(h);
+  const uint8_t* p = start;
+  for (uint32_t i = 0; i < h->count; ++i) {
+    const uint8_t* pair = p;
+    const std::string_view f = read(p);
+    const std::string_view v = read(p);
+    if (f == field) {
+      *value = v;
+      return static_cast<size_t>(pair - start);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string_view> Hash::get(std::string_view field) const {
+  if (p_ == 0) return std::nullopt;
+  if (is_packed()) {
+    std::string_view v;
+    if (!packed_find(field, &v)) return std::nullopt;
+    return v;
+  }
+  Node** slot = table_slot(field);
+  if (slot == nullptr) return std::nullopt;
+  return (*slot)->value();
+}
+
+bool Hash::set(std::string_view field, std::string_view value, const HashLimits& limits) {
+  if (is_packed()) {
+    if (field.size() > limits.max_listpack_value || value.size() > limits.max_listpack_value) {
+      convert_to_table();
+    } else {
+      return packed_set(field, value, limits);
+    }
+  }
+  Table* t = table();
+  if (Node** slot = table_slot(field); slot != nullptr) {
+    Node* n = *slot;
+    if (n->vlen != value.size()) {
+      // The new node first: should the allocation fail, the hash still holds the old pair.
+      Node* fresh = new_node(t, field, value);
+      fresh->next = n->next;
+      *slot = fresh;
+      free_node(t, n);
+    } else if (!value.empty()) {
+      std::memcpy(n->data() + n->flen, value.data(), value.size());
+    }
+    return false;
+  }
+  link(t, new_node(t, field, value));
+  ++t->size;
+  if (t->size > t->mask + 1) rehash(t, (t->mask + 1) * 2);
+  return true;
+}
+
+bool Hash::packed_set(std::string_view field, std::string_view value, const HashLimits& limits) {
+  Header* h = packed();
+  std::string_view old;
+  std::optional<size_t> at = h != nullptr ? packed_find(field, &old) : std::nullopt;
+  const size_t used = h != nullptr ? h->used : sizeof(Header);
+  if (at) {
+    // Replace the value in place, moving the pairs after it by the difference in size.
+    const size_t off = static_cast<size_t>(reinterpret_cast<const uint8_t*>(old.data()) -
+                                           reinterpret_cast<const uint8_t*>(h)) -
+                       varint_size(old.size());
+    const size_t old_size = encoded_size(old), new_size = encoded_size(value);
+    const size_t new_used = used - old_size + new_size;
+    if (new_used > kMaxPackedBytes) {
+      convert_to_table();
+      return set(field, value, limits);
+    }
+    const size_t tail = used - off - old_size;
+    if (new_size > old_size) {
+      h = static_cast<Header*>(checked_realloc(h, new_used));
+      p_ = reinterpret_cast<uintptr_t>(h);
+    }
+    auto* base = reinterpret_cast<uint8_t*>(h);
+    std::memmove(base + off + new_size, base + off + old_size, tail);
+    write_string(base + off, value);
+    h->used = static_cast<uint32_t>(new_used);
+    if (new_size < old_size) {
+      h = static_cast<Header*>(checked_realloc(h, new_used));
+      p_ = reinterpret_cast<uintptr_t>(h);
+    }
+    return false;
+  }
+  const size_t new_used = used + encoded_size(field) + encoded_size(value);
+  if (new_used > kMaxPackedBytes) {
+    convert_to_table();
+    return set(field, value, limits);
+  }
+  const bool fresh = h == nullptr;
+  h = static_cast<Header*>(checked_realloc(h, new_used));
+  p_ = reinterpret_cast<uintptr_t>(h);
+  if (fresh) {
+    h->used = sizeof(Header);
+    h->count = 0;
+  }
+  uint8_t* p = reinterpret_cast<uint8_t*>(h) + h->used;
+  p = write_string(p, field);
+  write_string(p, value);
+  h->used = static_cast<uint32_t>(new_used);
+  ++h->count;
+  if (h->count > limits.max_listpack_entries) convert_to_table();
+  return true;
+}
+
+bool Hash::erase(std::string_view field) {
+  if (p_ == 0) return false;
+  if (is_packed()) {
+    Header* h = packed();
+    std::string_view v;
+    std::optional<size_t> at = packed_find(field, &v);
+    if (!at) return false;
+    if (h->count == 1) {
+      release();
+      return true;
+    }
+    const size_t off = sizeof(Header) + *at;
+    const size_t pair = encoded_size(field) + encoded_size(v);
+    auto* base = reinterpret_cast<uint8_t*>(h);
+    std::memmove(base + off, base + off + pair, h->used - off - pair);
+    h->used -= static_cast<uint32_t>(pair);
+    --h->count;
+    p_ = reinterpret_cast<uintptr_t>(checked_realloc(h, h->used));
+    return true;
+  }
+  Table* t = table();
+  Node** slot = table_slot(field);
+  if (slot == nullptr) return false;
+  Node* n = *slot;
+  *slot = n->next;
+  free_node(t, n);
+  --t->size;
+  // Redis's htNeedsResize: a table under 10% full is shrunk to fit.
+  const size_t buckets = t->mask + 1;
+  if (buckets > kMinBuckets && t->size * 10 < buckets) rehash(t, buckets_for(t->size));
+  return true;
+}
+
+void Hash::convert_to_table(size_t n) {
+  if (!is_packed()) return;
+  Table* t = new_table(n > size() ? n : size());
+  try {
+    for_each([&](std::string_view f, std::string_view v) {
+      link(t, new_node(t, f, v));
+      ++t->size;
+    });
+  } catch (...) {
+    Hash partial;
+    partial.p_ = reinterpret_cast<uintptr_t>(t) | 1;
+    throw;
+  }
+  release();
+  p_ = reinterpret_cast<uintptr_t>(t) | 1;
+}
+
+uint64_t Hash::hash_of(std::string_view field) { return wyhash(field, field_seed()); }
+
+Hash::Node** Hash::table_slot(std::string_view field) const {
+  Table* t = table();
+  Node** slot = &t->buckets[hash_of(field) & t->mask];
+  for (; *slot != nullptr; slot = &(*slot)->next) {
+    if ((*slot)->field() == field) return slot;
+  }
+  return nullptr;
+}
+
+Hash::Node* Hash::new_node(Table* t, std::string_view field, std::string_view value) {
+  auto* n =
+      static_cast<Node*>(checked_realloc(nullptr, sizeof(Node) + field.size() + value.size()));
+  n->next = nullptr;
+  n->flen = static_cast<uint32_t>(field.size());
+  n->vlen = static_cast<uint32_t>(value.size());
+  if (!field.empty()) std::memcpy(n->data(), field.data(), field.size());
+  if (!value.empty()) std::memcpy(n->data() + field.size(), value.data(), value.size());
+  t->bytes += malloc_usable_size(n);
+  return n;
+}
+
+void Hash::free_node(Table* t, Node* n) {
+  t->bytes -= malloc_usable_size(n);
+  std::free(n);
+}
+
+void Hash::link(Table* t, Node* n) {
+  Node** bucket = &t->buckets[hash_of(n->field()) & t->mask];
+  n->next = *bucket;
+  *bucket = n;
+}
+
+void Hash::rehash(Table* t, size_t buckets) {
+  auto** fresh = static_cast<Node**>(std::calloc(buckets, sizeof(Node*)));
+  if (fresh == nullptr) return;  // the old table still works, only fuller
+  Node** old = t->buckets;
+  const size_t old_count = t->mask + 1;
+  t->buckets = fresh;
+  t->mask = buckets - 1;
+  for (size_t i = 0; i < old_count; ++i) {
+    for (Node* n = old[i]; n != nullptr;) {
+      Node* next = n->next;
+      link(t, n);
+      n = next;
+    }
+  }
+  std::free(old);
+}
+
+Hash::Table* Hash::new_table(size_t n) {
+  const size_t buckets = buckets_for(n);
+  auto** b = static_cast<Node**>(std::calloc(buckets, sizeof(Node*)));
+  if (b == nullptr) throw std::bad_alloc();
+  auto* t = static_cast<Table*>(std::malloc(sizeof(Table)));
+  if (t == nullptr) {
+    std::free(b);
+    throw std::bad_alloc();
+  }
+  *t = Table{b, buckets - 1, 0, 0};
+  return t;
+}
+
+std::pair<std::string_view, std::string_view> Hash::random_pair(std::mt19937_64& rng) const {
+  if (is_packed()) {
+    const Header* h = packed();
+    const uint64_t index = rng() % h->count;
+    const uint8_t* p = pairs(h);
+    for (uint64_t i = 0; i < index; ++i) {
+      read(p);
+      read(p);
+    }
+    std::string_view f = read(p);
+    return {f, read(p)};
+  }
+  // A random non-empty bucket (the table is kept at least 10% full, so this takes a few tries),
+  // then a random node of its chain.
+  const Table* t = table();
+  const Node* chain;
+  do {
+    chain = t->buckets[rng() & t->mask];
+  } while (chain == nullptr);
+  size_t len = 0;
+  for (const Node* n = chain; n != nullptr; n = n->next) ++len;
+  for (size_t i = rng() % len; i > 0; --i) chain = chain->next;
+  return {chain->field(), chain->value()};
+}
+
+size_t Hash::memory_usage() const {
+  if (p_ == 0) return 0;
+  if (is_packed()) return malloc_usable_size(packed());
+  const Table* t = table();
+  return malloc_usable_size(const_cast<Table*>(t)) + malloc_usable_size(t->buckets) + t->bytes;
+}
+
+bool Hash::valid() const {
+  if (p_ == 0) return true;
+  if (is_packed()) {
+    const Header* h = packed();
+    if (h->count == 0 || h->used > malloc_usable_size(const_cast<Header*>(h))) return false;
+    const uint8_t* p = pairs(h);
+    const uint8_t* end = reinterpret_cast<const uint8_t*>(h) + h->used;
+    for (uint32_t i = 0; i < h->count; ++i) {
+      read(p);
+      if (p > end) return false;
+      read(p);
+      if (p > end) return false;
+    }
+    return p == end;
+  }
+  const Table* t = table();
+  if (((t->mask + 1) & t->mask) != 0) return false;
+  size_t count = 0, bytes = 0;
+  for (size_t i = 0; i <= t->mask; ++i) {
+    for (const Node* n = t->buckets[i]; n != nullptr; n = n->next) {
+      if ((hash_of(n->field()) & t->mask) != i) return false;
+      ++count;
+      bytes += malloc_usable_size(const_cast<Node*>(n));
+    }
+  }
+  return count == t->size && bytes == t->bytes;
+}
+
+}  // namespace basalt

@@ -1,0 +1,201 @@
+#pragma once
+// Redis hash storage, in one of two encodings, as Redis keeps them:
+//
+// - Packed (Redis's "listpack"): one malloc'd block, an 8-byte header (bytes used, pair count)
+//   and then field/value pairs back to back, each string a varint length and its bytes:
+//
+//     [used|count] [flen|field|vlen|value] [flen|field|vlen|value] ...
+//
+//   A pair of short strings costs 2 bytes beyond its data, and a hash of a few small fields is a
+//   single allocation behind the Value's pointer: the common case (objects of a few attributes,
+//   millions of them) pays no table, no per-field node and no Hash object. Lookups are a linear
+//   walk, which over a few dozen short pairs in one cache-friendly block beats hashing. The block
+//   is reallocated to fit on every write; malloc's size classes make most of those in place.
+// - Table (Redis's "hashtable"): chained buckets, power-of-two sized, each pair one node holding
+//   field and value. Chaining keeps nodes in their buckets, which lets HSCAN's reverse-binary
+//   cursor return every field present for the whole iteration across resizes, as Redis's dictScan
+//   does. Resizes happen all at once (O(n), amortized O(1) per insert): a hash is one key, and
+//   Redis's incremental rehash buys little at the sizes a single key reaches.
+//
+// A hash moves from packed to table once it holds more than hash-max-listpack-entries pairs or a
+// field or value longer than hash-max-listpack-value bytes, and never back, as in Redis.
+//
+// The Hash itself is one word: a pointer to the packed block, or to the Table with its low bit
+// set. It lives inside the Value's 16 bytes, so a small hash is exactly one heap block.
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <random>
+#include <string_view>
+#include <utility>
+
+namespace basalt {
+
+// hash-max-listpack-entries and hash-max-listpack-value (and their ziplist aliases). Process-wide
+// as in Redis: the config applies them, every hash (and the loader) reads them.
+struct HashLimits {
+  size_t max_listpack_entries = 128;
+  size_t max_listpack_value = 64;
+};
+HashLimits hash_limits();
+void set_hash_limits(HashLimits limits);
+
+class Hash {
+ public:
+  // A packed block never grows past this (Redis's listpack safety limit is 1 GiB): a hash whose
+  // pairs would not fit goes to the table, whatever the limits say.
+  static constexpr size_t kMaxPackedBytes = size_t{1} << 30;
+
+  Hash() = default;
+  ~Hash() { release(); }
+  Hash(Hash&& other) noexcept : p_(std::exchange(other.p_, 0)) {}
+  Hash& operator=(Hash&& other) noexcept {
+    if (this != &other) {
+      release();
+      p_ = std::exchange(other.p_, 0);
+    }
+    return *this;
+  }
+  Hash(const Hash&) = delete;
+  Hash& operator=(const Hash&) = delete;
+  Hash clone() const;  // deep copy (COPY), in the same encoding
+
+  bool is_packed() const { return (p_ & 1) == 0; }
+  size_t size() const;
+  bool empty() const { return size() == 0; }
+
+  // Views stay valid until the hash is next modified.
+  std::optional<std::string_view> get(std::string_view field) const;
+  bool contains(std::string_view field) const { return get(field).has_value(); }
+  // Adds or replaces; true when the field is new. Converts to a table past `limits` first (a long
+  // string) or after (too many pairs). field and value must not point into this hash.
+  bool set(std::string_view field, std::string_view value, const HashLimits& limits);
+  bool set(std::string_view field, std::string_view value) {
+    return set(field, value, hash_limits());
+  }
+  // True when the field was there.
+  bool erase(std::string_view field);
+  // Converts to the table encoding now (a load announcing more pairs than the packed limit),
+  // sized for n pairs. A table stays a table.
+  void convert_to_table(size_t n = 0);
+
+  // f(field, value) for every pair; f must not modify the hash.
+  template <class F>
+  void for_each(F&& f) const;
+  // One HSCAN step: f(field, value) for the pairs of the bucket(s) at the cursor, and the next
+  // cursor (0 when done). A packed hash is returned whole, with cursor 0, as Redis does.
+  template <class F>
+  uint64_t scan(uint64_t cursor, F&& f) const;
+  // A random pair (HRANDFIELD). Precondition: !empty().
+  std::pair<std::string_view, std::string_view> random_pair(std::mt19937_64& rng) const;
+
+  // Heap bytes owned (block, or table, buckets and nodes), by malloc_usable_size.
+  size_t memory_usage() const;
+  // Walks the structure checking counts, lengths and (tables) that each node is in its bucket;
+  // for tests.
+  bool valid() const;
+
+ private:
+  struct Header {
+    uint32_t used;   // bytes of the block in use, header included
+    uint32_t count;  // pairs
+  };
+  struct Node {
+    Node* next;
+    uint32_t flen;
+    uint32_t vlen;
+    char* data() { return reinterpret_cast<char*>(this + 1); }
+    const char* data() const { return reinterpret_cast<const char*>(this + 1); }
+    std::string_view field() const { return {data(), flen}; }
+    std::string_view value() const { return {data() + flen, vlen}; }
+  };
+  struct Table {
+    Node** buckets;
+    size_t mask;  // buckets - 1
+    size_t size;
+    size_t bytes;  // node bytes, by malloc_usable_size
+  };
+
+  static std::string_view read(const uint8_t*& p) {
+    size_t len = *p++;
+    if (len >= 0x80) {
+      len &= 0x7f;
+      for (int shift = 7;; shift += 7) {
+        const uint8_t b = *p++;
+        len |= static_cast<size_t>(b & 0x7f) << shift;
+        if (b < 0x80) break;
+      }
+    }
+    std::string_view s(reinterpret_cast<const char*>(p), len);
+    p += len;
+    return s;
+  }
+
+  Header* packed() const { return reinterpret_cast<Header*>(p_); }
+  Table* table() const { return reinterpret_cast<Table*>(p_ & ~uintptr_t{1}); }
+  static const uint8_t* pairs(const Header* h) { return reinterpret_cast<const uint8_t*>(h + 1); }
+
+  void release();
+  // Packed: the offset of the pair with this field, or nullopt.
+  std::optional<size_t> packed_find(std::string_view field, std::string_view* value) const;
+  bool packed_set(std::string_view field, std::string_view value, const HashLimits& limits);
+  // Table.
+  static uint64_t hash_of(std::string_view field);
+  Node** table_slot(std::string_view field) const;  // the link pointing at the node, or null
+  static Node* new_node(Table* t, std::string_view field, std::string_view value);
+  static void free_node(Table* t, Node* n);
+  static void link(Table* t, Node* n);
+  static void rehash(Table* t, size_t buckets);
+  static Table* new_table(size_t n);
+
+  uintptr_t p_ = 0;  // 0: an empty packed hash, no block
+};
+
+namespace hash_detail {
+inline uint64_t reverse_bits(uint64_t v) {
+  v = ((v >> 1) & 0x5555555555555555ull) | ((v & 0x5555555555555555ull) << 1);
+  v = ((v >> 2) & 0x3333333333333333ull) | ((v & 0x3333333333333333ull) << 2);
+  v = ((v >> 4) & 0x0f0f0f0f0f0f0f0full) | ((v & 0x0f0f0f0f0f0f0f0full) << 4);
+  return __builtin_bswap64(v);
+}
+}  // namespace hash_detail
+
+template <class F>
+void Hash::for_each(F&& f) const {
+  if (p_ == 0) return;
+  if (is_packed()) {
+    const Header* h = packed();
+    const uint8_t* p = pairs(h);
+    for (uint32_t i = 0; i < h->count; ++i) {
+      std::string_view field = read(p);
+      std::string_view value = read(p);
+      f(field, value);
+    }
+    return;
+  }
+  const Table* t = table();
+  for (size_t i = 0; i <= t->mask; ++i)
+    for (const Node* n = t->buckets[i]; n != nullptr; n = n->next) f(n->field(), n->value());
+}
+
+template <class F>
+uint64_t Hash::scan(uint64_t cursor, F&& f) const {
+  if (p_ == 0 || is_packed()) {
+    for_each(f);
+    return 0;
+  }
+  const Table* t = table();
+  for (const Node* n = t->buckets[cursor & t->mask]; n != nullptr; n = n->next) {
+    f(n->field(), n->value());
+  }
+  // Increment the reversed cursor: high bits first keeps the cursor valid across resizes.
+  cursor |= ~static_cast<uint64_t>(t->mask);
+  cursor = hash_detail::reverse_bits(cursor);
+  ++cursor;
+  return hash_detail::reverse_bits(cursor);
+}
+
+}  // namespace basalt

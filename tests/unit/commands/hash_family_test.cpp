@@ -1,0 +1,103 @@
+#include <gtest/gtest.h>
+
+#include "unit/commands/engine_fixture.hpp"
+
+namespace basalt::testing {
+namespace {
+
+class HashesTest : public EngineTest {};
+
+const std::string kWrongType =
+    "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
+
+TEST_F(HashesTest, SetGetAndDeleteTheKeyWhenEmpty) {
+  EXPECT_EQ(run({"HSET", "h", "a", "1", "b", "2"}), integer(2));
+  EXPECT_EQ(run({"HSET", "h", "a", "3"}), integer(0));
+  EXPECT_EQ(run({"HMSET", "h", "c", "4"}), "+OK\r\n");
+  EXPECT_EQ(run({"HGET", "h", "a"}), bulk("3"));
+  EXPECT_EQ(run({"HGET", "h", "z"}), kNil);
+  EXPECT_EQ(run({"HMGET", "h", "a", "z"}), array({bulk("3"), kNil}));
+  EXPECT_EQ(run({"HMGET", "nokey", "a"}), array({kNil}));
+  EXPECT_EQ(run({"HGETALL", "h"}),
+            array({bulk("a"), bulk("3"), bulk("b"), bulk("2"), bulk("c"), bulk("4")}));
+  EXPECT_EQ(run({"HKEYS", "h"}), array({bulk("a"), bulk("b"), bulk("c")}));
+  EXPECT_EQ(run({"HVALS", "h"}), array({bulk("3"), bulk("2"), bulk("4")}));
+  EXPECT_EQ(run({"TYPE", "h"}), "+hash\r\n");
+  EXPECT_EQ(run({"OBJECT", "ENCODING", "h"}), bulk("listpack"));
+  EXPECT_EQ(run({"HDEL", "h", "a", "b", "c", "d"}), integer(3));
+  EXPECT_EQ(run({"EXISTS", "h"}), integer(0));
+  EXPECT_EQ(run({"HGETALL", "h"}), "*0\r\n");
+}
+
+TEST_F(HashesTest, ArityAndTypeErrors) {
+  EXPECT_EQ(run({"HSET", "h", "a", "1", "b"}),
+            err("ERR wrong number of arguments for 'hset' command"));
+  EXPECT_EQ(run({"HMSET", "h", "a"}), err("ERR wrong number of arguments for 'hmset' command"));
+  run({"SET", "s", "v"});
+  for (auto cmd : std::vector<std::vector<std::string_view>>{{"HSET", "s", "a", "b"},
+                                                             {"HGET", "s", "a"},
+                                                             {"HMGET", "s", "a"},
+                                                             {"HDEL", "s", "a"},
+                                                             {"HLEN", "s"},
+                                                             {"HGETALL", "s"},
+                                                             {"HINCRBY", "s", "a", "1"},
+                                                             {"HRANDFIELD", "s", "0"},
+                                                             {"HSCAN", "s", "0"}}) {
+    EXPECT_EQ(run(cmd), kWrongType) << cmd[0];
+  }
+  // Arguments are parsed before the key is looked at.
+  EXPECT_EQ(run({"HINCRBY", "s", "a", "x"}), err("ERR value is not an integer or out of range"));
+  EXPECT_EQ(run({"HINCRBYFLOAT", "s", "a", "x"}), err("ERR value is not a valid float"));
+  EXPECT_EQ(run({"HINCRBYFLOAT", "s", "a", "inf"}), err("ERR value is NaN or Infinity"));
+  EXPECT_EQ(run({"HSCAN", "s", "x"}), err("ERR invalid cursor"));
+}
+
+TEST_F(HashesTest, Increments) {
+  EXPECT_EQ(run({"HINCRBY", "h", "n", "5"}), integer(5));
+  EXPECT_EQ(run({"HSET", "h", "s", "abc"}), integer(1));
+  EXPECT_EQ(run({"HINCRBY", "h", "s", "1"}), err("ERR hash value is not an integer"));
+  EXPECT_EQ(run({"HINCRBYFLOAT", "h", "s", "1"}), err("ERR hash value is not a float"));
+  EXPECT_EQ(run({"HINCRBY", "h", "n", "9223372036854775807"}),
+            err("ERR increment or decrement would overflow"));
+  EXPECT_EQ(run({"HINCRBYFLOAT", "h", "n", "0.5"}), bulk("5.5"));
+  EXPECT_EQ(run({"HGET", "h", "n"}), bulk("5.5"));
+}
+
+TEST_F(HashesTest, EncodingFollowsTheConfig) {
+  EXPECT_EQ(run({"CONFIG", "SET", "hash-max-ziplist-entries", "2"}), "+OK\r\n");
+  EXPECT_EQ(run({"CONFIG", "GET", "hash-max-listpack-entries"}),
+            array({bulk("hash-max-listpack-entries"), bulk("2")}));
+  run({"HSET", "h", "a", "1", "b", "2"});
+  EXPECT_EQ(run({"OBJECT", "ENCODING", "h"}), bulk("listpack"));
+  run({"HSET", "h", "c", "3"});
+  EXPECT_EQ(run({"OBJECT", "ENCODING", "h"}), bulk("hashtable"));
+  run({"CONFIG", "SET", "hash-max-listpack-value", "3"});
+  run({"HSET", "v", "f", "abcd"});
+  EXPECT_EQ(run({"OBJECT", "ENCODING", "v"}), bulk("hashtable"));
+  run({"CONFIG", "SET", "hash-max-listpack-entries", "512"});
+  run({"CONFIG", "SET", "hash-max-listpack-value", "64"});
+}
+
+TEST_F(HashesTest, RandomFieldAndScanReplies) {
+  run({"HSET", "h", "f", "v"});
+  EXPECT_EQ(run({"HRANDFIELD", "h"}), bulk("f"));
+  EXPECT_EQ(run({"HRANDFIELD", "h", "-2", "WITHVALUES"}),
+            array({bulk("f"), bulk("v"), bulk("f"), bulk("v")}));
+  EXPECT_EQ(run({"HRANDFIELD", "h", "0"}), "*0\r\n");
+  EXPECT_EQ(run({"HRANDFIELD", "nokey"}), kNil);
+  EXPECT_EQ(run({"HRANDFIELD", "h", "1", "x"}), err("ERR syntax error"));
+  EXPECT_EQ(run({"HRANDFIELD", "h", "-4611686018427387904", "WITHVALUES"}),
+            err("ERR value is out of range"));
+  EXPECT_EQ(run({"HSCAN", "h", "0"}), array({bulk("0"), array({bulk("f"), bulk("v")})}));
+  EXPECT_EQ(run({"HSCAN", "nokey", "0", "COUNT", "x"}), array({bulk("0"), "*0\r\n"}));
+  EXPECT_EQ(run({"HSCAN", "h", "0", "COUNT", "0"}), err("ERR syntax error"));
+  EXPECT_EQ(run({"HSCAN", "h", "0", "TYPE", "hash"}), err("ERR syntax error"));
+}
+
+TEST_F(HashesTest, HincrbyfloatPropagatesAsHset) {
+  EXPECT_EQ(run({"HINCRBYFLOAT", "h", "f", "1.10"}), bulk("1.1"));
+  EXPECT_EQ(run({"HGET", "h", "f"}), bulk("1.1"));
+}
+
+}  // namespace
+}  // namespace basalt::testing

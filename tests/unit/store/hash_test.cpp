@@ -1,0 +1,228 @@
+#include "store/hash.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/value.hpp"
+
+namespace basalt {
+namespace {
+
+using Pairs = std::vector<std::pair<std::string, std::string>>;
+
+Pairs contents(const Hash& h) {
+  Pairs out;
+  h.for_each([&](std::string_view f, std::string_view v) { out.emplace_back(f, v); });
+  return out;
+}
+
+std::map<std::string, std::string> as_map(const Hash& h) {
+  std::map<std::string, std::string> out;
+  h.for_each([&](std::string_view f, std::string_view v) { out.emplace(f, v); });
+  return out;
+}
+
+constexpr HashLimits kSmall{4, 8};
+
+TEST(HashTest, PackedKeepsInsertionOrderAndReplacesInPlace) {
+  Hash h;
+  EXPECT_TRUE(h.empty());
+  EXPECT_TRUE(h.is_packed());
+  EXPECT_EQ(h.memory_usage(), 0u);
+  EXPECT_TRUE(h.set("a", "1", kSmall));
+  EXPECT_TRUE(h.set("b", "22", kSmall));
+  EXPECT_TRUE(h.set("", "", kSmall));
+  EXPECT_FALSE(h.set("a", "longer", kSmall));  // grows the value: the rest moves
+  EXPECT_FALSE(h.set("b", "", kSmall));        // shrinks it
+  EXPECT_EQ(contents(h), (Pairs{{"a", "longer"}, {"b", ""}, {"", ""}}));
+  EXPECT_EQ(h.size(), 3u);
+  EXPECT_EQ(h.get("a"), "longer");
+  EXPECT_EQ(h.get(""), "");
+  EXPECT_FALSE(h.get("c").has_value());
+  EXPECT_TRUE(h.is_packed());
+  EXPECT_TRUE(h.valid());
+}
+
+TEST(HashTest, PackedEraseFromEveryPosition) {
+  for (int victim = 0; victim < 3; ++victim) {
+    Hash h;
+    h.set("a", "1", kSmall);
+    h.set("b", "2", kSmall);
+    h.set("c", "3", kSmall);
+    const std::string field(1, static_cast<char>('a' + victim));
+    EXPECT_TRUE(h.erase(field));
+    EXPECT_FALSE(h.erase(field));
+    EXPECT_EQ(h.size(), 2u);
+    EXPECT_FALSE(h.contains(field));
+    EXPECT_TRUE(h.valid());
+  }
+  Hash h;
+  h.set("only", "x", kSmall);
+  EXPECT_TRUE(h.erase("only"));
+  EXPECT_TRUE(h.empty());
+  EXPECT_EQ(h.memory_usage(), 0u);
+}
+
+TEST(HashTest, LongStringsAndManyFieldsConvertToATableForGood) {
+  Hash by_value;
+  by_value.set("f", std::string(8, 'x'), kSmall);
+  EXPECT_TRUE(by_value.is_packed());  // the limit is inclusive, as Redis's
+  by_value.set("g", std::string(9, 'x'), kSmall);
+  EXPECT_FALSE(by_value.is_packed());
+  by_value.erase("g");
+  EXPECT_FALSE(by_value.is_packed());  // never back
+  EXPECT_EQ(as_map(by_value), (std::map<std::string, std::string>{{"f", "xxxxxxxx"}}));
+
+  Hash by_field;
+  by_field.set(std::string(9, 'k'), "v", kSmall);
+  EXPECT_FALSE(by_field.is_packed());
+
+  Hash by_count;
+  for (int i = 0; i < 4; ++i) by_count.set(std::to_string(i), "v", kSmall);
+  EXPECT_TRUE(by_count.is_packed());
+  by_count.set("4", "v", kSmall);
+  EXPECT_FALSE(by_count.is_packed());
+  EXPECT_EQ(by_count.size(), 5u);
+  EXPECT_TRUE(by_count.valid());
+}
+
+TEST(HashTest, TableMatchesAMapUnderRandomOperations) {
+  std::mt19937_64 rng(7);
+  Hash h;
+  std::map<std::string, std::string> model;
+  for (int i = 0; i < 20000; ++i) {
+    const std::string field = "f" + std::to_string(rng() % 700);
+    if (rng() % 3 == 0) {
+      EXPECT_EQ(h.erase(field), model.erase(field) == 1);
+    } else {
+      const std::string value(rng() % 20, static_cast<char>('a' + rng() % 26));
+      EXPECT_EQ(h.set(field, value, kSmall), !model.contains(field));
+      model[field] = value;
+    }
+  }
+  EXPECT_FALSE(h.is_packed());
+  EXPECT_EQ(h.size(), model.size());
+  EXPECT_EQ(as_map(h), model);
+  EXPECT_TRUE(h.valid());
+  for (const auto& [f, v] : model) EXPECT_EQ(h.get(f), v);
+  // Deleting nearly everything shrinks the table and keeps every lookup right.
+  size_t left = model.size();
+  for (auto it = model.begin(); left > 3; it = model.erase(it), --left) {
+    EXPECT_TRUE(h.erase(it->first));
+  }
+  EXPECT_EQ(as_map(h), model);
+  EXPECT_TRUE(h.valid());
+}
+
+TEST(HashTest, ScanReturnsEveryFieldPresentThroughoutDespiteResizes) {
+  Hash h;
+  for (int i = 0; i < 500; ++i) h.set("k" + std::to_string(i), "v", kSmall);
+  std::set<std::string> seen;
+  uint64_t cursor = 0;
+  int steps = 0;
+  do {
+    cursor = h.scan(cursor, [&](std::string_view f, std::string_view) { seen.emplace(f); });
+    // Grow and then shrink the table mid-scan with fields that come and go.
+    if (steps == 20) {
+      for (int i = 0; i < 3000; ++i) h.set("tmp" + std::to_string(i), "v", kSmall);
+    }
+    if (steps == 60) {
+      for (int i = 0; i < 3000; ++i) h.erase("tmp" + std::to_string(i));
+    }
+    ++steps;
+  } while (cursor != 0);
+  for (int i = 0; i < 500; ++i) EXPECT_TRUE(seen.contains("k" + std::to_string(i))) << i;
+}
+
+TEST(HashTest, PackedScanIsOneStep) {
+  Hash h;
+  h.set("a", "1", kSmall);
+  h.set("b", "2", kSmall);
+  Pairs got;
+  EXPECT_EQ(h.scan(123, [&](std::string_view f, std::string_view v) { got.emplace_back(f, v); }),
+            0u);
+  EXPECT_EQ(got, (Pairs{{"a", "1"}, {"b", "2"}}));
+}
+
+TEST(HashTest, RandomPairReachesEveryPairInBothEncodings) {
+  std::mt19937_64 rng(1);
+  for (int n : {3, 50}) {
+    Hash h;
+    for (int i = 0; i < n; ++i) h.set(std::to_string(i), "v" + std::to_string(i), kSmall);
+    std::set<std::string> seen;
+    for (int i = 0; i < 3000; ++i) {
+      auto [f, v] = h.random_pair(rng);
+      EXPECT_EQ("v" + std::string(f), v);
+      seen.emplace(f);
+    }
+    EXPECT_EQ(seen.size(), static_cast<size_t>(n));
+  }
+}
+
+TEST(HashTest, CloneIsDeepInBothEncodings) {
+  for (int n : {2, 30}) {
+    Hash h;
+    for (int i = 0; i < n; ++i) h.set(std::to_string(i), "v", kSmall);
+    Hash copy = h.clone();
+    h.set("0", "changed", kSmall);
+    h.erase("1");
+    EXPECT_EQ(copy.get("0"), "v");
+    EXPECT_EQ(copy.size(), static_cast<size_t>(n));
+    EXPECT_EQ(copy.is_packed(), h.is_packed());
+    EXPECT_TRUE(copy.valid());
+  }
+}
+
+TEST(HashTest, LongStringsUseMultiByteLengths) {
+  Hash h;
+  const HashLimits big{16, 1 << 20};
+  const std::string v(70000, 'z');
+  h.set("long", v, big);
+  h.set(std::string(200, 'f'), "x", big);
+  EXPECT_TRUE(h.is_packed());
+  EXPECT_EQ(h.get("long"), v);
+  EXPECT_EQ(h.get(std::string(200, 'f')), "x");
+  h.set("long", "short", big);
+  EXPECT_EQ(h.get("long"), "short");
+  EXPECT_TRUE(h.valid());
+}
+
+TEST(HashTest, SmallHashIsOneLeanAllocation) {
+  // Five small fields: header, ten length bytes and the data, in one block.
+  Hash h;
+  size_t data = 8;
+  for (int i = 0; i < 5; ++i) {
+    h.set("field" + std::to_string(i), "value" + std::to_string(i));
+    data += 2 + 6 + 6;
+  }
+  EXPECT_GE(h.memory_usage(), data);
+  EXPECT_LE(h.memory_usage(), data + 16);
+}
+
+TEST(HashTest, LivesInAValue) {
+  Value v = Value::new_hash();
+  EXPECT_EQ(v.type(), ValueType::kHash);
+  EXPECT_EQ(type_name(v.type()), "hash");
+  EXPECT_EQ(v.encoding(), "listpack");
+  v.hash().set("f", "x");
+  Value moved = std::move(v);
+  EXPECT_EQ(moved.hash().get("f"), "x");
+  Value copy = moved.clone();
+  moved.hash().set("f", "y");
+  EXPECT_EQ(copy.hash().get("f"), "x");
+  EXPECT_GT(copy.heap_bytes(), 0u);
+  for (int i = 0; i < 600; ++i) copy.hash().set(std::to_string(i), "v");
+  EXPECT_EQ(copy.encoding(), "hashtable");
+  copy.assign("now a string");  // releases the table
+  EXPECT_EQ(copy.str(), "now a string");
+}
+
+}  // namespace
+}  // namespace basalt
