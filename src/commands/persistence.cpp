@@ -23,6 +23,7 @@
 #include "persistence/rdb_writer.hpp"
 #include "persistence/snapshot.hpp"
 #include "store/list.hpp"
+#include "store/set.hpp"
 
 namespace basalt {
 
@@ -114,6 +115,12 @@ std::optional<std::string> write_command_base(const Store& store, const std::str
           const List& list = e->value.list();
           writer.begin_list(e->key(), list.size());
           for (std::string_view item : list) writer.list_element(item);
+          break;
+        }
+        case ValueType::kSet: {
+          const Set& set = e->value.set();
+          writer.begin_set(e->key(), set.size());
+          set.for_each([&](std::string_view m) { writer.set_member(m); });
           break;
         }
       }

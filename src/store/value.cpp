@@ -8,6 +8,7 @@
 #include <new>
 
 #include "store/list.hpp"
+#include "store/set.hpp"
 
 namespace basalt {
 
@@ -27,6 +28,13 @@ Value Value::new_list() {
   return v;
 }
 
+Value Value::new_set() {
+  Value v;
+  new (v.raw_) Set();
+  v.raw_[15] = kSetTag;
+  return v;
+}
+
 void Value::init_string(std::string_view s) {
   if (s.size() <= kInlineCapacity) {
     set_inline(s);
@@ -43,6 +51,8 @@ std::string_view type_name(ValueType type) {
       return "string";
     case ValueType::kList:
       return "list";
+    case ValueType::kSet:
+      return "set";
   }
   return "none";  // not reached: the switch names every type
 }
@@ -60,6 +70,9 @@ void Value::release() {
     case ValueType::kList:
       delete list_ptr();
       return;
+    case ValueType::kSet:
+      set().~Set();
+      return;
   }
 }
 
@@ -72,6 +85,12 @@ Value Value::clone() const {
       List* list = new List(*list_ptr());
       std::memcpy(v.raw_, &list, sizeof(list));
       v.raw_[15] = kListTag;
+      return v;
+    }
+    case ValueType::kSet: {
+      Value v;
+      new (v.raw_) Set(set().clone());
+      v.raw_[15] = kSetTag;
       return v;
     }
   }
@@ -110,6 +129,8 @@ size_t Value::heap_bytes() const {
       return tag() == kHeapTag ? malloc_usable_size(heap_ptr()) : 0;
     case ValueType::kList:
       return sizeof(List) + list_ptr()->memory_usage();
+    case ValueType::kSet:
+      return set().memory_usage();
   }
   corrupt_tag(tag());
 }
@@ -120,6 +141,8 @@ std::string_view Value::encoding() const {
       return string_encoding();
     case ValueType::kList:
       return "quicklist";
+    case ValueType::kSet:
+      return set().is_intset() ? "intset" : "hashtable";
   }
   corrupt_tag(tag());
 }

@@ -14,6 +14,7 @@
 #include "engine_fixture.hpp"
 #include "persistence/rdb_writer.hpp"
 #include "store/list.hpp"
+#include "store/set.hpp"
 
 namespace basalt::testing {
 namespace {
@@ -202,6 +203,14 @@ KeyspaceDump dump(Engine& engine) {
           value = "list:";
           for (std::string_view item : e->value.list()) value += std::string(item) + '\0';
           break;
+        case ValueType::kSet: {
+          // Members in sorted order: the two engines' tables may iterate differently.
+          std::set<std::string> members;
+          e->value.set().for_each([&](std::string_view m) { members.emplace(m); });
+          value = e->value.set().is_intset() ? "intset:" : "set:";
+          for (const std::string& m : members) value += m + '\0';
+          break;
+        }
       }
       out[{i, std::string(e->key())}] = {value, e->expire_at};
     });
