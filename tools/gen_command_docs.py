@@ -49,6 +49,8 @@ get set setnx setex psetex getset getdel getex mget mset msetnx append strlen ge
 setrange incr decr incrby decrby incrbyfloat lcs
 lpush rpush lpushx rpushx lpop rpop llen lrange lindex lset linsert lrem ltrim lpos lmove
 rpoplpush lmpop blpop brpop blmove brpoplpush blmpop
+sadd srem scard sismember smismember smembers srandmember spop smove sinter sintercard sinterstore
+sunion sunionstore sdiff sdiffstore sscan
 del unlink exists type rename renamenx copy move keys scan randomkey dbsize touch flushdb flushall
 swapdb expire pexpire expireat pexpireat ttl pttl expiretime pexpiretime persist
 ping echo hello auth select client reset quit info config command time debug shutdown lastsave

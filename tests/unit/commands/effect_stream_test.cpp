@@ -291,8 +291,10 @@ class Generator {
     if (name == "flushdb") return {"FLUSHDB"};
     if (name == "flushall") return {"FLUSHALL"};
     if (name == "restore") {
-      Value value = pick(2) ? Value(v) : Value::new_list();
+      const size_t kind = pick(3);
+      Value value = kind == 0 ? Value(v) : kind == 1 ? Value::new_list() : Value::new_set();
       if (value.is_list()) value.list().push_back(v);
+      if (value.is_set()) value.set().add(v, Set::kDefaultMaxIntsetEntries);
       std::vector<std::string> argv = {"RESTORE", k, pick(2) ? "0" : ms(), dump_value(value)};
       if (pick(4) != 0) argv.push_back("REPLACE");
       return argv;
@@ -312,6 +314,17 @@ class Generator {
     if (name == "lmove") return {"LMOVE", k, key(), end(), end()};
     if (name == "rpoplpush") return {"RPOPLPUSH", k, key()};
     if (name == "lmpop") return {"LMPOP", "2", k, key(), end(), "COUNT", "2"};
+    // Sets: members from value(), so intsets and tables both come up; SPOP's draw replays as
+    // the SREM (or DEL) it recorded.
+    if (name == "sadd") return {"SADD", k, v, value(), value()};
+    if (name == "srem") return {"SREM", k, v, value()};
+    if (name == "spop")
+      return pick(2) ? std::vector<std::string>{"SPOP", k}
+                     : std::vector<std::string>{"SPOP", k, std::to_string(pick(4))};
+    if (name == "smove") return {"SMOVE", k, key(), v};
+    if (name == "sinterstore") return {"SINTERSTORE", k, key(), key()};
+    if (name == "sunionstore") return {"SUNIONSTORE", k, key(), key()};
+    if (name == "sdiffstore") return {"SDIFFSTORE", k, key(), key()};
     // Blocking forms, with a timeout: run by a client of their own.
     if (name == "blpop") return {"BLPOP", k, key(), "0.2"};
     if (name == "brpop") return {"BRPOP", k, "0.2"};
