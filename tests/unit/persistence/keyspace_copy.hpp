@@ -1,6 +1,7 @@
 #pragma once
 // A deep, comparable copy of a Store's keyspace for tests: what a load must reproduce exactly.
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <ostream>
@@ -10,12 +11,14 @@
 #include <vector>
 
 #include "store/list.hpp"
+#include "store/set.hpp"
 #include "store/store.hpp"
 
 namespace basalt::testing_support {
 
 struct Item {
   bool is_list = false;
+  bool is_set = false;  // members sorted in `list`, the encoding in `str`
   std::string str;
   std::vector<std::string> list;
   int64_t expire_at = 0;
@@ -30,6 +33,11 @@ inline Item copy_item(const Entry* e) {
   if (e->value.is_list()) {
     item.is_list = true;
     for (std::string_view s : e->value.list()) item.list.emplace_back(s);
+  } else if (e->value.is_set()) {
+    item.is_set = true;
+    e->value.set().for_each([&](std::string_view m) { item.list.emplace_back(m); });
+    std::sort(item.list.begin(), item.list.end());
+    item.str = std::string(e->value.encoding());
   } else {
     item.str = std::string(e->value.str());
   }
@@ -49,6 +57,8 @@ inline Keyspace copy_keyspace(const Store& store) {
 inline std::ostream& operator<<(std::ostream& os, const Item& item) {
   if (item.is_list) {
     os << "list[" << item.list.size() << "]";
+  } else if (item.is_set) {
+    os << "set[" << item.list.size() << "] " << item.str;
   } else {
     os << "string(" << item.str.size() << " bytes)";
   }

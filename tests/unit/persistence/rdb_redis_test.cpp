@@ -149,7 +149,8 @@ struct DataSet {
     int db;
     std::string key;
     bool is_list;
-    std::string str;
+    std::string str;  // a set: "set"
+
     std::vector<std::string> list;
     int64_t expire_at;  // absolute ms, 0 for none
   };
@@ -185,6 +186,17 @@ struct DataSet {
     l(0, "ttl-list", {"1", "2", "3"}, now_ms + 7200 * 1000);
     s(3, "k3", "in db three");
     l(3, "l3", {"x", "9223372036854775807", "-9223372036854775808", "18446744073709551616"});
+    // Sets: intsets of each width, a table of strings, an intset past 512 (a table in both).
+    auto set = [&](int db, std::string k, std::vector<std::string> v, int64_t exp = 0) {
+      d.keys.push_back({db, std::move(k), false, "set", std::move(v), exp});
+    };
+    set(0, "set16", {"1", "-2", "300"});
+    set(0, "set32", {"1", "70000", "-70000"});
+    set(0, "set64", {"9223372036854775807", "-9223372036854775808", "0"});
+    set(0, "set-strings", {"a", "b", "", "1", "007", std::string(100, 'z')}, now_ms + 3600 * 1000);
+    std::vector<std::string> many;
+    for (int i = 0; i < 600; ++i) many.push_back(std::to_string(i * 3));
+    set(2, "set-big", many);
     return d;
   }
 
@@ -195,6 +207,9 @@ struct DataSet {
       if (k.is_list) {
         e = db.add(k.key, Value::new_list());
         for (const auto& v : k.list) e->value.list().push_back(v);
+      } else if (k.str == "set") {
+        e = db.add(k.key, Value::new_set());
+        for (const auto& v : k.list) e->value.set().add(v, Set::kDefaultMaxIntsetEntries);
       } else {
         e = db.add(k.key, Value(k.str));
       }
@@ -211,6 +226,10 @@ struct DataSet {
           for (size_t j = i; j < std::min(k.list.size(), i + 1000); ++j) cmd.push_back(k.list[j]);
           redis.run(cmd);
         }
+      } else if (k.str == "set") {
+        std::vector<std::string> cmd = {"SADD", k.key};
+        cmd.insert(cmd.end(), k.list.begin(), k.list.end());
+        redis.run(cmd);
       } else {
         redis.run({"SET", k.key, k.str});
       }
@@ -238,6 +257,23 @@ struct DataSet {
         for (size_t i = 0; i < r->elements; ++i)
           got.emplace_back(r->element[i]->str, r->element[i]->len);
         EXPECT_EQ(got, k.list) << k.key;
+      } else if (k.str == "set") {
+        RedisServer::Reply r;
+        redis.run({"SMEMBERS", k.key}, &r);
+        ASSERT_EQ(r->type, REDIS_REPLY_ARRAY) << k.key;
+        std::vector<std::string> got;
+        for (size_t i = 0; i < r->elements; ++i)
+          got.emplace_back(r->element[i]->str, r->element[i]->len);
+        std::sort(got.begin(), got.end());
+        std::vector<std::string> want = k.list;
+        std::sort(want.begin(), want.end());
+        EXPECT_EQ(got, want) << k.key;
+        RedisServer::Reply enc;
+        redis.run({"OBJECT", "ENCODING", k.key}, &enc);
+        Set probe;
+        for (const auto& v : k.list) probe.add(v, Set::kDefaultMaxIntsetEntries);
+        EXPECT_EQ(std::string(enc->str, enc->len), probe.is_intset() ? "intset" : "hashtable")
+            << k.key;
       } else {
         RedisServer::Reply r;
         redis.run({"GET", k.key}, &r);
@@ -334,8 +370,6 @@ TEST_F(RdbRedisTest, TypesBasaltLacksAreRefusedNamingTheKey) {
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
       {{"HSET", "user:1", "name", "ann"},
        "Can't load key 'user:1' of type hash: Basalt does not store hashes yet"},
-      {{"SADD", "tags", "a", "b"},
-       "Can't load key 'tags' of type set: Basalt does not store sets yet"},
       {{"ZADD", "rank", "1", "a"}, "Can't load key 'rank' of type zset"},
       {{"XADD", "events", "*", "f", "v"}, "Can't load key 'events' of type stream"}};
   for (const auto& [cmd, text] : cases) {
