@@ -106,51 +106,67 @@ std::optional<int64_t> Set::as_integer(std::string_view s) {
 }
 
 void Set::release() {
-  if (is_intset()) {
-    std::free(intset());
-  } else {
-    free_table(table());
+  if (is_ptr()) {
+    if (is_intset()) {
+      std::free(intset());
+    } else {
+      free_table(table());
+    }
   }
-  bits_ = 0;
+  raw_[kModeByte] = 0;
 }
 
 Set Set::clone() const {
   Set copy;
+  if (!is_ptr()) {
+    std::memcpy(copy.raw_, raw_, sizeof(raw_));
+    return copy;
+  }
   if (is_intset()) {
-    if (intset() != nullptr) {
-      const uint32_t h = header(intset());
-      const size_t bytes = kIntsetHeader + count_of(h) * static_cast<size_t>(width_of(h));
-      void* p = checked_realloc(nullptr, bytes);
-      std::memcpy(p, intset(), bytes);
-      copy.bits_ = reinterpret_cast<uintptr_t>(p);
-    }
+    const uint32_t h = header(intset());
+    const size_t bytes = kIntsetHeader + count_of(h) * static_cast<size_t>(width_of(h));
+    void* p = checked_realloc(nullptr, bytes);
+    std::memcpy(p, intset(), bytes);
+    copy.set_bits(reinterpret_cast<uintptr_t>(p));
     return copy;
   }
   const Table* t = table();
   Table* nt = new_table(t->mask + 1);
-  copy.bits_ = reinterpret_cast<uintptr_t>(nt) | 1;
+  copy.set_bits(reinterpret_cast<uintptr_t>(nt) | 1);
   for_each([&](std::string_view m) { copy.table_add(m); });
   return copy;
 }
 
 size_t Set::size() const { return is_intset() ? intset_size() : table()->used; }
 
-size_t Set::intset_size() const { return count_of(header(intset())); }
+size_t Set::intset_size() const {
+  return intset_on_heap() ? count_of(header(intset())) : raw_[kModeByte] & 0x0f;
+}
 
-int Set::intset_width() const { return intset() == nullptr ? 2 : width_of(header(intset())); }
+int Set::intset_width() const {
+  return intset_on_heap() ? width_of(header(intset())) : 2 << (raw_[kModeByte] >> 4);
+}
 
-int64_t Set::intset_at(size_t i) const { return load(intset() + kIntsetHeader, intset_width(), i); }
+const uint8_t* Set::intset_data() const {
+  return intset_on_heap() ? intset() + kIntsetHeader : raw_;
+}
+
+int64_t Set::intset_at(size_t i) const { return load(intset_data(), intset_width(), i); }
+
+void Set::store_inline(const int64_t* members, size_t n, int width) {
+  for (size_t i = 0; i < n; ++i) store(raw_, width, i, members[i]);
+  raw_[kModeByte] = static_cast<uint8_t>((code_for(width) << 4) | static_cast<int>(n));
+}
 
 int Set::intset_find(int64_t v, size_t* pos) const {
-  const uint32_t h = header(intset());
-  const size_t n = count_of(h);
-  const int w = width_of(h);
+  const size_t n = intset_size();
+  const int w = intset_width();
   if (n == 0 || width_for(v) > w) {
     // A value wider than the encoding sorts before or after every member.
     *pos = (n == 0 || v > 0) ? n : 0;
     return 0;
   }
-  const uint8_t* data = intset() + kIntsetHeader;
+  const uint8_t* data = intset_data();
   size_t lo = 0, hi = n;
   while (lo < hi) {
     const size_t mid = lo + (hi - lo) / 2;
@@ -171,10 +187,25 @@ int Set::intset_find(int64_t v, size_t* pos) const {
 bool Set::intset_add(int64_t v) {
   size_t pos;
   if (intset_find(v, &pos)) return false;
-  const uint32_t h = header(intset());
-  const size_t n = count_of(h);
-  const int old_w = width_of(h);
+  const size_t n = intset_size();
+  const int old_w = intset_width();
   const int w = std::max(old_w, width_for(v));
+  if (!intset_on_heap()) {
+    // Inline members are few: decode, insert, and write back inline or to a new buffer.
+    int64_t all[kInlineBytes / 2 + 1];
+    for (size_t i = 0, j = 0; i <= n; ++i) all[i] = i == pos ? v : intset_at(j++);
+    if ((n + 1) * static_cast<size_t>(w) <= kInlineBytes) {
+      store_inline(all, n + 1, w);
+      return true;
+    }
+    auto* p = static_cast<uint8_t*>(
+        checked_realloc(nullptr, kIntsetHeader + (n + 1) * static_cast<size_t>(w)));
+    for (size_t i = 0; i <= n; ++i) store(p + kIntsetHeader, w, i, all[i]);
+    const uint32_t nh = static_cast<uint32_t>((n + 1) << 2) | static_cast<uint32_t>(code_for(w));
+    std::memcpy(p, &nh, sizeof(nh));
+    set_bits(reinterpret_cast<uintptr_t>(p));
+    return true;
+  }
   auto* p = static_cast<uint8_t*>(
       checked_realloc(intset(), kIntsetHeader + (n + 1) * static_cast<size_t>(w)));
   uint8_t* data = p + kIntsetHeader;
@@ -188,27 +219,31 @@ bool Set::intset_add(int64_t v) {
   store(data, w, pos, v);
   const uint32_t nh = static_cast<uint32_t>((n + 1) << 2) | static_cast<uint32_t>(code_for(w));
   std::memcpy(p, &nh, sizeof(nh));
-  bits_ = reinterpret_cast<uintptr_t>(p);
+  set_bits(reinterpret_cast<uintptr_t>(p));
   return true;
 }
 
 bool Set::intset_remove(int64_t v) {
   size_t pos;
   if (!intset_find(v, &pos)) return false;
-  const uint32_t h = header(intset());
-  const size_t n = count_of(h);
-  const auto w = static_cast<size_t>(width_of(h));
-  if (n == 1) {
-    std::free(intset());
-    bits_ = 0;
+  const size_t n = intset_size();
+  const int w = intset_width();
+  const auto wb = static_cast<size_t>(w);
+  if ((n - 1) * wb <= kInlineBytes) {
+    // What is left fits inline (the width never narrows, as in Redis's intsets).
+    int64_t rest[kInlineBytes / 2];
+    for (size_t i = 0, j = 0; i < n; ++i)
+      if (i != pos) rest[j++] = intset_at(i);
+    if (intset_on_heap()) std::free(intset());
+    store_inline(rest, n - 1, w);
     return true;
   }
   uint8_t* data = intset() + kIntsetHeader;
-  std::memmove(data + pos * w, data + (pos + 1) * w, (n - pos - 1) * w);
-  const uint32_t nh = static_cast<uint32_t>((n - 1) << 2) | (h & 3);
+  std::memmove(data + pos * wb, data + (pos + 1) * wb, (n - pos - 1) * wb);
+  const uint32_t nh = static_cast<uint32_t>((n - 1) << 2) | static_cast<uint32_t>(code_for(w));
   std::memcpy(intset(), &nh, sizeof(nh));
   // Shrinks in place within jemalloc's size class; the pointer may move.
-  bits_ = reinterpret_cast<uintptr_t>(checked_realloc(intset(), kIntsetHeader + (n - 1) * w));
+  set_bits(reinterpret_cast<uintptr_t>(checked_realloc(intset(), kIntsetHeader + (n - 1) * wb)));
   return true;
 }
 
@@ -305,15 +340,12 @@ void Set::convert_to_table(size_t expected_size) {
   const size_t want = std::max(n, expected_size);
   while (buckets < want) buckets *= 2;
   Table* t = new_table(buckets);
-  uint8_t* is = intset();
-  bits_ = reinterpret_cast<uintptr_t>(t) | 1;
-  if (is != nullptr) {
-    const uint32_t h = header(is);
-    char buf[24];
-    for (size_t i = 0; i < n; ++i)
-      table_add(set_detail::format_int(load(is + kIntsetHeader, width_of(h), i), buf));
-    std::free(is);
-  }
+  // The members are read from the old encoding before the table takes its place.
+  Set old;
+  std::memcpy(old.raw_, raw_, sizeof(raw_));
+  set_bits(reinterpret_cast<uintptr_t>(t) | 1);
+  char buf[24];
+  for (size_t i = 0; i < n; ++i) table_add(set_detail::format_int(old.intset_at(i), buf));
 }
 
 bool Set::add(std::string_view member, size_t max_intset_entries) {
@@ -364,7 +396,8 @@ void Set::random_member(std::mt19937_64& rng, Member& out) const {
 }
 
 size_t Set::memory_usage() const {
-  if (is_intset()) return intset() == nullptr ? 0 : malloc_usable_size(intset());
+  if (!is_ptr()) return 0;
+  if (is_intset()) return malloc_usable_size(intset());
   const Table* t = table();
   size_t bytes = malloc_usable_size(const_cast<Table*>(t)) + malloc_usable_size(t->buckets);
   for (uint64_t i = 0; i <= t->mask; ++i)

@@ -1,14 +1,16 @@
 #pragma once
 // A set (Redis's t_set.c) in Redis 7.0's two encodings:
 // - an intset while every member is a canonical 64-bit integer and there are at most
-//   set-max-intset-entries of them: one malloc'd buffer, a 4-byte header (count and width) then
-//   the members sorted, each 2, 4 or 8 bytes (the narrowest that holds them all). Five small
-//   integers take a 16-byte allocation.
+//   set-max-intset-entries of them: the members sorted, each 2, 4 or 8 bytes (the narrowest that
+//   holds them all). Up to 14 bytes of members (7 small integers, 3 of 32 bits, 1 of 64) live
+//   inside the Set itself, with no allocation at all; larger ones in one malloc'd buffer, a
+//   4-byte header (count and width) then the members.
 // - a chained hash table of strings otherwise, each member one node (link, length, bytes).
 // The conversion is one way, as in Redis: a set never goes back to an intset.
 //
-// The Set itself is one tagged pointer (8 bytes) and lives inside a Value: null is the empty
-// intset, an even pointer an intset buffer, a pointer with bit 0 set a table.
+// The Set is 15 bytes and lives inside a 16-byte Value (whose last byte is the type tag). Byte 14
+// says what the rest holds: width code << 4 | count for an inline intset (0: the empty set), or
+// kPtrMode, and then bytes 0..7 are a pointer: even for an intset buffer, bit 0 set for a table.
 //
 // The table resizes all at once (power-of-two sizes, grows at load 1, shrinks under 1/8): with
 // chained buckets the reverse-binary SCAN cursor stays valid across resizes between calls, which
@@ -16,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <random>
 #include <string_view>
@@ -27,14 +30,17 @@ class Set {
   // Redis's default set-max-intset-entries.
   static constexpr size_t kDefaultMaxIntsetEntries = 512;
 
-  Set() = default;
+  Set() { raw_[kModeByte] = 0; }
   ~Set() { release(); }
-  Set(Set&& other) noexcept : bits_(other.bits_) { other.bits_ = 0; }
+  Set(Set&& other) noexcept {
+    std::memcpy(raw_, other.raw_, sizeof(raw_));
+    other.raw_[kModeByte] = 0;
+  }
   Set& operator=(Set&& other) noexcept {
     if (this != &other) {
       release();
-      bits_ = other.bits_;
-      other.bits_ = 0;
+      std::memcpy(raw_, other.raw_, sizeof(raw_));
+      other.raw_[kModeByte] = 0;
     }
     return *this;
   }
@@ -44,7 +50,7 @@ class Set {
 
   size_t size() const;
   bool empty() const { return size() == 0; }
-  bool is_intset() const { return (bits_ & 1) == 0; }
+  bool is_intset() const { return !is_ptr() || (bits() & 1) == 0; }
 
   // Adds a member; false when it was there. A non-integer member, or one past max_intset_entries,
   // turns an intset into a table first.
@@ -101,18 +107,35 @@ class Set {
   };
 
   static constexpr size_t kMinBuckets = 4;
+  static constexpr size_t kModeByte = 14;
+  static constexpr size_t kInlineBytes = 14;
+  static constexpr uint8_t kPtrMode = 0x80;
 
   void release();
+  bool is_ptr() const { return raw_[kModeByte] == kPtrMode; }
+  uintptr_t bits() const {
+    uintptr_t b;
+    std::memcpy(&b, raw_, sizeof(b));
+    return b;
+  }
+  void set_bits(uintptr_t b) {
+    std::memcpy(raw_, &b, sizeof(b));
+    raw_[kModeByte] = kPtrMode;
+  }
 
-  // Intset.
-  uint8_t* intset() const { return reinterpret_cast<uint8_t*>(bits_); }
+  // Intset, inline or on the heap.
+  bool intset_on_heap() const { return is_ptr(); }                        // only for an intset
+  uint8_t* intset() const { return reinterpret_cast<uint8_t*>(bits()); }  // the heap buffer
+  const uint8_t* intset_data() const;
+  // Writes sorted members (at most 7, fitting kInlineBytes at `width`) inline, freeing nothing.
+  void store_inline(const int64_t* members, size_t n, int width);
   size_t intset_size() const;
   int intset_find(int64_t v, size_t* pos) const;  // 1 found, 0 not (pos: insertion point)
   bool intset_add(int64_t v);
   bool intset_remove(int64_t v);
 
   // Table.
-  Table* table() const { return reinterpret_cast<Table*>(bits_ & ~uintptr_t{1}); }
+  Table* table() const { return reinterpret_cast<Table*>(bits() & ~uintptr_t{1}); }
   static Table* new_table(size_t buckets);
   static void free_table(Table* t);
   static uint64_t hash(const Table* t, std::string_view s);
@@ -121,10 +144,10 @@ class Set {
   bool table_remove(std::string_view s);
   void table_resize(size_t buckets);
 
-  uintptr_t bits_ = 0;
+  uint8_t raw_[15];
 };
 
-static_assert(sizeof(Set) == 8, "a Set lives inside a 16-byte Value");
+static_assert(sizeof(Set) == 15, "a Set lives inside a 16-byte Value, before its tag byte");
 
 namespace set_detail {
 inline uint64_t reverse_bits(uint64_t v) {

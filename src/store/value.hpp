@@ -1,8 +1,8 @@
 #pragma once
 // A key's value in 16 bytes. Strings up to 15 bytes live inline (most keys in caches and counters
 // are that short), longer ones in one malloc'd buffer whose capacity comes from malloc_usable_size,
-// so no capacity field is stored. Lists live behind a pointer; a set is its own 8-byte tagged
-// pointer (store/set.hpp), held in the first 8 bytes. The tag sits in the last byte.
+// so no capacity field is stored. Lists live behind a pointer; a set (store/set.hpp) occupies the
+// first 15 bytes itself: a small intset inline, or a pointer. The tag sits in the last byte.
 
 #include <cstddef>
 #include <cstdint>
@@ -80,7 +80,7 @@ class Value {
   List& list() { return *list_ptr(); }
   const List& list() const { return *list_ptr(); }
 
-  // Sets: the Set object lives in raw_[0..8) (it is one pointer, relocatable by memcpy).
+  // Sets: the Set object lives in raw_[0..15) (plain bytes, relocatable by memcpy).
   Set& set() { return *std::launder(reinterpret_cast<Set*>(raw_)); }
   const Set& set() const { return *std::launder(reinterpret_cast<const Set*>(raw_)); }
 

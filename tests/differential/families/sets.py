@@ -134,6 +134,23 @@ SCRIPTS = {
         ["OBJECT", "ENCODING", "full"], ["SCARD", "full"], ["SISMEMBER", "full", "511"],
         ["SINTERCARD", "2", "big", "full"],
     ],
+    "sort": _WT + [
+        ["RPUSH", "l", "3", "10", "1", "2.5", "-1", "1e1", " 4", "0x10"], ["SORT", "l"],
+        ["SORT", "l", "DESC"], ["SORT", "l", "ALPHA"], ["SORT", "l", "ALPHA", "DESC"],
+        ["SORT", "l", "LIMIT", "1", "3"], ["SORT", "l", "LIMIT", "-2", "2"],
+        ["SORT", "l", "LIMIT", "2", "-1"], ["SORT", "l", "LIMIT", "100", "1"],
+        ["SORT", "l", "LIMIT", "x", "1"], ["SORT", "l", "LIMIT", "1"], ["SORT", "l", "FOO"],
+        ["SORT", "l", "BY", "nosort"], ["SORT", "l", "BY", "nosort", "DESC", "LIMIT", "1", "2"],
+        ["SADD", "s", "5", "3", "9"], ["SORT", "s"], ["SORT", "s", "DESC"],
+        ["MSET", "w_5", "3", "w_3", "x", "w_9", "1", "d_5", "D5", "d_9", "D9"],
+        ["SORT", "s", "BY", "w_*"], ["SORT", "s", "BY", "w_*", "ALPHA"],
+        ["SORT", "s", "BY", "v_*", "GET", "#", "GET", "d_*", "GET", "nostar", "GET", "d_*->f"],
+        ["SORT", "s", "BY", "nosort", "STORE", "dst"], ["LRANGE", "dst", "0", "-1"],
+        ["SORT", "l", "GET", "d_*", "STORE", "dst"], ["LRANGE", "dst", "0", "-1"],
+        ["SORT", "none", "STORE", "dst"], ["EXISTS", "dst"], ["SORT", "str"],
+        ["SORT", "str", "FOO"], ["SORT_RO", "l", "STORE", "d"], ["SORT_RO", "s", "LIMIT", "0", "2"],
+        ["RPUSH", "bad", "1", "x"], ["SORT", "bad"], ["SORT", "bad", "ALPHA"], ["SORT"],
+    ],
 }
 
 

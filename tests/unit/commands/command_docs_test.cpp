@@ -33,7 +33,7 @@ constexpr std::string_view kCommands[] = {
     "bgrewriteaof", "dump",        "restore",     "sadd",        "srem",        "scard",
     "sismember",    "smismember",  "smembers",    "srandmember", "spop",        "smove",
     "sinter",       "sintercard",  "sinterstore", "sunion",      "sunionstore", "sdiff",
-    "sdiffstore",   "sscan"};
+    "sdiffstore",   "sscan",       "sort",        "sort_ro"};
 
 constexpr std::string_view kSubcommands[] = {"client|id",
                                              "client|setname",

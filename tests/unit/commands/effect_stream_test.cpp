@@ -325,6 +325,16 @@ class Generator {
     if (name == "sinterstore") return {"SINTERSTORE", k, key(), key()};
     if (name == "sunionstore") return {"SUNIONSTORE", k, key(), key()};
     if (name == "sdiffstore") return {"SDIFFSTORE", k, key(), key()};
+    if (name == "sort") {
+      switch (pick(3)) {
+        case 0:
+          return {"SORT", k, "ALPHA", "STORE", key()};
+        case 1:
+          return {"SORT", k, "BY", "nosort", "LIMIT", "0", "2", "STORE", key()};
+        default:
+          return {"SORT", k, "DESC", "ALPHA", "GET", "#", "GET", "n*", "STORE", key()};
+      }
+    }
     // Blocking forms, with a timeout: run by a client of their own.
     if (name == "blpop") return {"BLPOP", k, key(), "0.2"};
     if (name == "brpop") return {"BRPOP", k, "0.2"};

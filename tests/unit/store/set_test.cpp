@@ -159,13 +159,57 @@ TEST(SetTest, CloneAndValue) {
   EXPECT_EQ(sorted(members(table_copy.set())), (std::vector<std::string>{"1", "x"}));
 }
 
-TEST(SetTest, SmallIntsetIsOneSmallAllocation) {
+TEST(SetTest, SmallIntsetsLiveInlineLargerOnesInOneBuffer) {
   Set s;
-  for (int i = 1; i <= 5; ++i) s.add(std::to_string(i), kMax);
-  // 4-byte header + 5 x 2 bytes: one 14-byte allocation (16 bytes under jemalloc).
-  void* probe = std::malloc(14);
+  for (int i = 1; i <= 7; ++i) s.add(std::to_string(i), kMax);
+  EXPECT_EQ(s.memory_usage(), 0u);  // 7 x 2 bytes: inside the Set, no allocation
+  s.add("8", kMax);
+  // 4-byte header + 8 x 2 bytes: one allocation.
+  void* probe = std::malloc(20);
   EXPECT_EQ(s.memory_usage(), malloc_usable_size(probe));
   std::free(probe);
+  EXPECT_EQ(members(s), (std::vector<std::string>{"1", "2", "3", "4", "5", "6", "7", "8"}));
+  s.remove("1");
+  EXPECT_EQ(s.memory_usage(), 0u);  // back inline
+  EXPECT_EQ(members(s), (std::vector<std::string>{"2", "3", "4", "5", "6", "7", "8"}));
+  // Widths: 3 of 32 bits fit inline, a 4th does not; one of 64 bits fits, a second does not.
+  Set w;
+  for (const char* m : {"70000", "-70000", "1"}) w.add(m, kMax);
+  EXPECT_EQ(w.memory_usage(), 0u);
+  EXPECT_EQ(w.intset_width(), 4);
+  w.add("2", kMax);
+  EXPECT_GT(w.memory_usage(), 0u);
+  EXPECT_EQ(members(w), (std::vector<std::string>{"-70000", "1", "2", "70000"}));
+  Set big;
+  big.add("9223372036854775807", kMax);
+  EXPECT_EQ(big.memory_usage(), 0u);
+  big.add("-1", kMax);
+  EXPECT_EQ(big.intset_width(), 8);
+  EXPECT_EQ(members(big), (std::vector<std::string>{"-1", "9223372036854775807"}));
+  Set copy = big.clone();
+  big.remove("-1");
+  EXPECT_EQ(members(big), (std::vector<std::string>{"9223372036854775807"}));
+  EXPECT_EQ(copy.size(), 2u);
+  copy.convert_to_table();
+  EXPECT_FALSE(copy.is_intset());
+  EXPECT_EQ(sorted(members(copy)), (std::vector<std::string>{"-1", "9223372036854775807"}));
+  // Random add/remove against a model, across the inline/heap boundary and width upgrades.
+  std::mt19937_64 rng(5);
+  Set r;
+  std::set<int64_t> model;
+  const int64_t pool[] = {1, 2, 3, -4, 5, 6, 7, 8, 9, 40000, -40000, INT64_MAX, INT64_MIN};
+  for (int i = 0; i < 2000; ++i) {
+    const int64_t v = pool[rng() % std::size(pool)];
+    if (rng() % 2) {
+      EXPECT_EQ(r.add(std::to_string(v), kMax), model.insert(v).second);
+    } else {
+      EXPECT_EQ(r.remove(std::to_string(v)), model.erase(v) == 1);
+    }
+    ASSERT_EQ(r.size(), model.size());
+  }
+  std::vector<std::string> want;
+  for (int64_t v : model) want.push_back(std::to_string(v));
+  EXPECT_EQ(members(r), want);
 }
 
 }  // namespace
