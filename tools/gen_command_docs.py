@@ -51,6 +51,8 @@ lpush rpush lpushx rpushx lpop rpop llen lrange lindex lset linsert lrem ltrim l
 rpoplpush lmpop blpop brpop blmove brpoplpush blmpop
 hset hsetnx hmset hget hmget hdel hlen hstrlen hexists hkeys hvals hgetall hincrby hincrbyfloat
 hrandfield hscan
+sadd srem scard sismember smismember smembers srandmember spop smove sinter sintercard sinterstore
+sunion sunionstore sdiff sdiffstore sscan sort sort_ro
 del unlink exists type rename renamenx copy move keys scan randomkey dbsize touch flushdb flushall
 swapdb expire pexpire expireat pexpireat ttl pttl expiretime pexpiretime persist
 ping echo hello auth select client reset quit info config command time debug shutdown lastsave
@@ -542,8 +544,8 @@ def render_inc(version, docs, skipped):
 # interpret them; spec_tree() renders a struct back to the RESP3 tree Redis sends, and the
 # generator refuses to write anything unless that round trip reproduces Redis's reply exactly.
 
-BEGIN_SEARCH = {"index": "kIndex", "keyword": "kKeyword"}
-FIND_KEYS = {"range": "kRange", "keynum": "kKeynum"}
+BEGIN_SEARCH = {"index": "kIndex", "keyword": "kKeyword", "unknown": "kUnknown"}
+FIND_KEYS = {"range": "kRange", "keynum": "kKeynum", "unknown": "kUnknown"}
 
 
 def bulk(text):
@@ -569,6 +571,8 @@ def key_spec_struct(tree, name):
     elif bs_type == "keyword":
         spec = scalar_map(fields["begin_search"][1][1][1], ["keyword", "startfrom"], "keyword")
         ks.update(keyword=spec["keyword"].decode(), startfrom=spec["startfrom"])
+    elif bs_type == "unknown":
+        scalar_map(fields["begin_search"][1][1][1], [], "unknown spec")
     else:
         raise RuntimeError("%s: begin_search type %s is not supported" % (name, bs_type))
     ks["begin_search"] = bs_type
@@ -580,6 +584,8 @@ def key_spec_struct(tree, name):
     elif fk_type == "keynum":
         ks.update(scalar_map(fields["find_keys"][1][1][1], ["keynumidx", "firstkey", "keystep"],
                              "keynum spec"))
+    elif fk_type == "unknown":
+        scalar_map(fields["find_keys"][1][1][1], [], "unknown spec")
     else:
         raise RuntimeError("%s: find_keys type %s is not supported" % (name, fk_type))
     ks["find_keys"] = fk_type
@@ -596,6 +602,8 @@ def spec_tree(ks):
     pairs.append((bulk("flags"), ("set", [("simple", f.encode()) for f in ks["flags"]])))
     if ks["begin_search"] == "index":
         bs_spec = [(bulk("index"), ("int", ks["index"]))]
+    elif ks["begin_search"] == "unknown":
+        bs_spec = []
     else:
         bs_spec = [(bulk("keyword"), bulk(ks["keyword"])),
                    (bulk("startfrom"), ("int", ks["startfrom"]))]
@@ -603,6 +611,8 @@ def spec_tree(ks):
                                                  (bulk("spec"), ("map", bs_spec))])))
     if ks["find_keys"] == "range":
         fk_spec = [(bulk(k), ("int", ks[k])) for k in ("lastkey", "keystep", "limit")]
+    elif ks["find_keys"] == "unknown":
+        fk_spec = []
     else:
         fk_spec = [(bulk(k), ("int", ks[k])) for k in ("keynumidx", "firstkey", "keystep")]
     pairs.append((bulk("find_keys"), ("map", [(bulk("type"), bulk(ks["find_keys"])),
@@ -618,6 +628,8 @@ def key_spec_line(ks):
     fields.append(".begin_search = BeginSearch::%s" % BEGIN_SEARCH[ks["begin_search"]])
     if ks["begin_search"] == "index":
         fields.append(".index = %d" % ks["index"])
+    elif ks["begin_search"] == "unknown":
+        pass
     else:
         fields.append(".keyword = %s" % cxx_string(ks["keyword"].encode()))
         fields.append(".startfrom = %d" % ks["startfrom"])
@@ -625,6 +637,8 @@ def key_spec_line(ks):
     if ks["find_keys"] == "range":
         fields += [".lastkey = %d" % ks["lastkey"], ".keystep = %d" % ks["keystep"],
                    ".limit = %d" % ks["limit"]]
+    elif ks["find_keys"] == "unknown":
+        pass
     else:
         fields += [".keystep = %d" % ks["keystep"], ".keynumidx = %d" % ks["keynumidx"],
                    ".firstkey = %d" % ks["firstkey"]]

@@ -26,6 +26,8 @@ bool has_flag(const KeySpec& spec, std::string_view flag) {
 int begin_search(const KeySpec& spec, std::span<const std::string_view> argv) {
   int argc = static_cast<int>(argv.size());
   if (spec.begin_search == BeginSearch::kIndex) return spec.index;
+  // Keys that only the command itself can find (SORT's BY and GET patterns): none listed here.
+  if (spec.begin_search == BeginSearch::kUnknown) return 0;
   // Redis scans forwards from startfrom, or backwards when it counts from the end, stopping
   // short of the last (or first) argument.
   int start = spec.startfrom > 0 ? spec.startfrom : argc + spec.startfrom;

@@ -11,8 +11,8 @@
 
 namespace basalt::docs {
 
-enum class BeginSearch : uint8_t { kIndex, kKeyword };
-enum class FindKeys : uint8_t { kRange, kKeynum };
+enum class BeginSearch : uint8_t { kIndex, kKeyword, kUnknown };  // kUnknown: SORT's BY/GET keys
+enum class FindKeys : uint8_t { kRange, kKeynum, kUnknown };
 
 // One key spec, field for field as Redis 7.0 describes it (src/commands/*.json "key_specs").
 struct KeySpec {

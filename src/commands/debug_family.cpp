@@ -25,7 +25,9 @@
 #include "config/config.hpp"
 #include "persistence/rdb_writer.hpp"
 #include "store/database.hpp"
+#include "store/hash.hpp"
 #include "store/list.hpp"
+#include "store/set.hpp"
 #include "store/store.hpp"
 
 namespace basalt {
@@ -63,6 +65,10 @@ uint32_t redis_type_number(ValueType type) {
       return 0;
     case ValueType::kList:
       return 1;
+    case ValueType::kSet:
+      return 2;
+    case ValueType::kHash:
+      return 4;
   }
   return 0;
 }
@@ -76,6 +82,19 @@ void object_digest(Digest& digest, const Entry& e) {
       break;
     case ValueType::kList:
       for (std::string_view element : e.value.list()) mix_digest(digest, element);
+      break;
+    case ValueType::kSet:
+      // Unordered: each member xored in alone.
+      e.value.set().for_each([&](std::string_view member) { xor_digest(digest, member); });
+      break;
+    case ValueType::kHash:
+      // Unordered pairs: each pair mixed in order, the pairs xored.
+      e.value.hash().for_each([&](std::string_view field, std::string_view value) {
+        Digest pair{};
+        mix_digest(pair, field);
+        mix_digest(pair, value);
+        xor_digest(digest, pair);
+      });
       break;
   }
   if (e.has_expire()) xor_digest(digest, "!!expire!!");
@@ -131,6 +150,8 @@ OpResult<std::string> op_debug_object(const Store& store, Database& db, std::str
   std::string out(line, static_cast<size_t>(n));
   switch (e->value.type()) {
     case ValueType::kString:
+    case ValueType::kHash:
+    case ValueType::kSet:
       break;
     case ValueType::kList: {
       // The quicklist fields: nodes, elements per node, the node size setting, compression, and

@@ -27,6 +27,11 @@ void CommandContext::propagate_as(std::initializer_list<std::string_view> effect
   effect_rewritten = true;
 }
 
+void CommandContext::propagate_as(std::span<const std::string_view> effect) {
+  engine.effect_rewrite_.assign(effect.begin(), effect.end());
+  effect_rewritten = true;
+}
+
 Engine::Engine(Config& config, const Clock& clock, uint64_t seed)
     : config_(config), store_(static_cast<int>(config.databases), clock, seed) {
   store_.set_observer(this);

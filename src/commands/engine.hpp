@@ -168,6 +168,7 @@ struct CommandContext {
   // The command's effect is this vector instead of its arguments (SET k v EX 10 -> SET k v PXAT
   // t). Called on the path that wrote; a command that wrote nothing records nothing anyway.
   void propagate_as(std::initializer_list<std::string_view> effect);
+  void propagate_as(std::span<const std::string_view> effect);  // a vector built at run time
   // Record the command even if the keyspace did not change (FLUSHALL of an empty server, as
   // Redis's forceCommandPropagation).
   void force_propagation() { effect_forced = true; }

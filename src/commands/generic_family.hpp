@@ -40,6 +40,9 @@ OpResult<bool> op_copy(Database& src_db, std::string_view key, Database& dst_db,
 
 std::vector<std::string_view> op_keys(Database& db, std::string_view pattern);
 
+// A SCAN/SSCAN cursor as Redis's parseScanCursorOrReply reads it; nullopt: "ERR invalid cursor".
+std::optional<uint64_t> parse_scan_cursor(std::string_view s);
+
 struct ScanParams {
   int64_t count = 10;                    // keys to look at, at least
   std::string_view pattern;              // empty or "*": every key

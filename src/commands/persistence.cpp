@@ -25,6 +25,7 @@
 #include "persistence/snapshot.hpp"
 #include "store/hash.hpp"
 #include "store/list.hpp"
+#include "store/set.hpp"
 
 namespace basalt {
 
@@ -141,6 +142,12 @@ std::optional<std::string> write_command_base(const Store& store, const std::str
         case ValueType::kHash:
           write_hash_commands(writer, e->key(), e->value.hash());
           break;
+        case ValueType::kSet: {
+          const Set& set = e->value.set();
+          writer.begin_set(e->key(), set.size());
+          set.for_each([&](std::string_view m) { writer.set_member(m); });
+          break;
+        }
       }
       if (e->has_expire()) writer.pexpireat(e->key(), e->expire_at);
     });

@@ -9,6 +9,8 @@ void register_all_commands(CommandTable& table) {
   register_strings(table);
   register_lists(table);
   register_hashes(table);
+  register_sets(table);
+  register_sort(table);
   register_keys(table);
   register_connection(table);
   register_server(table);

@@ -86,6 +86,10 @@ void reply_key_spec(ReplyBuilder& r, const docs::KeySpec& ks) {
     r.map(1);
     r.bulk("index");
     r.integer(ks.index);
+  } else if (ks.begin_search == docs::BeginSearch::kUnknown) {
+    r.bulk("unknown");
+    r.bulk("spec");
+    r.map(0);
   } else {
     r.bulk("keyword");
     r.bulk("spec");
@@ -99,7 +103,11 @@ void reply_key_spec(ReplyBuilder& r, const docs::KeySpec& ks) {
   r.bulk("find_keys");
   r.map(2);
   r.bulk("type");
-  if (ks.find_keys == docs::FindKeys::kRange) {
+  if (ks.find_keys == docs::FindKeys::kUnknown) {
+    r.bulk("unknown");
+    r.bulk("spec");
+    r.map(0);
+  } else if (ks.find_keys == docs::FindKeys::kRange) {
     r.bulk("range");
     r.bulk("spec");
     r.map(3);

@@ -27,6 +27,11 @@ struct Config {
   int64_t proto_max_bulk_len = 512ll * 1024 * 1024;
   // A sparse HyperLogLog that would grow past this many bytes turns dense (Redis's default).
   int64_t hll_sparse_max_bytes = 3000;
+  // Sets: an intset up to this many integers (Redis's default). The listpack pair is Redis 7.2's,
+  // accepted for clients that set it; Basalt has no listpack sets.
+  int64_t set_max_intset_entries = 512;
+  int64_t set_max_listpack_entries = 128;
+  int64_t set_max_listpack_value = 64;
   int64_t client_query_buffer_limit = 1024ll * 1024 * 1024;
   // Redis's "normal" class: hard limit, soft limit, soft seconds (0 = unlimited).
   int64_t client_output_hard_limit = 0;

@@ -75,6 +75,12 @@ void AofBaseWriter::begin_list(std::string_view key, size_t length) {
   list_key_ = key;
   list_remaining_ = length;
   list_count_ = 0;
+  list_command_ = "RPUSH";
+}
+
+void AofBaseWriter::begin_set(std::string_view key, size_t length) {
+  begin_list(key, length);
+  list_command_ = "SADD";
 }
 
 void AofBaseWriter::list_element(std::string_view element) {
@@ -86,7 +92,8 @@ void AofBaseWriter::list_element(std::string_view element) {
     const size_t items = std::min(list_remaining_, kItemsPerCommand);
     buf_ += '*';
     append_int64(buf_, static_cast<int64_t>(2 + items));
-    buf_ += "\r\n$5\r\nRPUSH\r\n";
+    buf_ += "\r\n";
+    write_bulk(list_command_);
     write_bulk(list_key_);
   }
   write_bulk(element);

@@ -39,6 +39,10 @@ class AofBaseWriter {
   // A list element by element (from an iterator): exactly length calls of list_element follow.
   void begin_list(std::string_view key, size_t length);
   void list_element(std::string_view element);
+  // A set member by member, as SADD batches of kItemsPerCommand (rewriteSetObject): exactly
+  // length calls of set_member follow.
+  void begin_set(std::string_view key, size_t length);
+  void set_member(std::string_view member) { list_element(member); }
   void pexpireat(std::string_view key, int64_t unix_time_ms);
   // Any other command (a type without its own method yet).
   void command(std::span<const std::string_view> argv);
@@ -64,6 +68,7 @@ class AofBaseWriter {
   std::string list_key_;
   size_t list_remaining_ = 0;
   size_t list_count_ = 0;
+  std::string_view list_command_ = "RPUSH";  // or SADD: the batches being written
 };
 
 }  // namespace basalt

@@ -14,6 +14,7 @@
 #include "persistence/rdb_format.hpp"
 #include "store/hash.hpp"
 #include "store/list.hpp"
+#include "store/set.hpp"
 #include "store/store.hpp"
 
 namespace basalt {
@@ -161,6 +162,12 @@ bool is_list_type(uint8_t t) {
 
 bool is_hash_type(uint8_t t) {
   return t == kTypeHash || t == kTypeHashZipmap || t == kTypeHashZiplist || t == kTypeHashListpack;
+}
+bool is_set_type(uint8_t t) { return t == kTypeSet || t == kTypeSetIntset; }
+
+// The types Basalt stores (the others are refused with a message naming them).
+bool is_stored_type(uint8_t t) {
+  return t == kTypeString || is_list_type(t) || is_hash_type(t) || is_set_type(t);
 }
 
 uint64_t le(const uint8_t* p, int n) {
@@ -476,6 +483,54 @@ class Decoder {
       return fail("A zipmap whose header counts " + std::to_string(count) + " pairs, holding " +
                   std::to_string(n));
     }
+    return true;
+  }
+
+  // Reads a value of a set type; *empty when it held no member (Redis skips such keys). Validated
+  // as Redis's rdbLoadObject does: no duplicate members, an intset sorted, unique and of a known
+  // width. Sets past set-max-intset-entries (Redis's default: the loader has no config) become
+  // tables, as Redis converts them.
+  bool read_set(uint8_t type, Value* value, bool* empty) {
+    *value = Value::new_set();
+    Set& set = value->set();
+    constexpr size_t kMaxIntset = Set::kDefaultMaxIntsetEntries;
+    if (type == kTypeSet) {
+      uint64_t n;
+      if (!read_plain_length(&n, "a set length")) return false;
+      // Every member takes at least one byte of the file.
+      if (n > in_.remaining())
+        return fail("A set of " + std::to_string(n) + " members past the end of the file");
+      if (n > kMaxIntset) set.convert_to_table(static_cast<size_t>(n));
+      for (uint64_t i = 0; i < n; ++i) {
+        if (!read_string(&element_, List::kMaxElement, "a set member")) return false;
+        if (!set.add(element_, kMaxIntset)) return fail("Duplicate set members detected");
+        if (!tick()) return false;
+      }
+    } else if (type == kTypeSetIntset) {
+      if (!read_string(&blob_, kMaxBlob, "an intset")) return false;
+      const auto* p = reinterpret_cast<const uint8_t*>(blob_.data());
+      if (blob_.size() < 8) return fail("An intset of " + std::to_string(blob_.size()) + " bytes");
+      const uint64_t width = le(p, 4);
+      const uint64_t count = le(p + 4, 4);
+      if (width != 2 && width != 4 && width != 8)
+        return fail("An intset with encoding " + std::to_string(width));
+      if (count == 0 || 8 + count * width != blob_.size())
+        return fail("An intset of " + std::to_string(blob_.size()) + " bytes counting " +
+                    std::to_string(count) + " members of " + std::to_string(width) + " bytes");
+      int64_t prev = 0;
+      for (uint64_t i = 0; i < count; ++i) {
+        const int64_t v = sign_extend(le(p + 8 + i * width, static_cast<int>(width)),
+                                      static_cast<int>(width * 8));
+        if (i > 0 && v <= prev) return fail("An intset not sorted or with duplicates");
+        prev = v;
+        char buf[24];
+        set.add(set_detail::format_int(v, buf), kMaxIntset);
+      }
+    } else {
+      return fail("Not a set type: " + std::to_string(type));
+    }
+    if (blob_.capacity() > (size_t{4} << 20)) std::string().swap(blob_);
+    *empty = set.empty();
     return true;
   }
 
@@ -815,7 +870,7 @@ class Loader {
           break;
       }
       if (!d_.read_string(&key, kMaxString, "a key")) return false;
-      if (type != kTypeString && !is_list_type(type) && !is_hash_type(type)) {
+      if (!is_stored_type(type)) {
         const std::string_view label = type_label(type);
         if (label.empty()) {
           return d_.fail("Can't load key " + quoted_key(key) + ": unknown RDB value type " +
@@ -839,6 +894,8 @@ class Loader {
         if (d_.element_.capacity() > (size_t{4} << 20)) std::string().swap(d_.element_);
       } else if (is_hash_type(type)) {
         if (!d_.read_hash(type, &value, &empty)) return false;
+      } else if (is_set_type(type)) {
+        if (!d_.read_set(type, &value, &empty)) return false;
       } else if (!d_.read_list(type, &value, &empty)) {
         return false;
       }
@@ -949,7 +1006,7 @@ RestoreResult restore_value(std::string_view payload) {
     r.detail = d.error();
     return r;
   }
-  if (type != kTypeString && !is_list_type(type) && !is_hash_type(type)) {
+  if (!is_stored_type(type)) {
     const std::string_view label = type_label(type);
     if (label.empty()) {
       r.detail = "unknown RDB value type " + std::to_string(type);
@@ -967,14 +1024,15 @@ RestoreResult restore_value(std::string_view payload) {
       return r;
     }
     r.value = Value(s);
-  } else if (is_hash_type(type) ? !d.read_hash(type, &r.value, &empty)
-                                : !d.read_list(type, &r.value, &empty)) {
+  } else if (is_hash_type(type)  ? !d.read_hash(type, &r.value, &empty)
+             : is_set_type(type) ? !d.read_set(type, &r.value, &empty)
+                                 : !d.read_list(type, &r.value, &empty)) {
     r.detail = d.error();
     r.value = Value();
     return r;
   }
   if (empty || !in.at_end()) {
-    r.detail = empty ? "an empty value" : "bytes after the value";
+    r.detail = empty ? "an empty collection" : "bytes after the value";
     r.value = Value();
     return r;
   }

@@ -9,6 +9,7 @@
 #include "persistence/lzf.hpp"
 #include "store/hash.hpp"
 #include "store/list.hpp"
+#include "store/set.hpp"
 #include "store/store.hpp"
 
 namespace basalt {
@@ -178,6 +179,8 @@ uint8_t type_of(const Value& value) {
     case ValueType::kHash:
       // A packed hash as the listpack Redis 7.0 keeps it in; a table pair by pair.
       return value.hash().is_packed() ? kTypeHashListpack : kTypeHash;
+    case ValueType::kSet:
+      return value.set().is_intset() ? kTypeSetIntset : kTypeSet;
   }
   return kTypeString;  // not reached: the switch names every type
 }
@@ -275,6 +278,25 @@ void append_value(std::string& out, const Value& value, const RdbWriteOptions& o
       scratch[5] = static_cast<char>((header_count >> 8) & 0xff);
       append_string(out, scratch, options.compression);
       if (scratch.capacity() > 4 * kListpackNodeBytes) std::string().swap(scratch);
+      return;
+    }
+    case ValueType::kSet: {
+      const Set& set = value.set();
+      if (set.is_intset()) {
+        // Redis's intset blob: encoding (bytes per member) and count as 32-bit little-endian,
+        // then the members in ascending order, little-endian.
+        const size_t n = set.size();
+        const int width = set.intset_width();
+        scratch.clear();
+        put_le(scratch, static_cast<uint64_t>(width), 4);
+        put_le(scratch, n, 4);
+        for (size_t i = 0; i < n; ++i)
+          put_le(scratch, static_cast<uint64_t>(set.intset_at(i)), width);
+        append_string(out, scratch, options.compression);
+        return;
+      }
+      append_length(out, set.size());
+      set.for_each([&](std::string_view m) { append_string(out, m, options.compression); });
       return;
     }
   }

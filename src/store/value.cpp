@@ -10,6 +10,7 @@
 
 #include "store/hash.hpp"
 #include "store/list.hpp"
+#include "store/set.hpp"
 
 namespace basalt {
 
@@ -43,6 +44,13 @@ Value Value::new_hash() {
 Hash& Value::hash() { return *std::launder(reinterpret_cast<Hash*>(raw_)); }
 const Hash& Value::hash() const { return *std::launder(reinterpret_cast<const Hash*>(raw_)); }
 
+Value Value::new_set() {
+  Value v;
+  new (v.raw_) Set();
+  v.raw_[15] = kSetTag;
+  return v;
+}
+
 void Value::init_string(std::string_view s) {
   if (s.size() <= kInlineCapacity) {
     set_inline(s);
@@ -61,6 +69,8 @@ std::string_view type_name(ValueType type) {
       return "list";
     case ValueType::kHash:
       return "hash";
+    case ValueType::kSet:
+      return "set";
   }
   return "none";  // not reached: the switch names every type
 }
@@ -81,6 +91,9 @@ void Value::release() {
     case ValueType::kHash:
       hash().~Hash();
       return;
+    case ValueType::kSet:
+      set().~Set();
+      return;
   }
 }
 
@@ -99,6 +112,12 @@ Value Value::clone() const {
       Value v;
       new (v.raw_) Hash(hash().clone());
       v.raw_[15] = kHashTag;
+      return v;
+    }
+    case ValueType::kSet: {
+      Value v;
+      new (v.raw_) Set(set().clone());
+      v.raw_[15] = kSetTag;
       return v;
     }
   }
@@ -139,6 +158,8 @@ size_t Value::heap_bytes() const {
       return sizeof(List) + list_ptr()->memory_usage();
     case ValueType::kHash:
       return hash().memory_usage();
+    case ValueType::kSet:
+      return set().memory_usage();
   }
   corrupt_tag(tag());
 }
@@ -151,6 +172,8 @@ std::string_view Value::encoding() const {
       return "quicklist";
     case ValueType::kHash:
       return hash().is_packed() ? "listpack" : "hashtable";
+    case ValueType::kSet:
+      return set().is_intset() ? "intset" : "hashtable";
   }
   corrupt_tag(tag());
 }

@@ -2,22 +2,25 @@
 // A key's value in 16 bytes. Strings up to 15 bytes live inline (most keys in caches and counters
 // are that short), longer ones in one malloc'd buffer whose capacity comes from malloc_usable_size,
 // so no capacity field is stored. Lists live behind a pointer; a Hash is itself one word (a
-// pointer to its block or table) and sits in the first 8 bytes. The tag sits in the last byte.
+// pointer to its block or table) and sits in the first 8 bytes; a set (store/set.hpp) occupies the
+// first 15 bytes itself: a small intset inline, or a pointer. The tag sits in the last byte.
 
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <new>
 #include <string_view>
 
 namespace basalt {
 
 class Hash;
 class List;
+class Set;
 
 // One tag per Redis type. Every switch over it names each type and has no default, so a type
 // added here is a compile error (-Wswitch, -Werror) wherever a command has not been taught it,
 // never a value quietly treated as a string.
-enum class ValueType : uint8_t { kString, kList, kHash };
+enum class ValueType : uint8_t { kString, kList, kHash, kSet };
 
 // Redis's TYPE reply for each type.
 std::string_view type_name(ValueType type);
@@ -30,6 +33,7 @@ class Value {
   explicit Value(std::string_view s) { init_string(s); }
   static Value new_list();
   static Value new_hash();  // an empty hash, packed
+  static Value new_set();   // an empty intset
   ~Value() { release(); }
 
   Value(Value&& other) noexcept {
@@ -55,11 +59,13 @@ class Value {
     if (t <= kInlineCapacity || t == kHeapTag) return ValueType::kString;
     if (t == kListTag) return ValueType::kList;
     if (t == kHashTag) return ValueType::kHash;
+    if (t == kSetTag) return ValueType::kSet;
     corrupt_tag(t);
   }
   bool is_string() const { return type() == ValueType::kString; }
   bool is_list() const { return type() == ValueType::kList; }
   bool is_hash() const { return type() == ValueType::kHash; }
+  bool is_set() const { return type() == ValueType::kSet; }
 
   // Strings. Views stay valid until the value is next modified.
   std::string_view str() const {
@@ -81,6 +87,9 @@ class Value {
   // Hashes.
   Hash& hash();
   const Hash& hash() const;
+  // Sets: the Set object lives in raw_[0..15) (plain bytes, relocatable by memcpy).
+  Set& set() { return *std::launder(reinterpret_cast<Set*>(raw_)); }
+  const Set& set() const { return *std::launder(reinterpret_cast<const Set*>(raw_)); }
 
   // Bytes this value owns on the heap (not counting the 16 bytes of the Value itself).
   size_t heap_bytes() const;
@@ -91,6 +100,7 @@ class Value {
   static constexpr uint8_t kHeapTag = 0x40;
   static constexpr uint8_t kListTag = 0x80;
   static constexpr uint8_t kHashTag = 0x81;
+  static constexpr uint8_t kSetTag = 0x82;
 
   uint8_t tag() const { return raw_[15]; }
   [[noreturn]] static void corrupt_tag(uint8_t tag);

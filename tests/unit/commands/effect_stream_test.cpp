@@ -15,6 +15,7 @@
 #include "persistence/rdb_writer.hpp"
 #include "store/hash.hpp"
 #include "store/list.hpp"
+#include "store/set.hpp"
 
 namespace basalt::testing {
 namespace {
@@ -213,6 +214,14 @@ KeyspaceDump dump(Engine& engine) {
           for (const auto& [f, v] : fields) value += f + '\0' + v + '\0';
           break;
         }
+        case ValueType::kSet: {
+          // Members in sorted order: the two engines' tables may iterate differently.
+          std::set<std::string> members;
+          e->value.set().for_each([&](std::string_view m) { members.emplace(m); });
+          value = e->value.set().is_intset() ? "intset:" : "set:";
+          for (const std::string& m : members) value += m + '\0';
+          break;
+        }
       }
       out[{i, std::string(e->key())}] = {value, e->expire_at};
     });
@@ -294,9 +303,14 @@ class Generator {
     if (name == "flushdb") return {"FLUSHDB"};
     if (name == "flushall") return {"FLUSHALL"};
     if (name == "restore") {
-      Value value = pick(3) == 0 ? Value(v) : pick(2) ? Value::new_list() : Value::new_hash();
+      const size_t kind = pick(4);
+      Value value = kind == 0   ? Value(v)
+                    : kind == 1 ? Value::new_list()
+                    : kind == 2 ? Value::new_hash()
+                                : Value::new_set();
       if (value.is_list()) value.list().push_back(v);
       if (value.is_hash()) value.hash().set(value_field(), v);
+      if (value.is_set()) value.set().add(v, Set::kDefaultMaxIntsetEntries);
       std::vector<std::string> argv = {"RESTORE", k, pick(2) ? "0" : ms(), dump_value(value)};
       if (pick(4) != 0) argv.push_back("REPLACE");
       return argv;
@@ -316,6 +330,27 @@ class Generator {
     if (name == "lmove") return {"LMOVE", k, key(), end(), end()};
     if (name == "rpoplpush") return {"RPOPLPUSH", k, key()};
     if (name == "lmpop") return {"LMPOP", "2", k, key(), end(), "COUNT", "2"};
+    // Sets: members from value(), so intsets and tables both come up; SPOP's draw replays as
+    // the SREM (or DEL) it recorded.
+    if (name == "sadd") return {"SADD", k, v, value(), value()};
+    if (name == "srem") return {"SREM", k, v, value()};
+    if (name == "spop")
+      return pick(2) ? std::vector<std::string>{"SPOP", k}
+                     : std::vector<std::string>{"SPOP", k, std::to_string(pick(4))};
+    if (name == "smove") return {"SMOVE", k, key(), v};
+    if (name == "sinterstore") return {"SINTERSTORE", k, key(), key()};
+    if (name == "sunionstore") return {"SUNIONSTORE", k, key(), key()};
+    if (name == "sdiffstore") return {"SDIFFSTORE", k, key(), key()};
+    if (name == "sort") {
+      switch (pick(3)) {
+        case 0:
+          return {"SORT", k, "ALPHA", "STORE", key()};
+        case 1:
+          return {"SORT", k, "BY", "nosort", "LIMIT", "0", "2", "STORE", key()};
+        default:
+          return {"SORT", k, "DESC", "ALPHA", "GET", "#", "GET", "n*", "STORE", key()};
+      }
+    }
     // Blocking forms, with a timeout: run by a client of their own.
     if (name == "blpop") return {"BLPOP", k, key(), "0.2"};
     if (name == "brpop") return {"BRPOP", k, "0.2"};

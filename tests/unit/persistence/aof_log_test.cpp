@@ -599,5 +599,23 @@ TEST(AofBaseWriterTest, ListsInBatchesOf64AsRedis) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(AofBaseWriterTest, SetsInSaddBatchesOf64AsRedis) {
+  char pattern[] = "/tmp/basalt-aof-base-XXXXXX";
+  ASSERT_NE(mkdtemp(pattern), nullptr);
+  const std::string dir = pattern;
+  const std::string file = join_path(dir, "base.aof");
+  AofBaseWriter writer;
+  ASSERT_FALSE(writer.open(file));
+  writer.begin_set("s", 65);
+  for (int i = 0; i < 65; ++i) writer.set_member(std::to_string(i));
+  writer.begin_list("l", 1);  // the batch command switches back
+  writer.list_element("x");
+  ASSERT_FALSE(writer.finish());
+  Argv first = {"SADD", "s"};
+  for (int i = 0; i < 64; ++i) first.push_back(std::to_string(i));
+  EXPECT_EQ(slurp(file), encode({first, {"SADD", "s", "64"}, {"RPUSH", "l", "x"}}));
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace basalt

@@ -1,6 +1,7 @@
 #pragma once
 // A deep, comparable copy of a Store's keyspace for tests: what a load must reproduce exactly.
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <ostream>
@@ -11,12 +12,14 @@
 
 #include "store/hash.hpp"
 #include "store/list.hpp"
+#include "store/set.hpp"
 #include "store/store.hpp"
 
 namespace basalt::testing_support {
 
 struct Item {
   bool is_list = false;
+  bool is_set = false;  // members sorted in `list`, the encoding in `str`
   std::string str;
   std::vector<std::string> list;
   bool is_hash = false;
@@ -37,6 +40,11 @@ inline Item copy_item(const Entry* e) {
     item.is_hash = true;
     e->value.hash().for_each(
         [&](std::string_view f, std::string_view v) { item.hash.emplace(f, v); });
+  } else if (e->value.is_set()) {
+    item.is_set = true;
+    e->value.set().for_each([&](std::string_view m) { item.list.emplace_back(m); });
+    std::sort(item.list.begin(), item.list.end());
+    item.str = std::string(e->value.encoding());
   } else {
     item.str = std::string(e->value.str());
   }
@@ -58,6 +66,8 @@ inline std::ostream& operator<<(std::ostream& os, const Item& item) {
     os << "list[" << item.list.size() << "]";
   } else if (item.is_hash) {
     os << "hash[" << item.hash.size() << "]";
+  } else if (item.is_set) {
+    os << "set[" << item.list.size() << "] " << item.str;
   } else {
     os << "string(" << item.str.size() << " bytes)";
   }
