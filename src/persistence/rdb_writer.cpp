@@ -174,6 +174,8 @@ uint8_t type_of(const Value& value) {
       return kTypeString;
     case ValueType::kList:
       return kTypeListQuicklist2;
+    case ValueType::kZSet:
+      return kTypeZset2;
   }
   return kTypeString;  // not reached: the switch names every type
 }
@@ -245,6 +247,19 @@ void append_value(std::string& out, const Value& value, const RdbWriteOptions& o
         append_string(out, scratch, options.compression);
       });
       if (scratch.capacity() > 4 * kListpackNodeBytes) std::string().swap(scratch);
+      return;
+    }
+    case ValueType::kZSet: {
+      // ZSET_2: member strings and little-endian binary doubles, which every version since
+      // Redis 4 loads (and converts to a listpack when small).
+      const ZSet& zs = value.zset();
+      append_length(out, zs.size());
+      zs.for_each([&](std::string_view member, double score) {
+        append_string(out, member, options.compression);
+        uint64_t bits;
+        std::memcpy(&bits, &score, sizeof(bits));
+        put_le(out, bits, 8);
+      });
       return;
     }
   }

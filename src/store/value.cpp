@@ -27,6 +27,13 @@ Value Value::new_list() {
   return v;
 }
 
+Value Value::new_zset() {
+  Value v;
+  new (v.raw_) ZSet();
+  v.raw_[15] = kZSetTag;
+  return v;
+}
+
 void Value::init_string(std::string_view s) {
   if (s.size() <= kInlineCapacity) {
     set_inline(s);
@@ -43,6 +50,8 @@ std::string_view type_name(ValueType type) {
       return "string";
     case ValueType::kList:
       return "list";
+    case ValueType::kZSet:
+      return "zset";
   }
   return "none";  // not reached: the switch names every type
 }
@@ -60,6 +69,9 @@ void Value::release() {
     case ValueType::kList:
       delete list_ptr();
       return;
+    case ValueType::kZSet:
+      zset().~ZSet();
+      return;
   }
 }
 
@@ -72,6 +84,12 @@ Value Value::clone() const {
       List* list = new List(*list_ptr());
       std::memcpy(v.raw_, &list, sizeof(list));
       v.raw_[15] = kListTag;
+      return v;
+    }
+    case ValueType::kZSet: {
+      Value v;
+      new (v.raw_) ZSet(zset().clone());
+      v.raw_[15] = kZSetTag;
       return v;
     }
   }
@@ -110,6 +128,8 @@ size_t Value::heap_bytes() const {
       return tag() == kHeapTag ? malloc_usable_size(heap_ptr()) : 0;
     case ValueType::kList:
       return sizeof(List) + list_ptr()->memory_usage();
+    case ValueType::kZSet:
+      return zset().memory_usage();
   }
   corrupt_tag(tag());
 }
@@ -120,6 +140,8 @@ std::string_view Value::encoding() const {
       return string_encoding();
     case ValueType::kList:
       return "quicklist";
+    case ValueType::kZSet:
+      return zset().encoding() == ZSet::Encoding::kPacked ? "listpack" : "skiplist";
   }
   corrupt_tag(tag());
 }

@@ -1,12 +1,15 @@
 #pragma once
 // A key's value in 16 bytes. Strings up to 15 bytes live inline (most keys in caches and counters
 // are that short), longer ones in one malloc'd buffer whose capacity comes from malloc_usable_size,
-// so no capacity field is stored. Lists live behind a pointer. The tag sits in the last byte.
+// so no capacity field is stored. Lists live behind a pointer; a sorted set's ZSet (itself one
+// tagged pointer) is held inline. The tag sits in the last byte.
 
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+
+#include "store/zset.hpp"
 
 namespace basalt {
 
@@ -15,7 +18,7 @@ class List;
 // One tag per Redis type. Every switch over it names each type and has no default, so a type
 // added here is a compile error (-Wswitch, -Werror) wherever a command has not been taught it,
 // never a value quietly treated as a string.
-enum class ValueType : uint8_t { kString, kList };
+enum class ValueType : uint8_t { kString, kList, kZSet };
 
 // Redis's TYPE reply for each type.
 std::string_view type_name(ValueType type);
@@ -27,6 +30,7 @@ class Value {
   Value() { set_inline({}); }
   explicit Value(std::string_view s) { init_string(s); }
   static Value new_list();
+  static Value new_zset();
   ~Value() { release(); }
 
   Value(Value&& other) noexcept {
@@ -51,10 +55,12 @@ class Value {
     const uint8_t t = tag();
     if (t <= kInlineCapacity || t == kHeapTag) return ValueType::kString;
     if (t == kListTag) return ValueType::kList;
+    if (t == kZSetTag) return ValueType::kZSet;
     corrupt_tag(t);
   }
   bool is_string() const { return type() == ValueType::kString; }
   bool is_list() const { return type() == ValueType::kList; }
+  bool is_zset() const { return type() == ValueType::kZSet; }
 
   // Strings. Views stay valid until the value is next modified.
   std::string_view str() const {
@@ -74,6 +80,10 @@ class Value {
   List& list() { return *list_ptr(); }
   const List& list() const { return *list_ptr(); }
 
+  // Sorted sets: the ZSet (one tagged pointer) lives in the value's first 8 bytes.
+  ZSet& zset() { return *reinterpret_cast<ZSet*>(raw_); }
+  const ZSet& zset() const { return *reinterpret_cast<const ZSet*>(raw_); }
+
   // Bytes this value owns on the heap (not counting the 16 bytes of the Value itself).
   size_t heap_bytes() const;
   // Redis's OBJECT ENCODING for this value.
@@ -82,6 +92,7 @@ class Value {
  private:
   static constexpr uint8_t kHeapTag = 0x40;
   static constexpr uint8_t kListTag = 0x80;
+  static constexpr uint8_t kZSetTag = 0x81;
 
   uint8_t tag() const { return raw_[15]; }
   [[noreturn]] static void corrupt_tag(uint8_t tag);

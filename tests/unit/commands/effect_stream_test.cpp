@@ -202,6 +202,12 @@ KeyspaceDump dump(Engine& engine) {
           value = "list:";
           for (std::string_view item : e->value.list()) value += std::string(item) + '\0';
           break;
+        case ValueType::kZSet:
+          value = "zset:";
+          e->value.zset().for_each([&](std::string_view m, double score) {
+            value += std::string(m) + '\0' + double_to_string(score) + '\0';
+          });
+          break;
       }
       out[{i, std::string(e->key())}] = {value, e->expire_at};
     });
