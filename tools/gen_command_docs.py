@@ -49,6 +49,10 @@ get set setnx setex psetex getset getdel getex mget mset msetnx append strlen ge
 setrange incr decr incrby decrby incrbyfloat lcs
 lpush rpush lpushx rpushx lpop rpop llen lrange lindex lset linsert lrem ltrim lpos lmove
 rpoplpush lmpop blpop brpop blmove brpoplpush blmpop
+zadd zincrby zrem zcard zscore zmscore zcount zlexcount zrank zrevrank zrange zrevrange zrangebyscore
+zrevrangebyscore zrangebylex zrevrangebylex zrangestore zremrangebyrank zremrangebyscore zremrangebylex
+zpopmin zpopmax zmpop bzpopmin bzpopmax bzmpop zrandmember zscan zunion zinter zdiff zunionstore
+zinterstore zdiffstore zintercard
 del unlink exists type rename renamenx copy move keys scan randomkey dbsize touch flushdb flushall
 swapdb expire pexpire expireat pexpireat ttl pttl expiretime pexpiretime persist
 ping echo hello auth select client reset quit info config command time debug shutdown lastsave

@@ -7,6 +7,7 @@ class CommandTable;
 
 void register_strings(CommandTable& table);       // string_family.cpp
 void register_lists(CommandTable& table);         // list_family.cpp
+void register_zsets(CommandTable& table);         // zset_family.cpp
 void register_keys(CommandTable& table);          // generic_family.cpp (keyspace and expiry)
 void register_connection(CommandTable& table);    // connection_family.cpp
 void register_server(CommandTable& table);        // server_family.cpp

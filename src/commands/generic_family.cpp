@@ -426,6 +426,8 @@ void cmd_keys(CommandContext& ctx) {
   for (std::string_view k : keys) ctx.reply.bulk(k);
 }
 
+}  // namespace
+
 // Redis's parseScanCursorOrReply: strtoul() in base 10, so an optional sign is accepted (a
 // negative cursor wraps around), the number may be followed by nothing but the end of the string
 // or a NUL byte, and an empty string is cursor 0. Leading spaces and overflow are refused.
@@ -449,6 +451,8 @@ std::optional<uint64_t> parse_scan_cursor(std::string_view s) {
   if (overflow || !ends_at(i)) return std::nullopt;
   return negative ? uint64_t{0} - v : v;
 }
+
+namespace {
 
 // SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
 void cmd_scan(CommandContext& ctx) {

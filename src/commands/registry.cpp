@@ -8,6 +8,7 @@ namespace basalt {
 void register_all_commands(CommandTable& table) {
   register_strings(table);
   register_lists(table);
+  register_zsets(table);
   register_keys(table);
   register_connection(table);
   register_server(table);

@@ -86,12 +86,11 @@ uint64_t get_varint(const uint8_t*& p) {
   }
 }
 
-// A score as a small integer when it is one exactly (see the header); -0.0 keeps its sign as a
-// double.
+// A score as a small integer when it is one exactly (see the header). -0.0 reads back as 0, as it
+// does from Redis's listpack (which keeps "-0" as the integer 0); a skiplist keeps the sign.
 bool small_integer(double v, int64_t* out) {
   constexpr double kLimit = 4503599627370496.0;  // 2^52
   if (!(v > -kLimit && v < kLimit) || v != std::trunc(v)) return false;
-  if (v == 0 && std::signbit(v)) return false;
   *out = static_cast<int64_t>(v);
   return true;
 }
@@ -711,7 +710,7 @@ const Node* ZSet::last_in(const LexRange& r) const {
 }
 
 size_t ZSet::count_score_range(const ScoreRange& r) const {
-  if (r.empty() || size() == 0) return 0;
+  if (r.empty() || !overlaps(r)) return 0;
   if (!is_skiplist()) {
     return packed_range(r, false, 0, SIZE_MAX, [](std::string_view, double) {});
   }
@@ -726,7 +725,7 @@ size_t ZSet::count_score_range(const ScoreRange& r) const {
 }
 
 size_t ZSet::count_lex_range(const LexRange& r) const {
-  if (r.empty() || size() == 0) return 0;
+  if (r.empty() || !overlaps(r)) return 0;
   if (!is_skiplist()) {
     return packed_range(r, false, 0, SIZE_MAX, [](std::string_view, double) {});
   }
@@ -796,8 +795,30 @@ size_t ZSet::erase_rank_range(size_t start, size_t stop) {
   return removed;
 }
 
+// The run packed_range would visit, removed by rank (Redis's zzlDeleteRangeBy*).
+template <class Range>
+size_t ZSet::erase_packed_run(const Range& r) {
+  const size_t n = packed_range(r, false, 0, SIZE_MAX, [](std::string_view, double) {});
+  if (n == 0) return 0;
+  // The run starts at the first element past the minimum.
+  size_t first = 0;
+  std::vector<uint32_t> offs;
+  packed_offsets(offs);
+  const uint8_t* base = packed_begin();
+  for (size_t k = 0; k < offs.size(); ++k) {
+    double s;
+    const uint8_t* next;
+    std::string_view m = packed_read(base + offs[k], &s, &next);
+    if (!zset_detail::before_min(r, m, s)) {
+      first = k;
+      break;
+    }
+  }
+  return erase_rank_range(first, first + n - 1);
+}
+
 size_t ZSet::erase_score_range(const ScoreRange& r) {
-  if (r.empty() || size() == 0) return 0;
+  if (r.empty() || !overlaps(r)) return 0;
   if (is_skiplist()) {
     Skiplist* s = skiplist();
     Node* update[kMaxLevel];
@@ -817,7 +838,7 @@ size_t ZSet::erase_score_range(const ScoreRange& r) {
 }
 
 size_t ZSet::erase_lex_range(const LexRange& r) {
-  if (r.empty() || size() == 0) return 0;
+  if (r.empty() || !overlaps(r)) return 0;
   if (is_skiplist()) {
     Skiplist* s = skiplist();
     Node* update[kMaxLevel];

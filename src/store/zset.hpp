@@ -58,6 +58,27 @@ inline int compare_members(std::string_view a, std::string_view b) {
   return a.compare(b) < 0 ? -1 : (a == b ? 0 : 1);
 }
 
+namespace zset_detail {
+inline bool in_range(const ScoreRange& r, std::string_view, double score) {
+  return r.contains(score);
+}
+inline bool in_range(const LexRange& r, std::string_view member, double) {
+  return r.contains(member);
+}
+inline bool past_max(const ScoreRange& r, std::string_view, double score) {
+  return !r.below_max(score);
+}
+inline bool past_max(const LexRange& r, std::string_view member, double) {
+  return !r.below_max(member);
+}
+inline bool before_min(const ScoreRange& r, std::string_view, double score) {
+  return !r.above_min(score);
+}
+inline bool before_min(const LexRange& r, std::string_view member, double) {
+  return !r.above_min(member);
+}
+}  // namespace zset_detail
+
 class ZSet {
  public:
   enum class Encoding : uint8_t { kPacked, kSkiplist };
@@ -163,8 +184,20 @@ class ZSet {
   static double node_score(const Node* n);
   static uint64_t index_scan(const Skiplist* s, uint64_t cursor, const Node** out, size_t* n);
 
+  // Redis's zslIsInRange / zzlIsInLexRange: the last element reaches the minimum and the first
+  // the maximum.
+  template <class Range>
+  bool overlaps(const Range& r) const {
+    if (size() == 0) return false;
+    auto [lm, ls] = at(size() - 1);
+    if (zset_detail::before_min(r, lm, ls)) return false;
+    auto [fm, fs] = at(0);
+    return !zset_detail::past_max(r, fm, fs);
+  }
   template <class Range, class F>
   size_t packed_range(const Range& r, bool reverse, size_t offset, size_t limit, F&& f) const;
+  template <class Range>
+  size_t erase_packed_run(const Range& r);
   template <class Range, class F>
   size_t skiplist_range(const Range& r, bool reverse, size_t offset, size_t limit, F&& f) const;
 
@@ -172,27 +205,6 @@ class ZSet {
 };
 
 // ---- templates ------------------------------------------------------------------------------
-
-namespace zset_detail {
-inline bool in_range(const ScoreRange& r, std::string_view, double score) {
-  return r.contains(score);
-}
-inline bool in_range(const LexRange& r, std::string_view member, double) {
-  return r.contains(member);
-}
-inline bool past_max(const ScoreRange& r, std::string_view, double score) {
-  return !r.below_max(score);
-}
-inline bool past_max(const LexRange& r, std::string_view member, double) {
-  return !r.below_max(member);
-}
-inline bool before_min(const ScoreRange& r, std::string_view, double score) {
-  return !r.above_min(score);
-}
-inline bool before_min(const LexRange& r, std::string_view member, double) {
-  return !r.above_min(member);
-}
-}  // namespace zset_detail
 
 template <class F>
 void ZSet::for_rank_range(size_t start, size_t stop, bool reverse, F&& f) const {
@@ -217,27 +229,37 @@ void ZSet::for_rank_range(size_t start, size_t stop, bool reverse, F&& f) const 
   }
 }
 
+// As Redis's listpack walks (zzlFirstInRange and friends): the first element past the near bound
+// starts the run (none if it is past the far bound too), `offset` elements are skipped unchecked,
+// and the run goes on while the far bound holds. With equal scores this is exactly the range; for
+// a lex range over mixed scores it is what Redis answers.
 template <class Range, class F>
 size_t ZSet::packed_range(const Range& r, bool reverse, size_t offset, size_t limit, F&& f) const {
   std::vector<uint32_t> offs;
   packed_offsets(offs);
   const uint8_t* base = packed_begin();
-  size_t emitted = 0;
-  for (size_t k = 0; k < offs.size() && emitted < limit; ++k) {
-    const size_t at = reverse ? offs.size() - 1 - k : k;
-    double score;
+  const size_t n = offs.size();
+  auto read = [&](size_t k, double* score) {
     const uint8_t* next;
-    std::string_view m = packed_read(base + offs[at], &score, &next);
-    if (!zset_detail::in_range(r, m, score)) {
-      if (!reverse && zset_detail::past_max(r, m, score)) break;
-      if (reverse && zset_detail::before_min(r, m, score)) break;
-      continue;
-    }
-    if (offset > 0) {
-      --offset;
-      continue;
-    }
-    f(m, score);
+    return packed_read(base + offs[reverse ? n - 1 - k : k], score, &next);
+  };
+  size_t k = 0;
+  for (; k < n; ++k) {
+    double s;
+    std::string_view m = read(k, &s);
+    const bool past_near =
+        reverse ? !zset_detail::past_max(r, m, s) : !zset_detail::before_min(r, m, s);
+    if (!past_near) continue;
+    if (reverse ? zset_detail::before_min(r, m, s) : zset_detail::past_max(r, m, s)) return 0;
+    break;
+  }
+  k += offset;
+  size_t emitted = 0;
+  for (; k < n && emitted < limit; ++k) {
+    double s;
+    std::string_view m = read(k, &s);
+    if (reverse ? zset_detail::before_min(r, m, s) : zset_detail::past_max(r, m, s)) break;
+    f(m, s);
     ++emitted;
   }
   return emitted;
@@ -267,7 +289,7 @@ size_t ZSet::skiplist_range(const Range& r, bool reverse, size_t offset, size_t 
 template <class F>
 size_t ZSet::for_score_range(const ScoreRange& r, bool reverse, size_t offset, size_t limit,
                              F&& f) const {
-  if (r.empty() || size() == 0) return 0;
+  if (r.empty() || !overlaps(r)) return 0;
   return is_skiplist() ? skiplist_range(r, reverse, offset, limit, f)
                        : packed_range(r, reverse, offset, limit, f);
 }
@@ -275,7 +297,7 @@ size_t ZSet::for_score_range(const ScoreRange& r, bool reverse, size_t offset, s
 template <class F>
 size_t ZSet::for_lex_range(const LexRange& r, bool reverse, size_t offset, size_t limit,
                            F&& f) const {
-  if (r.empty() || size() == 0) return 0;
+  if (r.empty() || !overlaps(r)) return 0;
   return is_skiplist() ? skiplist_range(r, reverse, offset, limit, f)
                        : packed_range(r, reverse, offset, limit, f);
 }

@@ -14,23 +14,23 @@ namespace {
 
 // The commands Basalt implements (tools/gen_command_docs.py: COMMANDS and SUBCOMMANDS).
 constexpr std::string_view kCommands[] = {
-    "get",          "set",         "setnx",       "setex",     "psetex",   "getset",
-    "getdel",       "getex",       "mget",        "mset",      "msetnx",   "append",
-    "strlen",       "getrange",    "substr",      "setrange",  "incr",     "decr",
-    "incrby",       "decrby",      "incrbyfloat", "lcs",       "lpush",    "rpush",
-    "lpushx",       "rpushx",      "lpop",        "rpop",      "llen",     "lrange",
-    "lindex",       "lset",        "linsert",     "lrem",      "ltrim",    "lpos",
-    "lmove",        "rpoplpush",   "lmpop",       "blpop",     "brpop",    "blmove",
-    "brpoplpush",   "blmpop",      "del",         "unlink",    "exists",   "type",
-    "rename",       "renamenx",    "copy",        "move",      "keys",     "scan",
-    "randomkey",    "dbsize",      "touch",       "flushdb",   "flushall", "swapdb",
-    "expire",       "pexpire",     "expireat",    "pexpireat", "ttl",      "pttl",
-    "expiretime",   "pexpiretime", "persist",     "ping",      "echo",     "hello",
-    "auth",         "select",      "client",      "reset",     "quit",     "info",
-    "config",       "command",     "time",        "debug",     "shutdown", "lastsave",
-    "multi",        "exec",        "discard",     "watch",     "unwatch",  "object",
-    "memory",       "slowlog",     "latency",     "monitor",   "save",     "bgsave",
-    "bgrewriteaof", "dump",        "restore"};
+    "get", "set", "setnx", "setex", "psetex", "getset", "getdel", "getex", "mget", "mset", "msetnx",
+    "append", "strlen", "getrange", "substr", "setrange", "incr", "decr", "incrby", "decrby",
+    "incrbyfloat", "lcs", "lpush", "rpush", "lpushx", "rpushx", "lpop", "rpop", "llen", "lrange",
+    "lindex", "lset", "linsert", "lrem", "ltrim", "lpos", "lmove", "rpoplpush", "lmpop", "blpop",
+    "brpop", "blmove", "brpoplpush", "blmpop", "del", "unlink", "exists", "type", "rename",
+    "renamenx", "copy", "move", "keys", "scan", "randomkey", "dbsize", "touch", "flushdb",
+    "flushall", "swapdb", "expire", "pexpire", "expireat", "pexpireat", "ttl", "pttl", "expiretime",
+    "pexpiretime", "persist", "ping", "echo", "hello", "auth", "select", "client", "reset", "quit",
+    "info", "config", "command", "time", "debug", "shutdown", "lastsave", "multi", "exec",
+    "discard", "watch", "unwatch", "object", "memory", "slowlog", "latency", "monitor", "save",
+    "bgsave", "bgrewriteaof", "dump", "restore",
+    // Sorted sets.
+    "zadd", "zincrby", "zrem", "zcard", "zscore", "zmscore", "zcount", "zlexcount", "zrank",
+    "zrevrank", "zrange", "zrevrange", "zrangebyscore", "zrevrangebyscore", "zrangebylex",
+    "zrevrangebylex", "zrangestore", "zremrangebyrank", "zremrangebyscore", "zremrangebylex",
+    "zpopmin", "zpopmax", "zmpop", "bzpopmin", "bzpopmax", "bzmpop", "zrandmember", "zscan",
+    "zunion", "zinter", "zdiff", "zunionstore", "zinterstore", "zdiffstore", "zintercard"};
 
 constexpr std::string_view kSubcommands[] = {"client|id",
                                              "client|setname",

@@ -295,10 +295,11 @@ TEST(ConfigRuntime, SetAndGet) {
   auto got = ConfigRegistry::get(c, "*MAX*");
   std::vector<std::string> names;
   for (auto& [name, value] : got) names.push_back(name);
-  EXPECT_EQ(names,
-            (std::vector<std::string>{
-                "http-max-body", "maxclients", "maxmemory", "maxmemory-eviction-tenacity",
-                "maxmemory-policy", "maxmemory-samples", "proto-max-bulk-len", "slowlog-max-len"}))
+  EXPECT_EQ(names, (std::vector<std::string>{
+                       "http-max-body", "maxclients", "maxmemory", "maxmemory-eviction-tenacity",
+                       "maxmemory-policy", "maxmemory-samples", "proto-max-bulk-len",
+                       "slowlog-max-len", "zset-max-listpack-entries", "zset-max-listpack-value",
+                       "zset-max-ziplist-entries", "zset-max-ziplist-value"}))
       << "case-insensitive, sorted by name";
   EXPECT_EQ(got[1].second, "50");
 }

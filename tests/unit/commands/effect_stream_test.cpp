@@ -230,6 +230,11 @@ class Generator {
     }
   }
   std::string ms() { return std::to_string(1 + pick(400)); }
+  std::string member() { return "m" + std::to_string(pick(6)); }
+  std::string score() {
+    static const char* kScores[] = {"1", "-2", "0.1", "1e-5", "3.25", "+inf", "7"};
+    return kScores[pick(std::size(kScores))];
+  }
   std::string end() { return pick(2) ? "LEFT" : "RIGHT"; }
   size_t pick(size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng_); }
 
@@ -288,8 +293,9 @@ class Generator {
     if (name == "flushdb") return {"FLUSHDB"};
     if (name == "flushall") return {"FLUSHALL"};
     if (name == "restore") {
-      Value value = pick(2) ? Value(v) : Value::new_list();
+      Value value = pick(2) ? Value(v) : pick(2) ? Value::new_list() : Value::new_zset();
       if (value.is_list()) value.list().push_back(v);
+      if (value.is_zset()) value.zset().insert(v, 0.1, ZSet::Limits{});
       std::vector<std::string> argv = {"RESTORE", k, pick(2) ? "0" : ms(), dump_value(value)};
       if (pick(4) != 0) argv.push_back("REPLACE");
       return argv;
@@ -315,6 +321,31 @@ class Generator {
     if (name == "blmove") return {"BLMOVE", k, key(), end(), end(), "0.2"};
     if (name == "brpoplpush") return {"BRPOPLPUSH", k, key(), "0.2"};
     if (name == "blmpop") return {"BLMPOP", "0.2", "1", k, end()};
+    // Sorted sets: scores that format losslessly only as "%.17g" (0.1) among plain ones.
+    if (name == "zadd") {
+      static const char* kFlags[] = {"", "NX", "XX", "GT", "LT", "CH", "INCR"};
+      std::vector<std::string> argv = {"ZADD", k};
+      const std::string f = kFlags[pick(std::size(kFlags))];
+      if (!f.empty()) argv.push_back(f);
+      argv.insert(argv.end(), {score(), member()});
+      if (f != "INCR" && pick(2)) argv.insert(argv.end(), {score(), member()});
+      return argv;
+    }
+    if (name == "zincrby") return {"ZINCRBY", k, score(), member()};
+    if (name == "zrem") return {"ZREM", k, member(), member()};
+    if (name == "zrangestore") return {"ZRANGESTORE", k, key(), "(0", "+inf", "BYSCORE"};
+    if (name == "zremrangebyrank") return {"ZREMRANGEBYRANK", k, "0", std::to_string(pick(3))};
+    if (name == "zremrangebyscore") return {"ZREMRANGEBYSCORE", k, "-inf", score()};
+    if (name == "zremrangebylex") return {"ZREMRANGEBYLEX", k, "-", "[m" + std::to_string(pick(6))};
+    if (name == "zpopmin") return {"ZPOPMIN", k};
+    if (name == "zpopmax") return {"ZPOPMAX", k, "2"};
+    if (name == "zmpop") return {"ZMPOP", "2", k, key(), pick(2) ? "MIN" : "MAX", "COUNT", "2"};
+    if (name == "zunionstore") return {"ZUNIONSTORE", k, "2", key(), key(), "WEIGHTS", "1", "0.3"};
+    if (name == "zinterstore") return {"ZINTERSTORE", k, "2", key(), key(), "AGGREGATE", "MAX"};
+    if (name == "zdiffstore") return {"ZDIFFSTORE", k, "2", key(), key()};
+    if (name == "bzpopmin") return {"BZPOPMIN", k, key(), "0.2"};
+    if (name == "bzpopmax") return {"BZPOPMAX", k, "0.2"};
+    if (name == "bzmpop") return {"BZMPOP", "0.2", "1", k, "MAX", "COUNT", "3"};
     return {};
   }
 
@@ -347,7 +378,10 @@ TEST_P(EffectReplayTest, ReplayingTheEffectsOfEveryWriteCommandRebuildsTheKeyspa
         const std::string index = std::to_string(e.db);
         std::vector<std::string_view> select = {"SELECT", index};
         replica.execute(*replayer.session, select, replayer.builder());
-        ASSERT_EQ(replayer.take(), kOk);
+        // Inside a recorded MULTI (a MOVE whose destination expired lazily writes in two
+        // databases) the replica queues the SELECT, as a Redis replica does.
+        const std::string selected = replayer.take();
+        ASSERT_TRUE(selected == kOk || selected == "+QUEUED\r\n") << selected;
         replay_db = e.db;
       }
       std::vector<std::string_view> argv(e.argv.begin(), e.argv.end());

@@ -347,7 +347,6 @@ TEST_F(RdbTest, RefusesWhatItCannotHold) {
       {rdb::kTypeHash, "Can't load key 'user:1' of type hash: Basalt does not store hashes yet"},
       {rdb::kTypeHashListpack, "of type hash"},
       {rdb::kTypeSetIntset, "of type set: Basalt does not store sets yet"},
-      {rdb::kTypeZsetListpack, "of type zset"},
       {rdb::kTypeStreamListpacks2, "of type stream"},
       {rdb::kTypeModule2, "of type module"},
       {42, "unknown RDB value type 42"}};
