@@ -53,6 +53,10 @@ hset hsetnx hmset hget hmget hdel hlen hstrlen hexists hkeys hvals hgetall hincr
 hrandfield hscan
 sadd srem scard sismember smismember smembers srandmember spop smove sinter sintercard sinterstore
 sunion sunionstore sdiff sdiffstore sscan sort sort_ro
+zadd zincrby zrem zcard zscore zmscore zcount zlexcount zrank zrevrank zrange zrevrange zrangebyscore
+zrevrangebyscore zrangebylex zrevrangebylex zrangestore zremrangebyrank zremrangebyscore zremrangebylex
+zpopmin zpopmax zmpop bzpopmin bzpopmax bzmpop zrandmember zscan zunion zinter zdiff zunionstore
+zinterstore zdiffstore zintercard
 del unlink exists type rename renamenx copy move keys scan randomkey dbsize touch flushdb flushall
 swapdb expire pexpire expireat pexpireat ttl pttl expiretime pexpiretime persist
 ping echo hello auth select client reset quit info config command time debug shutdown lastsave

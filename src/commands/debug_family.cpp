@@ -29,6 +29,7 @@
 #include "store/list.hpp"
 #include "store/set.hpp"
 #include "store/store.hpp"
+#include "store/zset.hpp"
 
 namespace basalt {
 
@@ -67,6 +68,8 @@ uint32_t redis_type_number(ValueType type) {
       return 1;
     case ValueType::kSet:
       return 2;
+    case ValueType::kZSet:
+      return 3;
     case ValueType::kHash:
       return 4;
   }
@@ -93,6 +96,17 @@ void object_digest(Digest& digest, const Entry& e) {
         Digest pair{};
         mix_digest(pair, field);
         mix_digest(pair, value);
+        xor_digest(digest, pair);
+      });
+      break;
+    case ValueType::kZSet:
+      // Unordered (member, score) pairs, the score as Redis prints it for the digest: "%.17g".
+      e.value.zset().for_each([&](std::string_view member, double score) {
+        char buf[64];
+        const int n = std::snprintf(buf, sizeof(buf), "%.17g", score);
+        Digest pair{};
+        mix_digest(pair, member);
+        mix_digest(pair, std::string_view(buf, static_cast<size_t>(n)));
         xor_digest(digest, pair);
       });
       break;
@@ -152,6 +166,7 @@ OpResult<std::string> op_debug_object(const Store& store, Database& db, std::str
     case ValueType::kString:
     case ValueType::kHash:
     case ValueType::kSet:
+    case ValueType::kZSet:
       break;
     case ValueType::kList: {
       // The quicklist fields: nodes, elements per node, the node size setting, compression, and

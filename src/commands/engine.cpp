@@ -468,9 +468,10 @@ void Engine::resume_postponed() {
 // --- Blocking --------------------------------------------------------------------------------
 
 void Engine::block(CommandContext& ctx, std::span<const std::string_view> keys, int64_t deadline_ms,
-                   TimeoutReply timeout_reply) {
+                   TimeoutReply timeout_reply, ValueType value_type) {
   Session& s = ctx.session;
   auto state = std::make_unique<BlockState>();
+  state->value_type = value_type;
   state->argv.assign(ctx.argv.begin(), ctx.argv.end());
   state->db = s.db;
   state->deadline_ms = deadline_ms;
@@ -570,9 +571,15 @@ void Engine::serve_ready_keys() {
         auto it = blocking_keys_[db].find(key);
         if (it == blocking_keys_[db].end() || it->second.empty()) break;
         Entry* e = store_.db(db).find(key);
-        if (e == nullptr || !e->value.is_list()) break;
-        // First come, first served: the longest-waiting client re-runs its command.
-        Session* s = it->second.front();
+        if (e == nullptr) break;
+        // First come, first served: the longest-waiting client blocked on this type re-runs its
+        // command.
+        const ValueType type = e->value.type();
+        auto waiter = std::find_if(it->second.begin(), it->second.end(), [&](const Session* w) {
+          return w->blocked->value_type == type;
+        });
+        if (waiter == it->second.end()) break;
+        Session* s = *waiter;
         std::vector<std::string> argv = s->blocked->argv;
         unblock(*s);
         std::vector<std::string_view> views(argv.begin(), argv.end());

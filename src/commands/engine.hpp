@@ -224,7 +224,7 @@ class Engine final : public KeyspaceObserver {
   // Blocks the session on keys (called by a blocking command that found nothing to pop).
   // timeout_ms: 0 waits forever, otherwise an absolute unix-ms deadline.
   void block(CommandContext& ctx, std::span<const std::string_view> keys, int64_t deadline_ms,
-             TimeoutReply timeout_reply);
+             TimeoutReply timeout_reply, ValueType value_type = ValueType::kList);
   // Earliest deadline of a blocked client (0 when none), for the host's timer.
   int64_t next_block_deadline() const;
   void expire_blocked_clients();

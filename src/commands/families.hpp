@@ -10,6 +10,7 @@ void register_lists(CommandTable& table);         // list_family.cpp
 void register_hashes(CommandTable& table);        // hash_family.cpp
 void register_sets(CommandTable& table);          // set_family.cpp
 void register_sort(CommandTable& table);          // sort_family.cpp (SORT, SORT_RO)
+void register_zsets(CommandTable& table);         // zset_family.cpp
 void register_keys(CommandTable& table);          // generic_family.cpp (keyspace and expiry)
 void register_connection(CommandTable& table);    // connection_family.cpp
 void register_server(CommandTable& table);        // server_family.cpp

@@ -32,6 +32,7 @@
 #include "commands/op_status.hpp"
 #include "persistence/rdb_loader.hpp"
 #include "persistence/rdb_writer.hpp"
+#include "store/zset.hpp"
 
 namespace basalt {
 
@@ -46,7 +47,7 @@ void move_entry(Database& from_db, Entry* src, Database& to_db, std::string_view
   int64_t expire_at = src->expire_at;
   Value value = std::move(src->value);
   from_db.erase(src);
-  bool is_list = value.is_list();
+  bool is_list = value.is_list() || value.is_zset();  // a key blocked clients may wait for
   Entry* e = to_db.add(to_key, std::move(value));
   // src was live when found, and the whole command runs at one instant: the TTL is still ahead.
   if (expire_at != kNoExpire) to_db.set_expire(e, expire_at);
@@ -126,7 +127,7 @@ OpResult<bool> op_copy(Database& src_db, std::string_view key, Database& dst_db,
   Value copy = src->value.clone();
   int64_t expire_at = src->expire_at;
   if (existing != nullptr) dst_db.erase(existing);
-  bool is_list = copy.is_list();
+  bool is_list = copy.is_list() || copy.is_zset();
   Entry* e = dst_db.add(newkey, std::move(copy));
   if (expire_at != kNoExpire) dst_db.set_expire(e, expire_at);
   dst_db.signal_modified(newkey);
@@ -150,7 +151,7 @@ RestoreOutcome op_restore(Database& db, std::string_view key, Value&& value, int
     db.signal_modified(key);
     return RestoreOutcome::kExpiredReplaced;
   }
-  const bool is_list = value.is_list();
+  const bool is_list = value.is_list() || value.is_zset();  // a key blocked clients may wait for
   Entry* e = db.add(key, std::move(value));
   if (expire_at != kNoExpire) db.set_expire(e, expire_at);
   db.signal_modified(key);
@@ -545,7 +546,9 @@ void cmd_swapdb(CommandContext& ctx) {
       Database& db = store.db(s.blocked->db);
       for (const std::string& key : s.blocked->keys) {
         Entry* e = db.peek(key);
-        if (e != nullptr && e->value.is_list()) db.signal_list_ready(key);
+        if (e != nullptr && (e->value.is_list() || e->value.is_zset())) {
+          db.signal_list_ready(key);
+        }
       }
     });
   }

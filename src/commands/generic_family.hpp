@@ -50,6 +50,8 @@ struct ScanParams {
 };
 // One SCAN step from `cursor`: appends the live keys that pass the filters to *keys and returns
 // the next cursor (0 when the walk is complete).
+// A SCAN-family cursor as Redis's parseScanCursorOrReply reads it; nullopt: "ERR invalid cursor".
+std::optional<uint64_t> parse_scan_cursor(std::string_view s);
 uint64_t op_scan(Database& db, uint64_t cursor, const ScanParams& params,
                  std::vector<std::string_view>* keys);
 std::optional<std::string_view> op_randomkey(Database& db);

@@ -26,6 +26,7 @@
 #include "store/hash.hpp"
 #include "store/list.hpp"
 #include "store/set.hpp"
+#include "store/zset.hpp"
 
 namespace basalt {
 
@@ -119,6 +120,32 @@ void write_hash_commands(AofBaseWriter& writer, std::string_view key, const Hash
   if (!argv.empty()) writer.command(argv);
 }
 
+// A sorted set as ZADDs of up to kItemsPerCommand pairs (Redis's rewriteSortedSetObject), scores
+// as "%.17g" so they read back as the same double.
+void write_zset(AofBaseWriter& writer, std::string_view key, const ZSet& zs) {
+  constexpr size_t kBatch = AofBaseWriter::kItemsPerCommand;
+  std::string scores[kBatch];
+  std::string_view members[kBatch];
+  std::vector<std::string_view> argv;
+  argv.reserve(2 + 2 * kBatch);
+  size_t n = 0;
+  auto flush = [&] {
+    argv.assign({"ZADD", key});
+    for (size_t i = 0; i < n; ++i) {
+      argv.push_back(scores[i]);
+      argv.push_back(members[i]);
+    }
+    writer.command(argv);
+    n = 0;
+  };
+  zs.for_each([&](std::string_view member, double score) {
+    scores[n] = double_to_string(score);
+    members[n] = member;
+    if (++n == kBatch) flush();
+  });
+  if (n != 0) flush();
+}
+
 // A base of commands (aof-use-rdb-preamble no): every key as the commands that rebuild it.
 std::optional<std::string> write_command_base(const Store& store, const std::string& path) {
   AofBaseWriter writer;
@@ -148,6 +175,9 @@ std::optional<std::string> write_command_base(const Store& store, const std::str
           set.for_each([&](std::string_view m) { writer.set_member(m); });
           break;
         }
+        case ValueType::kZSet:
+          write_zset(writer, e->key(), e->value.zset());
+          break;
       }
       if (e->has_expire()) writer.pexpireat(e->key(), e->expire_at);
     });

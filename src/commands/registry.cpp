@@ -11,6 +11,7 @@ void register_all_commands(CommandTable& table) {
   register_hashes(table);
   register_sets(table);
   register_sort(table);
+  register_zsets(table);
   register_keys(table);
   register_connection(table);
   register_server(table);

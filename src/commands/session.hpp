@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "store/value.hpp"
+
 namespace basalt {
 
 class ReplyBuilder;
@@ -39,6 +41,9 @@ struct BlockState {
   int db = 0;
   int64_t deadline_ms = 0;  // 0: no timeout
   TimeoutReply timeout_reply = TimeoutReply::kNullArray;
+  // The type it pops (BLPOP a list, BZPOPMIN a sorted set): a key that gets a value of another
+  // type does not wake it, as Redis serves each client only from keys of its blocking type.
+  ValueType value_type = ValueType::kList;
   // Held by CLIENT PAUSE rather than waiting for a key: the command has not run yet.
   bool postponed = false;
 };

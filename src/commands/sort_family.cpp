@@ -1,7 +1,8 @@
-// SORT and SORT_RO (Redis's sort.c): the elements of a list or a set, sorted numerically or
-// lexicographically (ALPHA), by themselves or by the values of other keys (BY pattern; a pattern
-// without '*' means no sorting), cut with LIMIT, mapped through GET patterns ('#' for the element
-// itself), replied or stored as a list (STORE). Replies and errors follow Redis 7.0.
+// SORT and SORT_RO (Redis's sort.c): the elements of a list, a set or a sorted set, sorted
+// numerically or lexicographically (ALPHA), by themselves or by the values of other keys (BY
+// pattern; a pattern without '*' means no sorting), cut with LIMIT, mapped through GET patterns
+// ('#' for the element itself), replied or stored as a list (STORE). Replies and errors follow
+// Redis 7.0.
 //
 // Hash fields ("BY weight_*->field", "GET data_*->field") read the field of the hash at the key;
 // a key that is absent or not a hash finds nothing, as in Redis.
@@ -26,6 +27,7 @@
 #include "store/hash.hpp"
 #include "store/list.hpp"
 #include "store/set.hpp"
+#include "store/zset.hpp"
 
 namespace basalt {
 
@@ -85,7 +87,7 @@ int compare_bytes(std::string_view a, std::string_view b) {
 OpResult<std::vector<std::optional<std::string>>> op_sort(Database& db, std::string_view key,
                                                           const SortParams& params) {
   const Entry* e = db.find_read(key);
-  bool is_set = false;
+  bool is_set = false, is_zset = false;
   if (e != nullptr) {
     switch (e->value.type()) {
       case ValueType::kList:
@@ -93,9 +95,11 @@ OpResult<std::vector<std::optional<std::string>>> op_sort(Database& db, std::str
       case ValueType::kSet:
         is_set = true;
         break;
-      // Sorted sets (being added separately) are sorted too: their members, in score order when
-      // nothing is sorted (BY without '*'), as Redis's sortCommandGeneric does. Add their case
-      // here and in collect below.
+      // A sorted set's members, in score order when nothing is sorted (BY without '*'), as
+      // Redis's sortCommandGeneric takes them; read from the other end for DESC, like a list.
+      case ValueType::kZSet:
+        is_zset = true;
+        break;
       case ValueType::kString:
       case ValueType::kHash:
         return OpStatus::kWrongType;
@@ -117,6 +121,11 @@ OpResult<std::vector<std::optional<std::string>>> op_sort(Database& db, std::str
     if (is_set) {
       items.reserve(e->value.set().size());
       e->value.set().for_each([&](std::string_view m) {
+        items.push_back({std::string(m), 0, std::nullopt});
+      });
+    } else if (is_zset) {
+      items.reserve(e->value.zset().size());
+      e->value.zset().for_each([&](std::string_view m, double) {
         items.push_back({std::string(m), 0, std::nullopt});
       });
     } else {

@@ -307,6 +307,15 @@ const Param kParams[] = {
      "close clients idle this many seconds; 0 never"},
     {"tracking-table-max-keys", Kind::kInt, &Config::tracking_table_max_keys, nullptr, 0, kMaxLong,
      true, "keys client-side caching tracks (stored: Basalt has no CLIENT TRACKING)"},
+    {"zset-max-listpack-entries", Kind::kInt, &Config::zset_max_listpack_entries, nullptr, 0,
+     kMaxLong, true, "sorted sets with more members than this are kept as skiplists"},
+    {"zset-max-listpack-value", Kind::kMemory, &Config::zset_max_listpack_value, nullptr, 0,
+     kMaxLong, true, "sorted sets with a longer member than this are kept as skiplists"},
+    // Redis's older names for the same two settings.
+    {"zset-max-ziplist-entries", Kind::kInt, &Config::zset_max_listpack_entries, nullptr, 0,
+     kMaxLong, true, "alias of zset-max-listpack-entries"},
+    {"zset-max-ziplist-value", Kind::kMemory, &Config::zset_max_listpack_value, nullptr, 0,
+     kMaxLong, true, "alias of zset-max-listpack-value"},
 };
 
 const Param* find_param(std::string_view name) {

@@ -48,6 +48,9 @@ struct Config {
   int64_t maxmemory = 0;  // bytes; 0: no cap
   std::string maxmemory_policy = "noeviction";
   int64_t maxmemory_samples = 5;
+  // Sorted sets stay packed up to this many members of at most this many bytes.
+  int64_t zset_max_listpack_entries = 128;
+  int64_t zset_max_listpack_value = 64;
   int64_t maxmemory_eviction_tenacity = 10;
   int64_t lfu_log_factor = 10;
   // Redis 7.0's compiled defaults (its sample redis.conf sets 128 entries).

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 
@@ -16,6 +18,7 @@
 #include "store/list.hpp"
 #include "store/set.hpp"
 #include "store/store.hpp"
+#include "store/zset.hpp"
 
 namespace basalt {
 
@@ -160,6 +163,27 @@ bool is_list_type(uint8_t t) {
          t == kTypeListQuicklist2;
 }
 
+bool is_zset_type(uint8_t t) {
+  return t == kTypeZset || t == kTypeZset2 || t == kTypeZsetZiplist || t == kTypeZsetListpack;
+}
+
+// A value type this loader reads (strings aside).
+bool is_container_type(uint8_t t) { return is_list_type(t) || is_zset_type(t); }
+
+// A score kept as text (ZSET, and the score elements of a ziplist or listpack): strtod over the
+// whole text, as Redis's zzlStrtod; NaN is refused, since no sorted set holds one.
+bool parse_score_text(std::string_view s, double* out) {
+  if (s.empty() || s.size() > 128) return false;
+  char buf[129];
+  std::memcpy(buf, s.data(), s.size());
+  buf[s.size()] = '\0';
+  char* end = nullptr;
+  const double v = std::strtod(buf, &end);
+  if (end != buf + s.size() || std::isnan(v)) return false;
+  *out = v;
+  return true;
+}
+
 bool is_hash_type(uint8_t t) {
   return t == kTypeHash || t == kTypeHashZipmap || t == kTypeHashZiplist || t == kTypeHashListpack;
 }
@@ -167,7 +191,7 @@ bool is_set_type(uint8_t t) { return t == kTypeSet || t == kTypeSetIntset; }
 
 // The types Basalt stores (the others are refused with a message naming them).
 bool is_stored_type(uint8_t t) {
-  return t == kTypeString || is_list_type(t) || is_hash_type(t) || is_set_type(t);
+  return t == kTypeString || is_container_type(t) || is_hash_type(t) || is_set_type(t);
 }
 
 uint64_t le(const uint8_t* p, int n) {
@@ -313,6 +337,94 @@ class Decoder {
     auto n = lzf_decompress(lzf_in_.data(), lzf_in_.size(), out->data(), out->size());
     if (lzf_in_.capacity() > (size_t{4} << 20)) std::string().swap(lzf_in_);
     if (!n || *n != ulen) return fail("Invalid LZF compressed string in " + w);
+    return true;
+  }
+
+  // A list or a sorted set.
+  bool read_container(uint8_t type, Value* value, bool* empty) {
+    return is_zset_type(type) ? read_zset(type, value, empty) : read_list(type, value, empty);
+  }
+
+  // Adds one loaded member, refusing what Redis's loader refuses: duplicates and NaN scores.
+  bool zset_member(ZSet& z, std::string_view member, double score) {
+    if (std::isnan(score)) return fail("Zset with NAN score detected");
+    double existing;
+    if (z.score(member, &existing)) return fail("Duplicate zset fields detected");
+    z.insert(member, score, ZSet::Limits{});
+    return true;
+  }
+
+  // Reads a value of a sorted set type; *empty when it held no member.
+  bool read_zset(uint8_t type, Value* value, bool* empty) {
+    *value = Value::new_zset();
+    ZSet& z = value->zset();
+    switch (type) {
+      case kTypeZset:
+      case kTypeZset2: {
+        uint64_t n;
+        if (!read_plain_length(&n, "a sorted set length")) return false;
+        // Every member takes at least two bytes of the file.
+        if (n > in_.remaining())
+          return fail("A sorted set of " + std::to_string(n) + " members past the end of the file");
+        if (n > 128) z.convert_to_skiplist(static_cast<size_t>(n));
+        for (uint64_t i = 0; i < n; ++i) {
+          if (!read_string(&element_, List::kMaxElement, "a sorted set member")) return false;
+          double score;
+          if (type == kTypeZset2) {
+            uint8_t raw[8];
+            if (!read_fixed(raw, 8, "a sorted set score")) return false;
+            const uint64_t bits = le(raw, 8);
+            std::memcpy(&score, &bits, sizeof(score));
+          } else {
+            // rdbLoadDoubleValue: a length byte (253 nan, 254 +inf, 255 -inf) and the text.
+            uint8_t len;
+            if (!read_byte(&len, "a sorted set score")) return false;
+            if (len == 253) {
+              score = std::nan("");
+            } else if (len == 254) {
+              score = HUGE_VAL;
+            } else if (len == 255) {
+              score = -HUGE_VAL;
+            } else {
+              char text[256];
+              if (!read_fixed(text, len, "a sorted set score")) return false;
+              if (!parse_score_text(std::string_view(text, len), &score))
+                return fail("A sorted set score that is not a number");
+            }
+          }
+          if (!zset_member(z, element_, score)) return false;
+          if (!tick()) return false;
+        }
+        break;
+      }
+      case kTypeZsetZiplist:
+      case kTypeZsetListpack: {
+        if (!read_string(&blob_, kMaxBlob, "a sorted set listpack")) return false;
+        std::string member;
+        bool have_member = false;
+        auto sink = [&](std::string_view element) {
+          if (!have_member) {
+            member.assign(element);
+            have_member = true;
+            return true;
+          }
+          have_member = false;
+          double score;
+          if (!parse_score_text(element, &score))
+            return fail("A sorted set score that is not a number");
+          return zset_member(z, member, score);
+        };
+        const bool ok =
+            type == kTypeZsetListpack ? parse_listpack(blob_, sink) : parse_ziplist(blob_, sink);
+        if (!ok) return false;
+        if (have_member) return fail("A sorted set listpack with a member and no score");
+        break;
+      }
+      default:
+        return fail("Not a sorted set type: " + std::to_string(type));
+    }
+    if (blob_.capacity() > (size_t{4} << 20)) std::string().swap(blob_);
+    *empty = z.empty();
     return true;
   }
 
@@ -896,7 +1008,7 @@ class Loader {
         if (!d_.read_hash(type, &value, &empty)) return false;
       } else if (is_set_type(type)) {
         if (!d_.read_set(type, &value, &empty)) return false;
-      } else if (!d_.read_list(type, &value, &empty)) {
+      } else if (!d_.read_container(type, &value, &empty)) {
         return false;
       }
       const bool expired = has_expire && expire_at <= store_.now_ms();
@@ -1026,7 +1138,7 @@ RestoreResult restore_value(std::string_view payload) {
     r.value = Value(s);
   } else if (is_hash_type(type)  ? !d.read_hash(type, &r.value, &empty)
              : is_set_type(type) ? !d.read_set(type, &r.value, &empty)
-                                 : !d.read_list(type, &r.value, &empty)) {
+                                 : !d.read_container(type, &r.value, &empty)) {
     r.detail = d.error();
     r.value = Value();
     return r;

@@ -11,6 +11,7 @@
 #include "store/list.hpp"
 #include "store/set.hpp"
 #include "store/store.hpp"
+#include "store/zset.hpp"
 
 namespace basalt {
 
@@ -181,6 +182,8 @@ uint8_t type_of(const Value& value) {
       return value.hash().is_packed() ? kTypeHashListpack : kTypeHash;
     case ValueType::kSet:
       return value.set().is_intset() ? kTypeSetIntset : kTypeSet;
+    case ValueType::kZSet:
+      return kTypeZset2;
   }
   return kTypeString;  // not reached: the switch names every type
 }
@@ -297,6 +300,19 @@ void append_value(std::string& out, const Value& value, const RdbWriteOptions& o
       }
       append_length(out, set.size());
       set.for_each([&](std::string_view m) { append_string(out, m, options.compression); });
+      return;
+    }
+    case ValueType::kZSet: {
+      // ZSET_2: member strings and little-endian binary doubles, which every version since
+      // Redis 4 loads (and converts to a listpack when small).
+      const ZSet& zs = value.zset();
+      append_length(out, zs.size());
+      zs.for_each([&](std::string_view member, double score) {
+        append_string(out, member, options.compression);
+        uint64_t bits;
+        std::memcpy(&bits, &score, sizeof(bits));
+        put_le(out, bits, 8);
+      });
       return;
     }
   }

@@ -11,6 +11,7 @@
 #include "store/hash.hpp"
 #include "store/list.hpp"
 #include "store/set.hpp"
+#include "store/zset.hpp"
 
 namespace basalt {
 
@@ -44,6 +45,13 @@ Value Value::new_hash() {
 Hash& Value::hash() { return *std::launder(reinterpret_cast<Hash*>(raw_)); }
 const Hash& Value::hash() const { return *std::launder(reinterpret_cast<const Hash*>(raw_)); }
 
+Value Value::new_zset() {
+  Value v;
+  new (v.raw_) ZSet();
+  v.raw_[15] = kZSetTag;
+  return v;
+}
+
 Value Value::new_set() {
   Value v;
   new (v.raw_) Set();
@@ -71,6 +79,8 @@ std::string_view type_name(ValueType type) {
       return "hash";
     case ValueType::kSet:
       return "set";
+    case ValueType::kZSet:
+      return "zset";
   }
   return "none";  // not reached: the switch names every type
 }
@@ -93,6 +103,9 @@ void Value::release() {
       return;
     case ValueType::kSet:
       set().~Set();
+      return;
+    case ValueType::kZSet:
+      zset().~ZSet();
       return;
   }
 }
@@ -118,6 +131,12 @@ Value Value::clone() const {
       Value v;
       new (v.raw_) Set(set().clone());
       v.raw_[15] = kSetTag;
+      return v;
+    }
+    case ValueType::kZSet: {
+      Value v;
+      new (v.raw_) ZSet(zset().clone());
+      v.raw_[15] = kZSetTag;
       return v;
     }
   }
@@ -160,6 +179,8 @@ size_t Value::heap_bytes() const {
       return hash().memory_usage();
     case ValueType::kSet:
       return set().memory_usage();
+    case ValueType::kZSet:
+      return zset().memory_usage();
   }
   corrupt_tag(tag());
 }
@@ -174,6 +195,8 @@ std::string_view Value::encoding() const {
       return hash().is_packed() ? "listpack" : "hashtable";
     case ValueType::kSet:
       return set().is_intset() ? "intset" : "hashtable";
+    case ValueType::kZSet:
+      return zset().encoding() == ZSet::Encoding::kPacked ? "listpack" : "skiplist";
   }
   corrupt_tag(tag());
 }

@@ -3,7 +3,8 @@
 // are that short), longer ones in one malloc'd buffer whose capacity comes from malloc_usable_size,
 // so no capacity field is stored. Lists live behind a pointer; a Hash is itself one word (a
 // pointer to its block or table) and sits in the first 8 bytes; a set (store/set.hpp) occupies the
-// first 15 bytes itself: a small intset inline, or a pointer. The tag sits in the last byte.
+// first 15 bytes itself: a small intset inline, or a pointer; a sorted set's ZSet (store/zset.hpp,
+// one tagged pointer) sits in the first 8 bytes. The tag sits in the last byte.
 
 #include <cstddef>
 #include <cstdint>
@@ -16,11 +17,12 @@ namespace basalt {
 class Hash;
 class List;
 class Set;
+class ZSet;
 
 // One tag per Redis type. Every switch over it names each type and has no default, so a type
 // added here is a compile error (-Wswitch, -Werror) wherever a command has not been taught it,
 // never a value quietly treated as a string.
-enum class ValueType : uint8_t { kString, kList, kHash, kSet };
+enum class ValueType : uint8_t { kString, kList, kHash, kSet, kZSet };
 
 // Redis's TYPE reply for each type.
 std::string_view type_name(ValueType type);
@@ -34,6 +36,7 @@ class Value {
   static Value new_list();
   static Value new_hash();  // an empty hash, packed
   static Value new_set();   // an empty intset
+  static Value new_zset();  // an empty sorted set, packed
   ~Value() { release(); }
 
   Value(Value&& other) noexcept {
@@ -60,12 +63,14 @@ class Value {
     if (t == kListTag) return ValueType::kList;
     if (t == kHashTag) return ValueType::kHash;
     if (t == kSetTag) return ValueType::kSet;
+    if (t == kZSetTag) return ValueType::kZSet;
     corrupt_tag(t);
   }
   bool is_string() const { return type() == ValueType::kString; }
   bool is_list() const { return type() == ValueType::kList; }
   bool is_hash() const { return type() == ValueType::kHash; }
   bool is_set() const { return type() == ValueType::kSet; }
+  bool is_zset() const { return type() == ValueType::kZSet; }
 
   // Strings. Views stay valid until the value is next modified.
   std::string_view str() const {
@@ -90,6 +95,9 @@ class Value {
   // Sets: the Set object lives in raw_[0..15) (plain bytes, relocatable by memcpy).
   Set& set() { return *std::launder(reinterpret_cast<Set*>(raw_)); }
   const Set& set() const { return *std::launder(reinterpret_cast<const Set*>(raw_)); }
+  // Sorted sets: the ZSet (one tagged pointer) lives in the value's first 8 bytes.
+  ZSet& zset() { return *std::launder(reinterpret_cast<ZSet*>(raw_)); }
+  const ZSet& zset() const { return *std::launder(reinterpret_cast<const ZSet*>(raw_)); }
 
   // Bytes this value owns on the heap (not counting the 16 bytes of the Value itself).
   size_t heap_bytes() const;
@@ -101,6 +109,7 @@ class Value {
   static constexpr uint8_t kListTag = 0x80;
   static constexpr uint8_t kHashTag = 0x81;
   static constexpr uint8_t kSetTag = 0x82;
+  static constexpr uint8_t kZSetTag = 0x83;
 
   uint8_t tag() const { return raw_[15]; }
   [[noreturn]] static void corrupt_tag(uint8_t tag);

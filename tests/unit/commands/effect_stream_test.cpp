@@ -16,6 +16,7 @@
 #include "store/hash.hpp"
 #include "store/list.hpp"
 #include "store/set.hpp"
+#include "store/zset.hpp"
 
 namespace basalt::testing {
 namespace {
@@ -222,6 +223,12 @@ KeyspaceDump dump(Engine& engine) {
           for (const std::string& m : members) value += m + '\0';
           break;
         }
+        case ValueType::kZSet:
+          value = "zset:";
+          e->value.zset().for_each([&](std::string_view m, double score) {
+            value += std::string(m) + '\0' + double_to_string(score) + '\0';
+          });
+          break;
       }
       out[{i, std::string(e->key())}] = {value, e->expire_at};
     });
@@ -245,6 +252,11 @@ class Generator {
   }
   std::string value_field() { return "f" + std::to_string(pick(4)); }
   std::string ms() { return std::to_string(1 + pick(400)); }
+  std::string member() { return "m" + std::to_string(pick(6)); }
+  std::string score() {
+    static const char* kScores[] = {"1", "-2", "0.1", "1e-5", "3.25", "+inf", "7"};
+    return kScores[pick(std::size(kScores))];
+  }
   std::string end() { return pick(2) ? "LEFT" : "RIGHT"; }
   size_t pick(size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng_); }
 
@@ -303,14 +315,16 @@ class Generator {
     if (name == "flushdb") return {"FLUSHDB"};
     if (name == "flushall") return {"FLUSHALL"};
     if (name == "restore") {
-      const size_t kind = pick(4);
+      const size_t kind = pick(5);
       Value value = kind == 0   ? Value(v)
                     : kind == 1 ? Value::new_list()
                     : kind == 2 ? Value::new_hash()
-                                : Value::new_set();
+                    : kind == 3 ? Value::new_set()
+                                : Value::new_zset();
       if (value.is_list()) value.list().push_back(v);
       if (value.is_hash()) value.hash().set(value_field(), v);
       if (value.is_set()) value.set().add(v, Set::kDefaultMaxIntsetEntries);
+      if (value.is_zset()) value.zset().insert(v, 0.1, ZSet::Limits{});
       std::vector<std::string> argv = {"RESTORE", k, pick(2) ? "0" : ms(), dump_value(value)};
       if (pick(4) != 0) argv.push_back("REPLACE");
       return argv;
@@ -390,6 +404,31 @@ class Generator {
     if (name == "hdel") return {"HDEL", k, value_field(), value_field()};
     if (name == "hincrby") return {"HINCRBY", k, value_field(), std::to_string(pick(20))};
     if (name == "hincrbyfloat") return {"HINCRBYFLOAT", k, value_field(), "0.1"};
+    // Sorted sets: scores that format losslessly only as "%.17g" (0.1) among plain ones.
+    if (name == "zadd") {
+      static const char* kFlags[] = {"", "NX", "XX", "GT", "LT", "CH", "INCR"};
+      std::vector<std::string> argv = {"ZADD", k};
+      const std::string f = kFlags[pick(std::size(kFlags))];
+      if (!f.empty()) argv.push_back(f);
+      argv.insert(argv.end(), {score(), member()});
+      if (f != "INCR" && pick(2)) argv.insert(argv.end(), {score(), member()});
+      return argv;
+    }
+    if (name == "zincrby") return {"ZINCRBY", k, score(), member()};
+    if (name == "zrem") return {"ZREM", k, member(), member()};
+    if (name == "zrangestore") return {"ZRANGESTORE", k, key(), "(0", "+inf", "BYSCORE"};
+    if (name == "zremrangebyrank") return {"ZREMRANGEBYRANK", k, "0", std::to_string(pick(3))};
+    if (name == "zremrangebyscore") return {"ZREMRANGEBYSCORE", k, "-inf", score()};
+    if (name == "zremrangebylex") return {"ZREMRANGEBYLEX", k, "-", "[m" + std::to_string(pick(6))};
+    if (name == "zpopmin") return {"ZPOPMIN", k};
+    if (name == "zpopmax") return {"ZPOPMAX", k, "2"};
+    if (name == "zmpop") return {"ZMPOP", "2", k, key(), pick(2) ? "MIN" : "MAX", "COUNT", "2"};
+    if (name == "zunionstore") return {"ZUNIONSTORE", k, "2", key(), key(), "WEIGHTS", "1", "0.3"};
+    if (name == "zinterstore") return {"ZINTERSTORE", k, "2", key(), key(), "AGGREGATE", "MAX"};
+    if (name == "zdiffstore") return {"ZDIFFSTORE", k, "2", key(), key()};
+    if (name == "bzpopmin") return {"BZPOPMIN", k, key(), "0.2"};
+    if (name == "bzpopmax") return {"BZPOPMAX", k, "0.2"};
+    if (name == "bzmpop") return {"BZMPOP", "0.2", "1", k, "MAX", "COUNT", "3"};
     return {};
   }
 

@@ -345,8 +345,7 @@ TEST_F(RdbTest, RefusesWhatItCannotHold) {
   struct Case {
     uint8_t type;
     const char* text;
-  } cases[] = {{rdb::kTypeZsetListpack, "of type zset"},
-               {rdb::kTypeStreamListpacks2, "of type stream"},
+  } cases[] = {{rdb::kTypeStreamListpacks2, "of type stream"},
                {rdb::kTypeModule2, "of type module"},
                {42, "unknown RDB value type 42"}};
   for (const auto& c : cases) {

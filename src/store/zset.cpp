@@ -1,0 +1,919 @@
+#include "store/zset.hpp"
+
+#include <malloc.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <random>
+
+#include "store/dict.hpp"
+#include "store/wyhash.hpp"
+
+namespace basalt {
+
+// ---- ranges ---------------------------------------------------------------------------------
+
+bool LexRange::above_min(std::string_view v) const {
+  switch (min_kind) {
+    case Bound::kNegInf:
+      return true;
+    case Bound::kPosInf:
+      return false;
+    case Bound::kValue:
+      break;
+  }
+  const int c = compare_members(v, min);
+  return min_exclusive ? c > 0 : c >= 0;
+}
+
+bool LexRange::below_max(std::string_view v) const {
+  switch (max_kind) {
+    case Bound::kNegInf:
+      return false;
+    case Bound::kPosInf:
+      return true;
+    case Bound::kValue:
+      break;
+  }
+  const int c = compare_members(v, max);
+  return max_exclusive ? c < 0 : c <= 0;
+}
+
+bool LexRange::empty() const {
+  if (min_kind == Bound::kPosInf || max_kind == Bound::kNegInf) return true;
+  if (min_kind != Bound::kValue || max_kind != Bound::kValue) return false;
+  const int c = compare_members(min, max);
+  return c > 0 || (c == 0 && (min_exclusive || max_exclusive));
+}
+
+// ---- layouts --------------------------------------------------------------------------------
+
+namespace {
+
+void* checked_malloc(size_t n) {
+  void* p = std::malloc(n);
+  if (p == nullptr) throw std::bad_alloc();
+  return p;
+}
+
+size_t varint_size(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+uint8_t* put_varint(uint8_t* p, uint64_t v) {
+  while (v >= 0x80) {
+    *p++ = static_cast<uint8_t>(v | 0x80);
+    v >>= 7;
+  }
+  *p++ = static_cast<uint8_t>(v);
+  return p;
+}
+
+uint64_t get_varint(const uint8_t*& p) {
+  uint64_t v = 0;
+  for (int shift = 0;; shift += 7) {
+    const uint8_t b = *p++;
+    v |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if (b < 0x80) return v;
+  }
+}
+
+// A score as a small integer when it is one exactly (see the header). -0.0 reads back as 0, as it
+// does from Redis's listpack (which keeps "-0" as the integer 0); a skiplist keeps the sign.
+bool small_integer(double v, int64_t* out) {
+  constexpr double kLimit = 4503599627370496.0;  // 2^52
+  if (!(v > -kLimit && v < kLimit) || v != std::trunc(v)) return false;
+  *out = static_cast<int64_t>(v);
+  return true;
+}
+
+size_t score_size(double v) {
+  int64_t i;
+  if (!small_integer(v, &i)) return 9;
+  const uint64_t z = (static_cast<uint64_t>(i) << 1) ^ static_cast<uint64_t>(i >> 63);
+  return varint_size(z << 1);
+}
+
+uint8_t* put_score(uint8_t* p, double v) {
+  int64_t i;
+  if (!small_integer(v, &i)) {
+    *p++ = 0x01;
+    std::memcpy(p, &v, sizeof(v));
+    return p + sizeof(v);
+  }
+  const uint64_t z = (static_cast<uint64_t>(i) << 1) ^ static_cast<uint64_t>(i >> 63);
+  return put_varint(p, z << 1);
+}
+
+double get_score(const uint8_t*& p) {
+  if (*p & 1) {
+    double v;
+    std::memcpy(&v, p + 1, sizeof(v));
+    p += 1 + sizeof(v);
+    return v;
+  }
+  const uint64_t z = get_varint(p) >> 1;
+  const auto i = static_cast<int64_t>((z >> 1) ^ (~(z & 1) + 1));
+  return static_cast<double>(i);
+}
+
+constexpr int kMaxLevel = 32;
+
+}  // namespace
+
+struct ZSet::Packed {
+  uint32_t count;
+  uint32_t used;  // bytes of entries after the header
+  uint8_t* bytes() { return reinterpret_cast<uint8_t*>(this + 1); }
+  const uint8_t* bytes() const { return reinterpret_cast<const uint8_t*>(this + 1); }
+};
+
+struct ZSet::Node {
+  struct Level {
+    Node* forward;
+    size_t span;  // ranks skipped by forward
+  };
+  double score;
+  Node* backward;
+  uint32_t len;
+  uint8_t height;
+
+  Level* lv() { return reinterpret_cast<Level*>(this + 1); }
+  const Level* lv() const { return reinterpret_cast<const Level*>(this + 1); }
+  char* data() { return reinterpret_cast<char*>(lv() + height); }
+  std::string_view member() const { return {reinterpret_cast<const char*>(lv() + height), len}; }
+};
+
+namespace {
+
+using Node = ZSet::Node;
+
+Node* new_node(int height, std::string_view member, double score) {
+  auto* n = static_cast<Node*>(
+      checked_malloc(sizeof(Node) + sizeof(Node::Level) * height + member.size()));
+  n->score = score;
+  n->backward = nullptr;
+  n->len = static_cast<uint32_t>(member.size());
+  n->height = static_cast<uint8_t>(height);
+  for (int i = 0; i < height; ++i) n->lv()[i] = {nullptr, 0};
+  if (!member.empty()) std::memcpy(n->data(), member.data(), member.size());
+  return n;
+}
+
+bool node_less(const Node* n, double score, std::string_view member) {
+  return n->score < score || (n->score == score && compare_members(n->member(), member) < 0);
+}
+
+uint64_t member_hash(std::string_view m) { return wyhash(m, 0x5bd1e9955bd1e995ull); }
+
+// Member -> node, linear probing with backward-shift deletion (no tombstones).
+struct Index {
+  Node** slots = nullptr;
+  size_t mask = 0;  // capacity - 1; capacity 0 when slots is null
+  size_t used = 0;
+
+  size_t capacity() const { return slots == nullptr ? 0 : mask + 1; }
+
+  Node* find(std::string_view m) const {
+    if (slots == nullptr) return nullptr;
+    for (size_t i = member_hash(m) & mask;; i = (i + 1) & mask) {
+      Node* n = slots[i];
+      if (n == nullptr) return nullptr;
+      if (n->member() == m) return n;
+    }
+  }
+  void place(Node* n) {
+    for (size_t i = member_hash(n->member()) & mask;; i = (i + 1) & mask) {
+      if (slots[i] == nullptr) {
+        slots[i] = n;
+        return;
+      }
+    }
+  }
+  void resize(size_t cap) {
+    Node** old = slots;
+    const size_t old_cap = capacity();
+    slots = static_cast<Node**>(checked_malloc(cap * sizeof(Node*)));
+    std::memset(slots, 0, cap * sizeof(Node*));
+    mask = cap - 1;
+    for (size_t i = 0; i < old_cap; ++i)
+      if (old[i] != nullptr) place(old[i]);
+    std::free(old);
+  }
+  void reserve(size_t n) {
+    size_t cap = 8;
+    while (cap * 3 < n * 4 + 4) cap *= 2;
+    if (cap > capacity()) resize(cap);
+  }
+  void insert(Node* n) {
+    if ((used + 1) * 4 > capacity() * 3) resize(capacity() == 0 ? 8 : capacity() * 2);
+    place(n);
+    ++used;
+  }
+  void erase(Node* n) {
+    size_t i = member_hash(n->member()) & mask;
+    while (slots[i] != n) i = (i + 1) & mask;
+    slots[i] = nullptr;
+    --used;
+    // Backward shift: pull later members of the probe run into the hole when their home slot
+    // is not between the hole and where they sit.
+    for (size_t j = (i + 1) & mask; slots[j] != nullptr; j = (j + 1) & mask) {
+      const size_t home = member_hash(slots[j]->member()) & mask;
+      const bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+      if (stays) continue;
+      slots[i] = slots[j];
+      slots[j] = nullptr;
+      i = j;
+    }
+    if (capacity() > 8 && used * 8 < capacity()) {
+      size_t cap = capacity();
+      while (cap > 8 && used * 8 < cap) cap /= 2;
+      resize(cap);
+    }
+  }
+  void release() {
+    std::free(slots);
+    slots = nullptr;
+    mask = used = 0;
+  }
+};
+
+}  // namespace
+
+struct ZSet::Skiplist {
+  Node* header;
+  Node* tail = nullptr;
+  size_t length = 0;
+  int level = 1;
+  Index index;
+  size_t node_bytes = 0;
+
+  Skiplist() : header(new_node(kMaxLevel, {}, 0)) {}
+  ~Skiplist() {
+    for (Node* x = header->lv()[0].forward; x != nullptr;) {
+      Node* next = x->lv()[0].forward;
+      std::free(x);
+      x = next;
+    }
+    std::free(header);
+    index.release();
+  }
+
+  static int random_level() {
+    // Redis's p = 1/4: two random bits per level.
+    static thread_local std::mt19937_64 rng(0x9e3779b97f4a7c15ull);
+    uint64_t bits = rng();
+    int h = 1;
+    while (h < kMaxLevel && (bits & 3) == 0) {
+      ++h;
+      bits >>= 2;
+    }
+    return h;
+  }
+
+  // The rightmost node before (score, member) on each level, with its rank.
+  void path(double score, std::string_view member, Node** update, size_t* rank) const {
+    Node* x = header;
+    for (int i = level - 1; i >= 0; --i) {
+      rank[i] = i == level - 1 ? 0 : rank[i + 1];
+      while (x->lv()[i].forward != nullptr && node_less(x->lv()[i].forward, score, member)) {
+        rank[i] += x->lv()[i].span;
+        x = x->lv()[i].forward;
+      }
+      update[i] = x;
+    }
+  }
+
+  void link(Node* n) {
+    Node* update[kMaxLevel];
+    size_t rank[kMaxLevel];
+    path(n->score, n->member(), update, rank);
+    const int h = n->height;
+    if (h > level) {
+      for (int i = level; i < h; ++i) {
+        rank[i] = 0;
+        update[i] = header;
+        header->lv()[i].span = length;
+      }
+      level = h;
+    }
+    for (int i = 0; i < h; ++i) {
+      Node::Level& up = update[i]->lv()[i];
+      n->lv()[i].forward = up.forward;
+      up.forward = n;
+      n->lv()[i].span = up.span - (rank[0] - rank[i]);
+      up.span = rank[0] - rank[i] + 1;
+    }
+    for (int i = h; i < level; ++i) update[i]->lv()[i].span++;
+    n->backward = update[0] == header ? nullptr : update[0];
+    if (n->lv()[0].forward != nullptr) {
+      n->lv()[0].forward->backward = n;
+    } else {
+      tail = n;
+    }
+    ++length;
+  }
+
+  void unlink(Node* x, Node** update) {
+    for (int i = 0; i < level; ++i) {
+      Node::Level& up = update[i]->lv()[i];
+      if (up.forward == x) {
+        up.span += x->lv()[i].span - 1;
+        up.forward = x->lv()[i].forward;
+      } else {
+        up.span -= 1;
+      }
+    }
+    if (x->lv()[0].forward != nullptr) {
+      x->lv()[0].forward->backward = x->backward;
+    } else {
+      tail = x->backward;
+    }
+    while (level > 1 && header->lv()[level - 1].forward == nullptr) --level;
+    --length;
+  }
+
+  void unlink(Node* x) {
+    Node* update[kMaxLevel];
+    size_t rank[kMaxLevel];
+    path(x->score, x->member(), update, rank);
+    unlink(x, update);
+  }
+
+  void insert(std::string_view member, double score) {
+    Node* n = new_node(random_level(), member, score);
+    node_bytes += malloc_usable_size(n);
+    link(n);
+    index.insert(n);
+  }
+
+  void destroy(Node* x) {
+    index.erase(x);
+    node_bytes -= malloc_usable_size(x);
+    std::free(x);
+  }
+
+  // Removes nodes from the first one after update[0] while keep_going(node); returns how many.
+  template <class Pred>
+  size_t erase_run(Node** update, Pred keep_going) {
+    size_t removed = 0;
+    Node* x = update[0]->lv()[0].forward;
+    while (x != nullptr && keep_going(x)) {
+      Node* next = x->lv()[0].forward;
+      unlink(x, update);
+      destroy(x);
+      ++removed;
+      x = next;
+    }
+    return removed;
+  }
+};
+
+// ---- ZSet -----------------------------------------------------------------------------------
+
+const uint8_t* ZSet::packed_begin() const { return p_ == 0 ? nullptr : packed()->bytes(); }
+
+std::string_view ZSet::packed_read(const uint8_t* p, double* score, const uint8_t** next) {
+  const size_t len = get_varint(p);
+  std::string_view m(reinterpret_cast<const char*>(p), len);
+  p += len;
+  *score = get_score(p);
+  *next = p;
+  return m;
+}
+
+void ZSet::packed_offsets(std::vector<uint32_t>& out) const {
+  out.clear();
+  if (p_ == 0) return;
+  const Packed* pk = packed();
+  out.reserve(pk->count);
+  const uint8_t* base = pk->bytes();
+  const uint8_t* p = base;
+  for (uint32_t i = 0; i < pk->count; ++i) {
+    out.push_back(static_cast<uint32_t>(p - base));
+    double s;
+    packed_read(p, &s, &p);
+  }
+}
+
+size_t ZSet::size() const {
+  if (is_skiplist()) return skiplist()->length;
+  return p_ == 0 ? 0 : packed()->count;
+}
+
+size_t ZSet::memory_usage() const {
+  if (p_ == 0) return 0;
+  if (!is_skiplist()) return malloc_usable_size(packed());
+  const Skiplist* s = skiplist();
+  return malloc_usable_size(const_cast<Skiplist*>(s)) + s->node_bytes +
+         malloc_usable_size(s->header) + s->index.capacity() * sizeof(Node*);
+}
+
+void ZSet::clear() {
+  if (p_ == 0) return;
+  if (is_skiplist()) {
+    delete skiplist();
+  } else {
+    std::free(packed());
+  }
+  p_ = 0;
+}
+
+ZSet ZSet::clone() const {
+  ZSet out;
+  if (p_ == 0) return out;
+  if (!is_skiplist()) {
+    const Packed* src = packed();
+    const size_t n = sizeof(Packed) + src->used;
+    auto* dst = static_cast<Packed*>(checked_malloc(n));
+    std::memcpy(dst, src, n);
+    out.p_ = reinterpret_cast<uintptr_t>(dst);
+    return out;
+  }
+  out.convert_to_skiplist(size());
+  Skiplist* s = out.skiplist();
+  for_each([&](std::string_view m, double score) { s->insert(m, score); });
+  return out;
+}
+
+void ZSet::convert_to_skiplist(size_t expected) {
+  if (is_skiplist()) return;
+  auto* s = new Skiplist();
+  try {
+    s->index.reserve(std::max(expected, size()));
+    if (p_ != 0) {
+      const Packed* pk = packed();
+      const uint8_t* p = pk->bytes();
+      for (uint32_t i = 0; i < pk->count; ++i) {
+        double score;
+        std::string_view m = packed_read(p, &score, &p);
+        s->insert(m, score);
+      }
+    }
+  } catch (...) {
+    delete s;
+    throw;
+  }
+  std::free(reinterpret_cast<Packed*>(p_));
+  p_ = reinterpret_cast<uintptr_t>(s) | 1;
+}
+
+bool ZSet::score(std::string_view member, double* out) const {
+  if (is_skiplist()) {
+    const Node* n = skiplist()->index.find(member);
+    if (n == nullptr) return false;
+    *out = n->score;
+    return true;
+  }
+  if (p_ == 0) return false;
+  const Packed* pk = packed();
+  const uint8_t* p = pk->bytes();
+  for (uint32_t i = 0; i < pk->count; ++i) {
+    double s;
+    std::string_view m = packed_read(p, &s, &p);
+    if (m == member) {
+      *out = s;
+      return true;
+    }
+  }
+  return false;
+}
+
+void ZSet::insert(std::string_view member, double score, const Limits& limits) {
+  if (!is_skiplist() &&
+      (size() + 1 > limits.max_packed_entries || member.size() > limits.max_packed_value)) {
+    convert_to_skiplist(size() + 1);
+  }
+  if (is_skiplist()) {
+    skiplist()->insert(member, score);
+    return;
+  }
+  const size_t need = varint_size(member.size()) + member.size() + score_size(score);
+  Packed* pk = packed();
+  const size_t used = pk == nullptr ? 0 : pk->used;
+  const size_t cap = pk == nullptr ? 0 : malloc_usable_size(pk) - sizeof(Packed);
+  if (used + need > cap) {
+    // Grows by a quarter at least, so a set built one ZADD at a time reallocates O(log n) times.
+    const size_t want = sizeof(Packed) + std::max(used + need, used + used / 4);
+    void* q = std::realloc(pk, want);
+    if (q == nullptr) throw std::bad_alloc();
+    if (pk == nullptr) {
+      static_cast<Packed*>(q)->count = 0;
+      static_cast<Packed*>(q)->used = 0;
+    }
+    pk = static_cast<Packed*>(q);
+    p_ = reinterpret_cast<uintptr_t>(pk);
+  }
+  uint8_t* base = pk->bytes();
+  uint8_t* p = base;
+  uint8_t* end = base + pk->used;
+  while (p < end) {
+    double s;
+    const uint8_t* next;
+    std::string_view m = packed_read(p, &s, &next);
+    if (s > score || (s == score && compare_members(m, member) > 0)) break;
+    p = const_cast<uint8_t*>(next);
+  }
+  std::memmove(p + need, p, static_cast<size_t>(end - p));
+  p = put_varint(p, member.size());
+  if (!member.empty()) std::memcpy(p, member.data(), member.size());
+  put_score(p + member.size(), score);
+  pk->count++;
+  pk->used += static_cast<uint32_t>(need);
+}
+
+void ZSet::update(std::string_view member, double old_score, double new_score) {
+  if (is_skiplist()) {
+    Skiplist* s = skiplist();
+    Node* x = s->index.find(member);
+    // Still in order where it is: only the score changes (Redis's zslUpdateScore fast path).
+    if ((x->backward == nullptr || x->backward->score < new_score) &&
+        (x->lv()[0].forward == nullptr || x->lv()[0].forward->score > new_score)) {
+      x->score = new_score;
+      return;
+    }
+    s->unlink(x);
+    x->score = new_score;
+    s->link(x);
+    (void)old_score;
+    return;
+  }
+  // The member may be a view into this set: copy it before the bytes move.
+  std::string copy(member);
+  erase(copy);
+  insert(copy, new_score, Limits{SIZE_MAX, SIZE_MAX});
+  (void)old_score;
+}
+
+bool ZSet::erase(std::string_view member) {
+  if (is_skiplist()) {
+    Skiplist* s = skiplist();
+    Node* x = s->index.find(member);
+    if (x == nullptr) return false;
+    s->unlink(x);
+    s->destroy(x);
+    return true;
+  }
+  if (p_ == 0) return false;
+  Packed* pk = packed();
+  uint8_t* base = pk->bytes();
+  uint8_t* p = base;
+  for (uint32_t i = 0; i < pk->count; ++i) {
+    double s;
+    const uint8_t* next;
+    std::string_view m = packed_read(p, &s, &next);
+    if (m == member) {
+      const size_t gone = static_cast<size_t>(next - p);
+      std::memmove(p, next, static_cast<size_t>(base + pk->used - next));
+      pk->used -= static_cast<uint32_t>(gone);
+      if (--pk->count == 0) {
+        std::free(pk);
+        p_ = 0;
+      }
+      return true;
+    }
+    p = const_cast<uint8_t*>(next);
+  }
+  return false;
+}
+
+bool ZSet::rank(std::string_view member, size_t* out, double* score_out) const {
+  if (!is_skiplist()) {
+    if (p_ == 0) return false;
+    const Packed* pk = packed();
+    const uint8_t* p = pk->bytes();
+    for (uint32_t i = 0; i < pk->count; ++i) {
+      double s;
+      std::string_view m = packed_read(p, &s, &p);
+      if (m == member) {
+        *out = i;
+        if (score_out != nullptr) *score_out = s;
+        return true;
+      }
+    }
+    return false;
+  }
+  const Skiplist* s = skiplist();
+  const Node* target = s->index.find(member);
+  if (target == nullptr) return false;
+  size_t r = 0;
+  const Node* x = s->header;
+  for (int i = s->level - 1; i >= 0; --i) {
+    while (x->lv()[i].forward != nullptr &&
+           (x->lv()[i].forward == target ||
+            node_less(x->lv()[i].forward, target->score, target->member()))) {
+      r += x->lv()[i].span;
+      x = x->lv()[i].forward;
+    }
+    if (x == target) break;
+  }
+  *out = r - 1;
+  if (score_out != nullptr) *score_out = target->score;
+  return true;
+}
+
+const Node* ZSet::node_at(size_t rank) const {
+  const Skiplist* s = skiplist();
+  const size_t want = rank + 1;
+  size_t traversed = 0;
+  const Node* x = s->header;
+  for (int i = s->level - 1; i >= 0; --i) {
+    while (x->lv()[i].forward != nullptr && traversed + x->lv()[i].span <= want) {
+      traversed += x->lv()[i].span;
+      x = x->lv()[i].forward;
+    }
+    if (traversed == want) return x;
+  }
+  return nullptr;
+}
+
+std::pair<std::string_view, double> ZSet::at(size_t rank) const {
+  if (is_skiplist()) {
+    const Node* n = node_at(rank);
+    return {n->member(), n->score};
+  }
+  const uint8_t* p = packed()->bytes();
+  double s = 0;
+  std::string_view m;
+  for (size_t i = 0; i <= rank; ++i) m = packed_read(p, &s, &p);
+  return {m, s};
+}
+
+const Node* ZSet::node_next(const Node* n) { return n->lv()[0].forward; }
+const Node* ZSet::node_prev(const Node* n) { return n->backward; }
+std::string_view ZSet::node_member(const Node* n) { return n->member(); }
+double ZSet::node_score(const Node* n) { return n->score; }
+
+namespace {
+
+template <class Below, class Within>
+const Node* first_matching(const Node* header, int level, Below below_min, Within below_max) {
+  const Node* x = header;
+  for (int i = level - 1; i >= 0; --i) {
+    while (x->lv()[i].forward != nullptr && below_min(x->lv()[i].forward)) {
+      x = x->lv()[i].forward;
+    }
+  }
+  x = x->lv()[0].forward;
+  if (x == nullptr || !below_max(x)) return nullptr;
+  return x;
+}
+
+template <class Within, class Above>
+const Node* last_matching(const Node* header, int level, Within below_max, Above above_min) {
+  const Node* x = header;
+  for (int i = level - 1; i >= 0; --i) {
+    while (x->lv()[i].forward != nullptr && below_max(x->lv()[i].forward)) {
+      x = x->lv()[i].forward;
+    }
+  }
+  if (x == header || !above_min(x)) return nullptr;
+  return x;
+}
+
+}  // namespace
+
+const Node* ZSet::first_in(const ScoreRange& r) const {
+  const Skiplist* s = skiplist();
+  return first_matching(
+      s->header, s->level, [&](const Node* n) { return !r.above_min(n->score); },
+      [&](const Node* n) { return r.below_max(n->score); });
+}
+
+const Node* ZSet::last_in(const ScoreRange& r) const {
+  const Skiplist* s = skiplist();
+  return last_matching(
+      s->header, s->level, [&](const Node* n) { return r.below_max(n->score); },
+      [&](const Node* n) { return r.above_min(n->score); });
+}
+
+const Node* ZSet::first_in(const LexRange& r) const {
+  const Skiplist* s = skiplist();
+  return first_matching(
+      s->header, s->level, [&](const Node* n) { return !r.above_min(n->member()); },
+      [&](const Node* n) { return r.below_max(n->member()); });
+}
+
+const Node* ZSet::last_in(const LexRange& r) const {
+  const Skiplist* s = skiplist();
+  return last_matching(
+      s->header, s->level, [&](const Node* n) { return r.below_max(n->member()); },
+      [&](const Node* n) { return r.above_min(n->member()); });
+}
+
+size_t ZSet::count_score_range(const ScoreRange& r) const {
+  if (r.empty() || !overlaps(r)) return 0;
+  if (!is_skiplist()) {
+    return packed_range(r, false, 0, SIZE_MAX, [](std::string_view, double) {});
+  }
+  // Two rank lookups, as Redis's ZCOUNT: O(log n) however many match.
+  const Node* first = first_in(r);
+  if (first == nullptr) return 0;
+  const Node* last = last_in(r);
+  size_t r1 = 0, r2 = 0;
+  rank(first->member(), &r1);
+  rank(last->member(), &r2);
+  return r2 - r1 + 1;
+}
+
+size_t ZSet::count_lex_range(const LexRange& r) const {
+  if (r.empty() || !overlaps(r)) return 0;
+  if (!is_skiplist()) {
+    return packed_range(r, false, 0, SIZE_MAX, [](std::string_view, double) {});
+  }
+  const Node* first = first_in(r);
+  if (first == nullptr) return 0;
+  const Node* last = last_in(r);
+  size_t r1 = 0, r2 = 0;
+  rank(first->member(), &r1);
+  rank(last->member(), &r2);
+  return r2 - r1 + 1;
+}
+
+namespace {
+
+// Removes packed entries whose index and contents satisfy pred; returns how many.
+template <class Pred>
+size_t packed_erase_if(ZSet::Packed* pk, Pred pred) {
+  uint8_t* base = pk->bytes();
+  const uint8_t* src = base;
+  uint8_t* dst = base;
+  const uint8_t* end = base + pk->used;
+  size_t removed = 0;
+  for (uint32_t i = 0; src < end; ++i) {
+    const uint8_t* p = src;
+    const size_t len = get_varint(p);
+    std::string_view m(reinterpret_cast<const char*>(p), len);
+    p += len;
+    const double s = get_score(p);
+    const size_t n = static_cast<size_t>(p - src);
+    if (pred(i, m, s)) {
+      ++removed;
+    } else {
+      if (dst != src) std::memmove(dst, src, n);
+      dst += n;
+    }
+    src = p;
+  }
+  pk->count -= static_cast<uint32_t>(removed);
+  pk->used = static_cast<uint32_t>(dst - base);
+  return removed;
+}
+
+}  // namespace
+
+size_t ZSet::erase_rank_range(size_t start, size_t stop) {
+  size_t removed;
+  if (!is_skiplist()) {
+    if (p_ == 0) return 0;
+    removed = packed_erase_if(
+        packed(), [&](uint32_t i, std::string_view, double) { return i >= start && i <= stop; });
+  } else {
+    Skiplist* s = skiplist();
+    Node* update[kMaxLevel];
+    size_t traversed = 0;
+    Node* x = s->header;
+    for (int i = s->level - 1; i >= 0; --i) {
+      while (x->lv()[i].forward != nullptr && traversed + x->lv()[i].span <= start) {
+        traversed += x->lv()[i].span;
+        x = x->lv()[i].forward;
+      }
+      update[i] = x;
+    }
+    size_t left = stop - start + 1;
+    return s->erase_run(update, [&](const Node*) { return left-- > 0; });
+  }
+  if (packed()->count == 0) clear();
+  return removed;
+}
+
+// The run packed_range would visit, removed by rank (Redis's zzlDeleteRangeBy*).
+template <class Range>
+size_t ZSet::erase_packed_run(const Range& r) {
+  const size_t n = packed_range(r, false, 0, SIZE_MAX, [](std::string_view, double) {});
+  if (n == 0) return 0;
+  // The run starts at the first element past the minimum.
+  size_t first = 0;
+  std::vector<uint32_t> offs;
+  packed_offsets(offs);
+  const uint8_t* base = packed_begin();
+  for (size_t k = 0; k < offs.size(); ++k) {
+    double s;
+    const uint8_t* next;
+    std::string_view m = packed_read(base + offs[k], &s, &next);
+    if (!zset_detail::before_min(r, m, s)) {
+      first = k;
+      break;
+    }
+  }
+  return erase_rank_range(first, first + n - 1);
+}
+
+size_t ZSet::erase_score_range(const ScoreRange& r) {
+  if (r.empty() || !overlaps(r)) return 0;
+  if (is_skiplist()) {
+    Skiplist* s = skiplist();
+    Node* update[kMaxLevel];
+    Node* x = s->header;
+    for (int i = s->level - 1; i >= 0; --i) {
+      while (x->lv()[i].forward != nullptr && !r.above_min(x->lv()[i].forward->score)) {
+        x = x->lv()[i].forward;
+      }
+      update[i] = x;
+    }
+    return s->erase_run(update, [&](const Node* n) { return r.below_max(n->score); });
+  }
+  const size_t removed = packed_erase_if(
+      packed(), [&](uint32_t, std::string_view, double s) { return r.contains(s); });
+  if (packed()->count == 0) clear();
+  return removed;
+}
+
+size_t ZSet::erase_lex_range(const LexRange& r) {
+  if (r.empty() || !overlaps(r)) return 0;
+  if (is_skiplist()) {
+    Skiplist* s = skiplist();
+    Node* update[kMaxLevel];
+    Node* x = s->header;
+    for (int i = s->level - 1; i >= 0; --i) {
+      while (x->lv()[i].forward != nullptr && !r.above_min(x->lv()[i].forward->member())) {
+        x = x->lv()[i].forward;
+      }
+      update[i] = x;
+    }
+    return s->erase_run(update, [&](const Node* n) { return r.below_max(n->member()); });
+  }
+  const size_t removed = packed_erase_if(
+      packed(), [&](uint32_t, std::string_view m, double) { return r.contains(m); });
+  if (packed()->count == 0) clear();
+  return removed;
+}
+
+uint64_t ZSet::index_scan(const Skiplist* s, uint64_t cursor, const Node** out, size_t* n) {
+  *n = 0;
+  const Index& idx = s->index;
+  if (idx.capacity() == 0) return 0;
+  const uint64_t mask = idx.mask;
+  const Node* node = idx.slots[cursor & mask];
+  if (node != nullptr) out[(*n)++] = node;
+  // The reversed-binary increment of Redis's dictScan: a cursor stays meaningful when the index
+  // grows or shrinks between calls.
+  uint64_t v = cursor | ~mask;
+  v = dict_detail::reverse_bits(v);
+  ++v;
+  return dict_detail::reverse_bits(v);
+}
+
+bool ZSet::valid() const {
+  if (!is_skiplist()) {
+    if (p_ == 0) return true;
+    const Packed* pk = packed();
+    if (pk->count == 0) return false;
+    const uint8_t* p = pk->bytes();
+    const uint8_t* end = p + pk->used;
+    double prev_s = 0;
+    std::string prev_m;
+    for (uint32_t i = 0; i < pk->count; ++i) {
+      if (p >= end) return false;
+      double s;
+      std::string_view m = packed_read(p, &s, &p);
+      if (std::isnan(s)) return false;
+      if (i > 0 && (s < prev_s || (s == prev_s && compare_members(prev_m, m) >= 0))) return false;
+      prev_s = s;
+      prev_m.assign(m);
+    }
+    return p == end;
+  }
+  const Skiplist* s = skiplist();
+  // Level 0: order, back links, length, index membership.
+  size_t n = 0;
+  const Node* prev = nullptr;
+  for (const Node* x = s->header->lv()[0].forward; x != nullptr; x = x->lv()[0].forward) {
+    if (x->backward != prev) return false;
+    if (prev != nullptr && !node_less(prev, x->score, x->member())) return false;
+    if (s->index.find(x->member()) != x) return false;
+    prev = x;
+    ++n;
+  }
+  if (n != s->length || s->tail != prev || s->index.used != n) return false;
+  // Every level: spans add up to ranks.
+  for (int i = 0; i < s->level; ++i) {
+    size_t r = 0;
+    for (const Node* x = s->header; x->lv()[i].forward != nullptr; x = x->lv()[i].forward) {
+      r += x->lv()[i].span;
+      size_t actual;
+      if (!rank(x->lv()[i].forward->member(), &actual) || actual + 1 != r) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace basalt

@@ -1,0 +1,220 @@
+#include "store/zset.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <iterator>
+#include <limits>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace basalt {
+namespace {
+
+using Pair = std::pair<double, std::string>;
+using ::testing::ElementsAre;
+
+std::vector<Pair> contents(const ZSet& z) {
+  std::vector<Pair> out;
+  z.for_each([&](std::string_view m, double s) { out.emplace_back(s, std::string(m)); });
+  return out;
+}
+
+ZSet::Limits small_limits() { return {4, 8}; }
+
+TEST(ZSetTest, PackedKeepsScoreThenMemberOrder) {
+  ZSet z;
+  const ZSet::Limits limits;
+  z.insert("b", 1, limits);
+  z.insert("a", 1, limits);
+  z.insert("c", -2.5, limits);
+  z.insert("", 1e300, limits);
+  z.insert("neg0", -0.0, limits);
+  EXPECT_EQ(z.encoding(), ZSet::Encoding::kPacked);
+  EXPECT_THAT(contents(z), ElementsAre(Pair(-2.5, "c"), Pair(-0.0, "neg0"), Pair(1, "a"),
+                                       Pair(1, "b"), Pair(1e300, "")));
+  double s;
+  ASSERT_TRUE(z.score("neg0", &s));
+  EXPECT_FALSE(std::signbit(s));  // packed, -0.0 reads back as 0, as from Redis's listpack
+  EXPECT_TRUE(z.valid());
+}
+
+TEST(ZSetTest, ScoresRoundTripExactly) {
+  const double scores[] = {0,
+                           1,
+                           -1,
+                           31,
+                           -32,
+                           63,
+                           64,
+                           4503599627370495.0,
+                           -4503599627370495.0,
+                           4503599627370496.0,
+                           0.1,
+                           1e-300,
+                           std::numeric_limits<double>::infinity(),
+                           -std::numeric_limits<double>::infinity(),
+                           123456789.0};
+  ZSet z;
+  const ZSet::Limits limits{1000, 64};
+  int i = 0;
+  for (double v : scores) z.insert("m" + std::to_string(i++), v, limits);
+  i = 0;
+  for (double v : scores) {
+    double s;
+    ASSERT_TRUE(z.score("m" + std::to_string(i++), &s));
+    EXPECT_EQ(s, v);
+  }
+}
+
+TEST(ZSetTest, ConvertsWhenTooManyOrTooLong) {
+  ZSet a;
+  for (int i = 0; i < 4; ++i) a.insert("m" + std::to_string(i), i, small_limits());
+  EXPECT_EQ(a.encoding(), ZSet::Encoding::kPacked);
+  a.insert("m4", 4, small_limits());
+  EXPECT_EQ(a.encoding(), ZSet::Encoding::kSkiplist);
+  EXPECT_EQ(a.size(), 5u);
+  EXPECT_TRUE(a.valid());
+  // Never back, even when it shrinks.
+  a.erase("m4");
+  a.erase("m3");
+  EXPECT_EQ(a.encoding(), ZSet::Encoding::kSkiplist);
+
+  ZSet b;
+  b.insert("123456789", 1, small_limits());
+  EXPECT_EQ(b.encoding(), ZSet::Encoding::kSkiplist);
+}
+
+TEST(ZSetTest, RanksRangesAndCounts) {
+  for (size_t limit : {size_t{1000}, size_t{0}}) {
+    ZSet z;
+    const ZSet::Limits limits{limit, 64};
+    for (int i = 0; i < 10; ++i) z.insert(std::string(1, static_cast<char>('a' + i)), i, limits);
+    size_t r;
+    ASSERT_TRUE(z.rank("d", &r));
+    EXPECT_EQ(r, 3u);
+    EXPECT_FALSE(z.rank("zz", &r));
+    EXPECT_EQ(z.at(9).first, "j");
+    std::string seen;
+    z.for_rank_range(1, 3, true, [&](std::string_view m, double) { seen += m; });
+    EXPECT_EQ(seen, "ihg");
+    seen.clear();
+    ScoreRange sr{2, 6, true, false};
+    EXPECT_EQ(z.for_score_range(sr, false, 1, 2, [&](std::string_view m, double) { seen += m; }),
+              2u);
+    EXPECT_EQ(seen, "ef");
+    EXPECT_EQ(z.count_score_range(sr), 4u);
+    LexRange lr;
+    lr.min_kind = LexRange::Bound::kValue;
+    lr.min = "b";
+    lr.min_exclusive = true;
+    lr.max_kind = LexRange::Bound::kValue;
+    lr.max = "e";
+    seen.clear();
+    z.for_lex_range(lr, true, 0, SIZE_MAX, [&](std::string_view m, double) { seen += m; });
+    EXPECT_EQ(seen, "edc");
+    EXPECT_EQ(z.count_lex_range(lr), 3u);
+    EXPECT_EQ(z.erase_lex_range(lr), 3u);
+    EXPECT_EQ(z.erase_score_range(ScoreRange{8, 100, false, false}), 2u);
+    EXPECT_EQ(z.erase_rank_range(0, 1), 2u);
+    seen.clear();
+    z.for_each([&](std::string_view m, double) { seen += m; });
+    EXPECT_EQ(seen, "fgh");
+    EXPECT_TRUE(z.valid());
+  }
+}
+
+// Random operations on both encodings against a std::set model: order, ranks, ranges and the
+// structure's own invariants after every step.
+TEST(ZSetTest, RandomOperationsMatchModel) {
+  for (size_t limit : {size_t{16}, size_t{100000}, size_t{0}}) {
+    std::mt19937_64 rng(limit + 7);
+    ZSet z;
+    const ZSet::Limits limits{limit, 64};
+    std::set<Pair> model;
+    std::map<std::string, double> scores;
+    for (int step = 0; step < 3000; ++step) {
+      const std::string m = "m" + std::to_string(rng() % 200);
+      const double s = static_cast<double>(static_cast<int>(rng() % 50) - 25) / 2;
+      const int op = static_cast<int>(rng() % 10);
+      auto it = scores.find(m);
+      if (op < 5) {
+        if (it == scores.end()) {
+          z.insert(m, s, limits);
+          scores[m] = s;
+        } else {
+          z.update(m, it->second, s);
+          model.erase({it->second, m});
+          it->second = s;
+        }
+        model.insert({s, m});
+      } else if (op < 7) {
+        EXPECT_EQ(z.erase(m), it != scores.end());
+        if (it != scores.end()) {
+          model.erase({it->second, m});
+          scores.erase(it);
+        }
+      } else if (op == 7 && !model.empty()) {
+        const size_t a = rng() % model.size(), b = rng() % model.size();
+        const size_t lo = std::min(a, b), hi = std::max(a, b);
+        if (rng() % 8 == 0) {
+          EXPECT_EQ(z.erase_rank_range(lo, hi), hi - lo + 1);
+          auto first = std::next(model.begin(), static_cast<long>(lo));
+          auto last = std::next(model.begin(), static_cast<long>(hi + 1));
+          for (auto i = first; i != last; ++i) scores.erase(i->second);
+          model.erase(first, last);
+        }
+      } else if (op == 8) {
+        const ScoreRange r{s, s + 3, rng() % 2 == 0, rng() % 2 == 0};
+        std::vector<Pair> want;
+        for (const Pair& p : model)
+          if (r.contains(p.first)) want.push_back(p);
+        std::vector<Pair> got;
+        z.for_score_range(r, false, 0, SIZE_MAX,
+                          [&](std::string_view mm, double ss) { got.emplace_back(ss, mm); });
+        EXPECT_EQ(got, want);
+        EXPECT_EQ(z.count_score_range(r), want.size());
+        got.clear();
+        z.for_score_range(r, true, 0, SIZE_MAX,
+                          [&](std::string_view mm, double ss) { got.emplace_back(ss, mm); });
+        std::reverse(want.begin(), want.end());
+        EXPECT_EQ(got, want);
+      } else if (it != scores.end()) {
+        size_t r;
+        ASSERT_TRUE(z.rank(m, &r));
+        EXPECT_EQ(r,
+                  static_cast<size_t>(std::distance(model.begin(), model.find({it->second, m}))));
+        EXPECT_EQ(z.at(r).first, m);
+      }
+      ASSERT_EQ(z.size(), model.size());
+      if (step % 50 == 0) {
+        ASSERT_TRUE(z.valid());
+        ASSERT_EQ(contents(z), std::vector<Pair>(model.begin(), model.end()));
+      }
+    }
+    ZSet copy = z.clone();
+    EXPECT_EQ(contents(copy), std::vector<Pair>(model.begin(), model.end()));
+    EXPECT_TRUE(copy.valid());
+  }
+}
+
+TEST(ZSetTest, ScanVisitsEveryMemberOfASkiplist) {
+  ZSet z;
+  const ZSet::Limits limits{0, 64};
+  for (int i = 0; i < 500; ++i) z.insert("m" + std::to_string(i), i, limits);
+  std::set<std::string> seen;
+  uint64_t cursor = 0;
+  do {
+    cursor = z.scan(cursor, [&](std::string_view m, double) { seen.emplace(m); });
+  } while (cursor != 0);
+  EXPECT_EQ(seen.size(), 500u);
+}
+
+}  // namespace
+}  // namespace basalt
