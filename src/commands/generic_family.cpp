@@ -453,6 +453,27 @@ std::optional<uint64_t> parse_scan_cursor(std::string_view s) {
   return negative ? uint64_t{0} - v : v;
 }
 
+bool parse_scan_options_or_reply(CommandContext& ctx, size_t first, bool type_allowed,
+                                 ScanParams* out) {
+  ArgParser p(ctx.argv, first);
+  // Options come in pairs: a lone last word is a syntax error, as in Redis.
+  while (p.ok() && p.has_next()) {
+    if (p.remaining() < 2) {
+      p.fail(err::kSyntax);
+    } else if (p.check("COUNT")) {
+      out->count = p.next_int();
+      if (p.ok() && out->count < 1) p.fail(err::kSyntax);
+    } else if (p.check("MATCH")) {
+      out->pattern = p.next();
+    } else if (type_allowed && p.check("TYPE")) {
+      out->type = p.next();
+    } else {
+      p.fail(err::kSyntax);
+    }
+  }
+  return p.done_or_reply(ctx.reply);
+}
+
 namespace {
 
 // SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
@@ -460,23 +481,7 @@ void cmd_scan(CommandContext& ctx) {
   std::optional<uint64_t> cursor = parse_scan_cursor(ctx.arg(1));
   if (!cursor) return ctx.reply.error(err::kInvalidCursor);
   ScanParams params;
-  ArgParser p(ctx.argv, 2);
-  // Options come in pairs: a lone last word is a syntax error, as in Redis.
-  while (p.ok() && p.has_next()) {
-    if (p.remaining() < 2) {
-      p.fail(err::kSyntax);
-    } else if (p.check("COUNT")) {
-      params.count = p.next_int();
-      if (p.ok() && params.count < 1) p.fail(err::kSyntax);
-    } else if (p.check("MATCH")) {
-      params.pattern = p.next();
-    } else if (p.check("TYPE")) {
-      params.type = p.next();
-    } else {
-      p.fail(err::kSyntax);
-    }
-  }
-  if (!p.done_or_reply(ctx.reply)) return;
+  if (!parse_scan_options_or_reply(ctx, 2, true, &params)) return;
   std::vector<std::string_view> keys;
   uint64_t next = op_scan(ctx.db(), *cursor, params, &keys);
   ctx.reply.array(2);

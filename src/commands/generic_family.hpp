@@ -16,6 +16,7 @@ namespace basalt {
 
 class Database;
 class Store;
+struct CommandContext;
 
 // DEL, UNLINK: how many of `keys` existed (each is signalled).
 int64_t op_del(Database& db, std::span<const std::string_view> keys);
@@ -40,23 +41,24 @@ OpResult<bool> op_copy(Database& src_db, std::string_view key, Database& dst_db,
 
 std::vector<std::string_view> op_keys(Database& db, std::string_view pattern);
 
-// A SCAN/SSCAN cursor as Redis's parseScanCursorOrReply reads it; nullopt: "ERR invalid cursor".
-std::optional<uint64_t> parse_scan_cursor(std::string_view s);
-
+// The options of SCAN, HSCAN, SSCAN and ZSCAN.
 struct ScanParams {
-  int64_t count = 10;                    // keys to look at, at least
-  std::string_view pattern;              // empty or "*": every key
-  std::optional<std::string_view> type;  // a TYPE name ("string", "list")
+  int64_t count = 10;                    // keys (fields, members) to look at, at least
+  std::string_view pattern;              // empty or "*": every one
+  std::optional<std::string_view> type;  // SCAN only: a TYPE name ("string", "list")
 };
 // One SCAN step from `cursor`: appends the live keys that pass the filters to *keys and returns
 // the next cursor (0 when the walk is complete).
-// A SCAN-family cursor as Redis's parseScanCursorOrReply reads it; nullopt: "ERR invalid cursor".
-std::optional<uint64_t> parse_scan_cursor(std::string_view s);
 uint64_t op_scan(Database& db, uint64_t cursor, const ScanParams& params,
                  std::vector<std::string_view>* keys);
 std::optional<std::string_view> op_randomkey(Database& db);
-// A SCAN/HSCAN cursor as Redis's parseScanCursorOrReply reads it; nullopt for "invalid cursor".
+// Cmd-side helpers shared by the SCAN family.
+// A SCAN-family cursor as Redis's parseScanCursorOrReply reads it; nullopt: "ERR invalid cursor".
 std::optional<uint64_t> parse_scan_cursor(std::string_view s);
+// The options from argument `first` on, in pairs, as Redis's scanGenericCommand reads them
+// (MATCH, COUNT >= 1, and TYPE when type_allowed); replies the error and returns false when bad.
+bool parse_scan_options_or_reply(CommandContext& ctx, size_t first, bool type_allowed,
+                                 ScanParams* out);
 
 void op_flushdb(Store& store, int index);
 void op_flushall(Store& store);

@@ -163,7 +163,7 @@ OpResult<std::string> op_hincrbyfloat(Database& db, std::string_view key, std::s
 }
 
 OpResult<uint64_t> op_hscan(Database& db, std::string_view key, uint64_t cursor,
-                            const HscanParams& params, std::vector<FieldValue>* out) {
+                            const ScanParams& params, std::vector<FieldValue>* out) {
   auto h = op_hash_read(db, key);
   if (!h.ok()) return h.status();
   if (*h == nullptr) return uint64_t{0};
@@ -446,21 +446,8 @@ void cmd_hscan(CommandContext& ctx) {
     ctx.reply.bulk("0");
     return ctx.reply.array(0);
   }
-  HscanParams params;
-  ArgParser p(ctx.argv, 3);
-  while (p.ok() && p.has_next()) {
-    if (p.remaining() < 2) {
-      p.fail(err::kSyntax);
-    } else if (p.check("COUNT")) {
-      params.count = p.next_int();
-      if (p.ok() && params.count < 1) p.fail(err::kSyntax);
-    } else if (p.check("MATCH")) {
-      params.pattern = p.next();
-    } else {
-      p.fail(err::kSyntax);
-    }
-  }
-  if (!p.done_or_reply(ctx.reply)) return;
+  ScanParams params;
+  if (!parse_scan_options_or_reply(ctx, 3, false, &params)) return;
   std::vector<FieldValue> pairs;
   auto r = op_hscan(ctx.db(), ctx.arg(1), *cursor, params, &pairs);
   if (!r.ok()) return reply_status(ctx, r.status());

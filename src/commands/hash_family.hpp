@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "commands/generic_family.hpp"
 #include "commands/op_status.hpp"
 #include "store/hash.hpp"
 
@@ -52,14 +53,10 @@ OpResult<int64_t> op_hincrby(Database& db, std::string_view key, std::string_vie
 OpResult<std::string> op_hincrbyfloat(Database& db, std::string_view key, std::string_view field,
                                       long double increment);
 
-struct HscanParams {
-  int64_t count = 10;        // pairs to look at, at least
-  std::string_view pattern;  // empty or "*": every field
-};
 // One HSCAN step from `cursor`: appends the pairs whose field matches to *out and returns the
 // next cursor (0 when done). An absent key is an empty, finished scan.
 OpResult<uint64_t> op_hscan(Database& db, std::string_view key, uint64_t cursor,
-                            const HscanParams& params, std::vector<FieldValue>* out);
+                            const ScanParams& params, std::vector<FieldValue>* out);
 
 // Receives HRANDFIELD's pairs as they are picked, so that a reply streams them: begin() with how
 // many follow, then each pair.

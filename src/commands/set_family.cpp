@@ -300,7 +300,7 @@ OpResult<PopResult> op_spop(Database& db, std::string_view key, size_t count,
   return r;
 }
 
-uint64_t op_sscan(const Set& set, uint64_t cursor, const SetScanParams& params,
+uint64_t op_sscan(const Set& set, uint64_t cursor, const ScanParams& params,
                   std::vector<std::string>* out) {
   const size_t first = out->size();
   if (set.is_intset()) {
@@ -525,21 +525,8 @@ void cmd_sscan(CommandContext& ctx) {
     ctx.reply.bulk("0");
     return ctx.reply.array(0);
   }
-  SetScanParams params;
-  ArgParser p(ctx.argv, 3);
-  while (p.ok() && p.has_next()) {
-    if (p.remaining() < 2) {
-      p.fail(err::kSyntax);
-    } else if (p.check("COUNT")) {
-      params.count = p.next_int();
-      if (p.ok() && params.count < 1) p.fail(err::kSyntax);
-    } else if (p.check("MATCH")) {
-      params.pattern = p.next();
-    } else {
-      p.fail(err::kSyntax);
-    }
-  }
-  if (!p.done_or_reply(ctx.reply)) return;
+  ScanParams params;
+  if (!parse_scan_options_or_reply(ctx, 3, false, &params)) return;
   std::vector<std::string> members;
   const uint64_t next = op_sscan(**r, *cursor, params, &members);
   ctx.reply.array(2);

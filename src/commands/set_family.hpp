@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "commands/generic_family.hpp"
 #include "commands/op_status.hpp"
 #include "store/set.hpp"
 
@@ -74,12 +75,8 @@ struct PopResult {
 // SPOP key [count]: up to `count` distinct random members, removed; an emptied set is deleted.
 OpResult<PopResult> op_spop(Database& db, std::string_view key, size_t count, std::mt19937_64& rng);
 
-struct SetScanParams {
-  int64_t count = 10;
-  std::string_view pattern;  // empty: every member
-};
 // One SSCAN step over a set (from op_set_read): appends members to *out, returns the next cursor.
-uint64_t op_sscan(const Set& set, uint64_t cursor, const SetScanParams& params,
+uint64_t op_sscan(const Set& set, uint64_t cursor, const ScanParams& params,
                   std::vector<std::string>* out);
 
 }  // namespace basalt

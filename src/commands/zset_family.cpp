@@ -927,25 +927,14 @@ void cmd_zrandmember(CommandContext& ctx) {
 void cmd_zscan(CommandContext& ctx) {
   const auto cursor = parse_scan_cursor(ctx.arg(2));
   if (!cursor) return ctx.reply.error(err::kInvalidCursor);
-  std::string_view pattern;
-  bool have_pattern = false;
-  int64_t count = 10;
-  for (size_t j = 3; j < ctx.argc(); j += 2) {
-    if (j + 1 >= ctx.argc()) return ctx.reply.error(err::kSyntax);
-    if (iequals(ctx.arg(j), "COUNT")) {
-      const auto c = parse_int64(ctx.arg(j + 1));
-      if (!c) return ctx.reply.error(err::kNotInteger);
-      if (*c < 1) return ctx.reply.error(err::kSyntax);
-      count = *c;
-    } else if (iequals(ctx.arg(j), "MATCH")) {
-      pattern = ctx.arg(j + 1);
-      have_pattern = !(pattern.size() == 1 && pattern[0] == '*');
-    } else {
-      return ctx.reply.error(err::kSyntax);
-    }
-  }
+  // As Redis: the key before the options, so an absent key is an empty scan whatever follows.
   auto r = op_zset_read(ctx.db(), ctx.arg(1));
   if (!r.ok()) return reply_status(ctx, r.status());
+  ScanParams params;
+  if (*r != nullptr && !parse_scan_options_or_reply(ctx, 3, false, &params)) return;
+  const std::string_view pattern = params.pattern;
+  const bool have_pattern = !pattern.empty() && pattern != "*";
+  const int64_t count = params.count;
   std::vector<std::pair<std::string_view, double>> found;
   uint64_t next = 0;
   if (*r != nullptr) {

@@ -94,7 +94,9 @@ SCRIPTS = {
         ["SORT", "z", "ALPHA", "DESC"], ["SORT", "z", "BY", "nosort", "STORE", "dst"],
         ["LRANGE", "dst", "0", "-1"], ["HSET", "w_a", "k", "3"], ["HSET", "w_b", "k", "1"],
         ["SORT", "z", "BY", "w_*->k", "GET", "#", "GET", "w_*->k"],
-        ["DEBUG", "DIGEST-VALUE", "nokey"],
+        ["ZSCAN", "nokey", "0", "COUNT", "x"], ["ZSCAN", "z", "0", "COUNT", "x"],
+        ["ZSCAN", "z", "0", "COUNT"], ["ZSCAN", "z", "0", "TYPE", "zset"],
+        ["HSCAN", "nokey", "0", "FOO"], ["SSCAN", "s", "0", "COUNT", "0"],
     ],
 }
 

@@ -107,7 +107,7 @@ TEST_F(HashOpsTest, ScanWalksATableInSteps) {
   int calls = 0;
   do {
     std::vector<FieldValue> out;
-    HscanParams params;
+    ScanParams params;
     params.count = 50;
     cursor = *op_hscan(db(), "h", cursor, params, &out);
     for (auto& [f, v] : out) seen.emplace(f);
@@ -116,7 +116,7 @@ TEST_F(HashOpsTest, ScanWalksATableInSteps) {
   EXPECT_EQ(seen.size(), 1000u);
   EXPECT_GT(calls, 5);
   std::vector<FieldValue> out;
-  HscanParams match;
+  ScanParams match;
   match.count = 100000;
   match.pattern = "f99?";
   EXPECT_EQ(*op_hscan(db(), "h", 0, match, &out), 0u);

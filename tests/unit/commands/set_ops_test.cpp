@@ -131,7 +131,7 @@ TEST_F(SetOpsTest, ScanFiltersAfterCollecting) {
   const Set* set = *op_set_read(db(), "s");
   Strings out;
   uint64_t cursor = 0;
-  SetScanParams params;
+  ScanParams params;
   params.pattern = "a*";
   do {
     cursor = op_sscan(*set, cursor, params, &out);
