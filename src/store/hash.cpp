@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <new>
 
+#include "store/packed.hpp"
 #include "store/wyhash.hpp"
 
 namespace basalt {
@@ -14,38 +15,8 @@ namespace {
 std::atomic<size_t> g_max_entries{128};
 std::atomic<size_t> g_max_value{64};
 
-void* checked_realloc(void* p, size_t n) {
-  void* q = std::realloc(p, n);
-  if (q == nullptr) throw std::bad_alloc();
-  return q;
-}
-
-// Seeded once per process, so that clients cannot precompute fields that collide (Redis seeds its
-// SipHash the same way). A per-process seed keeps HSCAN cursors valid for the process's lifetime.
-uint64_t field_seed() {
-  static const uint64_t seed = [] {
-    std::random_device rd;
-    return (static_cast<uint64_t>(rd()) << 32) ^ rd();
-  }();
-  return seed;
-}
-
-size_t varint_size(size_t n) {
-  size_t bytes = 1;
-  while (n >= 0x80) {
-    n >>= 7;
-    ++bytes;
-  }
-  return bytes;
-}
-
 uint8_t* write_string(uint8_t* p, std::string_view s) {
-  size_t n = s.size();
-  while (n >= 0x80) {
-    *p++ = static_cast<uint8_t>(n | 0x80);
-    n >>= 7;
-  }
-  *p++ = static_cast<uint8_t>(n);
+  p = put_varint(p, s.size());
   if (!s.empty()) std::memcpy(p, s.data(), s.size());
   return p + s.size();
 }
@@ -273,7 +244,7 @@ void Hash::convert_to_table(size_t n) {
   p_ = reinterpret_cast<uintptr_t>(t) | 1;
 }
 
-uint64_t Hash::hash_of(std::string_view field) { return wyhash(field, field_seed()); }
+uint64_t Hash::hash_of(std::string_view field) { return wyhash(field, process_seed()); }
 
 Hash::Node** Hash::table_slot(std::string_view field) const {
   Table* t = table();

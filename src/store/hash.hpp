@@ -32,6 +32,8 @@
 #include <string_view>
 #include <utility>
 
+#include "store/packed.hpp"
+
 namespace basalt {
 
 // hash-max-listpack-entries and hash-max-listpack-value (and their ziplist aliases). Process-wide
@@ -120,15 +122,7 @@ class Hash {
   };
 
   static std::string_view read(const uint8_t*& p) {
-    size_t len = *p++;
-    if (len >= 0x80) {
-      len &= 0x7f;
-      for (int shift = 7;; shift += 7) {
-        const uint8_t b = *p++;
-        len |= static_cast<size_t>(b & 0x7f) << shift;
-        if (b < 0x80) break;
-      }
-    }
+    const auto len = static_cast<size_t>(get_varint(p));
     std::string_view s(reinterpret_cast<const char*>(p), len);
     p += len;
     return s;

@@ -10,18 +10,11 @@
 #include <new>
 #include <utility>
 
+#include "store/packed.hpp"
+
 namespace basalt {
 
 namespace {
-
-size_t varint_size(size_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
 
 size_t entry_size(size_t len) { return len + 2 * varint_size(len); }
 

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <new>
 
+#include "store/packed.hpp"
 #include "store/wyhash.hpp"
 
 namespace basalt {
@@ -17,12 +18,6 @@ namespace {
 // offset 4, so 64-bit members are read with memcpy (unaligned).
 constexpr size_t kIntsetHeader = 4;
 constexpr size_t kIntsetMaxCount = (size_t{1} << 30) - 1;
-
-void* checked_realloc(void* p, size_t n) {
-  void* q = std::realloc(p, n);
-  if (q == nullptr) throw std::bad_alloc();
-  return q;
-}
 
 uint32_t header(const uint8_t* is) {
   if (is == nullptr) return 0;
@@ -75,14 +70,6 @@ void store(uint8_t* data, int width, size_t i, int64_t v) {
       std::memcpy(data + i * 8, &v, 8);
       return;
   }
-}
-
-uint64_t process_seed() {
-  static const uint64_t seed = [] {
-    std::random_device rd;
-    return (static_cast<uint64_t>(rd()) << 32) ^ rd();
-  }();
-  return seed;
 }
 
 }  // namespace

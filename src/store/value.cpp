@@ -10,17 +10,14 @@
 
 #include "store/hash.hpp"
 #include "store/list.hpp"
+#include "store/packed.hpp"
 #include "store/set.hpp"
 #include "store/zset.hpp"
 
 namespace basalt {
 
 namespace {
-char* checked_realloc(char* p, size_t n) {
-  void* q = std::realloc(p, n);
-  if (q == nullptr) throw std::bad_alloc();
-  return static_cast<char*>(q);
-}
+char* realloc_chars(char* p, size_t n) { return static_cast<char*>(checked_realloc(p, n)); }
 }  // namespace
 
 Value Value::new_list() {
@@ -64,7 +61,7 @@ void Value::init_string(std::string_view s) {
     set_inline(s);
     return;
   }
-  char* p = checked_realloc(nullptr, s.size());
+  char* p = realloc_chars(nullptr, s.size());
   std::memcpy(p, s.data(), s.size());
   set_heap(p, static_cast<uint32_t>(s.size()));
 }
@@ -151,7 +148,7 @@ char* Value::resize(size_t new_len) {
       raw_[15] = static_cast<uint8_t>(new_len);
       return reinterpret_cast<char*>(raw_);
     }
-    char* p = checked_realloc(nullptr, new_len);
+    char* p = realloc_chars(nullptr, new_len);
     std::memcpy(p, raw_, t);
     std::memset(p + t, 0, new_len - t);
     set_heap(p, static_cast<uint32_t>(new_len));
@@ -162,7 +159,7 @@ char* Value::resize(size_t new_len) {
   if (new_len > malloc_usable_size(p)) {
     constexpr size_t kMaxPrealloc = 1024 * 1024;
     size_t want = new_len < kMaxPrealloc ? new_len * 2 : new_len + kMaxPrealloc;
-    p = checked_realloc(p, want);
+    p = realloc_chars(p, want);
   }
   if (new_len > old_len) std::memset(p + old_len, 0, new_len - old_len);
   set_heap(p, static_cast<uint32_t>(new_len));

@@ -10,6 +10,7 @@
 #include <random>
 
 #include "store/dict.hpp"
+#include "store/packed.hpp"
 #include "store/wyhash.hpp"
 
 namespace basalt {
@@ -57,33 +58,6 @@ void* checked_malloc(size_t n) {
   void* p = std::malloc(n);
   if (p == nullptr) throw std::bad_alloc();
   return p;
-}
-
-size_t varint_size(uint64_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
-
-uint8_t* put_varint(uint8_t* p, uint64_t v) {
-  while (v >= 0x80) {
-    *p++ = static_cast<uint8_t>(v | 0x80);
-    v >>= 7;
-  }
-  *p++ = static_cast<uint8_t>(v);
-  return p;
-}
-
-uint64_t get_varint(const uint8_t*& p) {
-  uint64_t v = 0;
-  for (int shift = 0;; shift += 7) {
-    const uint8_t b = *p++;
-    v |= static_cast<uint64_t>(b & 0x7f) << shift;
-    if (b < 0x80) return v;
-  }
 }
 
 // A score as a small integer when it is one exactly (see the header). -0.0 reads back as 0, as it
