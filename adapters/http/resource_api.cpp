@@ -5,6 +5,7 @@
 // take several commands go through MULTI/EXEC so blocked clients see only the final state.
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <optional>
@@ -536,7 +537,15 @@ void write_zset(JsonWriter& w, ReplyRef reply, bool force_base64) {
     w.key("member");
     write_text(w, member, base64);
     w.key("score");
-    w.number(score);  // +-inf as the strings "inf", "-inf"
+    if (std::isfinite(score)) {
+      // The shortest text that reads back as the same double (0.1, not %.17g's
+      // 0.10000000000000001): what a JSON reader turns into the score.
+      char text[32];
+      auto res = std::to_chars(text, text + sizeof(text), score);
+      w.raw(std::string_view(text, static_cast<size_t>(res.ptr - text)));
+    } else {
+      w.number(score);  // the strings "inf", "-inf"
+    }
     w.end_object();
   }
   w.end_array();

@@ -221,6 +221,7 @@ class ResourceApiTest(ServerTest):
         s, _, b = self.req("PUT", key_path("azset"),
                            {"type": "zset", "value": [{"member": "x", "score": 0.1}]})
         self.assertEqual((s, js(b)["value"]), (200, [{"member": "x", "score": 0.1}]))
+        self.assertIn(b'"score":0.1}', b)  # the shortest form, not 0.10000000000000001
         # Written over RESP, read over HTTP (and back), byte for byte.
         r = self.server.resp()
         self.assertEqual(r.call("HGETALL", "ahash"), b"*2\r\n$1\r\nc\r\n$1\r\n3\r\n")
