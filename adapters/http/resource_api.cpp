@@ -4,7 +4,11 @@
 // turn, so nothing else can interleave: a read-compare-write (If-Match) is atomic, and writes that
 // take several commands go through MULTI/EXEC so blocked clients see only the final state.
 
+#include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,10 +50,38 @@ struct TtlSpec {
   int64_t ms = 0;  // relative ms or absolute unix ms
 };
 
+// The types the resource API reads and writes, named as TYPE names them.
+enum class Shape { kString, kList, kHash, kSet, kZset };
+
+const char* shape_name(Shape s) {
+  switch (s) {
+    case Shape::kString:
+      return "string";
+    case Shape::kList:
+      return "list";
+    case Shape::kHash:
+      return "hash";
+    case Shape::kSet:
+      return "set";
+    case Shape::kZset:
+      return "zset";
+  }
+  return "string";
+}
+
+std::optional<Shape> shape_of(std::string_view name) {
+  for (Shape s : {Shape::kString, Shape::kList, Shape::kHash, Shape::kSet, Shape::kZset}) {
+    if (name == shape_name(s)) return s;
+  }
+  return std::nullopt;
+}
+
 struct WriteSpec {
   bool has_value = false;
-  bool is_list = false;
-  std::vector<std::string> values;  // one element for a string
+  Shape shape = Shape::kString;
+  // string: the value; list, set: the elements; hash: field, value, ...; zset: score, member, ...
+  // (ZADD's order, scores already in a form ZADD accepts).
+  std::vector<std::string> values;
   TtlSpec ttl;
 };
 
@@ -151,28 +183,98 @@ Problem decode_value_text(const JsonValue& v, bool base64, std::string* out) {
   return {};
 }
 
-// "value" (string, number, or an array of them for a list) or "value_base64".
-Problem parse_value_fields(const JsonValue& obj, WriteSpec* out) {
+// A sorted set's element {"member": m, "score": s}; appends the score then the member. The score
+// is checked here and sent in a canonical form, so ZADD cannot fail inside the transaction after
+// the DEL has run.
+Problem parse_zset_element(const JsonValue& e, bool base64, std::vector<std::string>* out) {
+  const char* shape = base64
+                          ? "a sorted set's elements are {\"member\": base64, \"score\": number}"
+                          : "a sorted set's elements are {\"member\": string, \"score\": number}";
+  if (!e.is_object()) return bad_request(shape);
+  const JsonValue* member = e.find("member");
+  const JsonValue* score = e.find("score");
+  if (member == nullptr || score == nullptr || e.members.size() != 2) return bad_request(shape);
+  // Scores are numbers, or the strings "inf", "+inf", "-inf" (JSON has no infinities).
+  auto d = score->is_scalar_text() ? parse_double(score->text) : std::nullopt;
+  if (!d) return bad_request("score must be a number (or \"inf\", \"-inf\")");
+  if (std::isinf(*d)) {
+    out->emplace_back(*d > 0 ? "inf" : "-inf");
+  } else {
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "%.17g", *d);
+    out->emplace_back(buf);
+  }
+  return decode_value_text(*member, base64, &out->emplace_back());
+}
+
+// "value" (string, number, an array of them for a list or a set, an object for a hash, an array of
+// {member, score} for a sorted set) or "value_base64" (the same shapes with every string but the
+// scores in base64, hash field names included). `type` names the type when the shape alone does
+// not (a set); when given it must agree with the shape.
+Problem parse_value_fields(const JsonValue& obj, const JsonValue* type, WriteSpec* out) {
   const JsonValue* v = obj.find("value");
   const JsonValue* b = obj.find("value_base64");
   if (v != nullptr && b != nullptr)
     return bad_request("send either value or value_base64, not both");
   const JsonValue* given = v != nullptr ? v : b;
-  if (given == nullptr) return {};
-  bool base64 = given == b;
-  out->has_value = true;
-  if (given->is_array()) {
-    if (given->items.empty()) return bad_request("a list needs at least one element");
-    out->is_list = true;
-    out->values.resize(given->items.size());
-    for (size_t i = 0; i < given->items.size(); ++i) {
-      Problem p = decode_value_text(given->items[i], base64, &out->values[i]);
-      if (!p.ok()) return p;
-    }
+  std::optional<Shape> declared;
+  if (type != nullptr) {
+    declared = type->is_string() ? shape_of(type->text) : std::nullopt;
+    if (!declared) return bad_request("type must be one of string, list, hash, set, zset");
+  }
+  if (given == nullptr) {
+    if (declared) return bad_request("type is given without a value");
     return {};
   }
-  out->values.resize(1);
-  return decode_value_text(*given, base64, &out->values[0]);
+  bool base64 = given == b;
+  out->has_value = true;
+  if (given->is_object()) {
+    out->shape = Shape::kHash;
+    if (given->members.empty()) return bad_request("a hash needs at least one field");
+    out->values.reserve(given->members.size() * 2);
+    for (const auto& [field, value] : given->members) {
+      if (!base64) {
+        out->values.push_back(field);
+      } else if (auto decoded = base64_decode(field)) {
+        out->values.push_back(std::move(*decoded));
+      } else {
+        return bad_request("value_base64: a field name is not valid base64");
+      }
+      Problem p = decode_value_text(value, base64, &out->values.emplace_back());
+      if (!p.ok()) return p;
+    }
+  } else if (given->is_array()) {
+    bool pairs = !given->items.empty() && given->items[0].is_object();
+    out->shape = pairs || declared == Shape::kZset ? Shape::kZset
+                 : declared == Shape::kSet         ? Shape::kSet
+                                                   : Shape::kList;
+    if (given->items.empty()) {
+      return bad_request(std::string("a ") +
+                         (out->shape == Shape::kZset  ? "sorted set"
+                          : out->shape == Shape::kSet ? "set"
+                                                      : "list") +
+                         " needs at least one element");
+    }
+    out->values.reserve(given->items.size() * (out->shape == Shape::kZset ? 2 : 1));
+    for (const JsonValue& item : given->items) {
+      Problem p = out->shape == Shape::kZset
+                      ? parse_zset_element(item, base64, &out->values)
+                      : decode_value_text(item, base64, &out->values.emplace_back());
+      if (!p.ok()) return p;
+    }
+  } else {
+    out->values.resize(1);
+    Problem p = decode_value_text(*given, base64, &out->values[0]);
+    if (!p.ok()) return p;
+  }
+  if (declared && *declared != out->shape) {
+    return bad_request(std::string("type is ") + shape_name(*declared) + " but the value is " +
+                       (out->shape == Shape::kHash   ? "an object (a hash)"
+                        : out->shape == Shape::kZset ? "an array of {member, score} (a zset)"
+                        : out->shape == Shape::kList ? "an array (a list, or a set with type set)"
+                                                     : "a string"));
+  }
+  return {};
 }
 
 Problem check_members(const JsonValue& obj, std::initializer_list<std::string_view> allowed) {
@@ -211,9 +313,9 @@ Problem parse_write(Exchange& ex, bool allow_persist, int64_t now_ms, WriteSpec*
   auto doc = parse_json(ex.req.body, &error);
   if (!doc) return {400, "BAD_JSON", error};
   if (!doc->is_object()) return {400, "BAD_JSON", "the body must be a JSON object"};
-  Problem p =
-      check_members(*doc, {"value", "value_base64", "ttl_ms", "ttl", "expires_at", "keep_ttl"});
-  if (p.ok()) p = parse_value_fields(*doc, out);
+  Problem p = check_members(
+      *doc, {"value", "value_base64", "type", "ttl_ms", "ttl", "expires_at", "keep_ttl"});
+  if (p.ok()) p = parse_value_fields(*doc, doc->find("type"), out);
   if (p.ok()) p = parse_ttl_fields(*doc, allow_persist, now_ms, &out->ttl);
   return p;
 }
@@ -222,14 +324,15 @@ Problem parse_write(Exchange& ex, bool allow_persist, int64_t now_ms, WriteSpec*
 
 struct Item {
   bool exists = false;
-  bool is_list = false;
-  uint32_t value_mark = 0;  // the GET or LRANGE reply
+  Shape shape = Shape::kString;
+  uint32_t value_mark = 0;  // the GET, LRANGE, HGETALL, SMEMBERS or ZRANGE reply
   int64_t ttl_ms = -1;      // -1: no TTL
   int64_t now_ms = 0;       // the instant the TTL was read at
   std::string etag;
 };
 
-// TYPE, then GET or LRANGE, then PTTL. Returns false when it has already answered (an error).
+// TYPE, then the command reading the whole value, then PTTL. Returns false when it has already
+// answered (an error).
 bool read_item(Exchange& ex, std::string_view key, Item* item) {
   ReplyRef type = ex.run({"TYPE", key});
   if (type.is_error()) {
@@ -238,21 +341,40 @@ bool read_item(Exchange& ex, std::string_view key, Item* item) {
   }
   std::string_view t = type.str();
   if (t == "none") return true;
-  if (t != "string" && t != "list") {
-    ex.error(
-        409, "WRONGTYPE",
-        "the resource API serves strings and lists; use /api/v1/redis for a " + std::string(t));
+  std::optional<Shape> shape = shape_of(t);
+  if (!shape) {
+    ex.error(409, "WRONGTYPE",
+             "the resource API serves strings, lists, hashes, sets and sorted sets; use "
+             "/api/v1/redis for a " +
+                 std::string(t));
     return false;
   }
-  item->is_list = t == "list";
+  item->shape = *shape;
   item->value_mark = ex.reply().mark();
-  ReplyRef value = item->is_list ? ex.run({"LRANGE", key, "0", "-1"}) : ex.run({"GET", key});
+  ReplyRef value;
+  switch (item->shape) {
+    case Shape::kString:
+      value = ex.run({"GET", key});
+      break;
+    case Shape::kList:
+      value = ex.run({"LRANGE", key, "0", "-1"});
+      break;
+    case Shape::kHash:
+      value = ex.run({"HGETALL", key});
+      break;
+    case Shape::kSet:
+      value = ex.run({"SMEMBERS", key});
+      break;
+    case Shape::kZset:
+      value = ex.run({"ZRANGE", key, "0", "-1", "WITHSCORES"});
+      break;
+  }
   if (value.is_error()) {
     ex.engine_error(value);
     return false;
   }
   // Expired between two commands of this request (each runs at its own instant).
-  if (value.is_null() || (item->is_list && value.size() == 0)) return true;
+  if (value.is_null() || (item->shape != Shape::kString && value.size() == 0)) return true;
   item->etag = etag_of_version(ex.engine().store().db(ex.session().db).version(key));
   ReplyRef ttl = ex.run({"PTTL", key});
   if (ttl.is_error()) {
@@ -323,24 +445,139 @@ void write_ttl(JsonWriter& w, int64_t ttl_ms, int64_t now_ms) {
   }
 }
 
+void write_text(JsonWriter& w, std::string_view s, bool base64) {
+  if (base64) {
+    w.base64(s);
+  } else {
+    w.string(s);
+  }
+}
+
+bool all_utf8(const std::vector<std::string_view>& texts) {
+  for (std::string_view t : texts) {
+    if (!utf8_valid(t)) return false;
+  }
+  return true;
+}
+
+// The reply's strings in order; a RESP3 map or pairs array counts each element (flattened).
+void flatten_strings(ReplyRef r, std::vector<std::string_view>* out) {
+  for (ReplyRef e : r) {
+    if (e.is_aggregate()) {
+      flatten_strings(e, out);
+    } else {
+      out->push_back(e.str());
+    }
+  }
+}
+
+// A hash is an object of field -> value sorted by field, a set its sorted members: HGETALL and
+// SMEMBERS answer in the table's order, which differs between equal values.
+void write_hash(JsonWriter& w, ReplyRef reply, bool force_base64) {
+  std::vector<std::string_view> flat;
+  flat.reserve(reply.size());
+  flatten_strings(reply, &flat);
+  std::vector<std::pair<std::string_view, std::string_view>> pairs;
+  pairs.reserve(flat.size() / 2);
+  for (size_t i = 0; i + 1 < flat.size(); i += 2) pairs.emplace_back(flat[i], flat[i + 1]);
+  std::sort(pairs.begin(), pairs.end());
+  bool base64 = force_base64 || !all_utf8(flat);
+  w.key(base64 ? "value_base64" : "value");
+  w.begin_object();
+  std::string field;
+  for (const auto& [f, v] : pairs) {
+    if (base64) {
+      field.clear();
+      append_base64(field, f);
+      w.key(field);
+    } else {
+      w.key(f);
+    }
+    write_text(w, v, base64);
+  }
+  w.end_object();
+}
+
+void write_set(JsonWriter& w, ReplyRef reply, bool force_base64) {
+  std::vector<std::string_view> members;
+  members.reserve(reply.size());
+  flatten_strings(reply, &members);
+  std::sort(members.begin(), members.end());
+  bool base64 = force_base64 || !all_utf8(members);
+  w.key(base64 ? "value_base64" : "value");
+  w.begin_array();
+  for (std::string_view m : members) write_text(w, m, base64);
+  w.end_array();
+}
+
+// ZRANGE WITHSCORES in score order: RESP3 gives [member, double] pairs, RESP2 a flat array of
+// member, score text.
+void write_zset(JsonWriter& w, ReplyRef reply, bool force_base64) {
+  std::vector<std::pair<std::string_view, double>> elements;
+  elements.reserve(reply.size());
+  for (auto it = reply.begin(); it != reply.end(); ++it) {
+    ReplyRef e = *it;
+    ReplyRef member = e, score;
+    if (e.is_aggregate()) {
+      member = e.child(0);
+      score = e.child(1);
+    } else {
+      score = *++it;
+    }
+    double d =
+        score.kind() == ReplyKind::kDouble ? score.dbl() : parse_double(score.str()).value_or(0);
+    elements.emplace_back(member.str(), d);
+  }
+  bool base64 = force_base64;
+  for (const auto& e : elements) base64 = base64 || !utf8_valid(e.first);
+  w.key(base64 ? "value_base64" : "value");
+  w.begin_array();
+  for (const auto& [member, score] : elements) {
+    w.begin_object();
+    w.key("member");
+    write_text(w, member, base64);
+    w.key("score");
+    if (std::isfinite(score)) {
+      // The shortest text that reads back as the same double (0.1, not %.17g's
+      // 0.10000000000000001): what a JSON reader turns into the score.
+      char text[32];
+      auto res = std::to_chars(text, text + sizeof(text), score);
+      w.raw(std::string_view(text, static_cast<size_t>(res.ptr - text)));
+    } else {
+      w.number(score);  // the strings "inf", "-inf"
+    }
+    w.end_object();
+  }
+  w.end_array();
+}
+
 std::string item_json(Exchange& ex, std::string_view key, const Item& item, bool force_base64) {
   std::string body;
   JsonWriter w(body);
   w.begin_object();
   write_key(w, key);
   w.key("type");
-  w.string(item.is_list ? "list" : "string");
+  w.string(shape_name(item.shape));
   ReplyRef value = ex.reply().at(item.value_mark);
-  if (item.is_list) {
-    write_strings(w, "value", value, force_base64);
-  } else {
-    bool base64 = force_base64 || !utf8_valid(value.str());
-    w.key(base64 ? "value_base64" : "value");
-    if (base64) {
-      w.base64(value.str());
-    } else {
-      w.string(value.str());
+  switch (item.shape) {
+    case Shape::kString: {
+      bool base64 = force_base64 || !utf8_valid(value.str());
+      w.key(base64 ? "value_base64" : "value");
+      write_text(w, value.str(), base64);
+      break;
     }
+    case Shape::kList:
+      write_strings(w, "value", value, force_base64);
+      break;
+    case Shape::kHash:
+      write_hash(w, value, force_base64);
+      break;
+    case Shape::kSet:
+      write_set(w, value, force_base64);
+      break;
+    case Shape::kZset:
+      write_zset(w, value, force_base64);
+      break;
   }
   write_ttl(w, item.ttl_ms, item.now_ms);
   w.end_object();
@@ -396,7 +633,7 @@ bool write_value(Exchange& ex, std::string_view key, const WriteSpec& spec, cons
   std::vector<std::string> owned;
   owned.reserve(4);
   auto num = [&](int64_t v) -> std::string_view { return owned.emplace_back(std::to_string(v)); };
-  if (!spec.is_list) {
+  if (spec.shape == Shape::kString) {
     std::vector<std::string_view> argv = {"SET", key, spec.values[0]};
     if (must_exist) argv.push_back("XX");
     switch (spec.ttl.kind) {
@@ -426,14 +663,19 @@ bool write_value(Exchange& ex, std::string_view key, const WriteSpec& spec, cons
     }
     return true;
   }
-  // A list replaces the key in one transaction: DEL, RPUSH, then the TTL.
+  // Other types replace the key in one transaction: DEL, one RPUSH/HSET/SADD/ZADD, then the TTL.
+  // None of these can fail on the values parse_write accepted, so the DEL never runs alone.
   ReplyRef multi = ex.run({"MULTI"});
   if (multi.is_error()) {
     ex.engine_error(multi);
     return false;
   }
   ex.run({"DEL", key});
-  std::vector<std::string_view> push = {"RPUSH", key};
+  const char* writer = spec.shape == Shape::kList   ? "RPUSH"
+                       : spec.shape == Shape::kHash ? "HSET"
+                       : spec.shape == Shape::kSet  ? "SADD"
+                                                    : "ZADD";
+  std::vector<std::string_view> push = {writer, key};
   push.insert(push.end(), spec.values.begin(), spec.values.end());
   ex.run(push);
   bool keep = spec.ttl.kind == TtlSpec::kKeep || (must_exist && spec.ttl.kind == TtlSpec::kUnset);
@@ -487,8 +729,10 @@ void get_key(Exchange& ex) {
     return;
   }
   if (accepts_octet_stream(ex.req)) {
-    if (item.is_list) {
-      ex.error(406, "NOT_ACCEPTABLE", "a list has no raw form; ask for application/json");
+    if (item.shape != Shape::kString) {
+      ex.error(406, "NOT_ACCEPTABLE",
+               std::string("a ") + shape_name(item.shape) +
+                   " has no raw form; ask for application/json");
       return;
     }
     if (item.ttl_ms >= 0) ex.res.add_header("X-Ttl-Ms", std::to_string(item.ttl_ms));
@@ -766,9 +1010,13 @@ void push_items(Exchange& ex, std::string_view key) {
         return;
       }
       WriteSpec spec;
-      if (respond_problem(ex, parse_value_fields(normalized, &spec))) return;
+      if (respond_problem(ex, parse_value_fields(normalized, nullptr, &spec))) return;
       if (!spec.has_value) {
         ex.error(400, "BAD_REQUEST", "send value or values");
+        return;
+      }
+      if (spec.shape != Shape::kString && spec.shape != Shape::kList) {
+        ex.error(400, "BAD_REQUEST", "list values are strings");
         return;
       }
       values = std::move(spec.values);

@@ -195,6 +195,84 @@ class ResourceApiTest(ServerTest):
         s, _, b = self.req("PUT", key_path("alist"), {"value": []})
         self.assertEqual(s, 400)
 
+    def test_hashes_sets_and_sorted_sets(self):
+        # A hash is a JSON object, its fields sorted whatever order HSET saw them in.
+        s, _, b = self.req("PUT", key_path("ahash"), {"value": {"b": "2", "a": 1}, "ttl_ms": 100000})
+        self.assertEqual(s, 201)
+        item = js(b)
+        self.assertEqual((item["type"], item["value"]), ("hash", {"a": "1", "b": "2"}))
+        self.assertEqual(list(item["value"]), ["a", "b"])
+        self.assertTrue(0 < item["ttl_ms"] <= 100000)
+        # PUT replaces the whole hash (no field of the old one survives).
+        s, _, b = self.req("PUT", key_path("ahash"), {"value": {"c": "3"}})
+        self.assertEqual((s, js(b)["value"], js(b)["ttl_ms"]), (200, {"c": "3"}, None))
+        # A set needs its type named (a bare array is a list); members come back sorted.
+        s, _, b = self.req("PUT", key_path("aset"), {"type": "set", "value": ["z", "a", "m", "a"]})
+        self.assertEqual((s, js(b)["type"], js(b)["value"]), (201, "set", ["a", "m", "z"]))
+        # A sorted set is an array of {member, score}, in score order; infinities as strings.
+        zs = [{"member": "top", "score": "inf"}, {"member": "b", "score": 2.5},
+              {"member": "a", "score": -1}, {"member": "low", "score": "-inf"}]
+        s, _, b = self.req("PUT", key_path("azset"), {"value": zs})
+        self.assertEqual((s, js(b)["type"]), (201, "zset"))
+        self.assertEqual(js(b)["value"], [{"member": "low", "score": "-inf"},
+                                          {"member": "a", "score": -1},
+                                          {"member": "b", "score": 2.5},
+                                          {"member": "top", "score": "inf"}])
+        s, _, b = self.req("PUT", key_path("azset"),
+                           {"type": "zset", "value": [{"member": "x", "score": 0.1}]})
+        self.assertEqual((s, js(b)["value"]), (200, [{"member": "x", "score": 0.1}]))
+        self.assertIn(b'"score":0.1}', b)  # the shortest form, not 0.10000000000000001
+        # Written over RESP, read over HTTP (and back), byte for byte.
+        r = self.server.resp()
+        self.assertEqual(r.call("HGETALL", "ahash"), b"*2\r\n$1\r\nc\r\n$1\r\n3\r\n")
+        self.assertEqual(r.call("SCARD", "aset"), b":3\r\n")
+        self.assertEqual(float(r.call("ZSCORE", "azset", "x").split(b"\r\n")[1]), 0.1)
+        r.call("HSET", "bhash", "f", b"\xff", "e", "v")
+        r.call("SADD", "bset", "b", "a")
+        r.call("ZADD", "bzset", "2", "two", "1", "one")
+        r.close()
+        s, _, b = self.req("GET", key_path("bhash"))
+        self.assertEqual(js(b)["value_base64"], {"ZQ==": "dg==", "Zg==": "/w=="})
+        s, _, b = self.req("GET", key_path("bset"))
+        self.assertEqual(js(b)["value"], ["a", "b"])
+        s, _, b = self.req("GET", key_path("bzset"))
+        self.assertEqual(js(b)["value"], [{"member": "one", "score": 1}, {"member": "two", "score": 2}])
+        # Binary values: the whole value (hash field names included) goes to value_base64.
+        s, _, b = self.req("PUT", key_path("binhash"), {"value_base64": {"/w==": "YQ=="}})
+        self.assertEqual((s, js(b)["value_base64"]), (201, {"/w==": "YQ=="}))
+        s, _, b = self.req("PUT", key_path("binset"), {"type": "set", "value_base64": ["/w==", "YQ=="]})
+        self.assertEqual(js(b)["value_base64"], ["YQ==", "/w=="])
+        s, _, b = self.req("GET", key_path("azset") + "?encoding=base64")
+        self.assertEqual(js(b)["value_base64"], [{"member": "eA==", "score": 0.1}])
+        s, _, b = self.req("GET", key_path("aset"), headers={"Accept": "application/octet-stream"})
+        self.assertEqual(s, 406)
+        # A PATCH of the value may change the type too, and keeps the TTL.
+        self.req("PUT", key_path("ahash"), {"value": {"c": "3"}, "ttl_ms": 100000})
+        s, _, b = self.req("PATCH", key_path("ahash"), {"type": "set", "value": ["q"]})
+        self.assertEqual((s, js(b)["type"], js(b)["value"]), (200, "set", ["q"]))
+        self.assertTrue(0 < js(b)["ttl_ms"] <= 100000)
+
+    def test_invalid_typed_bodies_leave_the_key_alone(self):
+        self.req("PUT", key_path("keepme"), {"value": {"f": "v"}})
+        for body in ({"value": {}}, {"type": "set", "value": []}, {"type": "hash", "value": ["a"]},
+                     {"type": "set", "value": {"f": "v"}}, {"type": "list", "value": "x"},
+                     {"type": "stream", "value": ["a"]}, {"type": "set"},
+                     {"value": [{"member": "a"}]}, {"value": [{"member": "a", "score": "x"}]},
+                     {"value": [{"member": "a", "score": "nan"}]},
+                     {"value": [{"member": "a", "score": 1, "rank": 2}]},
+                     {"value": [{"member": "a", "score": 1}, "b"]},
+                     {"value": {"f": ["nested"]}}, {"value_base64": {"not base64!": "YQ=="}}):
+            s, _, b = self.req("PUT", key_path("keepme"), body)
+            self.assertEqual(s, 400, body)
+            self.assertEqual(js(b)["error"]["code"], "BAD_REQUEST", body)
+        s, _, b = self.req("GET", key_path("keepme"))
+        self.assertEqual((s, js(b)["value"]), (200, {"f": "v"}))
+        # The items routes are for lists: a hash there is the wrong type.
+        s, _, b = self.req("POST", key_path("keepme", "/items"), {"value": "y"})
+        self.assertEqual((s, js(b)["error"]["code"]), (409, "WRONGTYPE"))
+        s, _, b = self.req("POST", key_path("newlist", "/items"), {"values": [{"member": "a", "score": 1}]})
+        self.assertEqual(s, 400)
+
     def test_values_are_strings_never_retyped(self):
         for raw, expected in (("1.10", "1.10"), ("12345678901234567890123", "12345678901234567890123"),
                               ("-0", "-0"), ("1e5", "1e5")):
@@ -205,7 +283,7 @@ class ResourceApiTest(ServerTest):
         r = self.server.resp()
         self.assertEqual(r.call("GET", "num"), b"$3\r\n1e5\r\n")
         r.close()
-        for bad in ('{"value": true}', '{"value": null}', '{"value": {"a": 1}}', '{"valu": "x"}',
+        for bad in ('{"value": true}', '{"value": null}', '{"value": {"a": true}}', '{"valu": "x"}',
                     '{}', '[1]', '"x"'):
             s, _, b = self.req("PUT", key_path("num"), bad, {"Content-Type": "application/json"})
             self.assertEqual(s, 400, bad)

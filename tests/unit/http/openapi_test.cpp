@@ -11,6 +11,7 @@
 #include "http/docs.hpp"
 #include "http/frontend.hpp"
 #include "http/json_parse.hpp"
+#include "store/value.hpp"
 
 namespace basalt::http {
 namespace {
@@ -168,6 +169,33 @@ TEST(OpenApi, ReferencesResolve) {
     }
   }
   EXPECT_GT(refs, 20);
+}
+
+TEST(OpenApi, ResourceApiDocumentsEveryType) {
+  // The resource API serves every type TYPE names; the document's type enums say the same.
+  std::set<std::string> served;
+  for (ValueType t : {ValueType::kString, ValueType::kList, ValueType::kHash, ValueType::kSet,
+                      ValueType::kZSet}) {
+    served.insert(std::string(type_name(t)));
+  }
+  JsonValue doc = document();
+  const JsonValue* schemas = doc.find("components");
+  ASSERT_NE(schemas, nullptr);
+  schemas = schemas->find("schemas");
+  ASSERT_NE(schemas, nullptr);
+  for (const char* name : {"Item", "WriteBody", "PatchBody"}) {
+    const JsonValue* schema = schemas->find(name);
+    ASSERT_NE(schema, nullptr) << name;
+    const JsonValue* type = schema->find("properties");
+    ASSERT_NE(type, nullptr) << name;
+    type = type->find("type");
+    ASSERT_NE(type, nullptr) << name;
+    const JsonValue* values = type->find("enum");
+    ASSERT_NE(values, nullptr) << name;
+    std::set<std::string> documented;
+    for (const JsonValue& v : values->items) documented.insert(v.text);
+    EXPECT_EQ(documented, served) << name;
+  }
 }
 
 }  // namespace
