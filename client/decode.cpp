@@ -235,6 +235,71 @@ std::vector<std::pair<std::string, std::string>> field_values(Reply&& r) {
   return out;
 }
 
+std::optional<double> optional_number(Reply&& r) {
+  ThrowIfError(r);
+  if (r.is_nil()) return std::nullopt;
+  return number(std::move(r));
+}
+
+std::vector<std::optional<double>> optional_numbers(Reply&& r) {
+  ThrowIfError(r);
+  if (!IsList(r)) Unexpected(r, "an array");
+  std::vector<std::optional<double>> out;
+  out.reserve(r.elements().size());
+  for (Reply& e : r.elements()) out.push_back(optional_number(std::move(e)));
+  return out;
+}
+
+std::vector<bool> bools(Reply&& r) {
+  ThrowIfError(r);
+  if (!IsList(r)) Unexpected(r, "an array");
+  std::vector<bool> out;
+  out.reserve(r.elements().size());
+  for (Reply& e : r.elements()) out.push_back(integer_as_bool(std::move(e)));
+  return out;
+}
+
+std::vector<ScoredMember> scored_members(Reply&& r) {
+  ThrowIfError(r);
+  if (r.is_nil()) return {};
+  if (!IsList(r)) Unexpected(r, "an array of members and scores");
+  std::vector<Reply>& e = r.elements();
+  std::vector<ScoredMember> out;
+  // RESP3 nests each pair ([[m, s], ...]), except ZPOPMIN without a count, which is flat like
+  // RESP2; the first element tells which.
+  if (!e.empty() && IsList(e[0])) {
+    out.reserve(e.size());
+    for (Reply& pair : e) {
+      if (!IsList(pair) || pair.elements().size() != 2) Unexpected(r, "[member, score] pairs");
+      std::string member = TakeString(pair.elements()[0]);
+      out.push_back({std::move(member), number(std::move(pair.elements()[1]))});
+    }
+    return out;
+  }
+  if (e.size() % 2 != 0) Unexpected(r, "an array of member, score pairs");
+  out.reserve(e.size() / 2);
+  for (size_t i = 0; i < e.size(); i += 2) {
+    std::string member = TakeString(e[i]);
+    out.push_back({std::move(member), number(std::move(e[i + 1]))});
+  }
+  return out;
+}
+
+std::optional<ScoredMember> optional_scored_member(Reply&& r) {
+  std::vector<ScoredMember> all = scored_members(std::move(r));
+  if (all.size() > 1) throw ProtocolError("basalt: expected at most one member and its score");
+  if (all.empty()) return std::nullopt;
+  return std::move(all[0]);
+}
+
+void add_zadd_options(Args& args, const ZAddOptions& options) {
+  if (options.condition == Condition::IfMissing) args.add("NX");
+  if (options.condition == Condition::IfExists) args.add("XX");
+  if (options.score_condition == ScoreCondition::IfGreater) args.add("GT");
+  if (options.score_condition == ScoreCondition::IfLess) args.add("LT");
+  if (options.changed) args.add("CH");
+}
+
 void add_set_options(Args& args, const SetOptions& options) {
   if (options.condition == Condition::IfMissing) args.add("NX");
   if (options.condition == Condition::IfExists) args.add("XX");

@@ -39,6 +39,13 @@ struct KeyValues {
   friend bool operator==(const KeyValues&, const KeyValues&) = default;
 };
 
+// A sorted set member and its score, as returned by ZRANGE ... WITHSCORES, ZPOPMIN and friends.
+struct ScoredMember {
+  std::string member;
+  double score = 0;
+  friend bool operator==(const ScoredMember&, const ScoredMember&) = default;
+};
+
 // Results of Client::ttl when there is no remaining time to report (Redis's PTTL codes).
 inline constexpr std::chrono::milliseconds kNoKey{-2};     // the key does not exist
 inline constexpr std::chrono::milliseconds kNoExpiry{-1};  // the key exists and has no TTL
@@ -113,6 +120,17 @@ std::chrono::milliseconds milliseconds(Reply&& r);   // PTTL
 std::vector<std::string> pop_many(Reply&& r);        // LPOP n: array or nil
 // HGETALL: a RESP3 map or a RESP2 flat array of field, value, ...
 std::vector<std::pair<std::string, std::string>> field_values(Reply&& r);
+std::optional<double> optional_number(Reply&& r);                // ZSCORE: number or nil
+std::vector<std::optional<double>> optional_numbers(Reply&& r);  // ZMSCORE: array, nils kept
+std::vector<bool> bools(Reply&& r);                              // SMISMEMBER: array of :0/:1
+// ZRANGE WITHSCORES, ZPOPMIN: a flat array of member, score, ... (RESP2, with scores as bulk
+// strings) or an array of [member, score] pairs (RESP3, with doubles).
+std::vector<ScoredMember> scored_members(Reply&& r);
+// ZPOPMIN without a count: [member, score] or an empty array.
+std::optional<ScoredMember> optional_scored_member(Reply&& r);
+
+// Appends " [NX|XX] [GT|LT] [CH]" for ZAddOptions.
+void add_zadd_options(Args& args, const ZAddOptions& options);
 
 // Appends " [NX|XX] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL]" for SetOptions.
 void add_set_options(Args& args, const SetOptions& options);
@@ -465,6 +483,162 @@ class Commands {
   // HINCRBYFLOAT: adds a floating point increment to the field; the new value.
   Result<double> hincrby_float(std::string_view key, std::string_view field, double by) {
     return run<double>(&detail::number, detail::Args{"HINCRBYFLOAT", key, field}.add_double(by));
+  }
+
+  // ---- Sets -----------------------------------------------------------------------------------
+
+  // SADD: adds members to the set at `key` (creating it); how many were new.
+  Result<int64_t> sadd(std::string_view key, Keys members) {
+    return sadd(key, std::span<const std::string_view>(members.begin(), members.size()));
+  }
+  // SADD with the members in a span.
+  Result<int64_t> sadd(std::string_view key, std::span<const std::string_view> members) {
+    return run<int64_t>(&detail::integer, detail::Args{"SADD", key}.add_all(members));
+  }
+  // SREM: removes members (the key goes with its last member); how many were there.
+  Result<int64_t> srem(std::string_view key, Keys members) {
+    return run<int64_t>(&detail::integer, detail::Args{"SREM", key}.add_all(members));
+  }
+  // SMEMBERS: every member, in the server's order; empty if the key does not exist.
+  Result<std::vector<std::string>> smembers(std::string_view key) {
+    return run<std::vector<std::string>>(&detail::string_list, {"SMEMBERS", key});
+  }
+  // SISMEMBER: whether `member` is in the set.
+  Result<bool> sismember(std::string_view key, std::string_view member) {
+    return run<bool>(&detail::integer_as_bool, {"SISMEMBER", key, member});
+  }
+  // SMISMEMBER: for each of `members` in order, whether it is in the set.
+  Result<std::vector<bool>> smismember(std::string_view key, Keys members) {
+    return run<std::vector<bool>>(&detail::bools, detail::Args{"SMISMEMBER", key}.add_all(members));
+  }
+  // SCARD: the number of members, 0 if the key does not exist.
+  Result<int64_t> scard(std::string_view key) {
+    return run<int64_t>(&detail::integer, {"SCARD", key});
+  }
+  // SPOP: removes and returns a random member, nullopt if the set is empty or missing.
+  Result<std::optional<std::string>> spop(std::string_view key) {
+    return run<std::optional<std::string>>(&detail::optional_string, {"SPOP", key});
+  }
+  // SPOP count: removes and returns up to `count` distinct random members.
+  Result<std::vector<std::string>> spop(std::string_view key, size_t count) {
+    return run<std::vector<std::string>>(
+        &detail::string_list, detail::Args{"SPOP", key}.add(static_cast<int64_t>(count)));
+  }
+  // SRANDMEMBER: a random member (not removed), nullopt if the set is empty or missing.
+  Result<std::optional<std::string>> srandmember(std::string_view key) {
+    return run<std::optional<std::string>>(&detail::optional_string, {"SRANDMEMBER", key});
+  }
+  // SRANDMEMBER count: up to `count` distinct random members with count > 0; exactly -count
+  // members, possibly repeated, with count < 0.
+  Result<std::vector<std::string>> srandmember(std::string_view key, int64_t count) {
+    return run<std::vector<std::string>>(&detail::string_list,
+                                         detail::Args{"SRANDMEMBER", key}.add(count));
+  }
+
+  // ---- Sorted sets ----------------------------------------------------------------------------
+
+  // ZADD: adds members with their scores, or updates the scores of existing ones; how many were
+  // new (with options.changed: how many were added or had their score changed).
+  Result<int64_t> zadd(std::string_view key,
+                       std::initializer_list<std::pair<std::string_view, double>> members,
+                       const ZAddOptions& options = {}) {
+    return zadd(
+        key, std::span<const std::pair<std::string_view, double>>(members.begin(), members.size()),
+        options);
+  }
+  // ZADD with the (member, score) pairs in a span.
+  Result<int64_t> zadd(std::string_view key,
+                       std::span<const std::pair<std::string_view, double>> members,
+                       const ZAddOptions& options = {}) {
+    detail::Args a{"ZADD", key};
+    detail::add_zadd_options(a, options);
+    for (const auto& [m, score] : members) a.add_double(score).add(m);
+    return run<int64_t>(&detail::integer, a);
+  }
+  // ZREM: removes members (the key goes with its last member); how many were there.
+  Result<int64_t> zrem(std::string_view key, Keys members) {
+    return run<int64_t>(&detail::integer, detail::Args{"ZREM", key}.add_all(members));
+  }
+  // ZSCORE: the member's score, nullopt if the key or the member does not exist.
+  Result<std::optional<double>> zscore(std::string_view key, std::string_view member) {
+    return run<std::optional<double>>(&detail::optional_number, {"ZSCORE", key, member});
+  }
+  // ZMSCORE: each member's score in order, nullopt where absent.
+  Result<std::vector<std::optional<double>>> zmscore(std::string_view key, Keys members) {
+    return run<std::vector<std::optional<double>>>(&detail::optional_numbers,
+                                                   detail::Args{"ZMSCORE", key}.add_all(members));
+  }
+  // ZINCRBY: adds `by` to the member's score (adding the member with score `by` if absent); the
+  // new score.
+  Result<double> zincrby(std::string_view key, std::string_view member, double by) {
+    return run<double>(&detail::number, detail::Args{"ZINCRBY", key}.add_double(by).add(member));
+  }
+  // ZCARD: the number of members, 0 if the key does not exist.
+  Result<int64_t> zcard(std::string_view key) {
+    return run<int64_t>(&detail::integer, {"ZCARD", key});
+  }
+  // ZRANK / ZREVRANK: the member's 0-based position by ascending (descending) score, nullopt if
+  // it is not in the set.
+  Result<std::optional<int64_t>> zrank(std::string_view key, std::string_view member) {
+    return run<std::optional<int64_t>>(&detail::optional_integer, {"ZRANK", key, member});
+  }
+  Result<std::optional<int64_t>> zrevrank(std::string_view key, std::string_view member) {
+    return run<std::optional<int64_t>>(&detail::optional_integer, {"ZREVRANK", key, member});
+  }
+  // ZRANGE: the members from rank start to stop inclusive (negative: from the end), by ascending
+  // score, or descending with `reverse`; by default all of them.
+  Result<std::vector<std::string>> zrange(std::string_view key, int64_t start = 0,
+                                          int64_t stop = -1, bool reverse = false) {
+    detail::Args a{"ZRANGE", key};
+    a.add(start).add(stop);
+    if (reverse) a.add("REV");
+    return run<std::vector<std::string>>(&detail::string_list, a);
+  }
+  // ZRANGE ... WITHSCORES: the same with each member's score.
+  Result<std::vector<ScoredMember>> zrange_with_scores(std::string_view key, int64_t start = 0,
+                                                       int64_t stop = -1, bool reverse = false) {
+    detail::Args a{"ZRANGE", key};
+    a.add(start).add(stop);
+    if (reverse) a.add("REV");
+    a.add("WITHSCORES");
+    return run<std::vector<ScoredMember>>(&detail::scored_members, a);
+  }
+  // ZRANGE ... BYSCORE (ZRANGEBYSCORE): the members with min <= score <= max, by ascending score.
+  // Bounds are Redis's: "1.5", "(1.5" (exclusive), "-inf", "+inf".
+  Result<std::vector<std::string>> zrangebyscore(std::string_view key, std::string_view min,
+                                                 std::string_view max) {
+    return run<std::vector<std::string>>(&detail::string_list,
+                                         {"ZRANGE", key, min, max, "BYSCORE"});
+  }
+  // Same with inclusive numeric bounds.
+  Result<std::vector<std::string>> zrangebyscore(std::string_view key, double min, double max) {
+    return run<std::vector<std::string>>(
+        &detail::string_list,
+        detail::Args{"ZRANGE", key}.add_double(min).add_double(max).add("BYSCORE"));
+  }
+  // Same with each member's score.
+  Result<std::vector<ScoredMember>> zrangebyscore_with_scores(std::string_view key,
+                                                              std::string_view min,
+                                                              std::string_view max) {
+    return run<std::vector<ScoredMember>>(&detail::scored_members,
+                                          {"ZRANGE", key, min, max, "BYSCORE", "WITHSCORES"});
+  }
+  // ZPOPMIN / ZPOPMAX: removes and returns the member with the lowest (highest) score, nullopt
+  // if the set is empty or missing.
+  Result<std::optional<ScoredMember>> zpopmin(std::string_view key) {
+    return run<std::optional<ScoredMember>>(&detail::optional_scored_member, {"ZPOPMIN", key});
+  }
+  Result<std::optional<ScoredMember>> zpopmax(std::string_view key) {
+    return run<std::optional<ScoredMember>>(&detail::optional_scored_member, {"ZPOPMAX", key});
+  }
+  // ZPOPMIN / ZPOPMAX count: up to `count` of them, lowest (highest) first.
+  Result<std::vector<ScoredMember>> zpopmin(std::string_view key, size_t count) {
+    return run<std::vector<ScoredMember>>(
+        &detail::scored_members, detail::Args{"ZPOPMIN", key}.add(static_cast<int64_t>(count)));
+  }
+  Result<std::vector<ScoredMember>> zpopmax(std::string_view key, size_t count) {
+    return run<std::vector<ScoredMember>>(
+        &detail::scored_members, detail::Args{"ZPOPMAX", key}.add(static_cast<int64_t>(count)));
   }
 
   // ---- Lists ----------------------------------------------------------------------------------

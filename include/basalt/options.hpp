@@ -77,6 +77,24 @@ struct SetOptions {
   std::optional<std::chrono::system_clock::time_point> expire_at = std::nullopt;
 };
 
+// Score condition of a ZADD (GT / LT).
+enum class ScoreCondition : uint8_t {
+  Always,     // no condition
+  IfGreater,  // GT: only update a score to a greater one
+  IfLess,     // LT: only update a score to a lesser one
+};
+
+// Options of Client::zadd (ZADD key [NX|XX] [GT|LT] [CH] score member ...).
+struct ZAddOptions {
+  // NX: only add new members; XX: only update existing ones.
+  Condition condition = Condition::Always;
+  // GT / LT: only update a score to a greater (lesser) one; new members are still added (not
+  // combinable with NX).
+  ScoreCondition score_condition = ScoreCondition::Always;
+  // CH: count changed scores as well as new members in the result.
+  bool changed = false;
+};
+
 // Condition of an EXPIRE (Redis 7's NX / XX / GT / LT).
 enum class ExpireCondition : uint8_t {
   Always,     // no condition

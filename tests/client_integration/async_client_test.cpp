@@ -53,6 +53,11 @@ TEST_P(AsyncTest, TypedMethodsReturnFutures) {
   Get(db.mset({{"x", "1"}, {"y", "2"}}));
   EXPECT_THAT(Get(db.mget({"x", "y"})), ElementsAre("1", "2"));
   EXPECT_EQ(Get(db.command({"INCR", "x"})), Reply::integer(2));
+  EXPECT_EQ(Get(db.sadd("s", {"a", "b"})), 2);
+  EXPECT_EQ(Get(db.smismember("s", {"b", "c"})), (std::vector<bool>{true, false}));
+  EXPECT_EQ(Get(db.zadd("z", {{"m", 1.5}, {"n", 2}})), 2);
+  EXPECT_EQ(Get(db.zrange_with_scores("z")), (std::vector<ScoredMember>{{"m", 1.5}, {"n", 2}}));
+  EXPECT_EQ(Get(db.zpopmax("z")), (ScoredMember{"n", 2}));
   EXPECT_TRUE(db.connected());
   EXPECT_EQ(db.protocol(), 3);
 }

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 #include <thread>
 
@@ -358,6 +359,121 @@ TEST_P(ClientTest, Hashes) {
   EXPECT_FALSE(db.exists("h"));
   db.set("s", "v");
   EXPECT_THROW(db.hget("s", "a"), ServerError);
+  db.flushdb();
+}
+
+TEST_P(ClientTest, Sets) {
+  Client db = connect();
+  EXPECT_EQ(db.sadd("s", {"a", "b", "c", "a"}), 3);
+  EXPECT_EQ(db.sadd("s", {"c", "d"}), 1);
+  std::vector<std::string> members = db.smembers("s");
+  std::sort(members.begin(), members.end());
+  EXPECT_EQ(members, (std::vector<std::string>{"a", "b", "c", "d"}));
+  EXPECT_EQ(db.smembers("nokey"), std::vector<std::string>{});
+  EXPECT_TRUE(db.sismember("s", "a"));
+  EXPECT_FALSE(db.sismember("s", "zz"));
+  EXPECT_EQ(db.smismember("s", {"zz", "b"}), (std::vector<bool>{false, true}));
+  EXPECT_EQ(db.scard("s"), 4);
+  EXPECT_EQ(db.srem("s", {"d", "zz"}), 1);
+  std::optional<std::string> some = db.srandmember("s");
+  ASSERT_TRUE(some);
+  EXPECT_THAT(*some, ::testing::AnyOf("a", "b", "c"));
+  EXPECT_EQ(db.srandmember("s", 5).size(), 3u);
+  EXPECT_EQ(db.srandmember("s", -5).size(), 5u);
+  EXPECT_EQ(db.srandmember("nokey"), std::nullopt);
+  std::vector<std::string> popped = db.spop("s", 2);
+  ASSERT_EQ(popped.size(), 2u);
+  EXPECT_EQ(db.scard("s"), 1);
+  EXPECT_FALSE(db.sismember("s", popped[0]));
+  some = db.spop("s");
+  ASSERT_TRUE(some);
+  popped.push_back(*some);
+  std::sort(popped.begin(), popped.end());
+  EXPECT_EQ(popped, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_FALSE(db.exists("s"));
+  EXPECT_EQ(db.spop("s"), std::nullopt);
+  EXPECT_EQ(db.spop("s", 3), std::vector<std::string>{});
+  db.set("str", "v");
+  EXPECT_THROW(db.sadd("str", {"a"}), ServerError);
+  db.flushdb();
+}
+
+TEST_P(ClientTest, SortedSets) {
+  Client db = connect();
+  EXPECT_EQ(db.zadd("z", {{"a", 1}, {"b", 2.5}, {"c", 3}}), 3);
+  EXPECT_EQ(db.zadd("z", {{"a", 1}, {"b", 2}, {"d", -1}}, {.changed = true}), 2);
+  EXPECT_EQ(db.zadd("z", {{"a", 10}, {"e", 5}}, {.condition = Condition::IfExists}), 0);
+  EXPECT_EQ(db.zscore("z", "a"), 10);
+  EXPECT_EQ(db.zadd("z", {{"a", 0}, {"f", 6}}, {.condition = Condition::IfMissing}), 1);
+  EXPECT_EQ(db.zadd("z", {{"a", 4}, {"f", 7}},
+                    {.score_condition = ScoreCondition::IfLess, .changed = true}),
+            1);
+  EXPECT_EQ(db.zscore("z", "a"), 4);
+  EXPECT_EQ(db.zscore("z", "f"), 6);
+  EXPECT_EQ(db.zscore("z", "zz"), std::nullopt);
+  EXPECT_EQ(db.zmscore("z", {"b", "zz"}), (std::vector<std::optional<double>>{2, std::nullopt}));
+  EXPECT_EQ(db.zcard("z"), 5);
+  EXPECT_EQ(db.zincrby("z", "b", 0.5), 2.5);
+  EXPECT_EQ(db.zincrby("z", "new", -2), -2);
+  EXPECT_EQ(db.zrem("z", {"new", "zz"}), 1);
+  // d -1, b 2.5, c 3, a 4, f 6
+  EXPECT_EQ(db.zrank("z", "c"), 2);
+  EXPECT_EQ(db.zrevrank("z", "c"), 2);
+  EXPECT_EQ(db.zrevrank("z", "f"), 0);
+  EXPECT_EQ(db.zrank("z", "zz"), std::nullopt);
+  EXPECT_EQ(db.zrange("z"), (std::vector<std::string>{"d", "b", "c", "a", "f"}));
+  EXPECT_EQ(db.zrange("z", 1, 2), (std::vector<std::string>{"b", "c"}));
+  EXPECT_EQ(db.zrange("z", 0, 1, /*reverse=*/true), (std::vector<std::string>{"f", "a"}));
+  EXPECT_EQ(db.zrange_with_scores("z", -2), (std::vector<ScoredMember>{{"a", 4}, {"f", 6}}));
+  EXPECT_EQ(db.zrange_with_scores("z", 0, 0, true), (std::vector<ScoredMember>{{"f", 6}}));
+  EXPECT_EQ(db.zrange_with_scores("nokey"), std::vector<ScoredMember>{});
+  EXPECT_EQ(db.zrangebyscore("z", 2.5, 4), (std::vector<std::string>{"b", "c", "a"}));
+  EXPECT_EQ(db.zrangebyscore("z", "(2.5", "+inf"), (std::vector<std::string>{"c", "a", "f"}));
+  EXPECT_EQ(db.zrangebyscore_with_scores("z", "-inf", "(2.5"),
+            (std::vector<ScoredMember>{{"d", -1}}));
+  EXPECT_EQ(db.zpopmin("z"), (ScoredMember{"d", -1}));
+  EXPECT_EQ(db.zpopmax("z"), (ScoredMember{"f", 6}));
+  EXPECT_EQ(db.zpopmin("z", 2), (std::vector<ScoredMember>{{"b", 2.5}, {"c", 3}}));
+  EXPECT_EQ(db.zpopmax("z", 5), (std::vector<ScoredMember>{{"a", 4}}));
+  EXPECT_FALSE(db.exists("z"));
+  EXPECT_EQ(db.zpopmin("z"), std::nullopt);
+  EXPECT_EQ(db.zpopmax("z", 2), std::vector<ScoredMember>{});
+  // Scores survive the trip as doubles both ways (RESP3 doubles, RESP2 bulk strings).
+  db.zadd("z", {{"big", 1e300}, {"tiny", 0.1}, {"neg", -INFINITY}});
+  EXPECT_EQ(db.zrange_with_scores("z"),
+            (std::vector<ScoredMember>{{"neg", -INFINITY}, {"tiny", 0.1}, {"big", 1e300}}));
+  EXPECT_THROW(
+      db.zadd("z", {{"a", 1}},
+              {.condition = Condition::IfMissing, .score_condition = ScoreCondition::IfGreater}),
+      ServerError);
+  db.set("str", "v");
+  EXPECT_THROW(db.zscore("str", "a"), ServerError);
+  auto p = db.pipeline();
+  p.sadd("ps", {"a"}).zadd("pz", {{"m", 1}}).zcard("pz").zrank("pz", "m").zscore("str", "a");
+  std::vector<Reply> replies = p.execute();
+  ASSERT_EQ(replies.size(), 5u);
+  EXPECT_EQ(replies[0], Reply::integer(1));
+  EXPECT_EQ(replies[1], Reply::integer(1));
+  EXPECT_EQ(replies[2], Reply::integer(1));
+  EXPECT_EQ(replies[3], Reply::integer(0));
+  EXPECT_TRUE(replies[4].is_error());
+  db.flushdb();
+}
+
+TEST_P(ClientTest, SortedSetsOverResp2) {
+  Options o = options();
+  o.protocol = 2;
+  Client db(o);
+  db.zadd("z", {{"a", 1.5}, {"b", 2}});
+  EXPECT_EQ(db.zrange_with_scores("z"), (std::vector<ScoredMember>{{"a", 1.5}, {"b", 2}}));
+  EXPECT_EQ(db.zrangebyscore_with_scores("z", "2", "2"), (std::vector<ScoredMember>{{"b", 2}}));
+  EXPECT_EQ(db.zscore("z", "a"), 1.5);
+  EXPECT_EQ(db.zmscore("z", {"zz", "b"}), (std::vector<std::optional<double>>{std::nullopt, 2}));
+  EXPECT_EQ(db.zincrby("z", "a", 1), 2.5);
+  EXPECT_EQ(db.zpopmax("z"), (ScoredMember{"a", 2.5}));
+  EXPECT_EQ(db.zpopmin("z", 3), (std::vector<ScoredMember>{{"b", 2}}));
+  db.sadd("s", {"x", "y"});
+  EXPECT_EQ(db.smismember("s", {"y", "q"}), (std::vector<bool>{true, false}));
   db.flushdb();
 }
 

@@ -177,6 +177,32 @@ TEST(Decoders, Shapes) {
             (Pairs{{"a", "1"}, {"b", "2"}}));
   EXPECT_EQ(detail::field_values(Reply::array({})), Pairs{});
   EXPECT_THROW(detail::field_values(Reply::array({Reply::bulk("a")})), ProtocolError);
+  using Scored = std::vector<ScoredMember>;
+  // RESP2: flat, scores as bulk strings; RESP3: [member, double] pairs, or flat (ZPOPMIN).
+  EXPECT_EQ(detail::scored_members(Reply::array(
+                {Reply::bulk("a"), Reply::bulk("1.5"), Reply::bulk("b"), Reply::bulk("-inf")})),
+            (Scored{{"a", 1.5}, {"b", -INFINITY}}));
+  EXPECT_EQ(
+      detail::scored_members(Reply::array({Reply::array({Reply::bulk("a"), Reply::dbl(2)}),
+                                           Reply::array({Reply::bulk("b"), Reply::dbl(1e300)})})),
+      (Scored{{"a", 2}, {"b", 1e300}}));
+  EXPECT_EQ(detail::scored_members(Reply::array({Reply::bulk("a"), Reply::dbl(3)})),
+            (Scored{{"a", 3}}));
+  EXPECT_EQ(detail::scored_members(Reply::array({})), Scored{});
+  EXPECT_THROW(detail::scored_members(Reply::array({Reply::bulk("a")})), ProtocolError);
+  EXPECT_THROW(detail::scored_members(Reply::array({Reply::array({Reply::bulk("a")})})),
+               ProtocolError);
+  EXPECT_THROW(detail::scored_members(Reply::array({Reply::bulk("a"), Reply::bulk("x")})),
+               ProtocolError);
+  EXPECT_EQ(detail::optional_scored_member(Reply::array({})), std::nullopt);
+  EXPECT_EQ(detail::optional_scored_member(Reply::array({Reply::bulk("a"), Reply::bulk("1")})),
+            (ScoredMember{"a", 1}));
+  EXPECT_EQ(detail::optional_number(Reply::nil()), std::nullopt);
+  EXPECT_EQ(detail::optional_number(Reply::dbl(0.5)), 0.5);
+  EXPECT_EQ(detail::optional_numbers(Reply::array({Reply::bulk("2"), Reply::nil()})),
+            (std::vector<std::optional<double>>{2, std::nullopt}));
+  EXPECT_EQ(detail::bools(Reply::array({Reply::integer(0), Reply::integer(1)})),
+            (std::vector<bool>{false, true}));
 }
 
 }  // namespace
