@@ -45,6 +45,17 @@ class GroupCommitTest(unittest.TestCase):
                 "--loglevel", "warning"]
         server = h.Server(argv, port)
         try:
+            # The port accepts before start-up's AOF work (creating the first base, fsynced) is
+            # done, and clients get -LOADING until then: slow under strace on a loaded machine.
+            deadline = time.monotonic() + 60
+            while True:
+                probe = h.RawClient(port)
+                reply = probe.call("PING")
+                probe.close()
+                if reply == b"+PONG\r\n" or time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+            self.assertEqual(reply, b"+PONG\r\n", "the server never finished loading")
             clients, per_client = 12, 25
 
             def resp_client(i):
