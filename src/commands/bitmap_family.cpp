@@ -247,7 +247,8 @@ OpResult<size_t> op_bitop(Database& db, BitOp op, std::string_view dest,
   }
   Value result;
   auto* out = reinterpret_cast<uint8_t*>(result.resize(max_len));  // zero-filled
-  std::memcpy(out, inputs[0].data(), inputs[0].size());
+  // An empty first input has no bytes (its data() may be null, which memcpy must not get).
+  if (!inputs[0].empty()) std::memcpy(out, inputs[0].data(), inputs[0].size());
   for (size_t k = 1; k < inputs.size() && op != BitOp::kNot; ++k) {
     const uint8_t* in = bytes_of(inputs[k]);
     const size_t n = inputs[k].size();

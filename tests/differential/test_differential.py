@@ -352,6 +352,7 @@ class DifferentialTest(unittest.TestCase):
             gen = RandomSession(random.Random(seed + protocol))
             history = []
             seen = set()
+            in_multi = random_queued = False
             for _ in range(ops):
                 cmd = gen.next()
                 got, want = p.both(cmd)
@@ -359,6 +360,17 @@ class DifferentialTest(unittest.TestCase):
                 seen.add(want[:1])
                 if want.startswith(b"-WRONGTYPE"):
                     seen.add(b"WRONGTYPE")
+                # A transaction that queued a command whose reply is random (SPOP, HRANDFIELD...,
+                # the families' NORMALIZE list) gets an EXEC reply compared by its header only.
+                name = str(cmd[0]).lower()
+                if name == "multi" and want == b"+OK\r\n":
+                    in_multi, random_queued = True, False
+                elif in_multi and name in NORMALIZE:
+                    random_queued = True
+                if name in ("exec", "discard", "reset"):
+                    if name == "exec" and in_multi and random_queued:
+                        got, want = got.split(b"\r\n", 1)[0], want.split(b"\r\n", 1)[0]
+                    in_multi = random_queued = False
                 if not same_reply(cmd, got, want):
                     self.fail(f"seed {seed}, RESP{protocol}, after {len(history)} commands "
                               f"(last ones {history[-8:]}):\n  {cmd}\n    basalt {got!r}\n"

@@ -135,6 +135,7 @@ class RedisServer {
     ASSERT_NE(r, nullptr) << words[0];
     ASSERT_NE(r->type, REDIS_REPLY_ERROR) << words[0] << ": " << std::string(r->str, r->len);
     if (out) {
+      if (out->r != nullptr) freeReplyObject(out->r);  // a Reply reused for another command
       out->r = r;
     } else {
       freeReplyObject(r);
