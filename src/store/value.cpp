@@ -41,6 +41,10 @@ Value Value::new_hash() {
 
 Hash& Value::hash() { return *std::launder(reinterpret_cast<Hash*>(raw_)); }
 const Hash& Value::hash() const { return *std::launder(reinterpret_cast<const Hash*>(raw_)); }
+Set& Value::set() { return *std::launder(reinterpret_cast<Set*>(raw_)); }
+const Set& Value::set() const { return *std::launder(reinterpret_cast<const Set*>(raw_)); }
+ZSet& Value::zset() { return *std::launder(reinterpret_cast<ZSet*>(raw_)); }
+const ZSet& Value::zset() const { return *std::launder(reinterpret_cast<const ZSet*>(raw_)); }
 
 Value Value::new_zset() {
   Value v;

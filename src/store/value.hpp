@@ -93,11 +93,12 @@ class Value {
   Hash& hash();
   const Hash& hash() const;
   // Sets: the Set object lives in raw_[0..15) (plain bytes, relocatable by memcpy).
-  Set& set() { return *std::launder(reinterpret_cast<Set*>(raw_)); }
-  const Set& set() const { return *std::launder(reinterpret_cast<const Set*>(raw_)); }
+  // (Out of line, as hash(): std::launder needs the complete type, which clang enforces.)
+  Set& set();
+  const Set& set() const;
   // Sorted sets: the ZSet (one tagged pointer) lives in the value's first 8 bytes.
-  ZSet& zset() { return *std::launder(reinterpret_cast<ZSet*>(raw_)); }
-  const ZSet& zset() const { return *std::launder(reinterpret_cast<const ZSet*>(raw_)); }
+  ZSet& zset();
+  const ZSet& zset() const;
 
   // Bytes this value owns on the heap (not counting the 16 bytes of the Value itself).
   size_t heap_bytes() const;
