@@ -14,7 +14,9 @@
 #include "store/clock.hpp"
 #include "store/hash.hpp"
 #include "store/list.hpp"
+#include "store/set.hpp"
 #include "store/store.hpp"
+#include "store/zset.hpp"
 
 namespace {
 
@@ -27,22 +29,45 @@ using namespace basalt;
 
 bool same(const Value& a, const Value& b) {
   if (a.type() != b.type()) return false;
-  if (a.is_string()) return a.str() == b.str();
-  if (a.is_hash()) {
-    if (a.hash().size() != b.hash().size()) return false;
-    bool equal = true;
-    a.hash().for_each([&](std::string_view f, std::string_view v) {
-      if (b.hash().get(f) != v) equal = false;
-    });
-    return equal;
+  switch (a.type()) {
+    case ValueType::kString:
+      return a.str() == b.str();
+    case ValueType::kHash: {
+      if (a.hash().size() != b.hash().size()) return false;
+      bool equal = true;
+      a.hash().for_each([&](std::string_view f, std::string_view v) {
+        if (b.hash().get(f) != v) equal = false;
+      });
+      return equal;
+    }
+    case ValueType::kSet: {
+      if (a.set().size() != b.set().size()) return false;
+      bool equal = true;
+      a.set().for_each([&](std::string_view m) {
+        if (!b.set().contains(m)) equal = false;
+      });
+      return equal;
+    }
+    case ValueType::kZSet: {
+      if (a.zset().size() != b.zset().size()) return false;
+      bool equal = true;
+      a.zset().for_each([&](std::string_view m, double score) {
+        double other;
+        if (!b.zset().score(m, &other) || other != score) equal = false;
+      });
+      return equal;
+    }
+    case ValueType::kList: {
+      if (a.list().size() != b.list().size()) return false;
+      auto i = a.list().begin();
+      for (std::string_view e : b.list()) {
+        if (*i != e) return false;
+        ++i;
+      }
+      return true;
+    }
   }
-  if (a.list().size() != b.list().size()) return false;
-  auto i = a.list().begin();
-  for (std::string_view e : b.list()) {
-    if (*i != e) return false;
-    ++i;
-  }
-  return true;
+  return false;
 }
 
 }  // namespace
