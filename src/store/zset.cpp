@@ -683,12 +683,13 @@ const Node* ZSet::last_in(const LexRange& r) const {
       [&](const Node* n) { return r.above_min(n->member()); });
 }
 
-size_t ZSet::count_score_range(const ScoreRange& r) const {
+template <class Range>
+size_t ZSet::count_range(const Range& r) const {
   if (r.empty() || !overlaps(r)) return 0;
   if (!is_skiplist()) {
     return packed_range(r, false, 0, SIZE_MAX, [](std::string_view, double) {});
   }
-  // Two rank lookups, as Redis's ZCOUNT: O(log n) however many match.
+  // Two rank lookups, as Redis's ZCOUNT and ZLEXCOUNT: O(log n) however many match.
   const Node* first = first_in(r);
   if (first == nullptr) return 0;
   const Node* last = last_in(r);
@@ -698,19 +699,8 @@ size_t ZSet::count_score_range(const ScoreRange& r) const {
   return r2 - r1 + 1;
 }
 
-size_t ZSet::count_lex_range(const LexRange& r) const {
-  if (r.empty() || !overlaps(r)) return 0;
-  if (!is_skiplist()) {
-    return packed_range(r, false, 0, SIZE_MAX, [](std::string_view, double) {});
-  }
-  const Node* first = first_in(r);
-  if (first == nullptr) return 0;
-  const Node* last = last_in(r);
-  size_t r1 = 0, r2 = 0;
-  rank(first->member(), &r1);
-  rank(last->member(), &r2);
-  return r2 - r1 + 1;
-}
+size_t ZSet::count_score_range(const ScoreRange& r) const { return count_range(r); }
+size_t ZSet::count_lex_range(const LexRange& r) const { return count_range(r); }
 
 namespace {
 

@@ -174,6 +174,9 @@ class ZSet {
 
   // Skiplist helpers.
   const Node* node_at(size_t rank) const;  // 0-based ascending
+  // ZCOUNT / ZLEXCOUNT over either kind of range.
+  template <class Range>
+  size_t count_range(const Range& r) const;
   const Node* first_in(const ScoreRange& r) const;
   const Node* last_in(const ScoreRange& r) const;
   const Node* first_in(const LexRange& r) const;
