@@ -260,12 +260,6 @@ void reply_status(CommandContext& ctx, OpStatus status) {
   ctx.reply.error(op_status_error(status));
 }
 
-// HRANDFIELD's picks; one generator per thread, seeded once, as Redis's random() is per process.
-std::mt19937_64& random_engine() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  return rng;
-}
-
 // HSET/HMSET key field value [field value ...]
 void hset_generic(CommandContext& ctx, bool reply_count) {
   // Arity -4 admits an odd count; Redis checks the pairing in the handler, before the key.
@@ -406,7 +400,7 @@ class RandomFieldReply final : public RandomFieldSink {
 // HRANDFIELD key [count [WITHVALUES]]
 void cmd_hrandfield(CommandContext& ctx) {
   if (ctx.argc() == 2) {
-    auto r = op_hrandfield_one(ctx.db(), ctx.arg(1), random_engine());
+    auto r = op_hrandfield_one(ctx.db(), ctx.arg(1), ctx.db().rng());
     if (!r.ok()) return reply_status(ctx, r.status());
     if (!r->has_value()) return ctx.reply.null();
     return ctx.reply.bulk((*r)->first);
@@ -429,7 +423,7 @@ void cmd_hrandfield(CommandContext& ctx) {
     if (*count < -(INT64_MAX / 2) || *count > INT64_MAX / 2) return ctx.reply.error(kOutOfRange);
   }
   RandomFieldReply sink(ctx.reply, with_values);
-  auto r = op_hrandfield(ctx.db(), ctx.arg(1), *count, random_engine(), sink);
+  auto r = op_hrandfield(ctx.db(), ctx.arg(1), *count, ctx.db().rng(), sink);
   if (!r.ok()) return reply_status(ctx, r.status());
   if (!*r) ctx.reply.array(0);
 }

@@ -341,13 +341,6 @@ size_t max_intset(const CommandContext& ctx) {
   return static_cast<size_t>(ctx.config().set_max_intset_entries);
 }
 
-// Random members: one generator per thread, seeded once (Redis's members are not reproducible
-// either).
-std::mt19937_64& rng() {
-  thread_local std::mt19937_64 gen(std::random_device{}());
-  return gen;
-}
-
 // A set reply (RESP3 ~, RESP2 *) of a whole Set.
 void reply_set(CommandContext& ctx, const Set& set) {
   ctx.reply.set(set.size());
@@ -409,7 +402,7 @@ void cmd_smove(CommandContext& ctx) {
 void cmd_srandmember(CommandContext& ctx) {
   if (ctx.argc() > 3) return ctx.reply.error(err::kSyntax);
   if (ctx.argc() == 2) {
-    auto r = op_srandmember(ctx.db(), ctx.arg(1), rng());
+    auto r = op_srandmember(ctx.db(), ctx.arg(1), ctx.db().rng());
     if (!r.ok()) return reply_status(ctx, r.status());
     return ctx.reply.bulk_or_null(*r);
   }
@@ -417,7 +410,7 @@ void cmd_srandmember(CommandContext& ctx) {
   std::optional<int64_t> count = parse_int64(ctx.arg(2));
   if (!count) return ctx.reply.error(err::kNotInteger);
   if (*count == INT64_MIN) return ctx.reply.error(kCountOutOfRange);
-  auto r = op_srandmember_count(ctx.db(), ctx.arg(1), *count, rng());
+  auto r = op_srandmember_count(ctx.db(), ctx.arg(1), *count, ctx.db().rng());
   if (!r.ok()) return reply_status(ctx, r.status());
   ctx.reply.array(r->size());
   for (const std::string& m : *r) ctx.reply.bulk(m);
@@ -428,7 +421,7 @@ void cmd_spop(CommandContext& ctx) {
   if (ctx.argc() > 3) return ctx.reply.error(err::kSyntax);
   const std::string_view key = ctx.arg(1);
   if (ctx.argc() == 2) {
-    auto r = op_spop(ctx.db(), key, 1, rng());
+    auto r = op_spop(ctx.db(), key, 1, ctx.db().rng());
     if (!r.ok()) return reply_status(ctx, r.status());
     if (r->members.empty()) return ctx.reply.null();
     // Replays as the removal of the member drawn (Redis rewrites SPOP as SREM).
@@ -438,7 +431,7 @@ void cmd_spop(CommandContext& ctx) {
   ArgParser p(ctx.argv, 2);
   const int64_t count = p.next_int(0, INT64_MAX, err::kMustBePositive);
   if (!p.done_or_reply(ctx.reply)) return;
-  auto r = op_spop(ctx.db(), key, static_cast<size_t>(count), rng());
+  auto r = op_spop(ctx.db(), key, static_cast<size_t>(count), ctx.db().rng());
   if (!r.ok()) return reply_status(ctx, r.status());
   if (r->took_all) {
     ctx.propagate_as({"DEL", key});

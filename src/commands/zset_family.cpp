@@ -865,8 +865,7 @@ void cmd_zrandmember(CommandContext& ctx) {
     if (!r.ok()) return reply_status(ctx, r.status());
     if (*r == nullptr) return ctx.reply.null();
     std::uniform_int_distribution<size_t> pick(0, (*r)->size() - 1);
-    std::mt19937_64 rng(std::random_device{}());
-    return ctx.reply.bulk((*r)->at(pick(rng)).first);
+    return ctx.reply.bulk((*r)->at(pick(ctx.db().rng())).first);
   }
   const auto count = parse_int64(ctx.arg(2));
   if (!count) return ctx.reply.error(err::kNotInteger);
@@ -887,7 +886,7 @@ void cmd_zrandmember(CommandContext& ctx) {
   if (*r == nullptr || *count == 0) return ctx.reply.array(0);
   const ZSet& z = **r;
   PairReply out(ctx.reply, withscores);
-  thread_local std::mt19937_64 rng(std::random_device{}());
+  std::mt19937_64& rng = ctx.db().rng();
   if (*count < 0) {
     // Repeats allowed: each pick independent.
     const auto n = static_cast<size_t>(-*count);

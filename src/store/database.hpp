@@ -121,6 +121,9 @@ class Database {
   // Up to n random keys with a TTL.
   size_t sample_volatile(Entry** out, size_t n);
   Entry* random_any() { return dict_.random_entry(rng_); }
+  // The database's generator, for the random picks of commands (HRANDFIELD, SRANDMEMBER, SPOP,
+  // ZRANDMEMBER): seeded once like the rest, never reseeded per call.
+  std::mt19937_64& rng() { return rng_; }
   Entry* random_volatile() {
     return ttl_index_.empty() ? nullptr : ttl_index_[rng_() % ttl_index_.size()];
   }
