@@ -236,6 +236,12 @@ class Decoder {
   }
 
   uint64_t remaining() const { return in_.remaining(); }
+  // How many elements a collection may be sized for before they arrive: the announced count when
+  // the input's size is known (the callers have checked the count against the bytes left), none
+  // when it is not (a pipe), where the count alone bounds nothing.
+  size_t presize(uint64_t announced) const {
+    return in_.remaining() == kUnknownSize ? 0 : static_cast<size_t>(announced);
+  }
   bool read_byte(uint8_t* b, std::string_view what) { return in_.read_byte(b) || truncated(what); }
   bool read_fixed(void* dst, size_t n, std::string_view what) {
     return in_.read(dst, n) || truncated(what);
@@ -366,7 +372,7 @@ class Decoder {
         // Every member takes at least two bytes of the file.
         if (n > in_.remaining())
           return fail("A sorted set of " + std::to_string(n) + " members past the end of the file");
-        if (n > 128) z.convert_to_skiplist(static_cast<size_t>(n));
+        if (n > 128) z.convert_to_skiplist(presize(n));
         for (uint64_t i = 0; i < n; ++i) {
           if (!read_string(&element_, List::kMaxElement, "a sorted set member")) return false;
           double score;
@@ -503,7 +509,7 @@ class Decoder {
         // Every pair takes at least two bytes of the file.
         if (n > in_.remaining() / 2)
           return fail("A hash of " + std::to_string(n) + " pairs past the end of the file");
-        if (n > hash_limits().max_listpack_entries) hash.convert_to_table(n);
+        if (n > hash_limits().max_listpack_entries) hash.convert_to_table(presize(n));
         for (uint64_t i = 0; i < n; ++i) {
           if (!read_string(&sink.field, List::kMaxElement, "a hash field") ||
               !read_string(&element_, List::kMaxElement, "a hash value")) {
@@ -612,7 +618,7 @@ class Decoder {
       // Every member takes at least one byte of the file.
       if (n > in_.remaining())
         return fail("A set of " + std::to_string(n) + " members past the end of the file");
-      if (n > kMaxIntset) set.convert_to_table(static_cast<size_t>(n));
+      if (n > kMaxIntset) set.convert_to_table(presize(n));
       for (uint64_t i = 0; i < n; ++i) {
         if (!read_string(&element_, List::kMaxElement, "a set member")) return false;
         if (!set.add(element_, kMaxIntset)) return fail("Duplicate set members detected");

@@ -1,9 +1,12 @@
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <random>
 #include <string>
+#include <thread>
 
 #include "persistence/crc64.hpp"
 #include "persistence/file_io.hpp"
@@ -221,6 +224,39 @@ class RdbTest : public ::testing::Test {
   ManualClock clock_;
   Store store_;
 };
+
+// A file of unknown size (a FIFO): the bytes left cannot bound a collection's announced count, so
+// nothing is sized for it before its elements arrive. Sizing a table for 2^40 elements would throw
+// (or abort under ASan) instead of reporting the truncated file.
+TEST_F(RdbTest, CountsFromAnInputOfUnknownSizeReserveNothing) {
+  const std::string dir =
+      std::filesystem::temp_directory_path() / ("basalt-rdb-fifo-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string fifo = dir + "/dump.rdb";
+  for (uint8_t type : {rdb::kTypeHash, rdb::kTypeSet, rdb::kTypeZset2}) {
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    std::string bytes = "REDIS0010";
+    bytes += static_cast<char>(type);
+    bytes += std::string("\x01k", 2);
+    bytes += '\x81';  // a 64-bit length follows, big-endian: 2^40 elements
+    const uint64_t n = uint64_t{1} << 40;
+    for (int i = 7; i >= 0; --i) bytes += static_cast<char>((n >> (8 * i)) & 0xff);
+    bytes += std::string("\x01a\x01b", 4);  // one element or pair, then the file ends
+    std::thread writer([&] {
+      FILE* f = std::fopen(fifo.c_str(), "wb");
+      ASSERT_NE(f, nullptr);
+      std::fwrite(bytes.data(), 1, bytes.size(), f);
+      std::fclose(f);
+    });
+    Store store(16, clock_, 3);
+    const RdbLoadResult r = load_rdb_file(fifo, store);
+    writer.join();
+    ASSERT_FALSE(r.ok()) << "type " << int{type};
+    EXPECT_NE(r.error->find("Unexpected end of file"), std::string::npos) << *r.error;
+    std::filesystem::remove(fifo);
+  }
+  std::filesystem::remove_all(dir);
+}
 
 TEST_F(RdbTest, RoundTripsEveryOptionCombination) {
   fill(store_);
