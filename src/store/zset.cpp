@@ -821,16 +821,34 @@ size_t ZSet::erase_lex_range(const LexRange& r) {
   return removed;
 }
 
-uint64_t ZSet::index_scan(const Skiplist* s, uint64_t cursor, const Node** out, size_t* n) {
-  *n = 0;
+ZSet::ScanBucket ZSet::scan_bucket(const Skiplist* s, uint64_t cursor) {
+  ScanBucket b;
+  if (s->index.capacity() == 0) return b;
+  b.home = b.slot = cursor & s->index.mask;
+  b.done = false;
+  return b;
+}
+
+const ZSet::Node* ZSet::scan_next(const Skiplist* s, ScanBucket* b) {
   const Index& idx = s->index;
-  if (idx.capacity() == 0) return 0;
-  const uint64_t mask = idx.mask;
-  const Node* node = idx.slots[cursor & mask];
-  if (node != nullptr) out[(*n)++] = node;
+  // The index is never full (load <= 3/4), so the run ends at an empty slot.
+  while (!b->done) {
+    const Node* n = idx.slots[b->slot];
+    b->slot = (b->slot + 1) & idx.mask;
+    if (n == nullptr) {
+      b->done = true;
+    } else if ((member_hash(n->member()) & idx.mask) == b->home) {
+      return n;
+    }
+  }
+  return nullptr;
+}
+
+uint64_t ZSet::scan_cursor_after(const Skiplist* s, uint64_t cursor) {
+  if (s->index.capacity() == 0) return 0;
   // The reversed-binary increment of Redis's dictScan: a cursor stays meaningful when the index
   // grows or shrinks between calls.
-  uint64_t v = cursor | ~mask;
+  uint64_t v = cursor | ~uint64_t{s->index.mask};
   v = dict_detail::reverse_bits(v);
   ++v;
   return dict_detail::reverse_bits(v);

@@ -185,7 +185,19 @@ class ZSet {
   static const Node* node_prev(const Node* n);
   static std::string_view node_member(const Node* n);
   static double node_score(const Node* n);
-  static uint64_t index_scan(const Skiplist* s, uint64_t cursor, const Node** out, size_t* n);
+  // ZSCAN's buckets over the open-addressing index: bucket b holds the members whose home slot is
+  // b (wherever probing placed them, they sit in the run from b to the next empty slot). Defining
+  // buckets by hash rather than by slot is what keeps Redis's SCAN guarantee: backward-shift
+  // deletion moves members between slots, never between buckets, and a resize maps buckets as
+  // a chained dict's, so the reverse-binary cursor returns every member present throughout.
+  struct ScanBucket {
+    uint64_t home = 0;
+    uint64_t slot = 0;
+    bool done = true;
+  };
+  static ScanBucket scan_bucket(const Skiplist* s, uint64_t cursor);
+  static const Node* scan_next(const Skiplist* s, ScanBucket* b);
+  static uint64_t scan_cursor_after(const Skiplist* s, uint64_t cursor);
 
   // Redis's zslIsInRange / zzlIsInLexRange: the last element reaches the minimum and the first
   // the maximum.
@@ -311,11 +323,10 @@ uint64_t ZSet::scan(uint64_t cursor, F&& f) const {
     for_each(f);
     return 0;
   }
-  const Node* found[64];
-  size_t n = 0;
-  const uint64_t next = index_scan(skiplist(), cursor, found, &n);
-  for (size_t i = 0; i < n; ++i) f(node_member(found[i]), node_score(found[i]));
-  return next;
+  const Skiplist* s = skiplist();
+  ScanBucket b = scan_bucket(s, cursor);
+  while (const Node* x = scan_next(s, &b)) f(node_member(x), node_score(x));
+  return scan_cursor_after(s, cursor);
 }
 
 }  // namespace basalt

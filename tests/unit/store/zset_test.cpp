@@ -216,5 +216,43 @@ TEST(ZSetTest, ScanVisitsEveryMemberOfASkiplist) {
   EXPECT_EQ(seen.size(), 500u);
 }
 
+// Redis's SCAN guarantee: a member present from the first call to the last is returned, however
+// the set changes between calls. Deleting members shifts others back along their probe runs, and
+// the index grows and shrinks under the cursor here.
+TEST(ZSetTest, ScanReturnsEveryMemberPresentThroughoutDespiteDeletesAndResizes) {
+  for (uint64_t seed = 1; seed <= 40; ++seed) {
+    std::mt19937_64 rng(seed);
+    ZSet z;
+    const ZSet::Limits limits{0, 64};
+    std::set<std::string> kept;
+    for (int i = 0; i < 300; ++i) {
+      kept.insert("keep" + std::to_string(i));
+      z.insert("keep" + std::to_string(i), i, limits);
+    }
+    std::vector<std::string> churn;
+    std::set<std::string> seen;
+    uint64_t cursor = 0;
+    int calls = 0;
+    do {
+      cursor = z.scan(cursor, [&](std::string_view m, double) { seen.emplace(m); });
+      // Alternate bursts of inserts (growing the index) and deletes (shifting and shrinking).
+      const bool grow = (++calls / 64) % 2 == 0;
+      for (int k = 0; k < 8; ++k) {
+        if (grow || churn.empty()) {
+          churn.push_back("churn" + std::to_string(rng()));
+          z.insert(churn.back(), 0, limits);
+        } else {
+          const size_t at = rng() % churn.size();
+          ASSERT_TRUE(z.erase(churn[at]));
+          churn[at] = churn.back();
+          churn.pop_back();
+        }
+      }
+    } while (cursor != 0 && calls < 100000);
+    ASSERT_EQ(cursor, 0u);
+    for (const std::string& m : kept) EXPECT_TRUE(seen.count(m)) << m << " seed " << seed;
+  }
+}
+
 }  // namespace
 }  // namespace basalt
