@@ -1,9 +1,9 @@
 """Differential tests of DEBUG and of the Redis 7.0 tuning parameters against redis-server 7.0.15,
 both started with enable-debug-command yes (the main differential suite's reference server refuses
-DEBUG): DEBUG PROTOCOL for every type, DEBUG DIGEST and DIGEST-VALUE over strings and lists, the
-errors of DEBUG OBJECT and QUICKLIST-PACKED-THRESHOLD, CONFIG SET/GET of the parameters (values,
-normalisation and error texts), OBJECT ENCODING of strings and lists, and SCAN's TYPE filter.
-Byte for byte, in RESP2 and RESP3."""
+DEBUG): DEBUG PROTOCOL for every type, DEBUG DIGEST and DIGEST-VALUE over every type (each in both
+of its encodings), the errors of DEBUG OBJECT and QUICKLIST-PACKED-THRESHOLD, CONFIG SET/GET of the
+parameters (values, normalisation and error texts), OBJECT ENCODING of every type, and SCAN's TYPE
+filter. Byte for byte, in RESP2 and RESP3."""
 
 import os
 import sys
@@ -42,6 +42,22 @@ SCRIPT = [("DEBUG", "PROTOCOL", t) for t in PROTOCOL_TYPES] + [
     ("SET", "neg", "-1"), ("OBJECT", "ENCODING", "neg"),
     ("SET", "lead", "01"), ("OBJECT", "ENCODING", "lead"),
     ("SCAN", "0", "TYPE", "nosuchtype"), ("SCAN", "0", "TYPE", "list", "COUNT", "100"),
+    # Hashes, sets and sorted sets, each in both of Redis's encodings (the digest must not depend on
+    # the encoding, and must match Redis's for each). Last: SCAN's cursors above depend on the
+    # table's size.
+    ("HSET", "h", "f1", "v1", "f2", "2", "f3", "-1.5"),
+    ("HSET", "hbig") + tuple(x for i in range(200) for x in ("f%d" % i, "v" * (i % 7))),
+    ("SADD", "si", "1", "2", "-3", "40000"), ("SADD", "ss", "a", "b", "1"),
+    ("SADD", "sbig") + tuple(str(i * 7) for i in range(600)),
+    ("ZADD", "z", "1", "a", "2.5", "b", "-3", "c", "1e300", "d", "-inf", "e"),
+    ("ZADD", "zbig") + tuple(x for i in range(200) for x in (str(i / 3), "m%d" % i)),
+    ("OBJECT", "ENCODING", "h"), ("OBJECT", "ENCODING", "hbig"), ("OBJECT", "ENCODING", "si"),
+    ("OBJECT", "ENCODING", "ss"), ("OBJECT", "ENCODING", "sbig"), ("OBJECT", "ENCODING", "z"),
+    ("OBJECT", "ENCODING", "zbig"),
+    ("DEBUG", "DIGEST-VALUE", "h", "hbig", "si", "ss", "sbig", "z", "zbig"),
+    ("DEBUG", "DIGEST"),
+    ("HDEL", "hbig", "f3"), ("SREM", "sbig", "7"), ("ZINCRBY", "zbig", "1", "m5"),
+    ("DEBUG", "DIGEST-VALUE", "hbig", "sbig", "zbig"),
 ]
 
 # (name, values to try): every value is CONFIG SET, then the parameter is read back.
