@@ -415,7 +415,7 @@ void Persistence::install_loaded() {
   dirty_at_save_ = store_.dirty();
   if (job->aof) {
     aof_base_size_at_rewrite_ = job->plan.base_size;
-    start_aof(/*at_start=*/true);
+    open_aof_at_start();
   }
 }
 
@@ -503,7 +503,12 @@ void Persistence::cron() {
   const Config& config = engine_.config();
   const int64_t now_s = engine_.store().clock().now_ms() / 1000;
   const bool idle = bgsave_ == nullptr && rewrite_save_ == nullptr && !commit_running_;
-  if (idle && rewrite_scheduled_) {
+  if (idle && aof_start_scheduled_ &&
+      (rewrite_failures_ == 0 || now_s - last_bgsave_try_s_ > kBgsaveRetryDelayS)) {
+    if (auto error = start_aof_at_runtime()) {
+      BASALT_LOG(kWarning, "Can't open the append-only file: %s", error->c_str());
+    }
+  } else if (idle && rewrite_scheduled_) {
     rewrite_scheduled_ = false;
     if (auto error = start_rewrite_job()) BASALT_LOG(kWarning, "%s", error->c_str());
   } else if (idle && bgsave_scheduled_) {
@@ -648,7 +653,11 @@ void Persistence::after_flushall() {
 
 std::optional<std::string> Persistence::prepare_shutdown(ShutdownSave mode) {
   abort_bgsave();
-  if (rewrite_running()) abort_rewrite();
+  if (aof_ != nullptr && aof_->waiting_for_base()) {
+    complete_first_base();
+  } else if (rewrite_running()) {
+    abort_rewrite();
+  }
   // The AOF is written out now but closed only once the shutdown is sure to happen: a refused
   // SHUTDOWN goes on serving, and its writes must still reach the log (Redis keeps it open too).
   if (aof_ != nullptr) flush_aof(true);
@@ -671,29 +680,60 @@ std::optional<std::string> Persistence::prepare_shutdown(ShutdownSave mode) {
 // --- AOF
 // -------------------------------------------------------------------------------------------
 
-void Persistence::start_aof(bool at_start) {
-  const Config& config = engine_.config();
+namespace {
+
+AofLogOptions aof_log_options(const Config& config, bool async_sync) {
   AofLogOptions options;
   options.names = aof_names(config);
-  options.fsync = fsync_policy(config, async_sync_);
+  options.fsync = fsync_policy(config, async_sync);
   options.use_rdb_preamble = yes(config.aof_use_rdb_preamble);
+  return options;
+}
+
+}  // namespace
+
+// CONFIG SET appendonly yes (startAppendOnly): the log opens at once on a new incr file that
+// takes the writes from now on, and the dataset's base is written as a rewrite's is, by the
+// fork-less background walk, so switching on never stalls the loop on the whole dataset. The
+// manifest naming both is persisted when the base is installed (Redis's AOF_WAIT_REWRITE). One
+// snapshot walk runs at a time: while a BGSAVE runs, the start waits for it; a failed base is
+// retried after the rewrite retry delay.
+std::optional<std::string> Persistence::start_aof_at_runtime() {
+  aof_start_scheduled_ = false;
+  if (bgsave_ != nullptr || rewrite_save_ != nullptr || commit_running_) {
+    aof_start_scheduled_ = true;
+    return std::nullopt;
+  }
+  const AofLogOptions options = aof_log_options(engine_.config(), async_sync_);
+  // Files of its own: sequence numbers after any an earlier run left, which stay untouched.
+  AofManifest counters;
+  bool found = false;
+  if (load_aof_manifest(options.names, &counters, &found)) counters = AofManifest();
+  auto log = std::make_unique<AofLog>(options);
+  auto rewrite = std::make_unique<AofRewrite>();
+  last_bgsave_try_s_ = store_.clock().now_ms() / 1000;
+  if (auto error = log->open_waiting_for_base(counters, rewrite.get())) {
+    last_rewrite_ok_ = false;
+    ++rewrite_failures_;
+    return error;
+  }
+  aof_ = std::move(log);
+  engine_.effects().add_consumer(this);
+  update_write_refusal();
+  write_base(std::move(rewrite));
+  return std::nullopt;
+}
+
+// At start, after loading: the AOF as the manifest names it (a first base when it names none).
+void Persistence::open_aof_at_start() {
+  const Config& config = engine_.config();
+  const AofLogOptions options = aof_log_options(config, async_sync_);
   auto log = std::make_unique<AofLog>(options);
   AofManifest manifest;
-  if (at_start) {
-    bool found = false;
-    if (auto error = load_aof_manifest(options.names, &manifest, &found)) {
-      BASALT_LOG(kWarning, "%s", error->c_str());
-      return;
-    }
-  } else {
-    // Switched on at runtime: a new base of the dataset as it is now, in files of their own
-    // (sequence numbers after any left by an earlier run, which stay untouched).
-    bool found = false;
-    AofManifest old;
-    if (!load_aof_manifest(options.names, &old, &found)) {
-      manifest.base_seq = old.base_seq;
-      manifest.incr_seq = old.incr_seq;
-    }
+  bool found = false;
+  if (auto error = load_aof_manifest(options.names, &manifest, &found)) {
+    BASALT_LOG(kWarning, "%s", error->c_str());
+    return;
   }
   const bool rdb_base = options.use_rdb_preamble;
   const RdbWriteOptions rdb = rdb_options(config);
@@ -707,23 +747,26 @@ void Persistence::start_aof(bool at_start) {
   };
   if (auto error = log->open(std::move(manifest), write_base)) {
     BASALT_LOG(kWarning, "Can't open the append-only file: %s", error->c_str());
-    if (at_start) loading_error_ = "Can't open the append-only file: " + *error;
+    loading_error_ = "Can't open the append-only file: " + *error;
     return;
   }
   aof_ = std::move(log);
   aof_base_size_at_rewrite_ = std::max<uint64_t>(aof_->base_size(), aof_base_size_at_rewrite_);
-  if (!at_start) aof_base_size_at_rewrite_ = aof_->current_size();
   engine_.effects().add_consumer(this);
   update_write_refusal();
-  if (!at_start) BASALT_LOG(kNotice, "Background append only file rewriting started");
 }
 
 void Persistence::stop_aof() {
+  aof_start_scheduled_ = false;
   if (aof_ == nullptr) return;
   if (rewrite_running()) abort_rewrite();
   engine_.effects().remove_consumer(this);
-  flush_aof(true);
-  if (auto error = aof_->close()) BASALT_LOG(kWarning, "Closing the AOF: %s", error->c_str());
+  if (aof_->waiting_for_base()) {
+    aof_->discard();  // no manifest names its file: it was never part of an AOF
+  } else {
+    flush_aof(true);
+    if (auto error = aof_->close()) BASALT_LOG(kWarning, "Closing the AOF: %s", error->c_str());
+  }
   aof_.reset();
   update_write_refusal();
 }
@@ -781,6 +824,7 @@ std::string Persistence::bgrewriteaof() {
   if (rewrite_running()) {
     return "ERR Background append only file rewriting already in progress";
   }
+  if (aof_start_scheduled_) return "Background append only file rewriting scheduled";
   if (aof_ == nullptr) {
     return "ERR Background append only file rewriting needs appendonly yes in Basalt";
   }
@@ -799,7 +843,6 @@ std::string Persistence::bgrewriteaof() {
 
 std::optional<std::string> Persistence::start_rewrite_job() {
   if (aof_ == nullptr) return std::string("AOF rewrite: appendonly is off");
-  const Config& config = engine_.config();
   auto rewrite = std::make_unique<AofRewrite>();
   const int64_t now_s = store_.clock().now_ms() / 1000;
   last_bgsave_try_s_ = now_s;
@@ -815,6 +858,14 @@ std::optional<std::string> Persistence::start_rewrite_job() {
     ++rewrite_failures_;
     return "AOF rewrite: " + *error;
   }
+  write_base(std::move(rewrite));
+  return std::nullopt;
+}
+
+// The base of a rewrite (or of the first AOF), as of the instant its incr file was opened.
+void Persistence::write_base(std::unique_ptr<AofRewrite> rewrite) {
+  const Config& config = engine_.config();
+  const int64_t now_s = store_.clock().now_ms() / 1000;
   ++aof_rewrites_;
   rewrite_started_s_ = now_s;
   if (!rewrite->rdb_base) {
@@ -822,7 +873,7 @@ std::optional<std::string> Persistence::start_rewrite_job() {
     // the fork-less background walk below.
     rewrite_ = std::move(rewrite);
     finish_rewrite(write_command_base(store_, rewrite_->temp_base_path));
-    return std::nullopt;
+    return;
   }
   RdbHeaderInfo info;
   info.ctime_s = now_s;
@@ -834,10 +885,9 @@ std::optional<std::string> Persistence::start_rewrite_job() {
   rewrite_ = std::move(rewrite);
   if (rewrite_save_ == nullptr) {
     finish_rewrite("can't write the new base: " + error);
-    return std::nullopt;
+    return;
   }
   BASALT_LOG(kNotice, "Background append only file rewriting started (no fork)");
-  return std::nullopt;
 }
 
 void Persistence::finish_rewrite(const std::optional<std::string>& error) {
@@ -855,6 +905,14 @@ void Persistence::finish_rewrite(const std::optional<std::string>& error) {
     BASALT_LOG(kWarning, "Background AOF rewrite failed: %s", failure->c_str());
     last_rewrite_ok_ = false;
     ++rewrite_failures_;
+    if (aof_ != nullptr && aof_->waiting_for_base()) {
+      // Without its base the new incr file is not an AOF: drop it and start over later.
+      engine_.effects().remove_consumer(this);
+      aof_->discard();
+      aof_.reset();
+      aof_start_scheduled_ = true;
+      update_write_refusal();
+    }
   } else {
     BASALT_LOG(kNotice, "Background AOF rewrite finished successfully");
     last_rewrite_ok_ = true;
@@ -862,6 +920,23 @@ void Persistence::finish_rewrite(const std::optional<std::string>& error) {
     if (aof_ != nullptr) aof_base_size_at_rewrite_ = aof_->current_size();
   }
   rewrite_.reset();
+}
+
+// SHUTDOWN while the first base is being written: Redis refuses to exit ("Writing initial AOF,
+// can't exit") unless forced, and loses the AOF if forced; here the walk is finished on the spot,
+// so the next start finds a complete AOF.
+void Persistence::complete_first_base() {
+  if (commit_running_ && commit_is_rewrite_) {
+    join_committer();
+    finish_rewrite(commit_error_);
+    return;
+  }
+  if (rewrite_save_ == nullptr) return;
+  std::optional<std::string> error;
+  while (!error && !rewrite_save_->done()) error = rewrite_save_->step(SIZE_MAX);
+  if (!error) error = rewrite_save_->finish_bytes();
+  if (!error) error = rewrite_save_->commit();
+  finish_rewrite(error);
 }
 
 void Persistence::abort_rewrite() {
@@ -877,10 +952,12 @@ void Persistence::abort_rewrite() {
 std::optional<std::string> Persistence::apply_config() {
   const Config& config = engine_.config();
   const bool want_aof = yes(config.appendonly);
-  if (want_aof && aof_ == nullptr && !loading_) {
-    start_aof(/*at_start=*/false);
-    if (aof_ == nullptr) return std::string("can't open the append-only file; see the log");
-  } else if (!want_aof && aof_ != nullptr) {
+  if (want_aof && aof_ == nullptr && !aof_start_scheduled_ && !loading_) {
+    if (auto error = start_aof_at_runtime()) {
+      BASALT_LOG(kWarning, "Can't open the append-only file: %s", error->c_str());
+      return std::string("can't open the append-only file; see the log");
+    }
+  } else if (!want_aof && (aof_ != nullptr || aof_start_scheduled_)) {
     stop_aof();
   }
   if (aof_ != nullptr) {
@@ -933,9 +1010,9 @@ void Persistence::info(std::string& out) const {
   num("rdb_last_cow_size", 0);
   num("rdb_last_load_keys_expired", static_cast<int64_t>(last_load_keys_expired_));
   num("rdb_last_load_keys_loaded", static_cast<int64_t>(last_load_keys_loaded_));
-  num("aof_enabled", aof_ != nullptr ? 1 : 0);
+  num("aof_enabled", aof_ != nullptr || aof_start_scheduled_ ? 1 : 0);
   num("aof_rewrite_in_progress", rewrite_running() ? 1 : 0);
-  num("aof_rewrite_scheduled", rewrite_scheduled_ ? 1 : 0);
+  num("aof_rewrite_scheduled", rewrite_scheduled_ || aof_start_scheduled_ ? 1 : 0);
   num("aof_last_rewrite_time_sec", last_rewrite_time_s_);
   num("aof_current_rewrite_time_sec", rewrite_running() ? now_s - rewrite_started_s_ : -1);
   field("aof_last_bgrewrite_status", last_rewrite_ok_ ? "ok" : "err");
@@ -961,7 +1038,7 @@ Persistence::Figures Persistence::figures() const {
   f.last_bgsave_ok = last_bgsave_ok_;
   f.bgsave_in_progress = bgsave_running();
   f.changes_since_save = changes_since_save();
-  f.aof_enabled = aof_ != nullptr;
+  f.aof_enabled = aof_ != nullptr || aof_start_scheduled_;
   f.aof_rewrite_in_progress = rewrite_running();
   f.aof_last_write_ok = aof_ == nullptr || aof_->last_write_ok();
   f.aof_current_size = aof_ != nullptr ? aof_->current_size() : 0;

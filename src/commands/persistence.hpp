@@ -111,10 +111,13 @@ class Persistence final : public EffectConsumer {
  private:
   struct LoadJob;
   std::string rdb_path() const;
-  void start_aof(bool at_start);
+  void open_aof_at_start();
+  std::optional<std::string> start_aof_at_runtime();
   void stop_aof();
   std::optional<std::string> start_bgsave_job();
   std::optional<std::string> start_rewrite_job();
+  void write_base(std::unique_ptr<AofRewrite> rewrite);
+  void complete_first_base();
   void finish_bgsave(const std::optional<std::string>& error);
   void finish_rewrite(const std::optional<std::string>& error);
   void abort_bgsave();
@@ -158,6 +161,9 @@ class Persistence final : public EffectConsumer {
   std::unique_ptr<AofRewrite> rewrite_;
   std::unique_ptr<BackgroundSave> rewrite_save_;
   bool rewrite_scheduled_ = false;
+  // appendonly yes was set while a BGSAVE ran, or its first base failed: the log opens (again)
+  // once the server is idle (Redis's AOF_WAIT_REWRITE with a rewrite scheduled).
+  bool aof_start_scheduled_ = false;
   bool last_rewrite_ok_ = true;
   int64_t rewrite_started_s_ = 0;
   int64_t last_rewrite_time_s_ = -1;

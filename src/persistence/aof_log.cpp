@@ -216,8 +216,12 @@ std::optional<std::string> AofLog::open(AofManifest manifest, const AofBaseWrite
       return "Can't create the AOF base file " + path + ": " + *error;
     }
   }
+  // A new incr file starts empty even if a file of that name exists: one a crash left unnamed by
+  // any manifest (open_waiting_for_base's, before its base was installed) is not part of the AOF.
+  const bool new_incr = manifest.incrs.empty();
   incr_path_ = names.path_of(manifest.last_incr_or_new(names.filename));
-  const int fd = ::open(incr_path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  const int fd = ::open(incr_path_.c_str(),
+                        O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | (new_incr ? O_TRUNC : 0), 0644);
   if (fd < 0) return "Can't open the append-only file " + incr_path_ + ": " + errno_text(errno);
   if (!(manifest == loaded)) {
     if (auto error = persist_aof_manifest(names, manifest)) {
@@ -239,6 +243,51 @@ std::optional<std::string> AofLog::open(AofManifest manifest, const AofBaseWrite
   // History left by a crash between a rewrite and its clean-up (Redis does this at start too).
   delete_history();
   return std::nullopt;
+}
+
+std::optional<std::string> AofLog::open_waiting_for_base(const AofManifest& counters,
+                                                         AofRewrite* rewrite) {
+  if (fd_ >= 0) return "the AOF is already open";
+  const AofNames& names = options_.names;
+  if (::mkdir(names.aof_dir().c_str(), 0755) != 0 && errno != EEXIST)
+    return "Can't open or create append-only dir " + names.aof_dir() + ": " + errno_text(errno);
+  AofManifest next;
+  next.base_seq = counters.base_seq;
+  next.incr_seq = counters.incr_seq;
+  const std::string path = names.path_of(next.add_new_incr(names.filename));
+  const int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return "Can't open the append-only file " + path + ": " + errno_text(errno);
+  fd_ = fd;
+  incr_path_ = path;
+  manifest_ = std::move(next);
+  incr_size_ = fsync_offset_ = current_size_ = base_size_ = 0;
+  selected_db_ = -1;
+  last_fsync_ms_ = options_.ops.now_ms();
+  postponed_since_ms_.reset();
+  last_write_ok_ = true;
+  rewrite_in_progress_ = true;
+  waiting_for_base_ = true;
+  fill_rewrite(rewrite);
+  return std::nullopt;
+}
+
+void AofLog::fill_rewrite(AofRewrite* rewrite) const {
+  rewrite->temp_base_path = temp_path_for(options_.names.path_of("rewriteaof-bg.aof"));
+  rewrite->first_incr_seq = manifest_.incrs.back().seq;
+  rewrite->rdb_base = options_.use_rdb_preamble;
+  rewrite->manifest = manifest_;
+}
+
+void AofLog::discard() {
+  if (fd_ < 0) return;
+  buf_.clear();
+  ::close(fd_);
+  fd_ = -1;
+  ::unlink(incr_path_.c_str());
+  selected_db_ = -1;
+  incr_size_ = fsync_offset_ = 0;
+  rewrite_in_progress_ = waiting_for_base_ = false;
+  background_->drain();
 }
 
 std::optional<std::string> AofLog::close() {
@@ -439,10 +488,7 @@ std::optional<std::string> AofLog::open_new_incr(AofRewrite* rewrite) {
   selected_db_ = -1;
   rewrite_in_progress_ = true;
 
-  rewrite->temp_base_path = temp_path_for(names.path_of("rewriteaof-bg.aof"));
-  rewrite->first_incr_seq = manifest_.incrs.back().seq;
-  rewrite->rdb_base = options_.use_rdb_preamble;
-  rewrite->manifest = manifest_;
+  fill_rewrite(rewrite);
   return std::nullopt;
 }
 
@@ -463,7 +509,7 @@ std::optional<std::string> AofLog::install_rewrite(const AofRewrite& rewrite) {
     return "Can't persist the AOF manifest: " + *error;
   }
   manifest_ = std::move(next);
-  rewrite_in_progress_ = false;
+  rewrite_in_progress_ = waiting_for_base_ = false;
   base_size_ = file_size(base_path) + incr_size_;
   current_size_ = base_size_;
   delete_history();

@@ -104,6 +104,19 @@ class AofLog {
   // base with write_base when the manifest names no file at all, opens the last incr file for
   // appending (or a new one), persists the manifest, and deletes history files a crash left.
   std::optional<std::string> open(AofManifest manifest, const AofBaseWriterFn& write_base);
+  // CONFIG SET appendonly yes (startAppendOnly): opens a new incr file for the writes from now on
+  // and names it in no manifest yet, and fills *rewrite for the base of the dataset as of this
+  // instant, which the caller writes in the background and then installs (install_rewrite
+  // persists the first manifest: base + this incr). Until then a crash leaves whatever manifest
+  // an earlier run left, as Redis's AOF_WAIT_REWRITE does. `counters` carries the sequence
+  // numbers of such a manifest, so the new files never reuse its names.
+  std::optional<std::string> open_waiting_for_base(const AofManifest& counters,
+                                                   AofRewrite* rewrite);
+  // Whether the log is open but its first base is not installed (no manifest names its file).
+  bool waiting_for_base() const { return waiting_for_base_; }
+  // The first base failed or the AOF was switched off before it was installed: closes and
+  // removes the incr file, which no manifest names.
+  void discard();
   // appendonly no: writes what is buffered, fsyncs and closes (stopAppendOnly).
   std::optional<std::string> close();
   bool is_open() const { return fd_ >= 0; }
@@ -158,6 +171,7 @@ class AofLog {
   class Background;
 
   void delete_history();
+  void fill_rewrite(AofRewrite* rewrite) const;
   bool fsync_in_progress() const;
   ssize_t write_all(std::string_view bytes);
   int timed_fdatasync(int fd);
@@ -180,6 +194,7 @@ class AofLog {
   std::string last_write_error_;
   int last_write_errno_ = 0;
   bool rewrite_in_progress_ = false;
+  bool waiting_for_base_ = false;
   std::shared_ptr<std::atomic<uint64_t>> fsync_latency_us_;
 };
 

@@ -767,6 +767,76 @@ class RuntimeConfigTest(PersistenceTest):
         n3 = self.node(d, "--appendonly", "yes")
         self.assertEqual(n3.call("DBSIZE"), 101)  # the write made with appendonly no is not there
 
+    def test_appendonly_at_runtime_writes_its_base_in_the_background(self):
+        # Redis's startAppendOnly: the base is a background rewrite; CONFIG SET replies at once,
+        # the server serves meanwhile, and writes made during the walk are in the incr file.
+        d = self.mkdir("data")
+        n = self.node(d)
+        with n.client() as c:
+            ph.fill(c, "k", 200000, b"v" * 20)
+            replies = c.pipeline([("CONFIG", "SET", "appendonly", "yes"),
+                                  ("INFO", "persistence"), ("INCR", "k0n"), ("SET", "k1", "new"),
+                                  ("DEL", "k2")])
+            self.assertEqual(replies[0], "OK")
+            info = ph.parse_info(replies[1])
+            self.assertEqual(info["aof_enabled"], "1")
+            self.assertEqual(info["aof_rewrite_in_progress"], "1")
+            self.assertEqual(replies[2:], [1, "OK", 1])
+            self.assertEqual(n.wait_rewrite()["aof_last_bgrewrite_status"], "ok")
+            self.assertEqual(c.call("INCR", "k0n"), 2)
+        n.kill()
+        n2 = self.node(d, "--appendonly", "yes")
+        with n2.client() as c:
+            self.assertEqual(c.call("DBSIZE"), 200000)
+            self.assertEqual(c.call("MGET", "k0n", "k1", "k2", "k3"),
+                             [b"2", b"new", None, b"v" * 20])
+
+    def test_appendonly_at_runtime_waits_for_a_running_bgsave(self):
+        d = self.mkdir("data")
+        n = self.node(d)
+        with n.client() as c:
+            ph.fill(c, "k", 100000, b"v")
+            # One turn: the BGSAVE's walk is running when appendonly is switched on.
+            replies = c.pipeline([("BGSAVE",), ("CONFIG", "SET", "appendonly", "yes"),
+                                  ("INFO", "persistence"), ("SET", "during", "1")])
+            self.assertEqual(replies[:2], ["Background saving started", "OK"])
+            self.assertEqual(ph.parse_info(replies[2])["aof_enabled"], "1")
+            n.wait_bgsave()
+            n.wait_rewrite()
+            self.assertEqual(c.call("SET", "after", "1"), "OK")
+        n.kill()
+        n2 = self.node(d, "--appendonly", "yes")
+        with n2.client() as c:
+            self.assertEqual(c.call("DBSIZE"), 100002)
+
+    def test_shutdown_while_the_first_base_is_written_completes_it(self):
+        d = self.mkdir("data")
+        n = self.node(d)
+        with n.client() as c:
+            ph.fill(c, "k", 200000, b"v")
+            c.send([("CONFIG", "SET", "appendonly", "yes"), ("SET", "late", "1"),
+                    ("SHUTDOWN", "NOSAVE")])
+            self.assertEqual([c.read(), c.read()], ["OK", "OK"])
+        n.proc.wait(timeout=60)
+        n2 = self.node(d, "--appendonly", "yes")
+        with n2.client() as c:
+            self.assertEqual(c.call("DBSIZE"), 200001)
+            self.assertEqual(c.call("GET", "late"), b"1")
+
+    def test_appendonly_switched_off_before_its_base_leaves_no_aof(self):
+        d = self.mkdir("data")
+        n = self.node(d)
+        with n.client() as c:
+            ph.fill(c, "k", 200000, b"v")
+            replies = c.pipeline([("CONFIG", "SET", "appendonly", "yes"),
+                                  ("CONFIG", "SET", "appendonly", "no"), ("INFO", "persistence")])
+            self.assertEqual(replies[:2], ["OK", "OK"])
+            info = ph.parse_info(replies[2])
+            self.assertEqual((info["aof_enabled"], info["aof_rewrite_in_progress"]), ("0", "0"))
+            aof_dir = os.path.join(d, "appendonlydir")
+            self.assertEqual(os.listdir(aof_dir) if os.path.isdir(aof_dir) else [], [])
+            self.assertEqual(ph.temp_files(d), [])
+
     def test_appendfsync_changes_apply(self):
         d = self.mkdir("data")
         n = self.node(d, "--appendonly", "yes", "--appendfsync", "everysec")

@@ -452,6 +452,67 @@ TEST_F(AofLogTest, RewriteRotatesInstallsAndDeletesHistory) {
                                          {"SET", "c", "3"}}));
 }
 
+// CONFIG SET appendonly yes: the writes go to an incr file at once, and no manifest names it
+// until its base is installed; the counters of an earlier run's manifest are continued.
+TEST_F(AofLogTest, WaitingForTheFirstBaseNamesNothingUntilInstalled) {
+  AofManifest earlier;
+  earlier.base_seq = 4;
+  earlier.incr_seq = 6;
+  log_ = std::make_unique<AofLog>(options_);
+  AofLog& log = *log_;
+  AofRewrite rewrite;
+  ASSERT_FALSE(log.open_waiting_for_base(earlier, &rewrite));
+  EXPECT_TRUE(log.waiting_for_base());
+  EXPECT_TRUE(log.rewrite_in_progress());
+  EXPECT_EQ(rewrite.first_incr_seq, 7);
+  EXPECT_EQ(log.incr_path(), path("appendonly.aof.7.incr.aof"));
+  EXPECT_FALSE(std::filesystem::exists(options_.names.manifest_path()));
+  append(log, 0, {"SET", "during", "1"});
+  log.flush_turn();
+
+  AofBaseWriter base;
+  ASSERT_FALSE(base.open(rewrite.temp_base_path));
+  base.select(0);
+  base.set("before", "1");
+  ASSERT_FALSE(base.finish());
+  ASSERT_FALSE(log.install_rewrite(rewrite));
+  EXPECT_FALSE(log.waiting_for_base());
+  EXPECT_EQ(slurp(options_.names.manifest_path()),
+            "file appendonly.aof.5.base.aof seq 5 type b\n"
+            "file appendonly.aof.7.incr.aof seq 7 type i\n");
+  EXPECT_EQ(replay(),
+            (std::vector<Argv>{
+                {"SELECT", "0"}, {"SET", "before", "1"}, {"SELECT", "0"}, {"SET", "during", "1"}}));
+}
+
+// A first base that failed (or appendonly no before it was installed): the incr file, which no
+// manifest names, goes; a later open that picks the same name starts it empty.
+TEST_F(AofLogTest, DiscardedFirstIncrLeavesNothingBehind) {
+  {
+    AofLog log(options_);
+    AofRewrite rewrite;
+    ASSERT_FALSE(log.open_waiting_for_base({}, &rewrite));
+    append(log, 0, {"SET", "lost", "1"});
+    log.flush_turn();
+    log.abort_rewrite(rewrite);
+    log.discard();
+    EXPECT_FALSE(log.is_open());
+    EXPECT_EQ(files_in_dir(), 0u);
+  }
+  {
+    // A crash leaves such a file; the log opened at the next start reuses its name, empty.
+    AofLog log(options_);
+    AofRewrite rewrite;
+    ASSERT_FALSE(log.open_waiting_for_base({}, &rewrite));
+    append(log, 0, {"SET", "orphan", "1"});
+    log.flush_turn();
+    ASSERT_FALSE(log.close());
+  }
+  AofLog& log = open_log({}, {{"SET", "base", "1"}});
+  EXPECT_EQ(log.incr_path(), path("appendonly.aof.1.incr.aof"));
+  EXPECT_EQ(replay(), (std::vector<Argv>{{"SET", "base", "1"}}));
+}
+
 TEST_F(AofLogTest, FailedInstallKeepsTheOldManifestAndFiles) {
   AofLog& log = open_log({}, {{"SET", "old", "base"}});
   append(log, 0, {"SET", "a", "1"});
