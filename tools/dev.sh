@@ -10,8 +10,8 @@
 #   tools/dev.sh install DIR PREFIX   install the server and its docs page files from DIR into PREFIX
 #   tools/dev.sh check-install PREFIX start PREFIX's server on free ports, fetch its docs page
 # The Dockerfile's steps are deps/build/install/check-install; tests/setup runs the same calls.
-# Environment: JOBS (parallel jobs, default nproc), BASALT_FUZZ_TOTAL_SECONDS (default 480, shared by
-# the fuzzers) or BASALT_FUZZ_SECONDS (per fuzzer),
+# Environment: JOBS (parallel jobs, default nproc), BASALT_FUZZ_TOTAL_SECONDS (default 300, the fuzz
+# phase's wall time, shared by the fuzzers, JOBS at a time) or BASALT_FUZZ_SECONDS (per fuzzer),
 # BASALT_SKIP_SANITIZE=1 / BASALT_SKIP_FUZZ=1 to shorten a local run (CI runs everything).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -326,21 +326,42 @@ fuzz() {
   local targets=()
   for source in "$root"/tests/fuzz/fuzz_*.cpp; do targets+=("$(basename "$source" .cpp)"); done
   cmake --build "$dir" -j "$jobs" --target "${targets[@]}"
-  # One time budget shared by every target (BASALT_FUZZ_TOTAL_SECONDS, default 8 minutes), at
-  # least 30 s each, so that adding targets keeps the suite's time bounded instead of dropping
-  # any; BASALT_FUZZ_SECONDS sets a fixed time per target instead.
-  local total=${BASALT_FUZZ_TOTAL_SECONDS:-480}
-  local seconds=${BASALT_FUZZ_SECONDS:-$((total / ${#targets[@]} > 30 ? total / ${#targets[@]} : 30))}
+  # One wall-clock budget shared by every target (BASALT_FUZZ_TOTAL_SECONDS, default 5 minutes),
+  # with one target per core at a time: each gets total x cores / targets seconds, at least 30,
+  # so that adding targets keeps the suite's time bounded instead of dropping any;
+  # BASALT_FUZZ_SECONDS sets a fixed time per target instead.
+  local total=${BASALT_FUZZ_TOTAL_SECONDS:-300}
+  local share=$((total * jobs / ${#targets[@]}))
+  local seconds=${BASALT_FUZZ_SECONDS:-$((share > 30 ? share : 30))}
+  echo "fuzzing ${#targets[@]} targets, $jobs at a time, ${seconds}s each"
+  local name failed=()
   for name in "${targets[@]}"; do
-    local target=$dir/tests/fuzz/$name corpus
-    corpus=$(mktemp -d)
-    echo "fuzzing $name for ${seconds}s"
-    # The committed corpus holds seeds and every crash found so far (kept as regression inputs).
-    "$target" -max_total_time="$seconds" -print_final_stats=1 "$corpus" "tests/fuzz/corpus/${name#fuzz_}" \
-      2>"$dir/$name.log" || { tail -50 "$dir/$name.log"; exit 1; }
-    grep -E 'stat::number_of_executed_units' "$dir/$name.log" || true
-    rm -rf "$corpus"
+    while (($(jobs -rp | wc -l) >= jobs)); do wait -n || true; done
+    fuzz_one "$dir" "$name" "$seconds" &
   done
+  wait
+  for name in "${targets[@]}"; do
+    if [[ -e $dir/$name.failed ]]; then
+      failed+=("$name")
+      echo "--- $name failed; the end of $dir/$name.log:"
+      tail -50 "$dir/$name.log"
+    else
+      echo "$name: $(grep -E 'stat::number_of_executed_units' "$dir/$name.log" || true)"
+    fi
+  done
+  ((${#failed[@]} == 0)) || die "fuzz targets failed: ${failed[*]}"
+}
+
+# fuzz_one DIR NAME SECONDS: one target on a fresh corpus seeded from the committed one, which
+# holds seeds and every crash found so far (kept as regression inputs). Marks failure with a file
+# (it runs in the background, beside another target).
+fuzz_one() {
+  local dir=$1 name=$2 seconds=$3 corpus
+  rm -f "$dir/$name.failed"
+  corpus=$(mktemp -d)
+  "$dir/tests/fuzz/$name" -max_total_time="$seconds" -print_final_stats=1 "$corpus" \
+    "tests/fuzz/corpus/${name#fuzz_}" 2>"$dir/$name.log" || touch "$dir/$name.failed"
+  rm -rf "$corpus"
 }
 
 command=${1:-}
