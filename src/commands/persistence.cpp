@@ -825,9 +825,6 @@ std::string Persistence::bgrewriteaof() {
     return "ERR Background append only file rewriting already in progress";
   }
   if (aof_start_scheduled_) return "Background append only file rewriting scheduled";
-  if (aof_ == nullptr) {
-    return "ERR Background append only file rewriting needs appendonly yes in Basalt";
-  }
   if (bgsave_ != nullptr || commit_running_) {
     rewrite_scheduled_ = true;
     rewrite_failures_ = 0;
@@ -842,10 +839,21 @@ std::string Persistence::bgrewriteaof() {
 }
 
 std::optional<std::string> Persistence::start_rewrite_job() {
-  if (aof_ == nullptr) return std::string("AOF rewrite: appendonly is off");
   auto rewrite = std::make_unique<AofRewrite>();
   const int64_t now_s = store_.clock().now_ms() / 1000;
   last_bgsave_try_s_ = now_s;
+  if (aof_ == nullptr) {
+    // appendonly no: Redis rewrites anyway, a new base for the directory and no incr file.
+    const Config& config = engine_.config();
+    if (auto error = prepare_offline_rewrite(aof_names(config), yes(config.aof_use_rdb_preamble),
+                                             rewrite.get())) {
+      last_rewrite_ok_ = false;
+      ++rewrite_failures_;
+      return "AOF rewrite: " + *error;
+    }
+    write_base(std::move(rewrite));
+    return std::nullopt;
+  }
   // With pipelined always, the old file's tail must be on disk before appends move to the new
   // one: the host's next fsync covers only the new file.
   if (sync_before_replies()) {
@@ -898,10 +906,15 @@ void Persistence::finish_rewrite(const std::optional<std::string>& error) {
   const int64_t now_s = store_.clock().now_ms() / 1000;
   last_rewrite_time_s_ = now_s - rewrite_started_s_;
   std::optional<std::string> failure = error;
-  if (!failure && aof_ != nullptr && rewrite_ != nullptr)
-    failure = aof_->install_rewrite(*rewrite_);
+  if (!failure && rewrite_ != nullptr) {
+    const Config& config = engine_.config();
+    failure = aof_ != nullptr ? aof_->install_rewrite(*rewrite_)
+                              : install_offline_rewrite(aof_names(config), *rewrite_,
+                                                        /*keep_history=*/false);
+  }
   if (failure) {
     if (aof_ != nullptr && rewrite_ != nullptr) aof_->abort_rewrite(*rewrite_);
+    if (aof_ == nullptr && rewrite_ != nullptr) ::unlink(rewrite_->temp_base_path.c_str());
     BASALT_LOG(kWarning, "Background AOF rewrite failed: %s", failure->c_str());
     last_rewrite_ok_ = false;
     ++rewrite_failures_;
@@ -946,6 +959,7 @@ void Persistence::abort_rewrite() {
     rewrite_save_.reset();
   }
   if (aof_ != nullptr && rewrite_ != nullptr) aof_->abort_rewrite(*rewrite_);
+  if (aof_ == nullptr && rewrite_ != nullptr) ::unlink(rewrite_->temp_base_path.c_str());
   rewrite_.reset();
 }
 

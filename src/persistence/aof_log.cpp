@@ -290,6 +290,45 @@ void AofLog::discard() {
   background_->drain();
 }
 
+std::optional<std::string> prepare_offline_rewrite(const AofNames& names, bool rdb_base,
+                                                   AofRewrite* rewrite) {
+  if (::mkdir(names.aof_dir().c_str(), 0755) != 0 && errno != EEXIST)
+    return "Can't open or create append-only dir " + names.aof_dir() + ": " + errno_text(errno);
+  // A manifest that can't be read is reported now rather than after the walk.
+  bool found = false;
+  if (auto error = load_aof_manifest(names, &rewrite->manifest, &found)) return error;
+  rewrite->temp_base_path = temp_path_for(names.path_of("rewriteaof-bg.aof"));
+  rewrite->rdb_base = rdb_base;
+  return std::nullopt;
+}
+
+std::optional<std::string> install_offline_rewrite(const AofNames& names, const AofRewrite& rewrite,
+                                                   bool keep_history) {
+  // Read again: the directory is this server's, but the manifest is only ever trusted as on disk.
+  AofManifest next;
+  bool found = false;
+  if (auto error = load_aof_manifest(names, &next, &found)) {
+    ::unlink(rewrite.temp_base_path.c_str());
+    return error;
+  }
+  const std::string base_path = names.path_of(next.add_new_base(names.filename, rewrite.rdb_base));
+  if (auto error = rename_durably(rewrite.temp_base_path, base_path)) {
+    ::unlink(rewrite.temp_base_path.c_str());
+    return "Error trying to rename the temporary AOF base file: " + *error;
+  }
+  next.mark_incrs_before_as_history(next.incr_seq + 1);
+  if (auto error = persist_aof_manifest(names, next)) {
+    ::unlink(base_path.c_str());
+    return "Can't persist the AOF manifest: " + *error;
+  }
+  if (keep_history || next.history.empty()) return std::nullopt;
+  for (const auto& info : next.history) ::unlink(names.path_of(info.name).c_str());
+  next.history.clear();
+  // As delete_history: a manifest still naming deleted history is valid, so this may fail.
+  (void)persist_aof_manifest(names, next);
+  return std::nullopt;
+}
+
 std::optional<std::string> AofLog::close() {
   if (fd_ < 0) return std::nullopt;
   AofFlushResult flushed = flush_turn(true);

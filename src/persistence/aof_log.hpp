@@ -92,6 +92,16 @@ struct AofRewrite {
 // Writes a base file at the given (temporary) path: the whole dataset, RDB or commands.
 using AofBaseWriterFn = std::function<std::optional<std::string>(const std::string& temp_path)>;
 
+// BGREWRITEAOF with appendonly no, which Redis 7 runs too (backgroundRewriteDoneHandler with no
+// log open): prepare_offline_rewrite creates the directory and names the temporary base; once the
+// caller has written it, install_offline_rewrite makes it the directory's base, turns every incr
+// file into history (no log appends to any), persists the manifest and deletes the history
+// (unless keep_history: aof-disable-auto-gc). On failure the old manifest and files stay.
+std::optional<std::string> prepare_offline_rewrite(const AofNames& names, bool rdb_base,
+                                                   AofRewrite* rewrite);
+std::optional<std::string> install_offline_rewrite(const AofNames& names, const AofRewrite& rewrite,
+                                                   bool keep_history);
+
 class AofLog {
  public:
   explicit AofLog(AofLogOptions options);
