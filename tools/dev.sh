@@ -10,7 +10,7 @@
 #   tools/dev.sh install DIR PREFIX   install the server and its docs page files from DIR into PREFIX
 #   tools/dev.sh check-install PREFIX start PREFIX's server on free ports, fetch its docs page
 # The Dockerfile's steps are deps/build/install/check-install; tests/setup runs the same calls.
-# Environment: JOBS (parallel jobs, default nproc), BASALT_FUZZ_TOTAL_SECONDS (default 300, the fuzz
+# Environment: JOBS (parallel jobs, default nproc), BASALT_FUZZ_TOTAL_SECONDS (default 240, the fuzz
 # phase's wall time, shared by the fuzzers, JOBS at a time) or BASALT_FUZZ_SECONDS (per fuzzer),
 # BASALT_SKIP_SANITIZE=1 / BASALT_SKIP_FUZZ=1 to shorten a local run (CI runs everything).
 set -euo pipefail
@@ -326,11 +326,11 @@ fuzz() {
   local targets=()
   for source in "$root"/tests/fuzz/fuzz_*.cpp; do targets+=("$(basename "$source" .cpp)"); done
   cmake --build "$dir" -j "$jobs" --target "${targets[@]}"
-  # One wall-clock budget shared by every target (BASALT_FUZZ_TOTAL_SECONDS, default 5 minutes),
+  # One wall-clock budget shared by every target (BASALT_FUZZ_TOTAL_SECONDS, default 4 minutes),
   # with one target per core at a time: each gets total x cores / targets seconds, at least 30,
   # so that adding targets keeps the suite's time bounded instead of dropping any;
   # BASALT_FUZZ_SECONDS sets a fixed time per target instead.
-  local total=${BASALT_FUZZ_TOTAL_SECONDS:-300}
+  local total=${BASALT_FUZZ_TOTAL_SECONDS:-240}
   local share=$((total * jobs / ${#targets[@]}))
   local seconds=${BASALT_FUZZ_SECONDS:-$((share > 30 ? share : 30))}
   echo "fuzzing ${#targets[@]} targets, $jobs at a time, ${seconds}s each"
