@@ -241,7 +241,7 @@ TEST_F(RdbTest, CountsFromAnInputOfUnknownSizeReserveNothing) {
     bytes += '\x81';  // a 64-bit length follows, big-endian: 2^40 elements
     const uint64_t n = uint64_t{1} << 40;
     for (int i = 7; i >= 0; --i) bytes += static_cast<char>((n >> (8 * i)) & 0xff);
-    bytes += std::string("\x01" "a" "\x01" "b", 4);  // one element or pair, then the file ends
+    bytes += {'\x01', 'a', '\x01', 'b'};  // one element or pair, then the file ends
     std::thread writer([&] {
       FILE* f = std::fopen(fifo.c_str(), "wb");
       ASSERT_NE(f, nullptr);
