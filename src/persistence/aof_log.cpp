@@ -39,6 +39,17 @@ uint64_t file_size(const std::string& path) {
 
 std::string errno_text(int error) { return std::strerror(error); }
 
+std::optional<std::string> make_aof_dir(const AofNames& names) {
+  if (::mkdir(names.aof_dir().c_str(), 0755) != 0 && errno != EEXIST)
+    return "Can't open or create append-only dir " + names.aof_dir() + ": " + errno_text(errno);
+  return std::nullopt;
+}
+
+// Where a rewrite writes its base before installing it.
+std::string temp_base_path(const AofNames& names) {
+  return temp_path_for(names.path_of("rewriteaof-bg.aof"));
+}
+
 }  // namespace
 
 // The bio thread of the AOF: fsyncs, fsync-and-close of a replaced file, unlink of history.
@@ -199,8 +210,7 @@ int AofLog::timed_fdatasync(int fd) {
 std::optional<std::string> AofLog::open(AofManifest manifest, const AofBaseWriterFn& write_base) {
   if (fd_ >= 0) return "the AOF is already open";
   const AofNames& names = options_.names;
-  if (::mkdir(names.aof_dir().c_str(), 0755) != 0 && errno != EEXIST)
-    return "Can't open or create append-only dir " + names.aof_dir() + ": " + errno_text(errno);
+  if (auto error = make_aof_dir(names)) return error;
   const AofManifest loaded = manifest;
   // Starting with no file at all: a base of the (empty or just loaded) dataset comes first, so
   // the directory always has a base to replay the incr files on.
@@ -249,8 +259,7 @@ std::optional<std::string> AofLog::open_waiting_for_base(const AofManifest& coun
                                                          AofRewrite* rewrite) {
   if (fd_ >= 0) return "the AOF is already open";
   const AofNames& names = options_.names;
-  if (::mkdir(names.aof_dir().c_str(), 0755) != 0 && errno != EEXIST)
-    return "Can't open or create append-only dir " + names.aof_dir() + ": " + errno_text(errno);
+  if (auto error = make_aof_dir(names)) return error;
   AofManifest next;
   next.base_seq = counters.base_seq;
   next.incr_seq = counters.incr_seq;
@@ -272,7 +281,7 @@ std::optional<std::string> AofLog::open_waiting_for_base(const AofManifest& coun
 }
 
 void AofLog::fill_rewrite(AofRewrite* rewrite) const {
-  rewrite->temp_base_path = temp_path_for(options_.names.path_of("rewriteaof-bg.aof"));
+  rewrite->temp_base_path = temp_base_path(options_.names);
   rewrite->first_incr_seq = manifest_.incrs.back().seq;
   rewrite->rdb_base = options_.use_rdb_preamble;
   rewrite->manifest = manifest_;
@@ -292,12 +301,12 @@ void AofLog::discard() {
 
 std::optional<std::string> prepare_offline_rewrite(const AofNames& names, bool rdb_base,
                                                    AofRewrite* rewrite) {
-  if (::mkdir(names.aof_dir().c_str(), 0755) != 0 && errno != EEXIST)
-    return "Can't open or create append-only dir " + names.aof_dir() + ": " + errno_text(errno);
+  if (auto error = make_aof_dir(names)) return error;
   // A manifest that can't be read is reported now rather than after the walk.
+  AofManifest current;
   bool found = false;
-  if (auto error = load_aof_manifest(names, &rewrite->manifest, &found)) return error;
-  rewrite->temp_base_path = temp_path_for(names.path_of("rewriteaof-bg.aof"));
+  if (auto error = load_aof_manifest(names, &current, &found)) return error;
+  rewrite->temp_base_path = temp_base_path(names);
   rewrite->rdb_base = rdb_base;
   return std::nullopt;
 }
