@@ -49,6 +49,13 @@ class PersistenceTest : public EngineTest {
     }
     FAIL() << "background work did not finish";
   }
+  // What the loop's polling does until start-up's loading thread is done (or 5 s have passed).
+  void wait_for_loading() {
+    for (int i = 0; i < 5000 && persistence().loading(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      persistence().poll();
+    }
+  }
   std::string field(std::string_view name) {
     std::string info;
     persistence().info(info);
@@ -253,10 +260,7 @@ TEST_F(PersistenceTest, AppendonlyAtRuntimeLogsEveryEffectBeforeTheTurnEnds) {
   config_.appendonly = "yes";
   start();
   ASSERT_FALSE(persistence().begin_loading());
-  for (int i = 0; i < 5000 && persistence().loading(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    persistence().poll();
-  }
+  wait_for_loading();
   ASSERT_FALSE(persistence().loading());
   EXPECT_EQ(run({"GET", "while-off"}), bulk("1"));
   EXPECT_EQ(run({"GET", "before"}), bulk("1"));
@@ -296,10 +300,7 @@ TEST_F(PersistenceTest, ACorruptDumpStopsStartUpWithOneLine) {
   }
   start();
   ASSERT_FALSE(persistence().begin_loading());
-  for (int i = 0; i < 5000 && persistence().loading(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    persistence().poll();
-  }
+  wait_for_loading();
   ASSERT_TRUE(persistence().loading_error());
   EXPECT_NE(persistence().loading_error()->find("dump.rdb"), std::string::npos)
       << *persistence().loading_error();
