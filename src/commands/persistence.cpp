@@ -913,8 +913,7 @@ void Persistence::finish_rewrite(const std::optional<std::string>& error) {
                                                         /*keep_history=*/false);
   }
   if (failure) {
-    if (aof_ != nullptr && rewrite_ != nullptr) aof_->abort_rewrite(*rewrite_);
-    if (aof_ == nullptr && rewrite_ != nullptr) ::unlink(rewrite_->temp_base_path.c_str());
+    discard_rewrite_base();
     BASALT_LOG(kWarning, "Background AOF rewrite failed: %s", failure->c_str());
     last_rewrite_ok_ = false;
     ++rewrite_failures_;
@@ -958,9 +957,19 @@ void Persistence::abort_rewrite() {
     rewrite_save_->abort();
     rewrite_save_.reset();
   }
-  if (aof_ != nullptr && rewrite_ != nullptr) aof_->abort_rewrite(*rewrite_);
-  if (aof_ == nullptr && rewrite_ != nullptr) ::unlink(rewrite_->temp_base_path.c_str());
+  discard_rewrite_base();
   rewrite_.reset();
+}
+
+// A rewrite that will not be installed: its temporary base goes (the log's, or with appendonly
+// no the directory's).
+void Persistence::discard_rewrite_base() {
+  if (rewrite_ == nullptr) return;
+  if (aof_ != nullptr) {
+    aof_->abort_rewrite(*rewrite_);
+  } else {
+    ::unlink(rewrite_->temp_base_path.c_str());
+  }
 }
 
 std::optional<std::string> Persistence::apply_config() {

@@ -122,6 +122,7 @@ class Persistence final : public EffectConsumer {
   void finish_rewrite(const std::optional<std::string>& error);
   void abort_bgsave();
   void abort_rewrite();
+  void discard_rewrite_base();
   void commit_on_thread(std::unique_ptr<BackgroundSave> save, bool rewrite);
   void join_committer();
   // A BGSAVE (or a rewrite) runs from its start until its file is renamed into place, the last
