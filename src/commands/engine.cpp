@@ -749,13 +749,21 @@ void Engine::apply_eviction_config() {
   if (p.maxmemory != 0) {
     sync_meter();
     evict_if_needed();
+  } else {
+    not_counted_for_evict_ = 0;
   }
 }
 
 void Engine::sync_meter() {
-  // Page-granular: fragmentation counts against the cap, so that the cap bounds the RSS.
   const uint64_t active = active_bytes();
-  meter_.sync(active != 0 ? active : memory().used);
+  if (active == 0) {
+    not_counted_for_evict_ = 0;
+    meter_.sync(memory().used);
+    return;
+  }
+  const uint64_t counted = counted_memory(active, allocated_bytes(), eviction_.maxmemory);
+  not_counted_for_evict_ = active - counted;
+  meter_.sync(counted);
 }
 
 EvictionResult Engine::evict_if_needed() {

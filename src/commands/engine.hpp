@@ -50,11 +50,12 @@ class Host {
 // bytes: INFO's used_memory plus the unused parts of partly used pages, so that fragmentation
 // counts against the cap and the cap bounds the RSS) less what Redis leaves out
 // (mem_not_counted_for_evict: replication and AOF buffers; Basalt has no replicas, and its AOF
-// buffer is written out before each turn's replies, so it is counted as 0). An exact reading
-// refreshes jemalloc's statistics, too slow for every command: sync() takes one in the cron, and
-// in between the loop thread's own allocation counters carry it forward, which is exact for what
-// the loop thread allocates and frees (keys, values, tables, client buffers). Other threads'
-// allocations (a background save's buffers) show at the next sync.
+// buffer is written out before each turn's replies) and less holes beyond an eighth of the cap,
+// which eviction cannot give back (counted_memory; reported as mem_not_counted_for_evict). An
+// exact reading refreshes jemalloc's statistics, too slow for every command: sync() takes one in
+// the cron, and in between the loop thread's own allocation counters carry it forward, which is
+// exact for what the loop thread allocates and frees (keys, values, tables, client buffers). Other
+// threads' allocations (a background save's buffers) show at the next sync.
 class AllocatorMeter final : public MemoryMeter {
  public:
   void sync(uint64_t exact_used);
@@ -257,6 +258,7 @@ class Engine final : public KeyspaceObserver {
   // maxmemory (store/evict.hpp). Re-reads the eviction parameters after a config change and, as
   // Redis's CONFIG SET maxmemory does, evicts at once (time-boxed) if memory is over the new cap.
   void apply_eviction_config();
+  uint64_t memory_not_counted_for_evict() const { return not_counted_for_evict_; }
   const EvictionParams& eviction() const { return eviction_; }
   // A time-boxed eviction left memory over the cap: the host calls evict_step() between loop
   // turns until it is done (Redis's evictionTimeProc), and the cron does too.
@@ -358,6 +360,7 @@ class Engine final : public KeyspaceObserver {
   EvictionParams eviction_;
   Evictor evictor_{store_};
   AllocatorMeter meter_;
+  uint64_t not_counted_for_evict_ = 0;  // holes counted_memory left out at the last reading
   MemoryMeter* meter_override_ = nullptr;
   bool prompt_release_ = false;  // set_prompt_release() applied (maxmemory is set)
   std::vector<std::pair<int, std::vector<std::string>>> transaction_effects_;

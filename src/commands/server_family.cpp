@@ -545,8 +545,9 @@ void info_memory(CommandContext& ctx, std::string& out) {
   field(out, "maxmemory_policy", eviction_policy_name(eviction.policy));
   field(out, "mem_fragmentation_ratio",
         printf_string("%.2f", used == 0 ? 0.0 : static_cast<double>(rss) / used));
-  // Basalt has no replication buffers and writes its AOF buffer out every turn (engine.hpp).
-  field(out, "mem_not_counted_for_evict", int64_t{0});
+  // Basalt has no replication buffers and writes its AOF buffer out every turn (engine.hpp); what
+  // it leaves out are holes eviction cannot give back (counted_memory).
+  field(out, "mem_not_counted_for_evict", ctx.engine.memory_not_counted_for_evict());
   field(out, "mem_allocator", allocator_name());
   field(out, "lazyfree_pending_objects", int64_t{0});
 }

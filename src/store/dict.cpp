@@ -222,7 +222,10 @@ size_t Dict::sample(std::mt19937_64& rng, Entry** out, size_t n) {
   const size_t big = std::max(size_[0], size_[1]);
   size_t i = rng() & (big - 1);
   size_t got = 0;
-  for (size_t visits = 0; visits < n * 10 && got < n; ++visits, i = (i + 1) & (big - 1)) {
+  // At most one pass over the buckets: a second would return the same keys again, which an
+  // eviction pool would hold twice.
+  const size_t max_visits = std::min(n * 10, big);
+  for (size_t visits = 0; visits < max_visits && got < n; ++visits, i = (i + 1) & (big - 1)) {
     for (int t = 0; t < 2 && got < n; ++t) {
       // Buckets of table 0 below the rehash index are empty by construction.
       if (i >= size_[t] || (t == 0 && rehashing() && static_cast<int64_t>(i) < rehash_idx_)) {

@@ -47,6 +47,10 @@ std::string_view eviction_policy_choices() {
          "allkeys-random,noeviction";
 }
 
+uint64_t counted_memory(uint64_t active, uint64_t allocated, uint64_t maxmemory) {
+  return maxmemory == 0 ? active : std::min(active, allocated + maxmemory / 8);
+}
+
 int64_t eviction_time_limit_us(int tenacity) {
   if (tenacity <= 10) return 50 * static_cast<int64_t>(std::max(tenacity, 0));
   if (tenacity < 100) return static_cast<int64_t>(500.0 * std::pow(1.15, tenacity - 10.0));
@@ -121,6 +125,7 @@ Entry* Evictor::pop_best(const EvictionParams& params, Database** db) {
     Candidate& c = pool_[k];
     if (c.db < 0) continue;
     const int index = c.db;
+    const uint64_t sampled_score = c.score;
     c.db = -1;
     c.score = 0;
     if (index >= store_.db_count()) continue;
@@ -128,6 +133,14 @@ Entry* Evictor::pop_best(const EvictionParams& params, Database** db) {
     Entry* e = d.peek(c.key);
     // Deleted since it was sampled, or (volatile) it lost its TTL: not a candidate any more.
     if (e == nullptr || (policy_is_volatile(params.policy) && !e->has_expire())) continue;
+    // Read since it was sampled (Redis would evict it on the old score): back into the pool with
+    // what it scores now, and the best is looked for again. Scores do not move within a call, so
+    // each candidate goes back at most once.
+    if (const uint64_t now = score(e, params.policy); now < sampled_score) {
+      insert(now, index, e->key());
+      k = kPoolSize;
+      continue;
+    }
     *db = &d;
     return e;
   }

@@ -117,6 +117,21 @@ TEST_F(EvictTest, LruEvictsTheLeastRecentlyUsed) {
   EXPECT_EQ(store_.idle_ms(store_.db(0).peek("k3")), 30'000);
 }
 
+TEST_F(EvictTest, AKeyReadSinceItWasSampledIsNotEvictedOnItsOldScore) {
+  // The pool outlives a call: k1 enters it 20 s idle, then is read. Redis would still evict it
+  // first on that stale score; its current one puts it last.
+  store_.set_access_policy(false, 10, 1);
+  for (int i = 0; i < 4; ++i) {
+    add("k" + std::to_string(i));
+    advance_s(10);
+  }
+  EXPECT_EQ(evict_to(3, EvictionPolicy::kAllKeysLru), EvictionResult::kOk);
+  EXPECT_THAT(recorder_.evicted, ElementsAre("0:k0"));
+  read("k1");
+  EXPECT_EQ(evict_to(2, EvictionPolicy::kAllKeysLru), EvictionResult::kOk);
+  EXPECT_THAT(recorder_.evicted, ElementsAre("0:k0", "0:k2"));
+}
+
 TEST_F(EvictTest, LruSamplesEveryDatabase) {
   store_.set_access_policy(false, 10, 1);
   add("old", 1);
@@ -288,6 +303,16 @@ TEST(EvictTimeBox, StopsWhenTheTimeLimitPasses) {
   EXPECT_EQ(evictor.perform(params, meter), EvictionResult::kOk);
   EXPECT_FALSE(evictor.pending());
   EXPECT_EQ(store.key_count(), 1u);
+}
+
+TEST(EvictCountedMemory, PagesCountWithUpToAnEighthOfTheCapInHoles) {
+  constexpr uint64_t kMb = 1 << 20;
+  // A few holes: the pages count, so the cap bounds the RSS.
+  EXPECT_EQ(counted_memory(66 * kMb, 59 * kMb, 64 * kMb), 66 * kMb);
+  // Holes spread over pages that eviction cannot empty: 8 MB of them count, not the 24 MB that
+  // would make every reading evict again.
+  EXPECT_EQ(counted_memory(68 * kMb, 44 * kMb, 64 * kMb), 52 * kMb);
+  EXPECT_EQ(counted_memory(68 * kMb, 44 * kMb, 0), 68 * kMb);
 }
 
 TEST(EvictPolicyNames, RoundTripAndTimeLimits) {
