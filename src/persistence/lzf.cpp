@@ -56,6 +56,14 @@ size_t lzf_compress(const void* in_ptr, size_t in_len, void* out_ptr, size_t out
       if (distance <= kMaxDistance && std::memcmp(in + ref, in + ip, 3) == 0) {
         const size_t max_len = std::min(in_len - ip, kMaxMatch);
         size_t len = 3;
+        // Eight bytes a step while they all match, then the last few one by one.
+        while (len + 8 <= max_len) {
+          uint64_t a, b;
+          std::memcpy(&a, in + ref + len, 8);
+          std::memcpy(&b, in + ip + len, 8);
+          if (a != b) break;
+          len += 8;
+        }
         while (len < max_len && in[ref + len] == in[ip + len]) ++len;
         // Close the literal run; an empty one gives its reserved control byte back.
         if (lit > 0) {
@@ -74,8 +82,10 @@ size_t lzf_compress(const void* in_ptr, size_t in_len, void* out_ptr, size_t out
           out[op++] = static_cast<uint8_t>(l - 7);
         }
         out[op++] = static_cast<uint8_t>(off & 0xff);
-        // Index the positions inside the match too, so that repeats of it are found.
-        for (size_t i = ip + 1; i < ip + len && i + 2 < in_len; ++i)
+        // Index the match's last two positions (as liblzf's VERY_FAST does), so that what follows
+        // can refer back into it. Indexing every position inside it found a few more matches but
+        // spent half of SAVE's time hashing long repeats (a 100-byte "vvv..." value: 98 hashes).
+        for (size_t i = std::max(ip + 1, ip + len - 2); i < ip + len && i + 2 < in_len; ++i)
           table[hash3(in + i, bits)] = static_cast<uint32_t>(i + 1);
         ip += len;
         lit = 0;
