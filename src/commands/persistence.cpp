@@ -103,83 +103,14 @@ class DiscardingLink final : public ClientLink {
   DiscardingReply reply_;
 };
 
-// A hash as HSET commands of at most 64 pairs each (Redis's AOF_REWRITE_ITEMS_PER_CMD).
-void write_hash_commands(AofBaseWriter& writer, std::string_view key, const Hash& hash) {
-  constexpr size_t kPairsPerCommand = 64;
-  std::vector<std::string_view> argv;
-  argv.reserve(2 + 2 * kPairsPerCommand);
-  hash.for_each([&](std::string_view field, std::string_view value) {
-    if (argv.empty()) argv = {"HSET", key};
-    argv.push_back(field);
-    argv.push_back(value);
-    if (argv.size() == 2 + 2 * kPairsPerCommand) {
-      writer.command(argv);
-      argv.clear();
-    }
-  });
-  if (!argv.empty()) writer.command(argv);
-}
-
-// A sorted set as ZADDs of up to kItemsPerCommand pairs (Redis's rewriteSortedSetObject), scores
-// as "%.17g" so they read back as the same double.
-void write_zset(AofBaseWriter& writer, std::string_view key, const ZSet& zs) {
-  constexpr size_t kBatch = AofBaseWriter::kItemsPerCommand;
-  std::string scores[kBatch];
-  std::string_view members[kBatch];
-  std::vector<std::string_view> argv;
-  argv.reserve(2 + 2 * kBatch);
-  size_t n = 0;
-  auto flush = [&] {
-    argv.assign({"ZADD", key});
-    for (size_t i = 0; i < n; ++i) {
-      argv.push_back(scores[i]);
-      argv.push_back(members[i]);
-    }
-    writer.command(argv);
-    n = 0;
-  };
-  zs.for_each([&](std::string_view member, double score) {
-    scores[n] = double_to_string(score);
-    members[n] = member;
-    if (++n == kBatch) flush();
-  });
-  if (n != 0) flush();
-}
-
 // A base of commands (aof-use-rdb-preamble no): every key as the commands that rebuild it.
 std::optional<std::string> write_command_base(const Store& store, const std::string& path) {
   AofBaseWriter writer;
   if (auto error = writer.open(path)) return error;
   for (int i = 0; i < store.db_count(); ++i) {
     const Database& db = store.db(i);
-    if (db.size() == 0) continue;
-    writer.select(i);
     db.for_each([&](Entry* e) {
-      if (db.is_expired(e)) return;
-      switch (e->value.type()) {
-        case ValueType::kString:
-          writer.set(e->key(), e->value.str());
-          break;
-        case ValueType::kList: {
-          const List& list = e->value.list();
-          writer.begin_list(e->key(), list.size());
-          for (std::string_view item : list) writer.list_element(item);
-          break;
-        }
-        case ValueType::kHash:
-          write_hash_commands(writer, e->key(), e->value.hash());
-          break;
-        case ValueType::kSet: {
-          const Set& set = e->value.set();
-          writer.begin_set(e->key(), set.size());
-          set.for_each([&](std::string_view m) { writer.set_member(m); });
-          break;
-        }
-        case ValueType::kZSet:
-          write_zset(writer, e->key(), e->value.zset());
-          break;
-      }
-      if (e->has_expire()) writer.pexpireat(e->key(), e->expire_at);
+      if (!db.is_expired(e)) writer.write_entry(i, e->key(), e->value, e->expire_at);
     });
   }
   return writer.finish();
@@ -876,20 +807,18 @@ void Persistence::write_base(std::unique_ptr<AofRewrite> rewrite) {
   const int64_t now_s = store_.clock().now_ms() / 1000;
   ++aof_rewrites_;
   rewrite_started_s_ = now_s;
-  if (!rewrite->rdb_base) {
-    // A base of commands is written at once (aof-use-rdb-preamble no); the default RDB base is
-    // the fork-less background walk below.
-    rewrite_ = std::move(rewrite);
-    finish_rewrite(write_command_base(store_, rewrite_->temp_base_path));
-    return;
-  }
-  RdbHeaderInfo info;
-  info.ctime_s = now_s;
-  info.used_mem = allocated_bytes();
-  info.aof_base = true;
+  // The fork-less background walk, writing an RDB base or (aof-use-rdb-preamble no) commands.
   std::string error;
-  rewrite_save_ =
-      BackgroundSave::start(store_, rewrite->temp_base_path, rdb_options(config), info, &error);
+  if (rewrite->rdb_base) {
+    RdbHeaderInfo info;
+    info.ctime_s = now_s;
+    info.used_mem = allocated_bytes();
+    info.aof_base = true;
+    rewrite_save_ =
+        BackgroundSave::start(store_, rewrite->temp_base_path, rdb_options(config), info, &error);
+  } else {
+    rewrite_save_ = BackgroundSave::start_commands(store_, rewrite->temp_base_path, &error);
+  }
   rewrite_ = std::move(rewrite);
   if (rewrite_save_ == nullptr) {
     finish_rewrite("can't write the new base: " + error);

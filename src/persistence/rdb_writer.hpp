@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "persistence/entry_encoder.hpp"
 #include "persistence/rdb_format.hpp"
 #include "store/entry.hpp"
 #include "store/value.hpp"
@@ -37,7 +38,7 @@ struct RdbHeaderInfo {
   bool aof_base = false;  // the file is the base of a multi-part AOF
 };
 
-class RdbWriter {
+class RdbWriter final : public EntryEncoder {
  public:
   RdbWriter(std::string& out, RdbWriteOptions options = {});
   RdbWriter(const RdbWriter&) = delete;
@@ -52,9 +53,9 @@ class RdbWriter {
   // One key. A SELECTDB comes first when db is not that of the previous entry: entries of
   // several databases may interleave (the snapshot does), and Redis's loader takes SELECTDB at
   // any point. expire_at_ms is absolute unix ms, kNoExpire (0) for none.
-  void write_entry(int db, std::string_view key, const Value& value, int64_t expire_at_ms);
+  void write_entry(int db, std::string_view key, const Value& value, int64_t expire_at_ms) override;
   // EOF and the checksum; nothing may be written after.
-  void write_footer();
+  void write_footer() override;
 
   uint64_t bytes_written() const { return written_; }
   bool finished() const { return finished_; }

@@ -2,11 +2,12 @@
 
 #include <cstdio>
 
+#include "persistence/aof_base_writer.hpp"
 #include "store/store.hpp"
 
 namespace basalt {
 
-DbSnapshot::DbSnapshot(Database& db, RdbWriter& writer)
+DbSnapshot::DbSnapshot(Database& db, EntryEncoder& writer)
     : db_(db), writer_(writer), epoch_((db.attach_snapshot(this), db.snapshot_epoch())) {}
 
 DbSnapshot::~DbSnapshot() {
@@ -82,26 +83,40 @@ void DbSnapshot::abort() {
   finish();
 }
 
-BackgroundSave::BackgroundSave(Store& store, std::string path, const RdbWriteOptions& options)
-    : store_(store),
-      path_(std::move(path)),
-      temp_(temp_path_for(path_)),
-      writer_(buffer_, options) {}
+BackgroundSave::BackgroundSave(Store& store, std::string path)
+    : store_(store), path_(std::move(path)), temp_(temp_path_for(path_)) {}
+
+bool BackgroundSave::attach(std::string* error) {
+  if (auto err = file_.open(temp_)) {
+    *error = *err;
+    committed_ = true;  // nothing to remove
+    return false;
+  }
+  for (int i = 0; i < store_.db_count(); ++i) {
+    dbs_.push_back(std::make_unique<DbSnapshot>(store_.db(i), *encoder_));
+  }
+  return true;
+}
 
 std::unique_ptr<BackgroundSave> BackgroundSave::start(Store& store, const std::string& path,
                                                       const RdbWriteOptions& options,
                                                       const RdbHeaderInfo& info,
                                                       std::string* error) {
-  std::unique_ptr<BackgroundSave> save(new BackgroundSave(store, path, options));
-  if (auto err = save->file_.open(save->temp_)) {
-    *error = *err;
-    save->committed_ = true;  // nothing to remove
-    return nullptr;
-  }
-  save->writer_.write_header(info);
-  for (int i = 0; i < store.db_count(); ++i) {
-    save->dbs_.push_back(std::make_unique<DbSnapshot>(store.db(i), save->writer_));
-  }
+  std::unique_ptr<BackgroundSave> save(new BackgroundSave(store, path));
+  auto writer = std::make_unique<RdbWriter>(save->buffer_, options);
+  RdbWriter& rdb = *writer;
+  save->encoder_ = std::move(writer);
+  if (!save->attach(error)) return nullptr;
+  rdb.write_header(info);
+  return save;
+}
+
+std::unique_ptr<BackgroundSave> BackgroundSave::start_commands(Store& store,
+                                                               const std::string& path,
+                                                               std::string* error) {
+  std::unique_ptr<BackgroundSave> save(new BackgroundSave(store, path));
+  save->encoder_ = std::make_unique<AofBaseWriter>(save->buffer_);
+  if (!save->attach(error)) return nullptr;
   return save;
 }
 
@@ -145,7 +160,7 @@ bool BackgroundSave::done() const {
 }
 
 std::optional<std::string> BackgroundSave::finish_bytes() {
-  writer_.write_footer();
+  encoder_->write_footer();
   finished_ = true;
   return drain();
 }

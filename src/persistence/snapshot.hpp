@@ -19,8 +19,9 @@
 // Extra memory is the output buffer (drained to the file past kDrainBytes at each step) plus the
 // entries hooks serialize between two steps.
 //
-// One writer serves the whole file: entries of different databases interleave, each preceded by
-// a SELECTDB when the database changes.
+// One encoder serves the whole file: entries of different databases interleave, each preceded by
+// a SELECTDB (or SELECT) when the database changes. The encoder is the RDB writer (BGSAVE, an RDB
+// base) or the command writer (a base of commands, aof-use-rdb-preamble no).
 
 #include <cstdint>
 #include <memory>
@@ -28,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "persistence/entry_encoder.hpp"
 #include "persistence/file_io.hpp"
 #include "persistence/rdb_writer.hpp"
 #include "store/database.hpp"
@@ -39,7 +41,7 @@ class Store;
 // The walk over one Database. Attached on construction; detaches when done or aborted.
 class DbSnapshot final : public SnapshotHook {
  public:
-  DbSnapshot(Database& db, RdbWriter& writer);
+  DbSnapshot(Database& db, EntryEncoder& writer);
   ~DbSnapshot() override;
   DbSnapshot(const DbSnapshot&) = delete;
   DbSnapshot& operator=(const DbSnapshot&) = delete;
@@ -61,7 +63,7 @@ class DbSnapshot final : public SnapshotHook {
   void finish();
 
   Database& db_;
-  RdbWriter& writer_;
+  EntryEncoder& writer_;
   const bool epoch_;
   uint64_t cursor_ = 0;
   // A table FLUSHDB handed over: walked (and the old database's part of it finished) first.
@@ -90,6 +92,9 @@ class BackgroundSave {
   static std::unique_ptr<BackgroundSave> start(Store& store, const std::string& path,
                                                const RdbWriteOptions& options,
                                                const RdbHeaderInfo& info, std::string* error);
+  // The same walk writing a base of commands (aof-use-rdb-preamble no) instead of an RDB file.
+  static std::unique_ptr<BackgroundSave> start_commands(Store& store, const std::string& path,
+                                                        std::string* error);
   ~BackgroundSave();  // aborts unless committed
   BackgroundSave(const BackgroundSave&) = delete;
   BackgroundSave& operator=(const BackgroundSave&) = delete;
@@ -109,7 +114,9 @@ class BackgroundSave {
   const std::string& temp_path() const { return temp_; }
 
  private:
-  BackgroundSave(Store& store, std::string path, const RdbWriteOptions& options);
+  BackgroundSave(Store& store, std::string path);
+  // Opens the temporary file and attaches a snapshot to every database, encoding with encoder_.
+  bool attach(std::string* error);
   std::optional<std::string> drain();
 
   Store& store_;
@@ -117,7 +124,7 @@ class BackgroundSave {
   std::string temp_;
   OutputFile file_;
   std::string buffer_;
-  RdbWriter writer_;
+  std::unique_ptr<EntryEncoder> encoder_;
   std::vector<std::unique_ptr<DbSnapshot>> dbs_;
   size_t next_db_ = 0;
   BackgroundSaveStats stats_;

@@ -266,6 +266,68 @@ TEST_F(PersistenceTest, AppendonlyAtRuntimeLogsEveryEffectBeforeTheTurnEnds) {
   EXPECT_EQ(run({"GET", "before"}), bulk("1"));
 }
 
+TEST_F(PersistenceTest, ABaseOfCommandsIsWrittenInTheBackgroundAsOfTheRewritesStart) {
+  // aof-use-rdb-preamble no: the rewrite's base is the same fork-less walk as an RDB base,
+  // encoded as commands, while writes go on into the new incr file.
+  config_.appendonly = "yes";
+  config_.aof_use_rdb_preamble = "no";
+  start();
+  ASSERT_FALSE(persistence().begin_loading());
+  wait_for_loading();
+  for (int i = 0; i < 2000; ++i) run({"SET", "s" + std::to_string(i), "v" + std::to_string(i)});
+  run({"RPUSH", "list", "a", "b", "c"});
+  run({"HSET", "hash", "f1", "1", "f2", "2"});
+  run({"SADD", "set", "x", "y"});
+  run({"ZADD", "zset", "1.5", "m1", "-inf", "m2"});
+  run({"SET", "ttl", "t", "PX", "100000"});
+  run({"SELECT", "3"});
+  run({"SET", "in3", "three"});
+  run({"SELECT", "0"});
+  engine_->end_turn();
+  EXPECT_EQ(run({"BGREWRITEAOF"}), "+Background append only file rewriting started\r\n");
+  EXPECT_EQ(field("aof_rewrite_in_progress"), "1");
+  run({"SET", "s1", "changed"});
+  run({"DEL", "s2"});
+  run({"HSET", "hash", "f3", "3"});
+  run({"RPOP", "list"});
+  run({"SET", "new", "n"});
+  engine_->end_turn();
+  finish_background_work();
+  EXPECT_EQ(field("aof_last_bgrewrite_status"), "ok");
+  const std::string aof_dir = join_path(dir_, "appendonlydir");
+  std::string error;
+  std::optional<std::string> manifest =
+      read_file(join_path(aof_dir, "appendonly.aof.manifest"), &error);
+  ASSERT_TRUE(manifest) << error;
+  EXPECT_EQ(*manifest,
+            "file appendonly.aof.2.base.aof seq 2 type b\n"
+            "file appendonly.aof.2.incr.aof seq 2 type i\n");
+  std::optional<std::string> base =
+      read_file(join_path(aof_dir, "appendonly.aof.2.base.aof"), &error);
+  ASSERT_TRUE(base) << error;
+  EXPECT_TRUE(base->starts_with("*2\r\n$6\r\nSELECT\r\n")) << base->substr(0, 40);
+  // The base holds the keys as they were when the rewrite started.
+  EXPECT_NE(base->find("$2\r\ns1\r\n$2\r\nv1\r\n"), std::string::npos);
+  EXPECT_EQ(base->find("changed"), std::string::npos);
+  start();
+  ASSERT_FALSE(persistence().begin_loading());
+  wait_for_loading();
+  ASSERT_FALSE(persistence().loading());
+  EXPECT_EQ(run({"DBSIZE"}), ":2005\r\n");
+  EXPECT_EQ(run({"GET", "s1"}), bulk("changed"));
+  EXPECT_EQ(run({"GET", "s2"}), "$-1\r\n");
+  EXPECT_EQ(run({"GET", "s1999"}), bulk("v1999"));
+  EXPECT_EQ(run({"LRANGE", "list", "0", "-1"}), array({bulk("a"), bulk("b")}));
+  EXPECT_EQ(run({"HGET", "hash", "f3"}), bulk("3"));
+  EXPECT_EQ(run({"HLEN", "hash"}), ":3\r\n");
+  EXPECT_EQ(run({"SCARD", "set"}), ":2\r\n");
+  EXPECT_EQ(run({"ZSCORE", "zset", "m2"}), bulk("-inf"));
+  EXPECT_EQ(run({"PTTL", "ttl"}), ":100000\r\n");
+  EXPECT_EQ(run({"GET", "new"}), bulk("n"));
+  run({"SELECT", "3"});
+  EXPECT_EQ(run({"GET", "in3"}), bulk("three"));
+}
+
 TEST_F(PersistenceTest, LoadingAtStartAnswersLoadingThenServesTheDump) {
   for (int i = 0; i < 1000; ++i) run({"SET", "key:" + std::to_string(i), "v"});
   run({"SET", "gone", "v", "PX", "10"});
