@@ -35,19 +35,37 @@ std::optional<int64_t> parse_int64(std::string_view s) {
   return static_cast<int64_t>(v);
 }
 
+std::optional<StrtodResult> strtod_whole(std::string_view s, size_t max_len) {
+  if (s.size() > max_len) return std::nullopt;
+  // strtod wants a NUL-terminated string: short ones (scores, most numbers) are copied to the
+  // stack.
+  char small[130];
+  std::string large;
+  const char* text = small;
+  if (s.size() < sizeof(small)) {
+    std::memcpy(small, s.data(), s.size());
+    small[s.size()] = '\0';
+  } else {
+    large.assign(s);
+    text = large.c_str();
+  }
+  char* end = nullptr;
+  errno = 0;
+  const double v = std::strtod(text, &end);
+  if (end != text + s.size() || std::isnan(v)) return std::nullopt;
+  return StrtodResult{v, errno == ERANGE};
+}
+
 std::optional<double> parse_double(std::string_view s) {
-  if (s.empty() || s.size() > 5000) return std::nullopt;
+  if (s.empty()) return std::nullopt;
   if (std::isspace(static_cast<unsigned char>(s.front())) ||
       std::isspace(static_cast<unsigned char>(s.back())))
     return std::nullopt;
-  std::string buf(s);
-  char* end = nullptr;
-  errno = 0;
-  double v = std::strtod(buf.c_str(), &end);
-  if (end != buf.c_str() + buf.size() || (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL)) ||
-      std::isnan(v))
+  const std::optional<StrtodResult> r = strtod_whole(s, 5000);
+  if (!r || (r->out_of_range && (r->value == HUGE_VAL || r->value == -HUGE_VAL))) {
     return std::nullopt;
-  return v;
+  }
+  return r->value;
 }
 
 std::optional<long double> parse_long_double(std::string_view s) {

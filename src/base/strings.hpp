@@ -14,6 +14,15 @@ namespace basalt {
 
 // Strict int64: optional '-', digits, no leading zeros, no spaces, no '+', in range (string2ll).
 std::optional<int64_t> parse_int64(std::string_view s);
+// strtod over all of s, as Redis's callers of strtod check it: nullopt when s is longer than
+// max_len, when anything is left over (a NUL inside included) or when it reads as NaN; else the
+// value and whether strtod reported it out of range (an overflow to +-HUGE_VAL or an underflow).
+// Leading spaces are strtod's to skip: callers that refuse them check first.
+struct StrtodResult {
+  double value;
+  bool out_of_range;
+};
+std::optional<StrtodResult> strtod_whole(std::string_view s, size_t max_len);
 // Strict double, as Redis's getDoubleFromObject (strtod on the whole string, no spaces, not NaN).
 std::optional<double> parse_double(std::string_view s);
 // Long double for INCRBYFLOAT and timeouts (string2ld): no spaces, not NaN, under 5 KiB; inf is

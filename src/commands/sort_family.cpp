@@ -68,11 +68,11 @@ struct SortItem {
 
 // Redis's strtod over the value as a C string: a NUL ends it, leading spaces, hex and "inf" are
 // numbers, anything left over, an overflow or NaN is an error.
-bool parse_score(const std::string& s, double* out) {
-  errno = 0;
-  char* end;
-  *out = std::strtod(s.c_str(), &end);
-  return *end == '\0' && errno != ERANGE && !std::isnan(*out);
+bool parse_score(std::string_view s, double* out) {
+  const std::optional<StrtodResult> r = strtod_whole(s.substr(0, s.find('\0')), SIZE_MAX);
+  if (!r || r->out_of_range) return false;
+  *out = r->value;
+  return true;
 }
 
 // Redis's compareStringObjects: bytes, then length. (Redis compares ALPHA replies with strcoll

@@ -383,12 +383,10 @@ ZSet::Limits limits_of(const CommandContext& ctx) {
 bool parse_score_bound(std::string_view s, double* out, bool* exclusive) {
   *exclusive = !s.empty() && s[0] == '(';
   if (*exclusive) s.remove_prefix(1);
-  if (s.empty() || s.size() > 256) return false;
-  std::string buf(s);
-  char* end = nullptr;
-  const double v = std::strtod(buf.c_str(), &end);
-  if (end != buf.c_str() + buf.size() || std::isnan(v)) return false;
-  *out = v;
+  // Nothing (or a bare "(") reads as 0, as strtod of an empty string does in Redis.
+  const std::optional<StrtodResult> r = strtod_whole(s, 256);
+  if (!r) return false;
+  *out = r->value;
   return true;
 }
 

@@ -373,14 +373,11 @@ std::optional<std::string> canonical_notify_classes(std::string_view classes) {
 std::optional<std::string> set_percentiles(std::string& field, std::string_view value) {
   std::string normalized;
   for (std::string_view w : split_words(value)) {
-    std::string word(w);
-    char* end = nullptr;
-    errno = 0;
-    const double v = std::strtod(word.c_str(), &end);
-    if (word.empty() || std::isspace(static_cast<unsigned char>(word[0])) ||
-        end != word.c_str() + word.size() || errno == ERANGE || std::isnan(v)) {
-      return "Invalid latency-tracking-info-percentiles parameters";
-    }
+    const std::optional<StrtodResult> r =
+        w.empty() || std::isspace(static_cast<unsigned char>(w[0])) ? std::nullopt
+                                                                    : strtod_whole(w, SIZE_MAX);
+    if (!r || r->out_of_range) return "Invalid latency-tracking-info-percentiles parameters";
+    const double v = r->value;
     if (v > 100.0 || v < 0.0) {
       return "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]";
     }

@@ -173,14 +173,10 @@ bool is_container_type(uint8_t t) { return is_list_type(t) || is_zset_type(t); }
 // A score kept as text (ZSET, and the score elements of a ziplist or listpack): strtod over the
 // whole text, as Redis's zzlStrtod; NaN is refused, since no sorted set holds one.
 bool parse_score_text(std::string_view s, double* out) {
-  if (s.empty() || s.size() > 128) return false;
-  char buf[129];
-  std::memcpy(buf, s.data(), s.size());
-  buf[s.size()] = '\0';
-  char* end = nullptr;
-  const double v = std::strtod(buf, &end);
-  if (end != buf + s.size() || std::isnan(v)) return false;
-  *out = v;
+  if (s.empty()) return false;
+  const std::optional<StrtodResult> r = strtod_whole(s, 128);
+  if (!r) return false;
+  *out = r->value;
   return true;
 }
 
