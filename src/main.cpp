@@ -3,7 +3,9 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -53,6 +55,11 @@ int main(int argc, char** argv) {
   }
   BASALT_LOG(kNotice, "%s pid=%d, just started", version_line().c_str(),
              static_cast<int>(getpid()));
+  // Huge pages only while a dataset loads (base/allocator.cpp); pages faulted from here on
+  // follow that rule (the few the process touched while starting stay as they are).
+  if (!basalt::allow_huge_pages(false)) {
+    BASALT_LOG(kWarning, "the kernel refused prctl(PR_SET_THP_DISABLE): %s", std::strerror(errno));
+  }
   basalt::Server server(config);
   std::string error;
   if (!server.start(&error)) {

@@ -1,6 +1,7 @@
 #include "base/allocator.hpp"
 
 #include <malloc.h>
+#include <sys/prctl.h>
 
 #ifdef BASALT_JEMALLOC
 #include <jemalloc/jemalloc.h>
@@ -12,7 +13,24 @@
 #include <utility>
 #endif
 
+#ifdef BASALT_JEMALLOC
+// jemalloc reads this at its first allocation (MALLOC_CONF in the environment still overrides
+// it): it advises huge pages (MADV_HUGEPAGE) for every mapping it makes. The process then keeps
+// them off with prctl(PR_SET_THP_DISABLE) once its configuration is read (main.cpp), except
+// while it loads a dataset (persistence.cpp): on 4 KB pages a load takes a page fault every
+// 4 KB and a TLB miss on most table reads, and 1,000,000 keys load in 1.0-1.2 s instead of
+// 0.33-0.76 s (README, Persistence). Not for good: khugepaged (with its default max_ptes_none)
+// would gather pages jemalloc has purged back into whole 2 MB pages, so a cache's RSS would
+// creep past maxmemory; once they are off, loaded pages stay huge until jemalloc frees part of
+// one, which splits it. Redis keeps them off altogether (disable-thp yes) because after its
+// fork every page a write touches is copied whole; Basalt never forks, and disable-thp yes
+// keeps its loads on 4 KB pages too. The kernel's transparent_hugepage mode has the last word.
+const char* malloc_conf = "thp:always";
+#endif
+
 namespace basalt {
+
+bool allow_huge_pages(bool allow) { return prctl(PR_SET_THP_DISABLE, allow ? 0 : 1, 0, 0, 0) == 0; }
 
 #ifdef BASALT_JEMALLOC
 
@@ -32,24 +50,31 @@ std::string_view allocator_name() {
 
 namespace {
 
-// A jemalloc statistic, fresh: statistics are cached until the epoch is bumped.
-std::optional<uint64_t> fresh_stat(const char* name) {
+void refresh_stats() {
+  // Statistics are cached until the epoch is bumped.
   uint64_t epoch = 1;
   size_t len = sizeof(epoch);
   mallctl("epoch", &epoch, &len, &epoch, len);
+}
+
+std::optional<uint64_t> read_stat(const char* name) {
   size_t value = 0;
-  len = sizeof(value);
+  size_t len = sizeof(value);
   if (mallctl(name, &value, &len, nullptr, 0) != 0) return std::nullopt;
   return value;
 }
 
 }  // namespace
 
-uint64_t allocated_bytes() { return fresh_stat("stats.allocated").value_or(0); }
+uint64_t allocated_bytes() {
+  refresh_stats();
+  return read_stat("stats.allocated").value_or(0);
+}
 
-uint64_t active_bytes() {
-  if (std::optional<uint64_t> active = fresh_stat("stats.active")) return *active;
-  return allocated_bytes();
+AllocatorBytes allocator_bytes() {
+  refresh_stats();
+  const uint64_t allocated = read_stat("stats.allocated").value_or(0);
+  return {allocated, read_stat("stats.active").value_or(allocated)};
 }
 
 ThreadAllocation thread_allocation() {
@@ -117,7 +142,10 @@ uint64_t allocated_bytes() {
   return mi.uordblks + mi.hblkhd;
 }
 
-uint64_t active_bytes() { return allocated_bytes(); }
+AllocatorBytes allocator_bytes() {
+  const uint64_t allocated = allocated_bytes();
+  return {allocated, allocated};
+}
 
 ThreadAllocation thread_allocation() { return {}; }
 

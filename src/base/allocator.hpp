@@ -15,10 +15,15 @@ std::string_view allocator_name();
 // Bytes the application holds allocated (INFO's used_memory); 0 when the allocator cannot tell.
 uint64_t allocated_bytes();
 
-// Bytes in the pages the allocator has handed out: the allocated bytes plus the unused parts of
-// partly used pages (jemalloc's stats.active), which is what the data really costs in RAM apart
-// from freed pages not yet returned. allocated_bytes() where the allocator cannot tell.
-uint64_t active_bytes();
+// Both figures from one refresh of the allocator's statistics. `active`: bytes in the pages the
+// allocator has handed out, i.e. the allocated bytes plus the unused parts of partly used pages
+// (jemalloc's stats.active), which is what the data really costs in RAM apart from freed pages
+// not yet returned; equal to `allocated` where the allocator cannot tell.
+struct AllocatorBytes {
+  uint64_t allocated = 0;
+  uint64_t active = 0;
+};
+AllocatorBytes allocator_bytes();
 
 // The calling thread's running totals of bytes it allocated and freed (jemalloc's
 // thread.allocatedp / thread.deallocatedp: reading them is two loads, no lock). Zeros where the
@@ -32,6 +37,11 @@ ThreadAllocation thread_allocation();
 // Server start: have the allocator give freed pages back by itself (jemalloc's background
 // thread), as Redis's jemalloc-bg-thread does.
 void enable_background_release();
+
+// Whether the kernel may back the process's memory with transparent huge pages from now on
+// (prctl(PR_SET_THP_DISABLE), process-wide; allocator.cpp says when Basalt wants them). Returns
+// false with errno set when the kernel refuses.
+bool allow_huge_pages(bool allow);
 
 // Cache mode (maxmemory): freed pages go back to the system within about 100 ms instead of
 // jemalloc's default 10 s, so that memory freed by eviction stops counting in the RSS while

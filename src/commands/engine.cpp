@@ -755,14 +755,14 @@ void Engine::apply_eviction_config() {
 }
 
 void Engine::sync_meter() {
-  const uint64_t active = active_bytes();
-  if (active == 0) {
+  const AllocatorBytes bytes = allocator_bytes();
+  if (bytes.active == 0) {
     not_counted_for_evict_ = 0;
     meter_.sync(memory().used);
     return;
   }
-  const uint64_t counted = counted_memory(active, allocated_bytes(), eviction_.maxmemory);
-  not_counted_for_evict_ = active - counted;
+  const uint64_t counted = counted_memory(bytes.active, bytes.allocated, eviction_.maxmemory);
+  not_counted_for_evict_ = bytes.active - counted;
   meter_.sync(counted);
 }
 

@@ -257,7 +257,24 @@ void Persistence::LoadJob::load_aof() {
   engine->close_session(session);
 }
 
+// Huge pages for the span of a load, unless disable-thp (base/allocator.cpp says why only then).
+class HugePagesWhileLoading {
+ public:
+  explicit HugePagesWhileLoading(const Config& config) : on_(config.disable_thp == "no") {
+    if (on_) allow_huge_pages(true);
+  }
+  ~HugePagesWhileLoading() {
+    if (on_) allow_huge_pages(false);
+  }
+  HugePagesWhileLoading(const HugePagesWhileLoading&) = delete;
+  HugePagesWhileLoading& operator=(const HugePagesWhileLoading&) = delete;
+
+ private:
+  bool on_;
+};
+
 void Persistence::LoadJob::run() {
+  HugePagesWhileLoading huge_pages(config);
   started_us = clock->monotonic_us();
   if (aof) {
     load_aof();
@@ -357,6 +374,7 @@ std::optional<std::string> Persistence::load_now() {
   job.clock = &store_.clock();  // on the loop thread: the live clock is safe to share
   job.engine = std::make_unique<Engine>(job.config, *job.clock, 0x5eed);
   job.source = "RDB " + rdb_path();
+  HugePagesWhileLoading huge_pages(config);
   job.load_rdb(rdb_path());
   if (job.error) return job.error;
   adopt(job);

@@ -122,6 +122,8 @@ struct Config {
   std::string oom_score_adj = "no";
   std::string oom_score_adj_values = "0 200 800";
   std::string jemalloc_bg_thread = "yes";
+  // Redis's default is yes, for its fork(); Basalt never forks (base/allocator.cpp).
+  std::string disable_thp = "no";
   int64_t io_threads = 1;
   // Not a parameter: the file the others were read from (absolute; INFO's config_file).
   std::string config_file;

@@ -71,6 +71,15 @@ TEST_F(ConfigParamsTest, DefaultsAreRedis) {
   for (auto [name, value] : defaults) EXPECT_EQ(get(name), pair(name, value)) << name;
 }
 
+// Redis's name, read at start only as in Redis, but Basalt's default is no: Redis turns huge
+// pages off for its fork(), which Basalt does not use (base/allocator.cpp).
+TEST_F(ConfigParamsTest, DisableThpIsReadAtStartOnlyAndOffByDefault) {
+  EXPECT_EQ(get("disable-thp"), pair("disable-thp", "no"));
+  EXPECT_EQ(run({"CONFIG", "SET", "disable-thp", "yes"}),
+            refused("disable-thp", "can't set immutable config"));
+  EXPECT_EQ(get("disable-thp"), pair("disable-thp", "no"));
+}
+
 TEST_F(ConfigParamsTest, AliasesShareTheValue) {
   EXPECT_EQ(run({"CONFIG", "SET", "list-max-ziplist-size", "-3"}), kOk);
   EXPECT_EQ(get("list-max-listpack-size"), pair("list-max-listpack-size", "-3"));
