@@ -82,6 +82,13 @@ def redis(*extra):
     return Server(argv, port)
 
 
+def cpu_seconds(pid):
+    """User + system CPU time a process has used (for benchmarks: what a request cost it)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def resp_encode(*args):
     out = [b"*%d\r\n" % len(args)]
     for a in args:
