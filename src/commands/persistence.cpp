@@ -103,10 +103,18 @@ class DiscardingLink final : public ClientLink {
   DiscardingReply reply_;
 };
 
+// Redis's rewriteAppendOnlyFileRio starts a base of commands with the time it began.
+std::optional<int64_t> base_timestamp(const Config& config, const Store& store) {
+  if (!yes(config.aof_timestamp_enabled)) return std::nullopt;
+  return store.clock().now_ms() / 1000;
+}
+
 // A base of commands (aof-use-rdb-preamble no): every key as the commands that rebuild it.
-std::optional<std::string> write_command_base(const Store& store, const std::string& path) {
+std::optional<std::string> write_command_base(const Store& store, const std::string& path,
+                                              std::optional<int64_t> timestamp_s) {
   AofBaseWriter writer;
   if (auto error = writer.open(path)) return error;
+  if (timestamp_s) writer.timestamp(*timestamp_s);
   for (int i = 0; i < store.db_count(); ++i) {
     const Database& db = store.db(i);
     db.for_each([&](Entry* e) {
@@ -636,6 +644,7 @@ AofLogOptions aof_log_options(const Config& config, bool async_sync) {
   options.names = aof_names(config);
   options.fsync = fsync_policy(config, async_sync);
   options.use_rdb_preamble = yes(config.aof_use_rdb_preamble);
+  options.timestamps = yes(config.aof_timestamp_enabled);
   return options;
 }
 
@@ -686,8 +695,9 @@ void Persistence::open_aof_at_start() {
   }
   const bool rdb_base = options.use_rdb_preamble;
   const RdbWriteOptions rdb = rdb_options(config);
-  AofBaseWriterFn write_base = [this, rdb_base, rdb](const std::string& path) {
-    if (!rdb_base) return write_command_base(store_, path);
+  const std::optional<int64_t> timestamp_s = base_timestamp(config, store_);
+  AofBaseWriterFn write_base = [this, rdb_base, rdb, timestamp_s](const std::string& path) {
+    if (!rdb_base) return write_command_base(store_, path, timestamp_s);
     RdbHeaderInfo info;
     info.ctime_s = store_.clock().now_ms() / 1000;
     info.used_mem = allocated_bytes();
@@ -721,7 +731,7 @@ void Persistence::stop_aof() {
 }
 
 void Persistence::on_effect(uint64_t, int db, std::span<const std::string_view> argv) {
-  aof_->append(db, argv);
+  aof_->append(db, argv, store_.now_ms() / 1000);
 }
 
 void Persistence::on_turn_end() { flush_aof(false); }
@@ -835,7 +845,8 @@ void Persistence::write_base(std::unique_ptr<AofRewrite> rewrite) {
     rewrite_save_ =
         BackgroundSave::start(store_, rewrite->temp_base_path, rdb_options(config), info, &error);
   } else {
-    rewrite_save_ = BackgroundSave::start_commands(store_, rewrite->temp_base_path, &error);
+    rewrite_save_ = BackgroundSave::start_commands(store_, rewrite->temp_base_path,
+                                                   base_timestamp(config, store_), &error);
   }
   rewrite_ = std::move(rewrite);
   if (rewrite_save_ == nullptr) {
@@ -933,6 +944,7 @@ std::optional<std::string> Persistence::apply_config() {
   if (aof_ != nullptr) {
     aof_->set_fsync_policy(fsync_policy(config, async_sync_));
     aof_->set_use_rdb_preamble(yes(config.aof_use_rdb_preamble));
+    aof_->set_timestamps(yes(config.aof_timestamp_enabled));
   }
   update_write_refusal();
   return std::nullopt;

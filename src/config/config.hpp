@@ -84,6 +84,7 @@ struct Config {
   std::string appendfilename = "appendonly.aof";
   std::string aof_use_rdb_preamble = "yes";
   std::string aof_load_truncated = "yes";
+  std::string aof_timestamp_enabled = "no";
   int64_t auto_aof_rewrite_percentage = 100;
   int64_t auto_aof_rewrite_min_size = 64ll * 1024 * 1024;
   // appendfsync always: an fsync faster than this (µs) runs on the loop, as Redis's; a slower

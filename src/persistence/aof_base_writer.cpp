@@ -66,6 +66,11 @@ void AofBaseWriter::select(int db) {
   maybe_flush();
 }
 
+void AofBaseWriter::timestamp(int64_t unix_s) {
+  append_aof_timestamp(*buf_, unix_s);
+  maybe_flush();
+}
+
 void AofBaseWriter::set(std::string_view key, std::string_view value) {
   check_list_done();
   const std::string_view argv[] = {"SET", key, value};

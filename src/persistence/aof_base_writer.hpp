@@ -37,6 +37,9 @@ class AofBaseWriter final : public EntryEncoder {
   std::optional<std::string> open(const std::string& path, bool incremental_fsync = true);
 
   void select(int db);
+  // aof-timestamp-enabled: "#TS:<unix_s>" first in the file, the time the rewrite began
+  // (rewriteAppendOnlyFileRio).
+  void timestamp(int64_t unix_s);
   void set(std::string_view key, std::string_view value);
   // A whole list at once.
   void rpush(std::string_view key, std::span<const std::string_view> elements);

@@ -356,7 +356,11 @@ std::optional<std::string> AofLog::close() {
   return error;
 }
 
-void AofLog::append(int db, std::span<const std::string_view> argv) {
+void AofLog::append(int db, std::span<const std::string_view> argv, int64_t unix_s) {
+  if (options_.timestamps && unix_s > timestamp_s_) {
+    append_aof_timestamp(buf_, unix_s);
+    timestamp_s_ = unix_s;
+  }
   if (db != selected_db_) {
     append_aof_select(buf_, db);
     selected_db_ = db;

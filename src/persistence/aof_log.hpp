@@ -61,6 +61,7 @@ struct AofLogOptions {
   bool use_rdb_preamble = true;      // names a new base .rdb, else .aof
   bool no_fsync_on_rewrite = false;  // no-appendfsync-on-rewrite
   bool disable_auto_gc = false;      // aof-disable-auto-gc: keep history files
+  bool timestamps = false;           // aof-timestamp-enabled
   AofFileOps ops;                    // empty members get the real calls
 };
 
@@ -134,14 +135,17 @@ class AofLog {
   // (appendfsync always with replies held until then; see Persistence::set_async_sync).
   int fd() const { return fd_; }
 
-  // One effective write. A SELECT precedes it when db differs from the last command's in this
-  // file (and before the first command of every file).
-  void append(int db, std::span<const std::string_view> argv);
+  // One effective write at unix_s (seconds). A SELECT precedes it when db differs from the last
+  // command's in this file (and before the first command of every file); with timestamps on, a
+  // "#TS:" annotation precedes the first write of each new second, as Redis's
+  // genAofTimestampAnnotationIfNeeded (its last second carries over to the next incr file).
+  void append(int db, std::span<const std::string_view> argv, int64_t unix_s);
   // Once per loop turn, before replies are sent. force writes even while an fsync is running.
   AofFlushResult flush_turn(bool force = false);
 
   void set_fsync_policy(AofFsyncPolicy policy) { options_.fsync = policy; }
   void set_use_rdb_preamble(bool yes) { options_.use_rdb_preamble = yes; }
+  void set_timestamps(bool yes) { options_.timestamps = yes; }
 
   // BGREWRITEAOF, step one (openNewIncrAofForAppend): writes the buffer out, switches appends
   // to a new incr file (seq + 1) and persists the manifest naming it; on failure nothing
@@ -193,6 +197,7 @@ class AofLog {
   std::string incr_path_;
   std::string buf_;
   int selected_db_ = -1;
+  int64_t timestamp_s_ = 0;    // the last "#TS:" written (aof_cur_timestamp)
   uint64_t incr_size_ = 0;     // aof_last_incr_size
   uint64_t fsync_offset_ = 0;  // aof_last_incr_fsync_offset
   uint64_t current_size_ = 0;

@@ -252,6 +252,12 @@ void append_aof_select(std::string& out, int db) {
   out += "\r\n";
 }
 
+void append_aof_timestamp(std::string& out, int64_t unix_s) {
+  out += "#TS:";
+  append_int64(out, unix_s);
+  out += "\r\n";
+}
+
 std::string_view aof_read_status_name(AofReadStatus status) {
   switch (status) {
     case AofReadStatus::kOk:

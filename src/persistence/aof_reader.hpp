@@ -31,6 +31,9 @@ namespace basalt {
 void append_aof_command(std::string& out, std::span<const std::string_view> argv);
 // "*2\r\n$6\r\nSELECT\r\n$<n>\r\n<db>\r\n".
 void append_aof_select(std::string& out, int db);
+// "#TS:<unix seconds>\r\n": aof-timestamp-enabled's annotation, which loading skips and
+// redis-check-aof --truncate-to-timestamp cuts at.
+void append_aof_timestamp(std::string& out, int64_t unix_s);
 
 struct AofCommand {
   std::span<const std::string_view> argv;  // valid only during the callback

@@ -113,9 +113,12 @@ std::unique_ptr<BackgroundSave> BackgroundSave::start(Store& store, const std::s
 
 std::unique_ptr<BackgroundSave> BackgroundSave::start_commands(Store& store,
                                                                const std::string& path,
+                                                               std::optional<int64_t> timestamp_s,
                                                                std::string* error) {
   std::unique_ptr<BackgroundSave> save(new BackgroundSave(store, path));
-  save->encoder_ = std::make_unique<AofBaseWriter>(save->buffer_);
+  auto writer = std::make_unique<AofBaseWriter>(save->buffer_);
+  if (timestamp_s) writer->timestamp(*timestamp_s);
+  save->encoder_ = std::move(writer);
   if (!save->attach(error)) return nullptr;
   return save;
 }

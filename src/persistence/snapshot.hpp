@@ -92,8 +92,10 @@ class BackgroundSave {
   static std::unique_ptr<BackgroundSave> start(Store& store, const std::string& path,
                                                const RdbWriteOptions& options,
                                                const RdbHeaderInfo& info, std::string* error);
-  // The same walk writing a base of commands (aof-use-rdb-preamble no) instead of an RDB file.
+  // The same walk writing a base of commands (aof-use-rdb-preamble no) instead of an RDB file,
+  // first a "#TS:" annotation when timestamp_s is given (aof-timestamp-enabled).
   static std::unique_ptr<BackgroundSave> start_commands(Store& store, const std::string& path,
+                                                        std::optional<int64_t> timestamp_s,
                                                         std::string* error);
   ~BackgroundSave();  // aborts unless committed
   BackgroundSave(const BackgroundSave&) = delete;

@@ -99,6 +99,7 @@ PARAMS = [
     ("oom-score-adj", ["relative", "absolute", "yes", "bogus", "no"]),
     ("oom-score-adj-values", ["1 2", "0 200 3000", "10 20 30", "0 200 800"]),
     ("jemalloc-bg-thread", ["no", "yes"]),
+    ("aof-timestamp-enabled", ["yes", "maybe", "no"]),
     ("io-threads", ["2"]),
 ]
 

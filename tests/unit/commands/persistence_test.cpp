@@ -266,6 +266,47 @@ TEST_F(PersistenceTest, AppendonlyAtRuntimeLogsEveryEffectBeforeTheTurnEnds) {
   EXPECT_EQ(run({"GET", "before"}), bulk("1"));
 }
 
+// aof-timestamp-enabled (switched on at runtime): "#TS:" before the first write of each second
+// in the log, first in a base of commands, and a start loads past them.
+TEST_F(PersistenceTest, TimestampAnnotationsMarkTheLogAndTheBase) {
+  config_.appendonly = "yes";
+  config_.aof_use_rdb_preamble = "no";
+  start();
+  ASSERT_FALSE(persistence().begin_loading());
+  wait_for_loading();
+  run({"SET", "before", "0"});
+  EXPECT_EQ(run({"CONFIG", "SET", "aof-timestamp-enabled", "yes"}), kOk);
+  const int64_t first_s = clock_.now_ms() / 1000;
+  run({"SET", "a", "1"});
+  run({"SET", "b", "2"});
+  clock_.advance_ms(2000);
+  run({"SET", "c", "3"});
+  engine_->end_turn();
+  const std::string aof_dir = join_path(dir_, "appendonlydir");
+  std::string error;
+  std::optional<std::string> incr =
+      read_file(join_path(aof_dir, "appendonly.aof.1.incr.aof"), &error);
+  ASSERT_TRUE(incr) << error;
+  const std::string ts1 = "#TS:" + std::to_string(first_s) + "\r\n";
+  const std::string ts2 = "#TS:" + std::to_string(first_s + 2) + "\r\n";
+  EXPECT_EQ(*incr,
+            "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$6\r\nbefore\r\n$1\r\n0\r\n" +
+                ts1 + "*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n" +
+                "*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$1\r\n2\r\n" + ts2 +
+                "*3\r\n$3\r\nSET\r\n$1\r\nc\r\n$1\r\n3\r\n");
+  EXPECT_EQ(run({"BGREWRITEAOF"}), "+Background append only file rewriting started\r\n");
+  finish_background_work();
+  std::optional<std::string> base =
+      read_file(join_path(aof_dir, "appendonly.aof.2.base.aof"), &error);
+  ASSERT_TRUE(base) << error;
+  EXPECT_TRUE(base->starts_with(ts2 + "*2\r\n$6\r\nSELECT\r\n")) << base->substr(0, 40);
+  start();
+  ASSERT_FALSE(persistence().begin_loading());
+  wait_for_loading();
+  EXPECT_EQ(run({"DBSIZE"}), ":4\r\n");
+  EXPECT_EQ(run({"GET", "c"}), bulk("3"));
+}
+
 TEST_F(PersistenceTest, ABaseOfCommandsIsWrittenInTheBackgroundAsOfTheRewritesStart) {
   // aof-use-rdb-preamble no: the rewrite's base is the same fork-less walk as an RDB base,
   // encoded as commands, while writes go on into the new incr file.

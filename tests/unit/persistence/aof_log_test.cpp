@@ -38,9 +38,9 @@ std::string slurp(const std::string& path) {
   return bytes.value_or("");
 }
 
-void append(AofLog& log, int db, const Argv& argv) {
+void append(AofLog& log, int db, const Argv& argv, int64_t unix_s = 0) {
   std::vector<std::string_view> views(argv.begin(), argv.end());
-  log.append(db, views);
+  log.append(db, views, unix_s);
 }
 
 // Counts fdatasync calls and the threads they come from; can hold them to play a slow disk.
@@ -199,6 +199,31 @@ TEST_F(AofLogTest, WritesExactBytesWithSelectWhenTheDbChanges) {
   EXPECT_EQ(log.incr_size(), expected.size());
   EXPECT_EQ(log.current_size(), expected.size());
   EXPECT_EQ(log.buffer_length(), 0u);
+}
+
+// aof-timestamp-enabled, as Redis writes it: "#TS:<s>" before the first write of each new second
+// (before its SELECT), nothing while off; loading skips the annotations.
+TEST_F(AofLogTest, TimestampsPrecedeTheFirstWriteOfEachSecond) {
+  AofLog& log = open_log();
+  append(log, 0, {"SET", "a", "1"}, 1700000000);  // off by default
+  log.set_timestamps(true);
+  append(log, 1, {"SET", "b", "2"}, 1700000000);
+  append(log, 1, {"SET", "c", "3"}, 1700000000);
+  append(log, 1, {"SET", "d", "4"}, 1700000002);
+  append(log, 1, {"SET", "e", "5"}, 1700000001);  // a clock stepping back writes nothing
+  log.flush_turn();
+  const std::string expected =
+      "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n" + encode({{"SET", "a", "1"}}) + "#TS:1700000000\r\n" +
+      "*2\r\n$6\r\nSELECT\r\n$1\r\n1\r\n" + encode({{"SET", "b", "2"}, {"SET", "c", "3"}}) +
+      "#TS:1700000002\r\n" + encode({{"SET", "d", "4"}, {"SET", "e", "5"}});
+  EXPECT_EQ(slurp(log.incr_path()), expected);
+  EXPECT_EQ(replay(), (std::vector<Argv>{{"SELECT", "0"},
+                                         {"SET", "a", "1"},
+                                         {"SELECT", "1"},
+                                         {"SET", "b", "2"},
+                                         {"SET", "c", "3"},
+                                         {"SET", "d", "4"},
+                                         {"SET", "e", "5"}}));
 }
 
 TEST_F(AofLogTest, ReopenAppendsToTheLastIncrAndSelectsAgain) {
