@@ -391,6 +391,45 @@ std::optional<std::string> Persistence::load_now() {
 
 // --- Background work ----------------------------------------------------------------------------
 
+namespace {
+
+// rdb-key-save-delay, as Redis's child spends it (debugDelay after each key: a sleep of that many
+// µs; a negative value, one µs once in that many keys): how many entries into its walk a save
+// begun at started_us may be at now_us. The first goes at once.
+uint64_t paced_entries(int64_t delay, int64_t started_us, int64_t now_us) {
+  const uint64_t elapsed = static_cast<uint64_t>(std::max<int64_t>(now_us - started_us, 0));
+  if (delay > 0) return elapsed / static_cast<uint64_t>(delay) + 1;
+  const uint64_t per_us = static_cast<uint64_t>(-(delay + 1)) + 1;  // -delay, INT64_MIN safe
+  return elapsed > UINT64_MAX / per_us ? UINT64_MAX : elapsed * per_us;
+}
+
+}  // namespace
+
+size_t Persistence::step_budget(const BackgroundSave& save) const {
+  const int64_t delay = engine_.config().rdb_key_save_delay;
+  if (delay == 0) return kStepEntries;
+  const uint64_t allowed = paced_entries(delay, save.started_us(), store_.clock().monotonic_us());
+  if (allowed <= save.written()) return 0;
+  return static_cast<size_t>(std::min<uint64_t>(allowed - save.written(), kStepEntries));
+}
+
+int64_t Persistence::paced_wait_us() const {
+  const int64_t delay = engine_.config().rdb_key_save_delay;
+  // A negative delay allows an entry per µs at least: never worth a timer.
+  if (delay <= 0) return 0;
+  const int64_t now_us = store_.clock().monotonic_us();
+  int64_t wait_us = 0;
+  for (const BackgroundSave* save : {bgsave_.get(), rewrite_save_.get()}) {
+    if (save == nullptr || save->done()) continue;
+    if (step_budget(*save) > 0) return 0;
+    // When paced_entries passes what is written.
+    const int64_t next_us =
+        save->started_us() + static_cast<int64_t>(save->written()) * delay - now_us;
+    wait_us = wait_us == 0 ? next_us : std::min(wait_us, next_us);
+  }
+  return std::max<int64_t>(wait_us, 0);
+}
+
 bool Persistence::busy() const {
   return (bgsave_ != nullptr && !bgsave_->done()) ||
          (rewrite_save_ != nullptr && !rewrite_save_->done());
@@ -398,7 +437,9 @@ bool Persistence::busy() const {
 
 void Persistence::step() {
   if (bgsave_ != nullptr && !bgsave_->done()) {
-    if (auto error = bgsave_->step(kStepEntries)) {
+    if (const size_t budget = step_budget(*bgsave_); budget == 0) {
+      // rdb-key-save-delay: ahead of its pace.
+    } else if (auto error = bgsave_->step(budget)) {
       finish_bgsave(error);
     } else if (bgsave_->done()) {
       std::optional<std::string> error = bgsave_->finish_bytes();
@@ -410,7 +451,9 @@ void Persistence::step() {
     }
   }
   if (rewrite_save_ != nullptr && !rewrite_save_->done()) {
-    if (auto error = rewrite_save_->step(kStepEntries)) {
+    if (const size_t budget = step_budget(*rewrite_save_); budget == 0) {
+      // rdb-key-save-delay: ahead of its pace.
+    } else if (auto error = rewrite_save_->step(budget)) {
       finish_rewrite(error);
     } else if (rewrite_save_->done()) {
       std::optional<std::string> error = rewrite_save_->finish_bytes();

@@ -57,6 +57,9 @@ class Persistence final : public EffectConsumer {
   // Background work: a share of the current BGSAVE's or rewrite's walk.
   bool busy() const;
   void step();
+  // rdb-key-save-delay: microseconds until a walk kept to that pace may take its next entry; 0
+  // when one may step now or none is paced (the server waits on a timer meanwhile).
+  int64_t paced_wait_us() const;
   // Picks up finished worker threads; called by the server when woken, and from cron.
   void poll();
   void cron();
@@ -124,6 +127,9 @@ class Persistence final : public EffectConsumer {
   void abort_rewrite();
   void discard_rewrite_base();
   void commit_on_thread(std::unique_ptr<BackgroundSave> save, bool rewrite);
+  // Entries the walk may take in this step: kStepEntries, or under rdb-key-save-delay what its
+  // pace allows by now (0 while it is ahead).
+  size_t step_budget(const BackgroundSave& save) const;
   void join_committer();
   // A BGSAVE (or a rewrite) runs from its start until its file is renamed into place, the last
   // part on the committer thread.

@@ -254,6 +254,10 @@ const Param kParams[] = {
      kMaxLong, true, "largest string accepted in a request or stored"},
     {"protected-mode", Kind::kEnum, nullptr, &Config::protected_mode, 0, 0, true,
      "without requirepass, refuse clients that are not on the loopback interface", "yes,no"},
+    {"rdb-key-save-delay", Kind::kInt, &Config::rdb_key_save_delay, nullptr, -kMaxInt - 1, kMaxInt,
+     true,
+     "microseconds a BGSAVE or AOF rewrite spends per key at least (for tests); negative: one "
+     "per that many keys"},
     {"rdbchecksum", Kind::kEnum, nullptr, &Config::rdbchecksum, 0, 0, false,
      "end RDB files with a CRC64 and check it when loading", "yes,no"},
     {"rdbcompression", Kind::kEnum, nullptr, &Config::rdbcompression, 0, 0, true,

@@ -77,6 +77,9 @@ struct Config {
   std::string dbfilename = "dump.rdb";
   std::string rdbcompression = "yes";
   std::string rdbchecksum = "yes";
+  // µs per key a BGSAVE or AOF rewrite walk takes at least (negative: one µs per that many keys);
+  // Redis's test suites use it to keep a save running.
+  int64_t rdb_key_save_delay = 0;
   std::string stop_writes_on_bgsave_error = "yes";
   std::string appendonly = "no";
   std::string appendfsync = "everysec";

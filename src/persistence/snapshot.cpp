@@ -84,7 +84,10 @@ void DbSnapshot::abort() {
 }
 
 BackgroundSave::BackgroundSave(Store& store, std::string path)
-    : store_(store), path_(std::move(path)), temp_(temp_path_for(path_)) {}
+    : store_(store),
+      path_(std::move(path)),
+      temp_(temp_path_for(path_)),
+      started_us_(store.clock().monotonic_us()) {}
 
 bool BackgroundSave::attach(std::string* error) {
   if (auto err = file_.open(temp_)) {
@@ -153,6 +156,12 @@ std::optional<std::string> BackgroundSave::step(size_t budget) {
     }
   }
   return std::nullopt;
+}
+
+uint64_t BackgroundSave::written() const {
+  uint64_t n = 0;
+  for (const auto& db : dbs_) n += db->serialized();
+  return n;
 }
 
 bool BackgroundSave::done() const {

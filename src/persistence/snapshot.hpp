@@ -50,6 +50,7 @@ class DbSnapshot final : public SnapshotHook {
   // each, not counted); returns true once the walk is complete (then detached).
   bool step(size_t max_entries);
   bool done() const { return done_; }
+  uint64_t serialized() const { return serialized_; }
   // Stops without finishing; entries not reached get their bit set so that the next snapshot's
   // epoch flip sees them as stale again (O(remaining entries), no serialization).
   void abort();
@@ -114,6 +115,10 @@ class BackgroundSave {
 
   const BackgroundSaveStats& stats() const { return stats_; }
   const std::string& temp_path() const { return temp_; }
+  // Entries written so far (by the walk or before a change), and when the save began (the
+  // store's monotonic clock): what rdb-key-save-delay paces.
+  uint64_t written() const;
+  int64_t started_us() const { return started_us_; }
 
  private:
   BackgroundSave(Store& store, std::string path);
@@ -129,6 +134,7 @@ class BackgroundSave {
   std::unique_ptr<EntryEncoder> encoder_;
   std::vector<std::unique_ptr<DbSnapshot>> dbs_;
   size_t next_db_ = 0;
+  int64_t started_us_ = 0;
   BackgroundSaveStats stats_;
   bool finished_ = false;
   bool committed_ = false;

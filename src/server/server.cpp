@@ -167,6 +167,8 @@ bool Server::start(std::string* error) {
   block_timer_.data = this;
   uv_timer_init(&loop_, &drain_timer_);
   drain_timer_.data = this;
+  uv_timer_init(&loop_, &persistence_timer_);
+  persistence_timer_.data = this;
   uv_idle_init(&loop_, &persistence_idle_);
   persistence_idle_.data = this;
   uv_idle_init(&loop_, &eviction_idle_);
@@ -512,7 +514,19 @@ void Server::drive_persistence() {
     BASALT_LOG(kWarning, "Fatal error loading the DB. Exiting.");
     std::_Exit(1);
   }
-  run_while(&persistence_idle_, &persistence_idle_active_, p.busy(), on_persistence_idle);
+  // A walk ahead of rdb-key-save-delay's pace waits on a timer, not on a spinning idle handle.
+  const int64_t wait_us = p.busy() ? p.paced_wait_us() : 0;
+  run_while(&persistence_idle_, &persistence_idle_active_, p.busy() && wait_us == 0,
+            on_persistence_idle);
+  if (wait_us > 0) {
+    uv_timer_start(&persistence_timer_, on_persistence_timer,
+                   static_cast<uint64_t>((wait_us + 999) / 1000), 0);
+  }
+}
+
+void Server::on_persistence_timer(uv_timer_t* t) {
+  Server& s = *static_cast<Server*>(t->data);
+  if (!s.shutdown_started_) s.drive_persistence();
 }
 
 void Server::on_persistence_idle(uv_idle_t* h) {
@@ -558,6 +572,7 @@ void Server::begin_shutdown() {
   uv_close(reinterpret_cast<uv_handle_t*>(&cron_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&block_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&drain_timer_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&persistence_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&persistence_idle_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&persistence_wake_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&eviction_idle_), nullptr);

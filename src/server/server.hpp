@@ -95,6 +95,7 @@ class Server final : public Host {
   static void on_signal(uv_async_t* a);
   static void on_drain_timer(uv_timer_t* t);
   static void on_persistence_idle(uv_idle_t* h);
+  static void on_persistence_timer(uv_timer_t* t);
   // appendfsync always, pipelined (Persistence::set_async_sync): fdatasync of the AOF on a libuv
   // worker while the loop goes on; the replies queued when it started are held until it is done.
   void start_aof_sync();
@@ -147,8 +148,9 @@ class Server final : public Host {
   uint64_t fd_limit_ = 0;                    // RLIMIT_NOFILE's soft limit once fitted
   int64_t cron_ticks_ = 0;
   uv_timer_t drain_timer_;
-  uv_idle_t persistence_idle_;   // active while a BGSAVE or rewrite walk has steps left
-  uv_async_t persistence_wake_;  // persistence's worker threads finished something
+  uv_idle_t persistence_idle_;    // active while a BGSAVE or rewrite walk has steps left
+  uv_timer_t persistence_timer_;  // a walk held to rdb-key-save-delay's pace goes on from here
+  uv_async_t persistence_wake_;   // persistence's worker threads finished something
   bool persistence_idle_active_ = false;
   uv_work_t aof_sync_req_;
   bool aof_sync_in_flight_ = false;

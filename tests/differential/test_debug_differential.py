@@ -100,6 +100,7 @@ PARAMS = [
     ("oom-score-adj-values", ["1 2", "0 200 3000", "10 20 30", "0 200 800"]),
     ("jemalloc-bg-thread", ["no", "yes"]),
     ("aof-timestamp-enabled", ["yes", "maybe", "no"]),
+    ("rdb-key-save-delay", ["1000", "-5", "abc", "99999999999", "0"]),
     ("io-threads", ["2"]),
 ]
 

@@ -130,6 +130,37 @@ TEST_F(PersistenceTest, BgsaveIsTheKeyspaceAsItWasWhenItStarted) {
   EXPECT_EQ(run({"BGSAVE", "SCHEDULE", "x"}), err("ERR syntax error"));
 }
 
+// rdb-key-save-delay (µs per key, as Redis's child sleeps): the walk keeps to that pace on the
+// store's clock, and says how long to wait, so that the server sleeps on a timer meanwhile.
+TEST_F(PersistenceTest, KeySaveDelayPacesTheWalk) {
+  for (int i = 0; i < 300; ++i) run({"SET", "key:" + std::to_string(i), "v"});
+  EXPECT_EQ(run({"CONFIG", "SET", "rdb-key-save-delay", "1000"}), kOk);
+  EXPECT_EQ(run({"BGSAVE"}), "+Background saving started\r\n");
+  // A step takes whole hash chains, so a key or two may go early; never a whole period's worth.
+  for (int i = 0; i < 50; ++i) persistence().step();
+  EXPECT_EQ(field("rdb_bgsave_in_progress"), "1");
+  EXPECT_GT(persistence().paced_wait_us(), 0);
+  EXPECT_LE(persistence().paced_wait_us(), 5000);
+  advance_ms(100);
+  for (int i = 0; i < 50; ++i) persistence().step();
+  EXPECT_EQ(field("rdb_bgsave_in_progress"), "1");
+  EXPECT_GT(persistence().paced_wait_us(), 0);
+  advance_ms(150);  // 250 ms: not yet
+  for (int i = 0; i < 50; ++i) persistence().step();
+  EXPECT_EQ(field("rdb_bgsave_in_progress"), "1");
+  advance_ms(50);  // 300 keys' worth
+  finish_background_work();
+  EXPECT_EQ(field("rdb_last_bgsave_status"), "ok");
+  EXPECT_EQ(dump_contents().size(), 300u);
+  EXPECT_EQ(persistence().paced_wait_us(), 0);
+  // A negative delay is one µs per that many keys (Redis's statistical sleep): no wait here.
+  EXPECT_EQ(run({"CONFIG", "SET", "rdb-key-save-delay", "-1000"}), kOk);
+  EXPECT_EQ(run({"BGSAVE"}), "+Background saving started\r\n");
+  advance_ms(1);
+  finish_background_work();
+  EXPECT_EQ(field("rdb_saves"), "2");
+}
+
 TEST_F(PersistenceTest, AFailedBgsaveRefusesWritesWithMisconfUntilASaveSucceeds) {
   run({"CONFIG", "SET", "save", "3600 1"});
   run({"SET", "k", "v"});
