@@ -300,14 +300,14 @@ class HugePages(unittest.TestCase):
     @unittest.skipIf(kernel_thp_mode() == "never", "the kernel's transparent_hugepage is never")
     def test_a_dataset_loads_onto_huge_pages_and_writes_stay_on_small_ones(self):
         empty, written, loaded = self.written_then_loaded()
-        self.assertEqual(written, empty)
+        self.assertLessEqual(written, empty)  # none added (jemalloc may split one it frees in)
         # Here 50-54 MB of the 60 MB came back on huge pages; asked for less, as the kernel only
         # hands them out where it finds free 2 MB blocks.
         self.assertGreaterEqual(loaded - empty, 8 * MB)
 
     def test_disable_thp_keeps_loads_on_small_pages(self):
         empty, written, loaded = self.written_then_loaded("--disable-thp", "yes")
-        self.assertEqual(written, empty)
+        self.assertLessEqual(written, empty)  # none added (jemalloc may split one it frees in)
         # Only pages a process touched before it read its configuration (some split since).
         self.assertLessEqual(loaded, empty)
 
