@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -171,12 +172,35 @@ struct Persistence::LoadJob {
   void load_aof();
 };
 
+namespace {
+
+// key-load-delay, as Redis's debugDelay after each key: a sleep of that many µs, or for a negative
+// value one µs once in that many keys. On the loading thread.
+void pause_after_key(int64_t delay, uint64_t keys) {
+  if (delay > 0) {
+    std::this_thread::sleep_for(std::chrono::microseconds(delay));
+  } else if (delay < 0 && keys % static_cast<uint64_t>(-delay) == 0) {
+    std::this_thread::sleep_for(std::chrono::microseconds(1));
+  }
+}
+
+}  // namespace
+
 void Persistence::LoadJob::load_rdb(const std::string& path) {
   RdbLoadOptions options;
-  options.progress = [this](const RdbLoadProgress& p) {
-    BASALT_LOG(kVerbose, "Loading %s: %llu bytes, %llu keys", source.c_str(),
-               static_cast<unsigned long long>(p.bytes_read),
-               static_cast<unsigned long long>(p.keys_loaded));
+  const int64_t delay = config.key_load_delay;
+  const uint64_t log_interval = options.progress_interval;
+  // With a delay the callback runs between every two keys, which is where it pauses.
+  if (delay != 0) options.progress_interval = 0;
+  uint64_t logged_at = 0;
+  options.progress = [this, delay, log_interval, &logged_at](const RdbLoadProgress& p) {
+    if (delay != 0) pause_after_key(delay, p.keys_loaded);
+    if (p.bytes_read - logged_at >= log_interval) {
+      logged_at = p.bytes_read;
+      BASALT_LOG(kVerbose, "Loading %s: %llu bytes, %llu keys", source.c_str(),
+                 static_cast<unsigned long long>(p.bytes_read),
+                 static_cast<unsigned long long>(p.keys_loaded));
+    }
     return !cancel.load();
   };
   RdbLoadResult r = load_rdb_file(path, engine->store(), options);
@@ -204,7 +228,12 @@ void Persistence::LoadJob::load_aof() {
     uint64_t start = 0;
     if (file.format == AofFileFormat::kRdb) {
       RdbLoadOptions options;
-      options.progress = [this](const RdbLoadProgress&) { return !cancel.load(); };
+      const int64_t delay = config.key_load_delay;
+      if (delay != 0) options.progress_interval = 0;
+      options.progress = [this, delay](const RdbLoadProgress& p) {
+        if (delay != 0) pause_after_key(delay, p.keys_loaded);
+        return !cancel.load();
+      };
       RdbLoadResult r = load_rdb_file(file.path, engine->store(), options);
       if (!r.ok()) {
         error = file.name + ": " + *r.error;
@@ -224,7 +253,9 @@ void Persistence::LoadJob::load_aof() {
         return false;
       }
       engine->execute(*session, c.argv, link.reply_);
-      if ((++commands & 0xffff) == 0 && cancel.load()) {
+      ++commands;
+      if (config.key_load_delay != 0) pause_after_key(config.key_load_delay, commands);
+      if (((commands & 0xffff) == 0 || config.key_load_delay != 0) && cancel.load()) {
         error = "loading cancelled";
         return false;
       }

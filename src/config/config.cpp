@@ -176,6 +176,8 @@ const Param kParams[] = {
      "threads for client I/O (stored: Basalt serves every client on one thread)"},
     {"jemalloc-bg-thread", Kind::kEnum, nullptr, &Config::jemalloc_bg_thread, 0, 0, true,
      "jemalloc purges freed memory on a background thread (yes) or inline (no)", "yes,no"},
+    {"key-load-delay", Kind::kInt, &Config::key_load_delay, nullptr, -kMaxInt - 1, kMaxInt, true,
+     "microseconds loading pauses after each key (for tests); negative: one per that many keys"},
     {"latency-monitor-threshold", Kind::kInt, &Config::latency_monitor_threshold, nullptr, 0,
      kMaxLong, true, "LATENCY samples commands taking at least this many ms; 0 disables it"},
     {"latency-tracking", Kind::kEnum, nullptr, &Config::latency_tracking, 0, 0, true,

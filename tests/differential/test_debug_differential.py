@@ -101,6 +101,7 @@ PARAMS = [
     ("jemalloc-bg-thread", ["no", "yes"]),
     ("aof-timestamp-enabled", ["yes", "maybe", "no"]),
     ("rdb-key-save-delay", ["1000", "-5", "abc", "99999999999", "0"]),
+    ("key-load-delay", ["100", "-3", "x", "0"]),
     ("io-threads", ["2"]),
 ]
 

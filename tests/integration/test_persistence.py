@@ -1061,6 +1061,32 @@ class LoadingTest(PersistenceTest):
         self.assertIn("Loading RDB", log)
         self.assertIn("DB loaded from RDB", log)
 
+    def test_key_load_delay_holds_the_loading_state(self):
+        # What Redis's test suites set to watch a load: 200 keys at 5 ms each, from a dump and
+        # from an AOF of commands.
+        for name, extra in (("rdb", ()), ("aof", ("--appendonly", "yes",
+                                                  "--aof-use-rdb-preamble", "no"))):
+            with self.subTest(name):
+                d = self.mkdir(name)
+                n = self.node(d, *extra)
+                with n.client() as c:
+                    ph.fill(c, "k", 200, b"v", batch=1)  # 200 commands in the AOF
+                    if name == "rdb":
+                        self.assertEqual(c.call("SAVE"), "OK")
+                n.stop()
+                b = self.node(d, *extra, "--key-load-delay", "5000", wait_loaded=False)
+                with b.client() as c:
+                    started = time.time()
+                    self.assertEqual(c.call("GET", "k1"),
+                                     Error("LOADING Redis is loading the dataset in memory"))
+                    time.sleep(0.3)
+                    self.assertEqual(ph.parse_info(c.call("INFO", "persistence"))["loading"], "1")
+                    wait_until(lambda: ph.parse_info(c.call("INFO", "persistence"))["loading"]
+                               == "0", 60, "the load")
+                    # 200 pauses of 5 ms: the load took a second at least.
+                    self.assertGreaterEqual(time.time() - started, 0.9)
+                    self.assertEqual(c.call("DBSIZE"), 200)
+
 
 if __name__ == "__main__":
     unittest.main()
