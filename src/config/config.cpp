@@ -256,6 +256,10 @@ const Param kParams[] = {
      kMaxLong, true, "largest string accepted in a request or stored"},
     {"protected-mode", Kind::kEnum, nullptr, &Config::protected_mode, 0, 0, true,
      "without requirepass, refuse clients that are not on the loopback interface", "yes,no"},
+    {"rdb-del-sync-files", Kind::kEnum, nullptr, &Config::rdb_del_sync_files, 0, 0, true,
+     "delete the RDB files replication made when persistence is off (stored: Basalt has no "
+     "replication)",
+     "yes,no"},
     {"rdb-key-save-delay", Kind::kInt, &Config::rdb_key_save_delay, nullptr, -kMaxInt - 1, kMaxInt,
      true,
      "microseconds a BGSAVE or AOF rewrite spends per key at least (for tests); negative: one "

@@ -80,6 +80,7 @@ struct Config {
   // µs per key a BGSAVE or AOF rewrite walk takes at least (negative: one µs per that many keys);
   // Redis's test suites use it to keep a save running.
   int64_t rdb_key_save_delay = 0;
+  std::string rdb_del_sync_files = "no";
   // µs the loader pauses after each key (negative: one µs once in that many keys); Redis's test
   // suites use it to hold the loading state.
   int64_t key_load_delay = 0;

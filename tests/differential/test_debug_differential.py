@@ -102,6 +102,7 @@ PARAMS = [
     ("aof-timestamp-enabled", ["yes", "maybe", "no"]),
     ("rdb-key-save-delay", ["1000", "-5", "abc", "99999999999", "0"]),
     ("key-load-delay", ["100", "-3", "x", "0"]),
+    ("rdb-del-sync-files", ["yes", "sometimes", "no"]),
     ("io-threads", ["2"]),
 ]
 
