@@ -15,6 +15,57 @@ def free_port():
         return s.getsockname()[1]
 
 
+def _listening_inodes(port):
+    """Socket inodes listening on port (any address), from /proc/net/tcp{,6}."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as f:
+                next(f)
+                for line in f:
+                    fields = line.split()
+                    if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                        inodes.add(fields[9])
+        except OSError:
+            pass
+    return inodes
+
+
+def _process_tree(pid):
+    """pid and its descendants (a server may run under a wrapper such as strace)."""
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    todo.extend(int(c) for c in f.read().split())
+        except OSError:
+            pass
+    return found
+
+
+def listens_on(proc, port):
+    """Whether proc (or a descendant) holds the socket listening on port. A port free_port()
+    chose can be taken by another test's server before ours binds it (ctest runs tests in
+    parallel): connecting would then reach that server, and ours would exit on EADDRINUSE."""
+    inodes = _listening_inodes(port)
+    for pid in _process_tree(proc.pid):
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                link = os.readlink(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue
+            if link.startswith("socket:[") and link[8:-1] in inodes:
+                return True
+    return False
+
+
 def wait_for_port(port, proc, timeout=10.0):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -22,9 +73,11 @@ def wait_for_port(port, proc, timeout=10.0):
             raise RuntimeError(f"server exited at start-up with {proc.returncode}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
+                if listens_on(proc, port):
+                    return
         except OSError:
-            time.sleep(0.02)
+            pass
+        time.sleep(0.02)
     raise RuntimeError(f"nothing listening on {port}")
 
 
@@ -75,11 +128,17 @@ def basalt(*extra):
 
 
 def redis(*extra):
-    port = free_port()
     workdir = tempfile.mkdtemp(prefix="basalt-redis-")
-    argv = ["/usr/bin/redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-            "--appendonly", "no", "--dir", workdir, "--daemonize", "no", *extra]
-    return Server(argv, port)
+    for attempt in range(3):
+        port = free_port()
+        argv = ["/usr/bin/redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save",
+                "", "--appendonly", "no", "--dir", workdir, "--daemonize", "no", *extra]
+        try:
+            return Server(argv, port)
+        except RuntimeError:
+            # As for basalt(): the port was taken before redis-server bound it.
+            if attempt == 2:
+                raise
 
 
 def cpu_seconds(pid):
