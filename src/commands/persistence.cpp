@@ -170,6 +170,9 @@ struct Persistence::LoadJob {
   void run();
   void load_rdb(const std::string& path);
   void load_aof();
+  // For loading an RDB file or an AOF's RDB base: stops when cancelled, pauses after each key
+  // under key-load-delay, and (log) logs progress every 2 MB.
+  RdbLoadOptions rdb_load_options(bool log);
 };
 
 namespace {
@@ -186,16 +189,16 @@ void pause_after_key(int64_t delay, uint64_t keys) {
 
 }  // namespace
 
-void Persistence::LoadJob::load_rdb(const std::string& path) {
+RdbLoadOptions Persistence::LoadJob::rdb_load_options(bool log) {
   RdbLoadOptions options;
   const int64_t delay = config.key_load_delay;
   const uint64_t log_interval = options.progress_interval;
   // With a delay the callback runs between every two keys, which is where it pauses.
   if (delay != 0) options.progress_interval = 0;
-  uint64_t logged_at = 0;
-  options.progress = [this, delay, log_interval, &logged_at](const RdbLoadProgress& p) {
+  options.progress = [this, delay, log, log_interval,
+                      logged_at = uint64_t{0}](const RdbLoadProgress& p) mutable {
     if (delay != 0) pause_after_key(delay, p.keys_loaded);
-    if (p.bytes_read - logged_at >= log_interval) {
+    if (log && p.bytes_read - logged_at >= log_interval) {
       logged_at = p.bytes_read;
       BASALT_LOG(kVerbose, "Loading %s: %llu bytes, %llu keys", source.c_str(),
                  static_cast<unsigned long long>(p.bytes_read),
@@ -203,7 +206,11 @@ void Persistence::LoadJob::load_rdb(const std::string& path) {
     }
     return !cancel.load();
   };
-  RdbLoadResult r = load_rdb_file(path, engine->store(), options);
+  return options;
+}
+
+void Persistence::LoadJob::load_rdb(const std::string& path) {
+  RdbLoadResult r = load_rdb_file(path, engine->store(), rdb_load_options(/*log=*/true));
   if (!r.ok()) {
     error = *r.error;
     return;
@@ -227,14 +234,7 @@ void Persistence::LoadJob::load_aof() {
     const AofPlannedFile& file = plan.files[i];
     uint64_t start = 0;
     if (file.format == AofFileFormat::kRdb) {
-      RdbLoadOptions options;
-      const int64_t delay = config.key_load_delay;
-      if (delay != 0) options.progress_interval = 0;
-      options.progress = [this, delay](const RdbLoadProgress& p) {
-        if (delay != 0) pause_after_key(delay, p.keys_loaded);
-        return !cancel.load();
-      };
-      RdbLoadResult r = load_rdb_file(file.path, engine->store(), options);
+      RdbLoadResult r = load_rdb_file(file.path, engine->store(), rdb_load_options(/*log=*/false));
       if (!r.ok()) {
         error = file.name + ": " + *r.error;
         break;
@@ -254,8 +254,9 @@ void Persistence::LoadJob::load_aof() {
       }
       engine->execute(*session, c.argv, link.reply_);
       ++commands;
-      if (config.key_load_delay != 0) pause_after_key(config.key_load_delay, commands);
-      if (((commands & 0xffff) == 0 || config.key_load_delay != 0) && cancel.load()) {
+      const int64_t delay = config.key_load_delay;
+      if (delay != 0) pause_after_key(delay, commands);
+      if (((commands & 0xffff) == 0 || delay != 0) && cancel.load()) {
         error = "loading cancelled";
         return false;
       }
@@ -467,34 +468,23 @@ bool Persistence::busy() const {
 }
 
 void Persistence::step() {
-  if (bgsave_ != nullptr && !bgsave_->done()) {
-    if (const size_t budget = step_budget(*bgsave_); budget == 0) {
-      // rdb-key-save-delay: ahead of its pace.
-    } else if (auto error = bgsave_->step(budget)) {
-      finish_bgsave(error);
-    } else if (bgsave_->done()) {
-      std::optional<std::string> error = bgsave_->finish_bytes();
-      if (error) {
-        finish_bgsave(error);
-      } else {
-        commit_on_thread(std::move(bgsave_), /*rewrite=*/false);
-      }
+  step_walk(bgsave_, /*rewrite=*/false);
+  step_walk(rewrite_save_, /*rewrite=*/true);
+}
+
+void Persistence::step_walk(std::unique_ptr<BackgroundSave>& save, bool rewrite) {
+  if (save == nullptr || save->done()) return;
+  const size_t budget = step_budget(*save);
+  if (budget == 0) return;  // rdb-key-save-delay: ahead of its pace
+  std::optional<std::string> error = save->step(budget);
+  if (!error && save->done()) {
+    error = save->finish_bytes();
+    if (!error) {
+      commit_on_thread(std::move(save), rewrite);
+      return;
     }
   }
-  if (rewrite_save_ != nullptr && !rewrite_save_->done()) {
-    if (const size_t budget = step_budget(*rewrite_save_); budget == 0) {
-      // rdb-key-save-delay: ahead of its pace.
-    } else if (auto error = rewrite_save_->step(budget)) {
-      finish_rewrite(error);
-    } else if (rewrite_save_->done()) {
-      std::optional<std::string> error = rewrite_save_->finish_bytes();
-      if (error) {
-        finish_rewrite(error);
-      } else {
-        commit_on_thread(std::move(rewrite_save_), /*rewrite=*/true);
-      }
-    }
-  }
+  if (error) rewrite ? finish_rewrite(error) : finish_bgsave(error);
 }
 
 void Persistence::commit_on_thread(std::unique_ptr<BackgroundSave> save, bool rewrite) {

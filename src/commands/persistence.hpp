@@ -130,6 +130,9 @@ class Persistence final : public EffectConsumer {
   // Entries the walk may take in this step: kStepEntries, or under rdb-key-save-delay what its
   // pace allows by now (0 while it is ahead).
   size_t step_budget(const BackgroundSave& save) const;
+  // One step of a BGSAVE's (or a rewrite's) walk; a failure goes to finish_bgsave (or
+  // finish_rewrite), a finished file to the committer thread.
+  void step_walk(std::unique_ptr<BackgroundSave>& save, bool rewrite);
   void join_committer();
   // A BGSAVE (or a rewrite) runs from its start until its file is renamed into place, the last
   // part on the committer thread.
