@@ -76,7 +76,6 @@ class DbSnapshot final : public SnapshotHook {
 };
 
 struct BackgroundSaveStats {
-  uint64_t keys = 0;            // entries written
   uint64_t bytes = 0;           // bytes written to the file so far
   size_t max_buffer_bytes = 0;  // the largest the output buffer got before a drain
 };
