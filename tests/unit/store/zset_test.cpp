@@ -204,6 +204,28 @@ TEST(ZSetTest, RandomOperationsMatchModel) {
   }
 }
 
+// A new score between a member's neighbours keeps its node where it is (ZADD's fast path); every
+// level that points at the node keeps a copy of its score, and all of them must follow, or walks
+// by score go astray. A thousand nodes have tall ones among them (one in four above level 1).
+TEST(ZSetTest, RescoringInPlaceKeepsEveryLevelInStep) {
+  ZSet z;
+  const ZSet::Limits skiplist{0, 64};
+  for (int i = 0; i < 1000; ++i) z.insert("m" + std::to_string(i), i * 10.0, skiplist);
+  for (int i = 0; i < 1000; ++i) {
+    z.update("m" + std::to_string(i), i * 10.0, i * 10.0 + 1);
+    ASSERT_TRUE(z.valid()) << i;
+  }
+  for (int i = 0; i < 1000; i += 37) {
+    std::vector<std::string> got;
+    z.for_score_range({i * 10.0 + 1, i * 10.0 + 1, false, false}, false, 0, SIZE_MAX,
+                      [&](std::string_view m, double) { got.emplace_back(m); });
+    EXPECT_EQ(got, std::vector<std::string>{"m" + std::to_string(i)});
+    size_t rank = 0;
+    ASSERT_TRUE(z.rank("m" + std::to_string(i), &rank));
+    EXPECT_EQ(rank, static_cast<size_t>(i));
+  }
+}
+
 TEST(ZSetTest, ScanVisitsEveryMemberOfASkiplist) {
   ZSet z;
   const ZSet::Limits limits{0, 64};
