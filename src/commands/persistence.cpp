@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
+#include <thread>
 #include <vector>
 
 #include "base/allocator.hpp"
@@ -435,6 +437,19 @@ uint64_t paced_entries(int64_t delay, int64_t started_us, int64_t now_us) {
   return elapsed > UINT64_MAX / per_us ? UINT64_MAX : elapsed * per_us;
 }
 
+// rdb-key-save-delay in a save that blocks the server (SAVE, SHUTDOWN SAVE, DEBUG RELOAD): Redis's
+// rdbSave sleeps after each key in the main process as its child does (debugDelay), so a test
+// that sets it to hold a SAVE open sees the server held. A negative delay sleeps 1 µs once in
+// that many keys.
+std::function<void()> key_save_pause(int64_t delay) {
+  if (delay == 0) return {};
+  const uint64_t every = delay > 0 ? 1 : static_cast<uint64_t>(-(delay + 1)) + 1;
+  const int64_t sleep_us = delay > 0 ? delay : 1;
+  return [every, sleep_us, keys = uint64_t{0}]() mutable {
+    if (++keys % every == 0) std::this_thread::sleep_for(std::chrono::microseconds(sleep_us));
+  };
+}
+
 }  // namespace
 
 size_t Persistence::step_budget(const BackgroundSave& save) const {
@@ -582,7 +597,8 @@ std::optional<std::string> Persistence::save() {
   info.ctime_s = store_.clock().now_ms() / 1000;
   info.used_mem = allocated_bytes();
   const uint64_t dirty = store_.dirty();
-  if (auto error = save_rdb(store_, rdb_path(), rdb_options(config), info)) {
+  if (auto error = save_rdb(store_, rdb_path(), rdb_options(config), info,
+                            key_save_pause(config.rdb_key_save_delay))) {
     BASALT_LOG(kWarning, "Failed saving the DB: %s", error->c_str());
     return std::string("ERR");
   }

@@ -405,7 +405,8 @@ std::string dump_value(const Value& value, bool compression) {
 }
 
 std::optional<std::string> save_rdb(const Store& store, const std::string& path,
-                                    const RdbWriteOptions& options, const RdbHeaderInfo& info) {
+                                    const RdbWriteOptions& options, const RdbHeaderInfo& info,
+                                    const std::function<void()>& after_each_key) {
   constexpr size_t kDrainBytes = size_t{1} << 20;
   const std::string temp = temp_path_for(path);
   OutputFile file;
@@ -426,6 +427,7 @@ std::optional<std::string> save_rdb(const Store& store, const std::string& path,
       if (error) return;
       writer.write_entry(i, e->key(), e->value, e->expire_at);
       if (buffer.size() >= kDrainBytes) drain();
+      if (after_each_key) after_each_key();
     });
   }
   writer.write_footer();

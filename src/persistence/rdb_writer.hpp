@@ -10,6 +10,7 @@
 // the caller may clear or consume the buffer freely between calls.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -78,9 +79,11 @@ class RdbWriter final : public EntryEncoder {
 std::string dump_value(const Value& value, bool compression = true);
 
 // SAVE: the whole store into path, synchronously (temp file, fsync, rename, directory fsync).
-// Returns an error text on failure, the old file left in place.
+// Returns an error text on failure, the old file left in place. after_each_key, when set, runs
+// after each key is encoded (rdb-key-save-delay).
 std::optional<std::string> save_rdb(const Store& store, const std::string& path,
-                                    const RdbWriteOptions& options, const RdbHeaderInfo& info);
+                                    const RdbWriteOptions& options, const RdbHeaderInfo& info,
+                                    const std::function<void()>& after_each_key = {});
 
 namespace rdb {
 // The encodings, for the writer, the snapshot and tests.

@@ -161,6 +161,21 @@ TEST_F(PersistenceTest, KeySaveDelayPacesTheWalk) {
   EXPECT_EQ(field("rdb_saves"), "2");
 }
 
+// SAVE blocks, and with rdb-key-save-delay it sleeps after each key as Redis's rdbSave does (on
+// the real clock: the server is held, which is what a test that sets it wants).
+TEST_F(PersistenceTest, KeySaveDelayHoldsASave) {
+  for (int i = 0; i < 40; ++i) run({"SET", "key:" + std::to_string(i), "v"});
+  EXPECT_EQ(run({"CONFIG", "SET", "rdb-key-save-delay", "5000"}), kOk);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(run({"SAVE"}), kOk);
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(took, std::chrono::milliseconds(200)) << "40 keys at 5 ms each";
+  EXPECT_EQ(dump_contents().size(), 40u);
+  // A negative delay: 1 µs once in that many keys (the most negative one included).
+  EXPECT_EQ(run({"CONFIG", "SET", "rdb-key-save-delay", "-2147483648"}), kOk);
+  EXPECT_EQ(run({"SAVE"}), kOk);
+}
+
 TEST_F(PersistenceTest, AFailedBgsaveRefusesWritesWithMisconfUntilASaveSucceeds) {
   run({"CONFIG", "SET", "save", "3600 1"});
   run({"SET", "k", "v"});
