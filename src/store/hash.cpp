@@ -2,9 +2,11 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <new>
 
+#include "store/fair_random.hpp"
 #include "store/packed.hpp"
 #include "store/wyhash.hpp"
 
@@ -276,6 +278,7 @@ void Hash::link(Table* t, Node* n) {
   Node** bucket = &t->buckets[hash_of(n->field()) & t->mask];
   n->next = *bucket;
   *bucket = n;
+  t->max_chain = std::max(t->max_chain, chain_length(n));
 }
 
 void Hash::rehash(Table* t, size_t buckets) {
@@ -285,6 +288,7 @@ void Hash::rehash(Table* t, size_t buckets) {
   const size_t old_count = t->mask + 1;
   t->buckets = fresh;
   t->mask = buckets - 1;
+  t->max_chain = 0;  // link() measures the new chains
   for (size_t i = 0; i < old_count; ++i) {
     for (Node* n = old[i]; n != nullptr;) {
       Node* next = n->next;
@@ -304,7 +308,7 @@ Hash::Table* Hash::new_table(size_t n) {
     std::free(b);
     throw std::bad_alloc();
   }
-  *t = Table{b, buckets - 1, 0, 0};
+  *t = Table{b, buckets - 1, 0, 0, 0};
   return t;
 }
 
@@ -320,17 +324,10 @@ std::pair<std::string_view, std::string_view> Hash::random_pair(std::mt19937_64&
     std::string_view f = read(p);
     return {f, read(p)};
   }
-  // A random non-empty bucket (the table is kept at least 10% full, so this takes a few tries),
-  // then a random node of its chain.
+  // The table is kept at least 10% full, so finding a bucket takes a few tries.
   const Table* t = table();
-  const Node* chain;
-  do {
-    chain = t->buckets[rng() & t->mask];
-  } while (chain == nullptr);
-  size_t len = 0;
-  for (const Node* n = chain; n != nullptr; n = n->next) ++len;
-  for (size_t i = rng() % len; i > 0; --i) chain = chain->next;
-  return {chain->field(), chain->value()};
+  const Node* n = fair_random_node(t->buckets, t->mask, t->max_chain, rng);
+  return {n->field(), n->value()};
 }
 
 size_t Hash::memory_usage() const {

@@ -118,7 +118,8 @@ class Hash {
     Node** buckets;
     size_t mask;  // buckets - 1
     size_t size;
-    size_t bytes;  // node bytes, by malloc_usable_size
+    size_t bytes;      // node bytes, by malloc_usable_size
+    size_t max_chain;  // at least the longest chain: exact after a rehash, never less
   };
 
   static std::string_view read(const uint8_t*& p) {

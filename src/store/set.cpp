@@ -2,11 +2,13 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 
+#include "store/fair_random.hpp"
 #include "store/packed.hpp"
 #include "store/wyhash.hpp"
 
@@ -244,6 +246,7 @@ Set::Table* Set::new_table(size_t buckets) {
   t->mask = buckets - 1;
   t->used = 0;
   t->seed = process_seed();
+  t->max_chain = 0;
   return t;
 }
 
@@ -283,6 +286,7 @@ bool Set::table_add(std::string_view s) {
   n->next = head;
   head = n;
   ++t->used;
+  note_chain(t, n);
   return true;
 }
 
@@ -300,11 +304,16 @@ bool Set::table_remove(std::string_view s) {
   return false;
 }
 
+void Set::note_chain(Table* t, const Node* head) {
+  t->max_chain = std::max(t->max_chain, chain_length(head));
+}
+
 void Set::table_resize(size_t buckets) {
   Table* t = table();
   auto** nb = static_cast<Node**>(std::calloc(buckets, sizeof(Node*)));
   if (nb == nullptr) throw std::bad_alloc();
   const uint64_t mask = buckets - 1;
+  t->max_chain = 0;  // note_chain measures the new chains
   for (uint64_t i = 0; i <= t->mask; ++i) {
     Node* n = t->buckets[i];
     while (n != nullptr) {
@@ -312,6 +321,7 @@ void Set::table_resize(size_t buckets) {
       Node*& head = nb[hash(t, n->view()) & mask];
       n->next = head;
       head = n;
+      note_chain(t, n);
       n = next;
     }
   }
@@ -370,16 +380,7 @@ void Set::random_member(std::mt19937_64& rng, Member& out) const {
     return;
   }
   const Table* t = table();
-  const Node* head;
-  do {
-    head = t->buckets[rng() & t->mask];
-  } while (head == nullptr);
-  size_t len = 0;
-  for (const Node* n = head; n != nullptr; n = n->next) ++len;
-  size_t k = rng() % len;
-  const Node* n = head;
-  while (k-- > 0) n = n->next;
-  out.view = n->view();
+  out.view = fair_random_node(t->buckets, t->mask, t->max_chain, rng)->view();
 }
 
 size_t Set::memory_usage() const {

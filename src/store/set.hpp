@@ -66,9 +66,7 @@ class Set {
     char buf[24];
     std::string_view view;
   };
-  // A uniformly chosen member for an intset; for a table a random non-empty bucket then a random
-  // node of its chain (Redis's dictGetFairRandomKey is no fairer with chains). The set must not
-  // be empty.
+  // A uniformly chosen member (store/fair_random.hpp for a table). The set must not be empty.
   void random_member(std::mt19937_64& rng, Member& out) const;
 
   // fn(std::string_view member) for every member; the set must not change meanwhile.
@@ -104,7 +102,11 @@ class Set {
     uint64_t mask;  // bucket count - 1
     size_t used;
     uint64_t seed;
+    size_t max_chain;  // at least the longest chain: exact after a resize, never less
   };
+
+  // Raises t->max_chain to the length of the chain starting at head.
+  static void note_chain(Table* t, const Node* head);
 
   static constexpr size_t kMinBuckets = 4;
   static constexpr size_t kModeByte = 14;

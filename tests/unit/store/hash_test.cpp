@@ -166,6 +166,22 @@ TEST(HashTest, RandomPairReachesEveryPairInBothEncodings) {
   }
 }
 
+// Uniform over the fields, as Redis's test suite checks HRANDFIELD -1000 with a chi-square test
+// (df 9, under 40): picking any node of any non-empty bucket favoured fields alone in their
+// bucket (it measured 109). Here 100,000 draws, fixed seed.
+TEST(HashTest, RandomPairIsUniformOverATable) {
+  std::mt19937_64 rng(7);
+  Hash h;
+  for (int i = 0; i < 10; ++i) h.set("field:" + std::to_string(i), "v", kSmall);
+  ASSERT_FALSE(h.is_packed());
+  std::map<std::string, int> counts;
+  for (int i = 0; i < 100000; ++i) counts[std::string(h.random_pair(rng).first)]++;
+  ASSERT_EQ(counts.size(), 10u);
+  double chi_square = 0;
+  for (const auto& [field, n] : counts) chi_square += (n - 10000.0) * (n - 10000.0) / 10000.0;
+  EXPECT_LT(chi_square, 40);
+}
+
 TEST(HashTest, CloneIsDeepInBothEncodings) {
   for (int n : {2, 30}) {
     Hash h;

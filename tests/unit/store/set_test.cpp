@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
 #include <random>
 #include <set>
 #include <string>
@@ -140,6 +141,23 @@ TEST(SetTest, RandomMembersComeFromTheSet) {
     }
     EXPECT_EQ(seen.size(), 20u);  // every member comes up
   }
+}
+
+// Uniform over a table's members (SRANDMEMBER, SPOP): see HashTest.RandomPairIsUniformOverATable.
+TEST(SetTest, RandomMemberIsUniformOverATable) {
+  std::mt19937_64 rng(7);
+  Set s;
+  for (int i = 0; i < 10; ++i) s.add("member:" + std::to_string(i), kMax);
+  std::map<std::string, int> counts;
+  Set::Member m;
+  for (int i = 0; i < 100000; ++i) {
+    s.random_member(rng, m);
+    counts[std::string(m.view)]++;
+  }
+  ASSERT_EQ(counts.size(), 10u);
+  double chi_square = 0;
+  for (const auto& [member, n] : counts) chi_square += (n - 10000.0) * (n - 10000.0) / 10000.0;
+  EXPECT_LT(chi_square, 40);
 }
 
 TEST(SetTest, CloneAndValue) {
