@@ -30,6 +30,7 @@
 #include "commands/families.hpp"
 #include "commands/helpers.hpp"
 #include "commands/op_status.hpp"
+#include "commands/persistence.hpp"
 #include "persistence/rdb_loader.hpp"
 #include "persistence/rdb_writer.hpp"
 #include "store/zset.hpp"
@@ -390,7 +391,7 @@ void cmd_restore(CommandContext& ctx) {
   int64_t ttl;
   if (!parse_int_or_reply(ctx, ctx.arg(2), &ttl)) return;
   if (ttl < 0) return ctx.reply.error("ERR Invalid TTL value, must be >= 0");
-  RestoreResult parsed = restore_value(ctx.arg(3));
+  RestoreResult parsed = restore_value(ctx.arg(3), value_limits(ctx.config()));
   if (parsed.status != RestoreStatus::kOk) {
     return ctx.reply.error(restore_error_text(parsed.status));
   }

@@ -191,8 +191,17 @@ void pause_after_key(int64_t delay, uint64_t keys) {
 
 }  // namespace
 
+ValueLimits value_limits(const Config& config) {
+  ValueLimits limits;
+  limits.zset = {static_cast<size_t>(config.zset_max_listpack_entries),
+                 static_cast<size_t>(config.zset_max_listpack_value)};
+  limits.max_intset_entries = static_cast<size_t>(config.set_max_intset_entries);
+  return limits;
+}
+
 RdbLoadOptions Persistence::LoadJob::rdb_load_options(bool log) {
   RdbLoadOptions options;
+  options.limits = value_limits(config);
   const int64_t delay = config.key_load_delay;
   const uint64_t log_interval = options.progress_interval;
   // With a delay the callback runs between every two keys, which is where it pauses.

@@ -23,14 +23,19 @@
 #include <thread>
 
 #include "commands/effect_stream.hpp"
+#include "persistence/rdb_loader.hpp"
 
 namespace basalt {
 
+struct Config;
 class Engine;
 class AofLog;
 struct AofRewrite;
 class BackgroundSave;
 class Store;
+
+// The configured encoding thresholds a loaded value (a file's, RESTORE's) is converted by.
+ValueLimits value_limits(const Config& config);
 
 // What SHUTDOWN (or a signal) asked for.
 enum class ShutdownSave : uint8_t { kDefault, kSave, kNoSave };

@@ -215,7 +215,7 @@ struct ListSink {
 // RESTORE.
 class Decoder {
  public:
-  explicit Decoder(Input& in) : in_(in) {}
+  Decoder(Input& in, const ValueLimits& limits) : in_(in), limits_(limits) {}
 
   const std::string& error() const { return error_; }
   bool failed() const { return !error_.empty(); }
@@ -352,7 +352,7 @@ class Decoder {
     if (std::isnan(score)) return fail("Zset with NAN score detected");
     double existing;
     if (z.score(member, &existing)) return fail("Duplicate zset fields detected");
-    z.insert(member, score, ZSet::Limits{});
+    z.insert(member, score, limits_.zset);
     return true;
   }
 
@@ -368,7 +368,7 @@ class Decoder {
         // Every member takes at least two bytes of the file.
         if (n > in_.remaining())
           return fail("A sorted set of " + std::to_string(n) + " members past the end of the file");
-        if (n > 128) z.convert_to_skiplist(presize(n));
+        if (n > limits_.zset.max_packed_entries) z.convert_to_skiplist(presize(n));
         for (uint64_t i = 0; i < n; ++i) {
           if (!read_string(&element_, List::kMaxElement, "a sorted set member")) return false;
           double score;
@@ -602,22 +602,21 @@ class Decoder {
 
   // Reads a value of a set type; *empty when it held no member (Redis skips such keys). Validated
   // as Redis's rdbLoadObject does: no duplicate members, an intset sorted, unique and of a known
-  // width. Sets past set-max-intset-entries (Redis's default: the loader has no config) become
-  // tables, as Redis converts them.
+  // width. Sets past set-max-intset-entries become tables, as Redis converts them.
   bool read_set(uint8_t type, Value* value, bool* empty) {
     *value = Value::new_set();
     Set& set = value->set();
-    constexpr size_t kMaxIntset = Set::kDefaultMaxIntsetEntries;
+    const size_t max_intset = limits_.max_intset_entries;
     if (type == kTypeSet) {
       uint64_t n;
       if (!read_plain_length(&n, "a set length")) return false;
       // Every member takes at least one byte of the file.
       if (n > in_.remaining())
         return fail("A set of " + std::to_string(n) + " members past the end of the file");
-      if (n > kMaxIntset) set.convert_to_table(presize(n));
+      if (n > max_intset) set.convert_to_table(presize(n));
       for (uint64_t i = 0; i < n; ++i) {
         if (!read_string(&element_, List::kMaxElement, "a set member")) return false;
-        if (!set.add(element_, kMaxIntset)) return fail("Duplicate set members detected");
+        if (!set.add(element_, max_intset)) return fail("Duplicate set members detected");
         if (!tick()) return false;
       }
     } else if (type == kTypeSetIntset) {
@@ -638,7 +637,7 @@ class Decoder {
         if (i > 0 && v <= prev) return fail("An intset not sorted or with duplicates");
         prev = v;
         char buf[24];
-        set.add(set_detail::format_int(v, buf), kMaxIntset);
+        set.add(set_detail::format_int(v, buf), max_intset);
       }
     } else {
       return fail("Not a set type: " + std::to_string(type));
@@ -861,13 +860,14 @@ class Decoder {
 
  private:
   Input& in_;
+  const ValueLimits limits_;
   std::string error_;
 };
 
 class Loader {
  public:
   Loader(Input& in, Store& store, const RdbLoadOptions& options, RdbLoadResult& result)
-      : in_(in), d_(in), store_(store), options_(options), result_(result) {
+      : in_(in), d_(in, options.limits), store_(store), options_(options), result_(result) {
     if (options_.progress) {
       d_.on_tick = [this] { return progress(); };
     }
@@ -1095,7 +1095,7 @@ RdbLoadResult load_rdb_file(const std::string& path, Store& store, const RdbLoad
   return result;
 }
 
-RestoreResult restore_value(std::string_view payload) {
+RestoreResult restore_value(std::string_view payload, const ValueLimits& limits) {
   RestoreResult r;
   // verifyDumpPayload: the last ten bytes are the RDB version (2 LE) and the CRC-64 (8 LE) of
   // everything before the CRC.
@@ -1114,7 +1114,7 @@ RestoreResult restore_value(std::string_view payload) {
     return r;
   }
   Input in(payload.substr(0, payload.size() - 10));
-  Decoder d(in);
+  Decoder d(in, limits);
   uint8_t type;
   if (!d.read_byte(&type, "the type")) {
     r.detail = d.error();

@@ -16,7 +16,9 @@
 #include <utility>
 #include <vector>
 
+#include "store/set.hpp"
 #include "store/value.hpp"
+#include "store/zset.hpp"
 
 namespace basalt {
 
@@ -27,7 +29,17 @@ struct RdbLoadProgress {
   uint64_t keys_loaded = 0;
 };
 
+// The encoding thresholds a loaded value is converted by, as Redis's loader uses its
+// configuration: a small sorted set comes back packed, a large one (or one past
+// zset-max-listpack-entries 0) a skiplist; a set past set-max-intset-entries a table. Hashes read
+// the process-wide hash_limits() (store/hash.hpp).
+struct ValueLimits {
+  ZSet::Limits zset;
+  size_t max_intset_entries = Set::kDefaultMaxIntsetEntries;
+};
+
 struct RdbLoadOptions {
+  ValueLimits limits;
   // Called about every progress_interval bytes (and between keys); returning false stops the load
   // with an error (shutdown during start-up loading).
   std::function<bool(const RdbLoadProgress&)> progress;
@@ -69,7 +81,7 @@ struct RestoreResult {
   Value value;
   std::string detail;  // what was wrong, for logs (and the reply for kUnsupportedType)
 };
-RestoreResult restore_value(std::string_view payload);
+RestoreResult restore_value(std::string_view payload, const ValueLimits& limits = {});
 // Redis's error text for a status (without the leading '-').
 std::string_view restore_error_text(RestoreStatus status);
 

@@ -246,6 +246,37 @@ TEST_F(PersistenceTest, DebugReloadKeepsValuesAndTtls) {
   EXPECT_EQ(run({"DEBUG", "RELOAD", "MERGE"}), err("ERR syntax error"));
 }
 
+// A loaded value takes the encoding the configuration gives it, as Redis's loader converts by
+// its configuration (Redis's zset.tcl: "ZSCORE after a DEBUG RELOAD - skiplist" reloads with
+// zset-max-ziplist-entries 0), and so does RESTORE.
+TEST_F(PersistenceTest, LoadingConvertsByTheConfiguredEncodingLimits) {
+  EXPECT_EQ(run({"CONFIG", "SET", "zset-max-listpack-entries", "0"}), kOk);
+  EXPECT_EQ(run({"CONFIG", "SET", "set-max-intset-entries", "2"}), kOk);
+  run({"ZADD", "z", "1", "a", "2", "b"});
+  run({"SADD", "s", "1", "2", "3"});
+  EXPECT_EQ(run({"OBJECT", "ENCODING", "z"}), bulk("skiplist"));
+  EXPECT_EQ(run({"OBJECT", "ENCODING", "s"}), bulk("hashtable"));
+  EXPECT_EQ(run({"DEBUG", "RELOAD"}), kOk);
+  EXPECT_EQ(run({"OBJECT", "ENCODING", "z"}), bulk("skiplist"));
+  EXPECT_EQ(run({"OBJECT", "ENCODING", "s"}), bulk("hashtable"));
+  const std::string dumped = run({"DUMP", "z"});
+  // Within the limits again, a small skiplist or table comes back compact.
+  EXPECT_EQ(run({"CONFIG", "SET", "zset-max-listpack-entries", "128"}), kOk);
+  EXPECT_EQ(run({"CONFIG", "SET", "set-max-intset-entries", "512"}), kOk);
+  EXPECT_EQ(run({"DEBUG", "RELOAD"}), kOk);
+  EXPECT_EQ(run({"OBJECT", "ENCODING", "z"}), bulk("listpack"));
+  EXPECT_EQ(run({"OBJECT", "ENCODING", "s"}), bulk("intset"));
+  EXPECT_EQ(run({"ZRANGE", "z", "0", "-1", "WITHSCORES"}),
+            array({bulk("a"), bulk("1"), bulk("b"), bulk("2")}));
+  EXPECT_EQ(run({"SCARD", "s"}), integer(3));
+  EXPECT_EQ(run({"CONFIG", "SET", "zset-max-listpack-entries", "1"}), kOk);
+  const size_t header = dumped.find("\r\n") + 2;
+  ASSERT_NE(header, std::string::npos);
+  const std::string payload = dumped.substr(header, dumped.size() - header - 2);
+  EXPECT_EQ(run({"RESTORE", "z2", "0", payload}), kOk);
+  EXPECT_EQ(run({"OBJECT", "ENCODING", "z2"}), bulk("skiplist"));
+}
+
 TEST_F(PersistenceTest, AppendonlyAtRuntimeLogsEveryEffectBeforeTheTurnEnds) {
   run({"SET", "before", "1"});
   EXPECT_EQ(run({"CONFIG", "SET", "appendonly", "yes", "appendfsync", "always"}), kOk);
