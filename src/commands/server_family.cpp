@@ -28,6 +28,7 @@
 #include "commands/engine.hpp"
 #include "commands/error_texts.hpp"
 #include "commands/families.hpp"
+#include "commands/sort_family.hpp"
 
 namespace basalt {
 
@@ -364,6 +365,13 @@ std::optional<std::string_view> keys_of_command_line(const CommandTable& table,
       bool get = std::any_of(line.begin() + 3, line.end(),
                              [](std::string_view a) { return iequals(a, "get"); });
       keys->front().flags = get ? "RW access update" : "OW update";
+    }
+    // SORT's STORE has no fixed place, so its spec is incomplete and Redis asks sortGetKeys.
+    if (cmd->full_name == "sort") {
+      keys->assign({{1, "RO access"}});
+      if (auto store = sort_store_position(line)) {
+        keys->push_back({static_cast<int>(*store), "OW update"});
+      }
     }
   } else {
     for (size_t p : cmd->key_positions(line.size())) keys->push_back({static_cast<int>(p), ""});

@@ -260,6 +260,20 @@ void cmd_sort_ro(CommandContext& ctx) { sort_generic(ctx, true); }
 
 }  // namespace
 
+std::optional<size_t> sort_store_position(std::span<const std::string_view> argv) {
+  std::optional<size_t> store;
+  for (size_t i = 2; i < argv.size(); ++i) {
+    if (iequals(argv[i], "limit")) {
+      i += 2;
+    } else if (iequals(argv[i], "get") || iequals(argv[i], "by")) {
+      i += 1;
+    } else if (iequals(argv[i], "store") && i + 1 < argv.size()) {
+      store = i + 1;
+    }
+  }
+  return store;
+}
+
 void register_sort(CommandTable& t) {
   constexpr std::string_view kAcl = "@set @sortedset @list @dangerous";
   t.add({"sort", -2, kCmdWrite | kCmdDenyOom | kCmdMovableKeys, 1, 1, 1, cmd_sort, "generic",

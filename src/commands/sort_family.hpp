@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,5 +32,10 @@ struct SortParams {
 // ("ERR One or more scores can't be converted into double").
 OpResult<std::vector<std::optional<std::string>>> op_sort(Database& db, std::string_view key,
                                                           const SortParams& params);
+
+// Where SORT's STORE destination is in argv, as Redis's sortGetKeys finds it for COMMAND GETKEYS
+// (its key specs cannot say): options are skipped with their arguments (LIMIT 2, GET and BY 1),
+// an unknown word alone, and the last STORE wins. nullopt without one.
+std::optional<size_t> sort_store_position(std::span<const std::string_view> argv);
 
 }  // namespace basalt

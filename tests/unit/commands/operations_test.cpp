@@ -311,6 +311,19 @@ TEST_F(OperationsTest, CommandGetKeysAndFlagsAsRedis) {
             err("ERR The command has no key arguments"));
   EXPECT_EQ(run({"COMMAND", "GETKEYS", "LMOVE", "a", "b", "LEFT", "RIGHT"}),
             array({bulk("a"), bulk("b")}));
+  // SORT's STORE key, found as Redis's sortGetKeys finds it (replies taken from redis-server
+  // 7.0.15; Redis's sort.tcl checks the last two).
+  EXPECT_EQ(run({"COMMAND", "GETKEYSANDFLAGS", "SORT", "abc", "STORE", "def", "ALPHA"}),
+            "*2\r\n*2\r\n$3\r\nabc\r\n*2\r\n+RO\r\n+access\r\n*2\r\n$3\r\ndef\r\n*2\r\n"
+            "+OW\r\n+update\r\n");
+  EXPECT_EQ(run({"COMMAND", "GETKEYS", "SORT", "abc", "GET", "store"}), array({bulk("abc")}));
+  EXPECT_EQ(run({"COMMAND", "GETKEYS", "SORT", "abc", "LIMIT", "0", "1", "STORE", "x"}),
+            array({bulk("abc"), bulk("x")}));
+  EXPECT_EQ(run({"COMMAND", "GETKEYS", "SORT", "abc", "STORE", "def"}),
+            array({bulk("abc"), bulk("def")}));
+  EXPECT_EQ(run({"COMMAND", "GETKEYS", "SORT", "abc", "STORE", "invalid", "STORE", "stillbad",
+                 "STORE", "def"}),
+            array({bulk("abc"), bulk("def")}));
 }
 
 TEST_F(OperationsTest, MemoryStatsHasRedisFieldsInOrder) {
