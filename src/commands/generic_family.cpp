@@ -363,21 +363,18 @@ void cmd_dump(CommandContext& ctx) { ctx.reply.bulk_or_null(op_dump(ctx.db(), ct
 
 // RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]
 void cmd_restore(CommandContext& ctx) {
-  bool replace = false, absttl = false, idletime = false, freq = false;
+  bool replace = false, absttl = false;
+  int64_t idletime = -1, freq = -1;  // -1: not given
   ArgParser p(ctx.argv, 4);
   while (p.ok() && p.has_next()) {
     if (p.check("REPLACE")) {
       replace = true;
     } else if (p.check("ABSTTL")) {
       absttl = true;
-    } else if (!freq && p.remaining() >= 2 && p.check("IDLETIME")) {
-      // Taken and checked as Redis does; Basalt does not track access times yet, so the value
-      // has nothing to set.
-      idletime = true;
-      p.next_int(0, INT64_MAX, "ERR Invalid IDLETIME value, must be >= 0");
-    } else if (!idletime && p.remaining() >= 2 && p.check("FREQ")) {
-      freq = true;
-      p.next_int(0, 255, "ERR Invalid FREQ value, must be >= 0 and <= 255");
+    } else if (freq < 0 && p.remaining() >= 2 && p.check("IDLETIME")) {
+      idletime = p.next_int(0, INT64_MAX, "ERR Invalid IDLETIME value, must be >= 0");
+    } else if (idletime < 0 && p.remaining() >= 2 && p.check("FREQ")) {
+      freq = p.next_int(0, 255, "ERR Invalid FREQ value, must be >= 0 and <= 255");
     } else {
       p.fail(err::kSyntax);
     }
@@ -409,6 +406,7 @@ void cmd_restore(CommandContext& ctx) {
     case RestoreOutcome::kExpiredNothing:
       break;
     case RestoreOutcome::kCreated:
+      ctx.store().restore_access(ctx.db().peek(key), freq, idletime);
       if (expire_at != kNoExpire) {
         // A relative TTL replays as the instant it meant.
         const std::string at = std::to_string(expire_at);

@@ -60,6 +60,21 @@ void Store::init_access(Entry* e) const {
   e->set_access(lfu_ ? (static_cast<uint32_t>(lfu_minutes()) << 8) | kLfuInitVal : lru_clock_);
 }
 
+void Store::restore_access(Entry* e, int64_t freq, int64_t idle_s) const {
+  if (lfu_) {
+    if (freq >= 0)
+      e->set_access((static_cast<uint32_t>(lfu_minutes()) << 8) |
+                    static_cast<uint32_t>(std::min<int64_t>(freq, 255)));
+    return;
+  }
+  if (idle_s < 0) return;
+  int64_t at = static_cast<int64_t>(lru_clock_) - idle_s;
+  // Further back than the wrapping clock reaches: as Redis, half a wrap ahead, which reads as
+  // idle for as long as the clock can say.
+  if (at < 0) at = (lru_clock_ + Entry::kAccessMask / 2) % Entry::kAccessMask;
+  e->set_access(static_cast<uint32_t>(at));
+}
+
 int64_t Store::idle_ms(const Entry* e) const {
   const uint32_t a = e->access();
   const uint32_t idle_s = lru_clock_ >= a ? lru_clock_ - a : lru_clock_ + (Entry::kAccessMask - a);

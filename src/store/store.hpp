@@ -81,6 +81,10 @@ class Store {
   }
   // The access bits of a key just created.
   void init_access(Entry* e) const;
+  // RESTORE's FREQ and IDLETIME (Redis's objectSetLRUOrLFU): under an LFU policy the counter
+  // becomes freq, under the others the key was last touched idle_s seconds ago; the one that
+  // does not apply to the policy, or a negative value (not given), changes nothing.
+  void restore_access(Entry* e, int64_t freq, int64_t idle_s) const;
   // Milliseconds since the key was last touched (OBJECT IDLETIME, LRU eviction); one wrap of the
   // 24-bit seconds clock is assumed, as Redis's estimateObjectIdleTime.
   int64_t idle_ms(const Entry* e) const;

@@ -274,5 +274,27 @@ TEST_F(EvictionTest, ObjectIdletimeAndFreqFollowThePolicy) {
                 "will take some time to adjust."));
 }
 
+// RESTORE's IDLETIME and FREQ set what the policy tracks (Redis's dump.tcl: "RESTORE can set
+// LRU", "RESTORE can set LFU"); the other is accepted and ignored.
+TEST_F(EvictionTest, RestoreSetsIdleTimeOrFrequency) {
+  run({"SET", "k", "v"});
+  const std::string reply = run({"DUMP", "k"});
+  const size_t body = reply.find("\r\n") + 2;
+  const std::string payload = reply.substr(body, reply.size() - body - 2);
+  EXPECT_EQ(run({"RESTORE", "lru", "0", payload, "IDLETIME", "1000"}), kOk);
+  EXPECT_EQ(run({"OBJECT", "IDLETIME", "lru"}), integer(1000));
+  EXPECT_EQ(run({"RESTORE", "ignored", "0", payload, "FREQ", "100"}), kOk);
+  EXPECT_EQ(run({"OBJECT", "IDLETIME", "ignored"}), integer(0));
+  EXPECT_EQ(run({"GET", "lru"}), bulk("v"));
+  EXPECT_EQ(run({"OBJECT", "IDLETIME", "lru"}), integer(0));
+  ASSERT_EQ(run({"CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"}), kOk);
+  EXPECT_EQ(run({"RESTORE", "lfu", "0", payload, "FREQ", "100"}), kOk);
+  EXPECT_EQ(run({"OBJECT", "FREQ", "lfu"}), integer(100));
+  EXPECT_EQ(run({"RESTORE", "plain", "0", payload, "IDLETIME", "1000"}), kOk);
+  EXPECT_EQ(run({"OBJECT", "FREQ", "plain"}), integer(5));
+  EXPECT_EQ(run({"RESTORE", "x", "0", payload, "FREQ", "256"}),
+            err("ERR Invalid FREQ value, must be >= 0 and <= 255"));
+}
+
 }  // namespace
 }  // namespace basalt::testing
