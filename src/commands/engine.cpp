@@ -446,6 +446,15 @@ void Engine::postpone(Session& session, std::span<const std::string_view> argv) 
   postponed_.push_back(session.id);
 }
 
+size_t Engine::blocked_count() const {
+  size_t held = 0;
+  for (uint64_t id : postponed_) {
+    auto it = sessions_.find(id);
+    if (it != sessions_.end() && it->second->blocked && it->second->blocked->postponed) ++held;
+  }
+  return blocked_by_deadline_.size() + held;
+}
+
 void Engine::resume_postponed() {
   resume_pending_ = false;
   auto held = std::move(postponed_);

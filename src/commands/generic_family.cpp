@@ -81,10 +81,20 @@ int64_t op_del(Database& db, std::span<const std::string_view> keys) {
   return deleted;
 }
 
-int64_t op_exists(Database& db, std::span<const std::string_view> keys) {
+namespace {
+int64_t count_present(Database& db, std::span<const std::string_view> keys, Access access) {
   int64_t count = 0;
-  for (std::string_view key : keys) count += db.find_read(key, Access::kNoTouch) != nullptr;
+  for (std::string_view key : keys) count += db.find_read(key, access) != nullptr;
   return count;
+}
+}  // namespace
+
+int64_t op_exists(Database& db, std::span<const std::string_view> keys) {
+  return count_present(db, keys, Access::kNoTouch);
+}
+
+int64_t op_touch(Database& db, std::span<const std::string_view> keys) {
+  return count_present(db, keys, Access::kTouch);
 }
 
 std::optional<ValueType> op_type(Database& db, std::string_view key) {
@@ -302,13 +312,13 @@ bool parse_db_index_or_reply(CommandContext& ctx, std::string_view s, int* out) 
 // UNLINK key [key ...]
 void cmd_del(CommandContext& ctx) { ctx.reply.integer(op_del(ctx.db(), ctx.argv.subspan(1))); }
 
-// Counts keys that exist, a key named twice counting twice. EXISTS and TOUCH (which in Redis also
-// refreshes the access time; Basalt keeps none).
 // EXISTS key [key ...]
-// TOUCH key [key ...]
 void cmd_exists(CommandContext& ctx) {
   ctx.reply.integer(op_exists(ctx.db(), ctx.argv.subspan(1)));
 }
+
+// TOUCH key [key ...]
+void cmd_touch(CommandContext& ctx) { ctx.reply.integer(op_touch(ctx.db(), ctx.argv.subspan(1))); }
 
 // TYPE key
 void cmd_type(CommandContext& ctx) {
@@ -749,7 +759,7 @@ void register_keys(CommandTable& t) {
          "blocking.",
          kKs});
   t.add({"exists", -2, kR | kF, 1, -1, 1, cmd_exists, "generic", "Determine if a key exists", kKs});
-  t.add({"touch", -2, kR | kF, 1, -1, 1, cmd_exists, "generic",
+  t.add({"touch", -2, kR | kF, 1, -1, 1, cmd_touch, "generic",
          "Alters the last access time of a key(s). Returns the number of existing keys specified.",
          kKs});
   t.add(

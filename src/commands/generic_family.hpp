@@ -20,8 +20,10 @@ struct CommandContext;
 
 // DEL, UNLINK: how many of `keys` existed (each is signalled).
 int64_t op_del(Database& db, std::span<const std::string_view> keys);
-// EXISTS, TOUCH: how many of `keys` exist, a repeated key counting each time.
+// EXISTS: how many of `keys` exist, a repeated key counting each time; their access times stay.
 int64_t op_exists(Database& db, std::span<const std::string_view> keys);
+// TOUCH: the same count, and each key found counts as accessed (Redis's lookupKeyRead).
+int64_t op_touch(Database& db, std::span<const std::string_view> keys);
 std::optional<ValueType> op_type(Database& db, std::string_view key);
 
 // RENAME (nx false) and RENAMENX: whether the key moved; kNoSuchKey when `from` is absent.

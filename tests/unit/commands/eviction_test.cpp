@@ -252,6 +252,10 @@ TEST_F(EvictionTest, ObjectIdletimeAndFreqFollowThePolicy) {
   EXPECT_EQ(run({"OBJECT", "IDLETIME", "k"}), integer(7));
   EXPECT_EQ(run({"GET", "k"}), bulk("v"));
   EXPECT_EQ(run({"OBJECT", "IDLETIME", "k"}), integer(0));
+  // TOUCH is an access (Redis's introspection-2.tcl: "TOUCH alters the last access time").
+  advance_ms(3'000);
+  EXPECT_EQ(run({"TOUCH", "k", "missing"}), integer(1));
+  EXPECT_EQ(run({"OBJECT", "IDLETIME", "k"}), integer(0));
   EXPECT_EQ(run({"OBJECT", "FREQ", "k"}),
             err("ERR An LFU maxmemory policy is not selected, access frequency not tracked. "
                 "Please note that when switching between policies at runtime LRU and LFU data "

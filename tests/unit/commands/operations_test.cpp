@@ -219,12 +219,15 @@ TEST_F(OperationsTest, PauseWriteHoldsWritesUntilItEnds) {
   EXPECT_EQ(run({"SET", "x", "1"}), "") << "held";
   EXPECT_EQ(run({"GET", "x"}, 2), bulk("old")) << "reads go on";
   EXPECT_EQ(client(0).unblocked, 0);
+  // A held client counts as blocked, as Redis counts BLOCKED_POSTPONE (its pause.tcl waits on it).
+  EXPECT_NE(run({"INFO", "clients"}, 2).find("blocked_clients:1\r\n"), std::string::npos);
   advance_ms(100);
   EXPECT_EQ(client(0).take(), "") << "still paused at its end time";
   advance_ms(1);
   EXPECT_EQ(client(0).take(), kOk);
   EXPECT_EQ(client(0).unblocked, 1);
   EXPECT_EQ(run({"GET", "x"}, 2), bulk("1"));
+  EXPECT_NE(run({"INFO", "clients"}, 2).find("blocked_clients:0\r\n"), std::string::npos);
 }
 
 TEST_F(OperationsTest, PauseAllHoldsEverythingAndUnpauseReleasesInOrder) {
