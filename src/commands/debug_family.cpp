@@ -1,5 +1,5 @@
 // DEBUG: the subcommands client libraries' and Redis's own test suites call (PROTOCOL, OBJECT,
-// DIGEST, DIGEST-VALUE, SLEEP, RELOAD, SET-ACTIVE-EXPIRE, QUICKLIST-PACKED-THRESHOLD,
+// DIGEST, DIGEST-VALUE, SLEEP, RELOAD, LOADAOF, SET-ACTIVE-EXPIRE, QUICKLIST-PACKED-THRESHOLD,
 // CHANGE-REPL-ID). The command is protected: enable-debug-command gates it before it gets here.
 
 #include "commands/debug_family.hpp"
@@ -206,6 +206,8 @@ void reply_help(CommandContext& ctx) {
       "    Reply with a test value of the specified type. <type> can be: string,",
       "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
       "    true, false.",
+      "LOADAOF",
+      "    Flush the AOF buffers on disk and reload the AOF in memory.",
       "RELOAD [NOSAVE]",
       "    Save the RDB on disk and reload it back to memory. With NOSAVE the file on disk",
       "    is loaded as it is.",
@@ -281,6 +283,15 @@ void debug_reload(CommandContext& ctx) {
     return ctx.reply.error("ERR Error trying to load the RDB dump, check server logs.");
   }
   BASALT_LOG(kWarning, "DB reloaded by DEBUG RELOAD");
+  ctx.reply.ok();
+}
+
+void debug_loadaof(CommandContext& ctx) {
+  if (auto error = ctx.engine.persistence().load_aof_now()) {
+    BASALT_LOG(kWarning, "DEBUG LOADAOF: %s", error->c_str());
+    return ctx.reply.error("ERR Error loading the append only file, check server logs.");
+  }
+  BASALT_LOG(kWarning, "Append Only File loaded by DEBUG LOADAOF");
   ctx.reply.ok();
 }
 
@@ -360,6 +371,8 @@ void cmd_debug(CommandContext& ctx) {
     debug_sleep(ctx);
   } else if (iequals(sub, "reload")) {
     debug_reload(ctx);
+  } else if (iequals(sub, "loadaof") && argc == 2) {
+    debug_loadaof(ctx);
   } else if (iequals(sub, "set-active-expire") && argc == 3) {
     ctx.store().set_active_expire(atoi_like(ctx.arg(2)) != 0);
     ctx.reply.ok();

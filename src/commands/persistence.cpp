@@ -432,6 +432,24 @@ std::optional<std::string> Persistence::load_now() {
   return std::nullopt;
 }
 
+std::optional<std::string> Persistence::load_aof_now() {
+  if (aof_ != nullptr && aof_->is_open()) aof_->flush_turn(/*force=*/true);
+  const Config& config = engine_.config();
+  LoadJob job;
+  job.config = config;
+  job.aof = true;
+  job.clock = &store_.clock();
+  job.engine = std::make_unique<Engine>(job.config, *job.clock, 0x5eed);
+  HugePagesWhileLoading huge_pages(config);
+  job.load_aof();
+  if (job.error) return job.error;
+  if (job.plan.state == AofLoadPlan::State::kNoAof) {
+    return "no append-only file in " + aof_names(config).aof_dir();
+  }
+  adopt(job);
+  return std::nullopt;
+}
+
 // --- Background work ----------------------------------------------------------------------------
 
 namespace {

@@ -55,6 +55,10 @@ class Persistence final : public EffectConsumer {
   std::optional<std::string> begin_loading();
   // Synchronous load (DEBUG RELOAD, tests): the RDB file replaces the keyspace.
   std::optional<std::string> load_now();
+  // DEBUG LOADAOF: the log's buffer is written out, then the append-only files replace the
+  // keyspace (nothing is propagated: the loaded writes are already in the log). An error when
+  // there is no AOF to load (Redis exits then).
+  std::optional<std::string> load_aof_now();
   bool loading() const { return loading_; }
   // A fatal loading error (a corrupt file, a type Basalt lacks): the server logs it and exits.
   const std::optional<std::string>& loading_error() const { return loading_error_; }

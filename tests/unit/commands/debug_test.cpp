@@ -171,7 +171,7 @@ TEST_F(DebugTest, ChangeReplIdDrawsANewId) {
 TEST_F(DebugTest, HelpAndUnknownSubcommands) {
   const std::string help = run({"DEBUG", "HELP"});
   EXPECT_THAT(help, ::testing::StartsWith(
-                        "*28\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"));
+                        "*30\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"));
   EXPECT_THAT(help, ::testing::HasSubstr("+PROTOCOL <type>\r\n"));
   EXPECT_THAT(help, ::testing::EndsWith("+HELP\r\n+    Prints this help.\r\n"));
   // Redis 7.0 has no JMAP or STRINGMATCH-LEN.

@@ -277,6 +277,33 @@ TEST_F(PersistenceTest, LoadingConvertsByTheConfiguredEncodingLimits) {
   EXPECT_EQ(run({"OBJECT", "ENCODING", "z2"}), bulk("skiplist"));
 }
 
+// DEBUG LOADAOF (Redis's expire.tcl and other.tcl use it to check what the log replays): the
+// writes of this very turn are in the log first, and the keyspace becomes what the files hold.
+TEST_F(PersistenceTest, DebugLoadaofReplacesTheKeyspaceWithTheLogsContent) {
+  EXPECT_EQ(run({"DEBUG", "LOADAOF"}),
+            err("ERR Error loading the append only file, check server logs."))
+      << "no AOF yet";
+  EXPECT_EQ(run({"CONFIG", "SET", "appendonly", "yes"}), kOk);
+  finish_background_work();
+  run({"SET", "k", "v", "PX", "50000"});
+  run({"RPUSH", "l", "a", "b"});
+  run({"SELECT", "2"});
+  run({"SET", "other", "db"});
+  run({"SELECT", "0"});
+  // Not through the log: the reload shows whether the log is what is loaded.
+  ASSERT_NE(engine_->store().db(0).add("ghost", Value("x")), nullptr);
+  EXPECT_EQ(run({"DEBUG", "LOADAOF"}), kOk);
+  EXPECT_EQ(run({"EXISTS", "ghost"}), integer(0));
+  EXPECT_EQ(run({"GET", "k"}), bulk("v"));
+  EXPECT_EQ(run({"PTTL", "k"}), integer(50000));
+  EXPECT_EQ(run({"LRANGE", "l", "0", "-1"}), array({bulk("a"), bulk("b")}));
+  run({"SELECT", "2"});
+  EXPECT_EQ(run({"GET", "other"}), bulk("db"));
+  EXPECT_EQ(run({"DEBUG", "LOADAOF", "x"}),
+            err("ERR unknown subcommand or wrong number of arguments for 'LOADAOF'. Try DEBUG "
+                "HELP."));
+}
+
 TEST_F(PersistenceTest, AppendonlyAtRuntimeLogsEveryEffectBeforeTheTurnEnds) {
   run({"SET", "before", "1"});
   EXPECT_EQ(run({"CONFIG", "SET", "appendonly", "yes", "appendfsync", "always"}), kOk);

@@ -836,7 +836,7 @@ TEST_F(ServerTest, DebugHelpAndErrors) {
   // The full text is checked in debug_test.cpp.
   EXPECT_THAT(run({"debug", "help"}),
               ::testing::StartsWith(
-                  "*28\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"));
+                  "*30\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"));
   EXPECT_EQ(run({"debug", "foo"}),
             err("ERR unknown subcommand or wrong number of arguments for 'foo'. Try DEBUG HELP."));
   EXPECT_EQ(run({"DEBUG", "help", "x"}),
