@@ -75,7 +75,7 @@ SUBCOMMANDS = {
     "object": "encoding refcount idletime freq help".split(),
     "memory": "usage stats help".split(),
     "slowlog": "get len reset help".split(),
-    "latency": "latest history reset help".split(),
+    "latency": "latest history reset histogram help".split(),
 }
 
 

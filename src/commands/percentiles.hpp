@@ -23,6 +23,31 @@ class PercentileHistogram {
   }
   uint64_t total() const { return total_; }
 
+  // HdrHistogram's logarithmic iteration as Redis's LATENCY HISTOGRAM reads it
+  // (hdr_iter_log_init(first, base 2)): the buckets are walked in order, and each time the walk
+  // reaches a reporting level (first, 2 first, 4 first ...) f(highest value equivalent to the
+  // bucket reached, samples up to and including it) is called, when that count has grown.
+  template <class F>
+  void for_each_log2_level(int64_t first, F&& f) const {
+    int64_t level_low = lowest_equivalent(first);
+    uint64_t cumulative = 0, reported = 0;
+    size_t i = 0;
+    for (; i < counts_.size() && reported < total_; ++i) {
+      cumulative += counts_[i];
+      const int64_t v = value_at_index(i);
+      while (v >= level_low) {
+        if (cumulative > reported) {
+          f(highest_equivalent(v), cumulative);
+          reported = cumulative;
+        }
+        first *= 2;
+        level_low = lowest_equivalent(first);
+      }
+    }
+    // Samples past the last level the buckets reach: HdrHistogram reports them at the last bucket.
+    if (reported < total_) f(highest_equivalent(value_at_index(counts_.size() - 1)), total_);
+  }
+
   // HdrHistogram's hdr_value_at_percentile: the highest value equivalent to the one holding the
   // requested share of the samples.
   int64_t value_at_percentile(double percentile) const {
@@ -34,7 +59,7 @@ class PercentileHistogram {
       seen += static_cast<int64_t>(counts_[i]);
       if (seen >= wanted) {
         int64_t v = value_at_index(i);
-        return percentile == 0.0 ? lowest_equivalent(v) : lowest_equivalent(v) + range_size(v) - 1;
+        return percentile == 0.0 ? lowest_equivalent(v) : highest_equivalent(v);
       }
     }
     return 0;
@@ -70,6 +95,7 @@ class PercentileHistogram {
     int bucket = bucket_of(v);
     return (v >> bucket) << bucket;
   }
+  static int64_t highest_equivalent(int64_t v) { return lowest_equivalent(v) + range_size(v) - 1; }
   static int64_t range_size(int64_t v) {
     int bucket = bucket_of(v);
     int64_t sub = v >> bucket;

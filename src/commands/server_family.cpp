@@ -1017,7 +1017,7 @@ void cmd_latency_reset(CommandContext& ctx) {
 
 // LATENCY HELP
 void cmd_latency_help(CommandContext& ctx) {
-  // Redis 7.0's text for the subcommands Basalt has (not DOCTOR, GRAPH and HISTOGRAM).
+  // Redis 7.0's text for the subcommands Basalt has (not DOCTOR and GRAPH).
   static constexpr std::string_view kLines[] = {
       "HISTORY <event>",
       "    Return time-latency samples for the <event> class.",
@@ -1026,8 +1026,54 @@ void cmd_latency_help(CommandContext& ctx) {
       "RESET [<event> ...]",
       "    Reset latency data of one or more <event> classes.",
       "    (default: reset all data for all event classes)",
+      "HISTOGRAM [COMMAND ...]",
+      "    Return a cumulative distribution of latencies in the format of a histogram for the "
+      "specified command names.",
+      "    If no commands are specified then all histograms are replied.",
   };
   reply_help(ctx, kLines);
+}
+
+// LATENCY HISTOGRAM [command ...]: per command, its calls and the cumulative distribution of its
+// latencies at power-of-two microseconds, as Redis reads its HdrHistograms. With no names, every
+// command that ran; unknown names are skipped; a container's name brings its subcommands.
+void cmd_latency_histogram(CommandContext& ctx) {
+  std::vector<std::pair<const Command*, const PercentileHistogram*>> found;
+  auto add = [&](const Command& cmd) {
+    if (const PercentileHistogram* h = ctx.engine.latency_histogram(cmd))
+      found.emplace_back(&cmd, h);
+  };
+  auto add_with_subcommands = [&](const Command& cmd) {
+    add(cmd);
+    for (const Command& sub : cmd.subcommands) add(sub);
+  };
+  if (ctx.argc() == 2) {
+    for (const Command* cmd : ctx.engine.commands().sorted()) add_with_subcommands(*cmd);
+  } else {
+    for (size_t i = 2; i < ctx.argc(); ++i) {
+      if (const Command* cmd = find_by_full_name(ctx.engine.commands(), ctx.arg(i))) {
+        add_with_subcommands(*cmd);
+      }
+    }
+  }
+  ctx.reply.map(found.size());
+  std::vector<std::pair<int64_t, uint64_t>> levels;
+  for (const auto& [cmd, h] : found) {
+    ctx.reply.bulk(cmd->full_name);
+    ctx.reply.map(2);
+    ctx.reply.bulk("calls");
+    ctx.reply.integer(static_cast<int64_t>(h->total()));
+    ctx.reply.bulk("histogram_usec");
+    levels.clear();
+    // Redis's first level: 1024 ns, read back in whole microseconds.
+    h->for_each_log2_level(
+        1024, [&](int64_t ns, uint64_t cumulative) { levels.emplace_back(ns / 1000, cumulative); });
+    ctx.reply.map(levels.size());
+    for (const auto& [us, cumulative] : levels) {
+      ctx.reply.integer(us);
+      ctx.reply.integer(static_cast<int64_t>(cumulative));
+    }
+  }
 }
 
 // MONITOR
@@ -1238,6 +1284,10 @@ void register_server(CommandTable& table) {
                                    "Return timestamp-latency samples for the event."});
   table.add_subcommand("latency", {"reset", -2, kAdmin, 0, 0, 0, cmd_latency_reset, "server",
                                    "Reset latency data for one or more events."});
+  table.add_subcommand("latency",
+                       {"histogram", -2, kAdmin, 0, 0, 0, cmd_latency_histogram, "server",
+                        "Return the cumulative distribution of latencies of a subset "
+                        "of commands or all."});
   table.add_subcommand("latency", {"help", 2, kLoadingStale, 0, 0, 0, cmd_latency_help, "server",
                                    "Show helpful text about the different subcommands."});
   table.add({"monitor", 1, kAdmin, 0, 0, 0, cmd_monitor, "server",

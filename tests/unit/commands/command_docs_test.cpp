@@ -234,6 +234,7 @@ constexpr std::string_view kSubcommands[] = {"client|id",
                                              "latency|latest",
                                              "latency|history",
                                              "latency|reset",
+                                             "latency|histogram",
                                              "latency|help"};
 
 // Exact replies of redis-server 7.0.15 over RESP3, captured with

@@ -388,6 +388,50 @@ TEST(PercentileHistogramTest, ReadsBackAsHdrHistogram) {
   EXPECT_GE(h.value_at_percentile(99.9), 1'000'000'000);
 }
 
+// LATENCY HISTOGRAM's levels, as Redis reads an HdrHistogram (hdr_iter_log_init(1024, 2)): at
+// each power of two from 1024 ns, the highest value of the bucket reached and the samples up to
+// it, when that grew. A lone 132,000 ns sample reads 132095 (redis-server 7.0.15 answered
+// "132" µs for a SET that took that long).
+TEST(PercentileHistogramTest, LogLevelsAsRedisLatencyHistogram) {
+  auto levels = [](const PercentileHistogram& h) {
+    std::vector<std::pair<int64_t, uint64_t>> out;
+    h.for_each_log2_level(1024, [&](int64_t ns, uint64_t n) { out.emplace_back(ns, n); });
+    return out;
+  };
+  PercentileHistogram one;
+  one.record(132'000);
+  EXPECT_EQ(levels(one), (std::vector<std::pair<int64_t, uint64_t>>{{132'095, 1}}));
+  PercentileHistogram h;
+  for (int i = 0; i < 3; ++i) h.record(1000);
+  h.record(2000);
+  h.record(3000);
+  h.record(1'000'000);
+  EXPECT_EQ(levels(h), (std::vector<std::pair<int64_t, uint64_t>>{
+                           {1031, 3}, {2063, 4}, {4127, 5}, {1'056'767, 6}}));
+  EXPECT_TRUE(levels(PercentileHistogram()).empty());
+}
+
+TEST_F(OperationsTest, LatencyHistogramPerCommand) {
+  run({"SET", "k", "v"});
+  run({"SET", "k", "w"});
+  run({"CONFIG", "GET", "maxmemory"});
+  // The manual clock makes every command take 0 µs, recorded as 1 ns: the first level, 1 µs.
+  const std::string set =
+      "$3\r\nset\r\n%2\r\n$5\r\ncalls\r\n:2\r\n$14\r\nhistogram_usec\r\n"
+      "%1\r\n:1\r\n:2\r\n";
+  EXPECT_EQ(run({"HELLO", "3"}).substr(0, 1), "%");
+  EXPECT_EQ(run({"LATENCY", "HISTOGRAM", "set", "nosuchcommand"}), "%1\r\n" + set);
+  const std::string config = run({"LATENCY", "HISTOGRAM", "config"});
+  EXPECT_EQ(config,
+            "%1\r\n$10\r\nconfig|get\r\n%2\r\n$5\r\ncalls\r\n:1\r\n$14\r\n"
+            "histogram_usec\r\n%1\r\n:1\r\n:1\r\n")
+      << "a container brings its subcommands";
+  EXPECT_EQ(run({"LATENCY", "HISTOGRAM", "get"}), "%0\r\n") << "never ran";
+  const std::string all = run({"LATENCY", "HISTOGRAM"});
+  EXPECT_NE(all.find(set), std::string::npos) << all;
+  EXPECT_NE(all.find("$10\r\nconfig|get\r\n"), std::string::npos) << all;
+}
+
 TEST_F(OperationsTest, InfoLatencystatsPrintsPercentilesPerCommand) {
   run({"SET", "k", "v"});
   run({"CLIENT", "ID"});
