@@ -604,19 +604,26 @@ void Engine::serve_ready_keys() {
 
 // --- WATCH and transactions -----------------------------------------------------------------
 
-void Engine::watch(Session& s, std::string_view key) {
-  for (auto& [db, k] : s.watched) {
-    if (db == s.db && k == key) return;
+namespace {
+Session::WatchedKey* find_watch(Session& s, int db, std::string_view key) {
+  for (auto& w : s.watched) {
+    if (w.db == db && w.key == key) return &w;
   }
-  s.watched.emplace_back(s.db, std::string(key));
+  return nullptr;
+}
+}  // namespace
+
+void Engine::watch(Session& s, std::string_view key) {
+  if (find_watch(s, s.db, key) != nullptr) return;
+  s.watched.push_back({s.db, std::string(key)});
   watched_keys_[s.db][std::string(key)].push_back(&s);
   ++watched_total_;
 }
 
 void Engine::unwatch_all(Session& s) {
-  for (auto& [db, key] : s.watched) {
-    auto& by_key = watched_keys_[db];
-    auto it = by_key.find(key);
+  for (auto& w : s.watched) {
+    auto& by_key = watched_keys_[w.db];
+    auto it = by_key.find(w.key);
     if (it == by_key.end()) continue;
     auto& v = it->second;
     v.erase(std::remove(v.begin(), v.end(), &s), v.end());
@@ -629,26 +636,76 @@ void Engine::unwatch_all(Session& s) {
 
 bool Engine::watched_keys_expired(Session& s) {
   // A watched key whose TTL passed without anyone touching it still counts as changed.
-  for (auto& [db, key] : s.watched) {
-    Entry* e = store_.db(db).peek(key);
-    if (e != nullptr && store_.db(db).is_expired(e)) return true;
+  for (const auto& w : s.watched) {
+    if (w.expired) continue;  // expired before the watch began: not a change
+    Entry* e = store_.db(w.db).peek(w.key);
+    if (e != nullptr && store_.db(w.db).is_expired(e)) return true;
   }
   return false;
 }
 
-void Engine::on_key_modified(int db, std::string_view key) {
+void Engine::touch_watchers(int db, std::string_view key, bool deleted) {
   if (watched_total_ == 0) return;
   auto& by_key = watched_keys_[db];
   auto it = by_key.find(std::string(key));
   if (it == by_key.end()) return;
-  for (Session* s : it->second) s->watch_dirty = true;
+  for (Session* s : it->second) {
+    Session::WatchedKey* w = find_watch(*s, db, key);
+    if (w != nullptr && w->expired) {
+      // The stale key is gone: logically nothing changed (Redis's touchWatchedKey).
+      if (deleted || store_.db(db).peek(key) == nullptr) {
+        w->expired = false;
+        continue;
+      }
+    }
+    s->watch_dirty = true;
+  }
 }
+
+void Engine::on_key_modified(int db, std::string_view key) { touch_watchers(db, key, false); }
 
 void Engine::on_db_flushed(int db) {
   if (watched_total_ == 0) return;
   for (auto& [key, sessions] : watched_keys_[db]) {
-    if (store_.db(db).peek(key) == nullptr) continue;
-    for (Session* s : sessions) s->watch_dirty = true;
+    const bool present = store_.db(db).peek(key) != nullptr;
+    for (Session* s : sessions) {
+      Session::WatchedKey* w = find_watch(*s, db, key);
+      if (w != nullptr && w->expired) {
+        w->expired = false;  // the stale key goes with the flush: no change
+      } else if (present) {
+        s->watch_dirty = true;
+      }
+    }
+  }
+}
+
+// Redis's touchAllWatchedKeysInDb for each side: a watched key is changed when a live key
+// appears, goes or is replaced; a stale (expired) key replacing nothing, or another stale key,
+// is no change, and is remembered as stale so that its expiry is not one either.
+void Engine::on_db_swapped(int a, int b) {
+  if (watched_total_ == 0) return;
+  for (const auto& [db, other] : {std::pair{a, b}, std::pair{b, a}}) {
+    for (auto& [key, sessions] : watched_keys_[db]) {
+      Database& now_db = store_.db(db);
+      Entry* now = now_db.peek(key);
+      Entry* before = store_.db(other).peek(key);  // this db's content before the swap
+      if (now == nullptr && before == nullptr) continue;
+      const bool now_stale = now != nullptr && now_db.is_expired(now);
+      for (Session* s : sessions) {
+        Session::WatchedKey* w = find_watch(*s, db, key);
+        if (w != nullptr && w->expired) {
+          if (now == nullptr) {
+            w->expired = false;
+            continue;
+          }
+          if (now_stale) continue;
+        } else if (before == nullptr && now_stale) {
+          if (w != nullptr) w->expired = true;
+          continue;
+        }
+        s->watch_dirty = true;
+      }
+    }
   }
 }
 
@@ -692,13 +749,13 @@ void Engine::propagate(int db, std::span<const std::string_view> argv) {
 }
 
 void Engine::on_key_evicted(int db, std::string_view key) {
-  on_key_modified(db, key);
+  touch_watchers(db, key, /*deleted=*/true);
   // As Redis's performEvictions: a replica or the AOF must lose the key too.
   if (effects_.has_consumers()) propagate(db, {"DEL", key});
 }
 
 void Engine::on_key_expired(int db, std::string_view key) {
-  on_key_modified(db, key);
+  touch_watchers(db, key, /*deleted=*/true);
   // Redis propagates expiry as DEL, so a replica or the AOF never depends on its own clock.
   if (effects_.has_consumers()) propagate(db, {"DEL", key});
 }

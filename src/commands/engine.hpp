@@ -274,11 +274,15 @@ class Engine final : public KeyspaceObserver {
   void on_key_evicted(int db, std::string_view key) override;
   void on_list_ready(int db, std::string_view key) override;
   void on_db_flushed(int db) override;
+  void on_db_swapped(int a, int b) override;
 
   // WATCH bookkeeping (the transaction family).
   void watch(Session& session, std::string_view key);
   void unwatch_all(Session& session);
   bool watched_keys_expired(Session& session);
+  // Marks the sessions watching key in db as changed, except where the watched key had expired
+  // before it came under watch and is gone now (deleted: it is being deleted).
+  void touch_watchers(int db, std::string_view key, bool deleted);
   // MULTI state cleared (DISCARD, EXEC, RESET).
   void discard_transaction(Session& session);
   // Runs the queued commands (EXEC), after the checks the transaction family makes.

@@ -237,12 +237,7 @@ void op_flushall(Store& store) {
 void op_swapdb(Store& store, int a, int b) {
   store.note_change();
   if (a == b) return;
-  // A key watched in one database changes if it exists on either side of the swap. The store
-  // reports the contents after the swap; report the contents before it here.
-  if (KeyspaceObserver* o = store.observer()) {
-    o->on_db_flushed(a);
-    o->on_db_flushed(b);
-  }
+  // WATCH sees the swap through the observer's on_db_swapped (Engine::on_db_swapped).
   store.swap_db(a, b);
 }
 

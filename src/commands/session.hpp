@@ -74,9 +74,16 @@ struct Session {
   bool multi_dirty = false;  // a queued command was rejected: EXEC answers EXECABORT
   std::vector<std::vector<std::string>> queued;
 
-  // WATCH
+  // WATCH. expired: the key there had already expired when it came under watch, which only
+  // SWAPDB brings (WATCH deletes such a key first); it is no change until a live key takes its
+  // place (Redis's watchedKey.expired).
+  struct WatchedKey {
+    int db;
+    std::string key;
+    bool expired = false;
+  };
   bool watch_dirty = false;
-  std::vector<std::pair<int, std::string>> watched;
+  std::vector<WatchedKey> watched;
 
   // Blocking commands (BLPOP ...): set while the client waits; the front end stops reading.
   std::unique_ptr<BlockState> blocked;

@@ -30,6 +30,11 @@ class KeyspaceObserver {
   virtual void on_key_evicted(int db, std::string_view key) { on_key_expired(db, key); }
   virtual void on_list_ready(int db, std::string_view key) = 0;
   virtual void on_db_flushed(int db) = 0;
+  // SWAPDB: a and b have just exchanged their contents.
+  virtual void on_db_swapped(int a, int b) {
+    on_db_flushed(a);
+    on_db_flushed(b);
+  }
 };
 
 // A point-in-time snapshot under way over one Database (src/persistence/snapshot.hpp). The

@@ -20,10 +20,7 @@ void Store::flush_all() {
 
 void Store::swap_db(int a, int b) {
   dbs_[a].swap_contents(dbs_[b]);
-  if (observer_ != nullptr) {
-    observer_->on_db_flushed(a);
-    observer_->on_db_flushed(b);
-  }
+  if (observer_ != nullptr) observer_->on_db_swapped(a, b);
 }
 
 ExpireCycleStats Store::active_expire_cycle(int64_t budget_us) {

@@ -289,6 +289,54 @@ TEST_F(TransactionsTest, FlushdbOfAnotherDatabaseIsNoChange) {
   EXPECT_EQ(try_exec(), kExecuted);
 }
 
+// SWAPDB and WATCH, as Redis's multi.tcl checks them: a live key appearing, going or replaced
+// is a change; a stale (expired, not yet deleted) key replacing nothing or another stale key is
+// not, and neither is its later expiry. Nothing here runs active expiry (the manual clock).
+TEST_F(TransactionsTest, SwapdbTouchesWatchedKeysThatExistOnEitherSide) {
+  EXPECT_EQ(run({"SET", "x", "30"}), kOk);
+  EXPECT_EQ(run({"WATCH", "x"}), kOk);
+  EXPECT_EQ(run({"SWAPDB", "0", "1"}, 1), kOk);
+  EXPECT_EQ(try_exec(), kNilArray) << "x left db 0";
+  EXPECT_EQ(run({"WATCH", "x"}), kOk);
+  EXPECT_EQ(run({"SWAPDB", "0", "1"}, 1), kOk);
+  EXPECT_EQ(try_exec(), kNilArray) << "x came back to db 0";
+}
+
+TEST_F(TransactionsTest, SwapdbDoesNotTouchStaleKeys) {
+  // A stale key replaced with no key.
+  EXPECT_EQ(run({"SELECT", "1"}), kOk);
+  EXPECT_EQ(run({"SET", "x", "foo", "PX", "1"}), kOk);
+  advance_ms(2);
+  EXPECT_EQ(run({"WATCH", "x"}), kOk);
+  EXPECT_EQ(run({"SWAPDB", "0", "1"}, 1), kOk);
+  EXPECT_EQ(try_exec(), kExecuted);
+  // No key replaced with a stale key (the stale x is now in db 0), which later expires.
+  EXPECT_EQ(run({"SELECT", "1"}), kOk);
+  EXPECT_EQ(run({"WATCH", "x"}), kOk);
+  EXPECT_EQ(run({"SWAPDB", "0", "1"}, 1), kOk);
+  EXPECT_EQ(run({"GET", "x"}, 2), kNil) << "another client in db 0 sees nothing";
+  EXPECT_EQ(try_exec(), kExecuted);
+  // A stale key replaced with another stale key.
+  EXPECT_EQ(run({"FLUSHALL"}), kOk);
+  EXPECT_EQ(run({"SET", "x", "foo", "PX", "1"}), kOk);
+  EXPECT_EQ(run({"SELECT", "0"}, 1), kOk);
+  EXPECT_EQ(run({"SET", "x", "bar", "PX", "1"}, 1), kOk);
+  advance_ms(2);
+  EXPECT_EQ(run({"WATCH", "x"}), kOk);
+  EXPECT_EQ(run({"SWAPDB", "0", "1"}, 1), kOk);
+  EXPECT_EQ(try_exec(), kExecuted);
+  // A stale key brought in, then a live key in its place: a change.
+  EXPECT_EQ(run({"FLUSHALL"}), kOk);
+  EXPECT_EQ(run({"SELECT", "0"}, 1), kOk);
+  EXPECT_EQ(run({"SET", "x", "foo", "PX", "1"}, 1), kOk);
+  advance_ms(2);
+  EXPECT_EQ(run({"WATCH", "x"}), kOk);
+  EXPECT_EQ(run({"SWAPDB", "0", "1"}, 1), kOk);
+  EXPECT_EQ(run({"SELECT", "1"}, 2), kOk);  // where client 0 watches
+  EXPECT_EQ(run({"SET", "x", "live"}, 2), kOk);
+  EXPECT_EQ(try_exec(), kNilArray);
+}
+
 TEST_F(TransactionsTest, WatchNotInvalidatedByOtherKeys) {
   EXPECT_EQ(run({"SET", "k", "v"}), kOk);
   EXPECT_EQ(run({"WATCH", "k"}), kOk);
