@@ -21,6 +21,8 @@ constexpr std::string_view kExpectedDollar = "Protocol error: expected '$', got 
 // Redis sizes argv for at most this many arguments up front, so that a client announcing a
 // million arguments cannot make it allocate before sending them.
 constexpr size_t kMaxPreallocatedArgs = 1024;
+// An inline request's unescaped arguments above this are not kept between requests.
+constexpr size_t kMaxKeptInlineBytes = 64 * 1024;
 
 // isspace() in the C locale, which sdssplitargs() uses between arguments and after quotes.
 bool IsSpace(char c) {
@@ -60,6 +62,15 @@ char Unescape(char c) {
 }  // namespace
 
 RequestParser::RequestParser(ParserLimits limits) : limits_(limits) {}
+
+void RequestParser::release_large_buffers() {
+  if (state_ != State::kIdle) return;
+  if (args_.capacity() > kMaxPreallocatedArgs) std::vector<std::string_view>().swap(args_);
+  if (bulks_.capacity() > kMaxPreallocatedArgs) {
+    std::vector<std::pair<size_t, size_t>>().swap(bulks_);
+  }
+  if (unescaped_.capacity() > kMaxKeptInlineBytes) std::string().swap(unescaped_);
+}
 
 void RequestParser::reset() {
   state_ = State::kIdle;

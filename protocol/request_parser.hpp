@@ -65,6 +65,10 @@ class RequestParser {
   std::string_view inline_buffer() const { return {unescaped_.data(), unescaped_.capacity()}; }
 
   void reset();
+  // Between requests: gives back the argument tables an unusually large request grew (Redis frees
+  // a client's argv after each command), so an idle connection that once sent 100,000 arguments
+  // does not keep 3 MB for them. Small tables stay for reuse. No-op inside a request.
+  void release_large_buffers();
 
  private:
   enum class State { kIdle, kMultibulkCount, kBulkHeader, kBulkData, kInline };

@@ -177,6 +177,7 @@ void RespConnection::process_input() {
     }
     if (closed_for_output_limit()) return;
   }
+  parser_.release_large_buffers();
   if (produced || !output().empty()) request_flush();
 }
 
