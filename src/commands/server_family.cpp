@@ -776,7 +776,9 @@ void cmd_config_get(CommandContext& ctx) {
       }
       continue;
     }
-    for (auto& [name, value] : ConfigRegistry::get(ctx.config(), arg)) add(name, name, value);
+    for (auto& [name, value] : ConfigRegistry::get(ctx.config(), arg)) {
+      if (!ConfigRegistry::hidden(name)) add(name, name, value);
+    }
   }
   ctx.reply.map(found.size());
   for (auto& [name, value] : found) {

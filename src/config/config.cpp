@@ -826,6 +826,10 @@ std::optional<ConfigError> ConfigRegistry::set(Config& config, std::string_view 
   return std::nullopt;
 }
 
+bool ConfigRegistry::hidden(std::string_view name) {
+  return name == "key-load-delay" || name == "rdb-key-save-delay";
+}
+
 std::vector<std::pair<std::string, std::string>> ConfigRegistry::get(const Config& config,
                                                                      std::string_view pattern) {
   std::vector<std::pair<std::string, std::string>> out;

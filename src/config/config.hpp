@@ -155,6 +155,9 @@ class ConfigRegistry {
   // CONFIG SET one parameter (already lowercase); errors in Redis's words.
   static std::optional<ConfigError> set(Config& config, std::string_view name,
                                         std::string_view value, bool at_runtime);
+  // Redis's HIDDEN_CONFIG parameters (key-load-delay, rdb-key-save-delay: for its tests), which
+  // CONFIG GET lists for their own name only, never for a pattern.
+  static bool hidden(std::string_view name);
   // CONFIG GET with a glob pattern: name -> value pairs, sorted by name.
   static std::vector<std::pair<std::string, std::string>> get(const Config& config,
                                                               std::string_view pattern);

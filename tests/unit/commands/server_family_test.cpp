@@ -539,6 +539,11 @@ TEST_F(ServerTest, ConfigGet) {
                    bulk("normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60")}));
   std::string all = run({"CONFIG", "GET", "*"});
   EXPECT_NE(all.find(bulk("proto-max-bulk-len") + bulk("536870912")), std::string::npos);
+  // Redis's hidden parameters: by name only (introspection.tcl, "CONFIG GET hidden configs").
+  EXPECT_EQ(all.find(bulk("key-load-delay")), std::string::npos);
+  EXPECT_EQ(all.find(bulk("rdb-key-save-delay")), std::string::npos);
+  EXPECT_EQ(run({"CONFIG", "GET", "key-load-*"}), "*0\r\n");
+  EXPECT_EQ(run({"CONFIG", "GET", "key-load-delay"}), array({bulk("key-load-delay"), bulk("0")}));
   EXPECT_EQ(run({"CONFIG", "GET"}), err("ERR wrong number of arguments for 'config|get' command"));
   run({"HELLO", "3"});
   EXPECT_EQ(run({"CONFIG", "GET", "hz"}), "%1\r\n$2\r\nhz\r\n$2\r\n10\r\n");
