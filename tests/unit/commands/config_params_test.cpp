@@ -133,6 +133,10 @@ TEST_F(ConfigParamsTest, ValidationTexts) {
   EXPECT_EQ(run({"CONFIG", "SET", "activedefrag", "no"}), kOk);
   EXPECT_EQ(run({"CONFIG", "SET", "cluster-enabled", "no"}),
             refused("cluster-enabled", "can't set immutable config"));
+  // Redis's introspection.tcl: "CONFIG SET set immutable" tries daemonize.
+  EXPECT_EQ(run({"CONFIG", "SET", "daemonize", "no"}),
+            refused("daemonize", "can't set immutable config"));
+  EXPECT_EQ(get("daemonize"), pair("daemonize", "no"));
   EXPECT_EQ(run({"CONFIG", "SET", "io-threads", "2"}),
             refused("io-threads", "can't set immutable config"));
   EXPECT_EQ(run({"CONFIG", "SET", "active-defrag-cycle-min", "100"}),

@@ -110,6 +110,7 @@ TEST_F(ConfigLoadTest, ConfigFileSyntaxAsRedisConf) {
       "save 60   10000\n"
       "bind 127.0.0.1 -::1\n"
       "client-output-buffer-limit normal 1mb 512kb 30\n"
+      "daemonize no\n"
       "proto-max-bulk-len 64MB\n");
   EXPECT_EQ(load({file}), std::nullopt);
   EXPECT_EQ(config_.port, 7001);
