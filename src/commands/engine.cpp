@@ -409,11 +409,13 @@ void Engine::pause_clients(PauseType type, int64_t end_ms) {
     pause_ = std::max(pause_, type);
     pause_end_ms_ = std::max(pause_end_ms_, end_ms);
   }
+  store_.set_expiry_held(true);
 }
 
 void Engine::unpause_clients() {
   pause_ = PauseType::kOff;
   pause_end_ms_ = 0;
+  store_.set_expiry_held(false);
   // Inside a command (CLIENT UNPAUSE) the held ones run after it, never in the middle of it.
   resume_pending_ = true;
   if (execution_depth_ == 0) resume_postponed();

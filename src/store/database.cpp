@@ -38,7 +38,12 @@ Entry* Database::find(std::string_view key, Access access) {
 }
 
 Entry* Database::find_read(std::string_view key, Access access) {
-  Entry* e = find(key, access);
+  Entry* e = nullptr;
+  if (!store_->expiry_held()) {
+    e = find(key, access);
+  } else if (Entry* held = dict_.find(key); held != nullptr && !is_expired(held)) {
+    e = find(key, access);
+  }
   if (e != nullptr) {
     store_->stats().keyspace_hits++;
   } else {

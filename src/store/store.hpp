@@ -49,6 +49,10 @@ class Store {
   // Incremental rehashing share of the cron, per database.
   void rehash_cycle(int64_t budget_us);
   void set_active_expire(bool enabled) { active_expire_enabled_ = enabled; }
+  // CLIENT PAUSE holds the dataset still: reads see a key past its TTL as absent but leave it in
+  // place (Redis's expireIfNeeded under a pause); the first access after the pause deletes it.
+  void set_expiry_held(bool held) { expiry_held_ = held; }
+  bool expiry_held() const { return expiry_held_; }
   bool active_expire_enabled() const { return active_expire_enabled_; }
 
   size_t key_count() const;
@@ -111,6 +115,7 @@ class Store {
   StoreStats stats_;
   int next_expire_db_ = 0;
   bool active_expire_enabled_ = true;
+  bool expiry_held_ = false;
   uint64_t version_seq_;
   uint64_t dirty_ = 0;
 };

@@ -230,6 +230,22 @@ TEST_F(OperationsTest, PauseWriteHoldsWritesUntilItEnds) {
   EXPECT_NE(run({"INFO", "clients"}, 2).find("blocked_clients:0\r\n"), std::string::npos);
 }
 
+// Under a pause a key past its TTL reads as absent but is not deleted, as Redis's pause.tcl
+// checks ("both active and passive expires are skipped during client pause").
+TEST_F(OperationsTest, PauseHoldsExpiry) {
+  run({"SET", "k", "v", "PX", "10"});
+  EXPECT_EQ(run({"CLIENT", "PAUSE", "100000", "WRITE"}, 1), kOk);
+  advance_ms(20);
+  EXPECT_EQ(run({"GET", "k"}), kNil);
+  EXPECT_EQ(run({"EXISTS", "k"}), integer(0));
+  EXPECT_NE(run({"INFO", "stats"}).find("expired_keys:0\r\n"), std::string::npos);
+  EXPECT_EQ(run({"DBSIZE"}), integer(1)) << "still there, as in Redis";
+  EXPECT_EQ(run({"CLIENT", "UNPAUSE"}, 1), kOk);
+  EXPECT_EQ(run({"GET", "k"}), kNil);
+  EXPECT_NE(run({"INFO", "stats"}).find("expired_keys:1\r\n"), std::string::npos);
+  EXPECT_EQ(run({"DBSIZE"}), integer(0));
+}
+
 TEST_F(OperationsTest, PauseAllHoldsEverythingAndUnpauseReleasesInOrder) {
   EXPECT_EQ(run({"CLIENT", "PAUSE", "100000"}, 2), kOk);
   EXPECT_EQ(run({"RPUSH", "l", "a"}, 0), "");
