@@ -12,7 +12,8 @@
 //   operation is a linear walk, which for 128 entries of a few bytes stays in two or three cache
 //   lines' worth of memory per step and beats any pointer structure.
 // - Skiplist (Redis's "skiplist"): Redis's zskiplist (levels with span counts, so rank and
-//   rank-to-node are O(log n)), each node one allocation holding its levels and its member bytes,
+//   rank-to-node are O(log n); each level also keeps its next node's score, which spares a walk a
+//   cache miss per level), each node one allocation holding its levels and its member bytes,
 //   plus an open-addressing hash index from member to node (8 bytes a slot, no per-member
 //   allocation, unlike Redis's dict whose entries cost 24-32 bytes each).
 //
