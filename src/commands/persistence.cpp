@@ -179,8 +179,8 @@ struct Persistence::LoadJob {
 
 namespace {
 
-// key-load-delay, as Redis's debugDelay after each key: a sleep of that many µs, or for a negative
-// value one µs once in that many keys. On the loading thread.
+// Redis's debugDelay after each key (key-load-delay on the loading thread, rdb-key-save-delay in a
+// SAVE): a sleep of that many µs, or for a negative value one µs once in that many keys.
 void pause_after_key(int64_t delay, uint64_t keys) {
   if (delay > 0) {
     std::this_thread::sleep_for(std::chrono::microseconds(delay));
@@ -418,36 +418,33 @@ void Persistence::install_loaded() {
   }
 }
 
-std::optional<std::string> Persistence::load_now() {
+std::optional<std::string> Persistence::load_on_loop(bool aof) {
   const Config& config = engine_.config();
   LoadJob job;
   job.config = config;
+  job.aof = aof;
   job.clock = &store_.clock();  // on the loop thread: the live clock is safe to share
   job.engine = std::make_unique<Engine>(job.config, *job.clock, 0x5eed);
-  job.source = "RDB " + rdb_path();
   HugePagesWhileLoading huge_pages(config);
-  job.load_rdb(rdb_path());
+  if (aof) {
+    job.load_aof();
+    if (!job.error && job.plan.state == AofLoadPlan::State::kNoAof) {
+      job.error = "no append-only file in " + aof_names(config).aof_dir();
+    }
+  } else {
+    job.source = "RDB " + rdb_path();
+    job.load_rdb(rdb_path());
+  }
   if (job.error) return job.error;
   adopt(job);
   return std::nullopt;
 }
 
+std::optional<std::string> Persistence::load_now() { return load_on_loop(/*aof=*/false); }
+
 std::optional<std::string> Persistence::load_aof_now() {
   if (aof_ != nullptr && aof_->is_open()) aof_->flush_turn(/*force=*/true);
-  const Config& config = engine_.config();
-  LoadJob job;
-  job.config = config;
-  job.aof = true;
-  job.clock = &store_.clock();
-  job.engine = std::make_unique<Engine>(job.config, *job.clock, 0x5eed);
-  HugePagesWhileLoading huge_pages(config);
-  job.load_aof();
-  if (job.error) return job.error;
-  if (job.plan.state == AofLoadPlan::State::kNoAof) {
-    return "no append-only file in " + aof_names(config).aof_dir();
-  }
-  adopt(job);
-  return std::nullopt;
+  return load_on_loop(/*aof=*/true);
 }
 
 // --- Background work ----------------------------------------------------------------------------
@@ -470,11 +467,7 @@ uint64_t paced_entries(int64_t delay, int64_t started_us, int64_t now_us) {
 // that many keys.
 std::function<void()> key_save_pause(int64_t delay) {
   if (delay == 0) return {};
-  const uint64_t every = delay > 0 ? 1 : static_cast<uint64_t>(-(delay + 1)) + 1;
-  const int64_t sleep_us = delay > 0 ? delay : 1;
-  return [every, sleep_us, keys = uint64_t{0}]() mutable {
-    if (++keys % every == 0) std::this_thread::sleep_for(std::chrono::microseconds(sleep_us));
-  };
+  return [delay, keys = uint64_t{0}]() mutable { pause_after_key(delay, ++keys); };
 }
 
 }  // namespace

@@ -153,6 +153,8 @@ class Persistence final : public EffectConsumer {
   }
   void install_loaded();
   void adopt(LoadJob& job);
+  // load_now and load_aof_now: a job as start-up's, run on the loop thread, then adopted.
+  std::optional<std::string> load_on_loop(bool aof);
   void update_write_refusal();
   void flush_aof(bool force);
   uint64_t changes_since_save() const;
