@@ -31,8 +31,7 @@ class PercentileHistogram {
   void for_each_log2_level(int64_t first, F&& f) const {
     int64_t level_low = lowest_equivalent(first);
     uint64_t cumulative = 0, reported = 0;
-    size_t i = 0;
-    for (; i < counts_.size() && reported < total_; ++i) {
+    for (size_t i = 0; i < counts_.size() && reported < total_; ++i) {
       cumulative += counts_[i];
       const int64_t v = value_at_index(i);
       while (v >= level_low) {

@@ -20,6 +20,12 @@ size_t chain_length(const Node* head) {
   return len;
 }
 
+// Keeps max_chain an upper bound: called with the head of each chain a node was just linked into.
+template <class Node>
+void note_chain(size_t& max_chain, const Node* head) {
+  max_chain = std::max(max_chain, chain_length(head));
+}
+
 template <class Node>
 const Node* fair_random_node(Node* const* buckets, uint64_t mask, size_t max_chain,
                              std::mt19937_64& rng) {

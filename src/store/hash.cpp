@@ -2,7 +2,6 @@
 
 #include <malloc.h>
 
-#include <algorithm>
 #include <cstdlib>
 #include <new>
 
@@ -278,7 +277,7 @@ void Hash::link(Table* t, Node* n) {
   Node** bucket = &t->buckets[hash_of(n->field()) & t->mask];
   n->next = *bucket;
   *bucket = n;
-  t->max_chain = std::max(t->max_chain, chain_length(n));
+  note_chain(t->max_chain, n);
 }
 
 void Hash::rehash(Table* t, size_t buckets) {

@@ -286,7 +286,7 @@ bool Set::table_add(std::string_view s) {
   n->next = head;
   head = n;
   ++t->used;
-  note_chain(t, n);
+  note_chain(t->max_chain, n);
   return true;
 }
 
@@ -304,10 +304,6 @@ bool Set::table_remove(std::string_view s) {
   return false;
 }
 
-void Set::note_chain(Table* t, const Node* head) {
-  t->max_chain = std::max(t->max_chain, chain_length(head));
-}
-
 void Set::table_resize(size_t buckets) {
   Table* t = table();
   auto** nb = static_cast<Node**>(std::calloc(buckets, sizeof(Node*)));
@@ -321,7 +317,7 @@ void Set::table_resize(size_t buckets) {
       Node*& head = nb[hash(t, n->view()) & mask];
       n->next = head;
       head = n;
-      note_chain(t, n);
+      note_chain(t->max_chain, n);
       n = next;
     }
   }

@@ -105,9 +105,6 @@ class Set {
     size_t max_chain;  // at least the longest chain: exact after a resize, never less
   };
 
-  // Raises t->max_chain to the length of the chain starting at head.
-  static void note_chain(Table* t, const Node* head);
-
   static constexpr size_t kMinBuckets = 4;
   static constexpr size_t kModeByte = 14;
   static constexpr size_t kInlineBytes = 14;
