@@ -26,8 +26,7 @@ std::string verbatim_txt(std::string_view text) {
 
 // The text of a RESP2 bulk or RESP3 verbatim reply ("txt:" prefix removed).
 std::string payload(const std::string& reply) {
-  size_t start = reply.find("\r\n") + 2;
-  std::string text = reply.substr(start, reply.size() - start - 2);
+  std::string text = bulk_body(reply);
   if (reply[0] == '=') text.erase(0, 4);
   return text;
 }

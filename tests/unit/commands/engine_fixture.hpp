@@ -100,6 +100,12 @@ class EngineTest : public ::testing::Test {
 inline std::string bulk(std::string_view s) {
   return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n";
 }
+// The bytes of one bulk (or RESP3 verbatim) reply, bulk()'s inverse; "" for any other reply.
+inline std::string bulk_body(const std::string& reply) {
+  const size_t start = reply.find("\r\n") + 2;
+  if ((reply[0] != '$' && reply[0] != '=') || start < 2 || reply.size() < start + 2) return "";
+  return reply.substr(start, reply.size() - start - 2);
+}
 inline std::string integer(int64_t v) { return ":" + std::to_string(v) + "\r\n"; }
 inline std::string array(std::initializer_list<std::string> items) {
   std::string out = "*" + std::to_string(items.size()) + "\r\n";

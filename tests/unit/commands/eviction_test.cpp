@@ -282,9 +282,8 @@ TEST_F(EvictionTest, ObjectIdletimeAndFreqFollowThePolicy) {
 // LRU", "RESTORE can set LFU"); the other is accepted and ignored.
 TEST_F(EvictionTest, RestoreSetsIdleTimeOrFrequency) {
   run({"SET", "k", "v"});
-  const std::string reply = run({"DUMP", "k"});
-  const size_t body = reply.find("\r\n") + 2;
-  const std::string payload = reply.substr(body, reply.size() - body - 2);
+  const std::string payload = bulk_body(run({"DUMP", "k"}));
+  ASSERT_FALSE(payload.empty());
   EXPECT_EQ(run({"RESTORE", "lru", "0", payload, "IDLETIME", "1000"}), kOk);
   EXPECT_EQ(run({"OBJECT", "IDLETIME", "lru"}), integer(1000));
   EXPECT_EQ(run({"RESTORE", "ignored", "0", payload, "FREQ", "100"}), kOk);
