@@ -207,10 +207,11 @@ OpResult<int> op_setbit(Database& db, std::string_view key, uint64_t offset, boo
   auto e = string_for_bits(db, key, offset >> 3, &dirty);
   if (!e.ok()) return e.status();
   const uint8_t mask = static_cast<uint8_t>(1u << (7 - (offset & 7)));
-  uint8_t current = bytes_of((*e)->value.str())[offset >> 3];
+  // Writable even when the bit stays: Redis unshares the string (OBJECT ENCODING "raw") first.
+  uint8_t* p = writable(*e);
+  const uint8_t current = p[offset >> 3];
   const int old = (current & mask) != 0 ? 1 : 0;
   if (dirty || old != static_cast<int>(on)) {
-    uint8_t* p = writable(*e);
     p[offset >> 3] = on ? (current | mask) : (current & ~mask);
     db.signal_modified(key);
   }

@@ -94,7 +94,7 @@ void Value::corrupt_tag(uint8_t tag) {
 void Value::release() {
   switch (type()) {
     case ValueType::kString:
-      if (tag() == kHeapTag) std::free(heap_ptr());
+      if (is_heap_string()) std::free(heap_ptr());
       return;
     case ValueType::kList:
       delete list_ptr();
@@ -113,8 +113,11 @@ void Value::release() {
 
 Value Value::clone() const {
   switch (type()) {
-    case ValueType::kString:
-      return Value(str());
+    case ValueType::kString: {
+      Value v(str());
+      v.raw_[15] |= tag() & kRawBit;  // COPY keeps the encoding, as Redis's dupStringObject
+      return v;
+    }
     case ValueType::kList: {
       Value v;
       List* list = new List(*list_ptr());
@@ -145,17 +148,19 @@ Value Value::clone() const {
 }
 
 char* Value::resize(size_t new_len) {
-  uint8_t t = tag();
-  if (t <= kInlineCapacity) {
+  const uint8_t t = tag();
+  if (is_inline_string_tag(t)) {
+    const size_t len = t & kInlineLenMask;
     if (new_len <= kInlineCapacity) {
-      if (new_len > t) std::memset(raw_ + t, 0, new_len - t);
-      raw_[15] = static_cast<uint8_t>(new_len);
+      if (new_len > len) std::memset(raw_ + len, 0, new_len - len);
+      raw_[15] = static_cast<uint8_t>(new_len) | kRawBit;
       return reinterpret_cast<char*>(raw_);
     }
     char* p = realloc_chars(nullptr, new_len);
-    std::memcpy(p, raw_, t);
-    std::memset(p + t, 0, new_len - t);
+    std::memcpy(p, raw_, len);
+    std::memset(p + len, 0, new_len - len);
     set_heap(p, static_cast<uint32_t>(new_len));
+    raw_[15] |= kRawBit;
     return p;
   }
   char* p = heap_ptr();
@@ -167,13 +172,14 @@ char* Value::resize(size_t new_len) {
   }
   if (new_len > old_len) std::memset(p + old_len, 0, new_len - old_len);
   set_heap(p, static_cast<uint32_t>(new_len));
+  raw_[15] |= kRawBit;
   return p;
 }
 
 size_t Value::heap_bytes() const {
   switch (type()) {
     case ValueType::kString:
-      return tag() == kHeapTag ? malloc_usable_size(heap_ptr()) : 0;
+      return is_heap_string() ? malloc_usable_size(heap_ptr()) : 0;
     case ValueType::kList:
       return sizeof(List) + list_ptr()->memory_usage();
     case ValueType::kHash:
@@ -203,6 +209,7 @@ std::string_view Value::encoding() const {
 }
 
 std::string_view Value::string_encoding() const {
+  if (changed_in_place()) return "raw";
   std::string_view s = str();
   // Redis stores canonical 64-bit integers as "int"; anything else round-trips differently.
   if (!s.empty() && s.size() <= 20) {

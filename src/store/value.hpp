@@ -5,6 +5,11 @@
 // pointer to its block or table) and sits in the first 8 bytes; a set (store/set.hpp) occupies the
 // first 15 bytes itself: a small intset inline, or a pointer; a sorted set's ZSet (store/zset.hpp,
 // one tagged pointer) sits in the first 8 bytes. The tag sits in the last byte.
+//
+// A string's tag also keeps Redis's one bit of string history: a string changed in place (APPEND,
+// SETRANGE, SETBIT, BITFIELD, BITOP's result, PFADD) is what Redis calls "raw" whatever its
+// length, as Redis unshares it into a raw sds; one written whole (SET, INCR, a load) has the
+// encoding its bytes give (int, embstr or raw). Only OBJECT ENCODING and DEBUG OBJECT tell.
 
 #include <cstddef>
 #include <cstdint>
@@ -59,7 +64,7 @@ class Value {
   // rather than reading as a string.
   ValueType type() const {
     const uint8_t t = tag();
-    if (t <= kInlineCapacity || t == kHeapTag) return ValueType::kString;
+    if (is_string_tag(t)) return ValueType::kString;
     if (t == kListTag) return ValueType::kList;
     if (t == kHashTag) return ValueType::kHash;
     if (t == kSetTag) return ValueType::kSet;
@@ -74,8 +79,10 @@ class Value {
 
   // Strings. Views stay valid until the value is next modified.
   std::string_view str() const {
-    uint8_t t = tag();
-    if (t <= kInlineCapacity) return {reinterpret_cast<const char*>(raw_), t};
+    const uint8_t t = tag();
+    if (is_inline_string_tag(t)) {
+      return {reinterpret_cast<const char*>(raw_), static_cast<size_t>(t & kInlineLenMask)};
+    }
     return {heap_ptr(), heap_len()};
   }
   void assign(std::string_view s) {
@@ -83,7 +90,8 @@ class Value {
     init_string(s);
   }
   // Resizes the string in place and returns its bytes for writing (APPEND, SETRANGE); new bytes
-  // are zeroed. Grows geometrically, as sds does, so repeated APPENDs stay amortised O(1).
+  // are zeroed. Grows geometrically, as sds does, so repeated APPENDs stay amortised O(1). The
+  // string is "raw" from then on (see above).
   char* resize(size_t new_len);
 
   // Lists.
@@ -107,12 +115,24 @@ class Value {
 
  private:
   static constexpr uint8_t kHeapTag = 0x40;
+  // Set on a string's tag (inline 0x20..0x2f, heap 0x60) once it was changed in place.
+  static constexpr uint8_t kRawBit = 0x20;
+  static constexpr uint8_t kInlineLenMask = 0x0f;
+  static_assert(kInlineCapacity == kInlineLenMask);
   static constexpr uint8_t kListTag = 0x80;
   static constexpr uint8_t kHashTag = 0x81;
   static constexpr uint8_t kSetTag = 0x82;
   static constexpr uint8_t kZSetTag = 0x83;
 
   uint8_t tag() const { return raw_[15]; }
+  static constexpr bool is_inline_string_tag(uint8_t t) {
+    return static_cast<uint8_t>(t & ~kRawBit) <= kInlineCapacity;
+  }
+  static constexpr bool is_string_tag(uint8_t t) {
+    return is_inline_string_tag(t) || static_cast<uint8_t>(t & ~kRawBit) == kHeapTag;
+  }
+  bool is_heap_string() const { return static_cast<uint8_t>(tag() & ~kRawBit) == kHeapTag; }
+  bool changed_in_place() const { return (tag() & kRawBit) != 0; }
   [[noreturn]] static void corrupt_tag(uint8_t tag);
   void set_inline(std::string_view s) {
     if (!s.empty()) std::memcpy(raw_, s.data(), s.size());  // a default view's data() is null

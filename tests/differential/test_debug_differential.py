@@ -42,6 +42,23 @@ SCRIPT = [("DEBUG", "PROTOCOL", t) for t in PROTOCOL_TYPES] + [
     ("SET", "neg", "-1"), ("OBJECT", "ENCODING", "neg"),
     ("SET", "lead", "01"), ("OBJECT", "ENCODING", "lead"),
     ("SCAN", "0", "TYPE", "nosuchtype"), ("SCAN", "0", "TYPE", "list", "COUNT", "100"),
+    # A string changed in place is "raw" whatever its length; one written whole is not.
+    ("SET", "n", "1234"), ("SETRANGE", "n", "0", ""), ("OBJECT", "ENCODING", "n"),
+    ("SETRANGE", "n", "1", "3"), ("OBJECT", "ENCODING", "n"), ("GET", "n"),
+    ("COPY", "n", "ncopy"), ("OBJECT", "ENCODING", "ncopy"),
+    ("RENAME", "ncopy", "nmoved"), ("OBJECT", "ENCODING", "nmoved"),
+    ("INCR", "n"), ("OBJECT", "ENCODING", "n"),
+    ("APPEND", "n", "5"), ("OBJECT", "ENCODING", "n"),
+    ("SET", "n", "abc"), ("OBJECT", "ENCODING", "n"),
+    ("APPEND", "fresh", "12"), ("OBJECT", "ENCODING", "fresh"),
+    ("SETRANGE", "fresh2", "2", "x"), ("OBJECT", "ENCODING", "fresh2"),
+    ("SET", "bits", "7"), ("SETBIT", "bits", "2", "1"), ("OBJECT", "ENCODING", "bits"),
+    ("SET", "bits", "7"), ("BITFIELD", "bits", "GET", "u8", "0"), ("OBJECT", "ENCODING", "bits"),
+    ("BITFIELD", "bits", "SET", "u8", "0", "50"), ("OBJECT", "ENCODING", "bits"),
+    ("BITOP", "OR", "bitsor", "bits"), ("OBJECT", "ENCODING", "bitsor"),
+    ("PFADD", "hll", "a"), ("OBJECT", "ENCODING", "hll"),
+    ("INCRBYFLOAT", "fl", "1.5"), ("OBJECT", "ENCODING", "fl"),
+    ("DEL", "n", "nmoved", "fresh", "fresh2", "bits", "bitsor", "hll", "fl"),
     # Hashes, sets and sorted sets, each in both of Redis's encodings (the digest must not depend on
     # the encoding, and must match Redis's for each). Last: SCAN's cursors above depend on the
     # table's size.

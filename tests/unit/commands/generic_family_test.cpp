@@ -1155,6 +1155,15 @@ TEST_F(KeysTest, ObjectEncoding) {
   EXPECT_EQ(run({"OBJECT", "ENCODING", "raw45"}), bulk("raw"));
   EXPECT_EQ(run({"OBJECT", "ENCODING", "list"}), bulk("quicklist"));
   EXPECT_EQ(run({"OBJECT", "ENCODING", "missing"}), kNil);
+  // Changed in place: "raw" at any length, as Redis's unshared sds; SET makes it an int again.
+  EXPECT_EQ(run({"SETRANGE", "int", "0", ""}), integer(5));
+  EXPECT_EQ(run({"OBJECT", "ENCODING", "int"}), bulk("int"));
+  EXPECT_EQ(run({"SETRANGE", "int", "0", "9"}), integer(5));
+  EXPECT_EQ(run({"OBJECT", "ENCODING", "int"}), bulk("raw"));
+  EXPECT_EQ(run({"APPEND", "short", "!"}), integer(6));
+  EXPECT_EQ(run({"OBJECT", "ENCODING", "short"}), bulk("raw"));
+  EXPECT_EQ(run({"SET", "int", "92345"}), kOk);
+  EXPECT_EQ(run({"OBJECT", "ENCODING", "int"}), bulk("int"));
   use_resp3();
   EXPECT_EQ(run({"OBJECT", "ENCODING", "missing"}), "_\r\n");
   EXPECT_EQ(run({"OBJECT", "ENCODING", "int"}), bulk("int"));

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <string>
+
 #include "store/entry.hpp"
 #include "store/list.hpp"
 
@@ -72,6 +75,34 @@ TEST(Value, EncodingNamesMatchRedis) {
   EXPECT_EQ(Value(std::string(44, 'x')).encoding(), "embstr");
   EXPECT_EQ(Value(std::string(45, 'x')).encoding(), "raw");
   EXPECT_EQ(Value::new_list().encoding(), "quicklist");
+}
+
+// Redis's one bit of string history: changed in place means "raw", written whole means the
+// encoding the bytes give, whatever the length, inline or on the heap.
+TEST(Value, StringChangedInPlaceIsRaw) {
+  Value v("1234");
+  v.resize(4)[0] = '2';
+  EXPECT_EQ(v.str(), "2234");
+  EXPECT_EQ(v.encoding(), "raw");
+  EXPECT_TRUE(v.is_string());
+  EXPECT_EQ(v.clone().encoding(), "raw");
+  Value moved(std::move(v));
+  EXPECT_EQ(moved.encoding(), "raw");
+  std::memcpy(moved.resize(20) + 4, "grown-to-the-heap", 16);
+  EXPECT_EQ(moved.str(), std::string_view("2234grown-to-the-heap", 20));
+  EXPECT_EQ(moved.encoding(), "raw");
+  EXPECT_EQ(moved.clone().str(), moved.str());
+  EXPECT_GT(moved.heap_bytes(), 0u);
+  moved.resize(2);
+  EXPECT_EQ(moved.str(), "22");
+  moved.assign("22");
+  EXPECT_EQ(moved.encoding(), "int");
+  moved.assign(std::string(30, 'x'));
+  EXPECT_EQ(moved.encoding(), "embstr");
+  moved.resize(31);
+  EXPECT_EQ(moved.encoding(), "raw");
+  moved.assign("back");
+  EXPECT_EQ(moved.encoding(), "embstr");
 }
 
 TEST(Entry, HoldsKeyInlineAndReportsMemory) {
