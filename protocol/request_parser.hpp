@@ -69,6 +69,12 @@ class RequestParser {
   // a client's argv after each command), so an idle connection that once sent 100,000 arguments
   // does not keep 3 MB for them. Small tables stay for reuse. No-op inside a request.
   void release_large_buffers();
+  // Bytes its argument tables and unescaping buffer hold (a client's memory, as CLIENT LIST and
+  // maxmemory-clients count it).
+  size_t memory_usage() const {
+    return bulks_.capacity() * sizeof(bulks_[0]) + args_.capacity() * sizeof(args_[0]) +
+           unescaped_.capacity();
+  }
 
  private:
   enum class State { kIdle, kMultibulkCount, kBulkHeader, kBulkData, kInline };

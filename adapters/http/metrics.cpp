@@ -225,6 +225,8 @@ std::string render_prometheus(Server& server, const HttpMetrics& http) {
   sample(out, "basalt_expired_keys_total", "", store.stats().expired_keys);
   help(out, "basalt_evicted_keys_total", "counter", "Keys deleted by maxmemory eviction.");
   sample(out, "basalt_evicted_keys_total", "", store.stats().evicted_keys);
+  help(out, "basalt_evicted_clients_total", "counter", "Clients closed by maxmemory-clients.");
+  sample(out, "basalt_evicted_clients_total", "", stats.evicted_clients);
   help(out, "basalt_keyspace_hits_total", "counter", "Successful key lookups.");
   sample(out, "basalt_keyspace_hits_total", "", store.stats().keyspace_hits);
   help(out, "basalt_keyspace_misses_total", "counter", "Failed key lookups.");

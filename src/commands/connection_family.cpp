@@ -114,6 +114,7 @@ std::string client_info_line(const CommandContext& ctx, const Session& s) {
   if (s.blocked) flags += 'b';
   if (s.watch_dirty) flags += 'd';
   if (s.close_after_reply) flags += 'c';
+  if (s.no_evict) flags += 'e';
   // push_back, not = "N": GCC 12 at -O3 reports a false -Wrestrict on the assignment (GCC bug
   // 105329), which -Werror turns into a failed Release build.
   if (flags.empty()) flags.push_back('N');
@@ -126,8 +127,7 @@ std::string client_info_line(const CommandContext& ctx, const Session& s) {
   } else if (s.blocked) {
     argv_mem = args_bytes(s.blocked->argv);
   }
-  size_t multi_mem = 0;
-  for (const auto& argv : s.queued) multi_mem += args_bytes(argv);
+  const size_t multi_mem = s.queued_bytes;
   size_t qbuf = s.link != nullptr ? s.link->query_buffer_bytes() : 0;
   size_t omem = s.link != nullptr ? s.link->output_buffer_bytes() : 0;
   int64_t idle = self ? 0 : now_s - s.last_interaction_ms / 1000;
@@ -511,9 +511,9 @@ void cmd_client_kill(CommandContext& ctx) {
 
 // CLIENT NO-EVICT ON|OFF
 void cmd_client_no_evict(CommandContext& ctx) {
-  // Basalt never evicts clients (it has no maxmemory-clients), so every client is already
-  // protected; the command is accepted for clients and tools that send it.
+  // RESET leaves it as it is, as in Redis.
   if (iequals(ctx.arg(2), "on") || iequals(ctx.arg(2), "off")) {
+    ctx.session.no_evict = iequals(ctx.arg(2), "on");
     ctx.reply.ok();
   } else {
     ctx.reply.error(err::kSyntax);

@@ -243,6 +243,7 @@ void Engine::dispatch(Session& session, std::span<const std::string_view> argv, 
         return;
       }
       session.queued.emplace_back(argv.begin(), argv.end());
+      for (std::string_view a : argv) session.queued_bytes += a.size();
       reply.simple("QUEUED");
       return;
     }
@@ -715,6 +716,7 @@ void Engine::discard_transaction(Session& s) {
   s.in_multi = false;
   s.multi_dirty = false;
   s.queued.clear();
+  s.queued_bytes = 0;
   unwatch_all(s);
 }
 

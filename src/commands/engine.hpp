@@ -112,6 +112,7 @@ struct EngineStats {
   uint64_t total_commands = 0;
   uint64_t total_connections = 0;
   uint64_t rejected_connections = 0;
+  uint64_t evicted_clients = 0;  // closed by maxmemory-clients
   uint64_t total_error_replies = 0;
   uint64_t net_input_bytes = 0;
   uint64_t net_output_bytes = 0;

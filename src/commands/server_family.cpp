@@ -576,7 +576,7 @@ void info_stats(CommandContext& ctx, std::string& out) {
   field(out, "expired_keys", st.expired_keys);
   field(out, "expired_time_cap_reached_count", st.expired_time_cap_reached);
   field(out, "evicted_keys", st.evicted_keys);
-  field(out, "evicted_clients", int64_t{0});
+  field(out, "evicted_clients", s.evicted_clients);
   field(out, "keyspace_hits", st.keyspace_hits);
   field(out, "keyspace_misses", st.keyspace_misses);
   field(out, "pubsub_channels", int64_t{0});

@@ -57,7 +57,8 @@ struct Session {
   bool authenticated = false;
   bool readonly_only = false;  // HTTP read-only token
   bool close_after_reply = false;
-  bool monitor = false;  // MONITOR: receives the command feed; keyspace commands are refused
+  bool monitor = false;   // MONITOR: receives the command feed; keyspace commands are refused
+  bool no_evict = false;  // CLIENT NO-EVICT ON: maxmemory-clients never closes it
   // CLIENT REPLY: the RESP front end drops every reply while `replies_off`, and one reply per
   // unit of `skip_replies` (CLIENT REPLY SKIP sets 2: its own reply and the next command's).
   bool replies_off = false;
@@ -73,6 +74,7 @@ struct Session {
   bool in_multi = false;
   bool multi_dirty = false;  // a queued command was rejected: EXEC answers EXECABORT
   std::vector<std::vector<std::string>> queued;
+  size_t queued_bytes = 0;  // the queued arguments' bytes (CLIENT LIST's multi-mem)
 
   // WATCH. expired: the key there had already expired when it came under watch, which only
   // SWAPDB brings (WATCH deletes such a key first); it is no change until a live key takes its

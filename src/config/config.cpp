@@ -25,6 +25,7 @@ namespace {
 enum class Kind {
   kInt,
   kMemory,
+  kMemoryOrPercent,  // bytes, or "N%" of maxmemory kept as -N (Redis's PERCENT_CONFIG)
   kString,
   kEnum,
   kOutputLimit,
@@ -238,6 +239,10 @@ const Param kParams[] = {
      "most clients connected at once"},
     {"maxmemory", Kind::kMemory, &Config::maxmemory, nullptr, 0, kMaxLong, true,
      "memory cap: over it, keys are evicted by maxmemory-policy; 0 for none"},
+    {"maxmemory-clients", Kind::kMemoryOrPercent, &Config::maxmemory_clients, nullptr, -100,
+     kMaxLong, true,
+     "close the largest clients while all clients' buffers exceed this (bytes or N% of "
+     "maxmemory; at least 128kb); 0 for none"},
     {"maxmemory-eviction-tenacity", Kind::kInt, &Config::maxmemory_eviction_tenacity, nullptr, 0,
      100, true, "time each eviction pass may take: 10 is 500 us, +15% a step; 100 unbounded"},
     {"maxmemory-policy", Kind::kEnum, nullptr, &Config::maxmemory_policy, 0, 0, true,
@@ -276,6 +281,8 @@ const Param kParams[] = {
      "yes,no"},
     {"replica-read-only", Kind::kEnum, nullptr, &Config::replica_read_only, 0, 0, true,
      "a replica refuses writes (stored: Basalt has no replication)", "yes,no"},
+    {"replicaof", Kind::kConstant, nullptr, nullptr, 0, 0, false,
+     "the master to replicate: always \"\" (Basalt has no replication yet)", "", ""},
     {"requirepass", Kind::kString, nullptr, &Config::requirepass, 0, 0, true,
      "password clients must AUTH with; empty for none"},
     {"save", Kind::kSave, nullptr, &Config::save, 0, 0, true,
@@ -310,6 +317,7 @@ const Param kParams[] = {
      "yes,no",
      {},
      true},
+    {"slaveof", Kind::kConstant, nullptr, nullptr, 0, 0, false, "alias of replicaof", "", ""},
     {"slowlog-log-slower-than", Kind::kInt, &Config::slowlog_log_slower_than, nullptr, -1, kMaxLong,
      true, "SLOWLOG logs commands taking at least this many us; -1 none, 0 all"},
     {"slowlog-max-len", Kind::kInt, &Config::slowlog_max_len, nullptr, 0, kMaxLong, true,
@@ -499,6 +507,20 @@ std::optional<std::string> apply(const Param& p, Config& c, std::string_view val
       c.*p.int_field = p.int_field == &Config::hz ? std::clamp(*v, kMinHz, kMaxHz) : *v;
       return std::nullopt;
     }
+    case Kind::kMemoryOrPercent: {
+      std::optional<int64_t> v = parse_memory(value);
+      if (!v && value.size() > 1 && value.back() == '%') {
+        v = parse_int64(value.substr(0, value.size() - 1));
+        if (v && *v < 0) v.reset();
+        if (v) *v = -*v;
+      }
+      if (!v) return "argument must be a memory or percent value";
+      if (*v < p.min)
+        return "percentage argument must be less or equal to " + std::to_string(-p.min);
+      if (*v > p.max) return range_reason(p);
+      c.*p.int_field = *v;
+      return std::nullopt;
+    }
     case Kind::kString:
       c.*p.str_field = std::string(value);
       return std::nullopt;
@@ -587,6 +609,9 @@ std::optional<std::string> apply(const Param& p, Config& c, std::string_view val
                "with a modified Jemalloc like the one shipped by default with the Redis source "
                "distribution";
       }
+      if (p.name == "replicaof" || p.name == "slaveof") {
+        return "Basalt has no replication: it cannot be a replica";
+      }
       return "this parameter only accepts '" + std::string(p.constant) + "' in Basalt";
     }
   }
@@ -598,6 +623,10 @@ std::string value_of(const Param& p, const Config& c) {
     case Kind::kInt:
     case Kind::kMemory:
       return std::to_string(c.*p.int_field);
+    case Kind::kMemoryOrPercent: {
+      const int64_t v = c.*p.int_field;
+      return v < 0 ? std::to_string(-v) + "%" : std::to_string(v);
+    }
     case Kind::kString:
     case Kind::kEnum:
     case Kind::kSave:

@@ -46,6 +46,9 @@ struct Config {
   int64_t latency_monitor_threshold = 0;
   // Cache mode (src/store/evict.hpp), with Redis's names, defaults and ranges.
   int64_t maxmemory = 0;  // bytes; 0: no cap
+  // Client eviction: connections' buffers above this many bytes in all close the largest
+  // clients first. Negative: that percentage of maxmemory (Redis's encoding); 0: off.
+  int64_t maxmemory_clients = 0;
   std::string maxmemory_policy = "noeviction";
   int64_t maxmemory_samples = 5;
   // Sorted sets stay packed up to this many members of at most this many bytes.

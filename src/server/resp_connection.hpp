@@ -22,6 +22,12 @@ class RespConnection final : public StreamConnection, public ClientLink {
   size_t output_buffer_bytes() const override { return pending_output(); }
   void pushed() override;
 
+  size_t memory_usage() const override {
+    return StreamConnection::memory_usage() + parser_.memory_usage() +
+           (session_ != nullptr ? session_->queued_bytes : 0);
+  }
+  bool evictable() const override { return session_ != nullptr && !session_->no_evict; }
+
   void resume() override { process_input(); }
   bool idle_exempt() const override { return session_ != nullptr && session_->blocked; }
 

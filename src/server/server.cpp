@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -320,7 +321,62 @@ void Server::on_connection(uv_stream_t* listener, int status) {
   }
 }
 
+void Server::account_client_memory(StreamConnection* c) {
+  // Admin-port connections (health checks, metrics scrapes) are not clients, as in Redis.
+  if (c->kind() == kAdminListener) return;
+  const size_t now = c->closing() ? 0 : c->memory_usage();
+  client_memory_ = client_memory_ - c->accounted_memory_ + now;
+  c->accounted_memory_ = now;
+}
+
+size_t Server::client_eviction_limit() const {
+  const int64_t setting = config_.maxmemory_clients;
+  size_t limit;
+  if (setting < 0) {
+    // A percentage of maxmemory; with no maxmemory it limits nothing (Redis).
+    if (config_.maxmemory == 0) return 0;
+    limit = static_cast<size_t>(static_cast<double>(config_.maxmemory) *
+                                static_cast<double>(-setting) / 100);
+  } else if (setting > 0) {
+    limit = static_cast<size_t>(setting);
+  } else {
+    return 0;
+  }
+  // Never so low that no client could talk to the server at all (Redis's floor).
+  constexpr size_t kFloor = 128 * 1024;
+  return std::max(limit, kFloor);
+}
+
+void Server::evict_clients() {
+  const size_t limit = client_eviction_limit();
+  if (limit == 0 || client_memory_ < limit) {
+    client_memory_warned_ = false;
+    return;
+  }
+  // Over the limit is rare, and then a scan for the largest client is cheap next to the
+  // reconnects it causes; Redis keeps clients in size buckets to find it without one.
+  while (client_memory_ >= limit) {
+    StreamConnection* largest = nullptr;
+    for (StreamConnection* c : connections_) {
+      if (c->closing() || c->kind() == kAdminListener || !c->evictable()) continue;
+      if (largest == nullptr || c->accounted_memory_ > largest->accounted_memory_) largest = c;
+    }
+    if (largest == nullptr) {
+      if (!client_memory_warned_) {
+        BASALT_LOG(kWarning, "Over client maxmemory after evicting all evictable clients");
+      }
+      client_memory_warned_ = true;
+      return;
+    }
+    BASALT_LOG(kNotice, "Evicting client: addr=%s tot-mem=%zu", largest->peer().c_str(),
+               largest->accounted_memory_);
+    engine_->stats().evicted_clients++;
+    largest->close();
+  }
+}
+
 void Server::connection_closing(StreamConnection* c) {
+  account_client_memory(c);
   if (connections_.erase(c) != 0 && c->kind() < std::size(connection_counts_)) {
     connection_counts_[c->kind()]--;
   }
@@ -359,6 +415,7 @@ void Server::on_check(uv_check_t* h) {
   if (!s.aof_sync_in_flight_) s.flush_queued();
   if (!s.shutdown_started_) s.drive_persistence();
   s.drive_eviction();
+  s.evict_clients();
   s.arm_block_timer();
   if (s.shutting_down_) s.begin_shutdown();
 }

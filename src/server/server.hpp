@@ -71,6 +71,8 @@ class Server final : public Host {
   void queue_flush(StreamConnection* c) { flush_queue_.push_back(c); }
   void queue_resume(StreamConnection* c) { resume_queue_.push_back(c); }
   void connection_closing(StreamConnection* c);
+  // A client's buffers changed size: the total that maxmemory-clients caps follows it.
+  void account_client_memory(StreamConnection* c);
   // Read activity time for idle timeouts, without a syscall per read.
   int64_t now_ms() const { return uv_now(const_cast<uv_loop_t*>(&loop_)) + clock_offset_ms_; }
 
@@ -106,6 +108,10 @@ class Server final : public Host {
   static void on_eviction_idle(uv_idle_t* h);
   // Runs eviction between loop turns while a time-boxed pass left memory over maxmemory.
   void drive_eviction();
+  // maxmemory-clients: closes the largest evictable clients while all clients' buffers together
+  // are over the limit (Redis's evictClients, once a loop turn after the replies went out).
+  void evict_clients();
+  size_t client_eviction_limit() const;
   // Picks up finished persistence work and runs its background steps while there are some; exits
   // the process when loading at start failed, as Redis does.
   void drive_persistence();
@@ -145,7 +151,9 @@ class Server final : public Host {
   uv_async_t signal_async_;
   int handled_signals_ = 0;
   size_t connection_counts_[3] = {0, 0, 0};  // open connections by ListenerKind
-  uint64_t fd_limit_ = 0;                    // RLIMIT_NOFILE's soft limit once fitted
+  size_t client_memory_ = 0;           // memory_usage() of every RESP and HTTP connection, summed
+  bool client_memory_warned_ = false;  // over maxmemory-clients with no client left to evict
+  uint64_t fd_limit_ = 0;              // RLIMIT_NOFILE's soft limit once fitted
   int64_t cron_ticks_ = 0;
   uv_timer_t drain_timer_;
   uv_idle_t persistence_idle_;    // active while a BGSAVE or rewrite walk has steps left

@@ -110,6 +110,7 @@ void StreamConnection::read_cb(uv_stream_t* s, ssize_t nread, const uv_buf_t*) {
     c->last_activity_ms_ = c->server_.now_ms();
     c->on_read();
     if (!c->closing_) c->in_.shrink_if_idle();
+    c->server_.account_client_memory(c);
   } else if (nread < 0) {
     if (nread == UV_ENOBUFS) {
       BASALT_LOG(kWarning, "Out of memory for the input of client %s: closing it",
@@ -151,6 +152,7 @@ void StreamConnection::flush(size_t limit) {
   if (written == out_.size()) {
     out_.clear();
     if (out_.capacity() > kIdleBufferMax) out_.shrink_to_fit();
+    server_.account_client_memory(this);
     if (close_after_flush_) close();
     return;
   }
@@ -159,6 +161,7 @@ void StreamConnection::flush(size_t limit) {
   if (written < sendable) inflight_.assign(out_, written, sendable - written);
   out_.erase(0, sendable);
   durable_mark_ = 0;
+  server_.account_client_memory(this);
   if (inflight_.empty()) return;
   buf = uv_buf_init(inflight_.data(), static_cast<unsigned>(inflight_.size()));
   int rc = uv_write(&write_req_, reinterpret_cast<uv_stream_t*>(&handle_), &buf, 1, write_cb);
@@ -173,6 +176,7 @@ void StreamConnection::write_cb(uv_write_t* req, int status) {
   if (status == 0) c->server_.engine().stats().net_output_bytes += c->inflight_.size();
   c->inflight_.clear();
   if (c->closing_) return;
+  c->server_.account_client_memory(c);
   if (status != 0) {
     c->close();
     return;
@@ -184,6 +188,7 @@ void StreamConnection::release_idle_buffers() {
   in_.release_if_empty();
   if (out_.empty() && out_.capacity() > 0) std::string().swap(out_);
   if (inflight_.empty() && inflight_.capacity() > 0) std::string().swap(inflight_);
+  server_.account_client_memory(this);
 }
 
 void StreamConnection::pause_reading() {

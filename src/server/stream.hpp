@@ -94,6 +94,14 @@ class StreamConnection {
   // cron does the same for its query buffers).
   void release_idle_buffers();
 
+  // What this client's buffers hold, as maxmemory-clients counts it (Redis's client memory: query
+  // buffer, argument tables, replies waiting to go).
+  virtual size_t memory_usage() const {
+    return in_.capacity() + out_.capacity() + inflight_.capacity();
+  }
+  // CLIENT NO-EVICT ON exempts a client from maxmemory-clients.
+  virtual bool evictable() const { return true; }
+
   // Re-run input processing (after a blocked command was served); the server calls it in the
   // check phase, never re-entrantly.
   virtual void resume() {}
@@ -133,6 +141,7 @@ class StreamConnection {
   bool flush_queued_ = false;
   size_t durable_mark_ = 0;
   bool reading_paused_ = false;
+  size_t accounted_memory_ = 0;  // memory_usage() as the server's client total last counted it
 
   friend class Server;
 };

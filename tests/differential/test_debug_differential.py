@@ -121,6 +121,10 @@ PARAMS = [
     ("key-load-delay", ["100", "-3", "x", "0"]),
     ("rdb-del-sync-files", ["yes", "sometimes", "no"]),
     ("io-threads", ["2"]),
+    ("maxmemory-clients", ["10%", "200%", "101%", "100%", "0%", "-5%", "-1", "x", "%", "1mb",
+                           "0"]),
+    ("replicaof", ["127.0.0.1 6379", ""]),
+    ("slaveof", ["no one"]),
 ]
 
 

@@ -3,7 +3,8 @@
 at runtime shrinking the dataset over several loop turns while PING stays fast, and the
 accounting bound of issue 11: 1 GB of SETs of random sizes through a 64 MB cap keeps the
 process's RSS under 64 MB + the empty server's RSS + 10%. And the page size: a dataset loaded at
-start sits on transparent huge pages unless disable-thp says otherwise.
+start sits on transparent huge pages unless disable-thp says otherwise. And maxmemory-clients:
+clients' buffers over it close the largest client, unless CLIENT NO-EVICT protects it.
 
 Tests that depend on exact accounting skip under sanitizers (their allocator reports RSS)."""
 
@@ -13,6 +14,7 @@ import math
 import os
 import random
 import shutil
+import socket
 import sys
 import tempfile
 import time
@@ -113,6 +115,95 @@ class OomRefusal(unittest.TestCase):
             conn.close()
             self.assertIn("basalt_maxmemory_bytes 3145728\n", text)
             self.assertIn("basalt_evicted_keys_total 0\n", text)
+
+
+def half_sent_request(port, size, no_evict=False):
+    """A client that announces a `size`-byte SET value and sends half of it: the server holds
+    that much in its query buffer, waiting for the rest."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    if no_evict:
+        sock.sendall(h.resp_encode("CLIENT", "NO-EVICT", "on"))
+        assert sock.recv(5) == b"+OK\r\n"
+    sock.sendall(b"*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$%d\r\n" % size)
+    sock.sendall(b"x" * (size // 2))
+    return sock
+
+
+def closed_by_server(sock, timeout=10.0):
+    """Whether the server closes the connection within `timeout` (replies sent before are read
+    and dropped: the server flushes a turn's replies before it evicts)."""
+    sock.settimeout(timeout)
+    try:
+        while sock.recv(65536):
+            pass
+        return True
+    except ConnectionResetError:
+        return True
+    except socket.timeout:
+        return False
+
+
+class ClientEviction(unittest.TestCase):
+    def test_the_largest_client_goes_and_no_evict_protects(self):
+        with h.basalt("--maxmemory-clients", "1mb") as s:
+            small = redis.Redis(port=s.port)
+            self.assertTrue(small.ping())
+            big = half_sent_request(s.port, 4 * MB)
+            self.assertTrue(closed_by_server(big), "the 2 MB query buffer should be evicted")
+            big.close()
+            # The small client was not the largest: it stays, and sees the count.
+            self.assertEqual(small.info("stats")["evicted_clients"], 1)
+            self.assertTrue(small.ping())
+            small.connection_pool.disconnect()  # close() may leave the socket open
+
+            # Protected, the same request completes; the server goes on over the limit (no
+            # evictable client is left) and evicts nothing.
+            kept = half_sent_request(s.port, 4 * MB, no_evict=True)
+            self.assertFalse(closed_by_server(kept, timeout=0.5))
+            kept.sendall(b"x" * (4 * MB - 2 * MB) + b"\r\n")
+            kept.settimeout(10)
+            self.assertEqual(kept.recv(5), b"+OK\r\n")
+            kept.sendall(h.resp_encode("CLIENT", "INFO"))
+            self.assertIn(b" flags=e ", kept.recv(4096))
+            kept.close()
+            r = redis.Redis(port=s.port)
+            self.assertEqual(r.strlen("big"), 4 * MB)
+            self.assertEqual(r.info("stats")["evicted_clients"], 1)
+
+    def test_a_transaction_s_queued_commands_count(self):
+        with h.basalt("--maxmemory-clients", "1mb") as s:
+            r = redis.Redis(port=s.port)
+            tx = socket.create_connection(("127.0.0.1", s.port), timeout=10)
+            tx.sendall(h.resp_encode("MULTI"))
+            self.assertEqual(tx.recv(5), b"+OK\r\n")
+            for i in range(3):  # each request is parsed and its buffer given back
+                tx.sendall(h.resp_encode("SET", "k%d" % i, "v" * (400 * 1024)))
+                if i < 2:
+                    self.assertEqual(tx.recv(9), b"+QUEUED\r\n")
+            self.assertTrue(closed_by_server(tx))
+            tx.close()
+            self.assertEqual(r.info("stats")["evicted_clients"], 1)
+            self.assertEqual(r.dbsize(), 0)
+
+    def test_a_percentage_of_maxmemory_and_off(self):
+        # 10% of 10 MB: 1 MB.
+        with h.basalt("--maxmemory", "10mb", "--maxmemory-clients", "10%") as s:
+            r = redis.Redis(port=s.port)
+            self.assertEqual(r.config_get("maxmemory-clients"), {"maxmemory-clients": "10%"})
+            big = half_sent_request(s.port, 4 * MB)
+            self.assertTrue(closed_by_server(big))
+            big.close()
+            self.assertEqual(r.info("stats")["evicted_clients"], 1)
+            conn = http.client.HTTPConnection("127.0.0.1", arg_after(s, "--admin-port"), timeout=10)
+            conn.request("GET", "/metrics")
+            self.assertIn("basalt_evicted_clients_total 1\n", conn.getresponse().read().decode())
+            conn.close()
+            # 0 turns it off at runtime.
+            self.assertTrue(r.config_set("maxmemory-clients", "0"))
+            big = half_sent_request(s.port, 4 * MB)
+            self.assertFalse(closed_by_server(big, timeout=0.5))
+            big.close()
+            self.assertEqual(r.info("stats")["evicted_clients"], 1)
 
 
 @unittest.skipIf(SANITIZED, "a sanitizer's allocator reports RSS, not allocated bytes")

@@ -67,6 +67,9 @@ TEST_F(ConfigParamsTest, DefaultsAreRedis) {
       {"oom-score-adj-values", "0 200 800"},
       {"jemalloc-bg-thread", "yes"},
       {"io-threads", "1"},
+      {"maxmemory-clients", "0"},
+      {"replicaof", ""},
+      {"slaveof", ""},
   };
   for (auto [name, value] : defaults) EXPECT_EQ(get(name), pair(name, value)) << name;
 }
@@ -147,6 +150,48 @@ TEST_F(ConfigParamsTest, ValidationTexts) {
             refused("lazyfree-lazy-eviction", "argument must be 'yes' or 'no'"));
   EXPECT_EQ(run({"CONFIG", "SET", "stream-node-max-bytes", "1kb"}), kOk);
   EXPECT_EQ(get("stream-node-max-bytes"), pair("stream-node-max-bytes", "1024"));
+}
+
+// Redis's PERCENT_CONFIG: bytes, or a percentage of maxmemory kept as a negative number and shown
+// with its "%"; memory units as elsewhere; Redis's texts for each refusal.
+TEST_F(ConfigParamsTest, MaxmemoryClientsTakesBytesOrAPercentage) {
+  EXPECT_EQ(run({"CONFIG", "SET", "maxmemory-clients", "10%"}), kOk);
+  EXPECT_EQ(get("maxmemory-clients"), pair("maxmemory-clients", "10%"));
+  EXPECT_EQ(run({"CONFIG", "SET", "maxmemory-clients", "1mb"}), kOk);
+  EXPECT_EQ(get("maxmemory-clients"), pair("maxmemory-clients", "1048576"));
+  EXPECT_EQ(run({"CONFIG", "SET", "maxmemory-clients", "101%"}),
+            refused("maxmemory-clients", "percentage argument must be less or equal to 100"));
+  for (const char* bad : {"-5%", "-1", "x", "%", "1%%"}) {
+    EXPECT_EQ(run({"CONFIG", "SET", "maxmemory-clients", bad}),
+              refused("maxmemory-clients", "argument must be a memory or percent value"))
+        << bad;
+  }
+  EXPECT_EQ(get("maxmemory-clients"), pair("maxmemory-clients", "1048576"));
+  // Redis's introspection.tcl, "CONFIG SET rollback on set error": nothing of a failed
+  // multi-parameter SET stays.
+  EXPECT_EQ(run({"CONFIG", "SET", "maxmemory", "10000002"}), kOk);
+  EXPECT_EQ(run({"CONFIG", "SET", "maxmemory", "10000001", "maxmemory-clients", "200%",
+                 "client-query-buffer-limit", "invalid"}),
+            refused("maxmemory-clients", "percentage argument must be less or equal to 100"));
+  EXPECT_EQ(get("maxmemory"), pair("maxmemory", "10000002"));
+  EXPECT_EQ(get("maxmemory-clients"), pair("maxmemory-clients", "1048576"));
+  EXPECT_EQ(run({"CONFIG", "SET", "maxmemory-clients", "0%"}), kOk);
+  EXPECT_EQ(get("maxmemory-clients"), pair("maxmemory-clients", "0"));
+}
+
+// No replication yet: CONFIG GET answers as a Redis that is no replica, and nothing sets it.
+TEST_F(ConfigParamsTest, ReplicaofIsAlwaysEmpty) {
+  EXPECT_EQ(run({"CONFIG", "GET", "*of"}),
+            array({bulk("replicaof"), bulk(""), bulk("slaveof"), bulk("")}));
+  EXPECT_EQ(run({"CONFIG", "SET", "replicaof", "127.0.0.1 6379"}),
+            refused("replicaof", "can't set immutable config"));
+  EXPECT_EQ(run({"CONFIG", "SET", "slaveof", ""}),
+            refused("slaveof", "can't set immutable config"));
+  Config c;
+  auto e = ConfigRegistry::set(c, "replicaof", "10.0.0.1 6379", false);
+  ASSERT_TRUE(e.has_value());
+  EXPECT_NE(e->reason.find("Basalt has no replication: it cannot be a replica"), std::string::npos)
+      << e->reason;
 }
 
 // list-max-listpack-size sets the node size of lists, seen in DEBUG OBJECT's ql_ fields.

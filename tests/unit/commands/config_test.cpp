@@ -296,9 +296,9 @@ TEST(ConfigRuntime, SetAndGet) {
   auto got = ConfigRegistry::get(c, "MAX*");
   std::vector<std::string> names;
   for (auto& [name, value] : got) names.push_back(name);
-  EXPECT_EQ(names,
-            (std::vector<std::string>{"maxclients", "maxmemory", "maxmemory-eviction-tenacity",
-                                      "maxmemory-policy", "maxmemory-samples"}))
+  EXPECT_EQ(names, (std::vector<std::string>{"maxclients", "maxmemory", "maxmemory-clients",
+                                             "maxmemory-eviction-tenacity", "maxmemory-policy",
+                                             "maxmemory-samples"}))
       << "case-insensitive, sorted by name";
   EXPECT_EQ(got[0].second, "50");
 }

@@ -227,10 +227,10 @@ TEST_F(EvictionTest, ConfigParametersValidateAsRedis) {
             err("ERR CONFIG SET failed (possibly related to argument 'lfu-log-factor') - "
                 "argument must be between 0 and 2147483647 inclusive"));
   EXPECT_EQ(run({"CONFIG", "SET", "maxmemory", "2mb", "maxmemory-policy", "ALLKEYS-LFU"}), kOk);
-  EXPECT_EQ(
-      run({"CONFIG", "GET", "maxmemory*"}),
-      array({bulk("maxmemory"), bulk("2097152"), bulk("maxmemory-eviction-tenacity"), bulk("10"),
-             bulk("maxmemory-policy"), bulk("allkeys-lfu"), bulk("maxmemory-samples"), bulk("5")}));
+  EXPECT_EQ(run({"CONFIG", "GET", "maxmemory*"}),
+            array({bulk("maxmemory"), bulk("2097152"), bulk("maxmemory-clients"), bulk("0"),
+                   bulk("maxmemory-eviction-tenacity"), bulk("10"), bulk("maxmemory-policy"),
+                   bulk("allkeys-lfu"), bulk("maxmemory-samples"), bulk("5")}));
   EXPECT_EQ(info_field("memory", "maxmemory"), "2097152");
   EXPECT_EQ(info_field("memory", "maxmemory_human"), "2.00M");
   EXPECT_EQ(info_field("memory", "maxmemory_policy"), "allkeys-lfu");
