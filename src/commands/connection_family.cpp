@@ -129,6 +129,7 @@ std::string client_info_line(const CommandContext& ctx, const Session& s) {
   }
   const size_t multi_mem = s.queued_bytes;
   size_t qbuf = s.link != nullptr ? s.link->query_buffer_bytes() : 0;
+  size_t qbuf_free = s.link != nullptr ? s.link->query_buffer_free() : 0;
   size_t omem = s.link != nullptr ? s.link->output_buffer_bytes() : 0;
   int64_t idle = self ? 0 : now_s - s.last_interaction_ms / 1000;
   std::string_view cmd = s.last_command;
@@ -157,7 +158,7 @@ std::string client_info_line(const CommandContext& ctx, const Session& s) {
   num("ssub", 0);
   num("multi", s.in_multi ? static_cast<int64_t>(s.queued.size()) : -1);
   num("qbuf", static_cast<int64_t>(qbuf));
-  num("qbuf-free", 0);
+  num("qbuf-free", static_cast<int64_t>(qbuf_free));
   num("argv-mem", static_cast<int64_t>(argv_mem));
   num("multi-mem", static_cast<int64_t>(multi_mem));
   num("rbs", 0);
@@ -165,7 +166,7 @@ std::string client_info_line(const CommandContext& ctx, const Session& s) {
   num("obl", 0);
   num("oll", 0);
   num("omem", static_cast<int64_t>(omem));
-  num("tot-mem", static_cast<int64_t>(qbuf + argv_mem + multi_mem + omem));
+  num("tot-mem", static_cast<int64_t>(qbuf + qbuf_free + argv_mem + multi_mem + omem));
   field("events", "r");
   field("cmd", cmd);
   field("user", "default");

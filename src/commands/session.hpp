@@ -24,6 +24,8 @@ class ClientLink {
   // CLIENT KILL: close the connection (after this loop turn; never from inside a handler's caller).
   virtual void kill() = 0;
   virtual size_t query_buffer_bytes() const = 0;
+  // Room allocated beyond the unread bytes (CLIENT LIST's qbuf-free, Redis's sdsavail).
+  virtual size_t query_buffer_free() const { return 0; }
   virtual size_t output_buffer_bytes() const = 0;
   // A reply was appended outside any request of this client (a MONITOR line): flush it soon.
   virtual void pushed() {}

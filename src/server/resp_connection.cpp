@@ -37,6 +37,11 @@ size_t RespConnection::query_buffer_bytes() const {
   return const_cast<RespConnection*>(this)->read_buffer().size();
 }
 
+size_t RespConnection::query_buffer_free() const {
+  const ReadBuffer& in = const_cast<RespConnection*>(this)->read_buffer();
+  return in.capacity() - in.size();
+}
+
 void RespConnection::drop_replies_since(size_t reply_start) {
   // CLIENT REPLY OFF/SKIP: the command ran, only its reply is withheld (Redis checks the same
   // flags when it queues a reply). Replies are appended in order, so the tail is this one's.

@@ -19,6 +19,7 @@ class RespConnection final : public StreamConnection, public ClientLink {
   void on_unblocked() override;
   void kill() override { close(); }
   size_t query_buffer_bytes() const override;
+  size_t query_buffer_free() const override;
   size_t output_buffer_bytes() const override { return pending_output(); }
   void pushed() override;
 

@@ -146,6 +146,28 @@ class LargeRequestMemoryTest(unittest.TestCase):
             self.assertLess(used_memory(c), before * 2)
 
 
+    # Redis's querybuf.tcl: CLIENT LIST's qbuf + qbuf-free is the query buffer's allocation (16 KB
+    # after a small command, as Redis's PROTO_IOBUF_LEN), given back once the client idles.
+    def test_client_list_shows_the_query_buffer_s_allocation(self):
+        def allocation(c):
+            line = [l for l in c.call("CLIENT", "LIST").decode().split("\n")
+                    if "name=watched" in l][0]
+            fields = dict(f.split("=", 1) for f in line.split(" ") if "=" in f)
+            return int(fields["qbuf"]) + int(fields["qbuf-free"]), int(fields["idle"])
+
+        with h.basalt() as s:
+            watched, observer = h.RawClient(s.port), h.RawClient(s.port)
+            self.assertEqual(watched.call("CLIENT", "SETNAME", "watched"), b"+OK\r\n")
+            size, _ = allocation(observer)
+            self.assertTrue(16384 <= size < 32768, size)
+            # Redis's own condition: idle for 3 seconds and nothing allocated (given back in the
+            # once-a-second pass over clients idle for 2 seconds).
+            deadline = time.time() + 10
+            while allocation(observer)[0] != 0 or allocation(observer)[1] < 3:
+                self.assertLess(time.time(), deadline, allocation(observer))
+                time.sleep(0.2)
+
+
 class ConfigRewriteTest(unittest.TestCase):
     def test_without_config_file_as_redis(self):
         for make in (h.basalt, h.redis):
