@@ -14,6 +14,7 @@
 #include "commands/command_docs.hpp"
 #include "config/config.hpp"
 #include "server/server.hpp"
+#include "server/supervision.hpp"
 
 #ifdef BASALT_HAVE_HTTP
 #include "http/http_server.hpp"
@@ -55,6 +56,14 @@ int main(int argc, char** argv) {
   }
   BASALT_LOG(kNotice, "%s pid=%d, just started", version_line().c_str(),
              static_cast<int>(getpid()));
+  // As redis-server: a supervised server stays in the foreground whatever daemonize says. Before
+  // the server exists, so that no thread or loop is forked.
+  const basalt::Supervision supervision = basalt::resolve_supervision(config.supervised);
+  const bool background = config.daemonize == "yes" && supervision == basalt::Supervision::kNone;
+  if (background && !basalt::daemonize()) {
+    std::fprintf(stderr, "basalt-server: cannot daemonize: %s\n", std::strerror(errno));
+    return 1;
+  }
   // Huge pages only while a dataset loads (base/allocator.cpp); pages faulted from here on
   // follow that rule (the few the process touched while starting stay as they are).
   if (!basalt::allow_huge_pages(false)) {
@@ -79,5 +88,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "basalt-server: %s\n", error.c_str());
     return 1;
   }
+  basalt::PidFile pid_file;
+  if (background || !config.pidfile.empty()) {
+    pid_file.write(config.pidfile.empty() ? "/var/run/redis.pid" : config.pidfile);
+  }
+  server.set_supervision(supervision);
   return server.run();
 }

@@ -78,7 +78,8 @@ struct ServerInfo {
   int64_t tcp_port = 0;
   int64_t http_port = 0;
   int64_t admin_port = 0;
-  uint64_t used_memory_startup = 0;  // recorded once the server has started
+  uint64_t used_memory_startup = 0;       // recorded once the server has started
+  std::string process_supervised = "no";  // systemd, upstart or no (supervised)
 };
 
 // INFO memory and /metrics: one reading of the allocator, split as Redis splits used_memory.

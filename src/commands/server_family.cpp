@@ -497,7 +497,7 @@ void info_server(CommandContext& ctx, std::string& out) {
         printf_string("%d.%d.%d", __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__));
 #endif
   field(out, "process_id", static_cast<int64_t>(getpid()));
-  field(out, "process_supervised", "no");
+  field(out, "process_supervised", info.process_supervised);
   field(out, "run_id", info.run_id);
   field(out, "tcp_port", info.tcp_port);
   field(out, "http_port", info.http_port);

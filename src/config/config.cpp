@@ -90,6 +90,8 @@ const Param kParams[] = {
     {"active-defrag-threshold-upper", Kind::kInt, &Config::active_defrag_threshold_upper, nullptr,
      0, 1000, true,
      "fragmentation % of full defragmentation effort (stored: Basalt does not defragment)"},
+    {"acllog-max-len", Kind::kInt, &Config::acllog_max_len, nullptr, 0, kMaxLong, true,
+     "ACL LOG's length (stored and reported only: no ACL users yet)"},
     {"activedefrag", Kind::kConstant, nullptr, nullptr, 0, 0, true,
      "active defragmentation: always no (Basalt has none, as a Redis built without it refuses yes)",
      "yes,no", "no"},
@@ -105,6 +107,9 @@ const Param kParams[] = {
      "worker while the loop serves on (0: always a worker)"},
     {"aof-load-truncated", Kind::kEnum, nullptr, &Config::aof_load_truncated, 0, 0, true,
      "start with a torn last command in the AOF cut off (yes) or refuse to start (no)", "yes,no"},
+    {"aof-rewrite-incremental-fsync", Kind::kEnum, nullptr, &Config::aof_rewrite_incremental_fsync,
+     0, 0, true, "fsync a rewrite's files every 4 MB (stored and reported only: see README)",
+     "yes,no"},
     {"aof-timestamp-enabled", Kind::kEnum, nullptr, &Config::aof_timestamp_enabled, 0, 0, true,
      "annotate the AOF with the time (#TS:<unix seconds>) before the first write of each second",
      "yes,no"},
@@ -112,6 +117,8 @@ const Param kParams[] = {
      "an AOF rewrite writes its base as an RDB snapshot (yes) or as commands (no)", "yes,no"},
     {"appenddirname", Kind::kFileName, nullptr, &Config::appenddirname, 0, 0, false,
      "directory inside dir holding the AOF's manifest, base and incremental files"},
+    {"always-show-logo", Kind::kEnum, nullptr, &Config::always_show_logo, 0, 0, false,
+     "the ASCII logo in the log at start (stored and reported only: Basalt has none)", "yes,no"},
     {"appendfilename", Kind::kFileName, nullptr, &Config::appendfilename, 0, 0, false,
      "base name of the AOF's files"},
     {"appendfsync", Kind::kEnum, nullptr, &Config::appendfsync, 0, 0, true,
@@ -134,9 +141,10 @@ const Param kParams[] = {
      1024 * 1024, kMaxLong, true, "largest unparsed request a client may send"},
     {"cluster-enabled", Kind::kConstant, nullptr, nullptr, 0, 0, false,
      "cluster mode: always no (Basalt is a standalone server)", "yes,no", "no"},
-    {"daemonize", Kind::kConstant, nullptr, nullptr, 0, 0, false,
-     "run in the background: always no (run it under systemd, Docker or a shell's &)", "yes,no",
-     "no"},
+    {"daemonize", Kind::kEnum, nullptr, &Config::daemonize, 0, 0, false,
+     "detach from the terminal at start and write pidfile (/var/run/redis.pid if none), as "
+     "redis-server; ignored under supervised upstart or systemd",
+     "yes,no"},
     {"databases", Kind::kInt, &Config::databases, nullptr, 1, kMaxInt, false,
      "number of databases (SELECT 0..n-1)"},
     {"dbfilename", Kind::kFileName, nullptr, &Config::dbfilename, 0, 0, true,
@@ -251,6 +259,9 @@ const Param kParams[] = {
      "allkeys-random,noeviction"},
     {"maxmemory-samples", Kind::kInt, &Config::maxmemory_samples, nullptr, 1, kMaxInt, true,
      "keys sampled per database for each LRU, LFU or TTL eviction choice"},
+    {"no-appendfsync-on-rewrite", Kind::kEnum, nullptr, &Config::no_appendfsync_on_rewrite, 0, 0,
+     true, "skip the AOF's fsyncs during a rewrite (stored and reported only: see README)",
+     "yes,no"},
     {"notify-keyspace-events", Kind::kNotifyEvents, nullptr, &Config::notify_keyspace_events, 0, 0,
      true, "keyspace notification classes (stored: Basalt has no pub/sub to send them on)"},
     {"oom-score-adj", Kind::kEnum, nullptr, &Config::oom_score_adj, 0, 0, true,
@@ -259,7 +270,12 @@ const Param kParams[] = {
      "no,yes,relative,absolute"},
     {"oom-score-adj-values", Kind::kOomValues, nullptr, &Config::oom_score_adj_values, 0, 0, true,
      "oom_score_adj for master, replica and background child, each -2000..2000"},
+    {"pidfile", Kind::kString, nullptr, &Config::pidfile, 0, 0, false,
+     "write the process id here at start and remove it at exit; empty for none (unless "
+     "daemonized)"},
     {"port", Kind::kInt, &Config::port, nullptr, 0, 65535, false, "RESP port; 0 disables it"},
+    {"proc-title-template", Kind::kString, nullptr, &Config::proc_title_template, 0, 0, true,
+     "the process title's template; must hold {title} (stored and reported only)"},
     {"proto-max-bulk-len", Kind::kMemory, &Config::proto_max_bulk_len, nullptr, 1024 * 1024,
      kMaxLong, true, "largest string accepted in a request or stored"},
     {"protected-mode", Kind::kEnum, nullptr, &Config::protected_mode, 0, 0, true,
@@ -272,21 +288,42 @@ const Param kParams[] = {
      true,
      "microseconds a BGSAVE or AOF rewrite spends per key at least (for tests); negative: one "
      "per that many keys"},
+    {"rdb-save-incremental-fsync", Kind::kEnum, nullptr, &Config::rdb_save_incremental_fsync, 0, 0,
+     true, "fsync an RDB file every 4 MB while writing it (stored and reported only: see README)",
+     "yes,no"},
     {"rdbchecksum", Kind::kEnum, nullptr, &Config::rdbchecksum, 0, 0, false,
      "end RDB files with a CRC64 and check it when loading", "yes,no"},
     {"rdbcompression", Kind::kEnum, nullptr, &Config::rdbcompression, 0, 0, true,
      "LZF-compress strings in RDB files", "yes,no"},
+    {"repl-disable-tcp-nodelay", Kind::kEnum, nullptr, &Config::repl_disable_tcp_nodelay, 0, 0,
+     true, "replication stream without TCP_NODELAY (stored: Basalt has no replication)", "yes,no"},
+    {"repl-diskless-load", Kind::kEnum, nullptr, &Config::repl_diskless_load, 0, 0, true,
+     "how a replica loads a full sync (stored: Basalt has no replication)",
+     "disabled,on-empty-db,swapdb"},
+    {"repl-diskless-sync", Kind::kEnum, nullptr, &Config::repl_diskless_sync, 0, 0, true,
+     "full syncs sent over the socket (stored: Basalt has no replication)", "yes,no"},
+    {"repl-diskless-sync-delay", Kind::kInt, &Config::repl_diskless_sync_delay, nullptr, 0, kMaxInt,
+     true, "seconds a diskless full sync waits for more replicas (stored: no replication)"},
+    {"repl-diskless-sync-max-replicas", Kind::kInt, &Config::repl_diskless_sync_max_replicas,
+     nullptr, 0, kMaxInt, true,
+     "replicas that start a diskless full sync at once (stored: no replication)"},
     {"replica-lazy-flush", Kind::kEnum, nullptr, &Config::replica_lazy_flush, 0, 0, true,
      "a replica flushes asynchronously before a full sync (stored: Basalt has no replication)",
      "yes,no"},
+    {"replica-priority", Kind::kInt, &Config::replica_priority, nullptr, 0, kMaxInt, true,
+     "Sentinel's promotion order (stored: Basalt has no replication)"},
     {"replica-read-only", Kind::kEnum, nullptr, &Config::replica_read_only, 0, 0, true,
      "a replica refuses writes (stored: Basalt has no replication)", "yes,no"},
     {"replicaof", Kind::kConstant, nullptr, nullptr, 0, 0, false,
      "the master to replicate: always \"\" (Basalt has no replication yet)", "", ""},
+    {"replica-serve-stale-data", Kind::kEnum, nullptr, &Config::replica_serve_stale_data, 0, 0,
+     true, "a replica answers while out of sync (stored: Basalt has no replication)", "yes,no"},
     {"requirepass", Kind::kString, nullptr, &Config::requirepass, 0, 0, true,
      "password clients must AUTH with; empty for none"},
     {"save", Kind::kSave, nullptr, &Config::save, 0, 0, true,
      "snapshot after <seconds> if at least <changes> writes, as pairs; \"\" for never"},
+    {"set-proc-title", Kind::kEnum, nullptr, &Config::set_proc_title, 0, 0, false,
+     "rewrite the process title (stored and reported only)", "yes,no"},
     {"set-max-intset-entries", Kind::kInt, &Config::set_max_intset_entries, nullptr, 0, kMaxLong,
      true, "a set of integers stays an intset (compact, sorted) up to this many members"},
     {"set-max-listpack-entries", Kind::kInt, &Config::set_max_listpack_entries, nullptr, 0,
@@ -306,6 +343,17 @@ const Param kParams[] = {
      "yes,no",
      {},
      true},
+    {"slave-priority",
+     Kind::kInt,
+     &Config::replica_priority,
+     nullptr,
+     0,
+     kMaxInt,
+     true,
+     "alias of replica-priority",
+     {},
+     {},
+     true},
     {"slave-read-only",
      Kind::kEnum,
      nullptr,
@@ -317,11 +365,26 @@ const Param kParams[] = {
      "yes,no",
      {},
      true},
+    {"slave-serve-stale-data",
+     Kind::kEnum,
+     nullptr,
+     &Config::replica_serve_stale_data,
+     0,
+     0,
+     true,
+     "alias of replica-serve-stale-data",
+     "yes,no",
+     {},
+     true},
     {"slaveof", Kind::kConstant, nullptr, nullptr, 0, 0, false, "alias of replicaof", "", ""},
     {"slowlog-log-slower-than", Kind::kInt, &Config::slowlog_log_slower_than, nullptr, -1, kMaxLong,
      true, "SLOWLOG logs commands taking at least this many us; -1 none, 0 all"},
     {"slowlog-max-len", Kind::kInt, &Config::slowlog_max_len, nullptr, 0, kMaxLong, true,
      "entries the SLOWLOG keeps"},
+    {"supervised", Kind::kEnum, nullptr, &Config::supervised, 0, 0, false,
+     "tell a supervisor when ready: systemd (sd_notify READY=1 and STOPPING=1), upstart "
+     "(SIGSTOP), auto (whichever the environment shows) or no",
+     "upstart,systemd,auto,no"},
     {"stop-writes-on-bgsave-error", Kind::kEnum, nullptr, &Config::stop_writes_on_bgsave_error, 0,
      0, true, "refuse writes (MISCONF) while the last background save failed", "yes,no"},
     {"stream-node-max-bytes", Kind::kMemory, &Config::stream_node_max_bytes, nullptr, 0, kMaxLong,
@@ -330,6 +393,8 @@ const Param kParams[] = {
      true, "most entries in a stream node (stored: Basalt has no streams yet)"},
     {"tcp-keepalive", Kind::kInt, &Config::tcp_keepalive, nullptr, 0, kMaxInt, true,
      "seconds between TCP keepalive probes; 0 disables them"},
+    {"tcp-backlog", Kind::kInt, &Config::tcp_backlog, nullptr, 0, kMaxInt, false,
+     "listen(2) backlog of every port (the kernel caps it at net.core.somaxconn)"},
     {"timeout", Kind::kInt, &Config::timeout, nullptr, 0, kMaxInt, true,
      "close clients idle this many seconds; 0 never"},
     {"tracking-table-max-keys", Kind::kInt, &Config::tracking_table_max_keys, nullptr, 0, kMaxLong,
@@ -494,6 +559,38 @@ std::optional<std::string> set_output_limit(Config& c, std::string_view value) {
   return std::nullopt;
 }
 
+// Redis's validateProcTitleTemplate: {name} placeholders among Redis's variables ("{{" is a
+// literal brace), and something left once the template is expanded with an empty title and
+// spaces are trimmed.
+bool valid_proc_title_template(std::string_view t) {
+  bool something = false;
+  auto note = [&something](std::string_view text) {
+    if (text.find_first_not_of(' ') != std::string_view::npos) something = true;
+  };
+  size_t i = 0;
+  while (i < t.size()) {
+    const size_t open = t.find('{', i);
+    note(t.substr(i, open == std::string_view::npos ? std::string_view::npos : open - i));
+    if (open == std::string_view::npos) break;
+    if (open + 1 >= t.size()) return false;
+    if (t[open + 1] == '{') {
+      something = true;
+      i = open + 2;
+      continue;
+    }
+    const size_t close = t.find('}', open + 1);
+    if (close == std::string_view::npos) return false;
+    const std::string_view name = t.substr(open + 1, close - open - 1);
+    if (name == "listen-addr" || name == "config-file" || name == "port" || name == "tls-port") {
+      something = true;  // these always expand to something
+    } else if (name != "title" && name != "server-mode" && name != "unixsocket") {
+      return false;
+    }
+    i = close + 1;
+  }
+  return something;
+}
+
 std::optional<std::string> apply(const Param& p, Config& c, std::string_view value) {
   switch (p.kind) {
     case Kind::kInt:
@@ -522,6 +619,9 @@ std::optional<std::string> apply(const Param& p, Config& c, std::string_view val
       return std::nullopt;
     }
     case Kind::kString:
+      if (p.str_field == &Config::proc_title_template && !valid_proc_title_template(value)) {
+        return "template format is invalid or contains unknown variables";
+      }
       c.*p.str_field = std::string(value);
       return std::nullopt;
     case Kind::kEnum: {

@@ -133,6 +133,26 @@ struct Config {
   std::string oom_score_adj = "no";
   std::string oom_score_adj_values = "0 200 800";
   std::string jemalloc_bg_thread = "yes";
+  // Process management (main.cpp, server/supervision.hpp), with Redis's names and defaults.
+  std::string daemonize = "no";
+  std::string supervised = "no";  // upstart, systemd, auto or no
+  std::string pidfile;            // written at start (also when daemonized), removed at exit
+  int64_t tcp_backlog = 511;      // listen(2)'s backlog on every port
+  // Accepted and reported so that a stock redis.conf loads; no effect in Basalt (README).
+  std::string always_show_logo = "no";
+  std::string set_proc_title = "yes";
+  std::string proc_title_template = "{title} {listen-addr} {server-mode}";
+  int64_t acllog_max_len = 128;
+  std::string aof_rewrite_incremental_fsync = "yes";
+  std::string rdb_save_incremental_fsync = "yes";
+  std::string no_appendfsync_on_rewrite = "no";
+  std::string repl_diskless_sync = "yes";
+  int64_t repl_diskless_sync_delay = 5;
+  int64_t repl_diskless_sync_max_replicas = 0;
+  std::string repl_diskless_load = "disabled";
+  std::string repl_disable_tcp_nodelay = "no";
+  int64_t replica_priority = 100;
+  std::string replica_serve_stale_data = "yes";
   // Redis's default is yes, for its fork(); Basalt never forks (base/allocator.cpp).
   std::string disable_thp = "no";
   int64_t io_threads = 1;

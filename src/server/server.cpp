@@ -138,7 +138,8 @@ bool Server::open_listeners(std::string* error, size_t from) {
   for (size_t i = from; i < listeners_.size(); ++i) {
     Listener& l = *listeners_[i];
     if (l.closed || l.open) continue;
-    int rc = uv_listen(reinterpret_cast<uv_stream_t*>(&l.handle), 511, on_connection);
+    int rc = uv_listen(reinterpret_cast<uv_stream_t*>(&l.handle),
+                       static_cast<int>(config_.tcp_backlog), on_connection);
     if (rc != 0) {
       if (!listener_failed(l, rc, error)) return false;
       continue;
@@ -321,6 +322,16 @@ void Server::on_connection(uv_stream_t* listener, int status) {
   }
 }
 
+void Server::set_supervision(Supervision s) {
+  supervision_ = s;
+  engine_->server_info().process_supervised = std::string(supervision_name(s));
+  if (s == Supervision::kSystemd) {
+    BASALT_LOG(kNotice,
+               "supervised by systemd. Please make sure you set appropriate values for "
+               "TimeoutStartSec and TimeoutStopSec in your service unit.");
+  }
+}
+
 void Server::account_client_memory(StreamConnection* c) {
   // Admin-port connections (health checks, metrics scrapes) are not clients, as in Redis.
   if (c->kind() == kAdminListener) return;
@@ -416,6 +427,10 @@ void Server::on_check(uv_check_t* h) {
   if (!s.shutdown_started_) s.drive_persistence();
   s.drive_eviction();
   s.evict_clients();
+  if (!s.told_supervisor_ready_ && s.ready()) {
+    s.told_supervisor_ready_ = true;
+    notify_ready(s.supervision_);
+  }
   s.arm_block_timer();
   if (s.shutting_down_) s.begin_shutdown();
 }
@@ -619,6 +634,7 @@ void Server::begin_shutdown() {
   if (shutdown_started_) return;
   shutdown_started_ = true;
   BASALT_LOG(kWarning, "User requested shutdown...");
+  notify_stopping(supervision_);
   std::vector<StreamConnection*> all(connections_.begin(), connections_.end());
   for (auto* c : all) c->close();
   for (auto& l : listeners_) {

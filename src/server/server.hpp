@@ -15,6 +15,7 @@
 #include "commands/engine.hpp"
 #include "config/config.hpp"
 #include "server/stream.hpp"
+#include "server/supervision.hpp"
 #include "store/clock.hpp"
 
 namespace basalt {
@@ -57,6 +58,9 @@ class Server final : public Host {
 
   // Front ends close their own handles (timers, listeners' state) when shutdown begins.
   void on_shutdown(std::function<void()> hook) { shutdown_hooks_.push_back(std::move(hook)); }
+  // supervised systemd|upstart: told once the server is ready (the dataset loaded) and when it
+  // stops (server/supervision.hpp).
+  void set_supervision(Supervision s);
 
   // /readyz: false while the dataset loads at start, and from SIGTERM on, through the
   // shutdown-delay-ms drain, while clients are still served, so that a load balancer stops sending
@@ -173,6 +177,8 @@ class Server final : public Host {
   bool draining_ = false;
   int64_t cron_hz_ = 0;
   bool started_ = false;
+  Supervision supervision_ = Supervision::kNone;
+  bool told_supervisor_ready_ = false;
   bool shutting_down_ = false;
   bool shutdown_started_ = false;
   std::vector<std::function<void()>> shutdown_hooks_;

@@ -125,6 +125,24 @@ PARAMS = [
                            "0"]),
     ("replicaof", ["127.0.0.1 6379", ""]),
     ("slaveof", ["no one"]),
+    # Debian's stock redis.conf sets these.
+    ("tcp-backlog", ["100"]), ("pidfile", ["/tmp/x.pid"]), ("supervised", ["systemd"]),
+    ("daemonize", ["yes"]), ("always-show-logo", ["yes"]), ("set-proc-title", ["no"]),
+    ("proc-title-template", ["{title}", "{title} {port}", "{bad}", "{title", "", "{{x}}",
+                             "{title} {listen-addr} {server-mode}"]),
+    ("acllog-max-len", ["10", "-1", "x", "128"]),
+    ("aof-rewrite-incremental-fsync", ["no", "maybe", "yes"]),
+    ("rdb-save-incremental-fsync", ["no", "yes"]),
+    ("no-appendfsync-on-rewrite", ["yes", "no"]),
+    ("repl-diskless-sync", ["no", "yes"]),
+    ("repl-diskless-sync-delay", ["0", "-1", "5"]),
+    ("repl-diskless-sync-max-replicas", ["3", "-2", "0"]),
+    ("repl-diskless-load", ["swapdb", "on-empty-db", "bogus", "disabled"]),
+    ("repl-disable-tcp-nodelay", ["yes", "no"]),
+    ("replica-priority", ["5", "-1", "100"]),
+    ("slave-priority", ["7", "100"]),
+    ("replica-serve-stale-data", ["no", "yes"]),
+    ("slave-serve-stale-data", ["no", "yes"]),
 ]
 
 

@@ -70,6 +70,26 @@ TEST_F(ConfigParamsTest, DefaultsAreRedis) {
       {"maxmemory-clients", "0"},
       {"replicaof", ""},
       {"slaveof", ""},
+      {"daemonize", "no"},
+      {"supervised", "no"},
+      {"pidfile", ""},
+      {"tcp-backlog", "511"},
+      {"always-show-logo", "no"},
+      {"set-proc-title", "yes"},
+      {"proc-title-template", "{title} {listen-addr} {server-mode}"},
+      {"acllog-max-len", "128"},
+      {"aof-rewrite-incremental-fsync", "yes"},
+      {"rdb-save-incremental-fsync", "yes"},
+      {"no-appendfsync-on-rewrite", "no"},
+      {"repl-diskless-sync", "yes"},
+      {"repl-diskless-sync-delay", "5"},
+      {"repl-diskless-sync-max-replicas", "0"},
+      {"repl-diskless-load", "disabled"},
+      {"repl-disable-tcp-nodelay", "no"},
+      {"replica-priority", "100"},
+      {"slave-priority", "100"},
+      {"replica-serve-stale-data", "yes"},
+      {"slave-serve-stale-data", "yes"},
   };
   for (auto [name, value] : defaults) EXPECT_EQ(get(name), pair(name, value)) << name;
 }
@@ -177,6 +197,41 @@ TEST_F(ConfigParamsTest, MaxmemoryClientsTakesBytesOrAPercentage) {
   EXPECT_EQ(get("maxmemory-clients"), pair("maxmemory-clients", "1048576"));
   EXPECT_EQ(run({"CONFIG", "SET", "maxmemory-clients", "0%"}), kOk);
   EXPECT_EQ(get("maxmemory-clients"), pair("maxmemory-clients", "0"));
+}
+
+// The parameters of Debian's stock redis.conf that Basalt lacked (a config file with any of them
+// did not load): process management is read at start only, the rest is stored as Redis keeps it.
+TEST_F(ConfigParamsTest, StockRedisConfParameters) {
+  for (const char* name : {"daemonize", "supervised", "pidfile", "tcp-backlog", "always-show-logo",
+                           "set-proc-title"}) {
+    EXPECT_FALSE(ConfigRegistry::is_mutable(name)) << name;
+  }
+  EXPECT_EQ(run({"CONFIG", "SET", "supervised", "systemd"}),
+            refused("supervised", "can't set immutable config"));
+  Config c;
+  EXPECT_FALSE(ConfigRegistry::set(c, "daemonize", "yes", false).has_value());
+  EXPECT_EQ(c.daemonize, "yes");
+  EXPECT_FALSE(ConfigRegistry::set(c, "supervised", "auto", false).has_value());
+  ASSERT_TRUE(ConfigRegistry::set(c, "supervised", "launchd", false).has_value());
+  EXPECT_FALSE(ConfigRegistry::set(c, "tcp-backlog", "1024", false).has_value());
+  EXPECT_EQ(c.tcp_backlog, 1024);
+  // Redis's validateProcTitleTemplate: known variables, and something left with an empty title.
+  for (const char* good : {"{title}x", "{title} {port}", "{{title}}", "{config-file}"}) {
+    EXPECT_EQ(run({"CONFIG", "SET", "proc-title-template", good}), kOk) << good;
+    EXPECT_EQ(get("proc-title-template"), pair("proc-title-template", good));
+  }
+  for (const char* bad : {"", "{title}", "  {title}  ", "{bad}", "{title", "x{"}) {
+    EXPECT_EQ(
+        run({"CONFIG", "SET", "proc-title-template", bad}),
+        refused("proc-title-template", "template format is invalid or contains unknown variables"))
+        << bad;
+  }
+  EXPECT_EQ(run({"CONFIG", "SET", "repl-diskless-load", "swapdb"}), kOk);
+  EXPECT_EQ(run({"CONFIG", "SET", "repl-diskless-load", "bogus"}),
+            refused("repl-diskless-load",
+                    "argument(s) must be one of the following: disabled, on-empty-db, swapdb"));
+  EXPECT_EQ(run({"CONFIG", "SET", "slave-priority", "7"}), kOk);
+  EXPECT_EQ(get("replica-priority"), pair("replica-priority", "7"));
 }
 
 // No replication yet: CONFIG GET answers as a Redis that is no replica, and nothing sets it.
