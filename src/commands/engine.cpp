@@ -809,9 +809,6 @@ void Engine::apply_eviction_config() {
   p.tenacity = static_cast<int>(std::clamp<int64_t>(config_.maxmemory_eviction_tenacity, 0, 100));
   eviction_ = p;
   store_.set_access_policy(policy_is_lfu(p.policy), config_.lfu_log_factor, config_.lfu_decay_time);
-  // The hash encoding limits ride along: start-up and every CONFIG SET come through here.
-  set_hash_limits({static_cast<size_t>(config_.hash_max_listpack_entries),
-                   static_cast<size_t>(config_.hash_max_listpack_value)});
   if ((p.maxmemory != 0) != prompt_release_) {
     prompt_release_ = p.maxmemory != 0;
     set_prompt_release(prompt_release_);

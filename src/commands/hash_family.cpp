@@ -49,12 +49,16 @@ OpResult<Entry*> find_or_create(Database& db, std::string_view key) {
 
 }  // namespace
 
+HashLimits hash_limits_of(const Config& config) {
+  return {static_cast<size_t>(config.hash_max_listpack_entries),
+          static_cast<size_t>(config.hash_max_listpack_value)};
+}
+
 OpResult<size_t> op_hset(Database& db, std::string_view key,
-                         std::span<const std::string_view> pairs) {
+                         std::span<const std::string_view> pairs, const HashLimits& limits) {
   auto e = find_or_create(db, key);
   if (!e.ok()) return e.status();
   Hash& hash = (*e)->value.hash();
-  const HashLimits limits = hash_limits();
   size_t created = 0;
   for (size_t i = 0; i + 1 < pairs.size(); i += 2) {
     if (hash.set(pairs[i], pairs[i + 1], limits)) ++created;
@@ -64,12 +68,12 @@ OpResult<size_t> op_hset(Database& db, std::string_view key,
 }
 
 OpResult<bool> op_hsetnx(Database& db, std::string_view key, std::string_view field,
-                         std::string_view value) {
+                         std::string_view value, const HashLimits& limits) {
   auto e = find_or_create(db, key);
   if (!e.ok()) return e.status();
   Hash& hash = (*e)->value.hash();
   if (hash.contains(field)) return false;
-  hash.set(field, value);
+  hash.set(field, value, limits);
   db.signal_modified(key);
   return true;
 }
@@ -125,7 +129,7 @@ OpResult<bool> op_hexists(Database& db, std::string_view key, std::string_view f
 }
 
 OpResult<int64_t> op_hincrby(Database& db, std::string_view key, std::string_view field,
-                             int64_t increment) {
+                             int64_t increment, const HashLimits& limits) {
   auto e = find_or_create(db, key);
   if (!e.ok()) return e.status();
   Hash& hash = (*e)->value.hash();
@@ -138,13 +142,13 @@ OpResult<int64_t> op_hincrby(Database& db, std::string_view key, std::string_vie
   if (__builtin_add_overflow(value, increment, &value)) return OpStatus::kOverflow;
   char buf[24];
   const auto r = std::to_chars(buf, buf + sizeof(buf), value);
-  hash.set(field, std::string_view(buf, static_cast<size_t>(r.ptr - buf)));
+  hash.set(field, std::string_view(buf, static_cast<size_t>(r.ptr - buf)), limits);
   db.signal_modified(key);
   return value;
 }
 
 OpResult<std::string> op_hincrbyfloat(Database& db, std::string_view key, std::string_view field,
-                                      long double increment) {
+                                      long double increment, const HashLimits& limits) {
   auto e = find_or_create(db, key);
   if (!e.ok()) return e.status();
   Hash& hash = (*e)->value.hash();
@@ -157,7 +161,7 @@ OpResult<std::string> op_hincrbyfloat(Database& db, std::string_view key, std::s
   value += increment;
   if (std::isnan(value) || std::isinf(value)) return OpStatus::kNanOrInf;
   std::string result = long_double_to_string(value);
-  hash.set(field, result);
+  hash.set(field, result, limits);
   db.signal_modified(key);
   return result;
 }
@@ -264,7 +268,7 @@ void reply_status(CommandContext& ctx, OpStatus status) {
 void hset_generic(CommandContext& ctx, bool reply_count) {
   // Arity -4 admits an odd count; Redis checks the pairing in the handler, before the key.
   if (ctx.argc() % 2 == 1) return ctx.reply.error(err::wrong_arity(ctx.command.full_name));
-  auto r = op_hset(ctx.db(), ctx.arg(1), ctx.argv.subspan(2));
+  auto r = op_hset(ctx.db(), ctx.arg(1), ctx.argv.subspan(2), hash_limits_of(ctx.config()));
   if (!r.ok()) return reply_status(ctx, r.status());
   if (reply_count) return ctx.reply.integer(static_cast<int64_t>(*r));
   ctx.reply.ok();
@@ -277,7 +281,7 @@ void cmd_hmset(CommandContext& ctx) { hset_generic(ctx, false); }
 
 // HSETNX key field value
 void cmd_hsetnx(CommandContext& ctx) {
-  auto r = op_hsetnx(ctx.db(), ctx.arg(1), ctx.arg(2), ctx.arg(3));
+  auto r = op_hsetnx(ctx.db(), ctx.arg(1), ctx.arg(2), ctx.arg(3), hash_limits_of(ctx.config()));
   if (!r.ok()) return reply_status(ctx, r.status());
   ctx.reply.integer(*r ? 1 : 0);
 }
@@ -358,7 +362,7 @@ void cmd_hincrby(CommandContext& ctx) {
   ArgParser p(ctx.argv, 3);
   const int64_t increment = p.next_int();
   if (!p.done_or_reply(ctx.reply)) return;
-  auto r = op_hincrby(ctx.db(), ctx.arg(1), ctx.arg(2), increment);
+  auto r = op_hincrby(ctx.db(), ctx.arg(1), ctx.arg(2), increment, hash_limits_of(ctx.config()));
   if (!r.ok()) return reply_status(ctx, r.status());
   ctx.reply.integer(*r);
 }
@@ -370,7 +374,8 @@ void cmd_hincrbyfloat(CommandContext& ctx) {
   if (std::isnan(*increment) || std::isinf(*increment)) {
     return ctx.reply.error(kNanOrInfinity);
   }
-  auto r = op_hincrbyfloat(ctx.db(), ctx.arg(1), ctx.arg(2), *increment);
+  auto r =
+      op_hincrbyfloat(ctx.db(), ctx.arg(1), ctx.arg(2), *increment, hash_limits_of(ctx.config()));
   if (!r.ok()) return reply_status(ctx, r.status());
   // Float formatting may differ between builds: the log holds the value, as Redis's HSET rewrite.
   ctx.propagate_as({"HSET", ctx.arg(1), ctx.arg(2), *r});

@@ -21,16 +21,21 @@
 namespace basalt {
 
 class Database;
+struct Config;
+
+// hash-max-listpack-entries and -value as the configuration has them, for the writes below and
+// the loader (commands/persistence.cpp).
+HashLimits hash_limits_of(const Config& config);
 
 using FieldValue = std::pair<std::string_view, std::string_view>;
 
 // HSET/HMSET: `pairs` alternates field and value (an even count, checked by the caller); how many
 // fields were new. Creates the key.
 OpResult<size_t> op_hset(Database& db, std::string_view key,
-                         std::span<const std::string_view> pairs);
+                         std::span<const std::string_view> pairs, const HashLimits& limits);
 // HSETNX: whether the field was set (it was not there).
 OpResult<bool> op_hsetnx(Database& db, std::string_view key, std::string_view field,
-                         std::string_view value);
+                         std::string_view value, const HashLimits& limits);
 // HDEL: how many fields were removed; an emptied hash is deleted.
 OpResult<size_t> op_hdel(Database& db, std::string_view key,
                          std::span<const std::string_view> fields);
@@ -47,11 +52,11 @@ OpResult<bool> op_hexists(Database& db, std::string_view key, std::string_view f
 
 // HINCRBY: the new value. kHashValueNotInteger when the field holds no integer, kOverflow.
 OpResult<int64_t> op_hincrby(Database& db, std::string_view key, std::string_view field,
-                             int64_t increment);
+                             int64_t increment, const HashLimits& limits);
 // HINCRBYFLOAT: the new value as stored (Redis's "%.17Lf", trailing zeros removed).
 // kHashValueNotFloat, kNanOrInf. The increment is finite (the caller checks, as Redis does first).
 OpResult<std::string> op_hincrbyfloat(Database& db, std::string_view key, std::string_view field,
-                                      long double increment);
+                                      long double increment, const HashLimits& limits);
 
 // One HSCAN step from `cursor`: appends the pairs whose field matches to *out and returns the
 // next cursor (0 when done). An absent key is an empty, finished scan.

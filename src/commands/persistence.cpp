@@ -18,6 +18,7 @@
 #include "base/strings.hpp"
 #include "commands/engine.hpp"
 #include "commands/error_texts.hpp"
+#include "commands/hash_family.hpp"
 #include "persistence/aof_base_writer.hpp"
 #include "persistence/aof_log.hpp"
 #include "persistence/aof_manifest.hpp"
@@ -193,6 +194,7 @@ void pause_after_key(int64_t delay, uint64_t keys) {
 
 ValueLimits value_limits(const Config& config) {
   ValueLimits limits;
+  limits.hash = hash_limits_of(config);
   limits.zset = {static_cast<size_t>(config.zset_max_listpack_entries),
                  static_cast<size_t>(config.zset_max_listpack_value)};
   limits.max_intset_entries = static_cast<size_t>(config.set_max_intset_entries);

@@ -505,13 +505,15 @@ class Decoder {
         // Every pair takes at least two bytes of the file.
         if (n > in_.remaining() / 2)
           return fail("A hash of " + std::to_string(n) + " pairs past the end of the file");
-        if (n > hash_limits().max_listpack_entries) hash.convert_to_table(presize(n));
+        if (n > limits_.hash.max_listpack_entries) hash.convert_to_table(presize(n));
         for (uint64_t i = 0; i < n; ++i) {
           if (!read_string(&sink.field, List::kMaxElement, "a hash field") ||
               !read_string(&element_, List::kMaxElement, "a hash value")) {
             return false;
           }
-          if (!hash.set(sink.field, element_)) return fail("Duplicate hash fields detected");
+          if (!hash.set(sink.field, element_, limits_.hash)) {
+            return fail("Duplicate hash fields detected");
+          }
           if (!tick()) return false;
         }
         if (element_.capacity() > (size_t{4} << 20)) std::string().swap(element_);
@@ -551,7 +553,8 @@ class Decoder {
         return true;
       }
       have_field = false;
-      if (!hash.set(field, element)) return d.fail("Duplicate hash fields detected");
+      if (!hash.set(field, element, d.limits_.hash))
+        return d.fail("Duplicate hash fields detected");
       return true;
     }
   };

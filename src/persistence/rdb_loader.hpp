@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/hash.hpp"
 #include "store/set.hpp"
 #include "store/value.hpp"
 #include "store/zset.hpp"
@@ -31,9 +32,10 @@ struct RdbLoadProgress {
 
 // The encoding thresholds a loaded value is converted by, as Redis's loader uses its
 // configuration: a small sorted set comes back packed, a large one (or one past
-// zset-max-listpack-entries 0) a skiplist; a set past set-max-intset-entries a table. Hashes read
-// the process-wide hash_limits() (store/hash.hpp).
+// zset-max-listpack-entries 0) a skiplist; a set past set-max-intset-entries a table; a hash past
+// hash-max-listpack-entries or -value a table.
 struct ValueLimits {
+  HashLimits hash;
   ZSet::Limits zset;
   size_t max_intset_entries = Set::kDefaultMaxIntsetEntries;
 };

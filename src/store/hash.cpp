@@ -13,9 +13,6 @@ namespace basalt {
 
 namespace {
 
-std::atomic<size_t> g_max_entries{128};
-std::atomic<size_t> g_max_value{64};
-
 uint8_t* write_string(uint8_t* p, std::string_view s) {
   p = put_varint(p, s.size());
   if (!s.empty()) std::memcpy(p, s.data(), s.size());
@@ -33,16 +30,6 @@ size_t buckets_for(size_t n) {
 }
 
 }  // namespace
-
-HashLimits hash_limits() {
-  return {g_max_entries.load(std::memory_order_relaxed),
-          g_max_value.load(std::memory_order_relaxed)};
-}
-
-void set_hash_limits(HashLimits limits) {
-  g_max_entries.store(limits.max_listpack_entries, std::memory_order_relaxed);
-  g_max_value.store(limits.max_listpack_value, std::memory_order_relaxed);
-}
 
 void Hash::release() {
   if (p_ == 0) return;

@@ -23,7 +23,6 @@
 // The Hash itself is one word: a pointer to the packed block, or to the Table with its low bit
 // set. It lives inside the Value's 16 bytes, so a small hash is exactly one heap block.
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -36,14 +35,13 @@
 
 namespace basalt {
 
-// hash-max-listpack-entries and hash-max-listpack-value (and their ziplist aliases). Process-wide
-// as in Redis: the config applies them, every hash (and the loader) reads them.
+// hash-max-listpack-entries and hash-max-listpack-value (and their ziplist aliases): passed in by
+// whoever writes, as ZSet::Limits are (commands from the configuration, the loader from its
+// options), never read from process-wide state. The defaults are Redis 7.0's compiled ones.
 struct HashLimits {
-  size_t max_listpack_entries = 128;
+  size_t max_listpack_entries = 512;
   size_t max_listpack_value = 64;
 };
-HashLimits hash_limits();
-void set_hash_limits(HashLimits limits);
 
 class Hash {
  public:
@@ -75,9 +73,6 @@ class Hash {
   // Adds or replaces; true when the field is new. Converts to a table past `limits` first (a long
   // string) or after (too many pairs). field and value must not point into this hash.
   bool set(std::string_view field, std::string_view value, const HashLimits& limits);
-  bool set(std::string_view field, std::string_view value) {
-    return set(field, value, hash_limits());
-  }
   // True when the field was there.
   bool erase(std::string_view field);
   // Converts to the table encoding now (a load announcing more pairs than the packed limit),

@@ -322,7 +322,7 @@ class Generator {
                     : kind == 3 ? Value::new_set()
                                 : Value::new_zset();
       if (value.is_list()) value.list().push_back(v);
-      if (value.is_hash()) value.hash().set(value_field(), v);
+      if (value.is_hash()) value.hash().set(value_field(), v, HashLimits{});
       if (value.is_set()) value.set().add(v, Set::kDefaultMaxIntsetEntries);
       if (value.is_zset()) value.zset().insert(v, 0.1, ZSet::Limits{});
       std::vector<std::string> argv = {"RESTORE", k, pick(2) ? "0" : ms(), dump_value(value)};

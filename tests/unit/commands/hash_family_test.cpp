@@ -74,8 +74,15 @@ TEST_F(HashesTest, EncodingFollowsTheConfig) {
   run({"CONFIG", "SET", "hash-max-listpack-value", "3"});
   run({"HSET", "v", "f", "abcd"});
   EXPECT_EQ(run({"OBJECT", "ENCODING", "v"}), bulk("hashtable"));
-  run({"CONFIG", "SET", "hash-max-listpack-entries", "512"});
-  run({"CONFIG", "SET", "hash-max-listpack-value", "64"});
+  // Every write that adds a field reads the same limits.
+  run({"HSETNX", "nx", "f", "long"});
+  EXPECT_EQ(run({"OBJECT", "ENCODING", "nx"}), bulk("hashtable"));
+  run({"HINCRBY", "i", "f", "1000"});
+  EXPECT_EQ(run({"OBJECT", "ENCODING", "i"}), bulk("hashtable"));
+  run({"HINCRBYFLOAT", "fl", "f", "1.25"});
+  EXPECT_EQ(run({"OBJECT", "ENCODING", "fl"}), bulk("hashtable"));
+  run({"HINCRBY", "small", "f", "1"});
+  EXPECT_EQ(run({"OBJECT", "ENCODING", "small"}), bulk("listpack"));
 }
 
 TEST_F(HashesTest, RandomFieldAndScanReplies) {

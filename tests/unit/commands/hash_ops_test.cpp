@@ -33,7 +33,7 @@ class HashOpsTest : public ::testing::Test {
   HashOpsTest() : store_(1, clock_, 7) { store_.set_time(1'700'000'000'000); }
   Database& db() { return store_.db(0); }
   size_t hset(std::string_view key, std::vector<std::string_view> pairs) {
-    return *op_hset(db(), key, pairs);
+    return *op_hset(db(), key, pairs, HashLimits{});
   }
 
   ManualClock clock_{1'700'000'000'000};
@@ -51,8 +51,8 @@ TEST_F(HashOpsTest, SetGetDelete) {
   EXPECT_EQ(*op_hstrlen(db(), "h", "c"), 1u);
   EXPECT_EQ(*op_hstrlen(db(), "h", "z"), 0u);
   EXPECT_TRUE(*op_hexists(db(), "h", "b"));
-  EXPECT_FALSE(*op_hsetnx(db(), "h", "a", "x"));
-  EXPECT_TRUE(*op_hsetnx(db(), "h", "d", "x"));
+  EXPECT_FALSE(*op_hsetnx(db(), "h", "a", "x", HashLimits{}));
+  EXPECT_TRUE(*op_hsetnx(db(), "h", "d", "x", HashLimits{}));
   std::vector<std::string_view> gone = {"a", "z", "a"};
   EXPECT_EQ(*op_hdel(db(), "h", gone), 1u);
   std::vector<std::string_view> rest = {"b", "c", "d"};
@@ -65,13 +65,13 @@ TEST_F(HashOpsTest, SetGetDelete) {
 TEST_F(HashOpsTest, WrongTypeEverywhere) {
   db().add("s", Value("v"));
   std::vector<std::string_view> pair = {"a", "b"};
-  EXPECT_EQ(op_hset(db(), "s", pair).status(), OpStatus::kWrongType);
-  EXPECT_EQ(op_hsetnx(db(), "s", "a", "b").status(), OpStatus::kWrongType);
+  EXPECT_EQ(op_hset(db(), "s", pair, HashLimits{}).status(), OpStatus::kWrongType);
+  EXPECT_EQ(op_hsetnx(db(), "s", "a", "b", HashLimits{}).status(), OpStatus::kWrongType);
   EXPECT_EQ(op_hdel(db(), "s", pair).status(), OpStatus::kWrongType);
   EXPECT_EQ(op_hget(db(), "s", "a").status(), OpStatus::kWrongType);
   EXPECT_EQ(op_hlen(db(), "s").status(), OpStatus::kWrongType);
-  EXPECT_EQ(op_hincrby(db(), "s", "a", 1).status(), OpStatus::kWrongType);
-  EXPECT_EQ(op_hincrbyfloat(db(), "s", "a", 1).status(), OpStatus::kWrongType);
+  EXPECT_EQ(op_hincrby(db(), "s", "a", 1, HashLimits{}).status(), OpStatus::kWrongType);
+  EXPECT_EQ(op_hincrbyfloat(db(), "s", "a", 1, HashLimits{}).status(), OpStatus::kWrongType);
   std::vector<FieldValue> out;
   EXPECT_EQ(op_hscan(db(), "s", 0, {}, &out).status(), OpStatus::kWrongType);
   CollectingSink sink;
@@ -80,20 +80,21 @@ TEST_F(HashOpsTest, WrongTypeEverywhere) {
 }
 
 TEST_F(HashOpsTest, IncrementsCheckTheStoredValueAndOverflow) {
-  EXPECT_EQ(*op_hincrby(db(), "h", "n", 5), 5);
-  EXPECT_EQ(*op_hincrby(db(), "h", "n", -7), -2);
-  EXPECT_EQ(*op_hincrby(db(), "h", "max", INT64_MAX), INT64_MAX);
-  EXPECT_EQ(op_hincrby(db(), "h", "max", 1).status(), OpStatus::kOverflow);
+  EXPECT_EQ(*op_hincrby(db(), "h", "n", 5, HashLimits{}), 5);
+  EXPECT_EQ(*op_hincrby(db(), "h", "n", -7, HashLimits{}), -2);
+  EXPECT_EQ(*op_hincrby(db(), "h", "max", INT64_MAX, HashLimits{}), INT64_MAX);
+  EXPECT_EQ(op_hincrby(db(), "h", "max", 1, HashLimits{}).status(), OpStatus::kOverflow);
   EXPECT_EQ(*op_hget(db(), "h", "max"), "9223372036854775807");
   hset("h", {"s", "abc", "z", "007"});
-  EXPECT_EQ(op_hincrby(db(), "h", "s", 1).status(), OpStatus::kHashValueNotInteger);
-  EXPECT_EQ(op_hincrby(db(), "h", "z", 1).status(), OpStatus::kHashValueNotInteger);
-  EXPECT_EQ(*op_hincrbyfloat(db(), "h", "f", 1.5L), "1.5");
-  EXPECT_EQ(*op_hincrbyfloat(db(), "h", "f", 0.1L), "1.6");
-  EXPECT_EQ(*op_hincrbyfloat(db(), "h", "z", 1), "8");
-  EXPECT_EQ(op_hincrbyfloat(db(), "h", "s", 1).status(), OpStatus::kHashValueNotFloat);
+  EXPECT_EQ(op_hincrby(db(), "h", "s", 1, HashLimits{}).status(), OpStatus::kHashValueNotInteger);
+  EXPECT_EQ(op_hincrby(db(), "h", "z", 1, HashLimits{}).status(), OpStatus::kHashValueNotInteger);
+  EXPECT_EQ(*op_hincrbyfloat(db(), "h", "f", 1.5L, HashLimits{}), "1.5");
+  EXPECT_EQ(*op_hincrbyfloat(db(), "h", "f", 0.1L, HashLimits{}), "1.6");
+  EXPECT_EQ(*op_hincrbyfloat(db(), "h", "z", 1, HashLimits{}), "8");
+  EXPECT_EQ(op_hincrbyfloat(db(), "h", "s", 1, HashLimits{}).status(),
+            OpStatus::kHashValueNotFloat);
   hset("h", {"big", "1e4932"});
-  EXPECT_EQ(op_hincrbyfloat(db(), "h", "big", 1e4932L).status(), OpStatus::kNanOrInf);
+  EXPECT_EQ(op_hincrbyfloat(db(), "h", "big", 1e4932L, HashLimits{}).status(), OpStatus::kNanOrInf);
   EXPECT_EQ(*op_hget(db(), "h", "big"), "1e4932");
 }
 

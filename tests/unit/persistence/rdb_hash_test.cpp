@@ -185,6 +185,27 @@ TEST(RdbHashTest, HashTypeRefusesDuplicatesAndImpossibleCounts) {
   EXPECT_NE(huge.status, RestoreStatus::kOk);
 }
 
+// The loader converts by the limits it is given (the configuration's), not by process-wide state.
+TEST(RdbHashTest, LoadedHashesFollowTheLimitsGiven) {
+  Value v = Value::new_hash();
+  for (const char* f : {"a", "b", "c"}) v.hash().set(f, "1", HashLimits{});
+  const std::string dumped = dump_value(v);
+  ValueLimits few;
+  few.hash.max_listpack_entries = 2;
+  RestoreResult r = restore_value(dumped, few);
+  ASSERT_EQ(r.status, RestoreStatus::kOk);
+  EXPECT_FALSE(r.value.hash().is_packed());
+  ValueLimits short_values;
+  short_values.hash.max_listpack_value = 0;
+  r = restore_value(dumped, short_values);
+  ASSERT_EQ(r.status, RestoreStatus::kOk);
+  EXPECT_FALSE(r.value.hash().is_packed());
+  r = restore_value(dumped);
+  ASSERT_EQ(r.status, RestoreStatus::kOk);
+  EXPECT_TRUE(r.value.hash().is_packed());
+  EXPECT_EQ(r.value.hash().size(), 3u);
+}
+
 TEST(RdbHashTest, BothEncodingsRoundTripThroughDump) {
   for (int n : {3, 2000}) {
     Value v = Value::new_hash();
@@ -192,7 +213,7 @@ TEST(RdbHashTest, BothEncodingsRoundTripThroughDump) {
     for (int i = 0; i < n; ++i) {
       const std::string f = "f" + std::to_string(i);
       const std::string x = i % 2 == 0 ? std::to_string(i * 1000 - 7) : "value " + f;
-      v.hash().set(f, x);
+      v.hash().set(f, x, HashLimits{});
       want[f] = x;
     }
     const std::string dumped = dump_value(v);

@@ -234,7 +234,7 @@ struct DataSet {
         for (const auto& v : k.list) e->value.list().push_back(v);
       } else if (k.is_hash) {
         e = db.add(k.key, Value::new_hash());
-        for (const auto& [f, v] : k.hash) e->value.hash().set(f, v);
+        for (const auto& [f, v] : k.hash) e->value.hash().set(f, v, HashLimits{});
       } else if (k.str == "set") {
         e = db.add(k.key, Value::new_set());
         for (const auto& v : k.list) e->value.set().add(v, Set::kDefaultMaxIntsetEntries);

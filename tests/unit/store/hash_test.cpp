@@ -215,7 +215,7 @@ TEST(HashTest, SmallHashIsOneLeanAllocation) {
   Hash h;
   size_t data = 8;
   for (int i = 0; i < 5; ++i) {
-    h.set("field" + std::to_string(i), "value" + std::to_string(i));
+    h.set("field" + std::to_string(i), "value" + std::to_string(i), HashLimits{});
     data += 2 + 6 + 6;
   }
   EXPECT_GE(h.memory_usage(), data);
@@ -227,14 +227,14 @@ TEST(HashTest, LivesInAValue) {
   EXPECT_EQ(v.type(), ValueType::kHash);
   EXPECT_EQ(type_name(v.type()), "hash");
   EXPECT_EQ(v.encoding(), "listpack");
-  v.hash().set("f", "x");
+  v.hash().set("f", "x", HashLimits{});
   Value moved = std::move(v);
   EXPECT_EQ(moved.hash().get("f"), "x");
   Value copy = moved.clone();
-  moved.hash().set("f", "y");
+  moved.hash().set("f", "y", HashLimits{});
   EXPECT_EQ(copy.hash().get("f"), "x");
   EXPECT_GT(copy.heap_bytes(), 0u);
-  for (int i = 0; i < 600; ++i) copy.hash().set(std::to_string(i), "v");
+  for (int i = 0; i < 600; ++i) copy.hash().set(std::to_string(i), "v", HashLimits{});
   EXPECT_EQ(copy.encoding(), "hashtable");
   copy.assign("now a string");  // releases the table
   EXPECT_EQ(copy.str(), "now a string");
