@@ -114,6 +114,7 @@ std::string client_info_line(const CommandContext& ctx, const Session& s) {
   if (s.blocked) flags += 'b';
   if (s.watch_dirty) flags += 'd';
   if (s.close_after_reply) flags += 'c';
+  if (s.unix_socket) flags += 'U';
   if (s.no_evict) flags += 'e';
   // push_back, not = "N": GCC 12 at -O3 reports a false -Wrestrict on the assignment (GCC bug
   // 105329), which -Werror turns into a failed Release build.

@@ -59,8 +59,9 @@ struct Session {
   bool authenticated = false;
   bool readonly_only = false;  // HTTP read-only token
   bool close_after_reply = false;
-  bool monitor = false;   // MONITOR: receives the command feed; keyspace commands are refused
-  bool no_evict = false;  // CLIENT NO-EVICT ON: maxmemory-clients never closes it
+  bool monitor = false;      // MONITOR: receives the command feed; keyspace commands are refused
+  bool no_evict = false;     // CLIENT NO-EVICT ON: maxmemory-clients never closes it
+  bool unix_socket = false;  // connected through `unixsocket` (CLIENT LIST's flag U)
   // CLIENT REPLY: the RESP front end drops every reply while `replies_off`, and one reply per
   // unit of `skip_replies` (CLIENT REPLY SKIP sets 2: its own reply and the next command's).
   bool replies_off = false;

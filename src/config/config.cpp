@@ -7,6 +7,7 @@
 #include <array>
 #include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -26,6 +27,7 @@ enum class Kind {
   kInt,
   kMemory,
   kMemoryOrPercent,  // bytes, or "N%" of maxmemory kept as -N (Redis's PERCENT_CONFIG)
+  kOctal,            // a file mode, read and shown in octal (Redis's OCTAL_CONFIG)
   kString,
   kEnum,
   kOutputLimit,
@@ -397,6 +399,11 @@ const Param kParams[] = {
      "listen(2) backlog of every port (the kernel caps it at net.core.somaxconn)"},
     {"timeout", Kind::kInt, &Config::timeout, nullptr, 0, kMaxInt, true,
      "close clients idle this many seconds; 0 never"},
+    {"unixsocket", Kind::kString, nullptr, &Config::unixsocket, 0, 0, false,
+     "also serve RESP on this unix socket (a socket file left there is replaced, and removed at "
+     "exit); empty for none"},
+    {"unixsocketperm", Kind::kOctal, &Config::unixsocketperm, nullptr, 0, 0777, false,
+     "the unix socket file's mode, in octal; 0 leaves it to the umask"},
     {"tracking-table-max-keys", Kind::kInt, &Config::tracking_table_max_keys, nullptr, 0, kMaxLong,
      true, "keys client-side caching tracks (stored: Basalt has no CLIENT TRACKING)"},
     {"zset-max-listpack-entries", Kind::kInt, &Config::zset_max_listpack_entries, nullptr, 0,
@@ -604,6 +611,22 @@ std::optional<std::string> apply(const Param& p, Config& c, std::string_view val
       c.*p.int_field = p.int_field == &Config::hz ? std::clamp(*v, kMinHz, kMaxHz) : *v;
       return std::nullopt;
     }
+    case Kind::kOctal: {
+      int64_t v = 0;
+      const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v, 8);
+      if (value.empty() || ec != std::errc() || end != value.data() + value.size()) {
+        return "argument couldn't be parsed as an octal number";
+      }
+      if (v < p.min || v > p.max) {
+        char text[64];
+        std::snprintf(text, sizeof(text), "argument must be between %llo and %llo inclusive",
+                      static_cast<unsigned long long>(p.min),
+                      static_cast<unsigned long long>(p.max));
+        return std::string(text);
+      }
+      c.*p.int_field = v;
+      return std::nullopt;
+    }
     case Kind::kMemoryOrPercent: {
       std::optional<int64_t> v = parse_memory(value);
       if (!v && value.size() > 1 && value.back() == '%') {
@@ -726,6 +749,11 @@ std::string value_of(const Param& p, const Config& c) {
     case Kind::kMemoryOrPercent: {
       const int64_t v = c.*p.int_field;
       return v < 0 ? std::to_string(-v) + "%" : std::to_string(v);
+    }
+    case Kind::kOctal: {
+      char text[24];
+      std::snprintf(text, sizeof(text), "%llo", static_cast<unsigned long long>(c.*p.int_field));
+      return text;
     }
     case Kind::kString:
     case Kind::kEnum:

@@ -138,6 +138,8 @@ struct Config {
   std::string supervised = "no";  // upstart, systemd, auto or no
   std::string pidfile;            // written at start (also when daemonized), removed at exit
   int64_t tcp_backlog = 511;      // listen(2)'s backlog on every port
+  std::string unixsocket;         // RESP on this unix socket too; empty for none
+  int64_t unixsocketperm = 0;     // its file's mode (0: as the umask leaves it)
   // Accepted and reported so that a stock redis.conf loads; no effect in Basalt (README).
   std::string always_show_logo = "no";
   std::string set_proc_title = "yes";

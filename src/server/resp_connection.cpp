@@ -19,6 +19,7 @@ void RespConnection::on_start() {
   session_->addr = peer();
   session_->laddr = local();
   session_->fd = fd();
+  session_->unix_socket = unix_socket();
 }
 
 void RespConnection::apply_auth_limits() {

@@ -1,6 +1,7 @@
 #include "server/server.hpp"
 
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -114,13 +115,35 @@ bool Server::listen(const std::string& bind, int port, ListenerKind kind, Connec
     l->factory = factory;
     l->address = addr + ":" + std::to_string(port);
     l->optional = optional;
-    uv_tcp_init(&loop_, &l->handle);
-    l->handle.data = l.get();
-    rc = uv_tcp_bind(&l->handle, reinterpret_cast<sockaddr*>(&ss), 0);
+    uv_tcp_init(&loop_, &l->handle.tcp);
+    l->handle.tcp.data = l.get();
+    rc = uv_tcp_bind(&l->handle.tcp, reinterpret_cast<sockaddr*>(&ss), 0);
     listeners_.push_back(std::move(l));
     if (rc != 0 && !listener_failed(*listeners_.back(), rc, error)) return false;
   }
   return !listening_ || open_listeners(error, first);
+}
+
+bool Server::listen_unix(std::string* error) {
+  const std::string& path = config_.unixsocket;
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) ::unlink(path.c_str());
+  auto l = std::make_unique<Listener>();
+  l->server = this;
+  l->kind = kRespListener;
+  l->factory = [](Server& s) -> StreamConnection* { return new RespConnection(s); };
+  l->address = path;
+  l->unix_socket = true;
+  uv_pipe_init(&loop_, &l->handle.pipe, 0);
+  l->handle.pipe.data = l.get();
+  int rc = uv_pipe_bind(&l->handle.pipe, path.c_str());
+  if (rc == 0 && config_.unixsocketperm != 0 &&
+      ::chmod(path.c_str(), static_cast<mode_t>(config_.unixsocketperm)) != 0) {
+    rc = uv_translate_sys_error(errno);
+  }
+  listeners_.push_back(std::move(l));
+  if (rc != 0 && !listener_failed(*listeners_.back(), rc, error)) return false;
+  return !listening_ || open_listeners(error, listeners_.size() - 1);
 }
 
 bool Server::listener_failed(Listener& l, int rc, std::string* error) {
@@ -159,6 +182,7 @@ bool Server::start(std::string* error) {
           [](Server& s) -> StreamConnection* { return new RespConnection(s); }, error)) {
     return false;
   }
+  if (!config_.unixsocket.empty() && !listen_unix(error)) return false;
   uv_check_init(&loop_, &check_);
   check_.data = this;
   uv_check_start(&check_, on_check);
@@ -287,24 +311,31 @@ void Server::on_connection(uv_stream_t* listener, int status) {
     return;
   }
   StreamConnection* c = l->factory(s);
-  uv_tcp_init(&s.loop_, c->handle());
-  if (uv_accept(listener, reinterpret_cast<uv_stream_t*>(c->handle())) != 0) {
-    uv_close(reinterpret_cast<uv_handle_t*>(c->handle()),
+  if (l->unix_socket) {
+    uv_pipe_init(&s.loop_, c->pipe_handle(), 0);
+    c->set_unix_socket();
+  } else {
+    uv_tcp_init(&s.loop_, c->handle());
+  }
+  if (uv_accept(listener, c->stream()) != 0) {
+    uv_close(reinterpret_cast<uv_handle_t*>(c->stream()),
              [](uv_handle_t* h) { delete static_cast<StreamConnection*>(h->data); });
     return;
   }
   s.connections_.insert(c);
   s.connection_counts_[l->kind]++;
-  uv_tcp_nodelay(c->handle(), 1);
-  if (s.config_.tcp_keepalive > 0)
-    uv_tcp_keepalive(c->handle(), 1, static_cast<unsigned>(s.config_.tcp_keepalive));
+  if (!l->unix_socket) {
+    uv_tcp_nodelay(c->handle(), 1);
+    if (s.config_.tcp_keepalive > 0)
+      uv_tcp_keepalive(c->handle(), 1, static_cast<unsigned>(s.config_.tcp_keepalive));
+  }
   if (!c->start()) {
     c->close();
     return;
   }
   // Protected mode (Redis 7): without a password, only this host's clients get in. The admin
   // port is left to admin-bind: it has no password to set.
-  if (l->kind != kAdminListener && s.config_.protected_mode == "yes" &&
+  if (l->kind != kAdminListener && !l->unix_socket && s.config_.protected_mode == "yes" &&
       s.config_.requirepass.empty() && !is_loopback_address(c->peer())) {
     BASALT_LOG(kVerbose, "Refused client %s: protected mode", c->peer().c_str());
     c->refuse(403, err::kProtectedMode, false);
@@ -640,6 +671,7 @@ void Server::begin_shutdown() {
   for (auto& l : listeners_) {
     if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(&l->handle)))
       uv_close(reinterpret_cast<uv_handle_t*>(&l->handle), nullptr);
+    if (l->unix_socket && l->open) ::unlink(l->address.c_str());
   }
   uv_close(reinterpret_cast<uv_handle_t*>(&check_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&cron_timer_), nullptr);

@@ -82,7 +82,11 @@ class Server final : public Host {
 
  private:
   struct Listener {
-    uv_tcp_t handle;
+    union {
+      uv_tcp_t tcp;
+      uv_pipe_t pipe;
+    } handle;
+    bool unix_socket = false;
     Server* server;
     ListenerKind kind;
     ConnectionFactory factory;
@@ -92,6 +96,9 @@ class Server final : public Host {
     bool closed = false;    // failed and closed
   };
   bool open_listeners(std::string* error, size_t from);
+  // `unixsocket`: RESP on a unix socket, its file made with `unixsocketperm` (as Redis, a socket
+  // file left at that path is replaced, and removed at shutdown).
+  bool listen_unix(std::string* error);
   // Closes a listener that could not bind or listen; false (with *error) unless it was optional.
   bool listener_failed(Listener& l, int rc, std::string* error);
   static void on_connection(uv_stream_t* listener, int status);

@@ -64,18 +64,23 @@ void ReadBuffer::shrink_if_idle() {
 }
 
 StreamConnection::StreamConnection(Server& server, uint64_t kind) : server_(server), kind_(kind) {
-  handle_.data = this;
+  handle_.base.data = this;
   write_req_.data = this;
 }
 
 bool StreamConnection::start() {
-  sockaddr_storage ss;
-  int len = sizeof(ss);
-  if (uv_tcp_getpeername(&handle_, reinterpret_cast<sockaddr*>(&ss), &len) == 0)
-    peer_ = format_addr(ss);
-  len = sizeof(ss);
-  if (uv_tcp_getsockname(&handle_, reinterpret_cast<sockaddr*>(&ss), &len) == 0)
-    local_ = format_addr(ss);
+  if (unix_socket_) {
+    // What Redis's anetFdToString gives a unix socket, on both ends.
+    peer_ = local_ = "/unixsocket:0";
+  } else {
+    sockaddr_storage ss;
+    int len = sizeof(ss);
+    if (uv_tcp_getpeername(&handle_.tcp, reinterpret_cast<sockaddr*>(&ss), &len) == 0)
+      peer_ = format_addr(ss);
+    len = sizeof(ss);
+    if (uv_tcp_getsockname(&handle_.tcp, reinterpret_cast<sockaddr*>(&ss), &len) == 0)
+      local_ = format_addr(ss);
+  }
   last_activity_ms_ = server_.now_ms();
   on_start();
   return uv_read_start(reinterpret_cast<uv_stream_t*>(&handle_), alloc_cb, read_cb) == 0;

@@ -53,7 +53,13 @@ class StreamConnection {
   StreamConnection(const StreamConnection&) = delete;
   StreamConnection& operator=(const StreamConnection&) = delete;
 
-  uv_tcp_t* handle() { return &handle_; }
+  uv_tcp_t* handle() { return &handle_.tcp; }
+  uv_pipe_t* pipe_handle() { return &handle_.pipe; }
+  uv_stream_t* stream() { return &handle_.stream; }
+  // A client of the unix socket (`unixsocket`): the server says so before start(). Its address is
+  // Redis's "/unixsocket:0", and protected mode lets it in (it is on this host).
+  void set_unix_socket() { unix_socket_ = true; }
+  bool unix_socket() const { return unix_socket_; }
   // Starts reading after accept(); fills in the peer and local addresses.
   bool start();
   // Stops and restarts reading from the socket (a client that does not read its replies).
@@ -129,7 +135,14 @@ class StreamConnection {
 
   Server& server_;
   uint64_t kind_;
-  uv_tcp_t handle_;
+  // A TCP or a unix-socket stream, initialised by the server as one or the other.
+  union {
+    uv_tcp_t tcp;
+    uv_pipe_t pipe;
+    uv_stream_t stream;
+    uv_handle_t base;
+  } handle_;
+  bool unix_socket_ = false;
   uv_write_t write_req_;
   ReadBuffer in_;
   std::string out_;

@@ -143,6 +143,7 @@ PARAMS = [
     ("slave-priority", ["7", "100"]),
     ("replica-serve-stale-data", ["no", "yes"]),
     ("slave-serve-stale-data", ["no", "yes"]),
+    ("unixsocket", ["/tmp/basalt-diff.sock"]), ("unixsocketperm", ["700"]),
 ]
 
 

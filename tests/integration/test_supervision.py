@@ -2,10 +2,12 @@
 (daemonize yes, pidfile, tcp-backlog and the replication and fsync parameters it sets), the
 daemon detaches and writes its pid file and removes it at SHUTDOWN, and `supervised systemd`
 sends READY=1 once the server answers and STOPPING=1 when it stops, over $NOTIFY_SOCKET as
-Debian's redis-server.service (Type=notify) expects."""
+Debian's redis-server.service (Type=notify) expects. And `unixsocket`, which local deployments
+use instead of TCP: redis-cli -s, redis-benchmark -s and redis-py reach it."""
 
 import os
 import shutil
+import stat
 import signal
 import socket
 import subprocess
@@ -105,6 +107,45 @@ class Daemonize(unittest.TestCase):
         c.close()
         os.kill(pid, signal.SIGTERM)
         self.assertTrue(wait_for(lambda: not alive(pid)))
+
+
+class UnixSocket(unittest.TestCase):
+    def test_clients_reach_the_unix_socket(self):
+        import redis
+        d = tempfile.mkdtemp(prefix="basalt-unix-")
+        self.addCleanup(shutil.rmtree, d, True)
+        path = os.path.join(d, "basalt.sock")
+        with open(path, "w"):
+            pass  # a regular file there is not taken for a stale socket
+        with self.assertRaises(RuntimeError):
+            h.basalt("--unixsocket", path)
+        os.unlink(path)
+        stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        stale.bind(path)  # one left by an earlier run is replaced
+        stale.close()
+        # Protected mode (no password) lets local unix-socket clients in.
+        with h.basalt("--unixsocket", path, "--unixsocketperm", "700",
+                      "--protected-mode", "yes") as s:
+            mode = os.stat(path).st_mode
+            self.assertTrue(stat.S_ISSOCK(mode))
+            self.assertEqual(stat.S_IMODE(mode), 0o700)
+            out = subprocess.run(["redis-cli", "-s", path, "SET", "k", "v"], capture_output=True,
+                                 text=True, timeout=30)
+            self.assertEqual(out.stdout, "OK\n")
+            r = redis.Redis(unix_socket_path=path)
+            self.assertEqual(r.get("k"), b"v")
+            me = r.client_list()[0]
+            self.assertEqual((me["addr"], me["laddr"], me["flags"]),
+                             ("/unixsocket:0", "/unixsocket:0", "U"))
+            self.assertEqual(r.config_get("unixsocketperm"), {"unixsocketperm": "700"})
+            bench = subprocess.run(["redis-benchmark", "-s", path, "-t", "set,get", "-n", "2000",
+                                    "-q"], capture_output=True, text=True, timeout=60)
+            self.assertIn("SET:", bench.stdout)
+            self.assertIn("GET:", bench.stdout)
+            # TCP clients are still served, and count against maxclients with the others.
+            self.assertTrue(pong(s.port))
+            r.close()
+        self.assertFalse(os.path.exists(path), "the socket file is removed at shutdown")
 
 
 class Systemd(unittest.TestCase):

@@ -234,6 +234,29 @@ TEST_F(ConfigParamsTest, StockRedisConfParameters) {
   EXPECT_EQ(get("replica-priority"), pair("replica-priority", "7"));
 }
 
+// unixsocketperm is Redis's OCTAL_CONFIG: read and shown in octal, Redis's texts.
+TEST_F(ConfigParamsTest, UnixSocketPermIsOctal) {
+  EXPECT_EQ(get("unixsocket"), pair("unixsocket", ""));
+  EXPECT_EQ(get("unixsocketperm"), pair("unixsocketperm", "0"));
+  Config c;
+  EXPECT_FALSE(ConfigRegistry::set(c, "unixsocketperm", "770", false).has_value());
+  EXPECT_EQ(c.unixsocketperm, 0770);
+  EXPECT_EQ(ConfigRegistry::get(c, "unixsocketperm")[0].second, "770");
+  // Redis parses with strtoll, then checks the range as unsigned: -1 is out of range.
+  for (const char* big : {"1000", "-1"}) {
+    auto e = ConfigRegistry::set(c, "unixsocketperm", big, false);
+    ASSERT_TRUE(e.has_value()) << big;
+    EXPECT_EQ(e->reason, "argument must be between 0 and 777 inclusive") << big;
+  }
+  for (const char* bad : {"8", "7x", ""}) {
+    auto e = ConfigRegistry::set(c, "unixsocketperm", bad, false);
+    ASSERT_TRUE(e.has_value()) << bad;
+    EXPECT_EQ(e->reason, "argument couldn't be parsed as an octal number") << bad;
+  }
+  EXPECT_EQ(run({"CONFIG", "SET", "unixsocketperm", "700"}),
+            refused("unixsocketperm", "can't set immutable config"));
+}
+
 // No replication yet: CONFIG GET answers as a Redis that is no replica, and nothing sets it.
 TEST_F(ConfigParamsTest, ReplicaofIsAlwaysEmpty) {
   EXPECT_EQ(run({"CONFIG", "GET", "*of"}),
