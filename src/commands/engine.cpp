@@ -150,10 +150,13 @@ bool allowed_with_readonly_token(const Command& cmd) {
 }
 }  // namespace
 
-bool Engine::protected_command_allowed(const Session& session) const {
-  const std::string& mode = config_.enable_debug_command;
+bool Engine::protected_action_allowed(std::string_view mode, const Session& session) {
   if (mode == "yes") return true;
-  return mode == "local" && is_loopback_address(session.addr);
+  return mode == "local" && (session.unix_socket || is_loopback_address(session.addr));
+}
+
+bool Engine::protected_command_allowed(const Session& session) const {
+  return protected_action_allowed(config_.enable_debug_command, session);
 }
 
 void Engine::dispatch(Session& session, std::span<const std::string_view> argv, ReplyBuilder& reply,

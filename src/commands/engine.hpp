@@ -319,6 +319,9 @@ class Engine final : public KeyspaceObserver {
   void unpause_clients();
   PauseType pause_type() const { return pause_; }
 
+  // Redis's allowProtectedAction: `mode` is no, yes or local (loopback and unix-socket clients).
+  static bool protected_action_allowed(std::string_view mode, const Session& session);
+
  private:
   friend struct CommandContext;  // propagate_as fills effect_rewrite_
   // enable-debug-command: whether this client may run a kCmdProtected command.

@@ -808,6 +808,10 @@ void cmd_config_set(CommandContext& ctx) {
     if (error) continue;
     if (!ConfigRegistry::is_mutable(name)) {
       error = err::config_set_failed(typed, "can't set immutable config");
+    } else if (ConfigRegistry::is_protected(name) &&
+               !Engine::protected_action_allowed(ctx.config().enable_protected_configs,
+                                                 ctx.session)) {
+      error = err::config_set_failed(typed, "can't set protected config");
     } else if (std::find(names.begin(), names.end(), name) != names.end()) {
       error = err::config_set_failed(typed, "duplicate parameter");
     }

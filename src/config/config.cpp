@@ -160,6 +160,13 @@ const Param kParams[] = {
      "raise hz with the number of clients (stored: Basalt's cron runs at hz)", "yes,no"},
     {"enable-debug-command", Kind::kEnum, nullptr, &Config::enable_debug_command, 0, 0, false,
      "allow DEBUG: no, yes, or local (clients on the loopback interface only)", "no,yes,local"},
+    {"enable-module-command", Kind::kEnum, nullptr, &Config::enable_module_command, 0, 0, false,
+     "allow MODULE (stored and reported only: Basalt has no modules)", "no,yes,local"},
+    {"enable-protected-configs", Kind::kEnum, nullptr, &Config::enable_protected_configs, 0, 0,
+     false,
+     "allow CONFIG SET of dir and dbfilename, which choose where files are written: no, yes, or "
+     "local (loopback and unix-socket clients only)",
+     "no,yes,local"},
     {"hll-sparse-max-bytes", Kind::kMemory, &Config::hll_sparse_max_bytes, nullptr, 0, kMaxLong,
      true, "HyperLogLog sparse encoding's largest size before it turns dense"},
     {"hash-max-listpack-entries", Kind::kInt, &Config::hash_max_listpack_entries, nullptr, 0,
@@ -275,6 +282,9 @@ const Param kParams[] = {
     {"pidfile", Kind::kString, nullptr, &Config::pidfile, 0, 0, false,
      "write the process id here at start and remove it at exit; empty for none (unless "
      "daemonized)"},
+    {"propagation-error-behavior", Kind::kEnum, nullptr, &Config::propagation_error_behavior, 0, 0,
+     true, "what a replica does with a command that fails (stored: Basalt has no replication)",
+     "ignore,panic,panic-on-replicas"},
     {"port", Kind::kInt, &Config::port, nullptr, 0, 65535, false, "RESP port; 0 disables it"},
     {"proc-title-template", Kind::kString, nullptr, &Config::proc_title_template, 0, 0, true,
      "the process title's template; must hold {title} (stored and reported only)"},
@@ -984,6 +994,10 @@ std::optional<ConfigError> ConfigRegistry::set(Config& config, std::string_view 
   }
   if (auto reason = apply(*p, config, value)) return ConfigError{std::string(name), *reason};
   return std::nullopt;
+}
+
+bool ConfigRegistry::is_protected(std::string_view name) {
+  return name == "dir" || name == "dbfilename";
 }
 
 bool ConfigRegistry::hidden(std::string_view name) {

@@ -138,8 +138,12 @@ struct Config {
   std::string supervised = "no";  // upstart, systemd, auto or no
   std::string pidfile;            // written at start (also when daemonized), removed at exit
   int64_t tcp_backlog = 511;      // listen(2)'s backlog on every port
-  std::string unixsocket;         // RESP on this unix socket too; empty for none
-  int64_t unixsocketperm = 0;     // its file's mode (0: as the umask leaves it)
+  // Redis 7's protected actions: no, yes or local (loopback and unix-socket clients only).
+  std::string enable_protected_configs = "no";  // CONFIG SET dir and dbfilename
+  std::string enable_module_command = "no";     // stored: Basalt has no modules
+  std::string propagation_error_behavior = "ignore";
+  std::string unixsocket;      // RESP on this unix socket too; empty for none
+  int64_t unixsocketperm = 0;  // its file's mode (0: as the umask leaves it)
   // Accepted and reported so that a stock redis.conf loads; no effect in Basalt (README).
   std::string always_show_logo = "no";
   std::string set_proc_title = "yes";
@@ -183,6 +187,9 @@ class ConfigRegistry {
   // Redis's HIDDEN_CONFIG parameters (key-load-delay, rdb-key-save-delay: for its tests), which
   // CONFIG GET lists for their own name only, never for a pattern.
   static bool hidden(std::string_view name);
+  // Redis 7's PROTECTED_CONFIG parameters (dir, dbfilename: together they choose where a SAVE
+  // writes, the classic way to write any file): CONFIG SET needs enable-protected-configs.
+  static bool is_protected(std::string_view name);
   // CONFIG GET with a glob pattern: name -> value pairs, sorted by name.
   static std::vector<std::pair<std::string, std::string>> get(const Config& config,
                                                               std::string_view pattern);

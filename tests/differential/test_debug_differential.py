@@ -144,6 +144,11 @@ PARAMS = [
     ("replica-serve-stale-data", ["no", "yes"]),
     ("slave-serve-stale-data", ["no", "yes"]),
     ("unixsocket", ["/tmp/basalt-diff.sock"]), ("unixsocketperm", ["700"]),
+    # Redis 7's protected configs: CONFIG SET dbfilename (and dir, whose value differs between the
+    # two servers' working directories) refused by default.
+    ("enable-protected-configs", ["yes"]), ("enable-module-command", ["yes"]),
+    ("dbfilename", ["other.rdb"]),
+    ("propagation-error-behavior", ["panic", "bogus", "panic-on-replicas", "ignore"]),
 ]
 
 

@@ -234,6 +234,36 @@ TEST_F(ConfigParamsTest, StockRedisConfParameters) {
   EXPECT_EQ(get("replica-priority"), pair("replica-priority", "7"));
 }
 
+// Redis 7's protected configs: dir and dbfilename choose where a SAVE writes, so CONFIG SET of
+// either needs enable-protected-configs (yes, or local for loopback and unix-socket clients).
+TEST_F(ConfigParamsTest, DirAndDbfilenameAreProtected) {
+  EXPECT_EQ(get("enable-protected-configs"), pair("enable-protected-configs", "no"));
+  EXPECT_EQ(run({"CONFIG", "SET", "dbfilename", "other.rdb"}),
+            refused("dbfilename", "can't set protected config"));
+  EXPECT_EQ(run({"CONFIG", "SET", "hz", "20", "dir", "/tmp"}),
+            refused("dir", "can't set protected config"));
+  EXPECT_EQ(get("hz"), pair("hz", "10")) << "nothing of a refused CONFIG SET is applied";
+  EXPECT_EQ(get("dbfilename"), pair("dbfilename", "dump.rdb"));
+  config_.enable_protected_configs = "local";
+  client(0).session->addr = "10.0.0.7:5000";
+  EXPECT_EQ(run({"CONFIG", "SET", "dbfilename", "other.rdb"}),
+            refused("dbfilename", "can't set protected config"));
+  client(0).session->addr = "127.0.0.1:5000";
+  EXPECT_EQ(run({"CONFIG", "SET", "dbfilename", "local.rdb"}), kOk);
+  client(0).session->addr = "/unixsocket:0";
+  client(0).session->unix_socket = true;
+  EXPECT_EQ(run({"CONFIG", "SET", "dbfilename", "unix.rdb"}), kOk);
+  config_.enable_protected_configs = "yes";
+  client(0).session->unix_socket = false;
+  client(0).session->addr = "10.0.0.7:5000";
+  EXPECT_EQ(run({"CONFIG", "SET", "dbfilename", "any.rdb"}), kOk);
+  EXPECT_EQ(get("dbfilename"), pair("dbfilename", "any.rdb"));
+  // DEBUG's local mode counts unix-socket clients as local too.
+  config_.enable_debug_command = "local";
+  client(0).session->unix_socket = true;
+  EXPECT_NE(run({"DEBUG", "SLEEP", "0"}).substr(0, 4), "-ERR");
+}
+
 // unixsocketperm is Redis's OCTAL_CONFIG: read and shown in octal, Redis's texts.
 TEST_F(ConfigParamsTest, UnixSocketPermIsOctal) {
   EXPECT_EQ(get("unixsocket"), pair("unixsocket", ""));
