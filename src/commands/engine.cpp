@@ -257,7 +257,8 @@ void Engine::dispatch(Session& session, std::span<const std::string_view> argv, 
   const Clock::Reading start = clock.read();
   if (!in_exec) store_.set_time(start.wall_ms);
   const int64_t start_us = start.monotonic_us;
-  uint64_t errors_before = reply.error_count();
+  const uint64_t errors_before = reply.error_count();
+  const uint64_t attributed_before = errors_attributed_;
   const uint64_t dirty_before = store_.dirty();
   const int db_before = session.db;
   CommandContext ctx{*this, session, reply, argv, *cmd, in_exec, reprocess};
@@ -282,9 +283,14 @@ void Engine::dispatch(Session& session, std::span<const std::string_view> argv, 
     cmd_stats.calls++;
     stats_.total_commands++;
   }
-  if (reply.error_count() != errors_before) {
+  // An error belongs to the innermost command that replied it, as Redis's call() attributes them:
+  // EXEC does not fail, nor count again, for a queued command's error.
+  const uint64_t produced = reply.error_count() - errors_before;
+  const uint64_t nested = errors_attributed_ - attributed_before;
+  if (produced > nested) {
     cmd_stats.failed_calls++;
     count_error(reply.last_error_code());
+    errors_attributed_ += produced - nested;
   }
   observe_call(ctx, elapsed_us);
   session.last_command = cmd->full_name;

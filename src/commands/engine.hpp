@@ -347,6 +347,9 @@ class Engine final : public KeyspaceObserver {
   void push_slowlog(const CommandContext& ctx, uint64_t elapsed_us);
   void feed_monitors(const CommandContext& ctx);
 
+  // Error replies already counted against a command: a nested dispatch (EXEC's commands) counts
+  // its own, and the command around it counts only the rest.
+  uint64_t errors_attributed_ = 0;
   Config& config_;
   Store store_;
   CommandTable commands_;

@@ -520,6 +520,35 @@ TEST_F(ServerTest, InfoCommandstatsAndErrorstats) {
   EXPECT_NE(text.find("# Errorstats\r\nerrorstat_ERR:count=4\r\n"), std::string::npos) << text;
 }
 
+// Redis's info.tcl "errorstats: failed call within MULTI/EXEC": a queued command's error counts
+// once, against that command; EXEC itself did not fail.
+TEST_F(ServerTest, AnErrorInsideExecCountsOnceAgainstItsCommand) {
+  run({"MULTI"});
+  run({"SET", "a", "b"});
+  run({"AUTH", "a"});
+  run({"EXEC"});
+  std::string text = info({"commandstats", "errorstats", "stats"});
+  EXPECT_NE(text.find("# Errorstats\r\nerrorstat_ERR:count=1\r\n"), std::string::npos) << text;
+  EXPECT_EQ(field(text, "total_error_replies"), "1");
+  EXPECT_NE(text.find("cmdstat_auth:calls=1,usec=0,usec_per_call=0.00,rejected_calls=0,"
+                      "failed_calls=1\r\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("cmdstat_exec:calls=1,usec=0,usec_per_call=0.00,rejected_calls=0,"
+                      "failed_calls=0\r\n"),
+            std::string::npos)
+      << text;
+  // EXEC's own error still counts against it.
+  run({"MULTI"});
+  run({"NOPE"});
+  run({"EXEC"});
+  text = info({"commandstats", "errorstats"});
+  EXPECT_NE(text.find("cmdstat_exec:calls=2,usec=0,usec_per_call=0.00,rejected_calls=0,"
+                      "failed_calls=1\r\n"),
+            std::string::npos)
+      << text;
+}
+
 // --- CONFIG ----------------------------------------------------------------------------------
 
 TEST_F(ServerTest, ConfigGet) {
