@@ -88,6 +88,20 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "basalt-server: %s\n", error.c_str());
     return 1;
   }
+  // Redis's start-up banner: with always-show-logo (or a terminal on stdout and no logfile) a
+  // block naming the version, mode, port and pid, which tools that start redis-server look for
+  // (Redis's test suite waits for " PID: <pid>"); otherwise one line.
+  const bool banner =
+      config.always_show_logo == "yes" || (config.logfile.empty() && isatty(STDOUT_FILENO) != 0);
+  if (banner) {
+    BASALT_LOG(kNotice,
+               "Basalt %s (Redis %s compatible) %d bit, standalone mode, Port: %lld, PID: %d",
+               BASALT_VERSION, std::string(basalt::docs::docs_redis_version()).c_str(),
+               static_cast<int>(sizeof(void*) * 8), static_cast<long long>(config.port),
+               static_cast<int>(getpid()));
+  } else {
+    BASALT_LOG(kNotice, "Running mode=standalone, port=%lld.", static_cast<long long>(config.port));
+  }
   basalt::PidFile pid_file;
   if (background || !config.pidfile.empty()) {
     pid_file.write(config.pidfile.empty() ? "/var/run/redis.pid" : config.pidfile);

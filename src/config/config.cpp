@@ -120,7 +120,7 @@ const Param kParams[] = {
     {"appenddirname", Kind::kFileName, nullptr, &Config::appenddirname, 0, 0, false,
      "directory inside dir holding the AOF's manifest, base and incremental files"},
     {"always-show-logo", Kind::kEnum, nullptr, &Config::always_show_logo, 0, 0, false,
-     "the ASCII logo in the log at start (stored and reported only: Basalt has none)", "yes,no"},
+     "the start-up banner (version, mode, port, pid) even with a logfile or no terminal", "yes,no"},
     {"appendfilename", Kind::kFileName, nullptr, &Config::appendfilename, 0, 0, false,
      "base name of the AOF's files"},
     {"appendfsync", Kind::kEnum, nullptr, &Config::appendfsync, 0, 0, true,
