@@ -170,6 +170,13 @@ void RespConnection::process_input() {
       close_after_flush();
       return;
     }
+    // maxmemory-clients: as Redis's processCommand, the clients over the limit go before this
+    // command runs, this one too if its arguments made it the largest.
+    if (server().client_eviction_enabled()) {
+      server().account_client_memory(this);
+      server().evict_clients();
+      if (closing()) return;
+    }
     prefetch_next(in.unread().substr(parser_.consumed()));
     size_t reply_start = output().size();
     engine.execute(*session_, parser_.args(), reply_);

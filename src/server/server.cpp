@@ -410,8 +410,8 @@ void Server::evict_clients() {
       client_memory_warned_ = true;
       return;
     }
-    BASALT_LOG(kNotice, "Evicting client: addr=%s tot-mem=%zu", largest->peer().c_str(),
-               largest->accounted_memory_);
+    BASALT_LOG(kNotice, "Evicting client: addr=%s tot-mem=%zu (all clients %zu, limit %zu)",
+               largest->peer().c_str(), largest->accounted_memory_, client_memory_, limit);
     engine_->stats().evicted_clients++;
     largest->close();
   }

@@ -77,6 +77,11 @@ class Server final : public Host {
   void connection_closing(StreamConnection* c);
   // A client's buffers changed size: the total that maxmemory-clients caps follows it.
   void account_client_memory(StreamConnection* c);
+  bool client_eviction_enabled() const { return config_.maxmemory_clients != 0; }
+  // maxmemory-clients: closes the largest evictable clients while all clients' buffers together
+  // are over the limit (Redis's evictClients): once a loop turn after the replies went out, and
+  // before each command a RESP client runs.
+  void evict_clients();
   // Read activity time for idle timeouts, without a syscall per read.
   int64_t now_ms() const { return uv_now(const_cast<uv_loop_t*>(&loop_)) + clock_offset_ms_; }
 
@@ -119,9 +124,6 @@ class Server final : public Host {
   static void on_eviction_idle(uv_idle_t* h);
   // Runs eviction between loop turns while a time-boxed pass left memory over maxmemory.
   void drive_eviction();
-  // maxmemory-clients: closes the largest evictable clients while all clients' buffers together
-  // are over the limit (Redis's evictClients, once a loop turn after the replies went out).
-  void evict_clients();
   size_t client_eviction_limit() const;
   // Picks up finished persistence work and runs its background steps while there are some; exits
   // the process when loading at start failed, as Redis does.

@@ -170,6 +170,20 @@ class ClientEviction(unittest.TestCase):
             self.assertEqual(r.strlen("big"), 4 * MB)
             self.assertEqual(r.info("stats")["evicted_clients"], 1)
 
+    def test_a_command_whose_arguments_go_over_the_limit_does_not_run(self):
+        # Redis's client-eviction.tcl "client evicted due to large argv": the client goes before
+        # the command it sent runs.
+        with h.basalt("--maxmemory-clients", "1mb") as s:
+            r = redis.Redis(port=s.port)
+            big = socket.create_connection(("127.0.0.1", s.port), timeout=10)
+            big.sendall(h.resp_encode("SET", "small", "v" * 1000))
+            self.assertEqual(big.recv(5), b"+OK\r\n")
+            big.sendall(h.resp_encode("SET", "big", "v" * (2 * MB)))
+            self.assertTrue(closed_by_server(big))
+            big.close()
+            self.assertEqual(r.exists("small", "big"), 1)
+            self.assertEqual(r.info("stats")["evicted_clients"], 1)
+
     def test_a_transaction_s_queued_commands_count(self):
         with h.basalt("--maxmemory-clients", "1mb") as s:
             r = redis.Redis(port=s.port)
