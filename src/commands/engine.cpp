@@ -531,9 +531,22 @@ int64_t Engine::next_block_deadline() const {
   return d == INT64_MAX ? 0 : d;
 }
 
+void Engine::count_ended_block(const Session& s, bool failed) {
+  // Redis counts a blocking command's call when it first runs, and its failure when CLIENT
+  // UNBLOCK ... ERROR ends it (updateStatsOnUnblock); Basalt counts a call when it completes, so
+  // a block that ends without the command running again is counted here.
+  const Command* cmd = commands_.find(s.blocked->argv.front());
+  if (cmd == nullptr) return;
+  CommandStats& stats = command_stats(*cmd);
+  stats.calls++;
+  stats_.total_commands++;
+  if (failed) stats.failed_calls++;
+}
+
 bool Engine::unblock_client(Session& s, bool with_error) {
   if (!s.blocked || s.blocked->postponed) return false;
   TimeoutReply kind = s.blocked->timeout_reply;
+  count_ended_block(s, with_error);
   unblock(s);
   ReplyBuilder& reply = s.link->async_reply();
   if (with_error) {
@@ -560,6 +573,7 @@ void Engine::expire_blocked_clients() {
       continue;
     }
     TimeoutReply kind = s->blocked->timeout_reply;
+    if (!s->blocked->postponed) count_ended_block(*s, false);
     unblock(*s);
     ReplyBuilder& reply = s->link->async_reply();
     if (kind == TimeoutReply::kNullArray) {

@@ -326,6 +326,8 @@ class Engine final : public KeyspaceObserver {
   friend struct CommandContext;  // propagate_as fills effect_rewrite_
   // enable-debug-command: whether this client may run a kCmdProtected command.
   bool protected_command_allowed(const Session& session) const;
+  // INFO commandstats for a blocking command whose block ended by timeout or CLIENT UNBLOCK.
+  void count_ended_block(const Session& s, bool failed);
   void dispatch(Session& session, std::span<const std::string_view> argv, ReplyBuilder& reply,
                 bool in_exec, bool reprocess);
   void reject(Session& session, ReplyBuilder& reply, std::string_view text, const Command* cmd);

@@ -520,6 +520,30 @@ TEST_F(ServerTest, InfoCommandstatsAndErrorstats) {
   EXPECT_NE(text.find("# Errorstats\r\nerrorstat_ERR:count=4\r\n"), std::string::npos) << text;
 }
 
+// Redis's info.tcl "errorstats: blocking commands": a block ended by CLIENT UNBLOCK ... ERROR
+// counts the call, its failure and the UNBLOCKED error once; a timeout counts the call.
+TEST_F(ServerTest, ABlockEndedWithoutServingCountsTheCall) {
+  const std::string id = std::to_string(client(1).session->id);
+  EXPECT_EQ(run({"BLPOP", "list1", "0"}, 1), "");
+  EXPECT_EQ(run({"CLIENT", "UNBLOCK", id, "ERROR"}), integer(1));
+  EXPECT_EQ(client(1).take().substr(0, 10), "-UNBLOCKED");
+  std::string text = info({"commandstats", "errorstats", "stats"});
+  EXPECT_NE(text.find("errorstat_UNBLOCKED:count=1\r\n"), std::string::npos) << text;
+  EXPECT_EQ(field(text, "total_error_replies"), "1");
+  EXPECT_NE(text.find("cmdstat_blpop:calls=1,usec=0,usec_per_call=0.00,rejected_calls=0,"
+                      "failed_calls=1\r\n"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(run({"BLPOP", "list1", "1"}, 1), "");
+  advance_ms(1000);
+  EXPECT_EQ(client(1).take(), kNilArray);
+  text = info({"commandstats"});
+  EXPECT_NE(text.find("cmdstat_blpop:calls=2,usec=0,usec_per_call=0.00,rejected_calls=0,"
+                      "failed_calls=1\r\n"),
+            std::string::npos)
+      << text;
+}
+
 // Redis's info.tcl "errorstats: failed call within MULTI/EXEC": a queued command's error counts
 // once, against that command; EXEC itself did not fail.
 TEST_F(ServerTest, AnErrorInsideExecCountsOnceAgainstItsCommand) {
