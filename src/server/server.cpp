@@ -183,6 +183,7 @@ bool Server::start(std::string* error) {
     return false;
   }
   if (!config_.unixsocket.empty() && !listen_unix(error)) return false;
+  oom_score_adj_.apply(config_.oom_score_adj, config_.oom_score_adj_values);  // logged if not
   uv_check_init(&loop_, &check_);
   check_.data = this;
   uv_check_start(&check_, on_check);
@@ -283,6 +284,9 @@ void Server::arm_cron() {
 
 std::optional<ConfigError> Server::on_config_changed() {
   if (config_.hz != cron_hz_) arm_cron();
+  if (!oom_score_adj_.apply(config_.oom_score_adj, config_.oom_score_adj_values)) {
+    return ConfigError{"oom-score-adj", "Failed to set current oom_score_adj. Check server logs."};
+  }
   if (fd_limit_ != 0) {
     const uint64_t needed = static_cast<uint64_t>(config_.maxclients) + kFdsBesideClients;
     // Redis tries a higher limit first: so do we, within the hard limit.

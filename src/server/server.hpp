@@ -187,6 +187,7 @@ class Server final : public Host {
   int64_t cron_hz_ = 0;
   bool started_ = false;
   Supervision supervision_ = Supervision::kNone;
+  OomScoreAdjuster oom_score_adj_;
   bool told_supervisor_ready_ = false;
   bool shutting_down_ = false;
   bool shutdown_started_ = false;

@@ -5,6 +5,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstddef>
@@ -78,6 +79,40 @@ void PidFile::remove() {
   if (path_.empty()) return;
   ::unlink(path_.c_str());
   path_.clear();
+}
+
+bool OomScoreAdjuster::apply(const std::string& mode, const std::string& values) {
+  if (mode == applied_mode_ && (mode == "no" || values == applied_values_)) return true;
+  int value;
+  if (mode != "no") {
+    if (!adjusted_) {
+      FILE* f = std::fopen("/proc/self/oom_score_adj", "r");
+      if (f == nullptr || std::fscanf(f, "%d", &base_) != 1) {
+        BASALT_LOG(kWarning, "Unable to read oom_score_adj: %s", std::strerror(errno));
+        if (f != nullptr) std::fclose(f);
+        return false;
+      }
+      std::fclose(f);
+      adjusted_ = true;
+    }
+    value = std::atoi(values.c_str());  // the master's, first of the three (validated by config)
+    if (mode != "absolute") value += base_;  // yes and relative
+    value = std::clamp(value, -1000, 1000);
+  } else if (adjusted_) {
+    adjusted_ = false;
+    value = base_;
+  } else {
+    applied_mode_ = mode;
+    return true;
+  }
+  FILE* f = std::fopen("/proc/self/oom_score_adj", "w");
+  if (f == nullptr || std::fprintf(f, "%d\n", value) < 0 || std::fclose(f) != 0) {
+    BASALT_LOG(kWarning, "Unable to write oom_score_adj: %s", std::strerror(errno));
+    return false;
+  }
+  applied_mode_ = mode;
+  applied_values_ = values;
+  return true;
 }
 
 namespace {

@@ -37,6 +37,20 @@ class PidFile {
   std::string path_;
 };
 
+// oom-score-adj: Redis's setOOMScoreAdj for the one process class Basalt has (master: no
+// replicas, no fork). The score the process had before the first adjustment is kept, so that
+// `no` restores it and `relative` adds to it. Writes only when mode or values change.
+class OomScoreAdjuster {
+ public:
+  // False, with Redis's warning logged, if /proc/self/oom_score_adj could not be read or written.
+  bool apply(const std::string& mode, const std::string& values);
+
+ private:
+  bool adjusted_ = false;
+  int base_ = 0;
+  std::string applied_mode_ = "no", applied_values_;
+};
+
 // systemd's sd_notify, without libsystemd: one datagram to $NOTIFY_SOCKET. upstart: the server
 // stops itself with SIGSTOP once ready, which upstart's "expect stop" waits for.
 void notify_ready(Supervision s);

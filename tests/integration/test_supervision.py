@@ -148,6 +148,33 @@ class UnixSocket(unittest.TestCase):
         self.assertFalse(os.path.exists(path), "the socket file is removed at shutdown")
 
 
+class OomScoreAdj(unittest.TestCase):
+    """Redis's oom-score-adj.tcl, less what needs replicas and a fork: the master's value, added
+    to the score the process started with (relative, yes) or as it is (absolute); no restores."""
+
+    @unittest.skipUnless(os.geteuid() == 0, "lowering a score back needs CAP_SYS_RESOURCE")
+    def test_the_process_score_follows_the_setting(self):
+        def score(pid):
+            return int(read(f"/proc/{pid}/oom_score_adj"))
+
+        base = score("self")  # the server inherits it
+        with h.basalt("--oom-score-adj-values", "10 20 30", "--oom-score-adj", "yes") as s:
+            pid = s.proc.pid
+            self.assertEqual(score(pid), base + 10)
+            c = h.RawClient(s.port)
+            self.assertEqual(c.call("CONFIG", "SET", "oom-score-adj-values", "15 20 30"),
+                             b"+OK\r\n")
+            self.assertEqual(score(pid), base + 15)
+            self.assertEqual(c.call("CONFIG", "SET", "oom-score-adj", "absolute"), b"+OK\r\n")
+            self.assertEqual(score(pid), 15)
+            self.assertEqual(c.call("CONFIG", "SET", "oom-score-adj-values", "2000 0 0"),
+                             b"+OK\r\n")
+            self.assertEqual(score(pid), 1000, "clamped to the kernel's range")
+            self.assertEqual(c.call("CONFIG", "SET", "oom-score-adj", "no"), b"+OK\r\n")
+            self.assertEqual(score(pid), base)
+            c.close()
+
+
 class Systemd(unittest.TestCase):
     def test_ready_and_stopping_go_to_notify_socket(self):
         d = tempfile.mkdtemp(prefix="basalt-notify-")
