@@ -321,6 +321,9 @@ class Engine final : public KeyspaceObserver {
 
   // Redis's allowProtectedAction: `mode` is no, yes or local (loopback and unix-socket clients).
   static bool protected_action_allowed(std::string_view mode, const Session& session);
+  // Inside EXEC: a snapshot started now would hold part of the transaction, so persistence
+  // schedules it for after (Redis's server.in_exec).
+  bool in_transaction() const { return in_transaction_; }
 
  private:
   friend struct CommandContext;  // propagate_as fills effect_rewrite_

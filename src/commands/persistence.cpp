@@ -637,8 +637,10 @@ std::string Persistence::bgsave(bool schedule) {
   if (bgsave_running()) {
     return "ERR Background save already in progress";
   }
-  if (rewrite_save_ != nullptr || commit_running_) {
-    if (!schedule) {
+  // Inside EXEC it waits for the transaction's end, as Redis's does, so that the snapshot holds
+  // all of the transaction or none of it.
+  if (rewrite_save_ != nullptr || commit_running_ || engine_.in_transaction()) {
+    if (!schedule && !engine_.in_transaction()) {
       return "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE "
              "SCHEDULE in order to schedule a BGSAVE whenever possible.";
     }
@@ -886,7 +888,9 @@ std::string Persistence::bgrewriteaof() {
     return "ERR Background append only file rewriting already in progress";
   }
   if (aof_start_scheduled_) return "Background append only file rewriting scheduled";
-  if (bgsave_ != nullptr || commit_running_) {
+  // Inside EXEC: after the transaction (the base must not hold only part of it, while the log
+  // gets the whole of it).
+  if (bgsave_ != nullptr || commit_running_ || engine_.in_transaction()) {
     rewrite_scheduled_ = true;
     rewrite_failures_ = 0;
     return "Background append only file rewriting scheduled";
@@ -1035,7 +1039,14 @@ void Persistence::discard_rewrite_base() {
 std::optional<std::string> Persistence::apply_config() {
   const Config& config = engine_.config();
   const bool want_aof = yes(config.appendonly);
-  if (want_aof && aof_ == nullptr && !aof_start_scheduled_ && !loading_) {
+  if (want_aof && aof_ == nullptr && !aof_start_scheduled_ && !loading_ &&
+      engine_.in_transaction()) {
+    // The base must not hold part of a transaction that the log then replays whole.
+    aof_start_scheduled_ = true;
+    BASALT_LOG(kWarning,
+               "AOF was enabled during a transaction. An AOF background was scheduled to start "
+               "when possible.");
+  } else if (want_aof && aof_ == nullptr && !aof_start_scheduled_ && !loading_) {
     if (auto error = start_aof_at_runtime()) {
       BASALT_LOG(kWarning, "Can't open the append-only file: %s", error->c_str());
       return std::string("can't open the append-only file; see the log");

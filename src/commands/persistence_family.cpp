@@ -32,7 +32,7 @@ void cmd_bgsave(CommandContext& ctx) {
     schedule = true;
   }
   // Inside EXEC a save may not start in the middle of the transaction: Redis schedules it.
-  reply_text(ctx, ctx.engine.persistence().bgsave(schedule || ctx.in_exec));
+  reply_text(ctx, ctx.engine.persistence().bgsave(schedule));
 }
 
 // BGREWRITEAOF

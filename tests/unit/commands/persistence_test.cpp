@@ -199,6 +199,47 @@ TEST_F(PersistenceTest, AFailedBgsaveRefusesWritesWithMisconfUntilASaveSucceeds)
   EXPECT_EQ(run({"SET", "k", "x"}), kOk);
 }
 
+// Redis's multi.tcl "MULTI with BGSAVE / BGREWRITEAOF / config set appendonly": inside EXEC each
+// is scheduled for after the transaction, so that a snapshot holds all of it or none of it (a
+// fork-less snapshot started mid-transaction would hold its first half).
+TEST_F(PersistenceTest, SnapshotsAskedForInsideExecStartAfterIt) {
+  run({"MULTI"});
+  run({"SET", "a", "1"});
+  run({"BGSAVE"});
+  run({"SET", "b", "2"});
+  EXPECT_EQ(run({"EXEC"}), array({kOk, "+Background saving scheduled\r\n", kOk}));
+  EXPECT_EQ(field("rdb_bgsave_in_progress"), "0");
+  engine_->cron();
+  EXPECT_EQ(field("rdb_bgsave_in_progress"), "1");
+  finish_background_work();
+  EXPECT_EQ(dump_contents(), (std::map<std::string, std::string>{{"0:a", "1"}, {"0:b", "2"}}));
+
+  run({"MULTI"});
+  run({"BGREWRITEAOF"});
+  run({"INCR", "n"});
+  EXPECT_EQ(run({"EXEC"}),
+            array({"+Background append only file rewriting scheduled\r\n", integer(1)}));
+  EXPECT_EQ(field("aof_rewrite_scheduled"), "1");
+  engine_->cron();
+  finish_background_work();
+  EXPECT_EQ(field("aof_rewrite_scheduled"), "0");
+  EXPECT_EQ(field("aof_last_bgrewrite_status"), "ok");
+
+  run({"MULTI"});
+  run({"INCR", "n"});
+  run({"CONFIG", "SET", "appendonly", "yes"});
+  run({"INCR", "n"});
+  EXPECT_EQ(run({"EXEC"}), array({integer(2), kOk, integer(3)}));
+  EXPECT_EQ(field("aof_enabled"), "1");
+  EXPECT_EQ(field("aof_rewrite_scheduled"), "1") << "the AOF's base waits for the transaction";
+  engine_->cron();
+  finish_background_work();
+  EXPECT_EQ(field("aof_rewrite_scheduled"), "0");
+  // Reloaded from the AOF, n is 3: the base is not half the transaction with all of it after.
+  EXPECT_EQ(run({"DEBUG", "LOADAOF"}), kOk);
+  EXPECT_EQ(run({"GET", "n"}), bulk("3"));
+}
+
 TEST_F(PersistenceTest, SaveRulesStartABgsaveFromCron) {
   EXPECT_EQ(run({"CONFIG", "SET", "save", "10 2"}), kOk);
   run({"SET", "a", "1"});
