@@ -412,10 +412,14 @@ void cmd_restore(CommandContext& ctx) {
       break;
     case RestoreOutcome::kCreated:
       ctx.store().restore_access(ctx.db().peek(key), freq, idletime);
-      if (expire_at != kNoExpire) {
-        // A relative TTL replays as the instant it meant.
+      if (expire_at != kNoExpire && !absttl) {
+        // A relative TTL replays as the instant it meant, the rest as sent (Redis's rewrite:
+        // the TTL argument replaced, ABSTTL appended).
         const std::string at = std::to_string(expire_at);
-        ctx.propagate_as({"RESTORE", key, at, ctx.arg(3), "REPLACE", "ABSTTL"});
+        std::vector<std::string_view> effect(ctx.argv.begin(), ctx.argv.end());
+        effect[2] = at;
+        effect.push_back("ABSTTL");
+        ctx.propagate_as(std::span<const std::string_view>(effect));
       }
       break;
   }
@@ -602,11 +606,7 @@ void expire_generic(CommandContext& ctx, int64_t unit_ms, bool absolute) {
   std::optional<int64_t> when = expire_to_absolute_ms(value, unit_ms, absolute, ctx.now_ms());
   if (!when) return ctx.reply.error(err::invalid_expire(ctx.command.full_name));
   const bool set = op_expire(ctx.db(), ctx.arg(1), *when, flags);
-  if (set) {
-    // Replays at the same instant whenever it is replayed; the condition held already.
-    const std::string at = std::to_string(*when);
-    ctx.propagate_as({"PEXPIREAT", ctx.arg(1), at});
-  }
+  if (set) propagate_expire_at(ctx, ctx.arg(1), *when);
   ctx.reply.integer(set ? 1 : 0);
 }
 

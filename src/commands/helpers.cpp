@@ -81,6 +81,15 @@ Entry* find_typed_for_read_or_reply(CommandContext& ctx, std::string_view key, V
   return check_type(ctx, ctx.db().find_read(key), type, wrong_type);
 }
 
+void propagate_expire_at(CommandContext& ctx, std::string_view key, int64_t when_ms) {
+  if (when_ms <= ctx.now_ms()) {
+    ctx.propagate_as({ctx.config().lazyfree_lazy_expire == "yes" ? "UNLINK" : "DEL", key});
+    return;
+  }
+  const std::string at = std::to_string(when_ms);
+  ctx.propagate_as({"PEXPIREAT", key, at});
+}
+
 bool set_expire_or_delete(CommandContext& ctx, Entry* e, int64_t when_ms) {
   Database& db = ctx.db();
   db.signal_modified(e->key());

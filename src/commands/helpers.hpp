@@ -32,6 +32,10 @@ Entry* find_typed_or_reply(CommandContext& ctx, std::string_view key, ValueType 
 Entry* find_typed_for_read_or_reply(CommandContext& ctx, std::string_view key, ValueType type,
                                     bool* wrong_type);
 
+// An expiry as it replays (EXPIRE family, GETEX): the absolute millisecond, or, for a time not in
+// the future (the key was deleted), Redis's DEL (UNLINK under lazyfree-lazy-expire).
+void propagate_expire_at(CommandContext& ctx, std::string_view key, int64_t when_ms);
+
 // Gives a key an absolute expiry; a time not in the future deletes it instead, as Redis does.
 // Returns false if the key was deleted. Signals the modification either way.
 bool set_expire_or_delete(CommandContext& ctx, Entry* e, int64_t when_ms);

@@ -402,9 +402,10 @@ void set_generic(CommandContext& ctx, uint32_t flags, std::string_view key, std:
   }
   auto r = op_set(ctx.db(), key, value, params);
   if (!r.ok()) return reply_status(ctx, r.status());
-  // A relative or second-precision expiry replays as the absolute millisecond it meant; NX, XX
-  // and GET do not matter once the write happened.
-  if (r->written && (flags & (kSetEx | kSetPx | kSetExAt))) {
+  // Any expiry replays as the absolute millisecond it meant, in Redis 7.0's exact form (SET key
+  // value PXAT ms, even when the client sent a lowercase pxat); NX, XX and GET do not matter once
+  // the write happened.
+  if (r->written && (flags & kSetAnyExpire)) {
     const std::string at = std::to_string(params.expire_at);
     ctx.propagate_as({"SET", key, value, "PXAT", at});
   }
@@ -479,8 +480,7 @@ void cmd_getex(CommandContext& ctx) {
   ctx.reply.bulk(**r);
   op_getex_update(ctx.db(), ctx.arg(1), when, (args.flags & kSetPersist) != 0);
   if (when != kNoExpire) {
-    const std::string at = std::to_string(when);
-    ctx.propagate_as({"PEXPIREAT", ctx.arg(1), at});
+    propagate_expire_at(ctx, ctx.arg(1), when);
   } else {
     ctx.propagate_as({"PERSIST", ctx.arg(1)});
   }

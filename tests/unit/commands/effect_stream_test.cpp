@@ -80,10 +80,34 @@ TEST_F(EffectStreamTest, RelativeExpiriesBecomeAbsolute) {
                                             "0:SET k v PXAT " + in10s, "0:SET k v PXAT " + in10s,
                                             "0:SET k v PXAT " + exat_ms, "0:PEXPIREAT k " + in10s,
                                             "0:PEXPIREAT k " + in10s, "0:PERSIST k"));
-  // Absolute forms and KEEPTTL replay as they are.
-  run({"SET", "k", "v", "PXAT", in10s});
+  // PXAT too comes out in Redis 7.0's one form (its AOF has "SET k v PXAT ms" whatever the
+  // client's spelling and other options); KEEPTTL replays as it is.
+  // A time already past deletes the key, and replays as Redis's DEL (UNLINK when expiry is lazy).
+  const std::string past = std::to_string(clock_.now_ms() - 1000);
+  run({"SET", "gone", "v"});
+  run({"PEXPIREAT", "gone", past});
+  run({"SET", "gone", "v"});
+  run({"GETEX", "gone", "PXAT", past});
+  run({"CONFIG", "SET", "lazyfree-lazy-expire", "yes"});
+  run({"SET", "gone", "v"});
+  run({"EXPIREAT", "gone", "1"});
+  run({"CONFIG", "SET", "lazyfree-lazy-expire", "no"});
+  EXPECT_THAT(recorder_.take(), ElementsAre("0:SET gone v", "0:DEL gone", "0:SET gone v",
+                                            "0:DEL gone", "0:SET gone v", "0:UNLINK gone"));
+  // RESTORE: a relative TTL becomes the absolute one with ABSTTL appended, the rest as sent;
+  // an absolute one replays as it is (Redis's restoreCommand).
+  const std::string payload = bulk_body(run({"DUMP", "k"}));
+  run({"RESTORE", "r1", "10000", payload, "IDLETIME", "5"});
+  run({"RESTORE", "r2", in10s, payload, "ABSTTL"});
+  EXPECT_THAT(recorder_.take(),
+              ElementsAre("0:RESTORE r1 " + in10s + " " + payload + " IDLETIME 5 ABSTTL",
+                          "0:RESTORE r2 " + in10s + " " + payload + " ABSTTL"));
+  run({"DEL", "k"});
+  run({"set", "k", "v", "pxat", in10s, "nx"});
+  run({"SET", "k", "v", "XX", "pxat", in10s, "GET"});
   run({"SET", "k", "w", "KEEPTTL"});
-  EXPECT_THAT(recorder_.take(), ElementsAre("0:SET k v PXAT " + in10s, "0:SET k w KEEPTTL"));
+  EXPECT_THAT(recorder_.take(), ElementsAre("0:DEL k", "0:SET k v PXAT " + in10s,
+                                            "0:SET k v PXAT " + in10s, "0:SET k w KEEPTTL"));
 }
 
 TEST_F(EffectStreamTest, NonReplayableEffectsAreRewritten) {
