@@ -89,8 +89,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   // Redis's start-up banner: with always-show-logo (or a terminal on stdout and no logfile) a
-  // block naming the version, mode, port and pid, which tools that start redis-server look for
-  // (Redis's test suite waits for " PID: <pid>"); otherwise one line.
+  // line naming the version, mode, port and pid, which tools that start redis-server look for
+  // (Redis's test suite waits for " PID: <pid>"); otherwise Redis's "Running mode=" line.
   const bool banner =
       config.always_show_logo == "yes" || (config.logfile.empty() && isatty(STDOUT_FILENO) != 0);
   if (banner) {

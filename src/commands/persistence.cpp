@@ -1039,15 +1039,14 @@ void Persistence::discard_rewrite_base() {
 std::optional<std::string> Persistence::apply_config() {
   const Config& config = engine_.config();
   const bool want_aof = yes(config.appendonly);
-  if (want_aof && aof_ == nullptr && !aof_start_scheduled_ && !loading_ &&
-      engine_.in_transaction()) {
-    // The base must not hold part of a transaction that the log then replays whole.
-    aof_start_scheduled_ = true;
-    BASALT_LOG(kWarning,
-               "AOF was enabled during a transaction. An AOF background was scheduled to start "
-               "when possible.");
-  } else if (want_aof && aof_ == nullptr && !aof_start_scheduled_ && !loading_) {
-    if (auto error = start_aof_at_runtime()) {
+  if (want_aof && aof_ == nullptr && !aof_start_scheduled_ && !loading_) {
+    if (engine_.in_transaction()) {
+      // The base must not hold part of a transaction that the log then replays whole.
+      aof_start_scheduled_ = true;
+      BASALT_LOG(kWarning,
+                 "AOF was enabled during a transaction. An AOF background was scheduled to start "
+                 "when possible.");
+    } else if (auto error = start_aof_at_runtime()) {
       BASALT_LOG(kWarning, "Can't open the append-only file: %s", error->c_str());
       return std::string("can't open the append-only file; see the log");
     }
