@@ -64,6 +64,7 @@ save bgsave bgrewriteaof dump restore
 multi exec discard watch unwatch object memory slowlog latency monitor
 setbit getbit bitcount bitpos bitop bitfield bitfield_ro
 pfadd pfcount pfmerge pfdebug pfselftest
+subscribe unsubscribe psubscribe punsubscribe ssubscribe sunsubscribe publish spublish pubsub
 """.split()
 
 # Subcommands Basalt implements, per container; all others are dropped from the container's reply.
@@ -76,6 +77,7 @@ SUBCOMMANDS = {
     "memory": "usage stats help".split(),
     "slowlog": "get len reset help".split(),
     "latency": "latest history reset histogram help".split(),
+    "pubsub": "channels numpat numsub shardchannels shardnumsub help".split(),
 }
 
 

@@ -214,6 +214,7 @@ OpResult<int> op_setbit(Database& db, std::string_view key, uint64_t offset, boo
   if (dirty || old != static_cast<int>(on)) {
     p[offset >> 3] = on ? (current | mask) : (current & ~mask);
     db.signal_modified(key);
+    db.notify(kNotifyString, "setbit", key);
   }
   return old;
 }
@@ -243,6 +244,7 @@ OpResult<size_t> op_bitop(Database& db, BitOp op, std::string_view dest,
     if (Entry* e = db.find(dest); e != nullptr) {
       db.signal_modified(dest);
       db.erase(e);
+      db.notify(kNotifyGeneric, "del", dest);
     }
     return size_t{0};
   }
@@ -280,6 +282,7 @@ OpResult<size_t> op_bitop(Database& db, BitOp op, std::string_view dest,
   }
   db.set(dest, std::move(result));
   db.signal_modified(dest);
+  db.notify(kNotifyString, "set", dest);
   return max_len;
 }
 
@@ -444,7 +447,10 @@ OpResult<std::vector<std::optional<int64_t>>> op_bitfield(Database& db, std::str
   }
   // Redis signals only when a field changed; a key created or grown by a write that FAIL then
   // refused is signalled too, so that replaying the effects rebuilds the same value.
-  if (changed) db.signal_modified(key);
+  if (changed) {
+    db.signal_modified(key);
+    db.notify(kNotifyString, "setbit", key);
+  }
   return results;
 }
 

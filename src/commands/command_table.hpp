@@ -43,6 +43,9 @@ enum CommandFlag : uint32_t {
   kCmdProtected = 1u << 19,
   // Refused while a replica loads its dataset in the background (SAVE, BGSAVE ...).
   kCmdNoAsyncLoading = 1u << 20,
+  // May run while a RESP2 client is subscribed (the (un)subscribe commands, PING, QUIT, RESET).
+  // Basalt's own; COMMAND INFO does not show it.
+  kCmdPubsubContext = 1u << 21,
 };
 
 struct CommandSpec {

@@ -68,8 +68,8 @@ bool set_client_name_or_reply(CommandContext& ctx, std::string_view name) {
 
 // --- CLIENT LIST / INFO ------------------------------------------------------------------------
 
-// Redis's client types. Basalt has no replicas, masters or Pub/Sub, so every session is normal,
-// but the other names are still valid filters that match nobody.
+// Redis's client types. Basalt has no replicas or masters, so those names are valid filters that
+// match nobody; a subscribed client is of type pubsub (Redis's getClientType).
 enum class ClientType { kNormal, kReplica, kMaster, kPubsub };
 
 std::optional<ClientType> parse_client_type(std::string_view name) {
@@ -78,6 +78,10 @@ std::optional<ClientType> parse_client_type(std::string_view name) {
   if (iequals(name, "master")) return ClientType::kMaster;
   if (iequals(name, "pubsub")) return ClientType::kPubsub;
   return std::nullopt;
+}
+
+ClientType client_type(const Session& s) {
+  return s.in_pubsub() ? ClientType::kPubsub : ClientType::kNormal;
 }
 
 // Sessions that are real clients: internal sessions (no connection behind them) are as invisible
@@ -102,7 +106,7 @@ size_t args_bytes(const std::vector<std::string>& argv) {
 
 // One CLIENT LIST line, fields in Redis 7's order so tools that parse it positionally or by name
 // (redis-cli, client libraries, monitoring agents) find them where they expect. Fields for
-// features Basalt lacks (Pub/Sub, tracking, reply buffers) keep their idle values. lib-name and
+// features Basalt lacks (tracking, reply buffers) keep their idle values. lib-name and
 // lib-ver come from Redis 7.2, where CLIENT SETINFO appeared; without them SETINFO would store
 // values nothing can read.
 std::string client_info_line(const CommandContext& ctx, const Session& s) {
@@ -110,6 +114,7 @@ std::string client_info_line(const CommandContext& ctx, const Session& s) {
   const int64_t now_s = ctx.now_ms() / 1000;
   std::string flags;
   if (s.monitor) flags += 'O';
+  if (s.in_pubsub()) flags += 'P';
   if (s.in_multi) flags += 'x';
   if (s.blocked) flags += 'b';
   if (s.watch_dirty) flags += 'd';
@@ -154,9 +159,10 @@ std::string client_info_line(const CommandContext& ctx, const Session& s) {
   num("idle", idle);
   field("flags", flags);
   num("db", s.db);
-  num("sub", 0);
-  num("psub", 0);
-  num("ssub", 0);
+  const Subscriptions* subs = s.subscriptions.get();
+  num("sub", subs != nullptr ? static_cast<int64_t>(subs->channels.size()) : 0);
+  num("psub", subs != nullptr ? static_cast<int64_t>(subs->patterns.size()) : 0);
+  num("ssub", subs != nullptr ? static_cast<int64_t>(subs->shard_channels.size()) : 0);
   num("multi", s.in_multi ? static_cast<int64_t>(s.queued.size()) : -1);
   num("qbuf", static_cast<int64_t>(qbuf));
   num("qbuf-free", static_cast<int64_t>(qbuf_free));
@@ -185,6 +191,13 @@ void cmd_ping(CommandContext& ctx) {
   // The arity allows any count so the error names the command the way Redis's pingCommand does.
   if (ctx.argc() > 2) {
     ctx.reply.error(err::wrong_arity(ctx.command.full_name));
+    return;
+  }
+  // A subscribed RESP2 client reads every reply as a message: PING answers in a message's shape.
+  if (ctx.session.in_pubsub() && ctx.reply.protocol() == 2) {
+    ctx.reply.array(2);
+    ctx.reply.bulk("pong");
+    ctx.reply.bulk(ctx.argc() == 1 ? std::string_view() : ctx.arg(1));
     return;
   }
   if (ctx.argc() == 1) {
@@ -320,6 +333,8 @@ void cmd_reset(CommandContext& ctx) {
   Session& s = ctx.session;
   ctx.engine.discard_transaction(s);  // also forgets WATCHed keys
   if (s.monitor) ctx.engine.remove_monitor(s);
+  ctx.engine.pubsub().drop(s);
+  s.replies_off = false;  // as Redis: CLIENT REPLY OFF ends, a SKIP under way still applies
   s.db = 0;
   s.protocol = 2;
   s.authenticated = ctx.config().requirepass.empty();
@@ -413,8 +428,9 @@ void cmd_client_list(CommandContext& ctx) {
       out += client_info_line(ctx, *s);
       out += '\n';
     }
-  } else if (!type || *type == ClientType::kNormal) {
+  } else {
     for (Session* s : listed_sessions(ctx.engine)) {
+      if (type && *type != client_type(*s)) continue;
       out += client_info_line(ctx, *s);
       out += '\n';
     }
@@ -485,7 +501,7 @@ void cmd_client_kill(CommandContext& ctx) {
   for (Session* s : listed_sessions(ctx.engine)) {
     if (f.addr && s->addr != *f.addr) continue;
     if (f.laddr && s->laddr != *f.laddr) continue;
-    if (f.type && *f.type != ClientType::kNormal) continue;
+    if (f.type && *f.type != client_type(*s)) continue;
     if (f.id != 0 && s->id != f.id) continue;
     if (s == &ctx.session) {
       if (f.skipme) continue;
@@ -667,7 +683,8 @@ void register_connection(CommandTable& table) {
   constexpr std::string_view kGroup = "connection";
   constexpr std::string_view kAcl = "@connection";
 
-  table.add({"ping", -1, kCmdFast, 0, 0, 0, cmd_ping, kGroup, "Ping the server", kAcl});
+  table.add({"ping", -1, kCmdFast | kCmdPubsubContext, 0, 0, 0, cmd_ping, kGroup, "Ping the server",
+             kAcl});
   table.add({"echo", 2, kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0, cmd_echo, kGroup,
              "Echo the given string", kAcl});
   table.add({"hello", -1, kHandshake, 0, 0, 0, cmd_hello, kGroup, "Handshake with Redis", kAcl});
@@ -675,8 +692,10 @@ void register_connection(CommandTable& table) {
       {"auth", -2, kHandshake, 0, 0, 0, cmd_auth, kGroup, "Authenticate to the server", kAcl});
   table.add({"select", 2, kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0, cmd_select, kGroup,
              "Change the selected database for the current connection", kAcl});
-  table.add({"reset", 1, kHandshake, 0, 0, 0, cmd_reset, kGroup, "Reset the connection", kAcl});
-  table.add({"quit", -1, kHandshake, 0, 0, 0, cmd_quit, kGroup, "Close the connection", kAcl});
+  table.add({"reset", 1, kHandshake | kCmdPubsubContext, 0, 0, 0, cmd_reset, kGroup,
+             "Reset the connection", kAcl});
+  table.add({"quit", -1, kHandshake | kCmdPubsubContext, 0, 0, 0, cmd_quit, kGroup,
+             "Close the connection", kAcl});
 
   table.add(
       {"client", -2, 0, 0, 0, 0, nullptr, kGroup, "A container for client connection commands"});

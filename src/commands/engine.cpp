@@ -43,6 +43,7 @@ Engine::Engine(Config& config, const Clock& clock, uint64_t seed)
   server_info_.start_us = clock.monotonic_us();
   persistence_ = std::make_unique<Persistence>(*this);
   apply_eviction_config();
+  apply_notify_config();
 }
 
 Engine::~Engine() { store_.set_observer(nullptr); }
@@ -69,6 +70,7 @@ Session* Engine::open_session(Frontend frontend, ClientLink* link) {
 void Engine::close_session(Session* session) {
   if (session->blocked) unblock(*session);
   if (session->monitor) remove_monitor(*session);
+  pubsub_.drop(*session);
   unwatch_all(*session);
   sessions_.erase(session->id);
 }
@@ -228,6 +230,17 @@ void Engine::dispatch(Session& session, std::span<const std::string_view> argv, 
   // A monitor is a replica to Redis, and replicas may not touch the keyspace.
   if (session.monitor && cmd->has(kCmdReadonly | kCmdWrite | kCmdMayReplicate)) {
     reject(session, reply, err::kReplicaKeyspace, cmd);
+    return;
+  }
+  // A RESP2 client that subscribed reads pushes and replies on one stream that cannot tell them
+  // apart, so only what keeps that stream readable may run (RESP3 marks pushes: anything goes).
+  // Checked as a command arrives, not when EXEC runs what was queued before the subscription.
+  if (session.protocol == 2 && session.in_pubsub() && !in_exec && !cmd->has(kCmdPubsubContext)) {
+    reject(session, reply,
+           "ERR Can't execute '" + cmd->full_name +
+               "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
+               "this context",
+           cmd);
     return;
   }
   // Held back before MULTI queues it, as Redis's processCommand does; EXEC's own commands and
@@ -775,13 +788,34 @@ void Engine::propagate(int db, std::span<const std::string_view> argv) {
   effects_.emit(db, argv);
 }
 
+void Engine::apply_notify_config() {
+  store_.set_notify_flags(notify_flags_from(config_.notify_keyspace_events));
+}
+
+void Engine::on_keyspace_event(int db, std::string_view event, std::string_view key) {
+  // Redis's notifyKeyspaceEvent: the key's channel carries the event, the event's the key.
+  if (pubsub_.empty()) return;
+  const uint32_t flags = store_.notify_flags();
+  const std::string db_part = std::to_string(db) + "__:";
+  if ((flags & kNotifyKeyspace) != 0) {
+    notify_channel_.assign("__keyspace@").append(db_part).append(key);
+    pubsub_.publish(notify_channel_, event);
+  }
+  if ((flags & kNotifyKeyevent) != 0) {
+    notify_channel_.assign("__keyevent@").append(db_part).append(event);
+    pubsub_.publish(notify_channel_, key);
+  }
+}
+
 void Engine::on_key_evicted(int db, std::string_view key) {
+  store_.db(db).notify(kNotifyEvicted, "evicted", key);
   touch_watchers(db, key, /*deleted=*/true);
   // As Redis's performEvictions: a replica or the AOF must lose the key too.
   if (effects_.has_consumers()) propagate(db, {"DEL", key});
 }
 
 void Engine::on_key_expired(int db, std::string_view key) {
+  store_.db(db).notify(kNotifyExpired, "expired", key);
   touch_watchers(db, key, /*deleted=*/true);
   // Redis propagates expiry as DEL, so a replica or the AOF never depends on its own clock.
   if (effects_.has_consumers()) propagate(db, {"DEL", key});

@@ -23,6 +23,7 @@
 #include "commands/effect_stream.hpp"
 #include "commands/percentiles.hpp"
 #include "commands/persistence.hpp"
+#include "commands/pubsub.hpp"
 #include "commands/reply_builder.hpp"
 #include "commands/session.hpp"
 #include "config/config.hpp"
@@ -277,6 +278,9 @@ class Engine final : public KeyspaceObserver {
   void on_list_ready(int db, std::string_view key) override;
   void on_db_flushed(int db) override;
   void on_db_swapped(int a, int b) override;
+  void on_keyspace_event(int db, std::string_view event, std::string_view key) override;
+  // notify-keyspace-events changed (or the server starts): which classes Database::notify sends.
+  void apply_notify_config();
 
   // WATCH bookkeeping (the transaction family).
   void watch(Session& session, std::string_view key);
@@ -307,6 +311,9 @@ class Engine final : public KeyspaceObserver {
   const PercentileHistogram* latency_histogram(const Command& cmd) const {
     return latency_histograms_[cmd.id].get();
   }
+
+  // Pub/Sub: subscriptions and message delivery.
+  PubSub& pubsub() { return pubsub_; }
 
   // MONITOR: the session receives every command others run, from now until it closes or RESETs.
   void add_monitor(Session& session);
@@ -364,6 +371,8 @@ class Engine final : public KeyspaceObserver {
   uint64_t next_slowlog_id_ = 0;
   std::map<std::string, LatencySeries> latency_events_;
   std::vector<Session*> monitors_;
+  PubSub pubsub_;
+  std::string notify_channel_;  // on_keyspace_event's channel name, reused
   PauseType pause_ = PauseType::kOff;
   int64_t pause_end_ms_ = 0;
   std::vector<uint64_t> postponed_;  // session ids, in arrival order

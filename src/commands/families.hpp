@@ -19,5 +19,6 @@ void register_transactions(CommandTable& table);  // transaction_family.cpp
 void register_persistence(CommandTable& table);   // persistence_family.cpp
 void register_bitmaps(CommandTable& table);       // bitmap_family.cpp
 void register_hyperloglog(CommandTable& table);   // hll_family.cpp
+void register_pubsub(CommandTable& table);        // pubsub_family.cpp
 
 }  // namespace basalt

@@ -75,6 +75,7 @@ int64_t op_del(Database& db, std::span<const std::string_view> keys) {
   for (std::string_view key : keys) {
     if (db.erase(key)) {
       db.signal_modified(key);
+      db.notify(kNotifyGeneric, "del", key);
       ++deleted;
     }
   }
@@ -115,6 +116,8 @@ OpResult<bool> op_rename(Database& db, std::string_view from, std::string_view t
   move_entry(db, src, db, to);
   db.signal_modified(from);
   db.signal_modified(to);
+  db.notify(kNotifyGeneric, "rename_from", from);
+  db.notify(kNotifyGeneric, "rename_to", to);
   return true;
 }
 
@@ -125,6 +128,8 @@ OpResult<bool> op_move(Database& src_db, Database& dst_db, std::string_view key)
   move_entry(src_db, e, dst_db, key);
   src_db.signal_modified(key);
   dst_db.signal_modified(key);
+  src_db.notify(kNotifyGeneric, "move_from", key);
+  dst_db.notify(kNotifyGeneric, "move_to", key);
   return true;
 }
 
@@ -142,6 +147,7 @@ OpResult<bool> op_copy(Database& src_db, std::string_view key, Database& dst_db,
   Entry* e = dst_db.add(newkey, std::move(copy));
   if (expire_at != kNoExpire) dst_db.set_expire(e, expire_at);
   dst_db.signal_modified(newkey);
+  dst_db.notify(kNotifyGeneric, "copy_to", newkey);
   if (is_list) dst_db.signal_list_ready(newkey);
   return true;
 }
@@ -160,12 +166,14 @@ RestoreOutcome op_restore(Database& db, std::string_view key, Value&& value, int
   if (expire_at != kNoExpire && expire_at <= db.now_ms()) {
     if (existing == nullptr) return RestoreOutcome::kExpiredNothing;
     db.signal_modified(key);
+    db.notify(kNotifyGeneric, "del", key);
     return RestoreOutcome::kExpiredReplaced;
   }
   const bool is_list = value.is_list() || value.is_zset();  // a key blocked clients may wait for
   Entry* e = db.add(key, std::move(value));
   if (expire_at != kNoExpire) db.set_expire(e, expire_at);
   db.signal_modified(key);
+  db.notify(kNotifyGeneric, "restore", key);
   if (is_list) db.signal_list_ready(key);
   return RestoreOutcome::kCreated;
 }
@@ -248,8 +256,10 @@ bool op_expire(Database& db, std::string_view key, int64_t when_ms, unsigned fla
   db.signal_modified(key);
   if (when_ms <= db.now_ms()) {
     db.erase(e);
+    db.notify(kNotifyGeneric, "del", key);
   } else {
     db.set_expire(e, when_ms);
+    db.notify(kNotifyGeneric, "expire", key);
   }
   return true;
 }
@@ -268,6 +278,7 @@ bool op_persist(Database& db, std::string_view key) {
   Entry* e = db.find(key);
   if (e == nullptr || !db.clear_expire(e)) return false;
   db.signal_modified(key);
+  db.notify(kNotifyGeneric, "persist", key);
   return true;
 }
 

@@ -64,6 +64,7 @@ OpResult<size_t> op_hset(Database& db, std::string_view key,
     if (hash.set(pairs[i], pairs[i + 1], limits)) ++created;
   }
   db.signal_modified(key);
+  db.notify(kNotifyHash, "hset", key);
   return created;
 }
 
@@ -75,6 +76,7 @@ OpResult<bool> op_hsetnx(Database& db, std::string_view key, std::string_view fi
   if (hash.contains(field)) return false;
   hash.set(field, value, limits);
   db.signal_modified(key);
+  db.notify(kNotifyHash, "hset", key);
   return true;
 }
 
@@ -89,10 +91,7 @@ OpResult<size_t> op_hdel(Database& db, std::string_view key,
     if (hash.erase(field)) ++deleted;
     if (hash.empty()) break;
   }
-  if (deleted > 0) {
-    db.signal_modified(key);
-    if (hash.empty()) db.erase(e);
-  }
+  if (deleted > 0) after_elements_removed(db, e, key, kNotifyHash, "hdel", hash.empty());
   return deleted;
 }
 
@@ -144,6 +143,7 @@ OpResult<int64_t> op_hincrby(Database& db, std::string_view key, std::string_vie
   const auto r = std::to_chars(buf, buf + sizeof(buf), value);
   hash.set(field, std::string_view(buf, static_cast<size_t>(r.ptr - buf)), limits);
   db.signal_modified(key);
+  db.notify(kNotifyHash, "hincrby", key);
   return value;
 }
 
@@ -163,6 +163,7 @@ OpResult<std::string> op_hincrbyfloat(Database& db, std::string_view key, std::s
   std::string result = long_double_to_string(value);
   hash.set(field, result, limits);
   db.signal_modified(key);
+  db.notify(kNotifyHash, "hincrbyfloat", key);
   return result;
 }
 

@@ -90,6 +90,16 @@ void propagate_expire_at(CommandContext& ctx, std::string_view key, int64_t when
   ctx.propagate_as({"PEXPIREAT", key, at});
 }
 
+void after_elements_removed(Database& db, Entry* e, std::string_view key, uint32_t event_class,
+                            std::string_view event, bool now_empty) {
+  db.signal_modified(key);
+  db.notify(event_class, event, key);
+  if (now_empty) {
+    db.erase(e);
+    db.notify(kNotifyGeneric, "del", key);
+  }
+}
+
 bool set_expire_or_delete(CommandContext& ctx, Entry* e, int64_t when_ms) {
   Database& db = ctx.db();
   db.signal_modified(e->key());

@@ -40,6 +40,12 @@ void propagate_expire_at(CommandContext& ctx, std::string_view key, int64_t when
 // Returns false if the key was deleted. Signals the modification either way.
 bool set_expire_or_delete(CommandContext& ctx, Entry* e, int64_t when_ms);
 
+// After a write removed elements from the collection at `e` (now_empty: none are left): signals
+// the key and sends the command's keyspace event, then deletes the key with a "del" event if it
+// emptied, in Redis's order. A collection never exists empty.
+void after_elements_removed(Database& db, Entry* e, std::string_view key, uint32_t event_class,
+                            std::string_view event, bool now_empty);
+
 // Converts a relative/absolute TTL argument to absolute ms, checking Redis's overflow rules.
 // unit_ms: 1000 for seconds, 1 for ms; absolute: EXAT/PXAT/EXPIREAT forms. Returns nullopt on
 // overflow (callers reply with err::invalid_expire(command)).

@@ -58,6 +58,7 @@ OpResult<bool> op_pfadd(Database& db, std::string_view key,
   if (updated) {
     hll::invalidate_cache(writable(e));
     db.signal_modified(key);
+    db.notify(kNotifyString, "pfadd", key);
   }
   return updated;
 }
@@ -108,6 +109,7 @@ OpStatus op_pfmerge(Database& db, std::string_view dest, std::span<const std::st
   }
   hll::invalidate_cache(writable(e));
   db.signal_modified(dest);
+  db.notify(kNotifyString, "pfadd", dest);  // Redis's event for PFMERGE too: a mass-add
   return OpStatus::kOk;
 }
 

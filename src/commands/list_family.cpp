@@ -52,11 +52,12 @@ void push(List& list, ListEnd end, std::string_view value) {
   }
 }
 
-// After removing elements: a list never exists empty. Signals the change either way.
-void after_removal(Database& db, Entry* e) {
-  db.signal_modified(e->key());
-  if (e->value.list().empty()) db.erase(e);
+void after_removal(Database& db, Entry* e, std::string_view key, std::string_view event) {
+  after_elements_removed(db, e, key, kNotifyList, event, e->value.list().empty());
 }
+
+std::string_view pop_event(ListEnd end) { return end == ListEnd::kHead ? "lpop" : "rpop"; }
+std::string_view push_event(ListEnd end) { return end == ListEnd::kHead ? "lpush" : "rpush"; }
 
 // Pops up to `count` elements of the list at `e` into `sink`. With a count of 0 the sink hears
 // of no elements and the key is not touched (LPOP key 0).
@@ -67,7 +68,7 @@ void pop_into(Database& db, Entry* e, std::string_view key, ListEnd end, size_t 
   sink.begin(key, n);
   if (n == 0) return;
   for (size_t i = 0; i < n; ++i) sink.element(pop(list, end));
-  after_removal(db, e);
+  after_removal(db, e, key, pop_event(end));
 }
 
 }  // namespace
@@ -84,6 +85,7 @@ OpResult<size_t> op_push(Database& db, std::string_view key, ListEnd end,
   List& list = e->value.list();
   for (std::string_view v : values) push(list, end, v);
   db.signal_modified(key);
+  db.notify(kNotifyList, push_event(end), key);
   // Clients blocked on the key are served after this command, not from inside the signal.
   db.signal_list_ready(key);
   return list.size();
@@ -125,12 +127,12 @@ OpResult<std::optional<std::string>> op_move(Database& db, std::string_view sour
   std::optional<std::string> value(pop(src->value.list(), from));
   if (dst == nullptr) dst = db.add(destination, Value::new_list());
   push(dst->value.list(), to, *value);
-  db.signal_modified(source);
   db.signal_modified(destination);
+  db.notify(kNotifyList, push_event(to), destination);
   db.signal_list_ready(destination);
   // Only after the push: a list moved onto itself is never left empty. (Entries stay where they
   // are when other keys are added, so src is still good.)
-  if (src->value.list().empty()) db.erase(src);
+  after_removal(db, src, source, pop_event(from));
   return value;
 }
 
@@ -178,6 +180,7 @@ OpStatus op_lset(Database& db, std::string_view key, std::optional<int64_t> inde
   if (i < 0 || i >= len) return OpStatus::kIndexOutOfRange;
   list.set(static_cast<size_t>(i), value);
   db.signal_modified(key);
+  db.notify(kNotifyList, "lset", key);
   return OpStatus::kOk;
 }
 
@@ -201,6 +204,7 @@ OpResult<int64_t> op_linsert(Database& db, std::string_view key, bool after, std
   list.insert(*found + (after ? 1 : 0), value);
   const auto len = static_cast<int64_t>(list.size());
   db.signal_modified(key);
+  db.notify(kNotifyList, "linsert", key);
   return len;
 }
 
@@ -210,7 +214,7 @@ OpResult<size_t> op_lrem(Database& db, std::string_view key, int64_t count,
   if (holds_other_type(e)) return OpStatus::kWrongType;
   if (e == nullptr) return size_t{0};
   const size_t removed = e->value.list().remove(value, count);
-  if (removed > 0) after_removal(db, e);
+  if (removed > 0) after_removal(db, e, key, "lrem");
   return removed;
 }
 
@@ -228,8 +232,8 @@ OpStatus op_ltrim(Database& db, std::string_view key, int64_t start, int64_t sto
   } else {
     list.trim(static_cast<size_t>(start), static_cast<size_t>(std::min(stop, len - 1)));
   }
-  // Signalled even when nothing was trimmed, as Redis does.
-  after_removal(db, e);
+  // Signalled (and notified) even when nothing was trimmed, as Redis does.
+  after_removal(db, e, key, "ltrim");
   return OpStatus::kOk;
 }
 

@@ -20,6 +20,7 @@ void register_all_commands(CommandTable& table) {
   register_persistence(table);
   register_bitmaps(table);
   register_hyperloglog(table);
+  register_pubsub(table);
 }
 
 }  // namespace basalt

@@ -579,8 +579,10 @@ void info_stats(CommandContext& ctx, std::string& out) {
   field(out, "evicted_clients", s.evicted_clients);
   field(out, "keyspace_hits", st.keyspace_hits);
   field(out, "keyspace_misses", st.keyspace_misses);
-  field(out, "pubsub_channels", int64_t{0});
-  field(out, "pubsub_patterns", int64_t{0});
+  const PubSub& ps = ctx.engine.pubsub();
+  field(out, "pubsub_channels", static_cast<int64_t>(ps.channel_count(PubSub::Scope::kGlobal)));
+  field(out, "pubsub_patterns", static_cast<int64_t>(ps.pattern_count()));
+  field(out, "pubsubshard_channels", static_cast<int64_t>(ps.channel_count(PubSub::Scope::kShard)));
   field(out, "total_error_replies", s.total_error_replies);
 }
 
@@ -859,6 +861,7 @@ void cmd_config_set(CommandContext& ctx) {
     return;
   }
   ctx.engine.apply_eviction_config();
+  ctx.engine.apply_notify_config();
   ctx.reply.ok();
 }
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "store/value.hpp"
@@ -27,7 +28,11 @@ class ClientLink {
   // Room allocated beyond the unread bytes (CLIENT LIST's qbuf-free, Redis's sdsavail).
   virtual size_t query_buffer_free() const { return 0; }
   virtual size_t output_buffer_bytes() const = 0;
-  // A reply was appended outside any request of this client (a MONITOR line): flush it soon.
+  // Out-of-band data was appended through async_reply() (a MONITOR line, a Pub/Sub message):
+  // flush it soon. Such data is never silenced by CLIENT REPLY OFF/SKIP, as in Redis, even when it
+  // was written while this client's own command ran (a message published to itself). It never
+  // closes the connection on the spot (a client over its output limit goes after the loop
+  // turn's commands): the caller may be walking a table that holds this session.
   virtual void pushed() {}
 };
 
@@ -48,6 +53,19 @@ struct BlockState {
   ValueType value_type = ValueType::kList;
   // Held by CLIENT PAUSE rather than waiting for a key: the command has not run yet.
   bool postponed = false;
+};
+
+// What a client listens to (Pub/Sub): channels and shard channels in hash sets, as Redis keeps
+// them; patterns in subscription order, as Redis's list.
+struct Subscriptions {
+  std::unordered_set<std::string> channels;
+  std::vector<std::string> patterns;
+  std::unordered_set<std::string> shard_channels;
+
+  // The count SUBSCRIBE/PSUBSCRIBE replies carry (Redis's clientSubscriptionsCount); shard
+  // channels count apart (SSUBSCRIBE's replies).
+  size_t count() const { return channels.size() + patterns.size(); }
+  size_t total() const { return count() + shard_channels.size(); }
 };
 
 struct Session {
@@ -92,6 +110,12 @@ struct Session {
 
   // Blocking commands (BLPOP ...): set while the client waits; the front end stops reading.
   std::unique_ptr<BlockState> blocked;
+
+  // Pub/Sub (pubsub.hpp): null until the client first subscribes.
+  std::unique_ptr<Subscriptions> subscriptions;
+  // Subscribed to something: Redis's CLIENT_PUBSUB (a RESP2 client may then run only the
+  // (un)subscribe commands, PING, QUIT and RESET; CLIENT LIST's flag P; the pubsub output limits).
+  bool in_pubsub() const { return subscriptions != nullptr && subscriptions->total() > 0; }
 };
 
 }  // namespace basalt

@@ -22,6 +22,7 @@
 #include "commands/error_texts.hpp"
 #include "commands/families.hpp"
 #include "commands/generic_family.hpp"
+#include "commands/helpers.hpp"
 #include "commands/op_status.hpp"
 #include "store/database.hpp"
 #include "store/entry.hpp"
@@ -49,17 +50,22 @@ OpStatus collect_sets(Database& db, std::span<const std::string_view> keys,
 }
 
 // Replaces `destination` with `result`, or deletes it when the result is empty (Redis's setKey
-// and dbDelete in the STORE commands). Returns the stored size.
-size_t store_result(Database& db, std::string_view destination, Set&& result) {
+// and dbDelete in the STORE commands), notifying `event` or "del". Returns the stored size.
+size_t store_result(Database& db, std::string_view destination, Set&& result,
+                    std::string_view event) {
   const size_t n = result.size();
   if (n == 0) {
-    if (db.erase(destination)) db.signal_modified(destination);
+    if (db.erase(destination)) {
+      db.signal_modified(destination);
+      db.notify(kNotifyGeneric, "del", destination);
+    }
     return 0;
   }
   Value v = Value::new_set();
   v.set() = std::move(result);
   db.set(destination, std::move(v));
   db.signal_modified(destination);
+  db.notify(kNotifySet, event, destination);
   return n;
 }
 
@@ -80,9 +86,8 @@ void intersect(std::vector<const Set*>& sets, size_t limit, F&& take) {
   });
 }
 
-void remove_or_delete(Database& db, Entry* e) {
-  db.signal_modified(e->key());
-  if (e->value.set().empty()) db.erase(e);
+void remove_or_delete(Database& db, Entry* e, std::string_view key, std::string_view event) {
+  after_elements_removed(db, e, key, kNotifySet, event, e->value.set().empty());
 }
 
 }  // namespace
@@ -95,7 +100,10 @@ OpResult<size_t> op_sadd(Database& db, std::string_view key,
   Set& set = e->value.set();
   size_t added = 0;
   for (std::string_view m : members) added += set.add(m, max_intset) ? 1 : 0;
-  if (added != 0) db.signal_modified(key);
+  if (added != 0) {
+    db.signal_modified(key);
+    db.notify(kNotifySet, "sadd", key);
+  }
   return added;
 }
 
@@ -110,7 +118,7 @@ OpResult<size_t> op_srem(Database& db, std::string_view key,
     if (set.remove(m)) ++removed;
     if (set.empty()) break;
   }
-  if (removed != 0) remove_or_delete(db, e);
+  if (removed != 0) remove_or_delete(db, e, key, "srem");
   return removed;
 }
 
@@ -145,11 +153,13 @@ OpResult<bool> op_smove(Database& db, std::string_view source, std::string_view 
   if (holds_other_type(src) || holds_other_type(dst)) return OpStatus::kWrongType;
   if (src == dst) return src->value.set().contains(member);
   if (!src->value.set().remove(member)) return false;
-  db.signal_modified(source);
   // Entries stay where they are when other keys are added or deleted, so dst is still good.
-  if (src->value.set().empty()) db.erase(src);
+  remove_or_delete(db, src, source, "srem");
   if (dst == nullptr) dst = db.add(destination, Value::new_set());
-  if (dst->value.set().add(member, max_intset)) db.signal_modified(destination);
+  if (dst->value.set().add(member, max_intset)) {
+    db.signal_modified(destination);
+    db.notify(kNotifySet, "sadd", destination);
+  }
   return true;
 }
 
@@ -205,7 +215,7 @@ OpResult<size_t> op_sinterstore(Database& db, std::string_view destination,
                                 std::span<const std::string_view> keys, size_t max_intset) {
   auto r = op_sinter(db, keys, max_intset);
   if (!r.ok()) return r.status();
-  return store_result(db, destination, std::move(*r));
+  return store_result(db, destination, std::move(*r), "sinterstore");
 }
 
 OpResult<size_t> op_sunion_diff_store(Database& db, std::string_view destination,
@@ -213,7 +223,8 @@ OpResult<size_t> op_sunion_diff_store(Database& db, std::string_view destination
                                       size_t max_intset) {
   auto r = op_sunion_diff(db, keys, op, max_intset);
   if (!r.ok()) return r.status();
-  return store_result(db, destination, std::move(*r));
+  return store_result(db, destination, std::move(*r),
+                      op == SetAlgebra::kUnion ? "sunionstore" : "sdiffstore");
 }
 
 OpResult<std::optional<std::string>> op_srandmember(Database& db, std::string_view key,
@@ -286,7 +297,9 @@ OpResult<PopResult> op_spop(Database& db, std::string_view key, size_t count,
     r.members.reserve(set.size());
     set.for_each([&](std::string_view v) { r.members.emplace_back(v); });
     db.signal_modified(key);
+    db.notify(kNotifySet, "spop", key);
     db.erase(e);
+    db.notify(kNotifyGeneric, "del", key);
     return r;
   }
   r.members.reserve(count);
@@ -297,6 +310,7 @@ OpResult<PopResult> op_spop(Database& db, std::string_view key, size_t count,
     set.remove(r.members.back());
   }
   db.signal_modified(key);
+  db.notify(kNotifySet, "spop", key);
   return r;
 }
 

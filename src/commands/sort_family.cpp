@@ -192,7 +192,10 @@ OpResult<std::vector<std::optional<std::string>>> op_sort(Database& db, std::str
   if (params.store) {
     const std::string_view dest = *params.store;
     if (out.empty()) {
-      if (db.erase(dest)) db.signal_modified(dest);
+      if (db.erase(dest)) {
+        db.signal_modified(dest);
+        db.notify(kNotifyGeneric, "del", dest);
+      }
     } else {
       Value list = Value::new_list();
       // A GET that found nothing stores an empty string, as Redis does.
@@ -200,6 +203,7 @@ OpResult<std::vector<std::optional<std::string>>> op_sort(Database& db, std::str
         list.list().push_back(v ? std::string_view(*v) : std::string_view());
       db.set(dest, std::move(list));
       db.signal_modified(dest);
+      db.notify(kNotifyList, "sortstore", dest);
       db.signal_list_ready(dest);
     }
   }

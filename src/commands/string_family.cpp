@@ -53,14 +53,15 @@ Entry* store_string(Database& db, Entry* e, std::string_view key, std::string_vi
 }
 
 // Gives the key an absolute expiry, or deletes it when the time is not in the future, as Redis
-// does for a SET ... PXAT in the past. Signals the key either way.
-void expire_or_delete(Database& db, Entry* e, int64_t when_ms) {
+// does for a SET ... PXAT in the past. Signals the key either way; returns whether it deleted.
+bool expire_or_delete(Database& db, Entry* e, int64_t when_ms) {
   db.signal_modified(e->key());
   if (when_ms <= db.now_ms()) {
     db.erase(e);
-  } else {
-    db.set_expire(e, when_ms);
+    return true;
   }
+  db.set_expire(e, when_ms);
+  return false;
 }
 
 // Redis's checkStringLength: a write may not grow a string past `max_len` (proto-max-bulk-len,
@@ -100,8 +101,13 @@ OpResult<SetOutcome> op_set(Database& db, std::string_view key, std::string_view
   }
   if ((p.nx && e != nullptr) || (p.xx && e == nullptr)) return out;
   e = store_string(db, e, key, value, p.keep_ttl);
+  db.notify(kNotifyString, "set", key);
   if (p.expire_at != kNoExpire) {
-    expire_or_delete(db, e, p.expire_at);
+    const bool deleted = expire_or_delete(db, e, p.expire_at);
+    db.notify(kNotifyGeneric, "expire", key);
+    // Redis keeps such a key until a lookup or its expiry cycle deletes it ("expired" then);
+    // Basalt deletes it now, and says so now.
+    if (deleted) db.notify(kNotifyExpired, "expired", key);
   } else {
     db.signal_modified(key);
   }
@@ -119,6 +125,7 @@ OpResult<std::optional<std::string>> op_getset(Database& db, std::string_view ke
   if (old->has_value()) copy.emplace(**old);
   store_string(db, e, key, value, false);
   db.signal_modified(key);
+  db.notify(kNotifyString, "set", key);
   return copy;
 }
 
@@ -131,6 +138,7 @@ OpResult<std::optional<std::string>> op_getdel(Database& db, std::string_view ke
   std::optional<std::string> copy(std::in_place, **value);
   db.signal_modified(key);
   db.erase(e);
+  db.notify(kNotifyGeneric, "del", key);
   return copy;
 }
 
@@ -139,9 +147,10 @@ void op_getex_update(Database& db, std::string_view key, int64_t expire_at, bool
   Entry* e = db.find(key);
   if (e == nullptr) return;
   if (expire_at != kNoExpire) {
-    expire_or_delete(db, e, expire_at);
+    db.notify(kNotifyGeneric, expire_or_delete(db, e, expire_at) ? "del" : "expire", key);
   } else if (persist && db.clear_expire(e)) {
     db.signal_modified(key);
+    db.notify(kNotifyGeneric, "persist", key);
   }
 }
 
@@ -156,6 +165,7 @@ bool op_mset(Database& db, std::span<const std::string_view> pairs, bool nx) {
   for (size_t j = 0; j < pairs.size(); j += 2) {
     store_string(db, db.find(pairs[j]), pairs[j], pairs[j + 1], false);
     db.signal_modified(pairs[j]);
+    db.notify(kNotifyString, "set", pairs[j]);
   }
   return true;
 }
@@ -181,6 +191,7 @@ OpResult<int64_t> op_incr_by(Database& db, std::string_view key, int64_t delta) 
     db.add(key, Value(digits));
   }
   db.signal_modified(key);
+  db.notify(kNotifyString, "incrby", key);
   return value;
 }
 
@@ -207,6 +218,7 @@ OpResult<std::string> op_incr_by_float(Database& db, std::string_view key,
     db.add(key, Value(result));
   }
   db.signal_modified(key);
+  db.notify(kNotifyString, "incrbyfloat", key);
   return result;
 }
 
@@ -229,6 +241,7 @@ OpResult<size_t> op_append(Database& db, std::string_view key, std::string_view 
     if (!tail.empty()) std::memcpy(p + old_len, tail.data(), tail.size());
   }
   db.signal_modified(key);
+  db.notify(kNotifyString, "append", key);
   return total;
 }
 
@@ -271,6 +284,7 @@ OpResult<size_t> op_setrange(Database& db, std::string_view key, uint64_t offset
   char* p = e->value.resize(std::max(old_len, end));
   std::memcpy(p + offset, value.data(), value.size());
   db.signal_modified(key);
+  db.notify(kNotifyString, "setrange", key);
   return std::max(old_len, end);
 }
 

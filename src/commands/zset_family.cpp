@@ -61,10 +61,8 @@ bool holds_other_type(const Entry* e) {
   return e != nullptr && e->value.type() != ValueType::kZSet;
 }
 
-// After removing members: a sorted set never exists empty. Signals the change either way.
-void after_removal(Database& db, Entry* e) {
-  db.signal_modified(e->key());
-  if (e->value.zset().empty()) db.erase(e);
+void after_removal(Database& db, Entry* e, std::string_view key, std::string_view event) {
+  after_elements_removed(db, e, key, kNotifyZset, event, e->value.zset().empty());
 }
 
 }  // namespace
@@ -109,6 +107,7 @@ OpResult<ZAddResult> op_zadd(Database& db, std::string_view key, ZAddFlags flags
   }
   if (res.added + res.updated > 0) {
     db.signal_modified(key);
+    db.notify(kNotifyZset, flags.incr ? "zincr" : "zadd", key);
     db.signal_list_ready(key);  // clients blocked in BZPOPMIN & co.
   } else if (z.empty()) {
     db.erase(e);  // created for nothing (NX/XX/GT/LT skipped every pair, or a NaN)
@@ -127,7 +126,7 @@ OpResult<size_t> op_zrem(Database& db, std::string_view key,
     if (z.erase(m)) ++removed;
     if (z.empty()) break;
   }
-  if (removed > 0) after_removal(db, e);
+  if (removed > 0) after_removal(db, e, key, "zrem");
   return removed;
 }
 
@@ -157,13 +156,17 @@ Value build_zset(const std::vector<std::pair<std::string, double>>& pairs,
 
 void store_zset_result(Database& db, std::string_view dst,
                        const std::vector<std::pair<std::string, double>>& result,
-                       const ZSet::Limits& limits) {
+                       const ZSet::Limits& limits, std::string_view event) {
   if (result.empty()) {
-    if (db.erase(dst)) db.signal_modified(dst);
+    if (db.erase(dst)) {
+      db.signal_modified(dst);
+      db.notify(kNotifyGeneric, "del", dst);
+    }
     return;
   }
   db.set(dst, build_zset(result, limits));
   db.signal_modified(dst);
+  db.notify(kNotifyZset, event, dst);
   db.signal_list_ready(dst);
 }
 
@@ -180,7 +183,7 @@ OpResult<size_t> op_zrangestore(Database& db, std::string_view dst, std::string_
     // Stored in the set's own order whichever way it was read.
     std::reverse(result.begin(), result.end());
   }
-  store_zset_result(db, dst, result, limits);
+  store_zset_result(db, dst, result, limits, "zrangestore");
   return result.size();
 }
 
@@ -208,7 +211,12 @@ OpResult<size_t> op_zremrange(Database& db, std::string_view key, const ZRangeSp
       removed = z.erase_lex_range(spec.lex);
       break;
   }
-  if (removed > 0) after_removal(db, e);
+  if (removed > 0) {
+    after_removal(db, e, key,
+                  spec.kind == ZRangeSpec::Kind::kRank    ? "zremrangebyrank"
+                  : spec.kind == ZRangeSpec::Kind::kScore ? "zremrangebyscore"
+                                                          : "zremrangebylex");
+  }
   return removed;
 }
 
@@ -230,7 +238,7 @@ OpResult<std::optional<std::string_view>> op_zpop(
     } else {
       z.erase_rank_range(0, n - 1);
     }
-    after_removal(db, e);
+    after_removal(db, e, key, max ? "zpopmax" : "zpopmin");
     return std::optional<std::string_view>(key);
   }
   return std::optional<std::string_view>();
@@ -992,8 +1000,10 @@ bool parse_setop(CommandContext& ctx, size_t at, ZSetOp op, bool store, bool car
   }
   const auto n = static_cast<size_t>(*numkeys);
   out->keys = ctx.argv.subspan(at + 1, n);
+  // The type check before the options, as Redis; the operation's own lookup counts the hit or
+  // miss (INFO keyspace_*, keymiss events), once.
   for (std::string_view key : out->keys) {
-    const Entry* e = ctx.db().find_read(key);
+    const Entry* e = ctx.db().find(key, Access::kNoTouch);
     if (holds_other_type(e) && !e->value.is_set()) {  // plain sets are inputs too (score 1)
       ctx.reply.error(err::kWrongType);
       return false;
@@ -1066,7 +1076,10 @@ void setop_store_generic(CommandContext& ctx, ZSetOp op) {
   if (!parse_setop(ctx, 2, op, true, false, &args)) return;
   auto r = op_zsetop(ctx.db(), op, args.keys, args.weights, args.aggregate);
   if (!r.ok()) return reply_status(ctx, r.status());
-  store_zset_result(ctx.db(), ctx.arg(1), *r, limits_of(ctx));
+  store_zset_result(ctx.db(), ctx.arg(1), *r, limits_of(ctx),
+                    op == ZSetOp::kUnion   ? "zunionstore"
+                    : op == ZSetOp::kInter ? "zinterstore"
+                                           : "zdiffstore");
   ctx.reply.integer(static_cast<int64_t>(r->size()));
 }
 void cmd_zunionstore(CommandContext& ctx) { setop_store_generic(ctx, ZSetOp::kUnion); }

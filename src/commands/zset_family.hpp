@@ -104,9 +104,10 @@ enum class ZSetOp : uint8_t { kUnion, kInter, kDiff };
 OpResult<std::vector<std::pair<std::string, double>>> op_zsetop(
     Database& db, ZSetOp op, std::span<const std::string_view> keys,
     std::span<const double> weights, ZAggregate aggregate);
-// Stores a computed result at dst as ZUNIONSTORE & co. do (deleting dst when empty).
+// Stores a computed result at dst as ZUNIONSTORE & co. do (deleting dst when empty), with the
+// keyspace event `event` ("zunionstore" ...; "del" when it deleted).
 void store_zset_result(Database& db, std::string_view dst,
                        const std::vector<std::pair<std::string, double>>& result,
-                       const ZSet::Limits& limits);
+                       const ZSet::Limits& limits, std::string_view event);
 
 }  // namespace basalt

@@ -138,7 +138,8 @@ const Param kParams[] = {
     {"busy-reply-threshold", Kind::kInt, &Config::busy_reply_threshold, nullptr, 0, kMaxLong, true,
      "ms a script may run before others get BUSY (stored: Basalt has no scripts)"},
     {"client-output-buffer-limit", Kind::kOutputLimit, nullptr, nullptr, 0, 0, true,
-     "normal <hard> <soft> <soft-seconds>: disconnect clients whose pending replies exceed it"},
+     "<class> <hard> <soft> <soft-seconds> ...: disconnect clients whose pending replies exceed "
+     "their class's limit (normal, pubsub; replica is stored only)"},
     {"client-query-buffer-limit", Kind::kMemory, &Config::client_query_buffer_limit, nullptr,
      1024 * 1024, kMaxLong, true, "largest unparsed request a client may send"},
     {"cluster-enabled", Kind::kConstant, nullptr, nullptr, 0, 0, false,
@@ -272,7 +273,7 @@ const Param kParams[] = {
      true, "skip the AOF's fsyncs during a rewrite (stored and reported only: see README)",
      "yes,no"},
     {"notify-keyspace-events", Kind::kNotifyEvents, nullptr, &Config::notify_keyspace_events, 0, 0,
-     true, "keyspace notification classes (stored: Basalt has no pub/sub to send them on)"},
+     true, "keyspace notification classes: K and/or E with the event classes (A = g$lshzxetd)"},
     {"oom-score-adj", Kind::kEnum, nullptr, &Config::oom_score_adj, 0, 0, true,
      "set the process's Linux oom_score_adj from oom-score-adj-values: no, yes (relative), "
      "relative or absolute",
@@ -540,10 +541,16 @@ std::string range_reason(const Param& p) {
 }
 
 std::string output_limit_value(const Config& c) {
-  return "normal " + std::to_string(c.client_output_hard_limit) + " " +
-         std::to_string(c.client_output_soft_limit) + " " +
-         std::to_string(c.client_output_soft_seconds) +
-         " slave 268435456 67108864 60 pubsub 33554432 8388608 60";
+  std::string out;
+  auto add = [&out](std::string_view cls, const OutputLimit& l) {
+    if (!out.empty()) out += ' ';
+    out += cls;
+    for (int64_t v : {l.hard, l.soft, l.soft_seconds}) out += ' ' + std::to_string(v);
+  };
+  add("normal", c.client_output_limit_normal);
+  add("slave", c.client_output_limit_replica);
+  add("pubsub", c.client_output_limit_pubsub);
+  return out;
 }
 
 std::optional<std::string> set_output_limit(Config& c, std::string_view value) {
@@ -554,25 +561,22 @@ std::optional<std::string> set_output_limit(Config& c, std::string_view value) {
     return "Wrong number of arguments in buffer limit configuration.";
   }
   // Every class is checked before any is applied, so a bad class leaves the old limits intact.
-  std::optional<std::array<int64_t, 3>> normal;
+  std::vector<std::pair<OutputLimit*, OutputLimit>> changes;
   for (size_t i = 0; i < words.size(); i += 4) {
     std::string cls = lowercase(words[i]);
     auto hard = parse_memory(words[i + 1]), soft = parse_memory(words[i + 2]);
     auto secs = parse_int64(words[i + 3]);
-    if (cls != "normal" && cls != "slave" && cls != "replica" && cls != "pubsub") {
-      return "Invalid client class specified in buffer limit configuration.";
-    }
+    OutputLimit* target = cls == "normal"                      ? &c.client_output_limit_normal
+                          : cls == "slave" || cls == "replica" ? &c.client_output_limit_replica
+                          : cls == "pubsub"                    ? &c.client_output_limit_pubsub
+                                                               : nullptr;
+    if (target == nullptr) return "Invalid client class specified in buffer limit configuration.";
     if (!hard || !soft || !secs || *secs < 0) {
       return "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
     }
-    // Only the normal class applies: Basalt has no replicas and no pub/sub clients.
-    if (cls == "normal") normal = {*hard, *soft, *secs};
+    changes.emplace_back(target, OutputLimit{*hard, *soft, *secs});
   }
-  if (normal) {
-    c.client_output_hard_limit = (*normal)[0];
-    c.client_output_soft_limit = (*normal)[1];
-    c.client_output_soft_seconds = (*normal)[2];
-  }
+  for (auto& [target, limit] : changes) *target = limit;
   return std::nullopt;
 }
 

@@ -12,6 +12,14 @@
 
 namespace basalt {
 
+// A client class's output buffer limit: closed at once above `hard`, or once above `soft` for
+// more than soft_seconds (0 = no such limit).
+struct OutputLimit {
+  int64_t hard = 0;
+  int64_t soft = 0;
+  int64_t soft_seconds = 0;
+};
+
 struct Config {
   std::string bind = "127.0.0.1";
   int64_t port = 6379;
@@ -33,10 +41,11 @@ struct Config {
   int64_t set_max_listpack_entries = 128;
   int64_t set_max_listpack_value = 64;
   int64_t client_query_buffer_limit = 1024ll * 1024 * 1024;
-  // Redis's "normal" class: hard limit, soft limit, soft seconds (0 = unlimited).
-  int64_t client_output_hard_limit = 0;
-  int64_t client_output_soft_limit = 0;
-  int64_t client_output_soft_seconds = 0;
+  // client-output-buffer-limit, by Redis's client class, with Redis's defaults. The replica
+  // class is kept for CONFIG GET/REWRITE only: Basalt has no replicas.
+  OutputLimit client_output_limit_normal{};
+  OutputLimit client_output_limit_replica{256ll << 20, 64ll << 20, 60};
+  OutputLimit client_output_limit_pubsub{32ll << 20, 8ll << 20, 60};
   int64_t hz = 10;
   int64_t shutdown_delay_ms = 0;  // SIGTERM: keep serving this long with /readyz at 503
   // SLOWLOG: commands taking at least this many microseconds are logged (-1: none, 0: all).

@@ -1,6 +1,7 @@
 #include "server/resp_connection.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "base/log.hpp"
 #include "server/server.hpp"
@@ -45,8 +46,18 @@ size_t RespConnection::query_buffer_free() const {
 
 void RespConnection::drop_replies_since(size_t reply_start) {
   // CLIENT REPLY OFF/SKIP: the command ran, only its reply is withheld (Redis checks the same
-  // flags when it queues a reply). Replies are appended in order, so the tail is this one's.
-  output().resize(std::min(reply_start, output().size()));
+  // flags when it queues a reply). Replies are appended in order, so the tail is this one's,
+  // less the out-of-band data written meanwhile, which Redis never silences (its CLIENT_PUSHING):
+  // those ranges move down over the dropped bytes, in order.
+  std::string& out = output();
+  size_t end = std::min(reply_start, out.size());
+  for (auto [begin, stop] : kept_pushes_) {
+    if (begin < reply_start || stop > out.size()) continue;
+    std::memmove(out.data() + end, out.data() + begin, stop - begin);
+    end += stop - begin;
+  }
+  out.resize(end);
+  kept_pushes_.clear();
   if (session_->skip_replies > 0) --session_->skip_replies;
 }
 
@@ -64,9 +75,25 @@ void RespConnection::on_unblocked() {
 }
 
 void RespConnection::pushed() {
-  // A monitor that does not read its feed is closed by the output limits, as any client.
-  if (closed_for_output_limit()) return;
+  if (executing_) {
+    kept_pushes_.emplace_back(async_reply_start_, output().size());
+    return;  // process_input flushes and checks the limits after the command
+  }
+  // A subscriber or monitor that does not read is closed by the output limits, as any client,
+  // but not from inside the command that fed it (which may be walking a table of subscribers).
+  if (!limit_check_pending_ && output_over_limit()) {
+    limit_check_pending_ = true;
+    server().queue_resume(this);
+  }
   request_flush();
+}
+
+void RespConnection::resume() {
+  if (limit_check_pending_) {
+    limit_check_pending_ = false;
+    if (closed_for_output_limit()) return;
+  }
+  process_input();
 }
 
 void RespConnection::on_close() {
@@ -85,15 +112,16 @@ bool RespConnection::output_over_limit() {
   const Config& cfg = server().config();
   size_t pending = pending_output();
   if (!ever_authenticated_ && pending > kUnauthOutputLimit) return true;
-  if (cfg.client_output_hard_limit > 0 &&
-      pending > static_cast<size_t>(cfg.client_output_hard_limit)) {
-    return true;
-  }
-  if (cfg.client_output_soft_limit > 0 &&
-      pending > static_cast<size_t>(cfg.client_output_soft_limit)) {
+  // client-output-buffer-limit's class: a subscribed client is of class pubsub (Redis's
+  // getClientType; a monitor stays normal).
+  const OutputLimit& limit = session_ != nullptr && session_->in_pubsub()
+                                 ? cfg.client_output_limit_pubsub
+                                 : cfg.client_output_limit_normal;
+  if (limit.hard > 0 && pending > static_cast<size_t>(limit.hard)) return true;
+  if (limit.soft > 0 && pending > static_cast<size_t>(limit.soft)) {
     int64_t now = server().now_ms();
     if (soft_limit_since_ms_ == 0) soft_limit_since_ms_ = now;
-    return now - soft_limit_since_ms_ > cfg.client_output_soft_seconds * 1000;
+    return now - soft_limit_since_ms_ > limit.soft_seconds * 1000;
   }
   soft_limit_since_ms_ = 0;
   return false;
@@ -179,9 +207,12 @@ void RespConnection::process_input() {
     }
     prefetch_next(in.unread().substr(parser_.consumed()));
     size_t reply_start = output().size();
+    executing_ = true;
     engine.execute(*session_, parser_.args(), reply_);
+    executing_ = false;
     ever_authenticated_ = ever_authenticated_ || session_->authenticated;
     if (session_->replies_off || session_->skip_replies > 0) drop_replies_since(reply_start);
+    kept_pushes_.clear();
     in.consume(parser_.consumed());
     produced = true;
     if (session_->close_after_reply) {

@@ -3,6 +3,9 @@
 // while the batch runs), executes each through the engine, and appends the replies to the output
 // buffer that the server flushes once per loop turn.
 
+#include <utility>
+#include <vector>
+
 #include "commands/engine.hpp"
 #include "protocol/request_parser.hpp"
 #include "server/resp_reply.hpp"
@@ -29,8 +32,9 @@ class RespConnection final : public StreamConnection, public ClientLink {
   }
   bool evictable() const override { return session_ != nullptr && !session_->no_evict; }
 
-  void resume() override { process_input(); }
+  void resume() override;
   bool idle_exempt() const override { return session_ != nullptr && session_->blocked; }
+  bool enforce_output_limit() override { return pending_output() > 0 && closed_for_output_limit(); }
 
  protected:
   void on_read() override { process_input(); }
@@ -56,7 +60,14 @@ class RespConnection final : public StreamConnection, public ClientLink {
   uint64_t ahead_hash_ = 0;
   bool ahead_has_key_ = false;
   RespReplyBuilder reply_;
-  size_t async_reply_start_ = 0;  // where the reply to a served blocked command begins
+  size_t async_reply_start_ = 0;  // where the last async_reply() began writing
+  // Inside engine.execute() for this client: out-of-band data written now is this command's
+  // output, kept (kept_pushes_: [begin, end) offsets) when CLIENT REPLY drops its reply.
+  bool executing_ = false;
+  std::vector<std::pair<size_t, size_t>> kept_pushes_;
+  // Out-of-band data took the output over a limit while another client's command ran: closed
+  // once the loop turn's commands are done (never from inside them).
+  bool limit_check_pending_ = false;
   int64_t soft_limit_since_ms_ = 0;
   bool limits_authenticated_ = false;
   // Authenticated at some point (or no password needed): only clients that never were get the

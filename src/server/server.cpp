@@ -544,6 +544,7 @@ void Server::on_cron(uv_timer_t* t) {
   Server& s = *static_cast<Server*>(t->data);
   s.engine_->cron();
   s.close_idle_clients();
+  s.enforce_output_limits();
   if (++s.cron_ticks_ % s.cron_hz_ == 0) s.release_idle_buffers();
 }
 
@@ -551,6 +552,18 @@ void Server::release_idle_buffers() {
   const int64_t now = now_ms();
   for (auto* c : connections_) {
     if (now - c->last_activity_ms() >= kIdleBufferAgeMs) c->release_idle_buffers();
+  }
+}
+
+void Server::enforce_output_limits() {
+  // Redis's clientsCron does the same: a soft limit is a duration, which may end while nothing is
+  // written to the client. Candidates first: closing leaves connections_.
+  std::vector<StreamConnection*> pending;
+  for (auto* c : connections_) {
+    if (c->pending_output() > 0) pending.push_back(c);
+  }
+  for (auto* c : pending) {
+    if (!c->closing()) c->enforce_output_limit();
   }
 }
 

@@ -135,6 +135,7 @@ class Server final : public Host {
   void arm_cron();
   void arm_block_timer();
   void close_idle_clients();
+  void enforce_output_limits();
   void begin_shutdown();
   // Raises the descriptor limit for maxclients (or lowers maxclients to fit), as Redis does at
   // start; false with *error when not even one client would fit.

@@ -113,6 +113,9 @@ class StreamConnection {
   virtual void resume() {}
   // Idle-timeout policy: blocked clients are exempt, as in Redis.
   virtual bool idle_exempt() const { return false; }
+  // The cron's check of output buffer limits: a soft limit runs out with no new output (a
+  // subscriber whose channel went quiet). Closes the connection if it is over; true if it did.
+  virtual bool enforce_output_limit() { return false; }
 
  protected:
   // New bytes are in read_buffer(); parse and execute what is complete.

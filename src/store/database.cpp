@@ -48,6 +48,7 @@ Entry* Database::find_read(std::string_view key, Access access) {
     store_->stats().keyspace_hits++;
   } else {
     store_->stats().keyspace_misses++;
+    notify(kNotifyKeyMiss, "keymiss", key);
   }
   return e;
 }
@@ -57,6 +58,7 @@ Entry* Database::add(std::string_view key, Value&& value) {
   e->set_snapshot_epoch(epoch_);
   store_->init_access(e);
   dict_.insert(e);
+  notify(kNotifyNew, "new", key);
   return e;
 }
 
@@ -148,6 +150,11 @@ void Database::signal_modified(std::string_view key) {
   }
   store_->note_change();
   if (auto* o = store_->observer()) o->on_key_modified(index_, key);
+}
+
+void Database::notify(uint32_t cls, std::string_view event, std::string_view key) {
+  if ((store_->notify_flags() & cls) == 0) return;
+  if (auto* o = store_->observer()) o->on_keyspace_event(index_, event, key);
 }
 
 void Database::signal_expired(std::string_view key) {

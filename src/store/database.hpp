@@ -11,6 +11,7 @@
 
 #include "base/strings.hpp"
 #include "store/dict.hpp"
+#include "store/notify.hpp"
 
 namespace basalt {
 
@@ -29,6 +30,9 @@ class KeyspaceObserver {
   // channel a DEL (as Redis propagates evictions).
   virtual void on_key_evicted(int db, std::string_view key) { on_key_expired(db, key); }
   virtual void on_list_ready(int db, std::string_view key) = 0;
+  // A keyspace notification whose class notify-keyspace-events enables (Database::notify).
+  virtual void on_keyspace_event(int /*db*/, std::string_view /*event*/, std::string_view /*key*/) {
+  }
   virtual void on_db_flushed(int db) = 0;
   // SWAPDB: a and b have just exchanged their contents.
   virtual void on_db_swapped(int a, int b) {
@@ -108,6 +112,9 @@ class Database {
   void signal_modified(std::string_view key);
   void signal_expired(std::string_view key);
   void signal_list_ready(std::string_view key);
+  // A keyspace notification (notify.hpp: Redis's notifyKeyspaceEvent), sent where the write
+  // happens, with Redis's class and event name, if notify-keyspace-events enables the class.
+  void notify(uint32_t cls, std::string_view event, std::string_view key);
 
   template <class F>
   uint64_t scan(uint64_t cursor, F&& fn) const {

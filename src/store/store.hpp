@@ -51,6 +51,9 @@ class Store {
   void set_active_expire(bool enabled) { active_expire_enabled_ = enabled; }
   // CLIENT PAUSE holds the dataset still: reads see a key past its TTL as absent but leave it in
   // place (Redis's expireIfNeeded under a pause); the first access after the pause deletes it.
+  // notify-keyspace-events as bits (notify.hpp): Database::notify sends only these classes.
+  void set_notify_flags(uint32_t flags) { notify_flags_ = flags; }
+  uint32_t notify_flags() const { return notify_flags_; }
   void set_expiry_held(bool held) { expiry_held_ = held; }
   bool expiry_held() const { return expiry_held_; }
   bool active_expire_enabled() const { return active_expire_enabled_; }
@@ -118,6 +121,7 @@ class Store {
   bool expiry_held_ = false;
   uint64_t version_seq_;
   uint64_t dirty_ = 0;
+  uint32_t notify_flags_ = 0;
 };
 
 }  // namespace basalt

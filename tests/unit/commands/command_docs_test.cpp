@@ -193,7 +193,16 @@ constexpr std::string_view kCommands[] = {"get",
                                           "zunionstore",
                                           "zinterstore",
                                           "zdiffstore",
-                                          "zintercard"};
+                                          "zintercard",
+                                          "subscribe",
+                                          "unsubscribe",
+                                          "psubscribe",
+                                          "punsubscribe",
+                                          "ssubscribe",
+                                          "sunsubscribe",
+                                          "publish",
+                                          "spublish",
+                                          "pubsub"};
 
 constexpr std::string_view kSubcommands[] = {"client|id",
                                              "client|setname",
@@ -235,7 +244,13 @@ constexpr std::string_view kSubcommands[] = {"client|id",
                                              "latency|history",
                                              "latency|reset",
                                              "latency|histogram",
-                                             "latency|help"};
+                                             "latency|help",
+                                             "pubsub|channels",
+                                             "pubsub|numpat",
+                                             "pubsub|numsub",
+                                             "pubsub|shardchannels",
+                                             "pubsub|shardnumsub",
+                                             "pubsub|help"};
 
 // Exact replies of redis-server 7.0.15 over RESP3, captured with
 // `tools/gen_command_docs.py --dump-raw get lpush set getset 'client|kill'`.

@@ -120,9 +120,9 @@ TEST_F(ConfigLoadTest, ConfigFileSyntaxAsRedisConf) {
   ASSERT_EQ(save_rules(config_).size(), 2u);
   EXPECT_EQ(save_rules(config_)[1].changes, 10000);
   EXPECT_EQ(config_.bind, "127.0.0.1 -::1");
-  EXPECT_EQ(config_.client_output_hard_limit, 1024 * 1024);
-  EXPECT_EQ(config_.client_output_soft_limit, 512 * 1024);
-  EXPECT_EQ(config_.client_output_soft_seconds, 30);
+  EXPECT_EQ(config_.client_output_limit_normal.hard, 1024 * 1024);
+  EXPECT_EQ(config_.client_output_limit_normal.soft, 512 * 1024);
+  EXPECT_EQ(config_.client_output_limit_normal.soft_seconds, 30);
   EXPECT_EQ(config_.proto_max_bulk_len, 64ll * 1024 * 1024);
 }
 
@@ -319,15 +319,24 @@ TEST(ConfigRuntime, OutputLimitIsValidatedBeforeApplying) {
   EXPECT_EQ(
       ConfigRegistry::set(c, "client-output-buffer-limit", "pubsub 32mb 8mb 60 normal 1 2 3", true),
       std::nullopt);
-  EXPECT_EQ(c.client_output_hard_limit, 1);
-  EXPECT_EQ(c.client_output_soft_limit, 2);
-  EXPECT_EQ(c.client_output_soft_seconds, 3);
+  EXPECT_EQ(c.client_output_limit_normal.hard, 1);
+  EXPECT_EQ(c.client_output_limit_normal.soft, 2);
+  EXPECT_EQ(c.client_output_limit_normal.soft_seconds, 3);
   EXPECT_TRUE(ConfigRegistry::set(c, "client-output-buffer-limit", "normal 7 8 9 bad 1 2 3", true));
-  EXPECT_EQ(c.client_output_hard_limit, 1) << "a bad class leaves every limit as it was";
+  EXPECT_EQ(c.client_output_limit_normal.hard, 1) << "a bad class leaves every limit as it was";
   EXPECT_TRUE(ConfigRegistry::set(c, "client-output-buffer-limit", "normal 7 8 -9", true));
-  EXPECT_EQ(c.client_output_soft_seconds, 3);
+  EXPECT_EQ(c.client_output_limit_normal.soft_seconds, 3);
   EXPECT_EQ(ConfigRegistry::get(c, "client-output-buffer-limit")[0].second,
             "normal 1 2 3 slave 268435456 67108864 60 pubsub 33554432 8388608 60");
+  // Each class is its own: subscribed clients are held to the pubsub one.
+  EXPECT_EQ(ConfigRegistry::set(c, "client-output-buffer-limit", "pubsub 1mb 512kb 5", true),
+            std::nullopt);
+  EXPECT_EQ(c.client_output_limit_pubsub.hard, 1024 * 1024);
+  EXPECT_EQ(c.client_output_limit_pubsub.soft, 512 * 1024);
+  EXPECT_EQ(c.client_output_limit_pubsub.soft_seconds, 5);
+  EXPECT_EQ(c.client_output_limit_normal.hard, 1) << "other classes untouched";
+  EXPECT_EQ(ConfigRegistry::get(c, "client-output-buffer-limit")[0].second,
+            "normal 1 2 3 slave 268435456 67108864 60 pubsub 1048576 524288 5");
 }
 
 }  // namespace

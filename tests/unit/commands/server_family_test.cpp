@@ -613,9 +613,9 @@ TEST_F(ServerTest, ConfigSetAppliesAndTellsTheHost) {
   EXPECT_EQ(run({"CONFIG", "SET", "proto-max-bulk-len", "2mb"}), kOk);
   EXPECT_EQ(config_.proto_max_bulk_len, 2 * 1024 * 1024);
   EXPECT_EQ(run({"CONFIG", "SET", "client-output-buffer-limit", "normal 1mb 512kb 10"}), kOk);
-  EXPECT_EQ(config_.client_output_hard_limit, 1024 * 1024);
-  EXPECT_EQ(config_.client_output_soft_limit, 512 * 1024);
-  EXPECT_EQ(config_.client_output_soft_seconds, 10);
+  EXPECT_EQ(config_.client_output_limit_normal.hard, 1024 * 1024);
+  EXPECT_EQ(config_.client_output_limit_normal.soft, 512 * 1024);
+  EXPECT_EQ(config_.client_output_limit_normal.soft_seconds, 10);
   EXPECT_EQ(run({"CONFIG", "SET", "save", "", "appendonly", "NO"}), kOk);
   EXPECT_EQ(run({"CONFIG", "SET", "requirepass", "secret"}), kOk);
   EXPECT_EQ(config_.requirepass, "secret");
@@ -744,7 +744,7 @@ TEST_F(ServerTest, ConfigSetIsAllOrNothing) {
                 .substr(0, 70),
             "-ERR CONFIG SET failed (possibly related to argument 'hz') - argument ");
   EXPECT_EQ(config_.timeout, 0);
-  EXPECT_EQ(config_.client_output_hard_limit, 0);
+  EXPECT_EQ(config_.client_output_limit_normal.hard, 0);
   EXPECT_EQ(host_.config_changes, 0);
   // Names are all checked before any value: an unknown name wins over an earlier bad value, and
   // the first name error wins over later ones.
@@ -759,7 +759,7 @@ TEST_F(ServerTest, ConfigSetIsAllOrNothing) {
   EXPECT_EQ(
       run({"CONFIG", "SET", "client-output-buffer-limit", "normal 1 2 3 bad 1 2 3"}).substr(0, 20),
       "-ERR CONFIG SET fail");
-  EXPECT_EQ(config_.client_output_hard_limit, 0);
+  EXPECT_EQ(config_.client_output_limit_normal.hard, 0);
 }
 
 TEST_F(ServerTest, ConfigResetStat) {

@@ -1,0 +1,103 @@
+"""Pub/Sub and keyspace notifications on the real server, where sockets and timing matter: a
+subscriber that stops reading is closed at the pubsub class's output limit (and the server goes
+on), PUBLISH from the HTTP API reaches RESP subscribers, and the notifications that come from the
+server's own work (active expiry, eviction) arrive without any client touching the keys."""
+
+import http.client
+import json
+import os
+import socket
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import basalt_harness as h  # noqa: E402
+
+
+def http_call(port, method, path):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request(method, path)
+        res = conn.getresponse()
+        return res.status, json.loads(res.read() or b"null")
+    finally:
+        conn.close()
+
+
+def http_port(server):
+    args = server.proc.args
+    return int(args[args.index("--http-port") + 1])
+
+
+def wait_for(predicate, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+class PubSubServerTest(unittest.TestCase):
+    def test_a_subscriber_that_stops_reading_is_closed_at_the_pubsub_limit(self):
+        with h.basalt("--client-output-buffer-limit", "pubsub 1mb 256kb 60") as s:
+            sub = h.RawClient(s.port)
+            sub.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            self.assertIn(b"subscribe", sub.call("SUBSCRIBE", "flood"))
+            pub = h.RawClient(s.port)
+            # The normal class has no limit: only the subscriber's class closes it.
+            self.assertIn(b"normal 0 0 0 slave 268435456 67108864 60 pubsub 1048576 262144 60",
+                          pub.call("CONFIG", "GET", "client-output-buffer-limit"))
+            payload = "x" * 65536
+            receivers = []
+            for _ in range(200):  # 12.5 MB, far more than the socket buffers and the limit
+                receivers.append(int(pub.call("PUBLISH", "flood", payload)[1:-2]))
+                if receivers[-1] == 0:
+                    break
+            self.assertEqual(receivers[0], 1)
+            self.assertEqual(receivers[-1], 0, "the subscriber was never closed")
+            self.assertEqual(pub.call("PUBSUB", "NUMSUB", "flood"),
+                             b"*2\r\n$5\r\nflood\r\n:0\r\n")
+            self.assertEqual(pub.call("PING"), b"+PONG\r\n")
+            pub.close()
+            sub.close()
+
+    def test_http_publish_reaches_resp_subscribers_and_http_cannot_subscribe(self):
+        with h.basalt() as s:
+            sub = h.RawClient(s.port)
+            sub.call("SUBSCRIBE", "news")
+            status, body = http_call(http_port(s), "GET", "/api/v1/redis/publish/news/hello")
+            self.assertEqual((status, body), (200, {"result": 1}))
+            self.assertEqual(sub.read_reply(), b"*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$5\r\nhello\r\n")
+            status, body = http_call(http_port(s), "GET", "/api/v1/redis/subscribe/news")
+            self.assertEqual(status, 400)
+            self.assertIn("needs a RESP connection", body["error"])
+            sub.close()
+
+    def test_active_expiry_and_eviction_send_their_events(self):
+        with h.basalt("--hz", "50") as s:
+            sub, c = h.RawClient(s.port), h.RawClient(s.port)
+            self.assertEqual(c.call("CONFIG", "SET", "notify-keyspace-events", "Exe"), b"+OK\r\n")
+            sub.call("SUBSCRIBE", "__keyevent@0__:expired", "__keyevent@0__:evicted")
+            sub.read_reply()  # the second channel's notice
+            c.call("SET", "short", "v", "PX", "30")
+            # Nobody reads the key: only the expiry cycle can find it.
+            self.assertEqual(sub.read_reply(),
+                             b"*3\r\n$7\r\nmessage\r\n$22\r\n__keyevent@0__:expired\r\n"
+                             b"$5\r\nshort\r\n")
+            c.call("CONFIG", "SET", "maxmemory-policy", "allkeys-random")
+            info = c.call("INFO", "memory").decode()
+            used = int(info.split("used_memory:")[1].split("\r\n")[0])
+            c.call("CONFIG", "SET", "maxmemory", str(used + 2 * 1024 * 1024))
+            for i in range(200):
+                c.call("SET", f"k{i}", "v" * 65536)
+            reply = sub.read_reply()
+            self.assertTrue(reply.startswith(b"*3\r\n$7\r\nmessage\r\n$22\r\n__keyevent@0__:evicted"),
+                            reply)
+            sub.close()
+            c.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
