@@ -1027,7 +1027,7 @@ class Loader {
         if (database.peek(key) != nullptr) {
           return d_.fail("Duplicate key " + quoted_key(key) + " in database " + std::to_string(db));
         }
-        Entry* e = database.add(key, std::move(value));
+        Entry* e = database.add_loaded(key, std::move(value));
         if (expire_at != kNoExpire && expire_at > store_.now_ms()) {
           database.set_expire(e, expire_at);
         }

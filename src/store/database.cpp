@@ -53,11 +53,16 @@ Entry* Database::find_read(std::string_view key, Access access) {
   return e;
 }
 
-Entry* Database::add(std::string_view key, Value&& value) {
+Entry* Database::add_loaded(std::string_view key, Value&& value) {
   Entry* e = Entry::create(key, std::move(value));
   e->set_snapshot_epoch(epoch_);
   store_->init_access(e);
   dict_.insert(e);
+  return e;
+}
+
+Entry* Database::add(std::string_view key, Value&& value) {
+  Entry* e = add_loaded(key, std::move(value));
   notify(kNotifyNew, "new", key);
   return e;
 }

@@ -84,8 +84,11 @@ class Database {
   // The keyspace table, for prefetch hints (Dict::prefetch_slots) only.
   const Dict& dict() const { return dict_; }
 
-  // Creates a key that find() reported absent.
+  // Creates a key that find() reported absent (a "new" keyspace event).
   Entry* add(std::string_view key, Value&& value);
+  // The same for a key read from an RDB file, which is new to nobody: no event (Redis's
+  // dbAddRDBLoad), so DEBUG RELOAD does not flood subscribers of the "new" class.
+  Entry* add_loaded(std::string_view key, Value&& value);
   // Creates or replaces the value; a replaced key loses its TTL unless keep_ttl (SET semantics).
   Entry* set(std::string_view key, Value&& value, bool keep_ttl = false);
   // Deletes a key; returns whether it existed (and had not expired).

@@ -287,6 +287,18 @@ TEST_F(PersistenceTest, DebugReloadKeepsValuesAndTtls) {
   EXPECT_EQ(run({"DEBUG", "RELOAD", "MERGE"}), err("ERR syntax error"));
 }
 
+// Keys read from a dump are new to nobody: no "new" events (Redis's dbAddRDBLoad), which would
+// otherwise flood a subscriber with one message per key at each DEBUG RELOAD.
+TEST_F(PersistenceTest, ReloadSendsNoNewKeyEvents) {
+  run({"CONFIG", "SET", "notify-keyspace-events", "En"});
+  run({"SUBSCRIBE", "__keyevent@0__:new"}, 1);
+  run({"SET", "k", "v"});
+  EXPECT_EQ(client(1).take(), array({bulk("message"), bulk("__keyevent@0__:new"), bulk("k")}));
+  EXPECT_EQ(run({"DEBUG", "RELOAD"}), kOk);
+  EXPECT_EQ(run({"GET", "k"}), bulk("v"));
+  EXPECT_EQ(client(1).take(), "");
+}
+
 // A loaded value takes the encoding the configuration gives it, as Redis's loader converts by
 // its configuration (Redis's zset.tcl: "ZSCORE after a DEBUG RELOAD - skiplist" reloads with
 // zset-max-ziplist-entries 0), and so does RESTORE.
