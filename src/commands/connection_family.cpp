@@ -173,7 +173,7 @@ std::string client_info_line(const CommandContext& ctx, const Session& s) {
   num("obl", 0);
   num("oll", 0);
   num("omem", static_cast<int64_t>(omem));
-  num("tot-mem", static_cast<int64_t>(qbuf + qbuf_free + argv_mem + multi_mem + omem));
+  num("tot-mem", static_cast<int64_t>(qbuf + qbuf_free + argv_mem + omem + s.state_bytes()));
   field("events", "r");
   field("cmd", cmd);
   field("user", "default");

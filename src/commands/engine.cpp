@@ -643,19 +643,17 @@ void Engine::serve_ready_keys() {
 
 // --- WATCH and transactions -----------------------------------------------------------------
 
-namespace {
-Session::WatchedKey* find_watch(Session& s, int db, std::string_view key) {
-  for (auto& w : s.watched) {
-    if (w.db == db && w.key == key) return &w;
-  }
-  return nullptr;
-}
-}  // namespace
-
 void Engine::watch(Session& s, std::string_view key) {
-  if (find_watch(s, s.db, key) != nullptr) return;
-  s.watched.push_back({s.db, std::string(key)});
-  watched_keys_[s.db][std::string(key)].push_back(&s);
+  // The key's watchers, not the session's list, tell whether it is watched already: a client
+  // watching many keys costs O(1) per WATCH and per write to one of them, not O(its keys).
+  std::vector<Session::WatchedKey*>& watchers = watched_keys_[s.db][std::string(key)];
+  for (const Session::WatchedKey* w : watchers) {
+    if (w->session == &s) return;
+  }
+  Session::WatchedKey& w = s.watched.emplace_back(Session::WatchedKey{s.db, std::string(key)});
+  w.session = &s;
+  watchers.push_back(&w);
+  s.watched_bytes += kWatchEntryOverhead + key.size();
   ++watched_total_;
 }
 
@@ -665,11 +663,12 @@ void Engine::unwatch_all(Session& s) {
     auto it = by_key.find(w.key);
     if (it == by_key.end()) continue;
     auto& v = it->second;
-    v.erase(std::remove(v.begin(), v.end(), &s), v.end());
+    v.erase(std::remove(v.begin(), v.end(), &w), v.end());
     if (v.empty()) by_key.erase(it);
     --watched_total_;
   }
   s.watched.clear();
+  s.watched_bytes = 0;
   s.watch_dirty = false;
 }
 
@@ -688,16 +687,15 @@ void Engine::touch_watchers(int db, std::string_view key, bool deleted) {
   auto& by_key = watched_keys_[db];
   auto it = by_key.find(std::string(key));
   if (it == by_key.end()) return;
-  for (Session* s : it->second) {
-    Session::WatchedKey* w = find_watch(*s, db, key);
-    if (w != nullptr && w->expired) {
+  for (Session::WatchedKey* w : it->second) {
+    if (w->expired) {
       // The stale key is gone: logically nothing changed (Redis's touchWatchedKey).
       if (deleted || store_.db(db).peek(key) == nullptr) {
         w->expired = false;
         continue;
       }
     }
-    s->watch_dirty = true;
+    w->session->watch_dirty = true;
   }
 }
 
@@ -705,14 +703,13 @@ void Engine::on_key_modified(int db, std::string_view key) { touch_watchers(db, 
 
 void Engine::on_db_flushed(int db) {
   if (watched_total_ == 0) return;
-  for (auto& [key, sessions] : watched_keys_[db]) {
+  for (auto& [key, watchers] : watched_keys_[db]) {
     const bool present = store_.db(db).peek(key) != nullptr;
-    for (Session* s : sessions) {
-      Session::WatchedKey* w = find_watch(*s, db, key);
-      if (w != nullptr && w->expired) {
+    for (Session::WatchedKey* w : watchers) {
+      if (w->expired) {
         w->expired = false;  // the stale key goes with the flush: no change
       } else if (present) {
-        s->watch_dirty = true;
+        w->session->watch_dirty = true;
       }
     }
   }
@@ -724,25 +721,24 @@ void Engine::on_db_flushed(int db) {
 void Engine::on_db_swapped(int a, int b) {
   if (watched_total_ == 0) return;
   for (const auto& [db, other] : {std::pair{a, b}, std::pair{b, a}}) {
-    for (auto& [key, sessions] : watched_keys_[db]) {
+    for (auto& [key, watchers] : watched_keys_[db]) {
       Database& now_db = store_.db(db);
       Entry* now = now_db.peek(key);
       Entry* before = store_.db(other).peek(key);  // this db's content before the swap
       if (now == nullptr && before == nullptr) continue;
       const bool now_stale = now != nullptr && now_db.is_expired(now);
-      for (Session* s : sessions) {
-        Session::WatchedKey* w = find_watch(*s, db, key);
-        if (w != nullptr && w->expired) {
+      for (Session::WatchedKey* w : watchers) {
+        if (w->expired) {
           if (now == nullptr) {
             w->expired = false;
             continue;
           }
           if (now_stale) continue;
         } else if (before == nullptr && now_stale) {
-          if (w != nullptr) w->expired = true;
+          w->expired = true;
           continue;
         }
-        s->watch_dirty = true;
+        w->session->watch_dirty = true;
       }
     }
   }

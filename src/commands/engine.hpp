@@ -403,8 +403,8 @@ class Engine final : public KeyspaceObserver {
   std::vector<std::pair<int, std::string>> ready_keys_;
   std::unordered_set<std::string> ready_set_;  // "<db>:<key>", to queue a key once
 
-  // WATCH: per database, key -> sessions watching it.
-  std::vector<std::unordered_map<std::string, std::vector<Session*>>> watched_keys_;
+  // WATCH: per database, key -> its watchers' records (in their sessions' lists).
+  std::vector<std::unordered_map<std::string, std::vector<Session::WatchedKey*>>> watched_keys_;
   size_t watched_total_ = 0;
 
   // Last: it consumes the effect stream and uses the store, so it goes first.

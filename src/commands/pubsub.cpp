@@ -55,6 +55,7 @@ void PubSub::remove_subscriber(Table& table, std::string_view name, const Sessio
 void PubSub::subscribe(Session& s, std::string_view channel, Scope scope) {
   if (s.subscriptions == nullptr) s.subscriptions = std::make_unique<Subscriptions>();
   if (own_channels(s, scope).emplace(channel).second) {
+    s.subscriptions->bytes += kSubscriptionOverhead + channel.size();
     Table& t = table(scope);
     auto it = t.find(channel);
     if (it == t.end()) it = t.emplace(std::string(channel), Subscribers{}).first;
@@ -69,6 +70,7 @@ void PubSub::unsubscribe(Session& s, std::string_view channel, Scope scope, bool
     auto it = mine.find(std::string(channel));
     if (it != mine.end()) {
       mine.erase(it);
+      s.subscriptions->bytes -= kSubscriptionOverhead + channel.size();
       remove_subscriber(table(scope), channel, s);
     }
   }
@@ -90,6 +92,7 @@ void PubSub::psubscribe(Session& s, std::string_view pattern) {
   std::vector<std::string>& mine = s.subscriptions->patterns;
   if (std::find(mine.begin(), mine.end(), pattern) == mine.end()) {
     mine.emplace_back(pattern);
+    s.subscriptions->bytes += kSubscriptionOverhead + pattern.size();
     auto it = patterns_.find(pattern);
     if (it == patterns_.end()) it = patterns_.emplace(std::string(pattern), Subscribers{}).first;
     it->second.push_back(&s);
@@ -104,6 +107,7 @@ void PubSub::punsubscribe(Session& s, std::string_view pattern, bool notify) {
     if (it != mine.end()) {
       // The name may be the argument's own storage: drop it from the tables before erasing it.
       remove_subscriber(patterns_, pattern, s);
+      s.subscriptions->bytes -= kSubscriptionOverhead + pattern.size();
       mine.erase(it);
     }
   }

@@ -3,6 +3,7 @@
 // protocol, authentication, name, transaction queue, watched keys, and what it is blocked on.
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <unordered_set>
@@ -55,12 +56,20 @@ struct BlockState {
   bool postponed = false;
 };
 
+// What one watched key or one subscription costs beyond its name's bytes: the session's record
+// and its slot in the engine's table (an estimate, as Redis counts a list node and a struct per
+// entry), so that maxmemory-clients sees a client that watches or subscribes without end.
+inline constexpr size_t kWatchEntryOverhead = 64;
+inline constexpr size_t kSubscriptionOverhead = 64;
+
 // What a client listens to (Pub/Sub): channels and shard channels in hash sets, as Redis keeps
 // them; patterns in subscription order, as Redis's list.
 struct Subscriptions {
   std::unordered_set<std::string> channels;
   std::vector<std::string> patterns;
   std::unordered_set<std::string> shard_channels;
+  // What these subscriptions cost, as maxmemory-clients and CLIENT LIST's tot-mem count them.
+  size_t bytes = 0;
 
   // The count SUBSCRIBE/PSUBSCRIBE replies carry (Redis's clientSubscriptionsCount); shard
   // channels count apart (SSUBSCRIBE's replies).
@@ -104,9 +113,12 @@ struct Session {
     int db;
     std::string key;
     bool expired = false;
+    Session* session = nullptr;  // the watcher, for the engine's key -> watchers table
   };
   bool watch_dirty = false;
-  std::vector<WatchedKey> watched;
+  // A deque: the engine's table points at its elements, which push_back never moves.
+  std::deque<WatchedKey> watched;
+  size_t watched_bytes = 0;  // what the watches cost (maxmemory-clients, tot-mem)
 
   // Blocking commands (BLPOP ...): set while the client waits; the front end stops reading.
   std::unique_ptr<BlockState> blocked;
@@ -116,6 +128,12 @@ struct Session {
   // Subscribed to something: Redis's CLIENT_PUBSUB (a RESP2 client may then run only the
   // (un)subscribe commands, PING, QUIT and RESET; CLIENT LIST's flag P; the pubsub output limits).
   bool in_pubsub() const { return subscriptions != nullptr && subscriptions->total() > 0; }
+
+  // What the client's state holds beyond its buffers: a queued transaction, watches and
+  // subscriptions (Redis's multi-state and pubsub overheads in getClientMemoryUsage).
+  size_t state_bytes() const {
+    return queued_bytes + watched_bytes + (subscriptions != nullptr ? subscriptions->bytes : 0);
+  }
 };
 
 }  // namespace basalt

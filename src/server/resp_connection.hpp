@@ -28,7 +28,7 @@ class RespConnection final : public StreamConnection, public ClientLink {
 
   size_t memory_usage() const override {
     return StreamConnection::memory_usage() + parser_.memory_usage() +
-           (session_ != nullptr ? session_->queued_bytes : 0);
+           (session_ != nullptr ? session_->state_bytes() : 0);
   }
   bool evictable() const override { return session_ != nullptr && !session_->no_evict; }
 

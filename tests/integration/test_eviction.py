@@ -199,6 +199,30 @@ class ClientEviction(unittest.TestCase):
             self.assertEqual(r.info("stats")["evicted_clients"], 1)
             self.assertEqual(r.dbsize(), 0)
 
+    def test_watches_and_subscriptions_count(self):
+        # Redis's "client evicted due to watched key list" and "... pubsub subscriptions": state
+        # that grows with each small command counts, not only buffers.
+        with h.basalt("--maxmemory-clients", "200kb") as s:
+            r = redis.Redis(port=s.port)
+            for command in ("WATCH", "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE"):
+                c = socket.create_connection(("127.0.0.1", s.port), timeout=10)
+                evicted = False
+                for i in range(10000):  # 64 bytes and more each: 200 KB is some 3,000
+                    try:
+                        c.sendall(h.resp_encode(command, "name-%d" % i))
+                        if not c.recv(4096):
+                            evicted = True
+                            break
+                    except (ConnectionResetError, BrokenPipeError):
+                        evicted = True
+                        break
+                c.close()
+                self.assertTrue(evicted, command)
+                self.assertGreater(i, 1000, command)
+            self.assertEqual(r.info("stats")["evicted_clients"], 4)
+            self.assertTrue(r.ping())
+            r.connection_pool.disconnect()
+
     def test_a_percentage_of_maxmemory_and_off(self):
         # 10% of 10 MB: 1 MB.
         with h.basalt("--maxmemory", "10mb", "--maxmemory-clients", "10%") as s:
