@@ -162,9 +162,16 @@ void StreamConnection::flush(size_t limit) {
     return;
   }
   // The socket is full, or only a prefix may go (appendfsync always): hand the rest of what may
-  // go to uv_write and keep it alive until write_cb.
-  if (written < sendable) inflight_.assign(out_, written, sendable - written);
-  out_.erase(0, sendable);
+  // go to uv_write and keep it alive until write_cb. All of it: the buffer itself moves over, so
+  // a client that stops reading holds its replies once, not once there and again in out_'s
+  // capacity.
+  if (written < sendable && sendable == out_.size()) {
+    inflight_.swap(out_);  // inflight_ was empty
+    inflight_.erase(0, written);
+  } else {
+    if (written < sendable) inflight_.assign(out_, written, sendable - written);
+    out_.erase(0, sendable);
+  }
   durable_mark_ = 0;
   server_.account_client_memory(this);
   if (inflight_.empty()) return;
@@ -224,6 +231,11 @@ void StreamConnection::close() {
   closing_ = true;
   on_close();
   server_.connection_closing(this);
+  // Nothing more will be sent: the replies go now, not when libuv has closed the handle (the
+  // next loop iteration). The memory accounting already counts them gone; a client closed to
+  // make room (client eviction, an output limit) must make it before the next command's key
+  // eviction looks. The read buffer may still be in use by the command that closed us.
+  std::string().swap(out_);
   uv_close(reinterpret_cast<uv_handle_t*>(&handle_), close_cb);
 }
 
