@@ -199,6 +199,44 @@ class ClientEviction(unittest.TestCase):
             self.assertEqual(r.info("stats")["evicted_clients"], 1)
             self.assertEqual(r.dbsize(), 0)
 
+    def test_clients_go_before_keys_when_their_replies_fill_memory(self):
+        # Redis's maxmemory.tcl "eviction due to output buffers of many MGET clients": 5 MB of
+        # keys under an 11 MB cap and 20 clients that never read their replies. Without
+        # maxmemory-clients keys are evicted; with it the clients are closed and no key goes,
+        # however many clients were closed before (their buffers are given back at once).
+        with h.basalt("--maxmemory", "11mb", "--maxmemory-policy", "allkeys-lru") as s:
+            r = redis.Redis(port=s.port)
+            r.client_no_evict("on")
+            for client_eviction in (False, True):
+                r.flushdb()
+                r.config_set("maxmemory-clients", "3mb" if client_eviction else "0")
+                r.config_resetstat()
+                for j in range(50):
+                    r.setrange(str(j), 100000, "x")
+                clients = [socket.create_connection(("127.0.0.1", s.port)) for _ in range(20)]
+                for c in clients:
+                    c.setblocking(False)
+                deadline = time.monotonic() + 10
+                while time.monotonic() < deadline:
+                    stats = r.info("stats")
+                    if stats["evicted_clients"] >= 10 or stats["evicted_keys"] > 0:
+                        break
+                    for c in clients:
+                        try:
+                            c.send(h.resp_encode("MGET", "1") * 4)
+                        except OSError:
+                            pass
+                stats = r.info("stats")
+                if client_eviction:
+                    self.assertEqual(stats["evicted_keys"], 0)
+                    self.assertGreaterEqual(stats["evicted_clients"], 10)
+                    self.assertEqual(r.dbsize(), 50)
+                else:
+                    self.assertGreater(stats["evicted_keys"], 0)
+                for c in clients:
+                    c.close()
+            r.connection_pool.disconnect()
+
     def test_watches_and_subscriptions_count(self):
         # Redis's "client evicted due to watched key list" and "... pubsub subscriptions": state
         # that grows with each small command counts, not only buffers.
