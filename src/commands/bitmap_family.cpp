@@ -384,6 +384,7 @@ OpResult<std::vector<std::optional<int64_t>>> op_bitfield(Database& db, std::str
   std::vector<std::optional<int64_t>> results;
   results.reserve(ops.size());
   bool changed = dirty;
+  bool wrote = false;
   for (const BitfieldOp& op : ops) {
     if (op.opcode == BitfieldOpcode::kGet) {
       // A GET may reach past the end: read from a zero-padded copy of the 9 bytes it can span.
@@ -444,13 +445,14 @@ OpResult<std::vector<std::optional<int64_t>>> op_bitfield(Database& db, std::str
     results.emplace_back(reply);
     bitfield_set(p, op.offset, op.bits, new_bits);
     if (old_bits != new_bits) changed = true;
+    // Redis's `changes`: a write that ran and changed the value or created/grew the key.
+    if (dirty || old_bits != new_bits) wrote = true;
   }
   // Redis signals only when a field changed; a key created or grown by a write that FAIL then
-  // refused is signalled too, so that replaying the effects rebuilds the same value.
-  if (changed) {
-    db.signal_modified(key);
-    db.notify(kNotifyString, "setbit", key);
-  }
+  // refused is signalled too, so that replaying the effects rebuilds the same value. Its event
+  // goes only where Redis sends one.
+  if (changed) db.signal_modified(key);
+  if (wrote) db.notify(kNotifyString, "setbit", key);
   return results;
 }
 

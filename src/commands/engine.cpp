@@ -407,7 +407,7 @@ void Engine::feed_monitors(const CommandContext& ctx) {
   // A copy: a monitor over its output limit is closed (and leaves monitors_) while fed.
   const std::vector<Session*> targets = monitors_;
   for (Session* m : targets) {
-    m->link->async_reply().simple(line);
+    m->link->push_reply().simple(line);
     m->link->pushed();
   }
 }
@@ -804,7 +804,11 @@ void Engine::on_keyspace_event(int db, std::string_view event, std::string_view 
 }
 
 void Engine::on_key_evicted(int db, std::string_view key) {
-  store_.db(db).notify(kNotifyEvicted, "evicted", key);
+  // Sent once the eviction pass is done (send_evicted_events): delivering it now would grow
+  // subscribers' buffers inside the pass's measurement of what the deletion freed.
+  if ((store_.notify_flags() & kNotifyEvicted) != 0 && !pubsub_.empty()) {
+    evicted_events_.emplace_back(db, std::string(key));
+  }
   touch_watchers(db, key, /*deleted=*/true);
   // As Redis's performEvictions: a replica or the AOF must lose the key too.
   if (effects_.has_consumers()) propagate(db, {"DEL", key});
@@ -888,7 +892,15 @@ void Engine::sync_meter() {
 
 EvictionResult Engine::evict_if_needed() {
   if (loading_ || pause_ != PauseType::kOff) return EvictionResult::kOk;
-  return evictor_.perform(eviction_, meter());
+  const EvictionResult result = evictor_.perform(eviction_, meter());
+  if (!evicted_events_.empty()) send_evicted_events();
+  return result;
+}
+
+void Engine::send_evicted_events() {
+  const auto events = std::move(evicted_events_);
+  evicted_events_.clear();
+  for (const auto& [db, key] : events) store_.db(db).notify(kNotifyEvicted, "evicted", key);
 }
 
 void Engine::evict_step() {

@@ -345,6 +345,8 @@ class Engine final : public KeyspaceObserver {
   void count_error(std::string_view text);
   // Evicts if over maxmemory; kOk while loading or paused (the dataset stands still then).
   EvictionResult evict_if_needed();
+  // The "evicted" keyspace events of the eviction pass that just ended.
+  void send_evicted_events();
   // An exact reading for the meter (the cron's, and at CONFIG SET).
   void sync_meter();
   MemoryMeter& meter() { return meter_override_ != nullptr ? *meter_override_ : meter_; }
@@ -373,6 +375,7 @@ class Engine final : public KeyspaceObserver {
   std::vector<Session*> monitors_;
   PubSub pubsub_;
   std::string notify_channel_;  // on_keyspace_event's channel name, reused
+  std::vector<std::pair<int, std::string>> evicted_events_;  // (db, key), sent after the pass
   PauseType pause_ = PauseType::kOff;
   int64_t pause_end_ms_ = 0;
   std::vector<uint64_t> postponed_;  // session ids, in arrival order

@@ -32,7 +32,7 @@ std::string_view unsubscribe_kind(PubSub::Scope scope) {
 }  // namespace
 
 void PubSub::notice(Session& s, std::string_view kind, const std::string_view* name, size_t count) {
-  ReplyBuilder& r = s.link->async_reply();
+  ReplyBuilder& r = s.link->push_reply();
   r.push(3);
   r.bulk(kind);
   if (name != nullptr) {
@@ -141,7 +141,7 @@ size_t PubSub::publish(std::string_view channel, std::string_view message, Scope
   if (auto it = t.find(channel); it != t.end()) {
     const std::string_view kind = scope == Scope::kShard ? "smessage" : "message";
     for (Session* s : it->second) {
-      ReplyBuilder& r = s->link->async_reply();
+      ReplyBuilder& r = s->link->push_reply();
       r.push(3);
       r.bulk(kind);
       r.bulk(channel);
@@ -154,7 +154,7 @@ size_t PubSub::publish(std::string_view channel, std::string_view message, Scope
   for (const auto& [pattern, subs] : patterns_) {
     if (!glob_match(pattern, channel)) continue;
     for (Session* s : subs) {
-      ReplyBuilder& r = s->link->async_reply();
+      ReplyBuilder& r = s->link->push_reply();
       r.push(4);
       r.bulk("pmessage");
       r.bulk(pattern);

@@ -21,6 +21,9 @@ class ClientLink {
   virtual ~ClientLink() = default;
   // Where replies that arrive later go (a blocked command served or timed out).
   virtual ReplyBuilder& async_reply() = 0;
+  // Where out-of-band data goes (a Pub/Sub notice or message, a MONITOR line), each frame
+  // followed by pushed().
+  virtual ReplyBuilder& push_reply() { return async_reply(); }
   // The blocked command has replied: flush it and resume the client's pipelined requests.
   virtual void on_unblocked() = 0;
   // CLIENT KILL: close the connection (after this loop turn; never from inside a handler's caller).
@@ -29,7 +32,7 @@ class ClientLink {
   // Room allocated beyond the unread bytes (CLIENT LIST's qbuf-free, Redis's sdsavail).
   virtual size_t query_buffer_free() const { return 0; }
   virtual size_t output_buffer_bytes() const = 0;
-  // Out-of-band data was appended through async_reply() (a MONITOR line, a Pub/Sub message):
+  // Out-of-band data was appended through push_reply() (a MONITOR line, a Pub/Sub message):
   // flush it soon. Such data is never silenced by CLIENT REPLY OFF/SKIP, as in Redis, even when it
   // was written while this client's own command ran (a message published to itself). It never
   // closes the connection on the spot (a client over its output limit goes after the loop

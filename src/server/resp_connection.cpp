@@ -57,17 +57,34 @@ void RespConnection::drop_replies_since(size_t reply_start) {
     end += stop - begin;
   }
   out.resize(end);
-  kept_pushes_.clear();
+  forget_kept_pushes();
   if (session_->skip_replies > 0) --session_->skip_replies;
 }
 
 ReplyBuilder& RespConnection::async_reply() {
   async_reply_start_ = output().size();
+  rerun_ = true;
+  // Ranges kept before this re-run lie before its start, and flushes since may have moved them.
+  forget_kept_pushes();
   return reply_;
 }
 
+ReplyBuilder& RespConnection::push_reply() {
+  push_start_ = output().size();
+  return reply_;
+}
+
+void RespConnection::forget_kept_pushes() {
+  kept_pushes_.clear();
+  // A command that pushed a great deal to its own client (its own keyspace events over a
+  // million-key DEL) leaves no large table behind.
+  if (kept_pushes_.capacity() > 64) kept_pushes_.shrink_to_fit();
+}
+
 void RespConnection::on_unblocked() {
+  rerun_ = false;
   if (session_ != nullptr && session_->replies_off) drop_replies_since(async_reply_start_);
+  forget_kept_pushes();
   // Never re-enter process_input from inside another client's command: the server resumes this
   // client in its check phase.
   server().queue_resume(this);
@@ -75,10 +92,14 @@ void RespConnection::on_unblocked() {
 }
 
 void RespConnection::pushed() {
-  if (executing_) {
-    kept_pushes_.emplace_back(async_reply_start_, output().size());
-    return;  // process_input flushes and checks the limits after the command
+  // Written while this client's own command runs (or re-runs, until it blocks again): only a
+  // reply CLIENT REPLY withholds needs the ranges to keep.
+  const bool own_command =
+      executing_ || (rerun_ && session_ != nullptr && session_->blocked == nullptr);
+  if (own_command && (session_->replies_off || session_->skip_replies > 0)) {
+    kept_pushes_.emplace_back(push_start_, output().size());
   }
+  if (executing_) return;  // process_input flushes and checks the limits after the command
   // A subscriber or monitor that does not read is closed by the output limits, as any client,
   // but not from inside the command that fed it (which may be walking a table of subscribers).
   if (!limit_check_pending_ && output_over_limit()) {
@@ -212,7 +233,7 @@ void RespConnection::process_input() {
     executing_ = false;
     ever_authenticated_ = ever_authenticated_ || session_->authenticated;
     if (session_->replies_off || session_->skip_replies > 0) drop_replies_since(reply_start);
-    kept_pushes_.clear();
+    forget_kept_pushes();
     in.consume(parser_.consumed());
     produced = true;
     if (session_->close_after_reply) {

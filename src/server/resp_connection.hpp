@@ -19,6 +19,7 @@ class RespConnection final : public StreamConnection, public ClientLink {
 
   // ClientLink
   ReplyBuilder& async_reply() override;
+  ReplyBuilder& push_reply() override;
   void on_unblocked() override;
   void kill() override { close(); }
   size_t query_buffer_bytes() const override;
@@ -60,11 +61,16 @@ class RespConnection final : public StreamConnection, public ClientLink {
   uint64_t ahead_hash_ = 0;
   bool ahead_has_key_ = false;
   RespReplyBuilder reply_;
-  size_t async_reply_start_ = 0;  // where the last async_reply() began writing
-  // Inside engine.execute() for this client: out-of-band data written now is this command's
-  // output, kept (kept_pushes_: [begin, end) offsets) when CLIENT REPLY drops its reply.
+  // Where a re-run of a blocked or held command began its reply (async_reply()); rerun_ from
+  // then until on_unblocked().
+  size_t async_reply_start_ = 0;
+  bool rerun_ = false;
+  size_t push_start_ = 0;  // where the last push_reply() began writing
+  // Inside engine.execute() for this client: out-of-band data written now, or during a re-run,
+  // is kept (kept_pushes_: [begin, end) offsets) when CLIENT REPLY drops the command's reply.
   bool executing_ = false;
   std::vector<std::pair<size_t, size_t>> kept_pushes_;
+  void forget_kept_pushes();
   // Out-of-band data took the output over a limit while another client's command ran: closed
   // once the loop turn's commands are done (never from inside them).
   bool limit_check_pending_ = false;

@@ -38,6 +38,14 @@ Entry* Database::find(std::string_view key, Access access) {
 }
 
 Entry* Database::find_read(std::string_view key, Access access) {
+  // The keymiss event names the key after find() may have deleted it as expired, and `key` may
+  // be that entry's own bytes (SCAN ... TYPE looks up the keys it collected): hold a copy while
+  // such events are on.
+  std::string held;
+  if ((store_->notify_flags() & kNotifyKeyMiss) != 0) {
+    held.assign(key);
+    key = held;
+  }
   Entry* e = nullptr;
   if (!store_->expiry_held()) {
     e = find(key, access);

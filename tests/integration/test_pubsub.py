@@ -75,6 +75,25 @@ class PubSubServerTest(unittest.TestCase):
             self.assertIn("needs a RESP connection", body["error"])
             sub.close()
 
+    def test_client_reply_off_keeps_pushes_of_a_served_blocked_command(self):
+        # The served BLPOP's reply is withheld (CLIENT REPLY OFF); the keyspace event it caused
+        # for its own client is out-of-band data, which Redis never withholds.
+        with h.basalt() as s:
+            c, other = h.RawClient(s.port), h.RawClient(s.port)
+            other.call("CONFIG", "SET", "notify-keyspace-events", "El")
+            c.call("HELLO", "3")
+            self.assertTrue(c.call("SUBSCRIBE", "__keyevent@0__:lpop").startswith(b">3"))
+            c.sock.sendall(h.resp_encode("CLIENT", "REPLY", "OFF") + h.resp_encode("BLPOP", "q", "0"))
+            time.sleep(0.1)
+            self.assertEqual(other.call("LPUSH", "q", "a"), b":1\r\n")
+            self.assertEqual(c.read_reply(),
+                             b">3\r\n$7\r\nmessage\r\n$19\r\n__keyevent@0__:lpop\r\n$1\r\nq\r\n")
+            c.sock.sendall(h.resp_encode("CLIENT", "REPLY", "ON") + h.resp_encode("PING"))
+            self.assertEqual(c.read_reply(), b"+OK\r\n")
+            self.assertEqual(c.read_reply(), b"+PONG\r\n")
+            c.close()
+            other.close()
+
     def test_active_expiry_and_eviction_send_their_events(self):
         with h.basalt("--hz", "50") as s:
             sub, c = h.RawClient(s.port), h.RawClient(s.port)

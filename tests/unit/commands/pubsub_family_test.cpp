@@ -173,6 +173,21 @@ TEST_F(PubSubTest, ClassesMaskEvents) {
   EXPECT_EQ(client(0).take(), message("__keyevent@0__:keymiss", "missing"));
 }
 
+// SCAN ... TYPE looks up the keys it collected, as views into their entries; an expired one is
+// deleted by that lookup, and its keymiss event must not read the freed bytes (ASan checks).
+TEST_F(PubSubTest, ScanTypeOverAnExpiredKeyNamesItInTheMissEvent) {
+  run({"PSUBSCRIBE", "__keyevent@0__:*"});
+  client(0).take();
+  run({"CONFIG", "SET", "notify-keyspace-events", "Exm"}, 1);
+  run({"SET", "gone-key-with-a-long-name", "v", "PX", "5"}, 1);
+  clock_.advance_ms(10);
+  EXPECT_EQ(run({"SCAN", "0", "TYPE", "string"}, 1), array({bulk("0"), array({})}));
+  EXPECT_EQ(client(0).take(),
+            pmessage("__keyevent@0__:*", "__keyevent@0__:expired", "gone-key-with-a-long-name") +
+                pmessage("__keyevent@0__:*", "__keyevent@0__:keymiss",
+                         "gone-key-with-a-long-name"));
+}
+
 TEST_F(PubSubTest, SetWithATimeAlreadyPastSaysTheKeyExpired) {
   run({"SUBSCRIBE", "__keyspace@0__:k"});
   client(0).take();
