@@ -39,7 +39,7 @@ class HttpConnection final : public StreamConnection, public ClientLink {
   // ClientLink
   ReplyBuilder& async_reply() override { return reply_; }
   void on_unblocked() override;
-  void kill() override { close(); }
+  void kill() override { close_soon(); }
   size_t query_buffer_bytes() const override;
   size_t output_buffer_bytes() const override { return pending_output(); }
 

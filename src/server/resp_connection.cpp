@@ -196,8 +196,8 @@ void RespConnection::process_input() {
   ahead_len_ = 0;  // the bytes may have moved since the last call
   const auto query_limit = static_cast<size_t>(server().config().client_query_buffer_limit);
   // Nothing runs once SHUTDOWN has been accepted, not even the rest of this pipeline.
-  while (!closing() && session_ != nullptr && !session_->blocked && in.size() > 0 &&
-         !server().stopping()) {
+  while (!closing() && !close_pending() && session_ != nullptr && !session_->blocked &&
+         in.size() > 0 && !server().stopping()) {
     if (limits_authenticated_ != session_->authenticated) apply_auth_limits();
     resp::ParseStatus status = parser_.parse(in.unread());
     // One request over the limit closes the connection whether it arrived in many reads or in

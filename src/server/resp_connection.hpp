@@ -21,7 +21,7 @@ class RespConnection final : public StreamConnection, public ClientLink {
   ReplyBuilder& async_reply() override;
   ReplyBuilder& push_reply() override;
   void on_unblocked() override;
-  void kill() override { close(); }
+  void kill() override { close_soon(); }
   size_t query_buffer_bytes() const override;
   size_t query_buffer_free() const override;
   size_t output_buffer_bytes() const override { return pending_output(); }

@@ -436,7 +436,12 @@ void Server::on_check(uv_check_t* h) {
     auto batch = std::move(s.resume_queue_);
     s.resume_queue_.clear();
     for (auto* c : batch) {
-      if (s.connections_.count(c) && !c->closing()) c->resume();
+      if (!s.connections_.count(c) || c->closing()) continue;
+      if (c->close_pending()) {
+        c->close();
+      } else {
+        c->resume();
+      }
     }
   }
   // The turn's writes reach the AOF before any of the turn's replies leaves.

@@ -220,6 +220,12 @@ void StreamConnection::refuse(int, std::string_view error, bool) {
   close_after_flush();
 }
 
+void StreamConnection::close_soon() {
+  if (close_pending_ || closing_) return;
+  close_pending_ = true;
+  server_.queue_resume(this);
+}
+
 void StreamConnection::close_after_flush() {
   close_after_flush_ = true;
   uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));

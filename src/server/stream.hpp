@@ -76,6 +76,11 @@ class StreamConnection {
   // lingering close.
   virtual void refuse(int http_status, std::string_view error, bool at_capacity);
   bool closing() const { return closing_; }
+  // Closes in the server's check phase, after the loop turn's commands (CLIENT KILL): a command
+  // may kill a client whose own command is still on the stack (a held CLIENT KILL resumed when
+  // the pause ends inside that client's command), and its session must outlive that command.
+  void close_soon();
+  bool close_pending() const { return close_pending_; }
 
   // Output: append, then request_flush() (the server flushes once per loop turn).
   std::string& output() { return out_; }
@@ -153,6 +158,7 @@ class StreamConnection {
   std::string peer_, local_;
   int64_t last_activity_ms_ = 0;
   bool closing_ = false;
+  bool close_pending_ = false;
   bool close_after_flush_ = false;
   bool flush_queued_ = false;
   size_t durable_mark_ = 0;

@@ -126,6 +126,28 @@ class PauseTest(unittest.TestCase):
                 self.assertEqual(reader.call("PING"), b"+PONG\r\n")
                 self.assertGreaterEqual(time.monotonic() - start, 0.25)
 
+    def test_a_held_client_kill_of_the_client_that_ends_the_pause(self):
+        # A CLIENT KILL held by a pause runs when the pause ends, which a command of the very
+        # client it kills can notice: that client used to be closed under its own command and
+        # the server crashed reading its freed session. With a 1 Hz cron the pause's end is
+        # nearly always found by the victim's command, not by the cron; a few rounds make sure.
+        with h.basalt("--hz", "1") as s:
+            for _ in range(3):
+                victim, killer, admin = (h.RawClient(s.port) for _ in range(3))
+                victim_id = victim.call("CLIENT", "ID")[1:-2].decode()
+                self.assertEqual(admin.call("CLIENT", "PAUSE", "100", "ALL"), b"+OK\r\n")
+                killer.sock.sendall(h.resp_encode("CLIENT", "KILL", "ID", victim_id))
+                time.sleep(0.15)
+                victim.sock.sendall(h.resp_encode("PING") + h.resp_encode("PING"))
+                self.assertEqual(killer.read_reply(), b":1\r\n")
+                victim.sock.settimeout(5)
+                while victim.sock.recv(4096):  # whatever it got, then the close
+                    pass
+                self.assertIsNone(s.proc.poll(), "the server crashed")
+                self.assertEqual(admin.call("PING"), b"+PONG\r\n")
+                for c in (victim, killer, admin):
+                    c.close()
+
 
 def used_memory(client):
     info = client.call("INFO", "memory").decode()
