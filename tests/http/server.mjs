@@ -51,21 +51,36 @@ function waitForPort(port, child, timeoutMs = 10000) {
 }
 
 // Returns { port, httpPort, adminPort, url(path), stop() }.
+// A "free" port can be taken by a test running in parallel before the server binds it; then the
+// server exits at once, while the other process answers on that port. So the server must still
+// be running once all its ports answer, or it is started again on other ports (as
+// tests/integration/basalt_harness.py does).
 export async function startServer(...extra) {
   const bin = process.env.BASALT_SERVER_BIN;
   if (!bin) throw new Error("BASALT_SERVER_BIN is not set");
-  const [port, httpPort, adminPort] = [await freePort(), await freePort(), await freePort()];
-  const child = spawn(bin, ["--port", String(port), "--http-port", String(httpPort),
-                            "--admin-port", String(adminPort), "--loglevel", "warning", "--save", "", ...extra],
-                      { stdio: ["ignore", "ignore", "inherit"] });
-  await waitForPort(httpPort, child);
-  return {
-    port, httpPort, adminPort,
-    url: (p) => `http://127.0.0.1:${httpPort}${p}`,
-    stop: () => new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once("exit", () => resolve());
-      child.kill("SIGTERM");
-    }),
-  };
+  for (let attempt = 1; ; ++attempt) {
+    const [port, httpPort, adminPort] = [await freePort(), await freePort(), await freePort()];
+    const child = spawn(bin, ["--port", String(port), "--http-port", String(httpPort),
+                              "--admin-port", String(adminPort), "--loglevel", "warning", "--save", "",
+                              ...extra],
+                        { stdio: ["ignore", "ignore", "inherit"] });
+    try {
+      for (const p of [port, httpPort, adminPort]) await waitForPort(p, child);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (child.exitCode !== null) throw new Error(`basalt-server exited (${child.exitCode})`);
+    } catch (err) {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      if (attempt === 3) throw err;
+      continue;
+    }
+    return {
+      port, httpPort, adminPort,
+      url: (p) => `http://127.0.0.1:${httpPort}${p}`,
+      stop: () => new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+    };
+  }
 }
