@@ -21,6 +21,7 @@
 #include "commands/engine.hpp"
 #include "commands/error_texts.hpp"
 #include "commands/families.hpp"
+#include "commands/helpers.hpp"
 #include "commands/op_status.hpp"
 #include "store/database.hpp"
 #include "store/entry.hpp"
@@ -241,11 +242,7 @@ OpResult<size_t> op_bitop(Database& db, BitOp op, std::string_view dest,
     max_len = std::max(max_len, inputs.back().size());
   }
   if (max_len == 0) {
-    if (Entry* e = db.find(dest); e != nullptr) {
-      db.signal_modified(dest);
-      db.erase(e);
-      db.notify(kNotifyGeneric, "del", dest);
-    }
+    delete_key(db, dest);
     return size_t{0};
   }
   Value result;

@@ -73,11 +73,7 @@ bool expire_condition_holds(unsigned flags, int64_t current, int64_t when) {
 int64_t op_del(Database& db, std::span<const std::string_view> keys) {
   int64_t deleted = 0;
   for (std::string_view key : keys) {
-    if (db.erase(key)) {
-      db.signal_modified(key);
-      db.notify(kNotifyGeneric, "del", key);
-      ++deleted;
-    }
+    if (delete_key(db, key)) ++deleted;
   }
   return deleted;
 }
@@ -253,14 +249,7 @@ bool op_expire(Database& db, std::string_view key, int64_t when_ms, unsigned fla
   Entry* e = db.find(key);
   if (e == nullptr || !expire_condition_holds(flags, e->expire_at, when_ms)) return false;
   // A time already past deletes the key, and that still counts as success.
-  db.signal_modified(key);
-  if (when_ms <= db.now_ms()) {
-    db.erase(e);
-    db.notify(kNotifyGeneric, "del", key);
-  } else {
-    db.set_expire(e, when_ms);
-    db.notify(kNotifyGeneric, "expire", key);
-  }
+  db.notify(kNotifyGeneric, expire_or_delete(db, e, when_ms) ? "del" : "expire", key);
   return true;
 }
 

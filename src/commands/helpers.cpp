@@ -100,14 +100,20 @@ void after_elements_removed(Database& db, Entry* e, std::string_view key, uint32
   }
 }
 
-bool set_expire_or_delete(CommandContext& ctx, Entry* e, int64_t when_ms) {
-  Database& db = ctx.db();
+bool expire_or_delete(Database& db, Entry* e, int64_t when_ms) {
   db.signal_modified(e->key());
-  if (when_ms <= ctx.now_ms()) {
+  if (when_ms <= db.now_ms()) {
     db.erase(e);
-    return false;
+    return true;
   }
   db.set_expire(e, when_ms);
+  return false;
+}
+
+bool delete_key(Database& db, std::string_view key) {
+  if (!db.erase(key)) return false;
+  db.signal_modified(key);
+  db.notify(kNotifyGeneric, "del", key);
   return true;
 }
 

@@ -37,8 +37,13 @@ Entry* find_typed_for_read_or_reply(CommandContext& ctx, std::string_view key, V
 void propagate_expire_at(CommandContext& ctx, std::string_view key, int64_t when_ms);
 
 // Gives a key an absolute expiry; a time not in the future deletes it instead, as Redis does.
-// Returns false if the key was deleted. Signals the modification either way.
-bool set_expire_or_delete(CommandContext& ctx, Entry* e, int64_t when_ms);
+// Returns true if the key was deleted. Signals the modification either way; the caller sends
+// the command's keyspace event, which depends on the outcome.
+bool expire_or_delete(Database& db, Entry* e, int64_t when_ms);
+
+// DEL's effect on one key (DEL, UNLINK, a STORE command's empty result): deleted, signalled,
+// and a "del" keyspace event. False if there was no such key.
+bool delete_key(Database& db, std::string_view key);
 
 // After a write removed elements from the collection at `e` (now_empty: none are left): signals
 // the key and sends the command's keyspace event, then deletes the key with a "del" event if it

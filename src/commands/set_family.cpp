@@ -55,10 +55,7 @@ size_t store_result(Database& db, std::string_view destination, Set&& result,
                     std::string_view event) {
   const size_t n = result.size();
   if (n == 0) {
-    if (db.erase(destination)) {
-      db.signal_modified(destination);
-      db.notify(kNotifyGeneric, "del", destination);
-    }
+    delete_key(db, destination);
     return 0;
   }
   Value v = Value::new_set();

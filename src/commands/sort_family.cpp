@@ -22,6 +22,7 @@
 #include "commands/engine.hpp"
 #include "commands/error_texts.hpp"
 #include "commands/families.hpp"
+#include "commands/helpers.hpp"
 #include "store/database.hpp"
 #include "store/entry.hpp"
 #include "store/hash.hpp"
@@ -192,10 +193,7 @@ OpResult<std::vector<std::optional<std::string>>> op_sort(Database& db, std::str
   if (params.store) {
     const std::string_view dest = *params.store;
     if (out.empty()) {
-      if (db.erase(dest)) {
-        db.signal_modified(dest);
-        db.notify(kNotifyGeneric, "del", dest);
-      }
+      delete_key(db, dest);
     } else {
       Value list = Value::new_list();
       // A GET that found nothing stores an empty string, as Redis does.

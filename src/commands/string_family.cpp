@@ -52,18 +52,6 @@ Entry* store_string(Database& db, Entry* e, std::string_view key, std::string_vi
   return e;
 }
 
-// Gives the key an absolute expiry, or deletes it when the time is not in the future, as Redis
-// does for a SET ... PXAT in the past. Signals the key either way; returns whether it deleted.
-bool expire_or_delete(Database& db, Entry* e, int64_t when_ms) {
-  db.signal_modified(e->key());
-  if (when_ms <= db.now_ms()) {
-    db.erase(e);
-    return true;
-  }
-  db.set_expire(e, when_ms);
-  return false;
-}
-
 // Redis's checkStringLength: a write may not grow a string past `max_len` (proto-max-bulk-len,
 // and never past a Value's 32-bit length). Both operands are below 2^63: the sum cannot wrap.
 bool fits(uint64_t size, uint64_t append, uint64_t max_len) {

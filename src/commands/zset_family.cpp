@@ -158,10 +158,7 @@ void store_zset_result(Database& db, std::string_view dst,
                        const std::vector<std::pair<std::string, double>>& result,
                        const ZSet::Limits& limits, std::string_view event) {
   if (result.empty()) {
-    if (db.erase(dst)) {
-      db.signal_modified(dst);
-      db.notify(kNotifyGeneric, "del", dst);
-    }
+    delete_key(db, dst);
     return;
   }
   db.set(dst, build_zset(result, limits));

@@ -182,10 +182,10 @@ TEST_F(PubSubTest, ScanTypeOverAnExpiredKeyNamesItInTheMissEvent) {
   run({"SET", "gone-key-with-a-long-name", "v", "PX", "5"}, 1);
   clock_.advance_ms(10);
   EXPECT_EQ(run({"SCAN", "0", "TYPE", "string"}, 1), array({bulk("0"), array({})}));
-  EXPECT_EQ(client(0).take(),
-            pmessage("__keyevent@0__:*", "__keyevent@0__:expired", "gone-key-with-a-long-name") +
-                pmessage("__keyevent@0__:*", "__keyevent@0__:keymiss",
-                         "gone-key-with-a-long-name"));
+  EXPECT_EQ(
+      client(0).take(),
+      pmessage("__keyevent@0__:*", "__keyevent@0__:expired", "gone-key-with-a-long-name") +
+          pmessage("__keyevent@0__:*", "__keyevent@0__:keymiss", "gone-key-with-a-long-name"));
 }
 
 TEST_F(PubSubTest, SetWithATimeAlreadyPastSaysTheKeyExpired) {
