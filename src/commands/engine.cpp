@@ -404,9 +404,8 @@ void Engine::feed_monitors(const CommandContext& ctx) {
     if (i > 0) line.push_back(' ');
     append_repr(line, shown_arg(ctx, i));
   }
-  // A copy: a monitor over its output limit is closed (and leaves monitors_) while fed.
-  const std::vector<Session*> targets = monitors_;
-  for (Session* m : targets) {
+  // pushed() never closes on the spot, so monitors_ holds still while fed.
+  for (Session* m : monitors_) {
     m->link->push_reply().simple(line);
     m->link->pushed();
   }

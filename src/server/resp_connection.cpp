@@ -102,19 +102,8 @@ void RespConnection::pushed() {
   if (executing_) return;  // process_input flushes and checks the limits after the command
   // A subscriber or monitor that does not read is closed by the output limits, as any client,
   // but not from inside the command that fed it (which may be walking a table of subscribers).
-  if (!limit_check_pending_ && output_over_limit()) {
-    limit_check_pending_ = true;
-    server().queue_resume(this);
-  }
+  if (closed_for_output_limit(/*soon=*/true)) return;
   request_flush();
-}
-
-void RespConnection::resume() {
-  if (limit_check_pending_) {
-    limit_check_pending_ = false;
-    if (closed_for_output_limit()) return;
-  }
-  process_input();
 }
 
 void RespConnection::on_close() {
@@ -148,12 +137,16 @@ bool RespConnection::output_over_limit() {
   return false;
 }
 
-bool RespConnection::closed_for_output_limit() {
-  if (!output_over_limit()) return false;
+bool RespConnection::closed_for_output_limit(bool soon) {
+  if (close_pending() || !output_over_limit()) return false;
   BASALT_LOG(kWarning,
              "Client %s scheduled to be closed ASAP for overcoming of output buffer limits.",
              peer().c_str());
-  close();
+  if (soon) {
+    close_soon();
+  } else {
+    close();
+  }
   return true;
 }
 

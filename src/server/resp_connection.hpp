@@ -33,7 +33,7 @@ class RespConnection final : public StreamConnection, public ClientLink {
   }
   bool evictable() const override { return session_ != nullptr && !session_->no_evict; }
 
-  void resume() override;
+  void resume() override { process_input(); }
   bool idle_exempt() const override { return session_ != nullptr && session_->blocked; }
   bool enforce_output_limit() override { return pending_output() > 0 && closed_for_output_limit(); }
 
@@ -48,8 +48,9 @@ class RespConnection final : public StreamConnection, public ClientLink {
   // Prefetch hints for the pipelined requests after the current one (`rest`: the bytes after it).
   void prefetch_next(std::string_view rest);
   bool output_over_limit();
-  // Closes the client when its unread replies are over a limit; true if it did.
-  bool closed_for_output_limit();
+  // Closes the client when its unread replies are over a limit, at once or (soon) after the
+  // loop turn's commands; true if it did.
+  bool closed_for_output_limit(bool soon = false);
   void apply_auth_limits();
   void drop_replies_since(size_t reply_start);
 
@@ -71,9 +72,6 @@ class RespConnection final : public StreamConnection, public ClientLink {
   bool executing_ = false;
   std::vector<std::pair<size_t, size_t>> kept_pushes_;
   void forget_kept_pushes();
-  // Out-of-band data took the output over a limit while another client's command ran: closed
-  // once the loop turn's commands are done (never from inside them).
-  bool limit_check_pending_ = false;
   int64_t soft_limit_since_ms_ = 0;
   bool limits_authenticated_ = false;
   // Authenticated at some point (or no password needed): only clients that never were get the
