@@ -131,6 +131,8 @@ void release_free_memory() {
   mallctl("arena.4096.purge", nullptr, nullptr, nullptr, 0);
 }
 
+size_t allocation_size(size_t n) { return n == 0 ? 0 : nallocx(n, 0); }
+
 #else
 
 std::string_view allocator_name() { return "libc"; }
@@ -154,6 +156,8 @@ void enable_background_release() {}
 void set_prompt_release(bool) {}
 
 void release_free_memory() { malloc_trim(0); }
+
+size_t allocation_size(size_t n) { return n; }
 
 #endif
 

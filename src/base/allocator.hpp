@@ -4,6 +4,7 @@
 // a fragmented heap for good, and it reports exactly what is allocated. Sanitizer builds keep
 // the sanitizer's allocator, and everything here still answers.
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -50,5 +51,9 @@ void set_prompt_release(bool prompt);
 
 // Returns every free page to the system now (after FLUSHALL and MEMORY PURGE).
 void release_free_memory();
+
+// The bytes malloc(n) really takes: jemalloc's size class (nallocx); n itself where the allocator
+// does not say (sanitizer builds), which makes callers' choices between layouts conservative.
+size_t allocation_size(size_t n);
 
 }  // namespace basalt

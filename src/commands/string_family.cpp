@@ -46,7 +46,7 @@ OpResult<std::optional<std::string_view>> string_at(const Entry* e) {
 // looked the key up (e, nullptr if absent) and signals the modification.
 Entry* store_string(Database& db, Entry* e, std::string_view key, std::string_view value,
                     bool keep_ttl) {
-  if (e == nullptr) return db.add(key, Value(value));
+  if (e == nullptr) return db.add_string(key, value);
   e->value.assign(value);
   if (!keep_ttl) db.clear_expire(e);
   return e;

@@ -1003,12 +1003,13 @@ class Loader {
         const Dict& dict = store_.db(db).dict();
         dict.prefetch_slots(dict.key_hash(key));
       }
+      // A string goes from the read buffer into its entry (Database::add_loaded_string), so that
+      // a key takes the same bytes after a restart as when it was written.
       Value value;
       bool empty = false;
-      if (type == kTypeString) {
+      const bool is_string = type == kTypeString;
+      if (is_string) {
         if (!d_.read_string(&d_.element_, kMaxString, "a string value")) return false;
-        value = Value(d_.element_);
-        if (d_.element_.capacity() > (size_t{4} << 20)) std::string().swap(d_.element_);
       } else if (is_hash_type(type)) {
         if (!d_.read_hash(type, &value, &empty)) return false;
       } else if (is_set_type(type)) {
@@ -1027,12 +1028,14 @@ class Loader {
         if (database.peek(key) != nullptr) {
           return d_.fail("Duplicate key " + quoted_key(key) + " in database " + std::to_string(db));
         }
-        Entry* e = database.add_loaded(key, std::move(value));
+        Entry* e = is_string ? database.add_loaded_string(key, d_.element_)
+                             : database.add_loaded(key, std::move(value));
         if (expire_at != kNoExpire && expire_at > store_.now_ms()) {
           database.set_expire(e, expire_at);
         }
         result_.keys_loaded++;
       }
+      if (is_string && d_.element_.capacity() > (size_t{4} << 20)) std::string().swap(d_.element_);
       expire_at = kNoExpire;
       if (!progress()) return false;
     }

@@ -61,16 +61,29 @@ Entry* Database::find_read(std::string_view key, Access access) {
   return e;
 }
 
-Entry* Database::add_loaded(std::string_view key, Value&& value) {
-  Entry* e = Entry::create(key, std::move(value));
+Entry* Database::link_new(Entry* e) {
   e->set_snapshot_epoch(epoch_);
   store_->init_access(e);
   dict_.insert(e);
   return e;
 }
 
+Entry* Database::add_loaded(std::string_view key, Value&& value) {
+  return link_new(Entry::create(key, std::move(value)));
+}
+
+Entry* Database::add_loaded_string(std::string_view key, std::string_view value) {
+  return link_new(Entry::create_string(key, value));
+}
+
 Entry* Database::add(std::string_view key, Value&& value) {
   Entry* e = add_loaded(key, std::move(value));
+  notify(kNotifyNew, "new", key);
+  return e;
+}
+
+Entry* Database::add_string(std::string_view key, std::string_view value) {
+  Entry* e = add_loaded_string(key, value);
   notify(kNotifyNew, "new", key);
   return e;
 }

@@ -86,9 +86,12 @@ class Database {
 
   // Creates a key that find() reported absent (a "new" keyspace event).
   Entry* add(std::string_view key, Value&& value);
+  // The same for a string (SET and its kin): the value may share the entry's allocation.
+  Entry* add_string(std::string_view key, std::string_view value);
   // The same for a key read from an RDB file, which is new to nobody: no event (Redis's
   // dbAddRDBLoad), so DEBUG RELOAD does not flood subscribers of the "new" class.
   Entry* add_loaded(std::string_view key, Value&& value);
+  Entry* add_loaded_string(std::string_view key, std::string_view value);
   // Creates or replaces the value; a replaced key loses its TTL unless keep_ttl (SET semantics).
   Entry* set(std::string_view key, Value&& value, bool keep_ttl = false);
   // Deletes a key; returns whether it existed (and had not expired).
@@ -176,6 +179,8 @@ class Database {
   uint64_t version(std::string_view key);
 
  private:
+  // Links a new entry into the keyspace (no event).
+  Entry* link_new(Entry* e);
   void unlink_ttl(Entry* e);
   void destroy(Entry* e);
   // The one branch the write path pays when no snapshot runs.

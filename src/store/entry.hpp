@@ -1,5 +1,7 @@
 #pragma once
-// One key: a single allocation holding the chain link, the expiry, the value and the key bytes.
+// One key: a single allocation holding the chain link, the expiry, the value and the key bytes,
+// and after them, for a string too long for the value's 16 bytes, the string's own bytes when the
+// size classes allow (create_string; Value calls it an embedded string).
 // Entries never move once created (values change inside their Value), so other structures (the
 // TTL index, blocked-client queues) may hold Entry pointers until the key is deleted.
 //
@@ -110,6 +112,12 @@ struct Entry {
   }
 
   static Entry* create(std::string_view key, Value&& value);
+  // A key holding the string `value`: a string too long to sit inline is put in a room at the end
+  // of the entry's own allocation (Value's embedded strings) when that costs no more bytes than a
+  // buffer of its own, and is at most kMaxEmbedded long, which bounds what a later, longer value
+  // leaves unused.
+  static Entry* create_string(std::string_view key, std::string_view value);
+  static constexpr size_t kMaxEmbedded = 512;
   static void destroy(Entry* e);
   // Bytes this key costs the allocator, for INFO and MEMORY USAGE.
   size_t memory_usage() const;

@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -162,6 +163,12 @@ char* Value::resize(size_t new_len) {
     set_heap(p, static_cast<uint32_t>(new_len));
     raw_[15] |= kRawBit;
     return p;
+  }
+  if (is_embedded()) {  // the room is part of the entry's allocation: no realloc there
+    const size_t len = heap_len();
+    char* q = realloc_chars(nullptr, std::max(len, new_len));
+    std::memcpy(q, heap_ptr(), len);
+    set_heap(q, static_cast<uint32_t>(len));
   }
   char* p = heap_ptr();
   size_t old_len = heap_len();

@@ -115,5 +115,68 @@ TEST(Entry, HoldsKeyInlineAndReportsMemory) {
   Entry::destroy(e);
 }
 
+TEST(Entry, AStringBesideTheKeyTakesOneAllocation) {
+  const std::string value(100, 'v');
+  Entry* together = Entry::create_string("key:000000000001", value);
+  Entry* apart = Entry::create("key:000000000001", Value(value));
+  EXPECT_EQ(together->value.str(), value);
+  EXPECT_EQ(together->value.heap_bytes(), 0u);  // no buffer of its own
+  EXPECT_EQ(together->value.encoding(), "raw");
+  EXPECT_LE(together->memory_usage(), apart->memory_usage());
+  Entry::destroy(apart);
+
+  // A value that fits the room is written there; a longer one goes to the heap, a short one
+  // inline, and each reads back whole.
+  together->value.assign(std::string(90, 'w'));
+  EXPECT_EQ(together->value.str(), std::string(90, 'w'));
+  EXPECT_EQ(together->value.heap_bytes(), 0u);
+  together->value.assign(std::string(40, 'e'));
+  EXPECT_EQ(together->value.encoding(), "embstr");
+  together->value.assign(std::string(300, 'h'));
+  EXPECT_EQ(together->value.str(), std::string(300, 'h'));
+  EXPECT_GT(together->value.heap_bytes(), 0u);
+  together->value.assign("short");
+  EXPECT_EQ(together->value.str(), "short");
+  Entry::destroy(together);
+
+  // Too long to keep beside the key: a buffer of its own, as before.
+  Entry* large = Entry::create_string("k", std::string(Entry::kMaxEmbedded + 1, 'x'));
+  EXPECT_GT(large->value.heap_bytes(), 0u);
+  Entry::destroy(large);
+}
+
+TEST(Entry, AStringBesideTheKeyOutlivesItWhenMovedOrCopied) {
+  // RENAME and MOVE take the value out and free the entry; COPY clones it.
+  Entry* e = Entry::create_string("src", std::string(64, 'a') + "tail");
+  Value clone = e->value.clone();
+  Value moved = std::move(e->value);
+  EXPECT_EQ(e->value.str(), "");
+  Entry::destroy(e);
+  EXPECT_EQ(moved.str(), std::string(64, 'a') + "tail");
+  EXPECT_EQ(clone.str(), std::string(64, 'a') + "tail");
+  Value assigned;
+  Entry* f = Entry::create_string("src", std::string(50, 'b'));
+  assigned = std::move(f->value);
+  Entry::destroy(f);
+  EXPECT_EQ(assigned.str(), std::string(50, 'b'));
+}
+
+TEST(Entry, AStringBesideTheKeyChangedInPlaceMovesToTheHeap) {
+  // APPEND and SETRANGE grow it; the bytes before stay, the new ones are zeroed, and it is "raw".
+  Entry* e = Entry::create_string("k", std::string(20, 'c'));
+  char* p = e->value.resize(1000);
+  EXPECT_EQ(std::string(p, 20), std::string(20, 'c'));
+  EXPECT_EQ(p[20], '\0');
+  EXPECT_EQ(e->value.str().size(), 1000u);
+  EXPECT_GT(e->value.heap_bytes(), 0u);
+  EXPECT_EQ(e->value.encoding(), "raw");
+  Entry::destroy(e);
+  // Shrinking (SETRANGE never does, but resize allows it) keeps the prefix.
+  Entry* g = Entry::create_string("k", "1234567890123456");
+  EXPECT_EQ(g->value.encoding(), "int");
+  EXPECT_EQ(std::string(g->value.resize(14), 14), "12345678901234");
+  Entry::destroy(g);
+}
+
 }  // namespace
 }  // namespace basalt
