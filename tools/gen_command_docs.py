@@ -76,7 +76,7 @@ SUBCOMMANDS = {
     "object": "encoding refcount idletime freq help".split(),
     "memory": "usage stats help".split(),
     "slowlog": "get len reset help".split(),
-    "latency": "latest history reset histogram help".split(),
+    "latency": "doctor graph latest history reset histogram help".split(),
     "pubsub": "channels numpat numsub shardchannels shardnumsub help".split(),
 }
 

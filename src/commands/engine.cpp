@@ -343,8 +343,9 @@ void Engine::observe_call(const CommandContext& ctx, uint64_t elapsed_us) {
   }
   const int64_t threshold_ms = config_.latency_monitor_threshold;
   if (threshold_ms > 0 && elapsed_us / 1000 >= static_cast<uint64_t>(threshold_ms)) {
-    latency_events_[cmd.has(kCmdFast) ? "fast-command" : "command"].add(store_.now_ms() / 1000,
-                                                                        elapsed_us / 1000);
+    // Stamped when the command ended (the store's time is when it began), as Redis does.
+    latency_events_[cmd.has(kCmdFast) ? "fast-command" : "command"].add(
+        store_.clock().now_ms() / 1000, elapsed_us / 1000);
   }
   // Administrative commands are too sensitive to show, as in Redis; a served blocked command
   // was shown when it first ran.

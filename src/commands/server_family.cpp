@@ -28,6 +28,7 @@
 #include "commands/engine.hpp"
 #include "commands/error_texts.hpp"
 #include "commands/families.hpp"
+#include "commands/latency_report.hpp"
 #include "commands/sort_family.hpp"
 
 namespace basalt {
@@ -1024,10 +1025,33 @@ void cmd_latency_reset(CommandContext& ctx) {
   ctx.reply.integer(resets);
 }
 
+// LATENCY DOCTOR
+void cmd_latency_doctor(CommandContext& ctx) {
+  const Config& c = ctx.config();
+  const DoctorSettings settings{c.latency_monitor_threshold, c.slowlog_log_slower_than,
+                                c.appendfsync == "always", c.hz};
+  ctx.reply.verbatim(
+      "txt", latency_doctor(ctx.engine.latency_events(), settings, ctx.store().now_ms() / 1000));
+}
+
+// LATENCY GRAPH event
+void cmd_latency_graph(CommandContext& ctx) {
+  auto& events = ctx.engine.latency_events();
+  auto it = events.find(std::string(ctx.arg(2)));
+  if (it == events.end()) {
+    ctx.reply.error("ERR No samples available for event '" + std::string(ctx.arg(2)) + "'");
+    return;
+  }
+  ctx.reply.verbatim("txt", latency_graph(it->first, it->second, ctx.store().now_ms() / 1000));
+}
+
 // LATENCY HELP
 void cmd_latency_help(CommandContext& ctx) {
-  // Redis 7.0's text for the subcommands Basalt has (not DOCTOR and GRAPH).
   static constexpr std::string_view kLines[] = {
+      "DOCTOR",
+      "    Return a human readable latency analysis report.",
+      "GRAPH <event>",
+      "    Return an ASCII latency graph for the <event> class.",
       "HISTORY <event>",
       "    Return time-latency samples for the <event> class.",
       "LATEST",
@@ -1287,6 +1311,10 @@ void register_server(CommandTable& table) {
                                    "Show helpful text about the different subcommands"});
   table.add({"latency", -2, 0, 0, 0, 0, nullptr, "server",
              "A container for latency diagnostics commands"});
+  table.add_subcommand("latency", {"doctor", 2, kAdmin, 0, 0, 0, cmd_latency_doctor, "server",
+                                   "Return a human readable latency analysis report."});
+  table.add_subcommand("latency", {"graph", 3, kAdmin, 0, 0, 0, cmd_latency_graph, "server",
+                                   "Return a latency graph for the event."});
   table.add_subcommand("latency", {"latest", 2, kAdmin, 0, 0, 0, cmd_latency_latest, "server",
                                    "Return the latest latency samples for all events."});
   table.add_subcommand("latency", {"history", 3, kAdmin, 0, 0, 0, cmd_latency_history, "server",

@@ -6,6 +6,7 @@ parameters (values, normalisation and error texts), OBJECT ENCODING of every typ
 filter. Byte for byte, in RESP2 and RESP3."""
 
 import os
+import re
 import sys
 import unittest
 
@@ -201,6 +202,35 @@ class DebugDifferentialTest(unittest.TestCase):
 
     def test_config(self):
         self.compare(config_script(), 2)
+
+    def test_latency_reports(self):
+        # LATENCY DOCTOR and GRAPH, Redis's texts: monitoring off, on with nothing seen, then one
+        # spike each, with the slow log at its default and then disabled. The spike's figures (its
+        # milliseconds, how long ago) differ by timing, so digits are compared masked.
+        def run(client, protocol):
+            out = []
+            if protocol == 3:
+                client.call("HELLO", "3")
+            for cmd in [("CONFIG", "SET", "latency-monitor-threshold", "0"), ("LATENCY", "RESET"),
+                        ("LATENCY", "DOCTOR"), ("LATENCY", "GRAPH", "command"), ("LATENCY", "HELP"),
+                        ("LATENCY", "DOCTOR", "extra"), ("LATENCY", "GRAPH"),
+                        ("CONFIG", "SET", "latency-monitor-threshold", "50"),
+                        ("LATENCY", "DOCTOR"), ("DEBUG", "SLEEP", "0.12"), ("LATENCY", "DOCTOR"),
+                        ("LATENCY", "GRAPH", "command"), ("LATENCY", "GRAPH", "COMMAND"),
+                        ("CONFIG", "SET", "slowlog-log-slower-than", "-1"), ("LATENCY", "DOCTOR"),
+                        ("CONFIG", "SET", "slowlog-log-slower-than", "10000"),
+                        ("CONFIG", "SET", "latency-monitor-threshold", "0"), ("LATENCY", "RESET")]:
+                out.append((cmd, re.sub(rb"[0-9]", b"N", client.call(*cmd))))
+            return out
+
+        for protocol in (2, 3):
+            b, r = h.RawClient(self.basalt.port), h.RawClient(self.redis.port)
+            self.addCleanup(b.close)
+            self.addCleanup(r.close)
+            got, want = run(b, protocol), run(r, protocol)
+            mismatches = [f"{g[0]}:\n    basalt {g[1]!r}\n    redis  {w[1]!r}"
+                          for g, w in zip(got, want) if g != w]
+            self.assertEqual(mismatches, [], f"RESP{protocol}:\n  " + "\n  ".join(mismatches))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "commands/latency_report.hpp"
 #include "commands/percentiles.hpp"
 #include "unit/commands/engine_fixture.hpp"
 
@@ -147,6 +148,80 @@ TEST_F(OperationsTest, LatencyMonitorSamplesSlowCommandsOnly) {
   EXPECT_EQ(run({"CONFIG", "SET", "latency-monitor-threshold", "1"}), kOk);
   run({"PING"});  // takes no time on the manual clock
   EXPECT_EQ(run({"LATENCY", "LATEST"}), "*0\r\n");
+}
+
+// LATENCY GRAPH's sparkline, worked by hand from Redis's sparkline.c: 15..40 ms over 4 rows of 3
+// levels each (12 steps); each column's label ("2m", "30s", "1s") reads downwards below a blank
+// line.
+TEST_F(OperationsTest, LatencyGraphDrawsRedisSparkline) {
+  EXPECT_EQ(run({"LATENCY", "GRAPH", "command"}),
+            err("ERR No samples available for event 'command'"));
+  const int64_t now = clock_.now_ms() / 1000;
+  auto& series = engine_->latency_events()["command"];
+  series.add(now - 120, 20);
+  series.add(now - 30, 15);
+  series.add(now - 1, 40);
+  const std::string graph = "command - high 40 ms, low 15 ms (all time high 40 ms)\n" +
+                            std::string(80, '-') + "\n  #\n  |\n  |\n#_|\n   \n231\nm0s\n s \n";
+  EXPECT_EQ(latency_graph("command", series, now), graph);
+  EXPECT_EQ(run({"LATENCY", "GRAPH", "command"}),
+            "$" + std::to_string(graph.size()) + "\r\n" + graph + "\r\n");
+  // More samples than columns continue below, after an empty line.
+  std::vector<SparklineSample> samples(3, SparklineSample{1, ""});
+  samples[1].value = 2;
+  EXPECT_EQ(render_sparkline(samples, 2, 1), "_#\n\n_\n");
+}
+
+TEST(LatencyDoctorTest, ReportsEachEventAndRedisAdviceInItsOrder) {
+  const int64_t now = 1'700'000'000;
+  std::map<std::string, LatencySeries> events;
+  events["command"].add(now - 120, 20);
+  events["command"].add(now - 30, 15);
+  events["command"].add(now - 1, 40);
+  events["fast-command"].add(now - 5, 12);
+  DoctorSettings settings;
+  settings.latency_monitor_threshold_ms = 10;
+  const std::string report = latency_doctor(events, settings, now);
+  EXPECT_TRUE(report.starts_with("Dave, I have observed latency spikes in this Redis instance."))
+      << report;
+  // avg 25, mean deviation (5 + 10 + 15) / 3, period 120 s over 3 samples.
+  EXPECT_NE(report.find("\n\n1. command: 3 latency spikes (average 25ms, mean deviation 10ms, "
+                        "period 40.00 sec). Worst all time event 40ms.\n2. fast-command: 1 "
+                        "latency spikes (average 12ms, mean deviation 0ms, period 5.00 sec). Worst "
+                        "all time event 12ms.\n\nI have a few advices for you:\n\n- Check your "
+                        "Slow Log"),
+            std::string::npos)
+      << report;
+  const size_t scheduler = report.find("- The system is slow to execute Redis code paths");
+  const size_t large = report.find("- Deleting, expiring or evicting");
+  EXPECT_NE(scheduler, std::string::npos);
+  EXPECT_LT(scheduler, large);
+  EXPECT_EQ(report.find("CONFIG SET slowlog-log-slower-than"), std::string::npos)
+      << "the slow log already logs what the monitor samples";
+  settings.slowlog_log_slower_than_us = -1;
+  EXPECT_NE(latency_doctor(events, settings, now)
+                .find("'CONFIG SET slowlog-log-slower-than 10000'. If the Slow log is disabled"),
+            std::string::npos);
+
+  // An event with no advice of its own; one whose advice depends on a setting that is off.
+  std::map<std::string, LatencySeries> other;
+  other["bogus"].add(now, 1);
+  EXPECT_TRUE(latency_doctor(other, settings, now)
+                  .ends_with("\nWhile there are latency events logged, I'm not able to suggest "
+                             "any easy fix. Please use the Redis community to get some help, "
+                             "providing this report in your help request.\n"));
+  other.clear();
+  other["aof-fsync-always"].add(now, 1);
+  EXPECT_TRUE(latency_doctor(other, settings, now).ends_with("I have a few advices for you:\n\n"));
+  settings.appendfsync_always = true;
+  EXPECT_TRUE(
+      latency_doctor(other, settings, now).ends_with("relax the fsync policy to 'onesec'.\n"));
+
+  // Nothing seen: monitoring off, and on.
+  settings.latency_monitor_threshold_ms = 0;
+  EXPECT_TRUE(latency_doctor({}, settings, now).starts_with("I'm sorry, Dave, I can't do that."));
+  settings.latency_monitor_threshold_ms = 1;
+  EXPECT_TRUE(latency_doctor({}, settings, now).starts_with("Dave, no latency spike was observed"));
 }
 
 // --- MONITOR -----------------------------------------------------------------------------------
