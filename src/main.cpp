@@ -13,6 +13,7 @@
 #include "base/log.hpp"
 #include "commands/command_docs.hpp"
 #include "config/config.hpp"
+#include "server/proc_title.hpp"
 #include "server/server.hpp"
 #include "server/supervision.hpp"
 
@@ -31,6 +32,8 @@ std::string version_line() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // First: it moves argv and the environment, where the process title will be written.
+  basalt::init_proc_title(argc, argv);
   if (argc == 2 &&
       (std::string_view(argv[1]) == "--version" || std::string_view(argv[1]) == "-v")) {
     std::printf("%s\n", version_line().c_str());
@@ -102,6 +105,7 @@ int main(int argc, char** argv) {
   } else {
     BASALT_LOG(kNotice, "Running mode=standalone, port=%lld.", static_cast<long long>(config.port));
   }
+  server.update_proc_title();
   basalt::PidFile pid_file;
   if (background || !config.pidfile.empty()) {
     pid_file.write(config.pidfile.empty() ? "/var/run/redis.pid" : config.pidfile);

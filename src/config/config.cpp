@@ -288,7 +288,8 @@ const Param kParams[] = {
      "ignore,panic,panic-on-replicas"},
     {"port", Kind::kInt, &Config::port, nullptr, 0, 65535, false, "RESP port; 0 disables it"},
     {"proc-title-template", Kind::kString, nullptr, &Config::proc_title_template, 0, 0, true,
-     "the process title's template; must hold {title} (stored and reported only)"},
+     "the process title ps shows: {title} {listen-addr} {server-mode} {port} {tls-port} "
+     "{unixsocket} {config-file}"},
     {"proto-max-bulk-len", Kind::kMemory, &Config::proto_max_bulk_len, nullptr, 1024 * 1024,
      kMaxLong, true, "largest string accepted in a request or stored"},
     {"protected-mode", Kind::kEnum, nullptr, &Config::protected_mode, 0, 0, true,
@@ -336,7 +337,7 @@ const Param kParams[] = {
     {"save", Kind::kSave, nullptr, &Config::save, 0, 0, true,
      "snapshot after <seconds> if at least <changes> writes, as pairs; \"\" for never"},
     {"set-proc-title", Kind::kEnum, nullptr, &Config::set_proc_title, 0, 0, false,
-     "rewrite the process title (stored and reported only)", "yes,no"},
+     "show proc-title-template as the process title", "yes,no"},
     {"set-max-intset-entries", Kind::kInt, &Config::set_max_intset_entries, nullptr, 0, kMaxLong,
      true, "a set of integers stays an intset (compact, sorted) up to this many members"},
     {"set-max-listpack-entries", Kind::kInt, &Config::set_max_listpack_entries, nullptr, 0,
@@ -580,38 +581,6 @@ std::optional<std::string> set_output_limit(Config& c, std::string_view value) {
   return std::nullopt;
 }
 
-// Redis's validateProcTitleTemplate: {name} placeholders among Redis's variables ("{{" is a
-// literal brace), and something left once the template is expanded with an empty title and
-// spaces are trimmed.
-bool valid_proc_title_template(std::string_view t) {
-  bool something = false;
-  auto note = [&something](std::string_view text) {
-    if (text.find_first_not_of(' ') != std::string_view::npos) something = true;
-  };
-  size_t i = 0;
-  while (i < t.size()) {
-    const size_t open = t.find('{', i);
-    note(t.substr(i, open == std::string_view::npos ? std::string_view::npos : open - i));
-    if (open == std::string_view::npos) break;
-    if (open + 1 >= t.size()) return false;
-    if (t[open + 1] == '{') {
-      something = true;
-      i = open + 2;
-      continue;
-    }
-    const size_t close = t.find('}', open + 1);
-    if (close == std::string_view::npos) return false;
-    const std::string_view name = t.substr(open + 1, close - open - 1);
-    if (name == "listen-addr" || name == "config-file" || name == "port" || name == "tls-port") {
-      something = true;  // these always expand to something
-    } else if (name != "title" && name != "server-mode" && name != "unixsocket") {
-      return false;
-    }
-    i = close + 1;
-  }
-  return something;
-}
-
 std::optional<std::string> apply(const Param& p, Config& c, std::string_view value) {
   switch (p.kind) {
     case Kind::kInt:
@@ -656,8 +625,12 @@ std::optional<std::string> apply(const Param& p, Config& c, std::string_view val
       return std::nullopt;
     }
     case Kind::kString:
-      if (p.str_field == &Config::proc_title_template && !valid_proc_title_template(value)) {
-        return "template format is invalid or contains unknown variables";
+      // Redis's validateProcTitleTemplate: it must expand, to something, with an empty title.
+      if (p.str_field == &Config::proc_title_template) {
+        const auto expanded = expand_proc_title(value, "", c);
+        if (!expanded || expanded->empty()) {
+          return "template format is invalid or contains unknown variables";
+        }
       }
       c.*p.str_field = std::string(value);
       return std::nullopt;
@@ -1119,6 +1092,50 @@ bool ConfigRegistry::exists(std::string_view name) { return find_param(name) != 
 bool ConfigRegistry::is_mutable(std::string_view name) {
   const Param* p = find_param(name);
   return p != nullptr && p->mutable_at_runtime;
+}
+
+std::optional<std::string> expand_proc_title(std::string_view tmpl, std::string_view title,
+                                             const Config& config) {
+  auto variable = [&](std::string_view name) -> std::optional<std::string> {
+    if (name == "title") return std::string(title);
+    if (name == "listen-addr") {
+      if (config.port == 0) return "unixsocket:" + config.unixsocket;
+      const size_t first = config.bind.find_first_not_of(' ');
+      const std::string address =
+          first == std::string::npos
+              ? "*"
+              : config.bind.substr(first, config.bind.find(' ', first) - first);
+      return address + ":" + std::to_string(config.port);
+    }
+    if (name == "server-mode") return std::string();  // no cluster, no sentinel
+    if (name == "config-file") return config.config_file.empty() ? "-" : config.config_file;
+    if (name == "port") return std::to_string(config.port);
+    if (name == "tls-port") return std::string("0");  // no TLS port
+    if (name == "unixsocket") return config.unixsocket;
+    return std::nullopt;
+  };
+  std::string out;
+  size_t i = 0;
+  while (i < tmpl.size()) {
+    const size_t open = tmpl.find('{', i);
+    out.append(tmpl.substr(i, open == std::string_view::npos ? std::string_view::npos : open - i));
+    if (open == std::string_view::npos) break;
+    if (open + 1 >= tmpl.size()) return std::nullopt;
+    if (tmpl[open + 1] == '{') {
+      out += '{';
+      i = open + 2;
+      continue;
+    }
+    const size_t close = tmpl.find('}', open + 1);
+    if (close == std::string_view::npos) return std::nullopt;
+    const auto value = variable(tmpl.substr(open + 1, close - open - 1));
+    if (!value) return std::nullopt;
+    out += *value;
+    i = close + 1;
+  }
+  const size_t first = out.find_first_not_of(' ');
+  if (first == std::string::npos) return std::string();
+  return out.substr(first, out.find_last_not_of(' ') - first + 1);
 }
 
 }  // namespace basalt

@@ -226,6 +226,13 @@ struct SaveRule {
 };
 std::vector<SaveRule> save_rules(const Config& config);
 
+// proc-title-template expanded as Redis's sdstemplate does it: "{name}" becomes the variable
+// (title, listen-addr, server-mode, config-file, port, tls-port, unixsocket; `title` is the
+// executable as started), "{{" a brace, and the result is trimmed of spaces. nullopt for an
+// unknown variable or an unclosed brace.
+std::optional<std::string> expand_proc_title(std::string_view tmpl, std::string_view title,
+                                             const Config& config);
+
 // Parses Redis memory units: 1k=1000, 1kb=1024, 1m, 1mb, 1g, 1gb, 1b (case-insensitive); digits
 // only, as Redis's memtoll (no sign, leading zeros allowed).
 std::optional<int64_t> parse_memory(std::string_view s);

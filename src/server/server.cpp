@@ -17,6 +17,7 @@
 #include "base/log.hpp"
 #include "base/strings.hpp"
 #include "commands/error_texts.hpp"
+#include "server/proc_title.hpp"
 #include "server/resp_connection.hpp"
 
 namespace basalt {
@@ -282,8 +283,19 @@ void Server::arm_cron() {
   uv_timer_start(&cron_timer_, on_cron, period, period);
 }
 
+void Server::update_proc_title() {
+  if (config_.set_proc_title != "yes") return;
+  const auto title = expand_proc_title(config_.proc_title_template, proc_title_program(), config_);
+  // The template was validated when set; the title changes only when a setting in it does.
+  if (title && *title != proc_title_) {
+    proc_title_ = *title;
+    set_proc_title(proc_title_);
+  }
+}
+
 std::optional<ConfigError> Server::on_config_changed() {
   if (config_.hz != cron_hz_) arm_cron();
+  update_proc_title();
   if (!oom_score_adj_.apply(config_.oom_score_adj, config_.oom_score_adj_values)) {
     return ConfigError{"oom-score-adj", "Failed to set current oom_score_adj. Check server logs."};
   }

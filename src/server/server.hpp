@@ -48,6 +48,8 @@ class Server final : public Host {
   bool open_listeners(std::string* error) { return open_listeners(error, 0); }
   // Starts the RESP listener, timers and signals. Returns false with *error set.
   bool start(std::string* error);
+  // With set-proc-title yes, shows proc-title-template as the process title (server/proc_title).
+  void update_proc_title();
   // Runs until shutdown; returns the process exit code.
   int run();
 
@@ -86,6 +88,7 @@ class Server final : public Host {
   int64_t now_ms() const { return uv_now(const_cast<uv_loop_t*>(&loop_)) + clock_offset_ms_; }
 
  private:
+  std::string proc_title_;  // the title last shown
   struct Listener {
     union {
       uv_tcp_t tcp;

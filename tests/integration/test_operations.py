@@ -244,5 +244,56 @@ class SlowlogLatencyTest(unittest.TestCase):
                                    rb"p99\.9=\d+\.\d{3}\r\n")
 
 
+class ProcTitleTest(unittest.TestCase):
+    @staticmethod
+    def cmdline(client):
+        info = client.call("INFO", "server").decode()
+        pid = re.search(r"process_id:(\d+)", info).group(1)
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().rstrip(b"\0")
+
+    def test_title_from_the_template_as_redis(self):
+        binary = os.environ["BASALT_SERVER_BIN"].encode()
+        with h.basalt() as b:
+            c = h.RawClient(b.port)
+            # Redis's default template: "{title} {listen-addr} {server-mode}", trimmed.
+            self.assertEqual(self.cmdline(c), binary + b" 127.0.0.1:%d" % b.port)
+            self.assertEqual(c.call("CONFIG", "SET", "proc-title-template",
+                                    "TEST {title} {listen-addr} {port} {tls-port} {unixsocket} "
+                                    "{config-file}"), b"+OK\r\n")
+            self.assertEqual(self.cmdline(c),
+                             b"TEST " + binary + b" 127.0.0.1:%d %d 0  -" % (b.port, b.port))
+            self.assertRegex(c.call("CONFIG", "SET", "proc-title-template", "{invalid-var}"),
+                             rb"^-ERR .*template format is invalid")
+
+    def test_a_long_title_takes_the_environment_s_place_and_no_more(self):
+        with h.basalt() as b:
+            c = h.RawClient(b.port)
+            pid = re.search(rb"process_id:(\d+)", c.call("INFO", "server")).group(1).decode()
+            # The area: the command line's and the environment's bytes, end to end (the short
+            # default title left the environment's bytes as they were).
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                area = len(f.read())
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                area += len(f.read())
+            title = "T" * (area + 100)
+            self.assertEqual(c.call("CONFIG", "SET", "proc-title-template", title + " {port}"),
+                             b"+OK\r\n")
+            # Cut to the area (less its last NUL); the kernel shows at most a page of it.
+            self.assertEqual(self.cmdline(c), title.encode()[:min(area - 1, 4096)])
+            # The server's own copy of its environment and arguments is intact.
+            self.assertEqual(c.call("PING"), b"+PONG\r\n")
+            self.assertRegex(c.call("INFO", "server"), rb"executable:/")
+
+    def test_set_proc_title_no_keeps_the_command_line(self):
+        with h.basalt("--set-proc-title", "no") as b:
+            c = h.RawClient(b.port)
+            before = self.cmdline(c)
+            self.assertIn(b"\0--set-proc-title\0no", before)
+            self.assertEqual(c.call("CONFIG", "SET", "proc-title-template", "X {port}"),
+                             b"+OK\r\n")
+            self.assertEqual(self.cmdline(c), before)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -339,5 +339,27 @@ TEST(ConfigRuntime, OutputLimitIsValidatedBeforeApplying) {
             "normal 1 2 3 slave 268435456 67108864 60 pubsub 1048576 524288 5");
 }
 
+// proc-title-template's expansion, as Redis's sdstemplate and redisProcTitleGetVariable.
+TEST(ProcTitle, ExpandsRedisVariables) {
+  Config c;
+  c.port = 7000;
+  c.bind = "10.0.0.1 -::1";
+  EXPECT_EQ(expand_proc_title("{title} {listen-addr} {server-mode}", "/usr/bin/basalt-server", c),
+            "/usr/bin/basalt-server 10.0.0.1:7000");  // trimmed of the empty mode's space
+  EXPECT_EQ(expand_proc_title("T {port} {tls-port} [{unixsocket}] {config-file} {{x}", "", c),
+            "T 7000 0 [] - {x}");
+  c.config_file = "/etc/basalt.conf";
+  c.unixsocket = "/tmp/b.sock";
+  EXPECT_EQ(expand_proc_title("{config-file} {unixsocket}", "", c), "/etc/basalt.conf /tmp/b.sock");
+  c.bind = "";
+  EXPECT_EQ(expand_proc_title("{listen-addr}", "", c), "*:7000");
+  c.port = 0;  // no TCP port: the socket
+  EXPECT_EQ(expand_proc_title("{listen-addr}", "", c), "unixsocket:/tmp/b.sock");
+  EXPECT_EQ(expand_proc_title("{nope}", "", c), std::nullopt);
+  EXPECT_EQ(expand_proc_title("{title", "", c), std::nullopt);
+  EXPECT_EQ(expand_proc_title("x{", "", c), std::nullopt);
+  EXPECT_EQ(expand_proc_title("  ", "", c), "");
+}
+
 }  // namespace
 }  // namespace basalt
