@@ -14,6 +14,7 @@ namespace basalt {
 std::string_view allocator_name();
 
 // Bytes the application holds allocated (INFO's used_memory); 0 when the allocator cannot tell.
+// Flushes the calling thread's cache of freed blocks first, so that they do not count.
 uint64_t allocated_bytes();
 
 // Both figures from one refresh of the allocator's statistics. `active`: bytes in the pages the
