@@ -13,10 +13,11 @@ namespace {
 char* g_area = nullptr;  // where the command line and the environment were
 size_t g_area_size = 0;
 std::string g_program;
-// The copies argv and environ point at from then on, for the process's lifetime (held here so
-// that leak checkers see them reachable).
-std::vector<char*> g_copies;
-std::vector<char*> g_environ;
+// The copies argv and environ point at from then on, for the process's lifetime: held here, and
+// never destroyed (exit runs static destructors before a leak checker looks), so that they stay
+// reachable.
+std::vector<char*>& g_copies = *new std::vector<char*>;
+std::vector<char*>& g_environ = *new std::vector<char*>;
 
 char* copy(const char* s) {
   char* c = strdup(s);
