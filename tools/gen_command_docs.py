@@ -61,7 +61,7 @@ del unlink exists type rename renamenx copy move keys scan randomkey dbsize touc
 swapdb expire pexpire expireat pexpireat ttl pttl expiretime pexpiretime persist
 ping echo hello auth select client reset quit info config command time debug shutdown lastsave
 save bgsave bgrewriteaof dump restore
-multi exec discard watch unwatch object memory slowlog latency monitor
+multi exec discard watch unwatch object memory slowlog latency monitor role
 setbit getbit bitcount bitpos bitop bitfield bitfield_ro
 pfadd pfcount pfmerge pfdebug pfselftest
 subscribe unsubscribe psubscribe punsubscribe ssubscribe sunsubscribe publish spublish pubsub
@@ -74,7 +74,7 @@ SUBCOMMANDS = {
     "config": "get set resetstat rewrite help".split(),
     "command": "count info docs list getkeys getkeysandflags help".split(),
     "object": "encoding refcount idletime freq help".split(),
-    "memory": "usage stats help".split(),
+    "memory": "doctor malloc-stats purge usage stats help".split(),
     "slowlog": "get len reset help".split(),
     "latency": "doctor graph latest history reset histogram help".split(),
     "pubsub": "channels numpat numsub shardchannels shardnumsub help".split(),

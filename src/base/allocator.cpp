@@ -138,6 +138,13 @@ void release_free_memory() {
 
 size_t allocation_size(size_t n) { return n == 0 ? 0 : nallocx(n, 0); }
 
+std::string allocator_stats_report() {
+  std::string out;
+  malloc_stats_print([](void* text, const char* s) { static_cast<std::string*>(text)->append(s); },
+                     &out, nullptr);
+  return out;
+}
+
 #else
 
 std::string_view allocator_name() { return "libc"; }
@@ -163,6 +170,8 @@ void set_prompt_release(bool) {}
 void release_free_memory() { malloc_trim(0); }
 
 size_t allocation_size(size_t n) { return n; }
+
+std::string allocator_stats_report() { return {}; }
 
 #endif
 

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace basalt {
@@ -52,6 +53,10 @@ void set_prompt_release(bool prompt);
 
 // Returns every free page to the system now (after FLUSHALL and MEMORY PURGE).
 void release_free_memory();
+
+// The allocator's own statistics report (jemalloc's malloc_stats_print, MEMORY MALLOC-STATS);
+// empty where the allocator has none.
+std::string allocator_stats_report();
 
 // The bytes malloc(n) really takes: jemalloc's size class (nallocx); n itself where the allocator
 // does not say (sanitizer builds), which makes callers' choices between layouts conservative.

@@ -80,13 +80,15 @@ Session* Engine::find_session(uint64_t id) {
   return it == sessions_.end() ? nullptr : it->second.get();
 }
 
-MemoryFigures Engine::memory() const {
+MemoryFigures Engine::memory() {
   MemoryFigures m;
   std::ifstream statm("/proc/self/statm");
   uint64_t pages = 0, resident = 0;
   if (statm >> pages >> resident) m.rss = resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   m.used = allocated_bytes();
   if (m.used == 0) m.used = m.rss;  // a sanitizer's allocator reports nothing
+  stats_.peak_memory = std::max(stats_.peak_memory, m.used);
+  m.peak = stats_.peak_memory;
   m.startup = server_info_.used_memory_startup;
   for (auto& [id, s] : sessions_) {
     if (s->link != nullptr)
@@ -833,6 +835,7 @@ void Engine::cron() {
   store_.rehash_cycle(config_.activerehashing == "yes" ? 1000 : 0);
   if (!ready_keys_.empty()) serve_ready_keys();
   persistence_->cron();
+  stats_.peak_memory = std::max(stats_.peak_memory, allocated_bytes());
   if (eviction_.maxmemory != 0) {
     sync_meter();
     evict_step();

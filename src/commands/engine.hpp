@@ -86,6 +86,7 @@ struct ServerInfo {
 // INFO memory and /metrics: one reading of the allocator, split as Redis splits used_memory.
 struct MemoryFigures {
   uint64_t used = 0;     // bytes allocated (glibc arenas and mmap'd blocks; RSS under sanitizers)
+  uint64_t peak = 0;     // the most `used` has been, read at each cron and INFO (Redis's peak)
   uint64_t rss = 0;      // resident set size
   uint64_t startup = 0;  // used when the server had started (code, tables, front ends)
   uint64_t clients = 0;  // client query and output buffers
@@ -119,6 +120,7 @@ struct EngineStats {
   uint64_t net_input_bytes = 0;
   uint64_t net_output_bytes = 0;
   uint64_t blocked_clients = 0;
+  uint64_t peak_memory = 0;  // used_memory_peak (CONFIG RESETSTAT keeps it, as Redis)
   std::unordered_map<std::string, uint64_t> error_codes;  // INFO errorstats
   // Command execution time by front end (indexed by Frontend), for the admin port's /metrics.
   std::array<LatencyHistogram, 3> command_latency;
@@ -213,7 +215,8 @@ class Engine final : public KeyspaceObserver {
     for (auto& [id, s] : sessions_) fn(*s);
   }
   size_t session_count() const { return sessions_.size(); }
-  MemoryFigures memory() const;
+  // Reads the allocator (and the peak along), for INFO, MEMORY and the admin port.
+  MemoryFigures memory();
   size_t session_count(Frontend frontend) const;
 
   // The session's keyspace table, for a front end's prefetch hints: holding several pipelined

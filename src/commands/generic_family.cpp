@@ -734,7 +734,10 @@ void cmd_memory_usage(CommandContext& ctx) {
 // registered by the server family (server_family.cpp).
 void cmd_memory_help(CommandContext& ctx) {
   reply_help(ctx, "MEMORY",
-             {"STATS", "    Return information about the memory usage of the server.",
+             {"DOCTOR", "    Return memory problems reports.", "MALLOC-STATS",
+              "    Return internal statistics report from the memory allocator.", "PURGE",
+              "    Attempt to purge dirty pages for reclamation by the allocator.", "STATS",
+              "    Return information about the memory usage of the server.",
               "USAGE <key> [SAMPLES <count>]",
               "    Return memory in bytes used by <key> and its value. SAMPLES is accepted for",
               "    compatibility: the count is always exact."});

@@ -25,10 +25,10 @@
 #include "commands/arg_parser.hpp"
 #include "commands/command_docs.hpp"
 #include "commands/command_info.hpp"
+#include "commands/diagnostics.hpp"
 #include "commands/engine.hpp"
 #include "commands/error_texts.hpp"
 #include "commands/families.hpp"
-#include "commands/latency_report.hpp"
 #include "commands/sort_family.hpp"
 
 namespace basalt {
@@ -544,6 +544,10 @@ void info_memory(CommandContext& ctx, std::string& out) {
   field(out, "used_memory_human", bytes_to_human(used));
   field(out, "used_memory_rss", rss);
   field(out, "used_memory_rss_human", bytes_to_human(rss));
+  field(out, "used_memory_peak", m.peak);
+  field(out, "used_memory_peak_human", bytes_to_human(m.peak));
+  field(out, "used_memory_peak_perc",
+        printf_string("%.2f%%", m.peak == 0 ? 0.0 : static_cast<float>(used) * 100 / m.peak));
   field(out, "used_memory_startup", m.startup);
   field(out, "used_memory_dataset", m.dataset);
   field(out, "total_system_memory", system);
@@ -1131,6 +1135,36 @@ void cmd_monitor(CommandContext& ctx) {
 // MEMORY STATS
 // Redis's field names and order. Figures Basalt has no source for (replication, AOF, Lua, the
 // allocator's active and resident pages) are 0; the ratios follow from the figures it has.
+// MEMORY DOCTOR
+void cmd_memory_doctor(CommandContext& ctx) {
+  const MemoryFigures m = ctx.engine.memory();
+  ctx.reply.verbatim("txt", memory_doctor_report(m, ctx.engine.session_count()));
+}
+
+// MEMORY MALLOC-STATS: jemalloc's own report, as Redis gives it.
+void cmd_memory_malloc_stats(CommandContext& ctx) {
+  const std::string report = allocator_stats_report();
+  if (report.empty()) {
+    ctx.reply.bulk("Stats not supported for the current allocator");
+  } else {
+    ctx.reply.verbatim("txt", report);
+  }
+}
+
+// MEMORY PURGE: free pages back to the system now.
+void cmd_memory_purge(CommandContext& ctx) {
+  release_free_memory();
+  ctx.reply.ok();
+}
+
+// ROLE: a standalone server is a master with no replicas.
+void cmd_role(CommandContext& ctx) {
+  ctx.reply.array(3);
+  ctx.reply.bulk("master");
+  ctx.reply.integer(0);  // master_repl_offset, as INFO replication says
+  ctx.reply.array(0);
+}
+
 void cmd_memory_stats(CommandContext& ctx) {
   MemoryFigures m = ctx.engine.memory();
   const Store& store = ctx.store();
@@ -1157,7 +1191,7 @@ void cmd_memory_stats(CommandContext& ctx) {
     r.bulk(name);
     r.dbl(v);
   };
-  num("peak.allocated", m.used);
+  num("peak.allocated", m.peak);
   num("total.allocated", m.used);
   num("startup.allocated", m.startup);
   num("replication.backlog", 0);
@@ -1179,7 +1213,8 @@ void cmd_memory_stats(CommandContext& ctx) {
   num("keys.bytes-per-key", keys == 0 ? 0 : net / keys);
   num("dataset.bytes", m.dataset);
   dbl("dataset.percentage", ratio(m.dataset, net) * 100);
-  dbl("peak.percentage", m.used == 0 ? 0.0 : 100.0);
+  dbl("peak.percentage",
+      m.peak == 0 ? 0.0 : static_cast<double>(static_cast<float>(m.used) * 100 / m.peak));
   num("allocator.allocated", m.used);
   num("allocator.active", m.used);
   num("allocator.resident", m.rss);
@@ -1333,6 +1368,14 @@ void register_server(CommandTable& table) {
   // engine's figures, which INFO memory shares.
   table.add_subcommand(
       "memory", {"stats", 2, 0, 0, 0, 0, cmd_memory_stats, "server", "Show memory usage details"});
+  table.add_subcommand("memory", {"doctor", 2, 0, 0, 0, 0, cmd_memory_doctor, "server",
+                                  "Outputs memory problems report"});
+  table.add_subcommand("memory", {"malloc-stats", 2, 0, 0, 0, 0, cmd_memory_malloc_stats, "server",
+                                  "Show allocator internal stats"});
+  table.add_subcommand("memory", {"purge", 2, 0, 0, 0, 0, cmd_memory_purge, "server",
+                                  "Ask the allocator to release memory"});
+  table.add({"role", 1, kCmdNoScript | kLoadingStale | kCmdFast, 0, 0, 0, cmd_role, "server",
+             "Return the role of the instance in the context of replication", "@admin @dangerous"});
 
   table.add({"time", 1, kLoadingStale | kCmdFast, 0, 0, 0, cmd_time, "server",
              "Return the current server time"});

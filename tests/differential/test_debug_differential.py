@@ -17,6 +17,8 @@ PROTOCOL_TYPES = ["string", "integer", "double", "bignum", "null", "array", "set
                   "push", "verbatim", "true", "false", "nope"]
 
 SCRIPT = [("DEBUG", "PROTOCOL", t) for t in PROTOCOL_TYPES] + [
+    ("MEMORY", "DOCTOR"), ("MEMORY", "PURGE"), ("MEMORY", "PURGE", "x"),
+    ("MEMORY", "MALLOC-STATS", "x"), ("ROLE",), ("ROLE", "x"),
     ("DEBUG", "PROTOCOL"),
     ("DEBUG", "JMAP"),
     ("DEBUG", "DIGEST"),

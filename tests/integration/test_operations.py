@@ -264,9 +264,16 @@ class UsedMemoryTest(unittest.TestCase):
             for i in range(8):
                 r.call("SET", "k%d" % i, "x" * 30000)
             self.assertGreater(self.used(r), before + 8 * 30000)
+            high = self.used(r)
             for i in range(8):
                 r.call("DEL", "k%d" % i)
             self.assertLess(self.used(r), before + 1000)
+            # The peak stays where it was (INFO reads it, as does the cron), as in Redis.
+            info = r.call("INFO", "memory").decode()
+            peak = int(re.search(r"used_memory_peak:(\d+)", info).group(1))
+            self.assertGreaterEqual(peak, high)
+            perc = float(re.search(r"used_memory_peak_perc:([\d.]+)%", info).group(1))
+            self.assertLess(perc, 100.0 * (before + 1000) / high + 0.01)
 
     def test_a_client_closed_for_its_output_limit_gives_its_memory_back(self):
         # Redis's obuf-limits "No response for single command if client output buffer hard limit

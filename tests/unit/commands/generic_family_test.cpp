@@ -1274,8 +1274,14 @@ TEST_F(KeysTest, MemoryUsageSeesExpiredKeysAsRedisDoes) {
 
 TEST_F(KeysTest, MemoryHelpAndErrors) {
   EXPECT_EQ(run({"MEMORY", "HELP"}),
-            "*8\r\n"
+            "*14\r\n"
             "+MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"
+            "+DOCTOR\r\n"
+            "+    Return memory problems reports.\r\n"
+            "+MALLOC-STATS\r\n"
+            "+    Return internal statistics report from the memory allocator.\r\n"
+            "+PURGE\r\n"
+            "+    Attempt to purge dirty pages for reclamation by the allocator.\r\n"
             "+STATS\r\n"
             "+    Return information about the memory usage of the server.\r\n"
             "+USAGE <key> [SAMPLES <count>]\r\n"
@@ -1284,7 +1290,17 @@ TEST_F(KeysTest, MemoryHelpAndErrors) {
             "+HELP\r\n"
             "+    Prints this help.\r\n");
   EXPECT_EQ(run({"MEMORY"}), err("ERR wrong number of arguments for 'memory' command"));
-  EXPECT_EQ(run({"MEMORY", "DOCTOR"}), err("ERR unknown subcommand 'DOCTOR'. Try MEMORY HELP."));
+  EXPECT_EQ(run({"MEMORY", "NOPE"}), err("ERR unknown subcommand 'NOPE'. Try MEMORY HELP."));
+  EXPECT_EQ(run({"MEMORY", "PURGE", "x"}),
+            err("ERR wrong number of arguments for 'memory|purge' command"));
+  EXPECT_EQ(run({"MEMORY", "PURGE"}), kOk);
+  // Redis's texts: an empty instance, and a role with no replicas.
+  EXPECT_EQ(run({"MEMORY", "DOCTOR"}),
+            bulk("Hi Sam, this instance is empty or is using very little memory, my issues "
+                 "detector can't be used in these conditions. Please, leave for your mission on "
+                 "Earth and fill it with some data. The new Sam and I will be back to our "
+                 "programming as soon as I finished rebooting.\n"));
+  EXPECT_EQ(run({"ROLE"}), "*3\r\n$6\r\nmaster\r\n:0\r\n*0\r\n");
 }
 
 // --- The command table

@@ -8,7 +8,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "commands/latency_report.hpp"
+#include "base/allocator.hpp"
+#include "commands/diagnostics.hpp"
 #include "commands/percentiles.hpp"
 #include "unit/commands/engine_fixture.hpp"
 
@@ -222,6 +223,43 @@ TEST(LatencyDoctorTest, ReportsEachEventAndRedisAdviceInItsOrder) {
   EXPECT_TRUE(latency_doctor({}, settings, now).starts_with("I'm sorry, Dave, I can't do that."));
   settings.latency_monitor_threshold_ms = 1;
   EXPECT_TRUE(latency_doctor({}, settings, now).starts_with("Dave, no latency spike was observed"));
+}
+
+TEST(MemoryDoctorTest, RedisReportForEachCondition) {
+  MemoryFigures m;
+  m.used = 4 << 20;
+  m.peak = m.used;
+  m.rss = 40 << 20;
+  EXPECT_TRUE(memory_doctor_report(m, 1).starts_with("Hi Sam, this instance is empty"));
+  m.used = m.peak = 100 << 20;
+  m.rss = 105 << 20;
+  m.clients = 1 << 20;
+  EXPECT_EQ(memory_doctor_report(m, 10),
+            "Hi Sam, I can't find any memory issue in your instance. I can only account for what "
+            "occurs on this base.\n");
+  // A peak over 150% of now, RSS 1.5x the allocations (10 MB more), clients at 300 KB each.
+  m.peak = 151 << 20;
+  m.rss = 150 << 20;
+  m.clients = 600 << 10;
+  const std::string report = memory_doctor_report(m, 2);
+  EXPECT_TRUE(report.starts_with(
+      "Sam, I detected a few issues in this Redis instance memory implants:\n\n * Peak memory: "))
+      << report;
+  const size_t rss = report.find(" * High total RSS: ");
+  const size_t alloc_rss = report.find(" * High allocator RSS overhead: ");
+  const size_t clients = report.find(" * Big client buffers: ");
+  EXPECT_NE(rss, std::string::npos);
+  EXPECT_LT(rss, alloc_rss);
+  EXPECT_LT(alloc_rss, clients);
+  EXPECT_NE(report.find("Note: The currently used allocator is \"" + std::string(allocator_name()) +
+                        "\".\n\n"),
+            std::string::npos);
+  EXPECT_TRUE(report.ends_with("I'm here to keep you safe, Sam. I want to help you.\n"));
+  m.clients = 0;
+  m.peak = m.used;
+  m.rss = 115 << 20;  // 1.15: the allocator's overhead only
+  EXPECT_EQ(memory_doctor_report(m, 2).find(" * High total RSS"), std::string::npos);
+  EXPECT_NE(memory_doctor_report(m, 2).find(" * High allocator RSS overhead"), std::string::npos);
 }
 
 // --- MONITOR -----------------------------------------------------------------------------------

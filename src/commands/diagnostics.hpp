@@ -1,7 +1,8 @@
 #pragma once
-// LATENCY DOCTOR and LATENCY GRAPH: the human-readable reports of Redis 7.0's latency monitor
-// (its latency.c and sparkline.c), byte for byte, from the monitor's series. Tools and people
-// paste them into bug reports, so the wording and layout are Redis's.
+// The human-readable reports of Redis 7.0's diagnostics, byte for byte: LATENCY DOCTOR and
+// LATENCY GRAPH (its latency.c and sparkline.c) from the latency monitor's series, and MEMORY
+// DOCTOR (object.c) from the memory figures. Tools and people paste them into bug reports, so
+// the wording and layout are Redis's.
 
 #include <cstdint>
 #include <map>
@@ -39,5 +40,9 @@ struct SparklineSample {
   std::string label;
 };
 std::string render_sparkline(const std::vector<SparklineSample>& samples, size_t columns, int rows);
+
+// MEMORY DOCTOR over the figures MEMORY STATS reports, for `clients` connected clients. Basalt has
+// no replicas and no scripts: Redis's advice about their buffers and caches never applies.
+std::string memory_doctor_report(const MemoryFigures& m, size_t clients);
 
 }  // namespace basalt

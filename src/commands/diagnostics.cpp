@@ -1,10 +1,11 @@
-#include "commands/latency_report.hpp"
+#include "commands/diagnostics.hpp"
 
 #include <algorithm>
 #include <bit>
 #include <cinttypes>
 #include <cstdio>
 
+#include "base/allocator.hpp"
 #include "base/strings.hpp"
 
 namespace basalt {
@@ -344,6 +345,68 @@ std::string latency_graph(std::string_view event, const LatencySeries& series, i
   out += '\n';
   out += render_sparkline(samples, kColumns, 4);
   return out;
+}
+
+// Redis's getMemoryDoctorReport, over the figures MEMORY STATS reports (Basalt has no replicas
+// and no scripts, and its allocator figures are those STATS gives).
+std::string memory_doctor_report(const MemoryFigures& m, size_t clients) {
+  constexpr uint64_t kTenMb = 10 << 20;
+  const double frag = m.used == 0 ? 0 : static_cast<double>(m.rss) / static_cast<double>(m.used);
+  const uint64_t frag_bytes = m.rss > m.used ? m.rss - m.used : 0;
+  if (m.used < (5u << 20)) {
+    return "Hi Sam, this instance is empty or is using very little memory, my issues detector "
+           "can't be used in these conditions. Please, leave for your mission on Earth and fill "
+           "it with some data. The new Sam and I will be back to our programming as soon as I "
+           "finished rebooting.\n";
+  }
+  const bool big_peak = static_cast<float>(m.peak) / static_cast<float>(m.used) > 1.5f;
+  const bool high_frag = frag > 1.4 && frag_bytes > kTenMb;
+  const bool high_alloc_rss = frag > 1.1 && frag_bytes > kTenMb;  // STATS' allocator-rss figures
+  const bool big_client_buf = clients != 0 && m.clients / clients > 1024 * 200;
+  if (!big_peak && !high_frag && !high_alloc_rss && !big_client_buf) {
+    return "Hi Sam, I can't find any memory issue in your instance. I can only account for what "
+           "occurs on this base.\n";
+  }
+  std::string s = "Sam, I detected a few issues in this Redis instance memory implants:\n\n";
+  if (big_peak) {
+    s += " * Peak memory: In the past this instance used more than 150% the memory that is "
+         "currently using. The allocator is normally not able to release memory after a peak, so "
+         "you can expect to see a big fragmentation ratio, however this is actually harmless and "
+         "is only due to the memory peak, and if the Redis instance Resident Set Size (RSS) is "
+         "currently bigger than expected, the memory will be used as soon as you fill the Redis "
+         "instance with more data. If the memory peak was only occasional and you want to try to "
+         "reclaim memory, please try the MEMORY PURGE command, otherwise the only other option is "
+         "to shutdown and restart the instance.\n\n";
+  }
+  if (high_frag) {
+    s += " * High total RSS: This instance has a memory fragmentation and RSS overhead greater "
+         "than 1.4 (this means that the Resident Set Size of the Redis process is much larger than "
+         "the sum of the logical allocations Redis performed). This problem is usually due either "
+         "to a large peak memory (check if there is a peak memory entry above in the report) or "
+         "may result from a workload that causes the allocator to fragment memory a lot. If the "
+         "problem is a large peak memory, then there is no issue. Otherwise, make sure you are "
+         "using the Jemalloc allocator and not the default libc malloc. Note: The currently used "
+         "allocator is \"" +
+         std::string(allocator_name()) + "\".\n\n";
+  }
+  if (high_alloc_rss) {
+    s += " * High allocator RSS overhead: This instance has an RSS memory overhead is greater "
+         "than 1.1 (this means that the Resident Set Size of the allocator is much larger than the "
+         "sum what the allocator actually holds). This problem is usually due to a large peak "
+         "memory (check if there is a peak memory entry above in the report), you can try the "
+         "MEMORY PURGE command to reclaim it.\n\n";
+  }
+  if (big_client_buf) {
+    s += " * Big client buffers: The clients output buffers in this instance are greater than "
+         "200K per client (on average). This may result from different causes, like Pub/Sub "
+         "clients subscribed to channels bot not receiving data fast enough, so that data piles on "
+         "the Redis instance output buffer, or clients sending commands with large replies or very "
+         "large sequences of commands in the same pipeline. Please use the CLIENT LIST command in "
+         "order to investigate the issue if it causes problems in your instance, or to understand "
+         "better why certain clients are using a big amount of memory.\n\n";
+  }
+  s += "I'm here to keep you safe, Sam. I want to help you.\n";
+  return s;
 }
 
 }  // namespace basalt
