@@ -61,7 +61,7 @@ del unlink exists type rename renamenx copy move keys scan randomkey dbsize touc
 swapdb expire pexpire expireat pexpireat ttl pttl expiretime pexpiretime persist
 ping echo hello auth select client reset quit info config command time debug shutdown lastsave
 save bgsave bgrewriteaof dump restore
-multi exec discard watch unwatch object memory slowlog latency monitor role
+multi exec discard watch unwatch object memory slowlog latency monitor role wait
 setbit getbit bitcount bitpos bitop bitfield bitfield_ro
 pfadd pfcount pfmerge pfdebug pfselftest
 subscribe unsubscribe psubscribe punsubscribe ssubscribe sunsubscribe publish spublish pubsub

@@ -567,13 +567,22 @@ bool Engine::unblock_client(Session& s, bool with_error) {
   if (with_error) {
     reply.error(err::kUnblocked);
     count_error(reply.last_error_code());
-  } else if (kind == TimeoutReply::kNullArray) {
-    reply.null_array();
   } else {
-    reply.null();
+    send_timeout_reply(reply, kind);
   }
   s.link->on_unblocked();
   return true;
+}
+
+void Engine::send_timeout_reply(ReplyBuilder& reply, TimeoutReply kind) {
+  switch (kind) {
+    case TimeoutReply::kNullArray:
+      return reply.null_array();
+    case TimeoutReply::kNull:
+      return reply.null();
+    case TimeoutReply::kZero:
+      return reply.integer(0);
+  }
 }
 
 void Engine::expire_blocked_clients() {
@@ -590,12 +599,7 @@ void Engine::expire_blocked_clients() {
     TimeoutReply kind = s->blocked->timeout_reply;
     if (!s->blocked->postponed) count_ended_block(*s, false);
     unblock(*s);
-    ReplyBuilder& reply = s->link->async_reply();
-    if (kind == TimeoutReply::kNullArray) {
-      reply.null_array();
-    } else {
-      reply.null();
-    }
+    send_timeout_reply(s->link->async_reply(), kind);
     s->link->on_unblocked();
   }
 }

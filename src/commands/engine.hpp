@@ -304,6 +304,8 @@ class Engine final : public KeyspaceObserver {
   // CLIENT UNBLOCK: ends a blocked command early with its timeout reply, or with the -UNBLOCKED
   // error. False if the session is not blocked (a paused client is not: it has not run yet).
   bool unblock_client(Session& session, bool with_error);
+  // What a blocked command answers when its time is up (or CLIENT UNBLOCK TIMEOUT).
+  static void send_timeout_reply(ReplyBuilder& reply, TimeoutReply kind);
 
   // SLOWLOG, newest first.
   const std::deque<SlowlogEntry>& slowlog() const { return slowlog_; }

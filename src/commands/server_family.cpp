@@ -1165,6 +1165,21 @@ void cmd_role(CommandContext& ctx) {
   ctx.reply.array(0);
 }
 
+// WAIT numreplicas timeout: no replica ever acknowledges (Basalt has none), so 0, at once when
+// that is enough (numreplicas <= 0, or a client that cannot block: MULTI, HTTP), otherwise when
+// the timeout ends (0: never; CLIENT UNBLOCK ends it too), as Redis with no replica connected.
+void cmd_wait(CommandContext& ctx) {
+  ArgParser parser(ctx.argv, 1);
+  const int64_t numreplicas = parser.next_int(INT64_MIN, INT64_MAX, err::kNotInteger);
+  const int64_t timeout_ms = parser.next_int(INT64_MIN, INT64_MAX, err::kTimeoutNotInteger);
+  if (!parser.ok_or_reply(ctx.reply)) return;
+  if (timeout_ms < 0) return ctx.reply.error(err::kTimeoutNegative);
+  const int64_t now = ctx.now_ms();
+  if (timeout_ms > INT64_MAX - now) return ctx.reply.error(err::kTimeoutOutOfRange);
+  if (numreplicas <= 0 || !ctx.may_block()) return ctx.reply.integer(0);
+  ctx.engine.block(ctx, {}, timeout_ms == 0 ? 0 : now + timeout_ms, TimeoutReply::kZero);
+}
+
 void cmd_memory_stats(CommandContext& ctx) {
   MemoryFigures m = ctx.engine.memory();
   const Store& store = ctx.store();
@@ -1374,6 +1389,10 @@ void register_server(CommandTable& table) {
                                   "Show allocator internal stats"});
   table.add_subcommand("memory", {"purge", 2, 0, 0, 0, 0, cmd_memory_purge, "server",
                                   "Ask the allocator to release memory"});
+  table.add({"wait", 3, kCmdNoScript, 0, 0, 0, cmd_wait, "generic",
+             "Wait for the synchronous replication of all the write commands sent in the context "
+             "of the current connection",
+             "@connection"});
   table.add({"role", 1, kCmdNoScript | kLoadingStale | kCmdFast, 0, 0, 0, cmd_role, "server",
              "Return the role of the instance in the context of replication", "@admin @dangerous"});
 

@@ -43,8 +43,8 @@ class ClientLink {
 enum class Frontend : uint8_t { kResp, kHttp, kInternal };
 
 // Reply sent when a blocked command times out: BLPOP-like commands send a nil array, BLMOVE-like
-// commands a nil bulk.
-enum class TimeoutReply : uint8_t { kNullArray, kNull };
+// commands a nil bulk, WAIT the number of replicas that acknowledged (none: Basalt has none).
+enum class TimeoutReply : uint8_t { kNullArray, kNull, kZero };
 
 struct BlockState {
   std::vector<std::string> argv;  // the command, re-run when one of its keys gets elements

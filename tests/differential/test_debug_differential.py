@@ -19,6 +19,8 @@ PROTOCOL_TYPES = ["string", "integer", "double", "bignum", "null", "array", "set
 SCRIPT = [("DEBUG", "PROTOCOL", t) for t in PROTOCOL_TYPES] + [
     ("MEMORY", "DOCTOR"), ("MEMORY", "PURGE"), ("MEMORY", "PURGE", "x"),
     ("MEMORY", "MALLOC-STATS", "x"), ("ROLE",), ("ROLE", "x"),
+    ("WAIT", "0", "0"), ("WAIT", "-1", "0"), ("WAIT", "x", "1"), ("WAIT", "1", "-1"),
+    ("WAIT", "1", "1.5"), ("WAIT", "1", "10"), ("WAIT", "1"),
     ("DEBUG", "PROTOCOL"),
     ("DEBUG", "JMAP"),
     ("DEBUG", "DIGEST"),

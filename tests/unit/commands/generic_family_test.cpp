@@ -1303,6 +1303,35 @@ TEST_F(KeysTest, MemoryHelpAndErrors) {
   EXPECT_EQ(run({"ROLE"}), "*3\r\n$6\r\nmaster\r\n:0\r\n*0\r\n");
 }
 
+// WAIT as Redis answers with no replica connected (redis-server 7.0.15's replies).
+TEST_F(KeysTest, WaitWithNoReplicas) {
+  EXPECT_EQ(run({"WAIT", "0", "0"}), integer(0));
+  EXPECT_EQ(run({"WAIT", "-1", "0"}), integer(0));
+  EXPECT_EQ(run({"WAIT", "x", "1"}), err("ERR value is not an integer or out of range"));
+  EXPECT_EQ(run({"WAIT", "1", "-1"}), err("ERR timeout is negative"));
+  EXPECT_EQ(run({"WAIT", "1", "1.5"}), err("ERR timeout is not an integer or out of range"));
+  // One replica wanted: none comes, so 0 when the timeout ends.
+  EXPECT_EQ(run({"WAIT", "1", "100"}, 1), "");
+  advance_ms(99);
+  EXPECT_EQ(client(1).take(), "");
+  advance_ms(1);
+  EXPECT_EQ(client(1).take(), integer(0));
+  // 0 waits until CLIENT UNBLOCK (TIMEOUT: the count so far; ERROR: Redis's error).
+  EXPECT_EQ(run({"WAIT", "2", "0"}, 1), "");
+  advance_ms(1'000'000);
+  EXPECT_EQ(client(1).take(), "");
+  const std::string id = std::to_string(client(1).session->id);
+  EXPECT_EQ(run({"CLIENT", "UNBLOCK", id}), integer(1));
+  EXPECT_EQ(client(1).take(), integer(0));
+  EXPECT_EQ(run({"WAIT", "2", "0"}, 1), "");
+  EXPECT_EQ(run({"CLIENT", "UNBLOCK", id, "ERROR"}), integer(1));
+  EXPECT_EQ(client(1).take(), err("UNBLOCKED client unblocked via CLIENT UNBLOCK"));
+  // Inside MULTI it cannot block.
+  run({"MULTI"});
+  EXPECT_EQ(run({"WAIT", "1", "0"}), "+QUEUED\r\n");
+  EXPECT_EQ(run({"EXEC"}), array({integer(0)}));
+}
+
 // --- The command table
 // ----------------------------------------------------------------------------
 
