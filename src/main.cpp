@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <clocale>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -34,6 +35,8 @@ std::string version_line() {
 int main(int argc, char** argv) {
   // First: it moves argv and the environment, where the process title will be written.
   basalt::init_proc_title(argc, argv);
+  // SORT ... ALPHA collates in the environment's locale, as Redis's (it sets LC_COLLATE alone).
+  std::setlocale(LC_COLLATE, "");
   if (argc == 2 &&
       (std::string_view(argv[1]) == "--version" || std::string_view(argv[1]) == "-v")) {
     std::printf("%s\n", version_line().c_str());

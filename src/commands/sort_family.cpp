@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
@@ -76,10 +77,16 @@ bool parse_score(std::string_view s, double* out) {
   return true;
 }
 
-// Redis's compareStringObjects: bytes, then length. (Redis compares ALPHA replies with strcoll
-// in the server's locale; byte order is what the C and C.UTF-8 locales give.)
+// Redis's compareStringObjects: bytes, then length.
 int compare_bytes(std::string_view a, std::string_view b) {
   const int c = a.compare(b);
+  return c < 0 ? -1 : c > 0 ? 1 : 0;
+}
+
+// Redis's collateStringObjects: strcoll in the server's LC_COLLATE (main sets it from the
+// environment, as Redis does), over C strings, so a NUL ends the comparison.
+int compare_collated(const std::string& a, const std::string& b) {
+  const int c = std::strcoll(a.c_str(), b.c_str());
   return c < 0 ? -1 : c > 0 ? 1 : 0;
 }
 
@@ -161,6 +168,12 @@ OpResult<std::vector<std::optional<std::string>>> op_sort(Database& db, std::str
       }
     }
     if (bad_score) return OpStatus::kNotFloat;
+    // ALPHA collates as the locale says, except into STORE, whose list must be the same on every
+    // replica whatever its locale (Redis's sortCompare).
+    const bool collate = !params.store;
+    auto alpha_compare = [collate](const std::string& a, const std::string& b) {
+      return collate ? compare_collated(a, b) : compare_bytes(a, b);
+    };
     auto cmp = [&](const SortItem& a, const SortItem& b) {
       int c;
       if (!alpha) {
@@ -169,14 +182,15 @@ OpResult<std::vector<std::optional<std::string>>> op_sort(Database& db, std::str
         if (!a.by || !b.by) {
           c = a.by.has_value() == b.by.has_value() ? 0 : a.by ? 1 : -1;
         } else {
-          c = compare_bytes(*a.by, *b.by);
+          c = alpha_compare(*a.by, *b.by);
         }
       } else {
-        c = compare_bytes(a.element, b.element);
+        c = alpha_compare(a.element, b.element);
       }
       return (params.desc ? -c : c) < 0;
     };
-    std::sort(items.begin(), items.end(), cmp);
+    // Stable, as glibc's qsort (a merge sort) under Redis keeps elements that collate equal.
+    std::stable_sort(items.begin(), items.end(), cmp);
   }
 
   std::vector<std::optional<std::string>> out;

@@ -150,6 +150,13 @@ SCRIPTS = {
         ["SORT", "none", "STORE", "dst"], ["EXISTS", "dst"], ["SORT", "str"],
         ["SORT", "str", "FOO"], ["SORT_RO", "l", "STORE", "d"], ["SORT_RO", "s", "LIMIT", "0", "2"],
         ["RPUSH", "bad", "1", "x"], ["SORT", "bad"], ["SORT", "bad", "ALPHA"], ["SORT"],
+        # ALPHA collates (strcoll: a NUL ends the comparison, equal ones keep their order)
+        # except into STORE, which compares bytes.
+        ["RPUSH", "nul", "a\x00b", "a\x00a", "a", "b\x00", "a\x00c"], ["SORT", "nul", "ALPHA"],
+        ["SORT", "nul", "ALPHA", "DESC"], ["SORT", "nul", "ALPHA", "STORE", "dst"],
+        ["LRANGE", "dst", "0", "-1"], ["MSET", "k_a", "x\x00b", "k_b", "x\x00a"],
+        ["SORT", "s", "BY", "k_*", "ALPHA"], ["SORT", "s", "BY", "k_*", "ALPHA", "STORE", "dst"],
+        ["LRANGE", "dst", "0", "-1"],
     ],
 }
 

@@ -23,6 +23,20 @@ TEST_F(SortTest, NumericAlphaLimitAndDesc) {
   EXPECT_EQ(run({"SORT", "none"}), "*0\r\n");
 }
 
+// ALPHA collates with strcoll (the tests run in the C locale, where a NUL ends the comparison),
+// keeping equal elements in their order; into STORE it compares bytes.
+TEST_F(SortTest, AlphaCollatesExceptIntoStore) {
+  using namespace std::string_literals;
+  run({"RPUSH", "l", "a\0b"s, "a\0a"s, "a", "b\0"s, "a\0c"s});
+  EXPECT_EQ(run({"SORT", "l", "ALPHA"}),
+            array({bulk("a\0b"s), bulk("a\0a"s), bulk("a"), bulk("a\0c"s), bulk("b\0"s)}));
+  EXPECT_EQ(run({"SORT", "l", "ALPHA", "DESC"}),
+            array({bulk("b\0"s), bulk("a\0b"s), bulk("a\0a"s), bulk("a"), bulk("a\0c"s)}));
+  EXPECT_EQ(run({"SORT", "l", "ALPHA", "STORE", "dst"}), integer(5));
+  EXPECT_EQ(run({"LRANGE", "dst", "0", "-1"}),
+            array({bulk("a"), bulk("a\0a"s), bulk("a\0b"s), bulk("a\0c"s), bulk("b\0"s)}));
+}
+
 TEST_F(SortTest, ByGetAndStore) {
   run({"SADD", "s", "a", "b", "c"});
   run({"MSET", "w_a", "3", "w_b", "1", "w_c", "2", "d_a", "A", "d_c", "C"});
