@@ -351,7 +351,8 @@ std::string latency_graph(std::string_view event, const LatencySeries& series, i
 // and no scripts, and its allocator figures are those STATS gives).
 std::string memory_doctor_report(const MemoryFigures& m, size_t clients) {
   constexpr uint64_t kTenMb = 10 << 20;
-  const double frag = m.used == 0 ? 0 : static_cast<double>(m.rss) / static_cast<double>(m.used);
+  // Redis keeps these ratios as floats: the same precision decides at the same thresholds.
+  const float frag = m.used == 0 ? 0 : static_cast<float>(m.rss) / static_cast<float>(m.used);
   const uint64_t frag_bytes = m.rss > m.used ? m.rss - m.used : 0;
   if (m.used < (5u << 20)) {
     return "Hi Sam, this instance is empty or is using very little memory, my issues detector "
@@ -360,8 +361,8 @@ std::string memory_doctor_report(const MemoryFigures& m, size_t clients) {
            "finished rebooting.\n";
   }
   const bool big_peak = static_cast<float>(m.peak) / static_cast<float>(m.used) > 1.5f;
-  const bool high_frag = frag > 1.4 && frag_bytes > kTenMb;
-  const bool high_alloc_rss = frag > 1.1 && frag_bytes > kTenMb;  // STATS' allocator-rss figures
+  const bool high_frag = frag > 1.4f && frag_bytes > kTenMb;
+  const bool high_alloc_rss = frag > 1.1f && frag_bytes > kTenMb;  // STATS' allocator-rss figures
   const bool big_client_buf = clients != 0 && m.clients / clients > 1024 * 200;
   if (!big_peak && !high_frag && !high_alloc_rss && !big_client_buf) {
     return "Hi Sam, I can't find any memory issue in your instance. I can only account for what "

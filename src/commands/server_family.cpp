@@ -1029,13 +1029,17 @@ void cmd_latency_reset(CommandContext& ctx) {
   ctx.reply.integer(resets);
 }
 
+// The clock now (inside EXEC the store's time stands at EXEC's start): samples are stamped when
+// their command ended, and the reports say how long ago, as Redis's time(NULL).
+int64_t wall_seconds(CommandContext& ctx) { return ctx.store().clock().now_ms() / 1000; }
+
 // LATENCY DOCTOR
 void cmd_latency_doctor(CommandContext& ctx) {
   const Config& c = ctx.config();
   const DoctorSettings settings{c.latency_monitor_threshold, c.slowlog_log_slower_than,
                                 c.appendfsync == "always", c.hz};
-  ctx.reply.verbatim(
-      "txt", latency_doctor(ctx.engine.latency_events(), settings, ctx.store().now_ms() / 1000));
+  ctx.reply.verbatim("txt",
+                     latency_doctor(ctx.engine.latency_events(), settings, wall_seconds(ctx)));
 }
 
 // LATENCY GRAPH event
@@ -1046,7 +1050,7 @@ void cmd_latency_graph(CommandContext& ctx) {
     ctx.reply.error("ERR No samples available for event '" + std::string(ctx.arg(2)) + "'");
     return;
   }
-  ctx.reply.verbatim("txt", latency_graph(it->first, it->second, ctx.store().now_ms() / 1000));
+  ctx.reply.verbatim("txt", latency_graph(it->first, it->second, wall_seconds(ctx)));
 }
 
 // LATENCY HELP
@@ -1132,13 +1136,11 @@ void cmd_monitor(CommandContext& ctx) {
 
 // --- MEMORY STATS --------------------------------------------------------------------------------
 
-// MEMORY STATS
-// Redis's field names and order. Figures Basalt has no source for (replication, AOF, Lua, the
-// allocator's active and resident pages) are 0; the ratios follow from the figures it has.
-// MEMORY DOCTOR
+// MEMORY DOCTOR (clients counted as INFO's connected_clients)
 void cmd_memory_doctor(CommandContext& ctx) {
   const MemoryFigures m = ctx.engine.memory();
-  ctx.reply.verbatim("txt", memory_doctor_report(m, ctx.engine.session_count()));
+  const size_t clients = ctx.engine.session_count() - ctx.engine.session_count(Frontend::kInternal);
+  ctx.reply.verbatim("txt", memory_doctor_report(m, clients));
 }
 
 // MEMORY MALLOC-STATS: jemalloc's own report, as Redis gives it.
@@ -1166,8 +1168,9 @@ void cmd_role(CommandContext& ctx) {
 }
 
 // WAIT numreplicas timeout: no replica ever acknowledges (Basalt has none), so 0, at once when
-// that is enough (numreplicas <= 0, or a client that cannot block: MULTI, HTTP), otherwise when
+// that is enough (numreplicas <= 0, or a client that cannot block: inside MULTI), otherwise when
 // the timeout ends (0: never; CLIENT UNBLOCK ends it too), as Redis with no replica connected.
+// Over HTTP it blocks the request as BLPOP does.
 void cmd_wait(CommandContext& ctx) {
   ArgParser parser(ctx.argv, 1);
   const int64_t numreplicas = parser.next_int(INT64_MIN, INT64_MAX, err::kNotInteger);
@@ -1180,6 +1183,9 @@ void cmd_wait(CommandContext& ctx) {
   ctx.engine.block(ctx, {}, timeout_ms == 0 ? 0 : now + timeout_ms, TimeoutReply::kZero);
 }
 
+// MEMORY STATS
+// Redis's field names and order. Figures Basalt has no source for (replication, AOF, Lua, the
+// allocator's active and resident pages) are 0; the ratios follow from the figures it has.
 void cmd_memory_stats(CommandContext& ctx) {
   MemoryFigures m = ctx.engine.memory();
   const Store& store = ctx.store();

@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -42,8 +43,8 @@ Entry* Entry::create_string(std::string_view key, std::string_view value) {
   if (value.size() <= Value::kInlineCapacity || value.size() > kMaxEmbedded) {
     return create(key, Value(value));
   }
-  // Size classes decide: a 16-byte key and a 100-byte value take 160 bytes together against 56 +
-  // 112 apart, but a 120-byte value 192 against 56 + 128.
+  // Size classes decide: a 16-byte key and a 100-byte value take 160 bytes together against 64 +
+  // 112 apart; a 205-byte value 320 against 64 + 224, so it stays apart.
   const size_t together = allocation_size(head + value.size());
   if (together > allocation_size(head) + allocation_size(value.size())) {
     return create(key, Value(value));
@@ -54,7 +55,7 @@ Entry* Entry::create_string(std::string_view key, std::string_view value) {
   char* bytes = reinterpret_cast<char*>(e + 1);
   if (!key.empty()) std::memcpy(bytes, key.data(), key.size());
   // The room is what the size class gives, so a later value up to that size is written in place.
-  e->value.embed(bytes + key.size(), together - head, value);
+  e->value.embed(bytes + key.size(), std::min(together - head, Value::kMaxEmbeddedRoom), value);
   return e;
 }
 

@@ -221,6 +221,10 @@ class DebugDifferentialTest(unittest.TestCase):
                         ("CONFIG", "SET", "latency-monitor-threshold", "50"),
                         ("LATENCY", "DOCTOR"), ("DEBUG", "SLEEP", "0.12"), ("LATENCY", "DOCTOR"),
                         ("LATENCY", "GRAPH", "command"), ("LATENCY", "GRAPH", "COMMAND"),
+                        # Inside EXEC the store's clock stands still; the report's must not
+                        # (a sample stamped at the sleep's end reads "-1s" otherwise).
+                        ("MULTI",), ("DEBUG", "SLEEP", "1.01"), ("LATENCY", "GRAPH", "command"),
+                        ("EXEC",),
                         ("CONFIG", "SET", "slowlog-log-slower-than", "-1"), ("LATENCY", "DOCTOR"),
                         ("CONFIG", "SET", "slowlog-log-slower-than", "10000"),
                         ("CONFIG", "SET", "latency-monitor-threshold", "0"), ("LATENCY", "RESET")]:
