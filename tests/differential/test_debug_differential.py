@@ -17,7 +17,7 @@ PROTOCOL_TYPES = ["string", "integer", "double", "bignum", "null", "array", "set
                   "push", "verbatim", "true", "false", "nope"]
 
 SCRIPT = [("DEBUG", "PROTOCOL", t) for t in PROTOCOL_TYPES] + [
-    ("MEMORY", "DOCTOR"), ("MEMORY", "PURGE"), ("MEMORY", "PURGE", "x"),
+    ("MEMORY", "PURGE"), ("MEMORY", "PURGE", "x"),
     ("MEMORY", "MALLOC-STATS", "x"), ("ROLE",), ("ROLE", "x"),
     ("WAIT", "0", "0"), ("WAIT", "-1", "0"), ("WAIT", "x", "1"), ("WAIT", "1", "-1"),
     ("WAIT", "1", "1.5"), ("WAIT", "1", "10"), ("WAIT", "1"),
@@ -206,6 +206,18 @@ class DebugDifferentialTest(unittest.TestCase):
 
     def test_config(self):
         self.compare(config_script(), 2)
+
+    @unittest.skipIf(os.environ.get("BASALT_SANITIZED") == "1",
+                     "a sanitizer's allocator reports RSS, not allocated bytes")
+    def test_memory_doctor_of_a_small_instance(self):
+        for protocol in (2, 3):
+            b, r = h.RawClient(self.basalt.port), h.RawClient(self.redis.port)
+            self.addCleanup(b.close)
+            self.addCleanup(r.close)
+            if protocol == 3:
+                b.call("HELLO", "3")
+                r.call("HELLO", "3")
+            self.assertEqual(b.call("MEMORY", "DOCTOR"), r.call("MEMORY", "DOCTOR"))
 
     def test_latency_reports(self):
         # LATENCY DOCTOR and GRAPH, Redis's texts: monitoring off, on with nothing seen, then one

@@ -1294,12 +1294,7 @@ TEST_F(KeysTest, MemoryHelpAndErrors) {
   EXPECT_EQ(run({"MEMORY", "PURGE", "x"}),
             err("ERR wrong number of arguments for 'memory|purge' command"));
   EXPECT_EQ(run({"MEMORY", "PURGE"}), kOk);
-  // Redis's texts: an empty instance, and a role with no replicas.
-  EXPECT_EQ(run({"MEMORY", "DOCTOR"}),
-            bulk("Hi Sam, this instance is empty or is using very little memory, my issues "
-                 "detector can't be used in these conditions. Please, leave for your mission on "
-                 "Earth and fill it with some data. The new Sam and I will be back to our "
-                 "programming as soon as I finished rebooting.\n"));
+  // A standalone server: a master with no replicas (MEMORY DOCTOR: MemoryDoctorTest).
   EXPECT_EQ(run({"ROLE"}), "*3\r\n$6\r\nmaster\r\n:0\r\n*0\r\n");
 }
 
