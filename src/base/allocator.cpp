@@ -79,7 +79,8 @@ uint64_t allocated_bytes() {
 AllocatorBytes allocator_bytes() {
   refresh_stats();
   const uint64_t allocated = read_stat("stats.allocated").value_or(0);
-  return {allocated, read_stat("stats.active").value_or(allocated)};
+  const uint64_t active = read_stat("stats.active").value_or(allocated);
+  return {allocated, active, read_stat("stats.resident").value_or(active)};
 }
 
 ThreadAllocation thread_allocation() {
@@ -158,7 +159,7 @@ uint64_t allocated_bytes() {
 
 AllocatorBytes allocator_bytes() {
   const uint64_t allocated = allocated_bytes();
-  return {allocated, allocated};
+  return {allocated, allocated, allocated};
 }
 
 ThreadAllocation thread_allocation() { return {}; }

@@ -25,6 +25,7 @@ uint64_t allocated_bytes();
 struct AllocatorBytes {
   uint64_t allocated = 0;
   uint64_t active = 0;
+  uint64_t resident = 0;  // pages the allocator has touched and not returned (stats.resident)
 };
 AllocatorBytes allocator_bytes();
 

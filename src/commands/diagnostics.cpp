@@ -348,23 +348,28 @@ std::string latency_graph(std::string_view event, const LatencySeries& series, i
 }
 
 // Redis's getMemoryDoctorReport, over the figures MEMORY STATS reports (Basalt has no replicas
-// and no scripts, and its allocator figures are those STATS gives).
+// and no scripts).
 std::string memory_doctor_report(const MemoryFigures& m, size_t clients) {
   constexpr uint64_t kTenMb = 10 << 20;
-  // Redis keeps these ratios as floats: the same precision decides at the same thresholds.
-  const float frag = m.used == 0 ? 0 : static_cast<float>(m.rss) / static_cast<float>(m.used);
-  const uint64_t frag_bytes = m.rss > m.used ? m.rss - m.used : 0;
   if (m.used < (5u << 20)) {
     return "Hi Sam, this instance is empty or is using very little memory, my issues detector "
            "can't be used in these conditions. Please, leave for your mission on Earth and fill "
            "it with some data. The new Sam and I will be back to our programming as soon as I "
            "finished rebooting.\n";
   }
+  // Redis keeps these ratios as floats: the same precision decides at the same thresholds.
+  auto over = [](uint64_t a, uint64_t b, float limit) {
+    return b != 0 && static_cast<float>(a) / static_cast<float>(b) > limit && a > b &&
+           a - b > kTenMb;
+  };
   const bool big_peak = static_cast<float>(m.peak) / static_cast<float>(m.used) > 1.5f;
-  const bool high_frag = frag > 1.4f && frag_bytes > kTenMb;
-  const bool high_alloc_rss = frag > 1.1f && frag_bytes > kTenMb;  // STATS' allocator-rss figures
+  const bool high_frag = over(m.rss, m.used, 1.4f);
+  const bool high_alloc_frag = over(m.allocator_active, m.used, 1.1f);
+  const bool high_alloc_rss = over(m.allocator_resident, m.allocator_active, 1.1f);
+  const bool high_proc_rss = over(m.rss, m.allocator_resident, 1.1f);
   const bool big_client_buf = clients != 0 && m.clients / clients > 1024 * 200;
-  if (!big_peak && !high_frag && !high_alloc_rss && !big_client_buf) {
+  if (!big_peak && !high_frag && !high_alloc_frag && !high_alloc_rss && !high_proc_rss &&
+      !big_client_buf) {
     return "Hi Sam, I can't find any memory issue in your instance. I can only account for what "
            "occurs on this base.\n";
   }
@@ -390,12 +395,25 @@ std::string memory_doctor_report(const MemoryFigures& m, size_t clients) {
          "allocator is \"" +
          std::string(allocator_name()) + "\".\n\n";
   }
+  if (high_alloc_frag) {
+    s += " * High allocator fragmentation: This instance has an allocator external fragmentation "
+         "greater than 1.1. This problem is usually due either to a large peak memory (check if "
+         "there is a peak memory entry above in the report) or may result from a workload that "
+         "causes the allocator to fragment memory a lot. You can try enabling 'activedefrag' "
+         "config option.\n\n";
+  }
   if (high_alloc_rss) {
     s += " * High allocator RSS overhead: This instance has an RSS memory overhead is greater "
          "than 1.1 (this means that the Resident Set Size of the allocator is much larger than the "
          "sum what the allocator actually holds). This problem is usually due to a large peak "
          "memory (check if there is a peak memory entry above in the report), you can try the "
          "MEMORY PURGE command to reclaim it.\n\n";
+  }
+  if (high_proc_rss) {
+    s += " * High process RSS overhead: This instance has non-allocator RSS memory overhead is "
+         "greater than 1.1 (this means that the Resident Set Size of the Redis process is much "
+         "larger than the RSS the allocator holds). This problem may be due to Lua scripts or "
+         "Modules.\n\n";
   }
   if (big_client_buf) {
     s += " * Big client buffers: The clients output buffers in this instance are greater than "

@@ -89,6 +89,9 @@ MemoryFigures Engine::memory() {
   if (m.used == 0) m.used = m.rss;  // a sanitizer's allocator reports nothing
   stats_.peak_memory = std::max(stats_.peak_memory, m.used);
   m.peak = stats_.peak_memory;
+  const AllocatorBytes a = allocator_bytes();
+  m.allocator_active = a.allocated != 0 ? a.active : m.used;
+  m.allocator_resident = a.allocated != 0 ? a.resident : m.used;
   m.startup = server_info_.used_memory_startup;
   for (auto& [id, s] : sessions_) {
     if (s->link != nullptr)

@@ -91,6 +91,10 @@ struct MemoryFigures {
   uint64_t startup = 0;  // used when the server had started (code, tables, front ends)
   uint64_t clients = 0;  // client query and output buffers
   uint64_t dataset = 0;  // the rest: keys, values and the keyspace's tables
+  // The allocator's pages: those handed out (active) and those touched and kept (resident); equal
+  // to `used` where the allocator cannot tell (sanitizer builds).
+  uint64_t allocator_active = 0;
+  uint64_t allocator_resident = 0;
 };
 
 // A Prometheus-style latency histogram in microseconds: cumulative buckets are computed when

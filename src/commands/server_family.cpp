@@ -535,11 +535,21 @@ void info_clients(CommandContext& ctx, std::string& out) {
 
 void info_memory(CommandContext& ctx, std::string& out) {
   // The allocator's count of what is allocated (base/allocator.hpp). A sanitizer's allocator
-  // reports nothing; RSS is the closest figure then.
+  // reports nothing; RSS is the closest figure then. Redis's fields in Redis's order; what Basalt
+  // has no source for (Lua, functions, replication buffers, defrag, lazy free) is 0.
   MemoryFigures m = ctx.engine.memory();
-  uint64_t used = m.used, rss = m.rss;
-  uint64_t system =
+  const uint64_t used = m.used, rss = m.rss;
+  const uint64_t allocated = used, active = m.allocator_active, resident = m.allocator_resident;
+  const uint64_t system =
       static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  // Redis keeps these ratios as floats.
+  auto ratio = [](uint64_t a, uint64_t b) {
+    return printf_string("%.2f", b == 0 ? 0.0 : static_cast<float>(a) / static_cast<float>(b));
+  };
+  auto signed_diff = [](uint64_t a, uint64_t b) {
+    return static_cast<int64_t>(a) - static_cast<int64_t>(b);
+  };
+  const uint64_t net = used > m.startup ? used - m.startup : 0;
   field(out, "used_memory", used);
   field(out, "used_memory_human", bytes_to_human(used));
   field(out, "used_memory_rss", rss);
@@ -548,21 +558,50 @@ void info_memory(CommandContext& ctx, std::string& out) {
   field(out, "used_memory_peak_human", bytes_to_human(m.peak));
   field(out, "used_memory_peak_perc",
         printf_string("%.2f%%", m.peak == 0 ? 0.0 : static_cast<float>(used) * 100 / m.peak));
+  field(out, "used_memory_overhead", m.startup + m.clients);
   field(out, "used_memory_startup", m.startup);
   field(out, "used_memory_dataset", m.dataset);
+  field(out, "used_memory_dataset_perc",
+        printf_string("%.2f%%", net == 0 ? 0.0 : static_cast<float>(m.dataset) * 100 / net));
+  field(out, "allocator_allocated", allocated);
+  field(out, "allocator_active", active);
+  field(out, "allocator_resident", resident);
   field(out, "total_system_memory", system);
   field(out, "total_system_memory_human", bytes_to_human(system));
+  for (std::string_view name :
+       {"used_memory_lua", "used_memory_vm_eval", "used_memory_lua_human",
+        "used_memory_scripts_eval", "number_of_cached_scripts", "number_of_functions",
+        "number_of_libraries", "used_memory_vm_functions", "used_memory_vm_total",
+        "used_memory_vm_total_human", "used_memory_functions", "used_memory_scripts",
+        "used_memory_scripts_human"}) {
+    field(out, name, name.ends_with("_human") ? "0B" : "0");  // no scripting
+  }
   const EvictionParams& eviction = ctx.engine.eviction();
   field(out, "maxmemory", eviction.maxmemory);
   field(out, "maxmemory_human", bytes_to_human(eviction.maxmemory));
   field(out, "maxmemory_policy", eviction_policy_name(eviction.policy));
-  field(out, "mem_fragmentation_ratio",
-        printf_string("%.2f", used == 0 ? 0.0 : static_cast<double>(rss) / used));
+  field(out, "allocator_frag_ratio", ratio(active, allocated));
+  field(out, "allocator_frag_bytes", active - std::min(active, allocated));
+  field(out, "allocator_rss_ratio", ratio(resident, active));
+  field(out, "allocator_rss_bytes", signed_diff(resident, active));
+  field(out, "rss_overhead_ratio", ratio(rss, resident));
+  field(out, "rss_overhead_bytes", signed_diff(rss, resident));
+  field(out, "mem_fragmentation_ratio", ratio(rss, used));
+  field(out, "mem_fragmentation_bytes", signed_diff(rss, used));
   // Basalt has no replication buffers and writes its AOF buffer out every turn (engine.hpp); what
   // it leaves out are holes eviction cannot give back (counted_memory).
   field(out, "mem_not_counted_for_evict", ctx.engine.memory_not_counted_for_evict());
+  for (std::string_view name :
+       {"mem_replication_backlog", "mem_total_replication_buffers", "mem_clients_slaves"}) {
+    field(out, name, int64_t{0});
+  }
+  field(out, "mem_clients_normal", m.clients);
+  field(out, "mem_cluster_links", int64_t{0});
+  field(out, "mem_aof_buffer", int64_t{0});
   field(out, "mem_allocator", allocator_name());
+  field(out, "active_defrag_running", int64_t{0});
   field(out, "lazyfree_pending_objects", int64_t{0});
+  field(out, "lazyfreed_objects", int64_t{0});
 }
 
 void info_persistence(CommandContext& ctx, std::string& out) { ctx.engine.persistence().info(out); }
@@ -1236,17 +1275,21 @@ void cmd_memory_stats(CommandContext& ctx) {
   dbl("dataset.percentage", ratio(m.dataset, net) * 100);
   dbl("peak.percentage",
       m.peak == 0 ? 0.0 : static_cast<double>(static_cast<float>(m.used) * 100 / m.peak));
+  auto diff = [&r](std::string_view name, uint64_t a, uint64_t b) {
+    r.bulk(name);
+    r.integer(static_cast<int64_t>(a) - static_cast<int64_t>(b));
+  };
   num("allocator.allocated", m.used);
-  num("allocator.active", m.used);
-  num("allocator.resident", m.rss);
-  dbl("allocator-fragmentation.ratio", ratio(m.used, m.used));
-  num("allocator-fragmentation.bytes", 0);
-  dbl("allocator-rss.ratio", ratio(m.rss, m.used));
-  num("allocator-rss.bytes", m.rss > m.used ? m.rss - m.used : 0);
-  dbl("rss-overhead.ratio", ratio(m.rss, m.rss));
-  num("rss-overhead.bytes", 0);
+  num("allocator.active", m.allocator_active);
+  num("allocator.resident", m.allocator_resident);
+  dbl("allocator-fragmentation.ratio", ratio(m.allocator_active, m.used));
+  diff("allocator-fragmentation.bytes", m.allocator_active, m.used);
+  dbl("allocator-rss.ratio", ratio(m.allocator_resident, m.allocator_active));
+  diff("allocator-rss.bytes", m.allocator_resident, m.allocator_active);
+  dbl("rss-overhead.ratio", ratio(m.rss, m.allocator_resident));
+  diff("rss-overhead.bytes", m.rss, m.allocator_resident);
   dbl("fragmentation", ratio(m.rss, m.used));
-  num("fragmentation.bytes", m.rss > m.used ? m.rss - m.used : 0);
+  diff("fragmentation.bytes", m.rss, m.used);
 }
 
 // --- TIME, LASTSAVE, SHUTDOWN -----------------------------------------------------------

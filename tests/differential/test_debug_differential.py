@@ -207,6 +207,16 @@ class DebugDifferentialTest(unittest.TestCase):
     def test_config(self):
         self.compare(config_script(), 2)
 
+    def test_info_memory_has_redis_fields_in_redis_order(self):
+        # Exporters and dashboards read these by name; the values are each server's own.
+        def names(port):
+            client = h.RawClient(port)
+            self.addCleanup(client.close)
+            text = client.call("INFO", "memory").decode()
+            return [line.split(":", 1)[0] for line in text.split("\r\n")[1:]
+                    if ":" in line]
+        self.assertEqual(names(self.basalt.port), names(self.redis.port))
+
     @unittest.skipIf(os.environ.get("BASALT_SANITIZED") == "1",
                      "a sanitizer's allocator reports RSS, not allocated bytes")
     def test_memory_doctor_of_a_small_instance(self):

@@ -226,40 +226,50 @@ TEST(LatencyDoctorTest, ReportsEachEventAndRedisAdviceInItsOrder) {
 }
 
 TEST(MemoryDoctorTest, RedisReportForEachCondition) {
+  constexpr uint64_t kMb = 1 << 20;
   MemoryFigures m;
-  m.used = 4 << 20;
-  m.peak = m.used;
-  m.rss = 40 << 20;
+  m.used = m.peak = m.allocator_active = m.allocator_resident = 4 * kMb;
+  m.rss = 40 * kMb;
   EXPECT_TRUE(memory_doctor_report(m, 1).starts_with("Hi Sam, this instance is empty"));
-  m.used = m.peak = 100 << 20;
-  m.rss = 105 << 20;
-  m.clients = 1 << 20;
+  // A healthy instance: each overhead under its threshold.
+  m.used = m.peak = m.allocator_active = 100 * kMb;
+  m.allocator_resident = 105 * kMb;
+  m.rss = 108 * kMb;
+  m.clients = 1 * kMb;
   EXPECT_EQ(memory_doctor_report(m, 10),
             "Hi Sam, I can't find any memory issue in your instance. I can only account for what "
             "occurs on this base.\n");
-  // A peak over 150% of now, RSS 1.5x the allocations (10 MB more), clients at 300 KB each.
-  m.peak = 151 << 20;
-  m.rss = 150 << 20;
+  // Every condition at once, reported in Redis's order: a peak over 150% of now, RSS over 1.4x
+  // the allocations, the allocator's pages over 1.1x its allocations, its resident pages over
+  // 1.1x those, the process's RSS over 1.1x the allocator's, clients at 300 KB each.
+  m.peak = 151 * kMb;
+  m.allocator_active = 120 * kMb;
+  m.allocator_resident = 140 * kMb;
+  m.rss = 160 * kMb;
   m.clients = 600 << 10;
   const std::string report = memory_doctor_report(m, 2);
   EXPECT_TRUE(report.starts_with(
       "Sam, I detected a few issues in this Redis instance memory implants:\n\n * Peak memory: "))
       << report;
-  const size_t rss = report.find(" * High total RSS: ");
-  const size_t alloc_rss = report.find(" * High allocator RSS overhead: ");
-  const size_t clients = report.find(" * Big client buffers: ");
-  EXPECT_NE(rss, std::string::npos);
-  EXPECT_LT(rss, alloc_rss);
-  EXPECT_LT(alloc_rss, clients);
+  size_t at = 0;
+  for (const char* heading : {" * High total RSS: ", " * High allocator fragmentation: ",
+                              " * High allocator RSS overhead: ", " * High process RSS overhead: ",
+                              " * Big client buffers: "}) {
+    const size_t found = report.find(heading);
+    ASSERT_NE(found, std::string::npos) << heading;
+    EXPECT_GT(found, at) << heading;
+    at = found;
+  }
   EXPECT_NE(report.find("Note: The currently used allocator is \"" + std::string(allocator_name()) +
                         "\".\n\n"),
             std::string::npos);
   EXPECT_TRUE(report.ends_with("I'm here to keep you safe, Sam. I want to help you.\n"));
+  // Ratios over their thresholds by less than 10 MB are no issue.
+  m.used = m.peak = m.allocator_active = 20 * kMb;
   m.clients = 0;
-  m.peak = m.used;
-  m.rss = 115 << 20;  // 1.15: the allocator's overhead only
-  EXPECT_EQ(memory_doctor_report(m, 2).find(" * High total RSS"), std::string::npos);
-  EXPECT_NE(memory_doctor_report(m, 2).find(" * High allocator RSS overhead"), std::string::npos);
+  m.allocator_resident = 21 * kMb;
+  m.rss = 29 * kMb;  // 1.45x the allocations, 1.38x the allocator's pages: 9 and 8 MB
+  EXPECT_EQ(memory_doctor_report(m, 2).find("Sam, I detected"), std::string::npos);
 }
 
 // --- MONITOR -----------------------------------------------------------------------------------
