@@ -3,6 +3,8 @@
 #include <malloc.h>
 #include <sys/prctl.h>
 
+#include <cerrno>
+
 #ifdef BASALT_JEMALLOC
 #include <jemalloc/jemalloc.h>
 #include <sys/types.h>
@@ -139,6 +141,50 @@ void release_free_memory() {
 
 size_t allocation_size(size_t n) { return n == 0 ? 0 : nallocx(n, 0); }
 
+bool allocator_has_controls() { return true; }
+
+ControlInt allocator_control_int(const std::string& name, const int64_t* value) {
+  ControlInt r;
+  // Redis's mallctl_int: the widest size first, narrower on EINVAL (a control of another width).
+  int64_t old = 0;
+  int64_t val = value != nullptr ? *value : 0;
+  for (size_t sz = sizeof(old); sz > 0; sz /= 2) {
+    size_t len = sz;
+    const int ret = mallctl(name.c_str(), &old, &len, value != nullptr ? &val : nullptr,
+                            value != nullptr ? sz : 0);
+    if (ret == 0) {
+      r.old = old;
+      return r;
+    }
+    if (ret == EPERM && value != nullptr &&
+        mallctl(name.c_str(), nullptr, nullptr, &val, sz) == 0) {
+      r.wrote_only = true;
+      return r;
+    }
+    if (ret != EINVAL) {
+      r.error = ret;
+      return r;
+    }
+  }
+  r.error = EINVAL;
+  return r;
+}
+
+ControlString allocator_control_string(const std::string& name, const std::string* value) {
+  ControlString r;
+  const char* old = nullptr;
+  size_t sz = sizeof(old);
+  r.read_error = mallctl(name.c_str(), &old, &sz, nullptr, 0);
+  if (r.read_error == 0 && old != nullptr) r.old = old;
+  if (value != nullptr) {
+    const char* val = value->c_str();
+    const bool none = *value == "VOID";
+    r.write_error =
+        mallctl(name.c_str(), nullptr, nullptr, none ? nullptr : &val, none ? 0 : sizeof(val));
+  }
+  return r;
+}
+
 std::string allocator_stats_report() {
   std::string out;
   malloc_stats_print([](void* text, const char* s) { static_cast<std::string*>(text)->append(s); },
@@ -173,6 +219,14 @@ void release_free_memory() { malloc_trim(0); }
 size_t allocation_size(size_t n) { return n; }
 
 std::string allocator_stats_report() { return {}; }
+
+bool allocator_has_controls() { return false; }
+
+ControlInt allocator_control_int(const std::string&, const int64_t*) { return {ENOTSUP, 0, false}; }
+
+ControlString allocator_control_string(const std::string&, const std::string*) {
+  return {ENOTSUP, ENOTSUP, {}};
+}
 
 #endif
 

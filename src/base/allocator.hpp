@@ -59,6 +59,26 @@ void release_free_memory();
 // empty where the allocator has none.
 std::string allocator_stats_report();
 
+// DEBUG MALLCTL and MALLCTL-STR: whether the allocator has named controls (jemalloc's mallctl).
+bool allocator_has_controls();
+// Reads a control as an integer (8, 4, 2 or 1 bytes wide, the first width it accepts) and, with
+// `value`, writes it; a write-only control is just written. `error` is an errno value (ENOENT: no
+// such control); `wrote_only` when nothing was read.
+struct ControlInt {
+  int error = 0;
+  int64_t old = 0;
+  bool wrote_only = false;
+};
+ControlInt allocator_control_int(const std::string& name, const int64_t* value);
+// The same for a string control; `value` "VOID" writes nothing but triggers the control
+// (thread.tcache.flush). `read_error`/`write_error` are errno values.
+struct ControlString {
+  int read_error = 0;
+  int write_error = 0;
+  std::string old;
+};
+ControlString allocator_control_string(const std::string& name, const std::string* value);
+
 // The bytes malloc(n) really takes: jemalloc's size class (nallocx); n itself where the allocator
 // does not say (sanitizer builds), which makes callers' choices between layouts conservative.
 size_t allocation_size(size_t n);

@@ -7,15 +7,18 @@
 #include <arpa/inet.h>
 
 #include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <random>
 #include <span>
 #include <string>
 #include <thread>
 
+#include "base/allocator.hpp"
 #include "base/log.hpp"
 #include "base/strings.hpp"
 #include "commands/engine.hpp"
@@ -200,6 +203,10 @@ void reply_help(CommandContext& ctx) {
       "    Output a hex signature representing the current DB content.",
       "DIGEST-VALUE <key> [<key> ...]",
       "    Output a hex signature of the values of all the specified keys.",
+      "MALLCTL <key> [<val>]",
+      "    Get or set a malloc tuning integer.",
+      "MALLCTL-STR <key> [<val>]",
+      "    Get or set a malloc tuning string.",
       "OBJECT <key>",
       "    Show low level info about `key` and associated value.",
       "PROTOCOL <type>",
@@ -221,9 +228,15 @@ void reply_help(CommandContext& ctx) {
       "SLEEP <seconds>",
       "    Stop the server for <seconds>. Decimals allowed.",
   };
-  ctx.reply.array(std::size(kLines) + 3);
+  // The MALLCTL lines only where the allocator has controls, as Redis built with jemalloc.
+  const bool controls = allocator_has_controls();
+  ctx.reply.array(std::size(kLines) + 3 - (controls ? 0 : 4));
   ctx.reply.simple("DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
-  for (std::string_view line : kLines) ctx.reply.simple(line);
+  for (std::string_view line : kLines) {
+    if (!controls && (line.starts_with("MALLCTL") || line.starts_with("    Get or set a malloc")))
+      continue;
+    ctx.reply.simple(line);
+  }
   ctx.reply.simple("HELP");
   ctx.reply.simple("    Prints this help.");
 }
@@ -361,6 +374,36 @@ void reply_digest(CommandContext& ctx, const Digest& d) { ctx.reply.simple(to_he
 // Redis refuses a packed threshold at or near 4 GB; 0 restores the default (1 GB).
 constexpr uint64_t kMaxPackedThreshold = (uint64_t{1} << 32) - (uint64_t{1} << 20);
 
+// DEBUG MALLCTL <name> [<value>] and MALLCTL-STR <name> [<value>]: jemalloc's controls, as
+// Redis built with jemalloc has them (its memory tests read arenas.page and flush the thread
+// cache with them). Errors are strerror's text.
+void debug_mallctl(CommandContext& ctx, bool as_string) {
+  const std::string name(ctx.arg(2));
+  const bool write = ctx.argc() > 3;
+  if (!as_string) {
+    int64_t value = 0;
+    if (write) {
+      auto v = parse_int64(ctx.arg(3));
+      if (!v) return ctx.reply.error(err::kNotInteger);
+      value = *v;
+    }
+    const ControlInt r = allocator_control_int(name, write ? &value : nullptr);
+    if (r.error != 0) return ctx.reply.error(std::string("ERR ") + std::strerror(r.error));
+    if (r.wrote_only) return ctx.reply.ok();
+    return ctx.reply.integer(r.old);
+  }
+  const std::string value(write ? ctx.arg(3) : std::string_view());
+  const ControlString r = allocator_control_string(name, write ? &value : nullptr);
+  // Redis's mallctl_string: an unreadable control is an error unless it is written (write-only).
+  if (r.read_error != 0 && !(r.read_error == EPERM && write)) {
+    return ctx.reply.error(std::string("ERR ") + std::strerror(r.read_error));
+  }
+  if (r.read_error == 0) return ctx.reply.bulk(r.old);
+  if (r.write_error != 0)
+    return ctx.reply.error(std::string("ERR ") + std::strerror(r.write_error));
+  ctx.reply.ok();
+}
+
 // DEBUG <subcommand> [...]
 void cmd_debug(CommandContext& ctx) {
   std::string_view sub = ctx.arg(1);
@@ -399,6 +442,9 @@ void cmd_debug(CommandContext& ctx) {
           "ERR argument must be a memory value bigger than 1 and smaller than 4gb");
     }
     ctx.reply.ok();
+  } else if ((iequals(sub, "mallctl") || iequals(sub, "mallctl-str")) && argc >= 3 &&
+             allocator_has_controls()) {
+    debug_mallctl(ctx, iequals(sub, "mallctl-str"));
   } else if (iequals(sub, "change-repl-id") && argc == 2) {
     BASALT_LOG(kWarning, "Changing replication IDs after receiving DEBUG change-repl-id");
     static constexpr char kHex[] = "0123456789abcdef";

@@ -207,6 +207,16 @@ class DebugDifferentialTest(unittest.TestCase):
     def test_config(self):
         self.compare(config_script(), 2)
 
+    @unittest.skipIf(os.environ.get("BASALT_SANITIZED") == "1",
+                     "the sanitizer build's allocator has no mallctl")
+    def test_debug_mallctl(self):
+        # Both servers run Debian's jemalloc 5.3.0.
+        self.compare([("DEBUG", "MALLCTL", "arenas.page"), ("DEBUG", "MALLCTL", "nosuch"),
+                      ("DEBUG", "MALLCTL", "arenas.page", "x"),
+                      ("DEBUG", "MALLCTL-STR", "thread.tcache.flush", "VOID"),
+                      ("DEBUG", "MALLCTL-STR", "version"), ("DEBUG", "MALLCTL-STR", "nosuch"),
+                      ("DEBUG", "MALLCTL")], 2)
+
     def test_info_memory_has_redis_fields_in_redis_order(self):
         # Exporters and dashboards read these by name; the values are each server's own.
         def names(port):

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/allocator.hpp"
 #include "commands/debug_family.hpp"
 #include "unit/commands/engine_fixture.hpp"
 
@@ -170,8 +171,12 @@ TEST_F(DebugTest, ChangeReplIdDrawsANewId) {
 
 TEST_F(DebugTest, HelpAndUnknownSubcommands) {
   const std::string help = run({"DEBUG", "HELP"});
+  // MALLCTL and MALLCTL-STR (two lines each) where the allocator has controls (jemalloc).
+  const bool controls = allocator_has_controls();
   EXPECT_THAT(help, ::testing::StartsWith(
-                        "*30\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"));
+                        std::string(controls ? "*34" : "*30") +
+                        "\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"));
+  EXPECT_EQ(help.find("+MALLCTL <key> [<val>]\r\n") != std::string::npos, controls);
   EXPECT_THAT(help, ::testing::HasSubstr("+PROTOCOL <type>\r\n"));
   EXPECT_THAT(help, ::testing::EndsWith("+HELP\r\n+    Prints this help.\r\n"));
   // Redis 7.0 has no JMAP or STRINGMATCH-LEN.
