@@ -68,17 +68,13 @@ std::optional<uint64_t> read_stat(const char* name) {
 
 }  // namespace
 
-uint64_t allocated_bytes() {
+uint64_t allocated_bytes() { return allocator_bytes(/*exact=*/true).allocated; }
+
+AllocatorBytes allocator_bytes(bool exact) {
   // Blocks this thread freed wait in its cache (up to 32 KB each) and count as allocated until
   // they go back to their arena: a client's 16 KB read buffer, freed when it closed, would still
-  // show. Redis counts its own allocations instead; flushing first gives the same figure. Not
-  // for the eviction meter (allocator_bytes), which reads on every command over the cap.
-  mallctl("thread.tcache.flush", nullptr, nullptr, nullptr, 0);
-  refresh_stats();
-  return read_stat("stats.allocated").value_or(0);
-}
-
-AllocatorBytes allocator_bytes() {
+  // show. Redis counts its own allocations instead; flushing first gives the same figure.
+  if (exact) mallctl("thread.tcache.flush", nullptr, nullptr, nullptr, 0);
   refresh_stats();
   const uint64_t allocated = read_stat("stats.allocated").value_or(0);
   const uint64_t active = read_stat("stats.active").value_or(allocated);
@@ -203,7 +199,7 @@ uint64_t allocated_bytes() {
   return mi.uordblks + mi.hblkhd;
 }
 
-AllocatorBytes allocator_bytes() {
+AllocatorBytes allocator_bytes(bool) {
   const uint64_t allocated = allocated_bytes();
   return {allocated, allocated, allocated};
 }

@@ -18,16 +18,18 @@ std::string_view allocator_name();
 // Flushes the calling thread's cache of freed blocks first, so that they do not count.
 uint64_t allocated_bytes();
 
-// Both figures from one refresh of the allocator's statistics. `active`: bytes in the pages the
+// The figures from one refresh of the allocator's statistics. `active`: bytes in the pages the
 // allocator has handed out, i.e. the allocated bytes plus the unused parts of partly used pages
 // (jemalloc's stats.active), which is what the data really costs in RAM apart from freed pages
-// not yet returned; equal to `allocated` where the allocator cannot tell.
+// not yet returned; equal to `allocated` where the allocator cannot tell. `exact` flushes the
+// calling thread's cache of freed blocks first, as allocated_bytes() does (INFO, MEMORY); the
+// eviction meter, which reads on every command over the cap, does not.
 struct AllocatorBytes {
   uint64_t allocated = 0;
   uint64_t active = 0;
   uint64_t resident = 0;  // pages the allocator has touched and not returned (stats.resident)
 };
-AllocatorBytes allocator_bytes();
+AllocatorBytes allocator_bytes(bool exact = false);
 
 // The calling thread's running totals of bytes it allocated and freed (jemalloc's
 // thread.allocatedp / thread.deallocatedp: reading them is two loads, no lock). Zeros where the

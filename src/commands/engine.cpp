@@ -85,11 +85,11 @@ MemoryFigures Engine::memory() {
   std::ifstream statm("/proc/self/statm");
   uint64_t pages = 0, resident = 0;
   if (statm >> pages >> resident) m.rss = resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
-  m.used = allocated_bytes();
+  const AllocatorBytes a = allocator_bytes(/*exact=*/true);
+  m.used = a.allocated;
   if (m.used == 0) m.used = m.rss;  // a sanitizer's allocator reports nothing
   stats_.peak_memory = std::max(stats_.peak_memory, m.used);
   m.peak = stats_.peak_memory;
-  const AllocatorBytes a = allocator_bytes();
   m.allocator_active = a.allocated != 0 ? a.active : m.used;
   m.allocator_resident = a.allocated != 0 ? a.resident : m.used;
   m.startup = server_info_.used_memory_startup;
