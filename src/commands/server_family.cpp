@@ -460,6 +460,22 @@ std::string printf_string(const char* fmt, auto... args) {
   return std::string(buf, static_cast<size_t>(std::clamp(n, 0, static_cast<int>(sizeof(buf)) - 1)));
 }
 
+// Redis keeps memory ratios and percentages as floats (`(float)a * 100 / b`): the same precision
+// gives the same digits in INFO memory and MEMORY STATS.
+double float_ratio(uint64_t a, uint64_t b, float scale = 1) {
+  return b == 0 ? 0.0 : static_cast<double>(static_cast<float>(a) * scale / static_cast<float>(b));
+}
+
+// An overhead in bytes, negative when the second figure is the larger.
+int64_t signed_difference(uint64_t a, uint64_t b) {
+  return static_cast<int64_t>(a) - static_cast<int64_t>(b);
+}
+
+// INFO's connected_clients: every session but the server's own.
+size_t connected_clients(const Engine& engine) {
+  return engine.session_count() - engine.session_count(Frontend::kInternal);
+}
+
 // Redis's bytesToHuman: "919.80K", "1.63M".
 std::string bytes_to_human(uint64_t n) {
   static constexpr const char* kUnits[] = {"K", "M", "G", "T", "P"};
@@ -522,8 +538,7 @@ void info_clients(CommandContext& ctx, std::string& out) {
     }
     if (s.blocked && s.blocked->deadline_ms != 0) ++in_timeout_table;
   });
-  size_t clients = ctx.engine.session_count() - ctx.engine.session_count(Frontend::kInternal);
-  field(out, "connected_clients", static_cast<uint64_t>(clients));
+  field(out, "connected_clients", static_cast<uint64_t>(connected_clients(ctx.engine)));
   field(out, "cluster_connections", int64_t{0});
   field(out, "maxclients", ctx.config().maxclients);
   field(out, "client_recent_max_input_buffer", static_cast<uint64_t>(max_in));
@@ -542,12 +557,9 @@ void info_memory(CommandContext& ctx, std::string& out) {
   const uint64_t allocated = used, active = m.allocator_active, resident = m.allocator_resident;
   const uint64_t system =
       static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
-  // Redis keeps these ratios as floats.
-  auto ratio = [](uint64_t a, uint64_t b) {
-    return printf_string("%.2f", b == 0 ? 0.0 : static_cast<float>(a) / static_cast<float>(b));
-  };
-  auto signed_diff = [](uint64_t a, uint64_t b) {
-    return static_cast<int64_t>(a) - static_cast<int64_t>(b);
+  auto ratio = [](uint64_t a, uint64_t b) { return printf_string("%.2f", float_ratio(a, b)); };
+  auto percent = [](uint64_t a, uint64_t b) {
+    return printf_string("%.2f%%", float_ratio(a, b, 100));
   };
   const uint64_t net = used > m.startup ? used - m.startup : 0;
   field(out, "used_memory", used);
@@ -556,13 +568,11 @@ void info_memory(CommandContext& ctx, std::string& out) {
   field(out, "used_memory_rss_human", bytes_to_human(rss));
   field(out, "used_memory_peak", m.peak);
   field(out, "used_memory_peak_human", bytes_to_human(m.peak));
-  field(out, "used_memory_peak_perc",
-        printf_string("%.2f%%", m.peak == 0 ? 0.0 : static_cast<float>(used) * 100 / m.peak));
+  field(out, "used_memory_peak_perc", percent(used, m.peak));
   field(out, "used_memory_overhead", m.startup + m.clients);
   field(out, "used_memory_startup", m.startup);
   field(out, "used_memory_dataset", m.dataset);
-  field(out, "used_memory_dataset_perc",
-        printf_string("%.2f%%", net == 0 ? 0.0 : static_cast<float>(m.dataset) * 100 / net));
+  field(out, "used_memory_dataset_perc", percent(m.dataset, net));
   field(out, "allocator_allocated", allocated);
   field(out, "allocator_active", active);
   field(out, "allocator_resident", resident);
@@ -583,11 +593,11 @@ void info_memory(CommandContext& ctx, std::string& out) {
   field(out, "allocator_frag_ratio", ratio(active, allocated));
   field(out, "allocator_frag_bytes", active - std::min(active, allocated));
   field(out, "allocator_rss_ratio", ratio(resident, active));
-  field(out, "allocator_rss_bytes", signed_diff(resident, active));
+  field(out, "allocator_rss_bytes", signed_difference(resident, active));
   field(out, "rss_overhead_ratio", ratio(rss, resident));
-  field(out, "rss_overhead_bytes", signed_diff(rss, resident));
+  field(out, "rss_overhead_bytes", signed_difference(rss, resident));
   field(out, "mem_fragmentation_ratio", ratio(rss, used));
-  field(out, "mem_fragmentation_bytes", signed_diff(rss, used));
+  field(out, "mem_fragmentation_bytes", signed_difference(rss, used));
   // Basalt has no replication buffers and writes its AOF buffer out every turn (engine.hpp); what
   // it leaves out are holes eviction cannot give back (counted_memory).
   field(out, "mem_not_counted_for_evict", ctx.engine.memory_not_counted_for_evict());
@@ -1178,8 +1188,7 @@ void cmd_monitor(CommandContext& ctx) {
 // MEMORY DOCTOR (clients counted as INFO's connected_clients)
 void cmd_memory_doctor(CommandContext& ctx) {
   const MemoryFigures m = ctx.engine.memory();
-  const size_t clients = ctx.engine.session_count() - ctx.engine.session_count(Frontend::kInternal);
-  ctx.reply.verbatim("txt", memory_doctor_report(m, clients));
+  ctx.reply.verbatim("txt", memory_doctor_report(m, connected_clients(ctx.engine)));
 }
 
 // MEMORY MALLOC-STATS: jemalloc's own report, as Redis gives it.
@@ -1237,10 +1246,6 @@ void cmd_memory_stats(CommandContext& ctx) {
   }
   const uint64_t overhead = m.startup + m.clients;
   const uint64_t net = m.used > m.startup ? m.used - m.startup : 0;
-  auto ratio = [](uint64_t a, uint64_t b) {
-    // Redis keeps these as floats: the same precision gives the same digits.
-    return b == 0 ? 0.0 : static_cast<double>(static_cast<float>(a) / static_cast<float>(b));
-  };
   ReplyBuilder& r = ctx.reply;
   r.map(27 + dbs.size());
   auto num = [&r](std::string_view name, uint64_t v) {
@@ -1272,23 +1277,22 @@ void cmd_memory_stats(CommandContext& ctx) {
   num("keys.count", keys);
   num("keys.bytes-per-key", keys == 0 ? 0 : net / keys);
   num("dataset.bytes", m.dataset);
-  dbl("dataset.percentage", ratio(m.dataset, net) * 100);
-  dbl("peak.percentage",
-      m.peak == 0 ? 0.0 : static_cast<double>(static_cast<float>(m.used) * 100 / m.peak));
+  dbl("dataset.percentage", float_ratio(m.dataset, net, 100));
+  dbl("peak.percentage", float_ratio(m.used, m.peak, 100));
   auto diff = [&r](std::string_view name, uint64_t a, uint64_t b) {
     r.bulk(name);
-    r.integer(static_cast<int64_t>(a) - static_cast<int64_t>(b));
+    r.integer(signed_difference(a, b));
   };
   num("allocator.allocated", m.used);
   num("allocator.active", m.allocator_active);
   num("allocator.resident", m.allocator_resident);
-  dbl("allocator-fragmentation.ratio", ratio(m.allocator_active, m.used));
+  dbl("allocator-fragmentation.ratio", float_ratio(m.allocator_active, m.used));
   diff("allocator-fragmentation.bytes", m.allocator_active, m.used);
-  dbl("allocator-rss.ratio", ratio(m.allocator_resident, m.allocator_active));
+  dbl("allocator-rss.ratio", float_ratio(m.allocator_resident, m.allocator_active));
   diff("allocator-rss.bytes", m.allocator_resident, m.allocator_active);
-  dbl("rss-overhead.ratio", ratio(m.rss, m.allocator_resident));
+  dbl("rss-overhead.ratio", float_ratio(m.rss, m.allocator_resident));
   diff("rss-overhead.bytes", m.rss, m.allocator_resident);
-  dbl("fragmentation", ratio(m.rss, m.used));
+  dbl("fragmentation", float_ratio(m.rss, m.used));
   diff("fragmentation.bytes", m.rss, m.used);
 }
 
