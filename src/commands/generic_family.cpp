@@ -45,7 +45,7 @@ namespace {
 // must not hold that key. Wakes clients blocked on the new key if it is a list, as Redis's dbAdd
 // does. The caller signals the modified keys.
 void move_entry(Database& from_db, Entry* src, Database& to_db, std::string_view to_key) {
-  int64_t expire_at = src->expire_at;
+  int64_t expire_at = from_db.expire_at(src);
   Value value = std::move(src->value);
   from_db.erase(src);
   bool is_list = value.is_list() || value.is_zset();  // a key blocked clients may wait for
@@ -137,7 +137,7 @@ OpResult<bool> op_copy(Database& src_db, std::string_view key, Database& dst_db,
   Entry* existing = dst_db.find(newkey);
   if (existing != nullptr && !replace) return false;
   Value copy = src->value.clone();
-  int64_t expire_at = src->expire_at;
+  int64_t expire_at = src_db.expire_at(src);
   if (existing != nullptr) dst_db.erase(existing);
   bool is_list = copy.is_list() || copy.is_zset();
   Entry* e = dst_db.add(newkey, std::move(copy));
@@ -247,7 +247,7 @@ void op_swapdb(Store& store, int a, int b) {
 
 bool op_expire(Database& db, std::string_view key, int64_t when_ms, unsigned flags) {
   Entry* e = db.find(key);
-  if (e == nullptr || !expire_condition_holds(flags, e->expire_at, when_ms)) return false;
+  if (e == nullptr || !expire_condition_holds(flags, db.expire_at(e), when_ms)) return false;
   // A time already past deletes the key, and that still counts as success.
   db.notify(kNotifyGeneric, expire_or_delete(db, e, when_ms) ? "del" : "expire", key);
   return true;
@@ -257,7 +257,8 @@ int64_t op_ttl(Database& db, std::string_view key, bool in_ms, bool absolute) {
   const Entry* e = db.find_read(key, Access::kNoTouch);
   if (e == nullptr) return -2;
   if (!e->has_expire()) return -1;
-  int64_t v = absolute ? e->expire_at : std::max<int64_t>(e->expire_at - db.now_ms(), 0);
+  const int64_t at = db.expire_at(e);
+  int64_t v = absolute ? at : std::max<int64_t>(at - db.now_ms(), 0);
   // Seconds round to the nearest, as Redis's (v + 500) / 1000, without overflowing for a TTL
   // near INT64_MAX (which PEXPIREAT accepts).
   return in_ms ? v : v / 1000 + (v % 1000 >= 500 ? 1 : 0);

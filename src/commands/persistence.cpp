@@ -122,7 +122,7 @@ std::optional<std::string> write_command_base(const Store& store, const std::str
   for (int i = 0; i < store.db_count(); ++i) {
     const Database& db = store.db(i);
     db.for_each([&](Entry* e) {
-      if (!db.is_expired(e)) writer.write_entry(i, e->key(), e->value, e->expire_at);
+      if (!db.is_expired(e)) writer.write_entry(i, e->key(), e->value, db.expire_at(e));
     });
   }
   return writer.finish();

@@ -425,7 +425,7 @@ std::optional<std::string> save_rdb(const Store& store, const std::string& path,
     writer.begin_db(i, db.size(), db.expires());
     db.for_each([&](const Entry* e) {
       if (error) return;
-      writer.write_entry(i, e->key(), e->value, e->expire_at);
+      writer.write_entry(i, e->key(), e->value, db.expire_at(e));
       if (buffer.size() >= kDrainBytes) drain();
       if (after_each_key) after_each_key();
     });

@@ -15,24 +15,32 @@ DbSnapshot::~DbSnapshot() {
 }
 
 void DbSnapshot::serialize(Entry* e) {
-  writer_.write_entry(db_.index(), e->key(), e->value, e->expire_at);
+  writer_.write_entry(db_.index(), e->key(), e->value, db_.expire_at(e));
+  e->set_snapshot_epoch(epoch_);
+  ++serialized_;
+}
+
+void DbSnapshot::serialize_owned(Entry* e) {
+  const int64_t at = e->has_expire() ? owned_ttls_[e->ttl_slot()].at_ms : kNoExpire;
+  writer_.write_entry(db_.index(), e->key(), e->value, at);
   e->set_snapshot_epoch(epoch_);
   ++serialized_;
 }
 
 void DbSnapshot::before_change(Entry* e) { serialize(e); }
 
-void DbSnapshot::take_table(Dict&& table) {
+void DbSnapshot::take_table(Dict&& table, TtlIndex&& ttls) {
   // A second FLUSHDB before the first handed-over table is walked: finish that one now (it can no
   // longer change, and there is only room for one).
   if (owned_ != nullptr) {
     do {
       owned_cursor_ = owned_->scan(owned_cursor_, [&](Entry* e) {
-        if (e->snapshot_epoch() != epoch_) serialize(e);
+        if (e->snapshot_epoch() != epoch_) serialize_owned(e);
       });
     } while (owned_cursor_ != 0);
   }
   owned_ = std::make_unique<Dict>(std::move(table));
+  owned_ttls_ = std::move(ttls);
   owned_cursor_ = 0;
   // The database's table is now empty: its own walk is over.
   cursor_ = 0;
@@ -49,10 +57,17 @@ bool DbSnapshot::step(size_t max_entries) {
     }
   };
   if (owned_ != nullptr) {
+    auto visit_owned = [&](Entry* e) {
+      if (e->snapshot_epoch() != epoch_) {
+        serialize_owned(e);
+        ++n;
+      }
+    };
     while (n < max_entries) {
-      owned_cursor_ = owned_->scan(owned_cursor_, visit);
+      owned_cursor_ = owned_->scan(owned_cursor_, visit_owned);
       if (owned_cursor_ == 0) {
         owned_.reset();  // frees the flushed entries
+        owned_ttls_ = {};
         break;
       }
     }
@@ -78,6 +93,7 @@ void DbSnapshot::finish() {
 void DbSnapshot::abort() {
   if (done_) return;
   owned_.reset();
+  owned_ttls_ = {};
   // Restore the invariant "every entry's bit is the epoch" for the next snapshot's flip.
   db_.for_each([&](Entry* e) { e->set_snapshot_epoch(epoch_); });
   finish();

@@ -56,11 +56,13 @@ class DbSnapshot final : public SnapshotHook {
   void abort();
 
   void before_change(Entry* e) override;
-  void take_table(Dict&& table) override;
+  void take_table(Dict&& table, TtlIndex&& ttls) override;
   void complete_now() override;
 
  private:
   void serialize(Entry* e);
+  // An entry of the table FLUSHDB handed over, whose expiry is in owned_ttls_.
+  void serialize_owned(Entry* e);
   void finish();
 
   Database& db_;
@@ -69,6 +71,7 @@ class DbSnapshot final : public SnapshotHook {
   uint64_t cursor_ = 0;
   // A table FLUSHDB handed over: walked (and the old database's part of it finished) first.
   std::unique_ptr<Dict> owned_;
+  TtlIndex owned_ttls_;
   uint64_t owned_cursor_ = 0;
   bool db_walk_done_ = false;
   bool done_ = false;

@@ -56,11 +56,8 @@ class RespConnection final : public StreamConnection, public ClientLink {
 
   Session* session_ = nullptr;
   resp::RequestParser parser_;
-  // The request after the current one, as prefetch_next() last saw it: its length (0: not seen)
-  // and, when it has an argument 1, that key's hash, whose bucket slots were asked for.
-  size_t ahead_len_ = 0;
-  uint64_t ahead_hash_ = 0;
-  bool ahead_has_key_ = false;
+  // How many of the requests after the current one prefetch_next() has already given hints for.
+  size_t ahead_left_ = 0;
   RespReplyBuilder reply_;
   // Where a re-run of a blocked or held command began its reply (async_reply()); rerun_ from
   // then until on_unblocked().

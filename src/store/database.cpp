@@ -1,6 +1,7 @@
 #include "store/database.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 #include <utility>
 
 #include "store/store.hpp"
@@ -17,7 +18,7 @@ Database::Database(Store& store, int index, uint64_t seed)
 int64_t Database::now_ms() const { return store_->now_ms(); }
 
 bool Database::is_expired(const Entry* e) const {
-  return e->has_expire() && e->expire_at <= store_->now_ms();
+  return e->has_expire() && ttl_index_[e->ttl_slot()].at_ms <= store_->now_ms();
 }
 
 Entry* Database::find(std::string_view key, Access access) {
@@ -127,7 +128,9 @@ void Database::clear() {
     // O(1) and no memory beyond what the table already holds: the snapshot walks and frees it.
     Dict fresh(dict_.seed());
     std::swap(fresh, dict_);
-    snapshot_->take_table(std::move(fresh));
+    TtlIndex ttls;
+    std::swap(ttls, ttl_index_);
+    snapshot_->take_table(std::move(fresh), std::move(ttls));
   }
   dict_.clear();
   ttl_index_.clear();
@@ -149,25 +152,28 @@ void Database::swap_contents(Database& other) {
 }
 
 void Database::set_expire(Entry* e, int64_t at_ms) {
-  if (!e->has_expire()) {
-    e->ttl_slot = static_cast<uint32_t>(ttl_index_.size());
-    ttl_index_.push_back(e);
+  if (e->has_expire()) {
+    ttl_index_[e->ttl_slot()].at_ms = at_ms;
+    return;
   }
-  e->expire_at = at_ms;
+  if (ttl_index_.size() >= Entry::kNoTtl) throw std::length_error("too many keys with a TTL");
+  e->set_ttl_slot(static_cast<uint32_t>(ttl_index_.size()));
+  ttl_index_.push_back({e, at_ms});
 }
 
 bool Database::clear_expire(Entry* e) {
   if (!e->has_expire()) return false;
   unlink_ttl(e);
-  e->expire_at = kNoExpire;
   return true;
 }
 
 void Database::unlink_ttl(Entry* e) {
-  Entry* last = ttl_index_.back();
-  ttl_index_[e->ttl_slot] = last;
-  last->ttl_slot = e->ttl_slot;
+  const uint32_t slot = e->ttl_slot();
+  const TtlRef last = ttl_index_.back();
+  ttl_index_[slot] = last;
+  last.entry->set_ttl_slot(slot);
   ttl_index_.pop_back();
+  e->set_ttl_slot(Entry::kNoTtl);
 }
 
 void Database::signal_modified(std::string_view key) {
@@ -208,7 +214,7 @@ size_t Database::sample_volatile(Entry** out, size_t n) {
   const size_t size = ttl_index_.size();
   n = std::min(n, size);
   const size_t start = rng_() % size;
-  for (size_t i = 0; i < n; ++i) out[i] = ttl_index_[(start + i) % size];
+  for (size_t i = 0; i < n; ++i) out[i] = ttl_index_[(start + i) % size].entry;
   return n;
 }
 
@@ -250,15 +256,16 @@ ExpireCycleStats Database::active_expire(int64_t deadline_us) {
     int ttl_samples = 0;
     int n = std::min<int>(kKeysPerLoop, static_cast<int>(ttl_index_.size()));
     for (int i = 0; i < n && !ttl_index_.empty(); ++i) {
-      Entry* e = ttl_index_[rng_() % ttl_index_.size()];
+      const TtlRef ref = ttl_index_[rng_() % ttl_index_.size()];
+      Entry* e = ref.entry;
       ++sampled;
-      if (e->expire_at <= now) {
+      if (ref.at_ms <= now) {
         ++expired;
         store_->stats().expired_keys++;
         signal_expired(e->key());
         erase(e);
       } else {
-        ttl_sum += e->expire_at - now;
+        ttl_sum += ref.at_ms - now;
         ++ttl_samples;
       }
     }
@@ -290,7 +297,7 @@ void Database::rehash_for_us(int64_t budget_us) {
 }
 
 size_t Database::memory_usage() const {
-  return dict_.memory_usage() + ttl_index_.capacity() * sizeof(Entry*);
+  return dict_.memory_usage() + ttl_index_.capacity() * sizeof(TtlRef);
 }
 
 }  // namespace basalt

@@ -41,6 +41,16 @@ class KeyspaceObserver {
   }
 };
 
+// Every key of a Database with a TTL, and its time, in no order; Entry::ttl_slot is the position.
+// O(1) add, remove and uniform sampling is all active expiry needs; the time sits here rather
+// than in every entry, so only keys with a TTL pay for it (16 bytes each, as when it was in the
+// entry).
+struct TtlRef {
+  Entry* entry;
+  int64_t at_ms;
+};
+using TtlIndex = std::vector<TtlRef>;
+
 // A point-in-time snapshot under way over one Database (src/persistence/snapshot.hpp). The
 // database calls it before any change to an entry the snapshot may not have serialized yet, so
 // the snapshot can write the old value first. The store does not know what a snapshot writes.
@@ -49,8 +59,9 @@ class SnapshotHook {
   virtual ~SnapshotHook() = default;
   // e is about to change or go, and its snapshot bit says it has not been serialized yet.
   virtual void before_change(Entry* e) = 0;
-  // FLUSHDB: the snapshot takes the whole table, still to be walked, instead of losing it.
-  virtual void take_table(Dict&& table) = 0;
+  // FLUSHDB: the snapshot takes the whole table, still to be walked, instead of losing it, and
+  // the TTL index that holds its keys' expiry times.
+  virtual void take_table(Dict&& table, TtlIndex&& ttls) = 0;
   // SWAPDB: the contents are about to move to another index; the snapshot completes now and
   // detaches.
   virtual void complete_now() = 0;
@@ -83,6 +94,13 @@ class Database {
   Entry* peek(std::string_view key) { return dict_.find(key); }
   // The keyspace table, for prefetch hints (Dict::prefetch_slots) only.
   const Dict& dict() const { return dict_; }
+  // A third hint stage after the Dict's two: the TTL reference of a key that has one, which every
+  // lookup reads to decide expiry and which lies outside the entry.
+  void prefetch_ttl(uint64_t hash) const {
+    dict_.for_each_chain_head(hash, [&](const Entry* e) {
+      if (e->has_expire()) __builtin_prefetch(&ttl_index_[e->ttl_slot()]);
+    });
+  }
 
   // Creates a key that find() reported absent (a "new" keyspace event).
   Entry* add(std::string_view key, Value&& value);
@@ -107,6 +125,10 @@ class Database {
 
   // at_ms must be in the future; callers delete the key instead for a time in the past.
   void set_expire(Entry* e, int64_t at_ms);
+  // The key's expiry in unix ms, kNoExpire for none.
+  int64_t expire_at(const Entry* e) const {
+    return e->has_expire() ? ttl_index_[e->ttl_slot()].at_ms : kNoExpire;
+  }
   // Returns whether the key had a TTL.
   bool clear_expire(Entry* e);
   bool is_expired(const Entry* e) const;
@@ -143,7 +165,7 @@ class Database {
   // ZRANDMEMBER): seeded once like the rest, never reseeded per call.
   std::mt19937_64& rng() { return rng_; }
   Entry* random_volatile() {
-    return ttl_index_.empty() ? nullptr : ttl_index_[rng_() % ttl_index_.size()];
+    return ttl_index_.empty() ? nullptr : ttl_index_[rng_() % ttl_index_.size()].entry;
   }
   // Deletes a key chosen by eviction, telling the observer first.
   void evict(Entry* e);
@@ -193,9 +215,7 @@ class Database {
   Store* store_;
   int index_;
   Dict dict_;
-  // Every key with a TTL, in no order; Entry::ttl_slot is its position. O(1) add, remove and
-  // uniform sampling is all active expiry needs, at 8 bytes a key with a TTL.
-  std::vector<Entry*> ttl_index_;
+  TtlIndex ttl_index_;
   std::mt19937_64 rng_;
   int64_t avg_ttl_ = 0;
   std::unordered_map<std::string, uint64_t, StringHash, std::equal_to<>> versions_;

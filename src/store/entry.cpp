@@ -30,32 +30,47 @@ void* allocate_entry(std::string_view key, size_t bytes) {
 
 }  // namespace
 
+size_t Entry::key_room(std::string_view key) {
+  return key.size() < kLongKey ? key.size() : sizeof(uint32_t) + key.size();
+}
+
+char* Entry::store_key(std::string_view key) {
+  char* bytes = reinterpret_cast<char*>(this + 1);
+  const auto n = static_cast<uint32_t>(key.size());
+  if (n >= kLongKey) {
+    key_len_ = (key_len_ & ~kLenMask) | kLongKey;
+    std::memcpy(bytes, &n, sizeof(n));
+    bytes += sizeof(n);
+  } else {
+    key_len_ = (key_len_ & ~kLenMask) | n;
+  }
+  if (n != 0) std::memcpy(bytes, key.data(), n);
+  return bytes + n;
+}
+
 Entry* Entry::create(std::string_view key, Value&& value) {
-  void* mem = allocate_entry(key, sizeof(Entry) + key.size());
+  void* mem = allocate_entry(key, sizeof(Entry) + key_room(key));
   Entry* e = new (mem) Entry(std::move(value));
-  e->key_len_ = static_cast<uint32_t>(key.size());
-  if (!key.empty()) std::memcpy(reinterpret_cast<char*>(e + 1), key.data(), key.size());
+  e->store_key(key);
   return e;
 }
 
 Entry* Entry::create_string(std::string_view key, std::string_view value) {
-  const size_t head = sizeof(Entry) + key.size();
+  const size_t head = sizeof(Entry) + key_room(key);
   if (value.size() <= Value::kInlineCapacity || value.size() > kMaxEmbedded) {
     return create(key, Value(value));
   }
-  // Size classes decide: a 16-byte key and a 100-byte value take 160 bytes together against 64 +
-  // 112 apart; a 205-byte value 320 against 64 + 224, so it stays apart.
+  // Size classes decide: a 16-byte key and a 100-byte value take 160 bytes together against 48 +
+  // 112 apart; a 209-byte value 320 against 48 + 224, so it stays apart.
   const size_t together = allocation_size(head + value.size());
   if (together > allocation_size(head) + allocation_size(value.size())) {
     return create(key, Value(value));
   }
   void* mem = allocate_entry(key, head + value.size());
   Entry* e = new (mem) Entry(Value());
-  e->key_len_ = static_cast<uint32_t>(key.size());
-  char* bytes = reinterpret_cast<char*>(e + 1);
-  if (!key.empty()) std::memcpy(bytes, key.data(), key.size());
+  char* room = e->store_key(key);
   // The room is what the size class gives, so a later value up to that size is written in place.
-  e->value.embed(bytes + key.size(), std::min(together - head, Value::kMaxEmbeddedRoom), value);
+  e->value.embed(room, std::min(together - head, Value::kMaxEmbeddedRoom), value);
   return e;
 }
 

@@ -64,7 +64,7 @@ void Evictor::clear_pool() {
   }
 }
 
-uint64_t Evictor::score(const Entry* e, EvictionPolicy policy) const {
+uint64_t Evictor::score(const Database& db, const Entry* e, EvictionPolicy policy) const {
   switch (policy) {
     case EvictionPolicy::kAllKeysLru:
     case EvictionPolicy::kVolatileLru:
@@ -74,7 +74,7 @@ uint64_t Evictor::score(const Entry* e, EvictionPolicy policy) const {
       return 255 - store_.lfu_counter(e);
     case EvictionPolicy::kVolatileTtl:
       // The sooner it expires, the better a candidate.
-      return std::numeric_limits<uint64_t>::max() - static_cast<uint64_t>(e->expire_at);
+      return std::numeric_limits<uint64_t>::max() - static_cast<uint64_t>(db.expire_at(e));
     case EvictionPolicy::kAllKeysRandom:
     case EvictionPolicy::kVolatileRandom:
     case EvictionPolicy::kNoEviction:
@@ -114,7 +114,7 @@ void Evictor::populate(Database& db, const EvictionParams& params) {
     const size_t count = policy_is_volatile(params.policy) ? db.sample_volatile(samples, want)
                                                            : db.sample(samples, want);
     for (size_t i = 0; i < count; ++i) {
-      insert(score(samples[i], params.policy), db.index(), samples[i]->key());
+      insert(score(db, samples[i], params.policy), db.index(), samples[i]->key());
     }
     left -= want;
   }
@@ -136,7 +136,7 @@ Entry* Evictor::pop_best(const EvictionParams& params, Database** db) {
     // Read since it was sampled (Redis would evict it on the old score): back into the pool with
     // what it scores now, and the best is looked for again. Scores do not move within a call, so
     // each candidate goes back at most once.
-    if (const uint64_t now = score(e, params.policy); now < sampled_score) {
+    if (const uint64_t now = score(d, e, params.policy); now < sampled_score) {
       insert(now, index, e->key());
       k = kPoolSize;
       continue;

@@ -101,7 +101,7 @@ class Evictor {
     int db = -1;         // -1: empty slot
     std::string key;
   };
-  uint64_t score(const Entry* e, EvictionPolicy policy) const;
+  uint64_t score(const Database& db, const Entry* e, EvictionPolicy policy) const;
   void populate(Database& db, const EvictionParams& params);
   void insert(uint64_t score, int db, std::string_view key);
   // The best candidate still present, removed from the pool; nullptr when none is.

@@ -254,7 +254,7 @@ KeyspaceDump dump(Engine& engine) {
           });
           break;
       }
-      out[{i, std::string(e->key())}] = {value, e->expire_at};
+      out[{i, std::string(e->key())}] = {value, db.expire_at(e)};
     });
   }
   return out;

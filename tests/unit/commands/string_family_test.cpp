@@ -38,7 +38,7 @@ class StringsTest : public testing::EngineTest {
   int64_t expire_at(std::string_view key) {
     Entry* e = db().peek(key);
     if (e == nullptr || db().is_expired(e)) return kKeyMissing;
-    return e->has_expire() ? e->expire_at : kTtlNone;
+    return e->has_expire() ? db().expire_at(e) : kTtlNone;
   }
   // A list key, built in the store (the list family is tested on its own).
   void make_list(std::string_view key) {

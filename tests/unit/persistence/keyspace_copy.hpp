@@ -30,9 +30,10 @@ struct Item {
 
 using Keyspace = std::map<std::pair<int, std::string>, Item>;
 
-inline Item copy_item(const Entry* e) {
+// The entry's value; its expiry too when db (which holds it) is given.
+inline Item copy_item(const Entry* e, const Database* db = nullptr) {
   Item item;
-  item.expire_at = e->expire_at;
+  if (db != nullptr) item.expire_at = db->expire_at(e);
   if (e->value.is_list()) {
     item.is_list = true;
     for (std::string_view s : e->value.list()) item.list.emplace_back(s);
@@ -54,8 +55,9 @@ inline Item copy_item(const Entry* e) {
 inline Keyspace copy_keyspace(const Store& store) {
   Keyspace out;
   for (int i = 0; i < store.db_count(); ++i) {
-    store.db(i).for_each([&](const Entry* e) {
-      out.emplace(std::make_pair(i, std::string(e->key())), copy_item(e));
+    const Database& db = store.db(i);
+    db.for_each([&](const Entry* e) {
+      out.emplace(std::make_pair(i, std::string(e->key())), copy_item(e, &db));
     });
   }
   return out;

@@ -214,7 +214,8 @@ class RdbTest : public ::testing::Test {
     for (int i = 0; i < s.db_count(); ++i) {
       if (s.db(i).size() == 0) continue;
       w.begin_db(i, s.db(i).size(), s.db(i).expires());
-      s.db(i).for_each([&](const Entry* e) { w.write_entry(i, e->key(), e->value, e->expire_at); });
+      s.db(i).for_each(
+          [&](const Entry* e) { w.write_entry(i, e->key(), e->value, s.db(i).expire_at(e)); });
     }
     w.write_footer();
     EXPECT_EQ(w.bytes_written(), out.size());

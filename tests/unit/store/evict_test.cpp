@@ -329,16 +329,17 @@ TEST(EvictPolicyNames, RoundTripAndTimeLimits) {
   EXPECT_EQ(eviction_time_limit_us(11), 575);
 }
 
-TEST(EntryAccessBits, KeepExpiryAndChainIntact) {
+TEST(EntryAccessBits, KeepChainTtlSlotEpochAndKeyIntact) {
   Entry* a = Entry::create("a", Value("1"));
   Entry* b = Entry::create("b", Value("2"));
   a->set_next(b);
-  a->expire_at = 1'700'000'123'456;
+  a->set_ttl_slot(123456);
   a->set_access(0xabcdef);
   EXPECT_EQ(a->next(), b);
-  EXPECT_EQ(static_cast<int64_t>(a->expire_at), 1'700'000'123'456);
+  EXPECT_EQ(a->ttl_slot(), 123456u);
+  EXPECT_TRUE(a->has_expire());
   EXPECT_EQ(a->access(), 0xabcdefu);
-  a->expire_at = kNoExpire;
+  a->set_ttl_slot(Entry::kNoTtl);
   a->set_next(nullptr);
   EXPECT_FALSE(a->has_expire());
   EXPECT_EQ(a->next(), nullptr);
@@ -346,19 +347,58 @@ TEST(EntryAccessBits, KeepExpiryAndChainIntact) {
   a->set_snapshot_epoch(true);
   EXPECT_EQ(a->access(), 0xabcdefu);
   EXPECT_EQ(a->key(), "a");
-  // A time beyond 2^56 ms is kept exactly, at the cost of the access bits in its word.
-  a->expire_at = INT64_MAX;
-  EXPECT_EQ(static_cast<int64_t>(a->expire_at), INT64_MAX);
-  EXPECT_EQ(a->access(), 0x01cdefu);
   a->set_access(0xffffff);
-  EXPECT_EQ(static_cast<int64_t>(a->expire_at), INT64_MAX);
-  EXPECT_EQ(a->access(), 0x01ffffu);
-  a->expire_at = 1'700'000'000'000;
-  EXPECT_EQ(static_cast<int64_t>(a->expire_at), 1'700'000'000'000);
+  EXPECT_EQ(a->access(), 0xffffffu);
+  EXPECT_TRUE(a->snapshot_epoch());
+  EXPECT_EQ(a->key(), "a");
+  a->set_access(0);
   EXPECT_TRUE(a->snapshot_epoch());
   EXPECT_EQ(a->key(), "a");
   Entry::destroy(a);
   Entry::destroy(b);
+}
+
+// Keys of 8 MB and more keep their length outside the header; the bits beside it are unchanged.
+TEST(EntryAccessBits, LongKeysKeepTheirBytes) {
+  for (size_t len : {size_t{(1u << 23) - 2}, size_t{(1u << 23) - 1}, size_t{9u << 20}}) {
+    std::string key(len, 'k');
+    key.front() = 'A';
+    key.back() = 'Z';
+    Entry* e = Entry::create_string(key, "a value longer than fifteen bytes");
+    e->set_access(0xfedcba);
+    e->set_snapshot_epoch(true);
+    EXPECT_EQ(e->key_size(), len);
+    EXPECT_EQ(e->key(), key);
+    EXPECT_EQ(e->value.str(), "a value longer than fifteen bytes");
+    EXPECT_EQ(e->access(), 0xfedcbau);
+    EXPECT_TRUE(e->snapshot_epoch());
+    Entry::destroy(e);
+  }
+}
+
+TEST(EntryTtl, ExpiryTimesLiveInTheTtlIndex) {
+  ManualClock clock;
+  Store store(1, clock, 1);
+  Database& db = store.db(0);
+  Entry* a = db.add("a", Value("1"));
+  Entry* b = db.add("b", Value("2"));
+  Entry* c = db.add("c", Value("3"));
+  db.set_expire(a, 1'700'000'000'001);
+  db.set_expire(b, 1'700'000'000'002);
+  db.set_expire(c, INT64_MAX);  // PEXPIREAT accepts it, and Redis keeps it exactly
+  EXPECT_EQ(db.expires(), 3u);
+  EXPECT_TRUE(db.clear_expire(a));  // the last slot's key moves into a's
+  EXPECT_FALSE(a->has_expire());
+  EXPECT_EQ(db.expire_at(a), kNoExpire);
+  EXPECT_EQ(db.expire_at(b), 1'700'000'000'002);
+  EXPECT_EQ(db.expire_at(c), INT64_MAX);
+  db.set_expire(b, 1'700'000'000'003);
+  EXPECT_EQ(db.expires(), 2u);
+  EXPECT_EQ(db.expire_at(b), 1'700'000'000'003);
+  db.erase(b);
+  EXPECT_EQ(db.expires(), 1u);
+  EXPECT_EQ(db.expire_at(c), INT64_MAX);
+  EXPECT_FALSE(db.clear_expire(a));
 }
 
 }  // namespace
