@@ -229,13 +229,17 @@ void reply_help(CommandContext& ctx) {
       "    Stop the server for <seconds>. Decimals allowed.",
   };
   // The MALLCTL lines only where the allocator has controls, as Redis built with jemalloc.
+  constexpr size_t kMallctlFirst = 7;
+  constexpr size_t kMallctlLines = 4;
+  static_assert(kLines[kMallctlFirst] == "MALLCTL <key> [<val>]");
+  static_assert(kLines[kMallctlFirst + kMallctlLines - 1] ==
+                "    Get or set a malloc tuning string.");
   const bool controls = allocator_has_controls();
-  ctx.reply.array(std::size(kLines) + 3 - (controls ? 0 : 4));
+  ctx.reply.array(std::size(kLines) + 3 - (controls ? 0 : kMallctlLines));
   ctx.reply.simple("DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
-  for (std::string_view line : kLines) {
-    if (!controls && (line.starts_with("MALLCTL") || line.starts_with("    Get or set a malloc")))
-      continue;
-    ctx.reply.simple(line);
+  for (size_t i = 0; i < std::size(kLines); ++i) {
+    if (!controls && i >= kMallctlFirst && i < kMallctlFirst + kMallctlLines) continue;
+    ctx.reply.simple(kLines[i]);
   }
   ctx.reply.simple("HELP");
   ctx.reply.simple("    Prints this help.");
@@ -378,6 +382,9 @@ constexpr uint64_t kMaxPackedThreshold = (uint64_t{1} << 32) - (uint64_t{1} << 2
 // Redis built with jemalloc has them (its memory tests read arenas.page and flush the thread
 // cache with them). Errors are strerror's text.
 void debug_mallctl(CommandContext& ctx, bool as_string) {
+  auto reply_errno = [&](int error) {
+    ctx.reply.error(std::string("ERR ") + std::strerror(error));
+  };
   const std::string name(ctx.arg(2));
   const bool write = ctx.argc() > 3;
   if (!as_string) {
@@ -388,7 +395,7 @@ void debug_mallctl(CommandContext& ctx, bool as_string) {
       value = *v;
     }
     const ControlInt r = allocator_control_int(name, write ? &value : nullptr);
-    if (r.error != 0) return ctx.reply.error(std::string("ERR ") + std::strerror(r.error));
+    if (r.error != 0) return reply_errno(r.error);
     if (r.wrote_only) return ctx.reply.ok();
     return ctx.reply.integer(r.old);
   }
@@ -396,11 +403,10 @@ void debug_mallctl(CommandContext& ctx, bool as_string) {
   const ControlString r = allocator_control_string(name, write ? &value : nullptr);
   // Redis's mallctl_string: an unreadable control is an error unless it is written (write-only).
   if (r.read_error != 0 && !(r.read_error == EPERM && write)) {
-    return ctx.reply.error(std::string("ERR ") + std::strerror(r.read_error));
+    return reply_errno(r.read_error);
   }
   if (r.read_error == 0) return ctx.reply.bulk(r.old);
-  if (r.write_error != 0)
-    return ctx.reply.error(std::string("ERR ") + std::strerror(r.write_error));
+  if (r.write_error != 0) return reply_errno(r.write_error);
   ctx.reply.ok();
 }
 
