@@ -960,12 +960,13 @@ class Loader {
           }
           // Sizing the table once saves the incremental rehashes of growing it key by key. The
           // hint is the file's word: trust it only as far as the bytes left could hold that many
-          // keys (three bytes at least each), and never past 2^27; a stream of unknown size (a
-          // pipe) gets no reservation at all.
+          // keys (three bytes at least each, twelve with an expiry: its opcode and 8-byte time),
+          // and never past 2^27; a stream of unknown size (a pipe) gets no reservation at all.
           if (d_.remaining() != kUnknownSize) {
             const uint64_t most = std::min<uint64_t>(d_.remaining() / 3, uint64_t{1} << 27);
+            const uint64_t most_expires = std::min<uint64_t>(d_.remaining() / 12, most);
             store_.db(db).reserve(static_cast<size_t>(std::min(keys, most)),
-                                  static_cast<size_t>(std::min(expires, most)));
+                                  static_cast<size_t>(std::min(expires, most_expires)));
           }
           continue;
         }

@@ -14,17 +14,16 @@ DbSnapshot::~DbSnapshot() {
   if (!done_) abort();
 }
 
-void DbSnapshot::serialize(Entry* e) {
-  writer_.write_entry(db_.index(), e->key(), e->value, db_.expire_at(e));
+void DbSnapshot::serialize(Entry* e, int64_t expire_at) {
+  writer_.write_entry(db_.index(), e->key(), e->value, expire_at);
   e->set_snapshot_epoch(epoch_);
   ++serialized_;
 }
 
+void DbSnapshot::serialize(Entry* e) { serialize(e, db_.expire_at(e)); }
+
 void DbSnapshot::serialize_owned(Entry* e) {
-  const int64_t at = e->has_expire() ? owned_ttls_[e->ttl_slot()].at_ms : kNoExpire;
-  writer_.write_entry(db_.index(), e->key(), e->value, at);
-  e->set_snapshot_epoch(epoch_);
-  ++serialized_;
+  serialize(e, e->has_expire() ? owned_ttls_[e->ttl_slot()].at_ms : kNoExpire);
 }
 
 void DbSnapshot::before_change(Entry* e) { serialize(e); }

@@ -60,6 +60,7 @@ class DbSnapshot final : public SnapshotHook {
   void complete_now() override;
 
  private:
+  void serialize(Entry* e, int64_t expire_at);
   void serialize(Entry* e);
   // An entry of the table FLUSHDB handed over, whose expiry is in owned_ttls_.
   void serialize_owned(Entry* e);

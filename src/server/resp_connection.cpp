@@ -187,7 +187,8 @@ void RespConnection::prefetch_next(std::string_view rest) {
   for (size_t i = 0; i < keys; ++i) dict.prefetch_slots(hashes[i]);
   for (size_t i = 0; i < keys; ++i) dict.prefetch_entries(hashes[i]);
   for (size_t i = 0; i < keys; ++i) db.prefetch_ttl(hashes[i]);
-  ahead_left_ = requests;
+  // The request that ends this window gives the hints for the next one.
+  ahead_left_ = requests > 0 ? requests - 1 : 0;
 }
 
 void RespConnection::process_input() {

@@ -30,8 +30,8 @@ struct Item {
 
 using Keyspace = std::map<std::pair<int, std::string>, Item>;
 
-// The entry's value; its expiry too when db (which holds it) is given.
-inline Item copy_item(const Entry* e, const Database* db = nullptr) {
+// The entry's value, and its expiry from db, which holds it (nullptr: an entry in no database).
+inline Item copy_item(const Entry* e, const Database* db) {
   Item item;
   if (db != nullptr) item.expire_at = db->expire_at(e);
   if (e->value.is_list()) {

@@ -588,8 +588,10 @@ TEST_F(RdbTest, DumpAndRestore) {
       RestoreResult r = restore_value(payload);
       ASSERT_EQ(r.status, RestoreStatus::kOk) << e->key() << " " << r.detail;
       Entry* copy = Entry::create(e->key(), std::move(r.value));
-      EXPECT_EQ(testing_support::copy_item(copy).str, testing_support::copy_item(e).str);
-      EXPECT_EQ(testing_support::copy_item(copy).list, testing_support::copy_item(e).list);
+      EXPECT_EQ(testing_support::copy_item(copy, nullptr).str,
+                testing_support::copy_item(e, nullptr).str);
+      EXPECT_EQ(testing_support::copy_item(copy, nullptr).list,
+                testing_support::copy_item(e, nullptr).list);
       Entry::destroy(copy);
     }
   });
