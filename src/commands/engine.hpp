@@ -223,10 +223,10 @@ class Engine final : public KeyspaceObserver {
   MemoryFigures memory();
   size_t session_count(Frontend frontend) const;
 
-  // The session's database, for a front end's prefetch hints: holding several pipelined
+  // The session's keyspace table, for a front end's prefetch hints: holding several pipelined
   // requests, it starts loading what the next ones will read before running the current one, so
-  // that their cache misses overlap with its work (Dict::prefetch_slots, Database::prefetch_ttl).
-  const Database& keyspace(const Session& session) const { return store_.db(session.db); }
+  // that their cache misses overlap with its work (Dict::prefetch_slots).
+  const Dict& keyspace(const Session& session) const { return store_.db(session.db).dict(); }
 
   // Runs one request. Replies go to `reply`; if the command blocks, session.blocked is set and
   // the reply arrives later through session.link->async_reply() and on_unblocked().

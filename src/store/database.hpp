@@ -94,13 +94,6 @@ class Database {
   Entry* peek(std::string_view key) { return dict_.find(key); }
   // The keyspace table, for prefetch hints (Dict::prefetch_slots) only.
   const Dict& dict() const { return dict_; }
-  // A third hint stage after the Dict's two: the TTL reference of a key that has one, which every
-  // lookup reads to decide expiry and which lies outside the entry.
-  void prefetch_ttl(uint64_t hash) const {
-    dict_.for_each_chain_head(hash, [&](const Entry* e) {
-      if (e->has_expire()) __builtin_prefetch(&ttl_index_[e->ttl_slot()]);
-    });
-  }
 
   // Creates a key that find() reported absent (a "new" keyspace event).
   Entry* add(std::string_view key, Value&& value);

@@ -37,15 +37,6 @@ class Dict {
   uint64_t key_hash(std::string_view key) const { return hash(key); }
   void prefetch_slots(uint64_t hash) const;
   void prefetch_entries(uint64_t hash) const;
-  // The first entry of each chain a hash leads to (one per table while rehashing), for a hint
-  // stage after prefetch_entries that reads what it loaded (Database::prefetch_ttl).
-  template <class F>
-  void for_each_chain_head(uint64_t hash, F&& fn) const {
-    for (int t = 0; t < 2; ++t) {
-      if (size_[t] == 0) continue;
-      if (const Entry* e = table_[t][hash & (size_[t] - 1)]) fn(e);
-    }
-  }
   // Links an entry whose key is not present (the caller has checked).
   void insert(Entry* e);
   // Unlinks the entry with this key and returns it (not destroyed), or nullptr.
