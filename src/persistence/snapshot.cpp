@@ -23,7 +23,7 @@ void DbSnapshot::serialize(Entry* e, int64_t expire_at) {
 void DbSnapshot::serialize(Entry* e) { serialize(e, db_.expire_at(e)); }
 
 void DbSnapshot::serialize_owned(Entry* e) {
-  serialize(e, e->has_expire() ? owned_ttls_[e->ttl_slot()].at_ms : kNoExpire);
+  serialize(e, e->has_expire() ? owned_ttls_.at(e->ttl_slot()) : kNoExpire);
 }
 
 void DbSnapshot::before_change(Entry* e) { serialize(e); }
@@ -66,7 +66,7 @@ bool DbSnapshot::step(size_t max_entries) {
       owned_cursor_ = owned_->scan(owned_cursor_, visit_owned);
       if (owned_cursor_ == 0) {
         owned_.reset();  // frees the flushed entries
-        owned_ttls_ = {};
+        owned_ttls_.clear();
         break;
       }
     }
@@ -92,7 +92,7 @@ void DbSnapshot::finish() {
 void DbSnapshot::abort() {
   if (done_) return;
   owned_.reset();
-  owned_ttls_ = {};
+  owned_ttls_.clear();
   // Restore the invariant "every entry's bit is the epoch" for the next snapshot's flip.
   db_.for_each([&](Entry* e) { e->set_snapshot_epoch(epoch_); });
   finish();

@@ -1,7 +1,6 @@
 #include "store/database.hpp"
 
 #include <algorithm>
-#include <stdexcept>
 #include <utility>
 
 #include "store/store.hpp"
@@ -18,7 +17,7 @@ Database::Database(Store& store, int index, uint64_t seed)
 int64_t Database::now_ms() const { return store_->now_ms(); }
 
 bool Database::is_expired(const Entry* e) const {
-  return e->has_expire() && ttl_index_[e->ttl_slot()].at_ms <= store_->now_ms();
+  return e->has_expire() && ttl_index_.at(e->ttl_slot()) <= store_->now_ms();
 }
 
 Entry* Database::find(std::string_view key, Access access) {
@@ -112,7 +111,7 @@ void Database::erase(Entry* e) {
 void Database::destroy(Entry* e) {
   // Deletions, lazy and active expiry all end here: the old value is written before it goes.
   before_change(e);
-  if (e->has_expire()) unlink_ttl(e);
+  if (e->has_expire()) ttl_index_.remove(e);
   Entry::destroy(e);
 }
 
@@ -134,7 +133,6 @@ void Database::clear() {
   }
   dict_.clear();
   ttl_index_.clear();
-  ttl_index_.shrink_to_fit();
   avg_ttl_ = 0;
 }
 
@@ -153,27 +151,16 @@ void Database::swap_contents(Database& other) {
 
 void Database::set_expire(Entry* e, int64_t at_ms) {
   if (e->has_expire()) {
-    ttl_index_[e->ttl_slot()].at_ms = at_ms;
-    return;
+    ttl_index_.set(e, at_ms);
+  } else {
+    ttl_index_.add(e, at_ms);
   }
-  if (ttl_index_.size() >= Entry::kNoTtl) throw std::length_error("too many keys with a TTL");
-  e->set_ttl_slot(static_cast<uint32_t>(ttl_index_.size()));
-  ttl_index_.push_back({e, at_ms});
 }
 
 bool Database::clear_expire(Entry* e) {
   if (!e->has_expire()) return false;
-  unlink_ttl(e);
+  ttl_index_.remove(e);
   return true;
-}
-
-void Database::unlink_ttl(Entry* e) {
-  const uint32_t slot = e->ttl_slot();
-  const TtlRef last = ttl_index_.back();
-  ttl_index_[slot] = last;
-  last.entry->set_ttl_slot(slot);
-  ttl_index_.pop_back();
-  e->set_ttl_slot(Entry::kNoTtl);
 }
 
 void Database::signal_modified(std::string_view key) {
@@ -214,7 +201,7 @@ size_t Database::sample_volatile(Entry** out, size_t n) {
   const size_t size = ttl_index_.size();
   n = std::min(n, size);
   const size_t start = rng_() % size;
-  for (size_t i = 0; i < n; ++i) out[i] = ttl_index_[(start + i) % size].entry;
+  for (size_t i = 0; i < n; ++i) out[i] = ttl_index_.entry((start + i) % size);
   return n;
 }
 
@@ -256,16 +243,17 @@ ExpireCycleStats Database::active_expire(int64_t deadline_us) {
     int ttl_samples = 0;
     int n = std::min<int>(kKeysPerLoop, static_cast<int>(ttl_index_.size()));
     for (int i = 0; i < n && !ttl_index_.empty(); ++i) {
-      const TtlRef ref = ttl_index_[rng_() % ttl_index_.size()];
-      Entry* e = ref.entry;
+      const size_t slot = rng_() % ttl_index_.size();
+      Entry* e = ttl_index_.entry(slot);
+      const int64_t at = ttl_index_.at(static_cast<uint32_t>(slot));
       ++sampled;
-      if (ref.at_ms <= now) {
+      if (at <= now) {
         ++expired;
         store_->stats().expired_keys++;
         signal_expired(e->key());
         erase(e);
       } else {
-        ttl_sum += ref.at_ms - now;
+        ttl_sum += at - now;
         ++ttl_samples;
       }
     }
@@ -296,8 +284,6 @@ void Database::rehash_for_us(int64_t budget_us) {
   }
 }
 
-size_t Database::memory_usage() const {
-  return dict_.memory_usage() + ttl_index_.capacity() * sizeof(TtlRef);
-}
+size_t Database::memory_usage() const { return dict_.memory_usage() + ttl_index_.memory_usage(); }
 
 }  // namespace basalt

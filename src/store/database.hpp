@@ -12,6 +12,7 @@
 #include "base/strings.hpp"
 #include "store/dict.hpp"
 #include "store/notify.hpp"
+#include "store/ttl_index.hpp"
 
 namespace basalt {
 
@@ -40,16 +41,6 @@ class KeyspaceObserver {
     on_db_flushed(b);
   }
 };
-
-// Every key of a Database with a TTL, and its time, in no order; Entry::ttl_slot is the position.
-// O(1) add, remove and uniform sampling is all active expiry needs; the time sits here rather
-// than in every entry, so only keys with a TTL pay for it (16 bytes each, as when it was in the
-// entry).
-struct TtlRef {
-  Entry* entry;
-  int64_t at_ms;
-};
-using TtlIndex = std::vector<TtlRef>;
 
 // A point-in-time snapshot under way over one Database (src/persistence/snapshot.hpp). The
 // database calls it before any change to an entry the snapshot may not have serialized yet, so
@@ -120,7 +111,7 @@ class Database {
   void set_expire(Entry* e, int64_t at_ms);
   // The key's expiry in unix ms, kNoExpire for none.
   int64_t expire_at(const Entry* e) const {
-    return e->has_expire() ? ttl_index_[e->ttl_slot()].at_ms : kNoExpire;
+    return e->has_expire() ? ttl_index_.at(e->ttl_slot()) : kNoExpire;
   }
   // Returns whether the key had a TTL.
   bool clear_expire(Entry* e);
@@ -158,7 +149,7 @@ class Database {
   // ZRANDMEMBER): seeded once like the rest, never reseeded per call.
   std::mt19937_64& rng() { return rng_; }
   Entry* random_volatile() {
-    return ttl_index_.empty() ? nullptr : ttl_index_[rng_() % ttl_index_.size()].entry;
+    return ttl_index_.empty() ? nullptr : ttl_index_.entry(rng_() % ttl_index_.size());
   }
   // Deletes a key chosen by eviction, telling the observer first.
   void evict(Entry* e);
@@ -196,7 +187,6 @@ class Database {
  private:
   // Links a new entry into the keyspace (no event).
   Entry* link_new(Entry* e);
-  void unlink_ttl(Entry* e);
   void destroy(Entry* e);
   // The one branch the write path pays when no snapshot runs.
   void before_change(Entry* e) {
