@@ -97,8 +97,7 @@ MemoryFigures Engine::memory() {
     if (s->link != nullptr)
       m.clients += s->link->query_buffer_bytes() + s->link->output_buffer_bytes();
   }
-  uint64_t overhead = m.startup + m.clients;
-  m.dataset = m.used > overhead ? m.used - overhead : 0;
+  m.dataset = m.used > m.overhead() ? m.used - m.overhead() : 0;
   return m;
 }
 

@@ -95,6 +95,11 @@ struct MemoryFigures {
   // to `used` where the allocator cannot tell (sanitizer builds).
   uint64_t allocator_active = 0;
   uint64_t allocator_resident = 0;
+
+  // Redis's used_memory_overhead: what is not the dataset.
+  uint64_t overhead() const { return startup + clients; }
+  // Redis's net usage: what the server holds beyond its start (dataset_perc's base).
+  uint64_t net() const { return used > startup ? used - startup : 0; }
 };
 
 // A Prometheus-style latency histogram in microseconds: cumulative buckets are computed when

@@ -561,7 +561,6 @@ void info_memory(CommandContext& ctx, std::string& out) {
   auto percent = [](uint64_t a, uint64_t b) {
     return printf_string("%.2f%%", float_ratio(a, b, 100));
   };
-  const uint64_t net = used > m.startup ? used - m.startup : 0;
   field(out, "used_memory", used);
   field(out, "used_memory_human", bytes_to_human(used));
   field(out, "used_memory_rss", rss);
@@ -569,10 +568,10 @@ void info_memory(CommandContext& ctx, std::string& out) {
   field(out, "used_memory_peak", m.peak);
   field(out, "used_memory_peak_human", bytes_to_human(m.peak));
   field(out, "used_memory_peak_perc", percent(used, m.peak));
-  field(out, "used_memory_overhead", m.startup + m.clients);
+  field(out, "used_memory_overhead", m.overhead());
   field(out, "used_memory_startup", m.startup);
   field(out, "used_memory_dataset", m.dataset);
-  field(out, "used_memory_dataset_perc", percent(m.dataset, net));
+  field(out, "used_memory_dataset_perc", percent(m.dataset, m.net()));
   field(out, "allocator_allocated", allocated);
   field(out, "allocator_active", active);
   field(out, "allocator_resident", resident);
@@ -1244,8 +1243,8 @@ void cmd_memory_stats(CommandContext& ctx) {
     keys += db.size();
     if (db.size() != 0 || db.expires() != 0) dbs.push_back(i);
   }
-  const uint64_t overhead = m.startup + m.clients;
-  const uint64_t net = m.used > m.startup ? m.used - m.startup : 0;
+  const uint64_t overhead = m.overhead();
+  const uint64_t net = m.net();
   ReplyBuilder& r = ctx.reply;
   r.map(27 + dbs.size());
   auto num = [&r](std::string_view name, uint64_t v) {
