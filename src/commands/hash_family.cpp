@@ -56,12 +56,22 @@ HashLimits hash_limits_of(const Config& config) {
 
 OpResult<size_t> op_hset(Database& db, std::string_view key,
                          std::span<const std::string_view> pairs, const HashLimits& limits) {
-  auto e = find_or_create(db, key);
-  if (!e.ok()) return e.status();
-  Hash& hash = (*e)->value.hash();
+  Entry* e = db.find(key);
+  if (holds_other_type(e)) return OpStatus::kWrongType;
   size_t created = 0;
-  for (size_t i = 0; i + 1 < pairs.size(); i += 2) {
-    if (hash.set(pairs[i], pairs[i + 1], limits)) ++created;
+  auto set_all = [&](Hash& hash) {
+    for (size_t i = 0; i + 1 < pairs.size(); i += 2) {
+      if (hash.set(pairs[i], pairs[i + 1], limits)) ++created;
+    }
+  };
+  if (e != nullptr) {
+    set_all(e->value.hash());
+  } else {
+    // A new hash is built whole before its key is: a small one then fits in its entry
+    // (Entry::create), as it does after a restart.
+    Value v = Value::new_hash();
+    set_all(v.hash());
+    db.add(key, std::move(v));
   }
   db.signal_modified(key);
   db.notify(kNotifyHash, "hset", key);

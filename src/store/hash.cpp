@@ -32,10 +32,7 @@ size_t buckets_for(size_t n) {
 }  // namespace
 
 void Hash::release() {
-  if (p_ == 0) return;
-  if (is_packed()) {
-    std::free(packed());
-  } else {
+  if (!is_packed()) {
     Table* t = table();
     for (size_t i = 0; i <= t->mask; ++i) {
       for (Node* n = t->buckets[i]; n != nullptr;) {
@@ -47,21 +44,17 @@ void Hash::release() {
     std::free(t->buckets);
     std::free(t);
   }
-  p_ = 0;
+  block_.release();
 }
 
 Hash Hash::clone() const {
   Hash copy;
-  if (p_ == 0) return copy;
   if (is_packed()) {
-    const uint32_t used = packed()->used;
-    void* block = checked_realloc(nullptr, used);
-    std::memcpy(block, packed(), used);
-    copy.p_ = reinterpret_cast<uintptr_t>(block);
+    copy.block_ = block_.clone();
     return copy;
   }
   Table* t = new_table(table()->size);
-  copy.p_ = reinterpret_cast<uintptr_t>(t) | 1;  // owned from here on, should a node fail
+  copy.block_.set_other(t);  // owned from here on, should a node fail
   for_each([&](std::string_view f, std::string_view v) {
     link(t, new_node(t, f, v));
     ++t->size;
@@ -69,16 +62,13 @@ Hash Hash::clone() const {
   return copy;
 }
 
-size_t Hash::size() const {
-  if (p_ == 0) return 0;
-  return is_packed() ? packed()->count : table()->size;
-}
+size_t Hash::size() const { return is_packed() ? block_.count() : table()->size; }
 
 std::optional<size_t> Hash::packed_find(std::string_view field, std::string_view* value) const {
-  const Header* h = packed();
-  const uint8_t* start = pairs(h);
+  const uint8_t* start = block_.data();
   const uint8_t* p = start;
-  for (uint32_t i = 0; i < h->count; ++i) {
+  const size_t n = block_.count();
+  for (size_t i = 0; i < n; ++i) {
     const uint8_t* pair = p;
     const std::string_view f = read(p);
     const std::string_view v = read(p);
@@ -91,7 +81,6 @@ std::optional<size_t> Hash::packed_find(std::string_view field, std::string_view
 }
 
 std::optional<std::string_view> Hash::get(std::string_view field) const {
-  if (p_ == 0) return std::nullopt;
   if (is_packed()) {
     std::string_view v;
     if (!packed_find(field, &v)) return std::nullopt;
@@ -131,75 +120,54 @@ bool Hash::set(std::string_view field, std::string_view value, const HashLimits&
 }
 
 bool Hash::packed_set(std::string_view field, std::string_view value, const HashLimits& limits) {
-  Header* h = packed();
   std::string_view old;
-  std::optional<size_t> at = h != nullptr ? packed_find(field, &old) : std::nullopt;
-  const size_t used = h != nullptr ? h->used : sizeof(Header);
+  std::optional<size_t> at = packed_find(field, &old);
+  const size_t used_now = block_.used();
   if (at) {
     // Replace the value in place, moving the pairs after it by the difference in size.
-    const size_t off = static_cast<size_t>(reinterpret_cast<const uint8_t*>(old.data()) -
-                                           reinterpret_cast<const uint8_t*>(h)) -
-                       varint_size(old.size());
+    const size_t off = *at + encoded_size(field);
     const size_t old_size = encoded_size(old), new_size = encoded_size(value);
-    const size_t new_used = used - old_size + new_size;
+    const size_t new_used = used_now - old_size + new_size;
     if (new_used > kMaxPackedBytes) {
       convert_to_table();
       return set(field, value, limits);
     }
-    const size_t tail = used - off - old_size;
-    if (new_size > old_size) {
-      h = static_cast<Header*>(checked_realloc(h, new_used));
-      p_ = reinterpret_cast<uintptr_t>(h);
-    }
-    auto* base = reinterpret_cast<uint8_t*>(h);
+    const size_t tail = used_now - off - old_size;
+    if (new_size > old_size) block_.reserve(new_used);
+    uint8_t* base = block_.data();
     std::memmove(base + off + new_size, base + off + old_size, tail);
     write_string(base + off, value);
-    h->used = static_cast<uint32_t>(new_used);
-    if (new_size < old_size) {
-      h = static_cast<Header*>(checked_realloc(h, new_used));
-      p_ = reinterpret_cast<uintptr_t>(h);
-    }
+    block_.set_used(new_used);
+    if (new_size < old_size) block_.shrink_to(new_used);
     return false;
   }
-  const size_t new_used = used + encoded_size(field) + encoded_size(value);
-  if (new_used > kMaxPackedBytes) {
+  const size_t new_used = used_now + encoded_size(field) + encoded_size(value);
+  if (new_used > kMaxPackedBytes || block_.count() == PackedBlock::kMaxCount) {
     convert_to_table();
     return set(field, value, limits);
   }
-  const bool fresh = h == nullptr;
-  h = static_cast<Header*>(checked_realloc(h, new_used));
-  p_ = reinterpret_cast<uintptr_t>(h);
-  if (fresh) {
-    h->used = sizeof(Header);
-    h->count = 0;
-  }
-  uint8_t* p = reinterpret_cast<uint8_t*>(h) + h->used;
+  block_.reserve(new_used);
+  uint8_t* p = block_.data() + used_now;
   p = write_string(p, field);
   write_string(p, value);
-  h->used = static_cast<uint32_t>(new_used);
-  ++h->count;
-  if (h->count > limits.max_listpack_entries) convert_to_table();
+  block_.set_used(new_used);
+  block_.set_count(block_.count() + 1);
+  if (block_.count() > limits.max_listpack_entries) convert_to_table();
   return true;
 }
 
 bool Hash::erase(std::string_view field) {
-  if (p_ == 0) return false;
   if (is_packed()) {
-    Header* h = packed();
     std::string_view v;
     std::optional<size_t> at = packed_find(field, &v);
     if (!at) return false;
-    if (h->count == 1) {
-      release();
-      return true;
-    }
-    const size_t off = sizeof(Header) + *at;
+    const size_t off = *at;
     const size_t pair = encoded_size(field) + encoded_size(v);
-    auto* base = reinterpret_cast<uint8_t*>(h);
-    std::memmove(base + off, base + off + pair, h->used - off - pair);
-    h->used -= static_cast<uint32_t>(pair);
-    --h->count;
-    p_ = reinterpret_cast<uintptr_t>(checked_realloc(h, h->used));
+    uint8_t* base = block_.data();
+    std::memmove(base + off, base + off + pair, block_.used() - off - pair);
+    block_.set_used(block_.used() - pair);
+    block_.set_count(block_.count() - 1);
+    block_.shrink_to(block_.used());  // an emptied block is freed
     return true;
   }
   Table* t = table();
@@ -225,11 +193,11 @@ void Hash::convert_to_table(size_t n) {
     });
   } catch (...) {
     Hash partial;
-    partial.p_ = reinterpret_cast<uintptr_t>(t) | 1;
+    partial.block_.set_other(t);
     throw;
   }
   release();
-  p_ = reinterpret_cast<uintptr_t>(t) | 1;
+  block_.set_other(t);
 }
 
 uint64_t Hash::hash_of(std::string_view field) { return wyhash(field, process_seed()); }
@@ -300,9 +268,8 @@ Hash::Table* Hash::new_table(size_t n) {
 
 std::pair<std::string_view, std::string_view> Hash::random_pair(std::mt19937_64& rng) const {
   if (is_packed()) {
-    const Header* h = packed();
-    const uint64_t index = rng() % h->count;
-    const uint8_t* p = pairs(h);
+    const uint64_t index = rng() % block_.count();
+    const uint8_t* p = block_.data();
     for (uint64_t i = 0; i < index; ++i) {
       read(p);
       read(p);
@@ -317,20 +284,18 @@ std::pair<std::string_view, std::string_view> Hash::random_pair(std::mt19937_64&
 }
 
 size_t Hash::memory_usage() const {
-  if (p_ == 0) return 0;
-  if (is_packed()) return malloc_usable_size(packed());
+  if (is_packed()) return block_.heap_bytes();
   const Table* t = table();
   return malloc_usable_size(const_cast<Table*>(t)) + malloc_usable_size(t->buckets) + t->bytes;
 }
 
 bool Hash::valid() const {
-  if (p_ == 0) return true;
   if (is_packed()) {
-    const Header* h = packed();
-    if (h->count == 0 || h->used > malloc_usable_size(const_cast<Header*>(h))) return false;
-    const uint8_t* p = pairs(h);
-    const uint8_t* end = reinterpret_cast<const uint8_t*>(h) + h->used;
-    for (uint32_t i = 0; i < h->count; ++i) {
+    if (block_.data() == nullptr) return block_.used() == 0 && block_.count() == 0;
+    if (block_.count() == 0 || block_.used() > block_.capacity()) return false;
+    const uint8_t* p = block_.data();
+    const uint8_t* end = p + block_.used();
+    for (size_t i = 0; i < block_.count(); ++i) {
       read(p);
       if (p > end) return false;
       read(p);

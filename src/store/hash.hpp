@@ -1,16 +1,16 @@
 #pragma once
 // Redis hash storage, in one of two encodings, as Redis keeps them:
 //
-// - Packed (Redis's "listpack"): one malloc'd block, an 8-byte header (bytes used, pair count)
-//   and then field/value pairs back to back, each string a varint length and its bytes:
+// - Packed (Redis's "listpack"): field/value pairs back to back in one block, each string a
+//   varint length and its bytes:
 //
-//     [used|count] [flen|field|vlen|value] [flen|field|vlen|value] ...
+//     [flen|field|vlen|value] [flen|field|vlen|value] ...
 //
-//   A pair of short strings costs 2 bytes beyond its data, and a hash of a few small fields is a
-//   single allocation behind the Value's pointer: the common case (objects of a few attributes,
-//   millions of them) pays no table, no per-field node and no Hash object. Lookups are a linear
-//   walk, which over a few dozen short pairs in one cache-friendly block beats hashing. The block
-//   is reallocated to fit on every write; malloc's size classes make most of those in place.
+//   A pair of short strings costs 2 bytes beyond its data, and a hash of a few small fields pays
+//   no table, no per-field node and no header (its PackedBlock handle keeps length and count):
+//   the block is malloc'd and reallocated to fit on every write (malloc's size classes make most
+//   of those in place), or it sits at the end of its key's entry (PackedBlock). Lookups are a
+//   linear walk, which over a few dozen short pairs in one cache-friendly block beats hashing.
 // - Table (Redis's "hashtable"): chained buckets, power-of-two sized, each pair one node holding
 //   field and value. Chaining keeps nodes in their buckets, which lets HSCAN's reverse-binary
 //   cursor return every field present for the whole iteration across resizes, as Redis's dictScan
@@ -20,8 +20,8 @@
 // A hash moves from packed to table once it holds more than hash-max-listpack-entries pairs or a
 // field or value longer than hash-max-listpack-value bytes, and never back, as in Redis.
 //
-// The Hash itself is one word: a pointer to the packed block, or to the Table with its low bit
-// set. It lives inside the Value's 16 bytes, so a small hash is exactly one heap block.
+// The Hash is its PackedBlock handle, 15 bytes, whose other encoding is the Table; it lives
+// inside the Value's 16 bytes, before the tag byte.
 
 #include <cstddef>
 #include <cstdint>
@@ -51,11 +51,14 @@ class Hash {
 
   Hash() = default;
   ~Hash() { release(); }
-  Hash(Hash&& other) noexcept : p_(std::exchange(other.p_, 0)) {}
+  // Moves the handle: an embedded block stays where it is, so a Hash leaves its entry only
+  // through unembed() (Value's moves call it).
+  Hash(Hash&& other) noexcept : block_(other.block_) { other.block_.reset(); }
   Hash& operator=(Hash&& other) noexcept {
     if (this != &other) {
       release();
-      p_ = std::exchange(other.p_, 0);
+      block_ = other.block_;
+      other.block_.reset();
     }
     return *this;
   }
@@ -63,7 +66,10 @@ class Hash {
   Hash& operator=(const Hash&) = delete;
   Hash clone() const;  // deep copy (COPY), in the same encoding
 
-  bool is_packed() const { return (p_ & 1) == 0; }
+  bool is_packed() const { return block_.is_packed(); }
+  // The packed block's handle (Entry::create embeds it; Value's moves unembed it).
+  PackedBlock& block() { return block_; }
+  const PackedBlock& block() const { return block_; }
   size_t size() const;
   bool empty() const { return size() == 0; }
 
@@ -96,10 +102,6 @@ class Hash {
   bool valid() const;
 
  private:
-  struct Header {
-    uint32_t used;   // bytes of the block in use, header included
-    uint32_t count;  // pairs
-  };
   struct Node {
     Node* next;
     uint32_t flen;
@@ -124,9 +126,7 @@ class Hash {
     return s;
   }
 
-  Header* packed() const { return reinterpret_cast<Header*>(p_); }
-  Table* table() const { return reinterpret_cast<Table*>(p_ & ~uintptr_t{1}); }
-  static const uint8_t* pairs(const Header* h) { return reinterpret_cast<const uint8_t*>(h + 1); }
+  Table* table() const { return static_cast<Table*>(block_.other()); }
 
   void release();
   // Packed: the offset of the pair with this field, or nullopt.
@@ -141,7 +141,7 @@ class Hash {
   static void rehash(Table* t, size_t buckets);
   static Table* new_table(size_t n);
 
-  uintptr_t p_ = 0;  // 0: an empty packed hash, no block
+  PackedBlock block_;
 };
 
 namespace hash_detail {
@@ -155,11 +155,10 @@ inline uint64_t reverse_bits(uint64_t v) {
 
 template <class F>
 void Hash::for_each(F&& f) const {
-  if (p_ == 0) return;
   if (is_packed()) {
-    const Header* h = packed();
-    const uint8_t* p = pairs(h);
-    for (uint32_t i = 0; i < h->count; ++i) {
+    const uint8_t* p = block_.data();
+    const size_t n = block_.count();
+    for (size_t i = 0; i < n; ++i) {
       std::string_view field = read(p);
       std::string_view value = read(p);
       f(field, value);
@@ -173,7 +172,7 @@ void Hash::for_each(F&& f) const {
 
 template <class F>
 uint64_t Hash::scan(uint64_t cursor, F&& f) const {
-  if (p_ == 0 || is_packed()) {
+  if (is_packed()) {
     for_each(f);
     return 0;
   }

@@ -29,9 +29,9 @@ Value Value::new_list() {
   return v;
 }
 
-// The Hash is constructed in raw_'s first 8 bytes; a one-word handle with no self-reference, so
-// moving the Value's bytes moves it.
-static_assert(sizeof(Hash) == 8 && alignof(Hash) <= 8);
+// The Hash is constructed in raw_'s first 15 bytes; it has no self-reference, so moving the
+// Value's bytes moves it (an embedded block first leaves its room: take()).
+static_assert(sizeof(Hash) == 15 && alignof(Hash) == 1);
 
 Value Value::new_hash() {
   Value v;
@@ -197,6 +197,27 @@ size_t Value::heap_bytes() const {
       return zset().memory_usage();
   }
   corrupt_tag(tag());
+}
+
+size_t Value::packed_bytes() const {
+  switch (type()) {
+    case ValueType::kString:
+    case ValueType::kList:
+    case ValueType::kSet:
+    case ValueType::kZSet:
+      return 0;
+    case ValueType::kHash:
+      return hash().is_packed() ? hash().block().used() : 0;
+  }
+  corrupt_tag(tag());
+}
+
+void Value::embed_packed(uint8_t* room, size_t room_size) {
+  if (type() == ValueType::kHash) hash().block().embed(room, room_size);
+}
+
+void Value::leave_room() {
+  if (type() == ValueType::kHash) hash().block().unembed();
 }
 
 std::string_view Value::encoding() const {

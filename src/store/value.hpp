@@ -47,26 +47,14 @@ class Value {
   static Value new_zset();  // an empty sorted set, packed
   ~Value() { release(); }
 
-  // A string in its entry's room cannot leave the entry: moving it copies it to the heap (the
-  // entry may be freed next, as RENAME and MOVE do). Only an allocation failure, which ends the
-  // process anyway, can throw here.
-  Value(Value&& other) noexcept {
-    if (other.is_embedded()) {
-      init_string(other.str());
-    } else {
-      std::memcpy(raw_, other.raw_, sizeof(raw_));
-    }
-    other.set_inline({});
-  }
+  // A string or packed block in its entry's room cannot leave the entry: moving it copies it to
+  // the heap (the entry may be freed next, as RENAME and MOVE do). Only an allocation failure,
+  // which ends the process anyway, can throw here.
+  Value(Value&& other) noexcept { take(other); }
   Value& operator=(Value&& other) noexcept {
     if (this != &other) {
       release();
-      if (other.is_embedded()) {
-        init_string(other.str());
-      } else {
-        std::memcpy(raw_, other.raw_, sizeof(raw_));
-      }
-      other.set_inline({});
+      take(other);
     }
     return *this;
   }
@@ -139,6 +127,10 @@ class Value {
 
   // Bytes this value owns on the heap (not counting the 16 bytes of the Value itself).
   size_t heap_bytes() const;
+  // Entry::create's: the bytes of a packed hash's or sorted set's block (0 for any other value),
+  // and the move of that block into a room at the end of the entry (see embed()).
+  size_t packed_bytes() const;
+  void embed_packed(uint8_t* room, size_t room_size);
   // Redis's OBJECT ENCODING for this value.
   std::string_view encoding() const;
 
@@ -173,6 +165,17 @@ class Value {
     raw_[15] = static_cast<uint8_t>(s.size());
   }
   void init_string(std::string_view s);
+  void take(Value& other) noexcept {
+    if (other.is_embedded()) {
+      init_string(other.str());
+    } else {
+      if (other.tag() == kHashTag) other.leave_room();
+      std::memcpy(raw_, other.raw_, sizeof(raw_));
+    }
+    other.set_inline({});
+  }
+  // Copies a packed block out of its entry's room.
+  void leave_room();
   std::string_view string_encoding() const;  // int, embstr or raw
   void release();
 

@@ -13,6 +13,8 @@
 #include "commands/hash_family.hpp"
 #include "store/clock.hpp"
 #include "store/database.hpp"
+#include "store/entry.hpp"
+#include "store/hash.hpp"
 #include "store/store.hpp"
 
 namespace basalt {
@@ -40,6 +42,19 @@ class HashOpsTest : public ::testing::Test {
   Store store_;
   std::mt19937_64 rng_{3};
 };
+
+TEST_F(HashOpsTest, ANewSmallHashIsBuiltBesideItsKey) {
+  // HSET creating a key builds the hash first, so its block goes into the key's entry; HSET on
+  // an existing key changes it where it is.
+  EXPECT_EQ(hset("h", {"f1", "v1", "f2", "v2", "f3", "v3", "f1", "v4"}), 3u);
+  const Entry* e = db().find("h");
+  ASSERT_NE(e, nullptr);
+  EXPECT_TRUE(e->value.hash().block().is_embedded());
+  EXPECT_EQ(*op_hget(db(), "h", "f1"), "v4");
+  EXPECT_EQ(hset("h", {"f4", "v4"}), 1u);
+  EXPECT_EQ(*op_hlen(db(), "h"), 4u);
+  EXPECT_TRUE(db().find("h")->value.hash().valid());
+}
 
 TEST_F(HashOpsTest, SetGetDelete) {
   EXPECT_EQ(hset("h", {"a", "1", "b", "2"}), 2u);

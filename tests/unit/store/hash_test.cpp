@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "store/entry.hpp"
 #include "store/value.hpp"
 
 namespace basalt {
@@ -211,9 +212,10 @@ TEST(HashTest, LongStringsUseMultiByteLengths) {
 }
 
 TEST(HashTest, SmallHashIsOneLeanAllocation) {
-  // Five small fields: header, ten length bytes and the data, in one block.
+  // Five small fields: ten length bytes and the data, in one block with no header (its length
+  // and count live in the Hash).
   Hash h;
-  size_t data = 8;
+  size_t data = 0;
   for (int i = 0; i < 5; ++i) {
     h.set("field" + std::to_string(i), "value" + std::to_string(i), HashLimits{});
     data += 2 + 6 + 6;
@@ -238,6 +240,100 @@ TEST(HashTest, LivesInAValue) {
   EXPECT_EQ(copy.encoding(), "hashtable");
   copy.assign("now a string");  // releases the table
   EXPECT_EQ(copy.str(), "now a string");
+}
+
+Value five_pairs() {
+  Value v = Value::new_hash();
+  for (int i = 1; i <= 5; ++i) {
+    v.hash().set("f" + std::to_string(i), "v" + std::to_string(i), HashLimits{});
+  }
+  return v;
+}
+
+TEST(HashTest, ASmallHashBesideItsKeyTakesOneAllocation) {
+  // bench/compare's hash: a 12-byte key and five 2-byte pairs.
+  Entry* e = Entry::create("h:0000000001", five_pairs());
+  const Hash& h = e->value.hash();
+  EXPECT_TRUE(h.block().is_embedded());
+  EXPECT_EQ(e->value.heap_bytes(), 0u);
+  EXPECT_EQ(e->value.encoding(), "listpack");
+  EXPECT_LE(e->memory_usage(), 80u);  // 32 + 12 + 30 bytes: one allocation, jemalloc's 80 class
+  EXPECT_TRUE(h.valid());
+  EXPECT_EQ(h.size(), 5u);
+  EXPECT_EQ(h.get("f3"), "v3");
+  EXPECT_EQ(contents(h), contents(five_pairs().hash()));
+  Entry::destroy(e);
+
+  // Too large to sit beside the key (or a table): a block of its own, as before.
+  Value big = Value::new_hash();
+  for (int i = 0; i < 12; ++i)
+    big.hash().set("field" + std::to_string(i), std::string(60, 'v'), {});
+  Entry* apart = Entry::create("k", std::move(big));
+  EXPECT_FALSE(apart->value.hash().block().is_embedded());
+  EXPECT_GT(apart->value.heap_bytes(), 0u);
+  EXPECT_EQ(apart->value.hash().get("field11"), std::string(60, 'v'));
+  Entry::destroy(apart);
+}
+
+TEST(HashTest, AHashBesideItsKeyGrowsOntoTheHeapAndShrinksInPlace) {
+  Entry* e = Entry::create("h:0000000001", five_pairs());
+  Hash& h = e->value.hash();
+  ASSERT_TRUE(h.block().is_embedded());
+  std::map<std::string, std::string> want = as_map(h);
+  // Replacing a value with a longer one, then adding pairs, outgrows the room at some point.
+  h.set("f1", "longer", HashLimits{});
+  want["f1"] = "longer";
+  for (int i = 6; i < 40; ++i) {
+    h.set("f" + std::to_string(i), "value" + std::to_string(i), HashLimits{});
+    want["f" + std::to_string(i)] = "value" + std::to_string(i);
+    ASSERT_TRUE(h.valid()) << i;
+    ASSERT_EQ(as_map(h), want) << i;
+  }
+  EXPECT_FALSE(h.block().is_embedded());
+  EXPECT_GT(e->value.heap_bytes(), 0u);
+  Entry::destroy(e);
+
+  // Deleting from an embedded block keeps it in its room.
+  Entry* f = Entry::create("h:0000000002", five_pairs());
+  Hash& g = f->value.hash();
+  EXPECT_TRUE(g.erase("f2"));
+  EXPECT_TRUE(g.erase("f5"));
+  EXPECT_TRUE(g.block().is_embedded());
+  EXPECT_TRUE(g.valid());
+  EXPECT_EQ(contents(g), (Pairs{{"f1", "v1"}, {"f3", "v3"}, {"f4", "v4"}}));
+  // And past the pair limit it becomes a table like any packed hash.
+  for (int i = 0; i < 5; ++i) g.set("x" + std::to_string(i), "y", kSmall);
+  EXPECT_FALSE(g.is_packed());
+  EXPECT_EQ(g.size(), 8u);
+  EXPECT_TRUE(g.valid());
+  Entry::destroy(f);
+}
+
+TEST(HashTest, AHashBesideItsKeyOutlivesItWhenMovedOrCopied) {
+  // RENAME and MOVE take the value out and free the entry; COPY clones it.
+  Entry* e = Entry::create("src", five_pairs());
+  ASSERT_TRUE(e->value.hash().block().is_embedded());
+  Value clone = e->value.clone();
+  Value moved = std::move(e->value);
+  Entry::destroy(e);
+  for (const Value* v : {&moved, &clone}) {
+    EXPECT_FALSE(v->hash().block().is_embedded());
+    EXPECT_TRUE(v->hash().valid());
+    EXPECT_EQ(contents(v->hash()), contents(five_pairs().hash()));
+  }
+  Value assigned;
+  Entry* f = Entry::create("src", five_pairs());
+  assigned = std::move(f->value);
+  Entry::destroy(f);
+  EXPECT_EQ(assigned.hash().get("f5"), "v5");
+  // Into a new entry (RENAME's path), it goes back beside its new key.
+  Entry* g = Entry::create("dst", std::move(assigned));
+  EXPECT_TRUE(g->value.hash().block().is_embedded());
+  EXPECT_EQ(g->value.hash().get("f5"), "v5");
+  // Replaced by a string (SET over a hash), the room is simply left.
+  g->value.assign("now a string");
+  EXPECT_EQ(g->value.str(), "now a string");
+  Entry::destroy(g);
 }
 
 }  // namespace
