@@ -73,11 +73,12 @@ OpResult<ZAddResult> op_zadd(Database& db, std::string_view key, ZAddFlags flags
   Entry* e = db.find(key);
   if (holds_other_type(e)) return OpStatus::kWrongType;
   ZAddResult res;
-  if (e == nullptr) {
-    if (flags.xx) return res;
-    e = db.add(key, Value::new_zset());
-  }
-  ZSet& z = e->value.zset();
+  if (e == nullptr && flags.xx) return res;
+  // A new set is built whole before its key is: a small one then fits in its entry
+  // (Entry::create), as it does after a restart.
+  Value fresh;
+  if (e == nullptr) fresh = Value::new_zset();
+  ZSet& z = e != nullptr ? e->value.zset() : fresh.zset();
   for (const auto& [given, member] : pairs) {
     double score = given;
     double current;
@@ -105,12 +106,15 @@ OpResult<ZAddResult> op_zadd(Database& db, std::string_view key, ZAddFlags flags
       res.last_score = score;
     }
   }
+  // A key is created only with members in it (an absent key has none to skip or update).
+  if (e == nullptr) {
+    if (z.empty()) return res;
+    db.add(key, std::move(fresh));  // z is not used past here
+  }
   if (res.added + res.updated > 0) {
     db.signal_modified(key);
     db.notify(kNotifyZset, flags.incr ? "zincr" : "zadd", key);
     db.signal_list_ready(key);  // clients blocked in BZPOPMIN & co.
-  } else if (z.empty()) {
-    db.erase(e);  // created for nothing (NX/XX/GT/LT skipped every pair, or a NaN)
   }
   return res;
 }

@@ -51,8 +51,9 @@ char* Entry::store_key(std::string_view key) {
 Entry* Entry::create(std::string_view key, Value&& value) {
   const size_t head = sizeof(Entry) + key_room(key);
   const size_t packed = value.packed_bytes();
-  // A packed hash moves into the entry on the same terms as a string in create_string: a 12-byte
-  // key and five 2-byte pairs take 80 bytes together against 48 + 32 apart.
+  // A packed hash or sorted set moves into the entry on the same terms as a string in
+  // create_string: a 12-byte key and five 2-byte hash pairs take 80 bytes together against 48 +
+  // 32 apart; with five small members and scores (20 bytes), 64 against 48 + 32.
   size_t together = 0;
   if (packed != 0 && packed <= kMaxEmbedded) {
     together = allocation_size(head + packed);

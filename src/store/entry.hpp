@@ -1,7 +1,8 @@
 #pragma once
 // One key: a single allocation holding the chain link, the TTL index slot, the value and the key
-// bytes, and after them, for a string too long for the value's 16 bytes or a small packed hash,
-// the string's bytes or the hash's block when the size classes allow (create_string, create).
+// bytes, and after them, for a string too long for the value's 16 bytes or a small packed hash
+// or sorted set, the string's bytes or the block when the size classes allow (create_string,
+// create).
 // Entries never move once created (values change inside their Value), so other structures (the
 // TTL index, blocked-client queues) may hold Entry pointers until the key is deleted.
 //
@@ -90,8 +91,8 @@ struct Entry {
     key_len_ = (key_len_ & ~kEpochBit) | (static_cast<uint32_t>(epoch) << 31);
   }
 
-  // A key holding `value`. A packed hash's block moves into a room at the end of the entry on
-  // create_string's terms (Value::embed_packed).
+  // A key holding `value`. A packed hash's or sorted set's block moves into a room at the end of
+  // the entry on create_string's terms (Value::embed_packed).
   static Entry* create(std::string_view key, Value&& value);
   // A key holding the string `value`: a string too long to sit inline is put in a room at the end
   // of the entry's own allocation (Value's embedded strings) when that costs no more bytes than a

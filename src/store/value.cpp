@@ -29,9 +29,10 @@ Value Value::new_list() {
   return v;
 }
 
-// The Hash is constructed in raw_'s first 15 bytes; it has no self-reference, so moving the
-// Value's bytes moves it (an embedded block first leaves its room: take()).
+// The Hash and the ZSet are constructed in raw_'s first 15 bytes; they have no self-reference,
+// so moving the Value's bytes moves them (an embedded block first leaves its room: take()).
 static_assert(sizeof(Hash) == 15 && alignof(Hash) == 1);
+static_assert(sizeof(ZSet) == 15 && alignof(ZSet) == 1);
 
 Value Value::new_hash() {
   Value v;
@@ -204,20 +205,27 @@ size_t Value::packed_bytes() const {
     case ValueType::kString:
     case ValueType::kList:
     case ValueType::kSet:
-    case ValueType::kZSet:
       return 0;
     case ValueType::kHash:
       return hash().is_packed() ? hash().block().used() : 0;
+    case ValueType::kZSet:
+      return zset().encoding() == ZSet::Encoding::kPacked ? zset().block().used() : 0;
   }
   corrupt_tag(tag());
 }
 
+PackedBlock* Value::packed_block() {
+  if (type() == ValueType::kHash) return &hash().block();
+  if (type() == ValueType::kZSet) return &zset().block();
+  return nullptr;
+}
+
 void Value::embed_packed(uint8_t* room, size_t room_size) {
-  if (type() == ValueType::kHash) hash().block().embed(room, room_size);
+  if (PackedBlock* b = packed_block()) b->embed(room, room_size);
 }
 
 void Value::leave_room() {
-  if (type() == ValueType::kHash) hash().block().unembed();
+  if (PackedBlock* b = packed_block()) b->unembed();
 }
 
 std::string_view Value::encoding() const {

@@ -4,10 +4,10 @@
 // so no capacity field is stored; or, when the key's entry was created with its string
 // (Entry::create_string), in a room at the end of the entry's own allocation: one allocation per
 // key instead of two and one cache miss less per read, as Redis's embstr, for longer strings. Lists
-// live behind a pointer; a Hash is itself one word (a pointer to its block or table) and sits in
-// the first 8 bytes; a set (store/set.hpp) occupies the first 15 bytes itself: a small intset
-// inline, or a pointer; a sorted set's ZSet (store/zset.hpp, one tagged pointer) sits in the first
-// 8 bytes. The tag sits in the last byte.
+// live behind a pointer; a Hash and a sorted set's ZSet are their PackedBlock handles
+// (store/packed.hpp: the packed block, which may sit in the entry's room as strings do, or the
+// table or skiplist) and a Set (store/set.hpp) a small intset inline or a pointer, each in the
+// first 15 bytes. The tag sits in the last byte.
 //
 // A string's tag also keeps Redis's one bit of string history: a string changed in place (APPEND,
 // SETRANGE, SETBIT, BITFIELD, BITOP's result, PFADD) is what Redis calls "raw" whatever its
@@ -24,6 +24,7 @@ namespace basalt {
 
 class Hash;
 class List;
+class PackedBlock;
 class Set;
 class ZSet;
 
@@ -121,7 +122,7 @@ class Value {
   // (Out of line, as hash(): std::launder needs the complete type, which clang enforces.)
   Set& set();
   const Set& set() const;
-  // Sorted sets: the ZSet (one tagged pointer) lives in the value's first 8 bytes.
+  // Sorted sets: the ZSet lives in the value's first 15 bytes.
   ZSet& zset();
   const ZSet& zset() const;
 
@@ -169,13 +170,15 @@ class Value {
     if (other.is_embedded()) {
       init_string(other.str());
     } else {
-      if (other.tag() == kHashTag) other.leave_room();
+      if (other.tag() == kHashTag || other.tag() == kZSetTag) other.leave_room();
       std::memcpy(raw_, other.raw_, sizeof(raw_));
     }
     other.set_inline({});
   }
   // Copies a packed block out of its entry's room.
   void leave_room();
+  // A hash's or sorted set's block handle (packed or not), else null.
+  PackedBlock* packed_block();
   std::string_view string_encoding() const;  // int, embstr or raw
   void release();
 

@@ -103,13 +103,6 @@ constexpr int kMaxLevel = 32;
 
 }  // namespace
 
-struct ZSet::Packed {
-  uint32_t count;
-  uint32_t used;  // bytes of entries after the header
-  uint8_t* bytes() { return reinterpret_cast<uint8_t*>(this + 1); }
-  const uint8_t* bytes() const { return reinterpret_cast<const uint8_t*>(this + 1); }
-};
-
 struct ZSet::Node {
   // forward's score is kept beside the pointer, so the comparison that ends a level reads no node
   // the walk does not enter. On a million members a ZADD that moves a member walks twice and is
@@ -385,7 +378,7 @@ struct ZSet::Skiplist {
 
 // ---- ZSet -----------------------------------------------------------------------------------
 
-const uint8_t* ZSet::packed_begin() const { return p_ == 0 ? nullptr : packed()->bytes(); }
+const uint8_t* ZSet::packed_begin() const { return block_.data(); }
 
 std::string_view ZSet::packed_read(const uint8_t* p, double* score, const uint8_t** next) {
   const size_t len = get_varint(p);
@@ -398,12 +391,10 @@ std::string_view ZSet::packed_read(const uint8_t* p, double* score, const uint8_
 
 void ZSet::packed_offsets(std::vector<uint32_t>& out) const {
   out.clear();
-  if (p_ == 0) return;
-  const Packed* pk = packed();
-  out.reserve(pk->count);
-  const uint8_t* base = pk->bytes();
+  out.reserve(block_.count());
+  const uint8_t* base = block_.data();
   const uint8_t* p = base;
-  for (uint32_t i = 0; i < pk->count; ++i) {
+  for (size_t i = 0; i < block_.count(); ++i) {
     out.push_back(static_cast<uint32_t>(p - base));
     double s;
     packed_read(p, &s, &p);
@@ -412,36 +403,25 @@ void ZSet::packed_offsets(std::vector<uint32_t>& out) const {
 
 size_t ZSet::size() const {
   if (is_skiplist()) return skiplist()->length;
-  return p_ == 0 ? 0 : packed()->count;
+  return block_.count();
 }
 
 size_t ZSet::memory_usage() const {
-  if (p_ == 0) return 0;
-  if (!is_skiplist()) return malloc_usable_size(packed());
+  if (!is_skiplist()) return block_.heap_bytes();
   const Skiplist* s = skiplist();
   return malloc_usable_size(const_cast<Skiplist*>(s)) + s->node_bytes +
          malloc_usable_size(s->header) + s->index.capacity() * sizeof(Node*);
 }
 
 void ZSet::clear() {
-  if (p_ == 0) return;
-  if (is_skiplist()) {
-    delete skiplist();
-  } else {
-    std::free(packed());
-  }
-  p_ = 0;
+  if (is_skiplist()) delete skiplist();
+  block_.release();
 }
 
 ZSet ZSet::clone() const {
   ZSet out;
-  if (p_ == 0) return out;
   if (!is_skiplist()) {
-    const Packed* src = packed();
-    const size_t n = sizeof(Packed) + src->used;
-    auto* dst = static_cast<Packed*>(checked_malloc(n));
-    std::memcpy(dst, src, n);
-    out.p_ = reinterpret_cast<uintptr_t>(dst);
+    out.block_ = block_.clone();
     return out;
   }
   out.convert_to_skiplist(size());
@@ -455,10 +435,9 @@ void ZSet::convert_to_skiplist(size_t expected) {
   auto* s = new Skiplist();
   try {
     s->index.reserve(std::max(expected, size()));
-    if (p_ != 0) {
-      const Packed* pk = packed();
-      const uint8_t* p = pk->bytes();
-      for (uint32_t i = 0; i < pk->count; ++i) {
+    if (block_.data() != nullptr) {
+      const uint8_t* p = block_.data();
+      for (size_t i = 0; i < block_.count(); ++i) {
         double score;
         std::string_view m = packed_read(p, &score, &p);
         s->insert(m, score);
@@ -468,8 +447,8 @@ void ZSet::convert_to_skiplist(size_t expected) {
     delete s;
     throw;
   }
-  std::free(reinterpret_cast<Packed*>(p_));
-  p_ = reinterpret_cast<uintptr_t>(s) | 1;
+  block_.release();
+  block_.set_other(s);
 }
 
 bool ZSet::score(std::string_view member, double* out) const {
@@ -479,10 +458,8 @@ bool ZSet::score(std::string_view member, double* out) const {
     *out = n->score;
     return true;
   }
-  if (p_ == 0) return false;
-  const Packed* pk = packed();
-  const uint8_t* p = pk->bytes();
-  for (uint32_t i = 0; i < pk->count; ++i) {
+  const uint8_t* p = block_.data();
+  for (size_t i = 0; i < block_.count(); ++i) {
     double s;
     std::string_view m = packed_read(p, &s, &p);
     if (m == member) {
@@ -494,33 +471,22 @@ bool ZSet::score(std::string_view member, double* out) const {
 }
 
 void ZSet::insert(std::string_view member, double score, const Limits& limits) {
+  const size_t need = varint_size(member.size()) + member.size() + score_size(score);
   if (!is_skiplist() &&
-      (size() + 1 > limits.max_packed_entries || member.size() > limits.max_packed_value)) {
+      (size() + 1 > limits.max_packed_entries || member.size() > limits.max_packed_value ||
+       size() + 1 > PackedBlock::kMaxCount || block_.used() + need > kMaxPackedBytes)) {
     convert_to_skiplist(size() + 1);
   }
   if (is_skiplist()) {
     skiplist()->insert(member, score);
     return;
   }
-  const size_t need = varint_size(member.size()) + member.size() + score_size(score);
-  Packed* pk = packed();
-  const size_t used = pk == nullptr ? 0 : pk->used;
-  const size_t cap = pk == nullptr ? 0 : malloc_usable_size(pk) - sizeof(Packed);
-  if (used + need > cap) {
-    // Grows by a quarter at least, so a set built one ZADD at a time reallocates O(log n) times.
-    const size_t want = sizeof(Packed) + std::max(used + need, used + used / 4);
-    void* q = std::realloc(pk, want);
-    if (q == nullptr) throw std::bad_alloc();
-    if (pk == nullptr) {
-      static_cast<Packed*>(q)->count = 0;
-      static_cast<Packed*>(q)->used = 0;
-    }
-    pk = static_cast<Packed*>(q);
-    p_ = reinterpret_cast<uintptr_t>(pk);
-  }
-  uint8_t* base = pk->bytes();
+  const size_t used = block_.used();
+  // Grows by a quarter at least, so a set built one ZADD at a time reallocates O(log n) times.
+  block_.reserve(used + need, std::max(used + need, used + used / 4));
+  uint8_t* base = block_.data();
   uint8_t* p = base;
-  uint8_t* end = base + pk->used;
+  uint8_t* end = base + used;
   while (p < end) {
     double s;
     const uint8_t* next;
@@ -532,8 +498,8 @@ void ZSet::insert(std::string_view member, double score, const Limits& limits) {
   p = put_varint(p, member.size());
   if (!member.empty()) std::memcpy(p, member.data(), member.size());
   put_score(p + member.size(), score);
-  pk->count++;
-  pk->used += static_cast<uint32_t>(need);
+  block_.set_count(block_.count() + 1);
+  block_.set_used(used + need);
 }
 
 void ZSet::update(std::string_view member, double old_score, double new_score) {
@@ -568,22 +534,18 @@ bool ZSet::erase(std::string_view member) {
     s->destroy(x);
     return true;
   }
-  if (p_ == 0) return false;
-  Packed* pk = packed();
-  uint8_t* base = pk->bytes();
+  uint8_t* base = block_.data();
   uint8_t* p = base;
-  for (uint32_t i = 0; i < pk->count; ++i) {
+  for (size_t i = 0; i < block_.count(); ++i) {
     double s;
     const uint8_t* next;
     std::string_view m = packed_read(p, &s, &next);
     if (m == member) {
       const size_t gone = static_cast<size_t>(next - p);
-      std::memmove(p, next, static_cast<size_t>(base + pk->used - next));
-      pk->used -= static_cast<uint32_t>(gone);
-      if (--pk->count == 0) {
-        std::free(pk);
-        p_ = 0;
-      }
+      std::memmove(p, next, static_cast<size_t>(base + block_.used() - next));
+      block_.set_used(block_.used() - gone);
+      block_.set_count(block_.count() - 1);
+      if (block_.count() == 0) block_.release();
       return true;
     }
     p = const_cast<uint8_t*>(next);
@@ -593,10 +555,8 @@ bool ZSet::erase(std::string_view member) {
 
 bool ZSet::rank(std::string_view member, size_t* out, double* score_out) const {
   if (!is_skiplist()) {
-    if (p_ == 0) return false;
-    const Packed* pk = packed();
-    const uint8_t* p = pk->bytes();
-    for (uint32_t i = 0; i < pk->count; ++i) {
+    const uint8_t* p = block_.data();
+    for (size_t i = 0; i < block_.count(); ++i) {
       double s;
       std::string_view m = packed_read(p, &s, &p);
       if (m == member) {
@@ -646,7 +606,7 @@ std::pair<std::string_view, double> ZSet::at(size_t rank) const {
     const Node* n = node_at(rank);
     return {n->member(), n->score};
   }
-  const uint8_t* p = packed()->bytes();
+  const uint8_t* p = block_.data();
   double s = 0;
   std::string_view m;
   for (size_t i = 0; i <= rank; ++i) m = packed_read(p, &s, &p);
@@ -740,11 +700,11 @@ namespace {
 
 // Removes packed entries whose index and contents satisfy pred; returns how many.
 template <class Pred>
-size_t packed_erase_if(ZSet::Packed* pk, Pred pred) {
-  uint8_t* base = pk->bytes();
+size_t packed_erase_if(PackedBlock& pk, Pred pred) {
+  uint8_t* base = pk.data();
   const uint8_t* src = base;
   uint8_t* dst = base;
-  const uint8_t* end = base + pk->used;
+  const uint8_t* end = base + pk.used();
   size_t removed = 0;
   for (uint32_t i = 0; src < end; ++i) {
     const uint8_t* p = src;
@@ -761,8 +721,9 @@ size_t packed_erase_if(ZSet::Packed* pk, Pred pred) {
     }
     src = p;
   }
-  pk->count -= static_cast<uint32_t>(removed);
-  pk->used = static_cast<uint32_t>(dst - base);
+  pk.set_count(pk.count() - removed);
+  pk.set_used(static_cast<size_t>(dst - base));
+  if (pk.count() == 0) pk.release();
   return removed;
 }
 
@@ -771,9 +732,8 @@ size_t packed_erase_if(ZSet::Packed* pk, Pred pred) {
 size_t ZSet::erase_rank_range(size_t start, size_t stop) {
   size_t removed;
   if (!is_skiplist()) {
-    if (p_ == 0) return 0;
     removed = packed_erase_if(
-        packed(), [&](uint32_t i, std::string_view, double) { return i >= start && i <= stop; });
+        block_, [&](uint32_t i, std::string_view, double) { return i >= start && i <= stop; });
   } else {
     Skiplist* s = skiplist();
     Node* update[kMaxLevel];
@@ -789,7 +749,6 @@ size_t ZSet::erase_rank_range(size_t start, size_t stop) {
     size_t left = stop - start + 1;
     return s->erase_run(update, [&](const Node*) { return left-- > 0; });
   }
-  if (packed()->count == 0) clear();
   return removed;
 }
 
@@ -829,9 +788,8 @@ size_t ZSet::erase_score_range(const ScoreRange& r) {
     }
     return s->erase_run(update, [&](const Node* n) { return r.below_max(n->score); });
   }
-  const size_t removed = packed_erase_if(
-      packed(), [&](uint32_t, std::string_view, double s) { return r.contains(s); });
-  if (packed()->count == 0) clear();
+  const size_t removed =
+      packed_erase_if(block_, [&](uint32_t, std::string_view, double s) { return r.contains(s); });
   return removed;
 }
 
@@ -849,9 +807,8 @@ size_t ZSet::erase_lex_range(const LexRange& r) {
     }
     return s->erase_run(update, [&](const Node* n) { return r.below_max(n->member()); });
   }
-  const size_t removed = packed_erase_if(
-      packed(), [&](uint32_t, std::string_view m, double) { return r.contains(m); });
-  if (packed()->count == 0) clear();
+  const size_t removed =
+      packed_erase_if(block_, [&](uint32_t, std::string_view m, double) { return r.contains(m); });
   return removed;
 }
 
@@ -890,14 +847,13 @@ uint64_t ZSet::scan_cursor_after(const Skiplist* s, uint64_t cursor) {
 
 bool ZSet::valid() const {
   if (!is_skiplist()) {
-    if (p_ == 0) return true;
-    const Packed* pk = packed();
-    if (pk->count == 0) return false;
-    const uint8_t* p = pk->bytes();
-    const uint8_t* end = p + pk->used;
+    if (block_.data() == nullptr) return block_.used() == 0 && block_.count() == 0;
+    if (block_.count() == 0 || block_.used() > block_.capacity()) return false;
+    const uint8_t* p = block_.data();
+    const uint8_t* end = p + block_.used();
     double prev_s = 0;
     std::string prev_m;
-    for (uint32_t i = 0; i < pk->count; ++i) {
+    for (size_t i = 0; i < block_.count(); ++i) {
       if (p >= end) return false;
       double s;
       std::string_view m = packed_read(p, &s, &p);

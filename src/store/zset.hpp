@@ -2,9 +2,10 @@
 // Redis sorted set storage: members ordered by (score, member bytes), in one of two encodings.
 //
 // - Packed (Redis's "listpack"): while a set is small (zset-max-listpack-entries members, each at
-//   most zset-max-listpack-value bytes), one malloc'd block:
+//   most zset-max-listpack-value bytes), one block (malloc'd, or at the end of its key's entry:
+//   PackedBlock, whose handle keeps the block's length and count):
 //
-//     [count u32|used u32] [len varint|member|score] [len varint|member|score] ...
+//     [len varint|member|score] [len varint|member|score] ...
 //
 //   in score order. A score that is an integer of magnitude under 2^52 is written as a zigzag
 //   varint shifted left by one (1 byte for -32..31, as listpack's small integers); any other
@@ -18,7 +19,8 @@
 //   allocation, unlike Redis's dict whose entries cost 24-32 bytes each).
 //
 // A set converts from packed to skiplist when it outgrows the limits and never back, as Redis.
-// The ZSet object itself is one tagged pointer, so a Value holds it inline.
+// The ZSet is its PackedBlock handle, 15 bytes, whose other encoding is the Skiplist; a Value
+// holds it inline, before its tag byte.
 
 #include <cstddef>
 #include <cstdint>
@@ -26,6 +28,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "store/packed.hpp"
 
 namespace basalt {
 
@@ -83,6 +87,9 @@ inline bool before_min(const LexRange& r, std::string_view member, double) {
 class ZSet {
  public:
   enum class Encoding : uint8_t { kPacked, kSkiplist };
+  // A packed block never grows past this (as Hash's): a set whose entries would not fit becomes
+  // a skiplist, whatever the limits say.
+  static constexpr size_t kMaxPackedBytes = size_t{1} << 30;
   struct Limits {
     size_t max_packed_entries = 128;  // zset-max-listpack-entries
     size_t max_packed_value = 64;     // zset-max-listpack-value
@@ -90,11 +97,14 @@ class ZSet {
 
   ZSet() = default;
   ~ZSet() { clear(); }
-  ZSet(ZSet&& other) noexcept : p_(std::exchange(other.p_, 0)) {}
+  // Moves the handle: an embedded block stays where it is, so a ZSet leaves its entry only
+  // through unembed() (Value's moves call it).
+  ZSet(ZSet&& other) noexcept : block_(other.block_) { other.block_.reset(); }
   ZSet& operator=(ZSet&& other) noexcept {
     if (this != &other) {
       clear();
-      p_ = std::exchange(other.p_, 0);
+      block_ = other.block_;
+      other.block_.reset();
     }
     return *this;
   }
@@ -105,6 +115,9 @@ class ZSet {
   size_t size() const;
   bool empty() const { return size() == 0; }
   Encoding encoding() const { return is_skiplist() ? Encoding::kSkiplist : Encoding::kPacked; }
+  // The packed entries' handle (Entry::create embeds it; Value's moves unembed it).
+  PackedBlock& block() { return block_; }
+  const PackedBlock& block() const { return block_; }
   // Heap bytes owned (malloc_usable_size of every block).
   size_t memory_usage() const;
 
@@ -161,12 +174,10 @@ class ZSet {
   // Implementation types (zset.cpp); public for the templates below.
   struct Node;
   struct Skiplist;
-  struct Packed;
 
  private:
-  bool is_skiplist() const { return (p_ & 1) != 0; }
-  Packed* packed() const { return reinterpret_cast<Packed*>(p_); }
-  Skiplist* skiplist() const { return reinterpret_cast<Skiplist*>(p_ & ~uintptr_t{1}); }
+  bool is_skiplist() const { return !block_.is_packed(); }
+  Skiplist* skiplist() const { return static_cast<Skiplist*>(block_.other()); }
 
   // Packed-walk helpers: the offsets of every entry (reverse and ranged walks need them).
   void packed_offsets(std::vector<uint32_t>& out) const;
@@ -217,7 +228,7 @@ class ZSet {
   template <class Range, class F>
   size_t skiplist_range(const Range& r, bool reverse, size_t offset, size_t limit, F&& f) const;
 
-  uintptr_t p_ = 0;  // 0: empty packed; low bit 1: Skiplist*; else Packed*
+  PackedBlock block_;  // the entries, or the Skiplist
 };
 
 // ---- templates ------------------------------------------------------------------------------

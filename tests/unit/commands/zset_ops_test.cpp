@@ -12,6 +12,7 @@
 #include "commands/zset_family.hpp"
 #include "store/clock.hpp"
 #include "store/database.hpp"
+#include "store/entry.hpp"
 #include "store/store.hpp"
 #include "store/zset.hpp"
 
@@ -62,6 +63,18 @@ TEST_F(ZSetOpsTest, AddFlagsDecideWhatChanges) {
   xx.xx = true;
   EXPECT_EQ(add("absent", {{1, "a"}}, xx).processed, 0u);
   EXPECT_EQ(db().find("absent"), nullptr);  // XX never creates the key
+}
+
+TEST_F(ZSetOpsTest, ANewSmallSetIsBuiltBesideItsKey) {
+  // ZADD creating a key builds the set first, so its block goes into the key's entry; ZADD on an
+  // existing key changes it where it is.
+  EXPECT_EQ(add("z", {{1, "a"}, {2, "b"}, {3, "a"}}).added, 2u);
+  ASSERT_NE(db().find("z"), nullptr);
+  EXPECT_TRUE(db().find("z")->value.zset().block().is_embedded());
+  EXPECT_EQ(contents("z"), (Pairs{{"b", 2}, {"a", 3}}));
+  EXPECT_EQ(add("z", {{0, "c"}}).added, 1u);
+  EXPECT_EQ(contents("z"), (Pairs{{"c", 0}, {"b", 2}, {"a", 3}}));
+  EXPECT_TRUE(db().find("z")->value.zset().valid());
 }
 
 TEST_F(ZSetOpsTest, IncrementToNanStops) {

@@ -14,6 +14,9 @@
 #include <utility>
 #include <vector>
 
+#include "store/entry.hpp"
+#include "store/value.hpp"
+
 namespace basalt {
 namespace {
 
@@ -130,6 +133,47 @@ TEST(ZSetTest, RanksRangesAndCounts) {
   }
 }
 
+// A std::set model of a sorted set, changed alongside the set under test.
+struct Model {
+  std::set<Pair> model;
+  std::map<std::string, double> scores;
+
+  void add_or_update(ZSet& z, const std::string& m, double s, const ZSet::Limits& limits) {
+    auto it = scores.find(m);
+    if (it == scores.end()) {
+      z.insert(m, s, limits);
+      scores[m] = s;
+    } else {
+      z.update(m, it->second, s);
+      model.erase({it->second, m});
+      it->second = s;
+    }
+    model.insert({s, m});
+  }
+  void erase(ZSet& z, const std::string& m) {
+    auto it = scores.find(m);
+    EXPECT_EQ(z.erase(m), it != scores.end());
+    if (it != scores.end()) {
+      model.erase({it->second, m});
+      scores.erase(it);
+    }
+  }
+  void erase_ranks(ZSet& z, size_t lo, size_t hi) {
+    EXPECT_EQ(z.erase_rank_range(lo, hi), hi - lo + 1);
+    auto first = std::next(model.begin(), static_cast<long>(lo));
+    auto last = std::next(model.begin(), static_cast<long>(hi + 1));
+    for (auto i = first; i != last; ++i) scores.erase(i->second);
+    model.erase(first, last);
+  }
+  std::vector<Pair> ordered() const { return {model.begin(), model.end()}; }
+  void seed(const ZSet& z) {
+    for (const Pair& p : contents(z)) {
+      model.insert(p);
+      scores[p.second] = p.first;
+    }
+  }
+};
+
 // Random operations on both encodings against a std::set model: order, ranks, ranges and the
 // structure's own invariants after every step.
 TEST(ZSetTest, RandomOperationsMatchModel) {
@@ -137,39 +181,21 @@ TEST(ZSetTest, RandomOperationsMatchModel) {
     std::mt19937_64 rng(limit + 7);
     ZSet z;
     const ZSet::Limits limits{limit, 64};
-    std::set<Pair> model;
-    std::map<std::string, double> scores;
+    Model mod;
+    const std::set<Pair>& model = mod.model;
+    const std::map<std::string, double>& scores = mod.scores;
     for (int step = 0; step < 3000; ++step) {
       const std::string m = "m" + std::to_string(rng() % 200);
       const double s = static_cast<double>(static_cast<int>(rng() % 50) - 25) / 2;
       const int op = static_cast<int>(rng() % 10);
       auto it = scores.find(m);
       if (op < 5) {
-        if (it == scores.end()) {
-          z.insert(m, s, limits);
-          scores[m] = s;
-        } else {
-          z.update(m, it->second, s);
-          model.erase({it->second, m});
-          it->second = s;
-        }
-        model.insert({s, m});
+        mod.add_or_update(z, m, s, limits);
       } else if (op < 7) {
-        EXPECT_EQ(z.erase(m), it != scores.end());
-        if (it != scores.end()) {
-          model.erase({it->second, m});
-          scores.erase(it);
-        }
+        mod.erase(z, m);
       } else if (op == 7 && !model.empty()) {
         const size_t a = rng() % model.size(), b = rng() % model.size();
-        const size_t lo = std::min(a, b), hi = std::max(a, b);
-        if (rng() % 8 == 0) {
-          EXPECT_EQ(z.erase_rank_range(lo, hi), hi - lo + 1);
-          auto first = std::next(model.begin(), static_cast<long>(lo));
-          auto last = std::next(model.begin(), static_cast<long>(hi + 1));
-          for (auto i = first; i != last; ++i) scores.erase(i->second);
-          model.erase(first, last);
-        }
+        if (rng() % 8 == 0) mod.erase_ranks(z, std::min(a, b), std::max(a, b));
       } else if (op == 8) {
         const ScoreRange r{s, s + 3, rng() % 2 == 0, rng() % 2 == 0};
         std::vector<Pair> want;
@@ -201,6 +227,87 @@ TEST(ZSetTest, RandomOperationsMatchModel) {
     ZSet copy = z.clone();
     EXPECT_EQ(contents(copy), std::vector<Pair>(model.begin(), model.end()));
     EXPECT_TRUE(copy.valid());
+  }
+}
+
+Value five_members() {
+  Value v = Value::new_zset();
+  for (int i = 1; i <= 5; ++i) v.zset().insert("m" + std::to_string(i), i, ZSet::Limits{});
+  return v;
+}
+
+TEST(ZSetTest, ASmallSetBesideItsKeyTakesOneAllocation) {
+  // bench/compare's sorted set: a 12-byte key, five 2-byte members with small integer scores.
+  Entry* e = Entry::create("z:0000000001", five_members());
+  const ZSet& z = e->value.zset();
+  EXPECT_TRUE(z.block().is_embedded());
+  EXPECT_EQ(e->value.heap_bytes(), 0u);
+  EXPECT_EQ(e->value.encoding(), "listpack");
+  EXPECT_LE(e->memory_usage(), 64u);  // 32 + 12 + 20 bytes: one allocation of jemalloc's 64
+  EXPECT_TRUE(z.valid());
+  EXPECT_EQ(contents(z), contents(five_members().zset()));
+  size_t rank;
+  ASSERT_TRUE(z.rank("m4", &rank));
+  EXPECT_EQ(rank, 3u);
+  Entry::destroy(e);
+
+  // RENAME and MOVE take the value out and free the entry; COPY clones it.
+  Entry* f = Entry::create("src", five_members());
+  ASSERT_TRUE(f->value.zset().block().is_embedded());
+  Value clone = f->value.clone();
+  Value moved = std::move(f->value);
+  Entry::destroy(f);
+  for (const Value* v : {&moved, &clone}) {
+    EXPECT_FALSE(v->zset().block().is_embedded());
+    EXPECT_TRUE(v->zset().valid());
+    EXPECT_EQ(contents(v->zset()), contents(five_members().zset()));
+  }
+  Entry* g = Entry::create("dst", std::move(moved));
+  EXPECT_TRUE(g->value.zset().block().is_embedded());
+  EXPECT_EQ(g->value.zset().size(), 5u);
+  Entry::destroy(g);
+}
+
+// Every operation on a set whose block starts in its entry's room: it grows out of the room,
+// shrinks, empties and refills, and always matches the model.
+TEST(ZSetTest, ASetBesideItsKeyMatchesAModelThroughEveryOperation) {
+  std::mt19937_64 rng(11);
+  for (int round = 0; round < 20; ++round) {
+    Entry* e = Entry::create("z:" + std::to_string(round), five_members());
+    ASSERT_TRUE(e->value.zset().block().is_embedded());
+    ZSet& z = e->value.zset();
+    Model mod;
+    mod.seed(z);
+    const ZSet::Limits limits{32, 16};
+    for (int step = 0; step < 300; ++step) {
+      const std::string m = "m" + std::to_string(rng() % 12);
+      const double s = static_cast<double>(static_cast<int>(rng() % 40) - 20) / 4;
+      const int op = static_cast<int>(rng() % 8);
+      if (op < 4) {
+        mod.add_or_update(z, m, s, limits);
+      } else if (op < 6) {
+        mod.erase(z, m);
+      } else if (op == 6 && !mod.model.empty()) {
+        const size_t lo = rng() % mod.model.size();
+        mod.erase_ranks(z, lo, std::min(mod.model.size() - 1, lo + rng() % 3));
+      } else {
+        const ScoreRange r{s, s + 1, false, false};
+        size_t gone = 0;
+        for (auto k = mod.model.begin(); k != mod.model.end();) {
+          if (r.contains(k->first)) {
+            mod.scores.erase(k->second);
+            k = mod.model.erase(k);
+            ++gone;
+          } else {
+            ++k;
+          }
+        }
+        EXPECT_EQ(z.erase_score_range(r), gone);
+      }
+      ASSERT_TRUE(z.valid()) << round << " " << step;
+      ASSERT_EQ(contents(z), mod.ordered()) << round << " " << step;
+    }
+    Entry::destroy(e);
   }
 }
 
