@@ -887,6 +887,11 @@ void Engine::apply_eviction_config() {
   }
 }
 
+bool Engine::may_grow_table(size_t bytes) {
+  // Redis's overMaxmemoryAfterAlloc, on the bytes eviction counts.
+  return eviction_.maxmemory == 0 || meter().used() + bytes <= eviction_.maxmemory;
+}
+
 void Engine::sync_meter() {
   const AllocatorBytes bytes = allocator_bytes();
   if (bytes.active == 0) {

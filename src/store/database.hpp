@@ -35,6 +35,11 @@ class KeyspaceObserver {
   virtual void on_keyspace_event(int /*db*/, std::string_view /*event*/, std::string_view /*key*/) {
   }
   virtual void on_db_flushed(int db) = 0;
+  // Whether a keyspace table may allocate `bytes` more to grow: no while that would pass
+  // maxmemory (Redis's dictExpandAllowed), so a cache at its cap keeps keys in those bytes rather
+  // than a table whose buckets are half empty. The table grows anyway past Dict's
+  // kMaxDeferredLoad keys a bucket.
+  virtual bool may_grow_table(size_t /*bytes*/) { return true; }
   // SWAPDB: a and b have just exchanged their contents.
   virtual void on_db_swapped(int a, int b) {
     on_db_flushed(a);

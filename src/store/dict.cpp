@@ -72,9 +72,9 @@ void Dict::prefetch_entries(uint64_t h) const {
   }
 }
 
-void Dict::insert(Entry* e) {
+void Dict::insert(Entry* e, bool may_grow) {
   if (rehashing()) rehash_step();
-  expand_if_needed();
+  expand_if_needed(may_grow);
   // During a rehash new keys go to the new table only, so the old one only ever drains.
   int t = rehashing() ? 1 : 0;
   Entry*& head = table_[t][hash(e->key()) & (size_[t] - 1)];
@@ -134,14 +134,23 @@ void Dict::reserve(size_t n) {
   size_[0] = slots;
 }
 
-void Dict::expand_if_needed() {
+size_t Dict::growth_bytes() const {
+  if (rehashing() || size_[0] == 0 || used_[0] < size_[0]) return 0;
+  return next_power(used_[0] + 1) * sizeof(Entry*);
+}
+
+void Dict::expand_if_needed(bool may_grow) {
   if (rehashing()) return;
   if (size_[0] == 0) {
     table_[0] = new_table(kInitialSize);
     size_[0] = kInitialSize;
     return;
   }
-  if (used_[0] >= size_[0]) resize(used_[0] + 1);
+  if (used_[0] < size_[0]) return;
+  if (may_grow ||
+      static_cast<double>(used_[0]) >= kMaxDeferredLoad * static_cast<double>(size_[0])) {
+    resize(used_[0] + 1);
+  }
 }
 
 void Dict::shrink_if_sparse() {

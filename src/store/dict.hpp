@@ -37,8 +37,13 @@ class Dict {
   uint64_t key_hash(std::string_view key) const { return hash(key); }
   void prefetch_slots(uint64_t hash) const;
   void prefetch_entries(uint64_t hash) const;
-  // Links an entry whose key is not present (the caller has checked).
-  void insert(Entry* e);
+  // Links an entry whose key is not present (the caller has checked). With may_grow false, a
+  // table due to grow (growth_bytes() != 0) stays as it is until it holds kMaxDeferredLoad keys
+  // a bucket, as Redis's dictExpandAllowed defers growth that would pass maxmemory.
+  void insert(Entry* e, bool may_grow = true);
+  static constexpr double kMaxDeferredLoad = 1.618;  // Redis's HASHTABLE_MAX_LOAD_FACTOR
+  // Bytes the next insert would allocate to grow the table; 0 when it would not grow.
+  size_t growth_bytes() const;
   // Unlinks the entry with this key and returns it (not destroyed), or nullptr.
   Entry* unlink(std::string_view key);
   // Destroys every entry and frees the tables.
@@ -76,7 +81,7 @@ class Dict {
  private:
   static constexpr size_t kInitialSize = 4;
   uint64_t hash(std::string_view key) const;
-  void expand_if_needed();
+  void expand_if_needed(bool may_grow);
   void resize(size_t min_size);
   void rehash_step();
 

@@ -60,6 +60,34 @@ TEST(Dict, GrowsIncrementallyAndEveryKeyStaysReachable) {
   EXPECT_GE(d.buckets(), static_cast<size_t>(kN));
 }
 
+TEST(Dict, GrowthRefusedWaitsUntilTheMaxLoad) {
+  // A full table of 1024 buckets whose growth the caller refuses (maxmemory) keeps its size until
+  // it holds 1.618 keys a bucket, then grows whatever the caller says.
+  Dict d(5);
+  for (int i = 0; i < 1024; ++i) d.insert(make("k" + std::to_string(i)));
+  while (d.rehash(100)) {
+  }
+  ASSERT_EQ(d.buckets(), 1024u);
+  EXPECT_EQ(d.growth_bytes(), 2048 * sizeof(Entry*));
+  int i = 1024;
+  for (; i < 1657; ++i) {
+    d.insert(make("k" + std::to_string(i)), false);
+    ASSERT_FALSE(d.rehashing()) << i;
+  }
+  EXPECT_EQ(d.buckets(), 1024u);
+  d.insert(make("k" + std::to_string(i++)), false);
+  EXPECT_TRUE(d.rehashing());
+  EXPECT_EQ(d.growth_bytes(), 0u);  // under way already
+  while (d.rehash(100)) {
+  }
+  EXPECT_EQ(d.buckets(), 2048u);
+  for (int k = 0; k < i; ++k) ASSERT_NE(d.find("k" + std::to_string(k)), nullptr) << k;
+  // Allowed, a full table grows at once.
+  for (; i < 2048; ++i) d.insert(make("k" + std::to_string(i)), false);
+  d.insert(make("k" + std::to_string(i++)), true);
+  EXPECT_TRUE(d.rehashing());
+}
+
 TEST(Dict, ShrinksWhenSparse) {
   Dict d(3);
   for (int i = 0; i < 10000; ++i) d.insert(make(std::to_string(i)));
