@@ -128,6 +128,13 @@ namespace {
 
 using Node = ZSet::Node;
 
+// A top-down walk at x on level i reads x's next node one level down unless it moves on at level
+// i: asking for that node early overlaps its cache miss with the comparisons. In path() it made a
+// moving ZADD 0.88x the time (with forward_score), in ZSet::rank 0.82x (bench_zset, medians).
+inline void prefetch_below(const Node* x, int i) {
+  if (i > 0) __builtin_prefetch(x->lv()[i - 1].forward);
+}
+
 Node* new_node(int height, std::string_view member, double score) {
   auto* n = static_cast<Node*>(
       checked_malloc(sizeof(Node) + sizeof(Node::Level) * height + member.size()));
@@ -263,11 +270,11 @@ struct ZSet::Skiplist {
     Node* x = header;
     for (int i = level - 1; i >= 0; --i) {
       rank[i] = i == level - 1 ? 0 : rank[i + 1];
-      if (i > 0) __builtin_prefetch(x->lv()[i - 1].forward);
+      prefetch_below(x, i);
       while (forward_less(x->lv()[i], score, member)) {
         rank[i] += x->lv()[i].span;
         x = x->lv()[i].forward;
-        if (i > 0) __builtin_prefetch(x->lv()[i - 1].forward);
+        prefetch_below(x, i);
       }
       update[i] = x;
     }
@@ -573,11 +580,13 @@ bool ZSet::rank(std::string_view member, size_t* out, double* score_out) const {
   size_t r = 0;
   const Node* x = s->header;
   for (int i = s->level - 1; i >= 0; --i) {
+    prefetch_below(x, i);
     while (x->lv()[i].forward != nullptr &&
            (x->lv()[i].forward == target ||
             forward_less(x->lv()[i], target->score, target->member()))) {
       r += x->lv()[i].span;
       x = x->lv()[i].forward;
+      prefetch_below(x, i);
     }
     if (x == target) break;
   }
@@ -592,9 +601,11 @@ const Node* ZSet::node_at(size_t rank) const {
   size_t traversed = 0;
   const Node* x = s->header;
   for (int i = s->level - 1; i >= 0; --i) {
+    prefetch_below(x, i);
     while (x->lv()[i].forward != nullptr && traversed + x->lv()[i].span <= want) {
       traversed += x->lv()[i].span;
       x = x->lv()[i].forward;
+      prefetch_below(x, i);
     }
     if (traversed == want) return x;
   }
@@ -626,8 +637,10 @@ template <class Below, class Within>
 const Node* first_matching(const Node* header, int level, Below below_min, Within below_max) {
   const Node* x = header;
   for (int i = level - 1; i >= 0; --i) {
+    prefetch_below(x, i);
     while (x->lv()[i].forward != nullptr && below_min(x->lv()[i])) {
       x = x->lv()[i].forward;
+      prefetch_below(x, i);
     }
   }
   x = x->lv()[0].forward;
@@ -639,8 +652,10 @@ template <class Within, class Above>
 const Node* last_matching(const Node* header, int level, Within below_max, Above above_min) {
   const Node* x = header;
   for (int i = level - 1; i >= 0; --i) {
+    prefetch_below(x, i);
     while (x->lv()[i].forward != nullptr && below_max(x->lv()[i])) {
       x = x->lv()[i].forward;
+      prefetch_below(x, i);
     }
   }
   if (x == header || !above_min(x)) return nullptr;
