@@ -160,6 +160,15 @@ struct Persistence::LoadJob {
   SystemClock own_clock;
   const Clock* clock = &own_clock;
   std::unique_ptr<Engine> engine;
+  // The loader's engine (after `clock` is set), on a copy of the live configuration without
+  // maxmemory: a load takes the whole file whatever the cap, as Redis's does (eviction comes
+  // after), so its tables grow as keys arrive instead of deferring on a memory reading that
+  // counts the live dataset (DEBUG RELOAD) or another thread's allocations.
+  void make_engine(const Config& live) {
+    config = live;
+    config.maxmemory = 0;
+    engine = std::make_unique<Engine>(config, *clock, 0x5eed);
+  }
   std::optional<std::string> error;
   std::string source;  // for the log: "RDB dump.rdb", "AOF appendonlydir"
   uint64_t keys_loaded = 0;
@@ -366,10 +375,9 @@ std::optional<std::string> Persistence::begin_loading() {
   remove_stale_temp_files(config.dir);
   remove_stale_temp_files(join_path(config.dir, config.appenddirname));
   auto job = std::make_unique<LoadJob>();
-  job->config = config;
   job->aof = yes(config.appendonly);
   if (dynamic_cast<const SystemClock*>(&store_.clock()) == nullptr) job->clock = &store_.clock();
-  job->engine = std::make_unique<Engine>(job->config, *job->clock, 0x5eed);
+  job->make_engine(config);
   if (!job->aof && !file_exists(join_path(config.dir, config.dbfilename))) {
     // Nothing to load: no -LOADING window at all.
     lastsave_s_ = engine_.server_info().start_ms / 1000;
@@ -423,10 +431,9 @@ void Persistence::install_loaded() {
 std::optional<std::string> Persistence::load_on_loop(bool aof) {
   const Config& config = engine_.config();
   LoadJob job;
-  job.config = config;
   job.aof = aof;
   job.clock = &store_.clock();  // on the loop thread: the live clock is safe to share
-  job.engine = std::make_unique<Engine>(job.config, *job.clock, 0x5eed);
+  job.make_engine(config);
   HugePagesWhileLoading huge_pages(config);
   if (aof) {
     job.load_aof();

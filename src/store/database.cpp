@@ -64,9 +64,10 @@ Entry* Database::find_read(std::string_view key, Access access) {
 Entry* Database::link_new(Entry* e) {
   e->set_snapshot_epoch(epoch_);
   store_->init_access(e);
-  const size_t growth = dict_.growth_bytes();
   KeyspaceObserver* observer = store_->observer();
-  dict_.insert(e, growth == 0 || observer == nullptr || observer->may_grow_table(growth));
+  dict_.insert(e, [observer](size_t bytes) {
+    return observer == nullptr || observer->may_grow_table(bytes);
+  });
   return e;
 }
 

@@ -72,9 +72,7 @@ void Dict::prefetch_entries(uint64_t h) const {
   }
 }
 
-void Dict::insert(Entry* e, bool may_grow) {
-  if (rehashing()) rehash_step();
-  expand_if_needed(may_grow);
+void Dict::link(Entry* e) {
   // During a rehash new keys go to the new table only, so the old one only ever drains.
   int t = rehashing() ? 1 : 0;
   Entry*& head = table_[t][hash(e->key()) & (size_[t] - 1)];

@@ -37,12 +37,22 @@ class Dict {
   uint64_t key_hash(std::string_view key) const { return hash(key); }
   void prefetch_slots(uint64_t hash) const;
   void prefetch_entries(uint64_t hash) const;
-  // Links an entry whose key is not present (the caller has checked). With may_grow false, a
-  // table due to grow (growth_bytes() != 0) stays as it is until it holds kMaxDeferredLoad keys
-  // a bucket, as Redis's dictExpandAllowed defers growth that would pass maxmemory.
-  void insert(Entry* e, bool may_grow = true);
+  // Links an entry whose key is not present (the caller has checked). When the table is due to
+  // grow, may_grow(bytes) is asked first (after this insert's rehash step, which may have just
+  // finished a resize): false keeps the table as it is until it holds kMaxDeferredLoad keys a
+  // bucket, as Redis's dictExpandAllowed defers growth that would pass maxmemory.
+  template <class MayGrow>
+  void insert(Entry* e, MayGrow&& may_grow) {
+    if (rehashing()) rehash_step();
+    const size_t bytes = growth_bytes();
+    expand_if_needed(bytes == 0 || may_grow(bytes));
+    link(e);
+  }
+  void insert(Entry* e) {
+    insert(e, [](size_t) { return true; });
+  }
   static constexpr double kMaxDeferredLoad = 1.618;  // Redis's HASHTABLE_MAX_LOAD_FACTOR
-  // Bytes the next insert would allocate to grow the table; 0 when it would not grow.
+  // Bytes the table would allocate to grow now; 0 when it is not due to.
   size_t growth_bytes() const;
   // Unlinks the entry with this key and returns it (not destroyed), or nullptr.
   Entry* unlink(std::string_view key);
@@ -82,6 +92,8 @@ class Dict {
   static constexpr size_t kInitialSize = 4;
   uint64_t hash(std::string_view key) const;
   void expand_if_needed(bool may_grow);
+  // The rest of insert: into the new table while a resize is under way.
+  void link(Entry* e);
   void resize(size_t min_size);
   void rehash_step();
 

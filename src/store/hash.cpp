@@ -167,7 +167,7 @@ bool Hash::erase(std::string_view field) {
     std::memmove(base + off, base + off + pair, block_.used() - off - pair);
     block_.set_used(block_.used() - pair);
     block_.set_count(block_.count() - 1);
-    block_.shrink_to(block_.used());  // an emptied block is freed
+    block_.shrink_to(block_.used());
     return true;
   }
   Table* t = table();
@@ -291,8 +291,10 @@ size_t Hash::memory_usage() const {
 
 bool Hash::valid() const {
   if (is_packed()) {
-    if (block_.data() == nullptr) return block_.used() == 0 && block_.count() == 0;
-    if (block_.count() == 0 || block_.used() > block_.capacity()) return false;
+    if (block_.count() == 0) {
+      return block_.used() == 0 && (block_.data() == nullptr || block_.is_embedded());
+    }
+    if (block_.used() > block_.capacity()) return false;
     const uint8_t* p = block_.data();
     const uint8_t* end = p + block_.used();
     for (size_t i = 0; i < block_.count(); ++i) {

@@ -3,6 +3,8 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <random>
 
 namespace basalt {
@@ -13,6 +15,15 @@ uint64_t process_seed() {
     return (static_cast<uint64_t>(rd()) << 32) ^ rd();
   }();
   return seed;
+}
+
+uintptr_t PackedBlock::checked_address(const void* p) {
+  const auto a = reinterpret_cast<uintptr_t>(p);
+  if ((a >> 48) != 0) {
+    std::fprintf(stderr, "basalt: the allocator returned an address above 2^48\n");
+    std::abort();
+  }
+  return a;
 }
 
 size_t PackedBlock::capacity() const {
@@ -33,11 +44,11 @@ void PackedBlock::reserve(size_t need, size_t grow_to) {
 }
 
 void PackedBlock::shrink_to(size_t bytes) {
-  if (bytes == 0) {  // an empty collection has no block, in a room or not
+  if (is_embedded() || data() == nullptr) return;
+  if (bytes == 0) {
     release();
     return;
   }
-  if (is_embedded() || data() == nullptr) return;
   set_block(static_cast<uint8_t*>(checked_realloc(data(), bytes)), 0);
 }
 

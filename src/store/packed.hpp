@@ -109,8 +109,9 @@ class PackedBlock {
   // Makes capacity() at least `need`, moving the block to `grow_to` (>= need) bytes when it must.
   void reserve(size_t need, size_t grow_to);
   void reserve(size_t need) { reserve(need, need); }
-  // A malloc'd block shrinks to `bytes` (>= used()); a room keeps its size. At 0 the block is
-  // released.
+  // A malloc'd block shrinks to `bytes` (>= used()), and is freed at 0; a room keeps its size,
+  // so a collection emptied and refilled in one command (ZINCRBY on a one-member set) stays in
+  // its entry.
   void shrink_to(size_t bytes);
   // Frees a malloc'd block and leaves an empty packed collection.
   void release();
@@ -126,7 +127,7 @@ class PackedBlock {
   void* other() const { return reinterpret_cast<void*>(word() & kPtrMask); }
   void set_other(void* p) {
     reset();
-    set_word(reinterpret_cast<uintptr_t>(p) | kOtherBit);
+    set_word(checked_address(p) | kOtherBit);
   }
 
  private:
@@ -140,8 +141,11 @@ class PackedBlock {
   void set_word(uintptr_t w) { std::memcpy(raw_, &w, sizeof(w)); }
   size_t room() const { return static_cast<size_t>((word() >> 48) & kMaxRoom); }
   void set_block(uint8_t* p, size_t room_size) {
-    set_word(reinterpret_cast<uintptr_t>(p) | (static_cast<uintptr_t>(room_size) << 48));
+    set_word(checked_address(p) | (static_cast<uintptr_t>(room_size) << 48));
   }
+  // Addresses fit 48 bits on Linux x86-64 and arm64 (as Entry's chain link assumes); one that
+  // does not would read as a room size or flag, so it stops the process instead.
+  static uintptr_t checked_address(const void* p);
 
   uint8_t raw_[15] = {};
 };

@@ -552,7 +552,7 @@ bool ZSet::erase(std::string_view member) {
       std::memmove(p, next, static_cast<size_t>(base + block_.used() - next));
       block_.set_used(block_.used() - gone);
       block_.set_count(block_.count() - 1);
-      if (block_.count() == 0) block_.release();
+      if (block_.count() == 0) block_.shrink_to(0);
       return true;
     }
     p = const_cast<uint8_t*>(next);
@@ -738,7 +738,7 @@ size_t packed_erase_if(PackedBlock& pk, Pred pred) {
   }
   pk.set_count(pk.count() - removed);
   pk.set_used(static_cast<size_t>(dst - base));
-  if (pk.count() == 0) pk.release();
+  if (pk.count() == 0) pk.shrink_to(0);
   return removed;
 }
 
@@ -862,8 +862,10 @@ uint64_t ZSet::scan_cursor_after(const Skiplist* s, uint64_t cursor) {
 
 bool ZSet::valid() const {
   if (!is_skiplist()) {
-    if (block_.data() == nullptr) return block_.used() == 0 && block_.count() == 0;
-    if (block_.count() == 0 || block_.used() > block_.capacity()) return false;
+    if (block_.count() == 0) {
+      return block_.used() == 0 && (block_.data() == nullptr || block_.is_embedded());
+    }
+    if (block_.used() > block_.capacity()) return false;
     const uint8_t* p = block_.data();
     const uint8_t* end = p + block_.used();
     double prev_s = 0;

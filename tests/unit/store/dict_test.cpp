@@ -64,6 +64,8 @@ TEST(Dict, GrowthRefusedWaitsUntilTheMaxLoad) {
   // A full table of 1024 buckets whose growth the caller refuses (maxmemory) keeps its size until
   // it holds 1.618 keys a bucket, then grows whatever the caller says.
   Dict d(5);
+  const auto refuse = [](size_t) { return false; };
+  const auto allow = [](size_t) { return true; };
   for (int i = 0; i < 1024; ++i) d.insert(make("k" + std::to_string(i)));
   while (d.rehash(100)) {
   }
@@ -71,20 +73,25 @@ TEST(Dict, GrowthRefusedWaitsUntilTheMaxLoad) {
   EXPECT_EQ(d.growth_bytes(), 2048 * sizeof(Entry*));
   int i = 1024;
   for (; i < 1657; ++i) {
-    d.insert(make("k" + std::to_string(i)), false);
+    d.insert(make("k" + std::to_string(i)), refuse);
     ASSERT_FALSE(d.rehashing()) << i;
   }
   EXPECT_EQ(d.buckets(), 1024u);
-  d.insert(make("k" + std::to_string(i++)), false);
+  d.insert(make("k" + std::to_string(i++)), refuse);
   EXPECT_TRUE(d.rehashing());
   EXPECT_EQ(d.growth_bytes(), 0u);  // under way already
-  while (d.rehash(100)) {
-  }
+  // Keys go on arriving while the resize moves a bucket per insert; by the insert whose step
+  // ends it, the new table is full, and that insert asks too (it must not grow unasked).
+  for (; d.rehashing(); ++i) d.insert(make("k" + std::to_string(i)), refuse);
   EXPECT_EQ(d.buckets(), 2048u);
+  ASSERT_GE(d.size(), 2048u);
+  for (; d.size() < 3313; ++i) {
+    d.insert(make("k" + std::to_string(i)), refuse);
+    ASSERT_EQ(d.buckets(), 2048u) << i;
+  }
   for (int k = 0; k < i; ++k) ASSERT_NE(d.find("k" + std::to_string(k)), nullptr) << k;
   // Allowed, a full table grows at once.
-  for (; i < 2048; ++i) d.insert(make("k" + std::to_string(i)), false);
-  d.insert(make("k" + std::to_string(i++)), true);
+  d.insert(make("k" + std::to_string(i++)), allow);
   EXPECT_TRUE(d.rehashing());
 }
 

@@ -301,6 +301,15 @@ TEST(HashTest, AHashBesideItsKeyGrowsOntoTheHeapAndShrinksInPlace) {
   EXPECT_TRUE(g.block().is_embedded());
   EXPECT_TRUE(g.valid());
   EXPECT_EQ(contents(g), (Pairs{{"f1", "v1"}, {"f3", "v3"}, {"f4", "v4"}}));
+  // Emptied, it keeps its room (the command deletes the key; nothing is freed twice).
+  Entry* emptied = Entry::create("h:0000000003", five_pairs());
+  for (int i = 1; i <= 5; ++i) EXPECT_TRUE(emptied->value.hash().erase("f" + std::to_string(i)));
+  EXPECT_TRUE(emptied->value.hash().empty());
+  EXPECT_TRUE(emptied->value.hash().valid());
+  emptied->value.hash().set("again", "v", HashLimits{});
+  EXPECT_TRUE(emptied->value.hash().block().is_embedded());
+  EXPECT_EQ(emptied->value.hash().get("again"), "v");
+  Entry::destroy(emptied);
   // And past the pair limit it becomes a table like any packed hash.
   for (int i = 0; i < 5; ++i) g.set("x" + std::to_string(i), "y", kSmall);
   EXPECT_FALSE(g.is_packed());

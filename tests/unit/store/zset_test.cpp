@@ -266,6 +266,19 @@ TEST(ZSetTest, ASmallSetBesideItsKeyTakesOneAllocation) {
   EXPECT_TRUE(g->value.zset().block().is_embedded());
   EXPECT_EQ(g->value.zset().size(), 5u);
   Entry::destroy(g);
+
+  // A one-member set rescored (ZINCRBY) is emptied and refilled in place: it keeps its room.
+  Value one = Value::new_zset();
+  one.zset().insert("only", 1, {});
+  Entry* h = Entry::create("k", std::move(one));
+  ZSet& z1 = h->value.zset();
+  ASSERT_TRUE(z1.block().is_embedded());
+  z1.update("only", 1, 7.5);
+  EXPECT_TRUE(z1.block().is_embedded());
+  EXPECT_EQ(h->value.heap_bytes(), 0u);
+  EXPECT_THAT(contents(z1), ElementsAre(Pair(7.5, "only")));
+  EXPECT_TRUE(z1.valid());
+  Entry::destroy(h);
 }
 
 // Every operation on a set whose block starts in its entry's room: it grows out of the room,
