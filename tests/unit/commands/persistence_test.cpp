@@ -16,7 +16,10 @@
 #include "engine_fixture.hpp"
 #include "persistence/file_io.hpp"
 #include "persistence/rdb_loader.hpp"
+#include "store/entry.hpp"
+#include "store/hash.hpp"
 #include "store/list.hpp"
+#include "store/zset.hpp"
 
 namespace basalt::testing {
 namespace {
@@ -328,6 +331,30 @@ TEST_F(PersistenceTest, LoadingConvertsByTheConfiguredEncodingLimits) {
   EXPECT_EQ(run({"CONFIG", "SET", "zset-max-listpack-entries", "1"}), kOk);
   EXPECT_EQ(run({"RESTORE", "z2", "0", bulk_body(dumped)}), kOk);
   EXPECT_EQ(run({"OBJECT", "ENCODING", "z2"}), bulk("skiplist"));
+}
+
+// A small hash or sorted set built one write at a time has a block of its own; loaded from the
+// dump (or the log), it is created whole and its block goes into its key's entry.
+TEST_F(PersistenceTest, LoadedSmallCollectionsSitInTheirKeysEntries) {
+  for (int i = 1; i <= 5; ++i) {
+    run({"HSET", "h", "f" + std::to_string(i), "v" + std::to_string(i)});
+    run({"ZADD", "z", std::to_string(i), "m" + std::to_string(i)});
+  }
+  Database& db = engine_->store().db(0);
+  EXPECT_FALSE(db.find("h")->value.hash().block().is_embedded());
+  EXPECT_FALSE(db.find("z")->value.zset().block().is_embedded());
+  EXPECT_EQ(run({"DEBUG", "RELOAD"}), kOk);
+  EXPECT_TRUE(db.find("h")->value.hash().block().is_embedded());
+  EXPECT_TRUE(db.find("z")->value.zset().block().is_embedded());
+  EXPECT_EQ(run({"HGET", "h", "f5"}), bulk("v5"));
+  EXPECT_EQ(run({"ZRANK", "z", "m4"}), integer(3));
+  // And they go on working there: changed in place, then grown out of the room.
+  EXPECT_EQ(run({"HSET", "h", "f1", "x"}), integer(0));
+  EXPECT_EQ(run({"ZINCRBY", "z", "10", "m1"}), bulk("11"));
+  for (int i = 6; i <= 40; ++i) run({"HSET", "h", "f" + std::to_string(i), "value"});
+  EXPECT_EQ(run({"HLEN", "h"}), integer(40));
+  EXPECT_EQ(run({"HGET", "h", "f1"}), bulk("x"));
+  EXPECT_EQ(run({"ZRANGE", "z", "-1", "-1"}), array({bulk("m1")}));
 }
 
 // DEBUG LOADAOF (Redis's expire.tcl and other.tcl use it to check what the log replays): the
