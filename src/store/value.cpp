@@ -200,24 +200,27 @@ size_t Value::heap_bytes() const {
   corrupt_tag(tag());
 }
 
-size_t Value::packed_bytes() const {
+const PackedBlock* Value::packed_block() const {
   switch (type()) {
     case ValueType::kString:
     case ValueType::kList:
     case ValueType::kSet:
-      return 0;
+      return nullptr;
     case ValueType::kHash:
-      return hash().is_packed() ? hash().block().used() : 0;
+      return &hash().block();
     case ValueType::kZSet:
-      return zset().encoding() == ZSet::Encoding::kPacked ? zset().block().used() : 0;
+      return &zset().block();
   }
   corrupt_tag(tag());
 }
 
 PackedBlock* Value::packed_block() {
-  if (type() == ValueType::kHash) return &hash().block();
-  if (type() == ValueType::kZSet) return &zset().block();
-  return nullptr;
+  return const_cast<PackedBlock*>(std::as_const(*this).packed_block());
+}
+
+size_t Value::packed_bytes() const {
+  const PackedBlock* b = packed_block();
+  return b != nullptr && b->is_packed() ? b->used() : 0;
 }
 
 void Value::embed_packed(uint8_t* room, size_t room_size) {

@@ -178,6 +178,7 @@ class Value {
   // Copies a packed block out of its entry's room.
   void leave_room();
   // A hash's or sorted set's block handle (packed or not), else null.
+  const PackedBlock* packed_block() const;
   PackedBlock* packed_block();
   std::string_view string_encoding() const;  // int, embstr or raw
   void release();
