@@ -28,6 +28,18 @@ void* allocate_entry(std::string_view key, size_t bytes) {
   return mem;
 }
 
+// The entry's allocation size with `bytes` in a room after the key (`head` bytes of header and
+// key), when the size classes make that no larger than the entry alone plus apart(), what the
+// bytes cost in an allocation of their own; 0 otherwise, or past Entry::kMaxEmbedded, which
+// bounds what a room left behind by a longer value can waste (and spares larger values the
+// size-class lookups).
+template <class Apart>
+size_t together_size(size_t head, size_t bytes, Apart apart) {
+  if (bytes > Entry::kMaxEmbedded) return 0;
+  const size_t together = allocation_size(head + bytes);
+  return together <= allocation_size(head) + apart() ? together : 0;
+}
+
 }  // namespace
 
 size_t Entry::key_room(std::string_view key) {
@@ -54,11 +66,8 @@ Entry* Entry::create(std::string_view key, Value&& value) {
   // A packed hash or sorted set moves into the entry on the same terms as a string in
   // create_string: a 12-byte key and five 2-byte hash pairs take 80 bytes together against 48 +
   // 32 apart; with five small members and scores (20 bytes), 64 against 48 + 32.
-  size_t together = 0;
-  if (packed != 0 && packed <= kMaxEmbedded) {
-    together = allocation_size(head + packed);
-    if (together > allocation_size(head) + value.heap_bytes()) together = 0;
-  }
+  const size_t together =
+      packed != 0 ? together_size(head, packed, [&] { return value.heap_bytes(); }) : 0;
   void* mem = allocate_entry(key, together != 0 ? head + packed : head);
   Entry* e = new (mem) Entry(std::move(value));
   char* room = e->store_key(key);
@@ -70,13 +79,13 @@ Entry* Entry::create(std::string_view key, Value&& value) {
 
 Entry* Entry::create_string(std::string_view key, std::string_view value) {
   const size_t head = sizeof(Entry) + key_room(key);
-  if (value.size() <= Value::kInlineCapacity || value.size() > kMaxEmbedded) {
-    return create(key, Value(value));
-  }
   // Size classes decide: a 16-byte key and a 100-byte value take 160 bytes together against 48 +
   // 112 apart; a 209-byte value 320 against 48 + 224, so it stays apart.
-  const size_t together = allocation_size(head + value.size());
-  if (together > allocation_size(head) + allocation_size(value.size())) {
+  const size_t together =
+      value.size() > Value::kInlineCapacity
+          ? together_size(head, value.size(), [&] { return allocation_size(value.size()); })
+          : 0;
+  if (together == 0) {
     return create(key, Value(value));
   }
   void* mem = allocate_entry(key, head + value.size());

@@ -128,7 +128,7 @@ bool Hash::packed_set(std::string_view field, std::string_view value, const Hash
     const size_t off = *at + encoded_size(field);
     const size_t old_size = encoded_size(old), new_size = encoded_size(value);
     const size_t new_used = used_now - old_size + new_size;
-    if (new_used > kMaxPackedBytes) {
+    if (new_used > PackedBlock::kMaxBytes) {
       convert_to_table();
       return set(field, value, limits);
     }
@@ -141,11 +141,12 @@ bool Hash::packed_set(std::string_view field, std::string_view value, const Hash
     if (new_size < old_size) block_.shrink_to(new_used);
     return false;
   }
-  const size_t new_used = used_now + encoded_size(field) + encoded_size(value);
-  if (new_used > kMaxPackedBytes || block_.count() == PackedBlock::kMaxCount) {
+  const size_t pair = encoded_size(field) + encoded_size(value);
+  if (!block_.can_add(pair)) {
     convert_to_table();
     return set(field, value, limits);
   }
+  const size_t new_used = used_now + pair;
   block_.reserve(new_used);
   uint8_t* p = block_.data() + used_now;
   p = write_string(p, field);
@@ -291,10 +292,8 @@ size_t Hash::memory_usage() const {
 
 bool Hash::valid() const {
   if (is_packed()) {
-    if (block_.count() == 0) {
-      return block_.used() == 0 && (block_.data() == nullptr || block_.is_embedded());
-    }
-    if (block_.used() > block_.capacity()) return false;
+    if (!block_.valid()) return false;
+    if (block_.count() == 0) return true;
     const uint8_t* p = block_.data();
     const uint8_t* end = p + block_.used();
     for (size_t i = 0; i < block_.count(); ++i) {

@@ -45,10 +45,6 @@ struct HashLimits {
 
 class Hash {
  public:
-  // A packed block never grows past this (Redis's listpack safety limit is 1 GiB): a hash whose
-  // pairs would not fit goes to the table, whatever the limits say.
-  static constexpr size_t kMaxPackedBytes = size_t{1} << 30;
-
   Hash() = default;
   ~Hash() { release(); }
   // Moves the handle: an embedded block stays where it is, so a Hash leaves its entry only

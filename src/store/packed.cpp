@@ -26,6 +26,11 @@ uintptr_t PackedBlock::checked_address(const void* p) {
   return a;
 }
 
+bool PackedBlock::valid() const {
+  if (count() == 0) return used() == 0 && (data() == nullptr || is_embedded());
+  return used() <= capacity();
+}
+
 size_t PackedBlock::capacity() const {
   if (is_embedded()) return room();
   return data() == nullptr ? 0 : malloc_usable_size(data());

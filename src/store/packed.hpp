@@ -72,8 +72,10 @@ uint64_t process_seed();
 // wherever its key ends. All zero: an empty packed collection with no block.
 class PackedBlock {
  public:
-  // A packed collection changes encoding before its count passes what 3 bytes hold.
+  // A packed collection changes encoding before its count passes what 3 bytes hold, or its bytes
+  // 1 GiB (Redis's listpack safety limit), whatever the configured limits say.
   static constexpr size_t kMaxCount = (size_t{1} << 24) - 1;
+  static constexpr size_t kMaxBytes = size_t{1} << 30;
   // The largest room used (the word's 15 bits); a larger one counts as this size.
   static constexpr size_t kMaxRoom = (size_t{1} << 15) - 1;
 
@@ -104,6 +106,11 @@ class PackedBlock {
     raw_[13] = static_cast<uint8_t>(n >> 8);
     raw_[14] = static_cast<uint8_t>(n >> 16);
   }
+  // Whether one more entry of `bytes` stays within kMaxCount and kMaxBytes.
+  bool can_add(size_t bytes) const { return count() < kMaxCount && used() + bytes <= kMaxBytes; }
+  // The handle's own invariants (for the collections' valid()): an empty collection has no bytes
+  // and no block, or an emptied room; a non-empty one fits its block.
+  bool valid() const;
   // Bytes the entries may take without moving.
   size_t capacity() const;
   // Makes capacity() at least `need`, moving the block to `grow_to` (>= need) bytes when it must.

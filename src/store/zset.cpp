@@ -479,9 +479,8 @@ bool ZSet::score(std::string_view member, double* out) const {
 
 void ZSet::insert(std::string_view member, double score, const Limits& limits) {
   const size_t need = varint_size(member.size()) + member.size() + score_size(score);
-  if (!is_skiplist() &&
-      (size() + 1 > limits.max_packed_entries || member.size() > limits.max_packed_value ||
-       size() + 1 > PackedBlock::kMaxCount || block_.used() + need > kMaxPackedBytes)) {
+  if (!is_skiplist() && (size() + 1 > limits.max_packed_entries ||
+                         member.size() > limits.max_packed_value || !block_.can_add(need))) {
     convert_to_skiplist(size() + 1);
   }
   if (is_skiplist()) {
@@ -862,10 +861,8 @@ uint64_t ZSet::scan_cursor_after(const Skiplist* s, uint64_t cursor) {
 
 bool ZSet::valid() const {
   if (!is_skiplist()) {
-    if (block_.count() == 0) {
-      return block_.used() == 0 && (block_.data() == nullptr || block_.is_embedded());
-    }
-    if (block_.used() > block_.capacity()) return false;
+    if (!block_.valid()) return false;
+    if (block_.count() == 0) return true;
     const uint8_t* p = block_.data();
     const uint8_t* end = p + block_.used();
     double prev_s = 0;

@@ -87,9 +87,6 @@ inline bool before_min(const LexRange& r, std::string_view member, double) {
 class ZSet {
  public:
   enum class Encoding : uint8_t { kPacked, kSkiplist };
-  // A packed block never grows past this (as Hash's): a set whose entries would not fit becomes
-  // a skiplist, whatever the limits say.
-  static constexpr size_t kMaxPackedBytes = size_t{1} << 30;
   struct Limits {
     size_t max_packed_entries = 128;  // zset-max-listpack-entries
     size_t max_packed_value = 64;     // zset-max-listpack-value
