@@ -68,6 +68,13 @@ if(NOT failure)
   if(NOT rc EQUAL 0 OR NOT out MATCHES "\"op\": \"GET\", \"requests\": 3000, \"errors\": 0, \"hits\": 3000, \"misses\": 0")
     set(failure "GET hits:\n${out}")
   endif()
+  # The cache workload reports how many GETs its warm-up sent (bench/cache_bounds replays them).
+  execute_process(COMMAND ${BENCH_BIN} -p ${port} --workload cache --keyspace 1000 -c 2 -n 2000
+                          --warmup 0.2 --json
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out TIMEOUT 30)
+  if(NOT rc EQUAL 0 OR NOT out MATCHES "\"op\": \"GET\"[^}]*\"warmup_requests\": [1-9]")
+    set(failure "cache workload's warm-up count:\n${out}")
+  endif()
   foreach(target "-p|${port}" "--http|http://127.0.0.1:${http_port}|-P|4")
     string(REPLACE "|" ";" target_args "${target}")
     execute_process(COMMAND ${BENCH_BIN} ${target_args} -n 400 -c 2 --json

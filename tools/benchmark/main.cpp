@@ -471,6 +471,9 @@ struct OpStats {
   Histogram latency;
   uint64_t errors = 0;  // loop thread only
   uint64_t nils = 0;    // nil replies: a GET's misses
+  // Replies to requests sent during --warmup: how much history a cache had built before the
+  // measured part (bench/cache_bounds replays that many draws).
+  uint64_t warmup = 0;
   std::string first_error;
 };
 
@@ -632,6 +635,8 @@ class Worker {
       } else if (reply.is_nil()) {
         ++stats.nils;
       }
+    } else {
+      ++stats_[op]->warmup;
     }
     if (--conn.outstanding > 0) return;
     if (!conn.batch_failed) {
@@ -707,6 +712,7 @@ void Worker::on_reply(Connection& conn, size_t op, const Reply& reply, std::exce
 struct Row {
   std::string name;
   uint64_t requests = 0;
+  uint64_t warmup_requests = 0;
   uint64_t errors = 0;
   double ops_per_sec = 0;
   double ms[7] = {};  // p50 p90 p99 p99.9 p99.99 max, and mean is not kept
@@ -837,6 +843,7 @@ void PrintJson(const Config& c, const Result& r, bool interrupted) {
       o << ", \"hits\": " << row.hits << ", \"misses\": " << row.misses << ", \"hit_ratio\": "
         << (answered ? static_cast<double>(row.hits) / static_cast<double>(answered) : 0.0);
     }
+    o << ", \"warmup_requests\": " << row.warmup_requests;
     o << ", \"ops_per_sec\": " << row.ops_per_sec << ", \"latency_ms\": {";
     for (int k = 0; k < 5; ++k) o << JsonString(kPercentileNames[k]) << ": " << row.ms[k] << ", ";
     o << "\"max\": " << row.ms[5] << "}}";
@@ -905,13 +912,14 @@ Result Measure(const Config& c) {
   uint64_t total_errors = 0;
   for (size_t op = 0; op < c.ops.size(); ++op) {
     Histogram h;
-    uint64_t errs = 0, nils = 0;
+    uint64_t errs = 0, nils = 0, warmup = 0;
     std::string first_error;
     for (auto& w : workers) {
       const OpStats& s = *w->stats()[op];
       h.add(s.latency);
       errs += s.errors;
       nils += s.nils;
+      warmup += s.warmup;
       if (first_error.empty()) first_error = s.first_error;
     }
     total.add(h);
@@ -919,6 +927,7 @@ Result Measure(const Config& c) {
     Row row = MakeRow(c.ops[op].name, h, errs, result.seconds);
     row.first_error = std::move(first_error);
     row.misses = nils;
+    row.warmup_requests = warmup;
     row.hits = row.requests - errs - nils;
     result.rows.push_back(std::move(row));
   }
