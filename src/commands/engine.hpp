@@ -51,12 +51,13 @@ class Host {
 // bytes: INFO's used_memory plus the unused parts of partly used pages, so that fragmentation
 // counts against the cap and the cap bounds the RSS) less what Redis leaves out
 // (mem_not_counted_for_evict: replication and AOF buffers; Basalt has no replicas, and its AOF
-// buffer is written out before each turn's replies) and less holes beyond an eighth of the cap,
-// which eviction cannot give back (counted_memory; reported as mem_not_counted_for_evict). An
-// exact reading refreshes jemalloc's statistics, too slow for every command: sync() takes one in
-// the cron, and in between the loop thread's own allocation counters carry it forward, which is
-// exact for what the loop thread allocates and frees (keys, values, tables, client buffers). Other
-// threads' allocations (a background save's buffers) show at the next sync.
+// buffer is written out before each turn's replies) and less the holes eviction cannot give back
+// (counted_memory: up to a thirty-second of the cap and beyond an eighth; reported as
+// mem_not_counted_for_evict). An exact reading refreshes jemalloc's statistics, too slow for every
+// command: sync() takes one in the cron, and in between the loop thread's own allocation counters
+// carry it forward, which is exact for what the loop thread allocates and frees (keys, values,
+// tables, client buffers). Other threads' allocations (a background save's buffers) show at the
+// next sync.
 class AllocatorMeter final : public MemoryMeter {
  public:
   void sync(uint64_t exact_used);

@@ -48,7 +48,10 @@ std::string_view eviction_policy_choices() {
 }
 
 uint64_t counted_memory(uint64_t active, uint64_t allocated, uint64_t maxmemory) {
-  return maxmemory == 0 ? active : std::min(active, allocated + maxmemory / 8);
+  if (maxmemory == 0) return active;
+  const uint64_t holes = active > allocated ? active - allocated : 0;
+  const uint64_t slack = maxmemory / 32, most = maxmemory / 8;
+  return allocated + std::min(holes > slack ? holes - slack : 0, most - slack);
 }
 
 int64_t eviction_time_limit_us(int tenacity) {

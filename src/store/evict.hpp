@@ -52,13 +52,19 @@ class MemoryMeter {
 };
 
 // What counts against maxmemory, from the allocator's active bytes (the pages it handed out) and
-// allocated bytes (what is live in them): the pages, so that fragmentation counts against the cap
-// and the cap bounds the RSS; but no more of the holes than an eighth of the cap. A random mix of
-// value sizes leaves fewer (5-7 MB under a 64 MB cap, tests/integration/test_eviction.py), all
-// counted. More are holes eviction cannot give back: when a large value lands at the cap (a 4 MB
-// SET among 100-byte keys), eviction frees room in small keys spread over pages that also hold
-// live keys; their pages stay, and a meter that went on counting them evicted again at every
-// reading (a 345,000-key cache fell to 44,000). New writes fill those holes instead.
+// allocated bytes (what is live in them): the live bytes, and the holes in the pages between a
+// thirty-second and an eighth of the cap, so that fragmentation counts against the cap and the cap
+// bounds the RSS. A random mix of value sizes leaves 5-7 MB of holes under a 64 MB cap
+// (tests/integration/test_eviction.py), most of them counted.
+// The first thirty-second is what a churning cache's evictions leave for its next writes to
+// refill: a key evicted from a page that also holds live keys frees no page, so a meter counting
+// those holes stayed over the cap whatever was evicted, and eviction went on until the holes
+// reached the upper bound (an LFU cache that keeps keys of every age, LfuHistory, lost 13% of its
+// keys to 8 MB of holes under 64 MB). Beyond an eighth are holes eviction cannot give back either:
+// when a large value lands at the cap (a 4 MB SET among 100-byte keys), eviction frees room in
+// small keys spread over pages that also hold live keys; their pages stay, and a meter that went
+// on counting them evicted again at every reading (a 345,000-key cache fell to 44,000). New writes
+// fill those holes instead.
 uint64_t counted_memory(uint64_t active, uint64_t allocated, uint64_t maxmemory);
 
 struct EvictionParams {

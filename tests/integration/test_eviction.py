@@ -87,7 +87,7 @@ class OomRefusal(unittest.TestCase):
             self.assertEqual(info["maxmemory"], 1)
             self.assertEqual(info["maxmemory_human"], "1B")
             self.assertEqual(info["maxmemory_policy"], "noeviction")
-            # Holes in pages beyond an eighth of the cap: all of them, with a 1-byte cap.
+            # Holes in pages not counted (counted_memory): all of them, with a 1-byte cap.
             self.assertGreaterEqual(info["mem_not_counted_for_evict"], 0)
             raw = h.RawClient(s.port)
             self.assertIn(b"errorstat_OOM:count=1\r\n", raw.call("INFO", "errorstats"))
@@ -386,8 +386,8 @@ class Eviction(unittest.TestCase):
                              f"mem_not_counted_for_evict "
                              f"{info['mem_not_counted_for_evict'] / MB:.1f} MB\n")
             self.assertEqual(r.strlen("big"), 3 * MB)
-            # The 3 MB value displaces about 3 MB of keys, and up to an eighth of the cap in
-            # holes may go uncounted: well over 70% of the keys stay.
+            # The 3 MB value displaces about 3 MB of keys, and holes beyond an eighth of the cap
+            # go uncounted: well over 70% of the keys stay.
             self.assertGreater(after, 0.7 * held)
 
     def test_rss_stays_bounded_through_1gb_of_random_sizes(self):

@@ -254,7 +254,7 @@ TEST_F(EvictionTest, ConfigParametersValidateAsRedis) {
   EXPECT_EQ(info_field("memory", "maxmemory"), "2097152");
   EXPECT_EQ(info_field("memory", "maxmemory_human"), "2.00M");
   EXPECT_EQ(info_field("memory", "maxmemory_policy"), "allkeys-lfu");
-  // Holes in the allocator's pages beyond an eighth of the cap (counted_memory): with a 2 MB cap
+  // Holes in the allocator's pages that do not count (counted_memory): with a 2 MB cap
   // in a test process, some; with no cap, none.
   EXPECT_THAT(info_field("memory", "mem_not_counted_for_evict"), ::testing::MatchesRegex("[0-9]+"));
   EXPECT_EQ(run({"CONFIG", "SET", "maxmemory", "0"}), kOk);
