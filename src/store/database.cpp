@@ -213,6 +213,7 @@ void Database::evict(Entry* e) {
     if (auto it = versions_.find(e->key()); it != versions_.end()) versions_.erase(it);
   }
   if (auto* o = store_->observer()) o->on_key_evicted(index_, e->key());
+  store_->remember_evicted(e);
   erase(e);
 }
 

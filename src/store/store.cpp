@@ -2,10 +2,15 @@
 
 #include <algorithm>
 
+#include "store/wyhash.hpp"
+
 namespace basalt {
 
 Store::Store(int databases, const Clock& clock, uint64_t seed)
-    : clock_(clock), lfu_rng_(seed | 1), version_seq_(seed * 0x9e3779b97f4a7c15ull) {
+    : clock_(clock),
+      lfu_rng_(seed | 1),
+      lfu_history_seed_(seed ^ 0x6c62272e07bb0142ull),
+      version_seq_(seed * 0x9e3779b97f4a7c15ull) {
   set_time(clock_.now_ms());
   dbs_.reserve(databases);
   for (int i = 0; i < databases; ++i) dbs_.emplace_back(*this, i, seed);
@@ -53,8 +58,24 @@ namespace {
 constexpr int kLfuInitVal = 5;
 }  // namespace
 
-void Store::init_access(Entry* e) const {
-  e->set_access(lfu_ ? (static_cast<uint32_t>(lfu_minutes()) << 8) | kLfuInitVal : lru_clock_);
+void Store::init_access(Entry* e) {
+  if (!lfu_) {
+    e->set_access(lru_clock_);
+    return;
+  }
+  const auto now = static_cast<uint32_t>(lfu_minutes()) << 8;
+  e->set_access(now | kLfuInitVal);
+  if (lfu_history_.slots() == 0) return;
+  const int remembered = lfu_history_.take(wyhash(e->key(), lfu_history_seed_));
+  if (remembered < 0) return;
+  e->set_access(now | static_cast<uint32_t>(std::max(remembered, kLfuInitVal)));
+  touch_lfu(e);
+}
+
+void Store::remember_evicted(const Entry* e) {
+  if (!lfu_) return;
+  lfu_history_.record(wyhash(e->key(), lfu_history_seed_), static_cast<uint8_t>(lfu_counter(e)),
+                      key_count());
 }
 
 void Store::restore_access(Entry* e, int64_t freq, int64_t idle_s) const {
