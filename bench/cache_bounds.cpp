@@ -1,21 +1,25 @@
-// What a cache of K keys could hit on basalt-benchmark's cache workload, whatever its eviction
-// policy: replays the workload's key draws (the same Zipf sampler and per-connection seeds) through
-// idealised caches, so that bench/compare-cache's measured hit ratios can be read against what the
-// keys a cap holds allow, and a target can be told apart from a policy's shortfall.
+// What a cache of K keys hits on basalt-benchmark's cache workload under reference policies:
+// replays the workload's key draws (each connection's seed, generator and Zipf sampler, as
+// RequestMaker draws them) through idealised caches, so that bench/compare-cache's measured hit
+// ratios can be read against what the keys a cap holds allow, and a target can be told apart from
+// a policy's shortfall.
 //
 //   bench_cache_bounds --capacity K[,K...] [--keyspace 5000000] [--zipf 0.99] [--connections 50]
 //                      [--seed 1] [--warmup-requests W] [--requests 3000000]
 //
 // The first W draws fill the caches and are not counted (bench/compare-cache passes the GETs the
 // server answered during its warm-up); hit ratios are over the next --requests draws. Connections'
-// draws are interleaved one at a time, where the real run interleaves them by network timing.
+// draws are interleaved one at a time, where the real run interleaves them by network timing, and
+// a miss fills its key at once, where the real run's SET goes out with the connection's next
+// batch: the figures are slightly optimistic.
 //
 // The caches, each holding at most K keys and filling a key on its miss (as the workload's SET
 // does):
 // - exact LRU: what allkeys-lru's sampling approximates;
 // - perfect LFU: evicts the key requested least often so far, counting every request since the
 //   start, also of keys evicted meanwhile (ties: the least recent). Redis's and Basalt's LFU
-//   approximate it with a logarithmic 8-bit counter that an evicted key loses;
+//   approximate it with a logarithmic 8-bit counter, which Redis's evicted keys lose and Basalt's
+//   keep for a while (store/lfu_history.hpp);
 // - popularity oracle: holds the K keys the Zipf distribution makes most popular (each after its
 //   first miss), which no policy learning from requests can know; under independent draws it is
 //   the best a cache of K keys can do without knowing the future;
@@ -56,6 +60,7 @@ struct Options {
 }
 
 uint64_t number(const char* flag, const char* text) {
+  if (*text == '-') usage((std::string(flag) + " wants a number").c_str());
   char* end = nullptr;
   const unsigned long long v = std::strtoull(text, &end, 10);
   if (end == text || *end != '\0') usage((std::string(flag) + " wants a number").c_str());
@@ -92,6 +97,9 @@ Options parse(int argc, char** argv) {
     }
   }
   if (o.capacities.empty()) usage("--capacity is required");
+  for (const uint64_t capacity : o.capacities) {
+    if (capacity == 0) usage("--capacity wants keys above 0");
+  }
   if (o.keyspace == 0 || o.keyspace > UINT32_MAX || o.connections == 0 || !(o.zipf > 0)) {
     usage("--keyspace must be 1..2^32-1, --connections at least 1 and --zipf above 0");
   }
@@ -99,14 +107,18 @@ Options parse(int argc, char** argv) {
 }
 
 // The workload's draws: connection i draws from mt19937_64(seed * 1000003 + i), as
-// basalt-benchmark's RequestMaker, key numbers 0..keyspace-1 with 0 the most popular.
+// basalt-benchmark's RequestMaker, key numbers 0..keyspace-1 with 0 the most popular. RequestMaker
+// picks the op (GET or SET) with one output of the generator before each key, when the workload has
+// two ops as the cache workload does.
 std::vector<uint32_t> draws(const Options& o) {
   std::vector<std::mt19937_64> rngs;
   for (uint64_t i = 0; i < o.connections; ++i) rngs.emplace_back(o.seed * 1000003 + i);
   basalt::bench::Zipf zipf(o.keyspace, o.zipf);
   std::vector<uint32_t> keys(o.warmup + o.requests);
   for (size_t i = 0; i < keys.size(); ++i) {
-    keys[i] = static_cast<uint32_t>(zipf(rngs[i % o.connections]));
+    std::mt19937_64& rng = rngs[i % o.connections];
+    rng.discard(1);
+    keys[i] = static_cast<uint32_t>(zipf(rng));
   }
   return keys;
 }
