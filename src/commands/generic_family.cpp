@@ -41,15 +41,18 @@ namespace basalt {
 
 namespace {
 
-// Takes the value and TTL out of `src` (deleting it) and stores them as `to_key` in `to_db`, which
-// must not hold that key. Wakes clients blocked on the new key if it is a list, as Redis's dbAdd
-// does. The caller signals the modified keys.
+// Takes the value, TTL and access bits out of `src` (deleting it) and stores them as `to_key` in
+// `to_db`, which must not hold that key: Redis moves the object itself, with its LRU/LFU field.
+// Wakes clients blocked on the new key if it is a list, as Redis's dbAdd does. The caller signals
+// the modified keys.
 void move_entry(Database& from_db, Entry* src, Database& to_db, std::string_view to_key) {
   int64_t expire_at = from_db.expire_at(src);
+  const uint32_t access = src->access();
   Value value = std::move(src->value);
   from_db.erase(src);
   bool is_list = value.is_list() || value.is_zset();  // a key blocked clients may wait for
   Entry* e = to_db.add(to_key, std::move(value));
+  e->set_access(access);
   // src was live when found, and the whole command runs at one instant: the TTL is still ahead.
   if (expire_at != kNoExpire) to_db.set_expire(e, expire_at);
   if (is_list) to_db.signal_list_ready(to_key);

@@ -298,6 +298,21 @@ TEST_F(EvictionTest, ObjectIdletimeAndFreqFollowThePolicy) {
                 "will take some time to adjust."));
 }
 
+// RENAME and MOVE move the key with its counter, as Redis moves the object itself; the lookup of
+// the source counts as an access (redis-server 7.0.15 answers 15, 16, 17 here too).
+TEST_F(EvictionTest, RenameAndMoveKeepTheKeysCounter) {
+  ASSERT_EQ(run({"CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"}), kOk);
+  ASSERT_EQ(run({"CONFIG", "SET", "lfu-log-factor", "0"}), kOk);
+  run({"SET", "k", "v"});
+  for (int i = 0; i < 10; ++i) run({"GET", "k"});
+  EXPECT_EQ(run({"OBJECT", "FREQ", "k"}), integer(15));
+  EXPECT_EQ(run({"RENAME", "k", "k2"}), kOk);
+  EXPECT_EQ(run({"OBJECT", "FREQ", "k2"}), integer(16));
+  EXPECT_EQ(run({"MOVE", "k2", "1"}), integer(1));
+  EXPECT_EQ(run({"SELECT", "1"}), kOk);
+  EXPECT_EQ(run({"OBJECT", "FREQ", "k2"}), integer(17));
+}
+
 // RESTORE's IDLETIME and FREQ set what the policy tracks (Redis's dump.tcl: "RESTORE can set
 // LRU", "RESTORE can set LFU"); the other is accepted and ignored.
 TEST_F(EvictionTest, RestoreSetsIdleTimeOrFrequency) {
