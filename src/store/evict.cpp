@@ -51,7 +51,9 @@ uint64_t counted_memory(uint64_t active, uint64_t allocated, uint64_t maxmemory)
   if (maxmemory == 0) return active;
   const uint64_t holes = active > allocated ? active - allocated : 0;
   const uint64_t slack = maxmemory / 32, most = maxmemory / 8;
-  return allocated + std::min(holes > slack ? holes - slack : 0, most - slack);
+  // Never above the pages: allocated can read above active when another thread's frees race the
+  // reading.
+  return std::min(active, allocated + std::min(holes > slack ? holes - slack : 0, most - slack));
 }
 
 int64_t eviction_time_limit_us(int tenacity) {

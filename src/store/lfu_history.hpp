@@ -10,11 +10,14 @@
 // history in a frequency sketch consulted on every access; here it is written only at eviction
 // and read only when a key is created, so hits cost nothing more.
 //
-// A direct-mapped table of 2-byte slots, one for each key held (rounded up to a power of two: 1 MB
-// for 378,000 keys, counted in used_memory like any allocation): a slot holds the counter a key
-// had when evicted and 8 bits of its hash, so a new key matches a stranger's slot once in 256.
+// A direct-mapped table of 2-byte slots, one to two for each key held (the key count rounded up to
+// a power of two: 1 MB for 378,000 keys, counted in used_memory like any allocation, and taken in
+// one piece at the first eviction, which the next eviction pass pays for in keys): a slot holds
+// the counter a key had when evicted and 8 bits of its hash, so a new key matches a stranger's
+// occupied slot about once in 255, and then starts from that counter instead of LFU_INIT_VAL.
 // Newer evictions overwrite older ones in the same slot, which ages the history by itself: a
-// slot lasts about as many evictions as the cache holds keys. A slot is forgotten once read.
+// slot lasts about as many evictions as the cache holds keys. A key's counter does not decay
+// while it is out of the cache. A slot is forgotten once read.
 // Without the hash bits (1 byte a slot), new keys inherited strangers' counters often enough
 // that a simulation of the same workload lost more than the history gained.
 

@@ -21,10 +21,13 @@ void Store::flush_all() {
     if (observer_ != nullptr) observer_->on_db_flushed(db.index());
     db.clear();
   }
+  // Keys created after a FLUSHALL start afresh, as in Redis; and the table's memory goes too.
+  lfu_history_.clear();
 }
 
 void Store::swap_db(int a, int b) {
   dbs_[a].swap_contents(dbs_[b]);
+  lfu_history_.clear();  // its slots name databases by index
   if (observer_ != nullptr) observer_->on_db_swapped(a, b);
 }
 
@@ -58,7 +61,13 @@ namespace {
 constexpr int kLfuInitVal = 5;
 }  // namespace
 
-void Store::init_access(Entry* e) {
+// The LFU history's hash of a key in database `db`: a key evicted from one database says nothing
+// of a same-named key in another.
+uint64_t Store::history_hash(int db, std::string_view key) const {
+  return wyhash(key, lfu_history_seed_ + static_cast<uint64_t>(db) * 0x9e3779b97f4a7c15ull);
+}
+
+void Store::init_access(int db, Entry* e) {
   if (!lfu_) {
     e->set_access(lru_clock_);
     return;
@@ -66,15 +75,15 @@ void Store::init_access(Entry* e) {
   const auto now = static_cast<uint32_t>(lfu_minutes()) << 8;
   e->set_access(now | kLfuInitVal);
   if (lfu_history_.slots() == 0) return;
-  const int remembered = lfu_history_.take(wyhash(e->key(), lfu_history_seed_));
+  const int remembered = lfu_history_.take(history_hash(db, e->key()));
   if (remembered < 0) return;
   e->set_access(now | static_cast<uint32_t>(std::max(remembered, kLfuInitVal)));
   touch_lfu(e);
 }
 
-void Store::remember_evicted(const Entry* e) {
+void Store::remember_evicted(int db, const Entry* e) {
   if (!lfu_) return;
-  lfu_history_.record(wyhash(e->key(), lfu_history_seed_), static_cast<uint8_t>(lfu_counter(e)),
+  lfu_history_.record(history_hash(db, e->key()), static_cast<uint8_t>(lfu_counter(e)),
                       key_count());
 }
 

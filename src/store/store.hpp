@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include "store/clock.hpp"
@@ -90,11 +91,12 @@ class Store {
       touch_lfu(e);
     }
   }
-  // The access bits of a key just created: under an LFU policy, a key evicted earlier comes back
-  // with the counter it had, and this request counted (LfuHistory); any other, LFU_INIT_VAL.
-  void init_access(Entry* e);
+  // The access bits of a key just created in database `db`: under an LFU policy, a key evicted
+  // from that database earlier comes back with the counter it had, and this request counted
+  // (LfuHistory); otherwise LFU_INIT_VAL.
+  void init_access(int db, Entry* e);
   // Database::evict's, before the key goes: its counter into the LFU history.
-  void remember_evicted(const Entry* e);
+  void remember_evicted(int db, const Entry* e);
   // RESTORE's FREQ and IDLETIME (Redis's objectSetLRUOrLFU): under an LFU policy the counter
   // becomes freq, under the others the key was last touched idle_s seconds ago; the one that
   // does not apply to the policy, or a negative value (not given), changes nothing.
@@ -111,6 +113,7 @@ class Store {
 
  private:
   void touch_lfu(Entry* e);
+  uint64_t history_hash(int db, std::string_view key) const;
   uint16_t lfu_minutes() const { return static_cast<uint16_t>(now_ms_ / 60000); }
 
   const Clock& clock_;

@@ -217,6 +217,18 @@ TEST_F(EvictTest, LfuRemembersTheCounterOfAnEvictedKey) {
   EXPECT_EQ(store_.lfu_counter(store_.db(0).peek("k")), 5);
 }
 
+TEST_F(EvictTest, LfuHistoryIsPerDatabaseAndGoesWithFlushall) {
+  store_.set_access_policy(true, 0, 1);
+  add("k");
+  for (int i = 0; i < 10; ++i) read("k");
+  store_.db(0).evict(store_.db(0).peek("k"));
+  add("k", 1);  // another database's key of the same name
+  EXPECT_EQ(store_.lfu_counter(store_.db(1).peek("k")), 5);
+  store_.flush_all();
+  add("k");
+  EXPECT_EQ(store_.lfu_counter(store_.db(0).peek("k")), 5);
+}
+
 TEST_F(EvictTest, LfuEvictsANewKeyBeforeOneThatCameBack) {
   store_.set_access_policy(true, 0, 1);
   add("a");
@@ -363,6 +375,9 @@ TEST(EvictCountedMemory, HolesBetweenAThirtySecondAndAnEighthOfTheCapCount) {
   // would make every reading evict again.
   EXPECT_EQ(counted_memory(68 * kMb, 44 * kMb, 64 * kMb), 50 * kMb);
   EXPECT_EQ(counted_memory(68 * kMb, 44 * kMb, 0), 68 * kMb);
+  // A 1-byte cap counts no holes; a reading with more allocated than active, the pages.
+  EXPECT_EQ(counted_memory(100, 50, 1), 50u);
+  EXPECT_EQ(counted_memory(50 * kMb, 60 * kMb, 64 * kMb), 50 * kMb);
 }
 
 TEST(EvictPolicyNames, RoundTripAndTimeLimits) {
