@@ -127,80 +127,53 @@ struct Ratios {
   double lru, lfu, oracle, unbounded;
 };
 
-Ratios simulate(const Options& o, const std::vector<uint32_t>& keys, uint64_t capacity) {
-  const size_t n = keys.size();
-  const auto ratio = [&](uint64_t hits) {
-    return o.requests ? static_cast<double>(hits) / static_cast<double>(o.requests) : 0.0;
-  };
+// Hits of a cache of `capacity` keys that evicts the key least in (requests so far, last
+// request) order when `count_requests`, else in last-request order alone: the perfect LFU and the
+// exact LRU are one replay, the LRU's counts staying 0.
+uint64_t replay(const Options& o, const std::vector<uint32_t>& keys, uint64_t capacity,
+                bool count_requests) {
+  std::vector<uint32_t> count(o.keyspace, 0);
   std::vector<int64_t> last(o.keyspace, -1);  // the draw that last requested each key
   std::vector<uint8_t> cached(o.keyspace, 0);
-  Ratios r{};
-
-  // Exact LRU: ordered by last request.
-  {
-    std::set<std::pair<int64_t, uint32_t>> order;
-    uint64_t hits = 0;
-    for (size_t i = 0; i < n; ++i) {
-      const uint32_t k = keys[i];
-      if (cached[k]) {
-        hits += i >= o.warmup;
-        order.erase({last[k], k});
-      } else {
-        if (order.size() >= capacity) {
-          cached[order.begin()->second] = 0;
-          order.erase(order.begin());
-        }
-        cached[k] = 1;
-      }
-      last[k] = static_cast<int64_t>(i);
-      order.insert({last[k], k});
-    }
-    r.lru = ratio(hits);
-  }
-
-  // Perfect LFU: ordered by (requests so far, last request).
-  {
-    std::fill(last.begin(), last.end(), -1);
-    std::fill(cached.begin(), cached.end(), 0);
-    std::vector<uint32_t> count(o.keyspace, 0);
-    std::set<std::pair<std::pair<uint32_t, int64_t>, uint32_t>> order;
-    uint64_t hits = 0;
-    for (size_t i = 0; i < n; ++i) {
-      const uint32_t k = keys[i];
-      if (cached[k]) {
-        hits += i >= o.warmup;
-        order.erase({{count[k], last[k]}, k});
-      } else {
-        if (order.size() >= capacity) {
-          cached[order.begin()->second] = 0;
-          order.erase(order.begin());
-        }
-        cached[k] = 1;
-      }
-      ++count[k];
-      last[k] = static_cast<int64_t>(i);
-      order.insert({{count[k], last[k]}, k});
-    }
-    r.lfu = ratio(hits);
-  }
-
-  // The oracle and the unbounded cache: a key hits when requested before (and, for the oracle,
-  // is among the `capacity` most popular).
-  {
-    std::fill(cached.begin(), cached.end(), 0);
-    uint64_t oracle = 0, unbounded = 0;
-    for (size_t i = 0; i < n; ++i) {
-      const uint32_t k = keys[i];
-      if (cached[k] && i >= o.warmup) {
-        ++unbounded;
-        oracle += k < capacity;
+  std::set<std::pair<std::pair<uint32_t, int64_t>, uint32_t>> order;
+  uint64_t hits = 0;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const uint32_t k = keys[i];
+    if (cached[k]) {
+      hits += i >= o.warmup;
+      order.erase({{count[k], last[k]}, k});
+    } else {
+      if (order.size() >= capacity) {
+        cached[order.begin()->second] = 0;
+        order.erase(order.begin());
       }
       cached[k] = 1;
     }
-    r.oracle = ratio(oracle);
-    r.unbounded = ratio(unbounded);
+    count[k] += count_requests;
+    last[k] = static_cast<int64_t>(i);
+    order.insert({{count[k], last[k]}, k});
   }
-  return r;
+  return hits;
+}
+
+Ratios simulate(const Options& o, const std::vector<uint32_t>& keys, uint64_t capacity) {
+  const auto ratio = [&](uint64_t hits) {
+    return o.requests ? static_cast<double>(hits) / static_cast<double>(o.requests) : 0.0;
+  };
+  // The oracle and the unbounded cache: a key hits when requested before (and, for the oracle,
+  // is among the `capacity` most popular).
+  std::vector<uint8_t> seen(o.keyspace, 0);
+  uint64_t oracle = 0, unbounded = 0;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const uint32_t k = keys[i];
+    if (seen[k] && i >= o.warmup) {
+      ++unbounded;
+      oracle += k < capacity;
+    }
+    seen[k] = 1;
+  }
+  return {ratio(replay(o, keys, capacity, false)), ratio(replay(o, keys, capacity, true)),
+          ratio(oracle), ratio(unbounded)};
 }
 
 }  // namespace
