@@ -20,36 +20,38 @@ bool SystemClock::counter_is_clocksource() {
 
 void SystemClock::resync() const {
   using namespace std::chrono;
+  const bool counter = counter_is_clocksource();
   int64_t best_spread = INT64_MAX;
+  uint64_t best_ticks = 0;
+  int64_t mid = 0;
   for (int attempt = 0; attempt < 3 && best_spread > 20; ++attempt) {
     const int64_t m1 = posix_monotonic_us();
     const int64_t wall_us =
         duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+    const uint64_t t = counter ? ticks() : 0;
     const int64_t m2 = posix_monotonic_us();
     if (m2 - m1 < best_spread) {
       best_spread = m2 - m1;
-      offset_us_ = wall_us - (m1 + (m2 - m1) / 2);
+      mid = m1 + (m2 - m1) / 2;
+      offset_us_ = wall_us - mid;
+      best_ticks = t;
       synced_at_us_ = m2;
     }
   }
   synced_ = true;
-  if (!counter_is_clocksource()) return;
-  // The counter between two reads of CLOCK_MONOTONIC, against their midpoint; a pair more than a
-  // few microseconds apart (preempted between the reads) is not used.
-  const int64_t before = posix_monotonic_us();
-  const uint64_t t = ticks();
-  const int64_t after = posix_monotonic_us();
-  if (after - before > 20) return;
-  const int64_t us = before + (after - before) / 2;
+  // The counter was read in the same bracket as the wall clock; a bracket more than a few
+  // microseconds wide (preempted) is not used for the rate.
+  if (!counter || best_spread > 20) return;
   if (first_ticks_ == 0) {
-    first_ticks_ = t;
-    first_us_ = us;
+    first_ticks_ = best_ticks;
+    first_us_ = mid;
     return;
   }
-  if (us - first_us_ < kResyncUs || t <= first_ticks_) return;
-  ticks_per_us_ = static_cast<double>(t - first_ticks_) / static_cast<double>(us - first_us_);
-  base_ticks_ = t;
-  base_us_ = us;
+  if (mid - first_us_ < kResyncUs || best_ticks <= first_ticks_) return;
+  ticks_per_us_ =
+      static_cast<double>(best_ticks - first_ticks_) / static_cast<double>(mid - first_us_);
+  base_ticks_ = best_ticks;
+  base_us_ = mid;
 }
 
 }  // namespace basalt

@@ -87,9 +87,9 @@ class SystemClock final : public Clock {
   // Whether the kernel's clocksource is the timestamp counter (read once per process).
   static bool counter_is_clocksource();
 
-  // The wall clock read between two monotonic reads, against their midpoint; of a few tries, the
-  // tightest pair, so that being preempted between the reads does not skew the offset. Then the
-  // counter's rate and base (see the class comment).
+  // The wall clock (and the counter, where it is used) read between two monotonic reads, against
+  // their midpoint; of a few tries, the tightest pair, so that being preempted between the reads
+  // does not skew the offset. Then the counter's rate and base (see the class comment).
   void resync() const;
 
   mutable bool synced_ = false;
