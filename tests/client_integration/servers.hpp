@@ -38,7 +38,11 @@ class ChildServer {
     }
     start();
   }
-  ~ChildServer() { stop(SIGKILL); }
+  // redis-server killed with SIGKILL leaves its socket file behind: one per test in /tmp.
+  ~ChildServer() {
+    stop(SIGKILL);
+    if (!unix_socket_.empty()) ::unlink(unix_socket_.c_str());
+  }
   ChildServer(const ChildServer&) = delete;
   ChildServer& operator=(const ChildServer&) = delete;
 
