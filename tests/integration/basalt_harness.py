@@ -2,6 +2,7 @@
 script-driven tests. Binaries: $BASALT_SERVER_BIN (set by CTest), /usr/bin/redis-server."""
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -84,8 +85,9 @@ def wait_for_port(port, proc, timeout=10.0):
 class Server:
     """A server process on a free port; use as a context manager."""
 
-    def __init__(self, argv, port):
+    def __init__(self, argv, port, workdir=None):
         self.port = port
+        self.workdir = workdir  # removed when the server stops
         self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
             wait_for_port(port, self.proc)
@@ -103,6 +105,8 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self.workdir is not None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
         return self.proc.returncode
 
     def __enter__(self):
@@ -134,10 +138,11 @@ def redis(*extra):
         argv = ["/usr/bin/redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save",
                 "", "--appendonly", "no", "--dir", workdir, "--daemonize", "no", *extra]
         try:
-            return Server(argv, port)
+            return Server(argv, port, workdir)
         except RuntimeError:
             # As for basalt(): the port was taken before redis-server bound it.
             if attempt == 2:
+                shutil.rmtree(workdir, ignore_errors=True)
                 raise
 
 
