@@ -22,8 +22,8 @@ uint64_t allocated_bytes();
 // allocator has handed out, i.e. the allocated bytes plus the unused parts of partly used pages
 // (jemalloc's stats.active), which is what the data really costs in RAM apart from freed pages
 // not yet returned; equal to `allocated` where the allocator cannot tell. `exact` flushes the
-// calling thread's cache of freed blocks first, as allocated_bytes() does (INFO, MEMORY); the
-// eviction meter, which reads on every command over the cap, does not.
+// calling thread's cache of freed blocks first, as allocated_bytes() does (INFO, MEMORY, and the
+// eviction meter's readings in the cron).
 struct AllocatorBytes {
   uint64_t allocated = 0;
   uint64_t active = 0;

@@ -50,10 +50,11 @@ std::string_view eviction_policy_choices() {
 uint64_t counted_memory(uint64_t active, uint64_t allocated, uint64_t maxmemory) {
   if (maxmemory == 0) return active;
   const uint64_t holes = active > allocated ? active - allocated : 0;
-  const uint64_t slack = maxmemory / 32, most = maxmemory / 8;
+  const uint64_t slack = std::max(maxmemory / 32, kHolesNeverCounted), most = maxmemory / 8;
   // Never above the pages: allocated can read above active when another thread's frees race the
   // reading.
-  return std::min(active, allocated + std::min(holes > slack ? holes - slack : 0, most - slack));
+  if (holes <= slack || most <= slack) return std::min(active, allocated);
+  return std::min(active, allocated + std::min(holes - slack, most - slack));
 }
 
 int64_t eviction_time_limit_us(int tenacity) {

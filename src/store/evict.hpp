@@ -65,6 +65,10 @@ class MemoryMeter {
 // small keys spread over pages that also hold live keys; their pages stay, and a meter that went
 // on counting them evicted again at every reading (a 345,000-key cache fell to 44,000). New writes
 // fill those holes instead.
+// Whatever the cap, the first kHolesNeverCounted bytes of holes never count, so that a cap below
+// 8 MB counts what Redis does (used_memory): an empty server's pages already hold a few hundred KB
+// of holes, and Redis's own tests (unit/maxmemory) set the cap 100 KB above used_memory.
+inline constexpr uint64_t kHolesNeverCounted = uint64_t{1} << 20;
 uint64_t counted_memory(uint64_t active, uint64_t allocated, uint64_t maxmemory);
 
 struct EvictionParams {

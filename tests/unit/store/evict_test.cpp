@@ -377,6 +377,13 @@ TEST(EvictCountedMemory, HolesBetweenAThirtySecondAndAnEighthOfTheCapCount) {
   EXPECT_EQ(counted_memory(68 * kMb, 44 * kMb, 0), 68 * kMb);
   // A 1-byte cap counts no holes; a reading with more allocated than active, the pages.
   EXPECT_EQ(counted_memory(100, 50, 1), 50u);
+  // Below 8 MB no hole counts, as in Redis: an empty server (363 KB live in 696 KB of pages)
+  // under a cap 100 KB above its used_memory is not over it.
+  EXPECT_EQ(counted_memory(696'320, 363'080, 463'080), 363'080u);
+  EXPECT_EQ(counted_memory(5 * kMb, 2 * kMb, 8 * kMb), 2 * kMb);
+  // Between 8 and 32 MB, the holes beyond the first megabyte count, up to an eighth of the cap.
+  EXPECT_EQ(counted_memory(10 * kMb, 7 * kMb, 16 * kMb), 8 * kMb);
+  EXPECT_EQ(counted_memory(8 * kMb + kMb / 2, 7 * kMb, 16 * kMb), 7 * kMb + kMb / 2);
   EXPECT_EQ(counted_memory(50 * kMb, 60 * kMb, 64 * kMb), 50 * kMb);
 }
 
