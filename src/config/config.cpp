@@ -133,7 +133,7 @@ const Param kParams[] = {
     {"auto-aof-rewrite-percentage", Kind::kInt, &Config::auto_aof_rewrite_percentage, nullptr, 0,
      kMaxInt, true,
      "rewrite the AOF when it grew this % over its size after the last rewrite; 0 off"},
-    {"bind", Kind::kString, nullptr, &Config::bind, 0, 0, false,
+    {"bind", Kind::kString, nullptr, &Config::bind, 0, 0, true,
      "addresses to listen on, space separated"},
     {"busy-reply-threshold", Kind::kInt, &Config::busy_reply_threshold, nullptr, 0, kMaxLong, true,
      "ms a script may run before others get BUSY (stored: Basalt has no scripts)"},
@@ -286,7 +286,7 @@ const Param kParams[] = {
     {"propagation-error-behavior", Kind::kEnum, nullptr, &Config::propagation_error_behavior, 0, 0,
      true, "what a replica does with a command that fails (stored: Basalt has no replication)",
      "ignore,panic,panic-on-replicas"},
-    {"port", Kind::kInt, &Config::port, nullptr, 0, 65535, false, "RESP port; 0 disables it"},
+    {"port", Kind::kInt, &Config::port, nullptr, 0, 65535, true, "RESP port; 0 disables it"},
     {"proc-title-template", Kind::kString, nullptr, &Config::proc_title_template, 0, 0, true,
      "the process title ps shows: {title} {listen-addr} {server-mode} {port} {tls-port} "
      "{unixsocket} {config-file}"},

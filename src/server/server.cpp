@@ -97,6 +97,7 @@ Server::~Server() {
 bool Server::listen(const std::string& bind, int port, ListenerKind kind, ConnectionFactory factory,
                     std::string* error) {
   const size_t first = listeners_.size();
+  if (kind < std::size(listened_)) listened_[kind] = {bind, port, factory};
   std::istringstream addrs(bind);
   for (std::string addr; addrs >> addr;) {
     bool optional = addr.starts_with("-");  // Redis: "-::1" is skipped if unavailable
@@ -147,6 +148,56 @@ bool Server::listen_unix(std::string* error) {
   return !listening_ || open_listeners(error, listeners_.size() - 1);
 }
 
+// As Redis's changeListenPort and changeBindAddr, the old sockets close before the new ones bind,
+// since the new addresses may include theirs. When the new ones cannot listen, CONFIG SET restores
+// the old values and calls on_config_changed again, which opens the old ones anew (it can only
+// fail if another process took the old port meanwhile, as in Redis: the log says so).
+std::optional<ConfigError> Server::apply_listen_config() {
+  const std::string& admin_bind = config_.admin_bind.empty() ? config_.bind : config_.admin_bind;
+  const struct {
+    ListenerKind kind;
+    const std::string& bind;
+    int port;
+  } wanted[] = {{kRespListener, config_.bind, static_cast<int>(config_.port)},
+                {kHttpListener, config_.bind, listened_[kHttpListener].port},
+                {kAdminListener, admin_bind, listened_[kAdminListener].port}};
+  std::optional<ConfigError> refused;
+  for (const auto& w : wanted) {
+    ListenSpec& spec = listened_[w.kind];
+    if (!spec.factory || (spec.bind == w.bind && spec.port == w.port)) continue;
+    const bool bind_changed = spec.bind != w.bind;
+    close_listeners(w.kind);
+    spec.bind = w.bind;
+    spec.port = w.port;
+    std::string error;
+    if (w.port == 0 || listen(w.bind, w.port, w.kind, spec.factory, &error)) continue;
+    BASALT_LOG(kWarning, "%s", error.c_str());
+    if (refused) continue;
+    refused = bind_changed
+                  ? ConfigError{"bind", "Failed to bind to specified addresses."}
+                  : ConfigError{"port", "Unable to listen on this port. Check server logs."};
+  }
+  return refused;
+}
+
+void Server::close_listeners(ListenerKind kind) {
+  for (auto& l : listeners_) {
+    auto* handle = reinterpret_cast<uv_handle_t*>(&l->handle);
+    if (l->kind != kind || l->unix_socket || uv_is_closing(handle)) continue;
+    if (l->open)
+      BASALT_LOG(kNotice, "%s no longer listening on %s", listener_name(l->kind),
+                 l->address.c_str());
+    l->open = false;
+    l->closed = true;
+    uv_close(handle, on_listener_closed);
+  }
+}
+
+void Server::on_listener_closed(uv_handle_t* handle) {
+  auto* l = static_cast<Listener*>(handle->data);
+  std::erase_if(l->server->listeners_, [l](const auto& p) { return p.get() == l; });
+}
+
 bool Server::listener_failed(Listener& l, int rc, std::string* error) {
   // The handle is freed with the others, after the loop has closed it.
   uv_close(reinterpret_cast<uv_handle_t*>(&l.handle), nullptr);
@@ -177,10 +228,11 @@ bool Server::open_listeners(std::string* error, size_t from) {
 bool Server::start(std::string* error) {
   if (!fit_open_files_limit(error)) return false;
   enable_background_release();
-  if (config_.port != 0 &&
-      !listen(
-          config_.bind, static_cast<int>(config_.port), kRespListener,
-          [](Server& s) -> StreamConnection* { return new RespConnection(s); }, error)) {
+  // Kept with port 0 too: CONFIG SET port may open it later.
+  listened_[kRespListener] = {config_.bind, 0,
+                              [](Server& s) -> StreamConnection* { return new RespConnection(s); }};
+  if (config_.port != 0 && !listen(config_.bind, static_cast<int>(config_.port), kRespListener,
+                                   listened_[kRespListener].factory, error)) {
     return false;
   }
   if (!config_.unixsocket.empty() && !listen_unix(error)) return false;
@@ -310,7 +362,7 @@ std::optional<ConfigError> Server::on_config_changed() {
                              std::to_string(fd_limit_ - kFdsBesideClients)};
     }
   }
-  return std::nullopt;
+  return apply_listen_config();
 }
 
 bool Server::interrupted() const { return g_signals_received.load() != handled_signals_; }

@@ -104,6 +104,12 @@ class Server final : public Host {
     bool closed = false;    // failed and closed
   };
   bool open_listeners(std::string* error, size_t from);
+  // CONFIG SET port / bind: moves the RESP listeners, and the HTTP and admin ones that follow
+  // bind (see the definition).
+  std::optional<ConfigError> apply_listen_config();
+  // Closes the TCP listeners of `kind`; their connections stay.
+  void close_listeners(ListenerKind kind);
+  static void on_listener_closed(uv_handle_t* handle);
   // `unixsocket`: RESP on a unix socket, its file made with `unixsocketperm` (as Redis, a socket
   // file left at that path is replaced, and removed at shutdown).
   bool listen_unix(std::string* error);
@@ -156,6 +162,14 @@ class Server final : public Host {
   std::unique_ptr<Engine> engine_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   bool listening_ = false;  // open_listeners() ran: later listen() calls open at once
+  // What each kind of TCP listener was last asked to listen on (by ListenerKind; no factory: the
+  // front end has no port), for apply_listen_config.
+  struct ListenSpec {
+    std::string bind;
+    int port = 0;
+    ConnectionFactory factory;
+  };
+  ListenSpec listened_[3];
   std::unordered_set<StreamConnection*> connections_;
   std::vector<StreamConnection*> flush_queue_;
   std::vector<StreamConnection*> resume_queue_;

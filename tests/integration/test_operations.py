@@ -308,6 +308,57 @@ class UsedMemoryTest(unittest.TestCase):
             self.assertLess(used(), before + 10000)
 
 
+class ListenConfigTest(unittest.TestCase):
+    """CONFIG SET port and bind move the listeners at runtime, as Redis 7's networking.tcl
+    checks: a port in use or an address that cannot be bound is refused with Redis's text, and
+    the server goes on listening where it did."""
+
+    def ping(self, port, host="127.0.0.1"):
+        with socket.create_connection((host, port), timeout=5) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(64)
+
+    def test_config_set_port_and_bind(self):
+        with h.basalt() as b:
+            c = h.RawClient(b.port)
+            moved = h.free_port()
+            self.assertEqual(c.call("CONFIG", "SET", "port", str(moved)), b"+OK\r\n")
+            # The client that asked stays connected; new ones find the new port only.
+            self.assertEqual(c.call("PING"), b"+PONG\r\n")
+            self.assertEqual(self.ping(moved), b"+PONG\r\n")
+            with self.assertRaises(ConnectionRefusedError):
+                self.ping(b.port)
+            self.assertEqual(c.call("CONFIG", "GET", "port"),
+                             b"*2\r\n$4\r\nport\r\n$%d\r\n%d\r\n" % (len(str(moved)), moved))
+            with socket.socket() as taken:
+                taken.bind(("127.0.0.1", 0))
+                taken.listen()
+                busy = taken.getsockname()[1]
+                self.assertEqual(c.call("CONFIG", "SET", "port", str(busy)),
+                                 b"-ERR CONFIG SET failed (possibly related to argument 'port') - "
+                                 b"Unable to listen on this port. Check server logs.\r\n")
+            self.assertEqual(self.ping(moved), b"+PONG\r\n")
+            self.assertEqual(c.call("CONFIG", "GET", "port")[-len(str(moved)) - 2:],
+                             b"%d\r\n" % moved)
+            self.assertEqual(c.call("CONFIG", "SET", "bind", "999.999.999.999"),
+                             b"-ERR CONFIG SET failed (possibly related to argument 'bind') - "
+                             b"Failed to bind to specified addresses.\r\n")
+            self.assertEqual(self.ping(moved), b"+PONG\r\n")
+            self.assertEqual(c.call("CONFIG", "SET", "bind", "127.0.0.1 -::1"), b"+OK\r\n")
+            self.assertEqual(self.ping(moved), b"+PONG\r\n")
+            # The process title follows ({listen-addr}).
+            info = c.call("INFO", "server").decode()
+            pid = re.search(r"process_id:(\d+)", info).group(1)
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                self.assertTrue(f.read().rstrip(b"\0").endswith(b" 127.0.0.1:%d" % moved))
+            # Port 0 closes it; the connection that asked goes on.
+            self.assertEqual(c.call("CONFIG", "SET", "port", "0"), b"+OK\r\n")
+            with self.assertRaises(ConnectionRefusedError):
+                self.ping(moved)
+            self.assertEqual(c.call("PING"), b"+PONG\r\n")
+            c.close()
+
+
 class ProcTitleTest(unittest.TestCase):
     @staticmethod
     def cmdline(client):
