@@ -1,6 +1,7 @@
 // DEBUG: the subcommands client libraries' and Redis's own test suites call (PROTOCOL, OBJECT,
-// DIGEST, DIGEST-VALUE, SLEEP, RELOAD, LOADAOF, SET-ACTIVE-EXPIRE, QUICKLIST-PACKED-THRESHOLD,
-// CHANGE-REPL-ID). The command is protected: enable-debug-command gates it before it gets here.
+// DIGEST, DIGEST-VALUE, SLEEP, RELOAD, LOADAOF, SET-ACTIVE-EXPIRE, PAUSE-CRON,
+// QUICKLIST-PACKED-THRESHOLD, CHANGE-REPL-ID). The command is protected: enable-debug-command gates
+// it before it gets here.
 
 #include "commands/debug_family.hpp"
 
@@ -222,6 +223,8 @@ void reply_help(CommandContext& ctx) {
       "    Setting it to 0 disables expiring keys in background when they are not",
       "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
       "    default.",
+      "PAUSE-CRON <0|1>",
+      "    Stop periodic cron job processing.",
       "QUICKLIST-PACKED-THRESHOLD <size>",
       "    Sets the threshold for elements to be inserted as plain vs packed nodes",
       "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
@@ -422,6 +425,9 @@ void cmd_debug(CommandContext& ctx) {
     debug_reload(ctx);
   } else if (iequals(sub, "loadaof") && argc == 2) {
     debug_loadaof(ctx);
+  } else if (iequals(sub, "pause-cron") && argc == 3) {
+    ctx.engine.set_cron_paused(atoi_like(ctx.arg(2)) != 0);
+    ctx.reply.ok();
   } else if (iequals(sub, "set-active-expire") && argc == 3) {
     ctx.store().set_active_expire(atoi_like(ctx.arg(2)) != 0);
     ctx.reply.ok();

@@ -45,6 +45,9 @@ class Host {
   // True once SIGTERM or SIGINT has arrived and is not yet handled by the loop: a command that
   // runs long on purpose (DEBUG SLEEP) stops early so the server can shut down.
   virtual bool interrupted() const { return false; }
+  // SHUTDOWN ABORT: cancels a shutdown a signal asked for and that has not happened yet (held by
+  // DEBUG PAUSE-CRON, or serving out shutdown-delay-ms). False when there is none.
+  virtual bool abort_shutdown() { return false; }
 };
 
 // What counts against maxmemory: the pages the allocator has handed out (jemalloc's active
@@ -270,6 +273,10 @@ class Engine final : public KeyspaceObserver {
 
   // Background work (Redis's serverCron share): active expiry and incremental rehashing.
   void cron();
+  // DEBUG PAUSE-CRON: the host runs no cron while set, and holds a signal's shutdown (Redis
+  // acts on SIGTERM in its cron), so a test can reach SHUTDOWN ABORT first.
+  void set_cron_paused(bool paused) { cron_paused_ = paused; }
+  bool cron_paused() const { return cron_paused_; }
 
   // maxmemory (store/evict.hpp). Re-reads the eviction parameters after a config change and, as
   // Redis's CONFIG SET maxmemory does, evicts at once (time-boxed) if memory is over the new cap.
@@ -407,6 +414,7 @@ class Engine final : public KeyspaceObserver {
   EvictionParams eviction_;
   Evictor evictor_{store_};
   AllocatorMeter meter_;
+  bool cron_paused_ = false;
   uint64_t not_counted_for_evict_ = 0;  // holes counted_memory left out at the last reading
   MemoryMeter* meter_override_ = nullptr;
   bool prompt_release_ = false;  // set_prompt_release() applied (maxmemory is set)

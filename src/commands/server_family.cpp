@@ -1330,12 +1330,13 @@ void cmd_shutdown(CommandContext& ctx) {
     ctx.reply.error(err::kSyntax);
     return;
   }
-  // Basalt shuts down within the loop turn, so there is never a pending shutdown to abort.
+  Host* host = ctx.engine.host();
+  // A SHUTDOWN command completes within its turn; what can be pending is a signal's shutdown.
   if (abort) {
+    if (host != nullptr && host->abort_shutdown()) return ctx.reply.ok();
     ctx.reply.error(err::kNoShutdownInProgress);
     return;
   }
-  Host* host = ctx.engine.host();
   if (host == nullptr) {
     BASALT_LOG(kWarning, "SHUTDOWN refused: this engine has no host process to stop");
     ctx.reply.error(err::kShutdownFailed);

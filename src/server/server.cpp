@@ -367,6 +367,18 @@ std::optional<ConfigError> Server::on_config_changed() {
 
 bool Server::interrupted() const { return g_signals_received.load() != handled_signals_; }
 
+bool Server::abort_shutdown() {
+  const int received = g_signals_received.load();
+  if (received == handled_signals_ && !draining_) return false;
+  handled_signals_ = received;
+  if (draining_) {
+    uv_timer_stop(&drain_timer_);
+    draining_ = false;
+  }
+  BASALT_LOG(kNotice, "Shutdown manually aborted.");
+  return true;
+}
+
 size_t Server::connection_count(ListenerKind kind) const {
   return kind < std::size(connection_counts_) ? connection_counts_[kind] : 0;
 }
@@ -611,6 +623,10 @@ void Server::on_block_timer(uv_timer_t* t) {
 
 void Server::on_cron(uv_timer_t* t) {
   Server& s = *static_cast<Server*>(t->data);
+  if (s.engine_->cron_paused()) return;
+  // A signal that came while the cron was paused (DEBUG PAUSE-CRON) is acted on now.
+  if (g_signals_received.load() != s.handled_signals_) on_signal(&s.signal_async_);
+  if (s.shutdown_started_) return;
   s.engine_->cron();
   s.close_idle_clients();
   s.enforce_output_limits();
@@ -654,6 +670,9 @@ void Server::on_signal(uv_async_t* a) {
   Server& s = *static_cast<Server*>(a->data);
   const int received = g_signals_received.load();
   if (received == s.handled_signals_) return;
+  // Redis acts on SIGTERM in its cron: DEBUG PAUSE-CRON holds it there (on_cron), so that
+  // SHUTDOWN ABORT can cancel it.
+  if (s.engine_->cron_paused()) return;
   // Several signals since the last turn act as that many: a second one during the drain means now.
   const int signum = g_last_signal.load();
   for (; s.handled_signals_ != received; ++s.handled_signals_) {

@@ -57,6 +57,7 @@ class Server final : public Host {
   void request_shutdown() override;
   std::optional<ConfigError> on_config_changed() override;
   bool interrupted() const override;
+  bool abort_shutdown() override;
 
   // Front ends close their own handles (timers, listeners' state) when shutdown begins.
   void on_shutdown(std::function<void()> hook) { shutdown_hooks_.push_back(std::move(hook)); }

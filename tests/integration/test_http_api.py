@@ -1221,6 +1221,25 @@ class DrainTest(unittest.TestCase):
         finally:
             server.stop()
 
+    def test_shutdown_abort_cancels_the_drain(self):
+        server = HttpServer("--shutdown-delay-ms", "1500")
+        try:
+            r = server.resp()
+            self.assertEqual(r.call("SHUTDOWN", "ABORT"), b"-ERR No shutdown in progress.\r\n")
+            server.proc.send_signal(signal.SIGTERM)
+            time.sleep(0.2)
+            s, _, _ = server.request("GET", "/readyz", admin=True)
+            self.assertEqual(s, 503)
+            self.assertEqual(r.call("SHUTDOWN", "ABORT"), b"+OK\r\n")
+            s, _, _ = server.request("GET", "/readyz", admin=True)
+            self.assertEqual(s, 200)
+            time.sleep(1.8)  # past the delay: the server stays up
+            self.assertIsNone(server.proc.poll())
+            self.assertEqual(r.call("PING"), b"+PONG\r\n")
+            r.close()
+        finally:
+            server.stop()
+
 
 if __name__ == "__main__":
     result = unittest.main(verbosity=2, exit=False).result

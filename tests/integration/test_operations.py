@@ -7,6 +7,7 @@ import http.client
 import json
 import os
 import re
+import signal
 import socket
 import sys
 import tempfile
@@ -357,6 +358,37 @@ class ListenConfigTest(unittest.TestCase):
                 self.ping(moved)
             self.assertEqual(c.call("PING"), b"+PONG\r\n")
             c.close()
+
+
+class PauseCronTest(unittest.TestCase):
+    def test_a_signal_waits_for_the_cron_and_shutdown_abort_cancels_it(self):
+        # Redis's shutdown.tcl "SHUTDOWN ABORT can cancel SIGTERM": Redis acts on SIGTERM in its
+        # cron, which DEBUG PAUSE-CRON holds.
+        with tempfile.TemporaryDirectory() as d:
+            log = os.path.join(d, "basalt.log")
+            with h.basalt("--enable-debug-command", "yes", "--logfile", log, "--loglevel",
+                          "notice") as b:
+                c = h.RawClient(b.port)
+                self.assertEqual(c.call("DEBUG", "PAUSE-CRON", "1"), b"+OK\r\n")
+                b.proc.send_signal(signal.SIGTERM)
+                time.sleep(0.3)
+                self.assertEqual(c.call("PING"), b"+PONG\r\n")
+                self.assertEqual(c.call("SHUTDOWN", "ABORT"), b"+OK\r\n")
+                self.assertEqual(c.call("DEBUG", "PAUSE-CRON", "0"), b"+OK\r\n")
+                time.sleep(0.3)  # cron turns: nothing is left pending
+                self.assertIsNone(b.proc.poll())
+                self.assertEqual(c.call("SHUTDOWN", "ABORT"),
+                                 b"-ERR No shutdown in progress.\r\n")
+                with open(log) as f:
+                    self.assertIn("Shutdown manually aborted.", f.read())
+                # Held, then acted on once the cron runs again.
+                self.assertEqual(c.call("DEBUG", "PAUSE-CRON", "1"), b"+OK\r\n")
+                b.proc.send_signal(signal.SIGTERM)
+                time.sleep(0.3)
+                self.assertIsNone(b.proc.poll())
+                self.assertEqual(c.call("DEBUG", "PAUSE-CRON", "0"), b"+OK\r\n")
+                self.assertEqual(b.proc.wait(timeout=10), 0)
+                c.close()
 
 
 class ProcTitleTest(unittest.TestCase):

@@ -174,10 +174,11 @@ TEST_F(DebugTest, HelpAndUnknownSubcommands) {
   // MALLCTL and MALLCTL-STR (two lines each) where the allocator has controls (jemalloc).
   const bool controls = allocator_has_controls();
   EXPECT_THAT(help, ::testing::StartsWith(
-                        std::string(controls ? "*34" : "*30") +
+                        std::string(controls ? "*36" : "*32") +
                         "\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"));
   EXPECT_EQ(help.find("+MALLCTL <key> [<val>]\r\n") != std::string::npos, controls);
   EXPECT_THAT(help, ::testing::HasSubstr("+PROTOCOL <type>\r\n"));
+  EXPECT_THAT(help, ::testing::HasSubstr("+PAUSE-CRON <0|1>\r\n"));
   EXPECT_THAT(help, ::testing::EndsWith("+HELP\r\n+    Prints this help.\r\n"));
   // Redis 7.0 has no JMAP or STRINGMATCH-LEN.
   EXPECT_EQ(run({"DEBUG", "JMAP"}),
