@@ -944,20 +944,30 @@ struct Json {
   int64_t number = 0;
   std::string text;
   std::vector<Json> items;
-  std::vector<std::pair<std::string, Json>> members;
+  // Not std::pair<std::string, Json>: clang (with libstdc++) instantiates that pair while Json is
+  // still incomplete and refuses it; a vector of an incomplete struct is allowed.
+  struct Member;
+  std::vector<Member> members;
 
-  const Json* get(std::string_view key) const {
-    for (auto& [k, v] : members) {
-      if (k == key) return &v;
-    }
-    return nullptr;
-  }
+  const Json* get(std::string_view key) const;
   std::vector<std::string> strings() const {
     std::vector<std::string> out;
     for (const Json& item : items) out.push_back(item.text);
     return out;
   }
 };
+
+struct Json::Member {
+  std::string key;
+  Json value;
+};
+
+const Json* Json::get(std::string_view key) const {
+  for (auto& [k, v] : members) {
+    if (k == key) return &v;
+  }
+  return nullptr;
+}
 
 class JsonParser {
  public:
@@ -999,7 +1009,7 @@ class JsonParser {
           skip_space();
           std::string key = string();
           if (!eat(':')) fail("expected ':'");
-          v.members.emplace_back(std::move(key), value());
+          v.members.push_back({std::move(key), value()});
         } while (eat(','));
         if (!eat('}')) fail("expected '}'");
       }
