@@ -48,6 +48,9 @@ class Host {
   // SHUTDOWN ABORT: cancels a shutdown a signal asked for and that has not happened yet (held by
   // DEBUG PAUSE-CRON, or serving out shutdown-delay-ms). False when there is none.
   virtual bool abort_shutdown() { return false; }
+  // True while a signal's shutdown saves and a SIGINT has come since it began: Redis's "You
+  // insist" (the save stops and the process exits without it, with status 1).
+  virtual bool shutdown_insisted() const { return false; }
 };
 
 // What counts against maxmemory: the pages the allocator has handed out (jemalloc's active

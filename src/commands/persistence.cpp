@@ -129,14 +129,15 @@ std::optional<std::string> write_command_base(const Store& store, const std::str
 }
 
 // A save or rewrite killed half-way (kill -9, power) leaves its temporary file behind:
-// "temp-<pid>-<n>-<name>" (file_io's temp_path_for). Those of processes no longer running are
+// "temp-<pid>-<n>-<name>" (file_io's temp_path_for), or a SAVE's "temp-<pid>.rdb" (save_rdb,
+// Redis's name, which Redis's own leftovers have too). Those of processes no longer running are
 // removed at start, so they cannot pile up; the live files are never temporary.
 void remove_stale_temp_files(const std::string& dir) {
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     const std::string name = entry.path().filename().string();
     if (!name.starts_with("temp-")) continue;
-    const size_t dash = name.find('-', 5);
+    const size_t dash = name.find_first_of("-.", 5);
     if (dash == std::string::npos) continue;
     const std::optional<int64_t> pid = parse_int64(std::string_view(name).substr(5, dash - 5));
     if (!pid || *pid <= 0 || *pid > INT32_MAX || *pid == ::getpid()) continue;
@@ -474,9 +475,13 @@ uint64_t paced_entries(int64_t delay, int64_t started_us, int64_t now_us) {
 // rdbSave sleeps after each key in the main process as its child does (debugDelay), so a test
 // that sets it to hold a SAVE open sees the server held. A negative delay sleeps 1 µs once in
 // that many keys.
-std::function<void()> key_save_pause(int64_t delay) {
-  if (delay == 0) return {};
-  return [delay, keys = uint64_t{0}]() mutable { pause_after_key(delay, ++keys); };
+// What runs after each key of a SAVE: rdb-key-save-delay's pause, then `go_on` (false stops it).
+std::function<bool()> after_each_saved_key(int64_t delay, std::function<bool()> go_on) {
+  if (delay == 0 && !go_on) return {};
+  return [delay, go_on = std::move(go_on), keys = uint64_t{0}]() mutable {
+    if (delay != 0) pause_after_key(delay, ++keys);
+    return !go_on || go_on();
+  };
 }
 
 }  // namespace
@@ -617,7 +622,7 @@ uint64_t Persistence::changes_since_save() const {
 
 // --- RDB -----------------------------------------------------------------------------------------
 
-std::optional<std::string> Persistence::save() {
+std::optional<std::string> Persistence::save(std::function<bool()> go_on) {
   if (bgsave_running()) {
     return std::string("ERR Background save already in progress");
   }
@@ -627,7 +632,7 @@ std::optional<std::string> Persistence::save() {
   info.used_mem = allocated_bytes();
   const uint64_t dirty = store_.dirty();
   if (auto error = save_rdb(store_, rdb_path(), rdb_options(config), info,
-                            key_save_pause(config.rdb_key_save_delay))) {
+                            after_each_saved_key(config.rdb_key_save_delay, std::move(go_on)))) {
     BASALT_LOG(kWarning, "Failed saving the DB: %s", error->c_str());
     return std::string("ERR");
   }
@@ -732,9 +737,17 @@ std::optional<std::string> Persistence::prepare_shutdown(ShutdownSave mode) {
   const bool rules = !save_rules(engine_.config()).empty();
   if (mode == ShutdownSave::kSave || (mode == ShutdownSave::kDefault && rules)) {
     BASALT_LOG(kNotice, "Saving the final RDB snapshot before exiting.");
-    if (auto error = save()) {
-      BASALT_LOG(kWarning, "Error trying to save the DB, can't exit.");
-      return error;
+    // A second SIGINT while a signal's final save runs means now, as in Redis: the save stops,
+    // its temporary file goes, and the server exits without it.
+    Host* host = engine_.host();
+    auto go_on = [host] { return host == nullptr || !host->shutdown_insisted(); };
+    if (auto error = save(go_on)) {
+      if (!go_on()) {
+        BASALT_LOG(kWarning, "You insist... exiting now.");
+      } else {
+        BASALT_LOG(kWarning, "Error trying to save the DB, can't exit.");
+        return error;
+      }
     }
   }
   if (aof_ != nullptr) {

@@ -75,7 +75,8 @@ class Persistence final : public EffectConsumer {
 
   // Commands. Each returns the reply's text: a status ("Background saving started"), or an
   // error when it begins with "ERR".
-  std::optional<std::string> save();  // SAVE: nullopt on success
+  // SAVE: nullopt on success. `go_on`, when set, is asked after each key; false stops the save.
+  std::optional<std::string> save(std::function<bool()> go_on = {});
   std::string bgsave(bool schedule);
   std::string bgrewriteaof();
   int64_t lastsave() const { return lastsave_s_; }

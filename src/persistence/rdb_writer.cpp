@@ -1,5 +1,7 @@
 #include "persistence/rdb_writer.hpp"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstring>
 
@@ -406,9 +408,10 @@ std::string dump_value(const Value& value, bool compression) {
 
 std::optional<std::string> save_rdb(const Store& store, const std::string& path,
                                     const RdbWriteOptions& options, const RdbHeaderInfo& info,
-                                    const std::function<void()>& after_each_key) {
+                                    const std::function<bool()>& after_each_key) {
   constexpr size_t kDrainBytes = size_t{1} << 20;
-  const std::string temp = temp_path_for(path);
+  const std::string temp =
+      join_path(directory_of(path), "temp-" + std::to_string(::getpid()) + ".rdb");
   OutputFile file;
   if (auto err = file.open(temp)) return err;
   std::string buffer;
@@ -427,7 +430,7 @@ std::optional<std::string> save_rdb(const Store& store, const std::string& path,
       if (error) return;
       writer.write_entry(i, e->key(), e->value, db.expire_at(e));
       if (buffer.size() >= kDrainBytes) drain();
-      if (after_each_key) after_each_key();
+      if (after_each_key && !after_each_key()) error = "interrupted";
     });
   }
   writer.write_footer();

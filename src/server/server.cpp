@@ -326,7 +326,7 @@ int Server::run() {
   // Let close callbacks of the last handles run.
   uv_run(&loop_, UV_RUN_NOWAIT);
   BASALT_LOG(kNotice, "Basalt is now ready to exit, bye bye...");
-  return 0;
+  return exit_code_;
 }
 
 void Server::arm_cron() {
@@ -366,6 +366,11 @@ std::optional<ConfigError> Server::on_config_changed() {
 }
 
 bool Server::interrupted() const { return g_signals_received.load() != handled_signals_; }
+
+bool Server::shutdown_insisted() const {
+  return final_save_signals_ >= 0 && g_signals_received.load() > final_save_signals_ &&
+         g_last_signal.load() == SIGINT;
+}
 
 bool Server::abort_shutdown() {
   const int received = g_signals_received.load();
@@ -673,6 +678,11 @@ void Server::on_signal(uv_async_t* a) {
   // Redis acts on SIGTERM in its cron: DEBUG PAUSE-CRON holds it there (on_cron), so that
   // SHUTDOWN ABORT can cancel it.
   if (s.engine_->cron_paused()) return;
+  // One that came during a final save (which may have cut it short) has done its part.
+  if (s.shutting_down_) {
+    s.handled_signals_ = received;
+    return;
+  }
   // Several signals since the last turn act as that many: a second one during the drain means now.
   const int signum = g_last_signal.load();
   for (; s.handled_signals_ != received; ++s.handled_signals_) {
@@ -695,7 +705,11 @@ void Server::on_drain_timer(uv_timer_t* t) {
 }
 
 void Server::shutdown_from_signal() {
-  if (auto error = engine_->persistence().prepare_shutdown(ShutdownSave::kDefault)) {
+  final_save_signals_ = g_signals_received.load();
+  const auto error = engine_->persistence().prepare_shutdown(ShutdownSave::kDefault);
+  if (shutdown_insisted()) exit_code_ = 1;  // not a clean shutdown: Redis exits 1 too
+  final_save_signals_ = -1;
+  if (error) {
     BASALT_LOG(kWarning,
                "Errors trying to shut down the server. Check the logs for more information.");
     draining_ = false;

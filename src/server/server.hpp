@@ -58,6 +58,7 @@ class Server final : public Host {
   std::optional<ConfigError> on_config_changed() override;
   bool interrupted() const override;
   bool abort_shutdown() override;
+  bool shutdown_insisted() const override;
 
   // Front ends close their own handles (timers, listeners' state) when shutdown begins.
   void on_shutdown(std::function<void()> hook) { shutdown_hooks_.push_back(std::move(hook)); }
@@ -203,6 +204,8 @@ class Server final : public Host {
   uv_idle_t eviction_idle_;              // active while eviction has keys left to evict
   bool eviction_idle_active_ = false;
   bool draining_ = false;
+  int final_save_signals_ = -1;  // signals received when a signal's shutdown began; -1: none
+  int exit_code_ = 0;
   int64_t cron_hz_ = 0;
   bool started_ = false;
   Supervision supervision_ = Supervision::kNone;

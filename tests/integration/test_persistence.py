@@ -674,6 +674,31 @@ class ShutdownTest(PersistenceTest):
         self.assertEqual(n.stop(), 0)
         self.assertFalse(os.path.exists(os.path.join(d2, "dump.rdb")))
 
+    def test_a_second_sigint_cuts_the_final_save_short(self):
+        # Redis's shutdown.tcl "Temp rdb will be deleted in signal handle": the final save
+        # writes Redis's temp-<pid>.rdb; a second SIGINT removes it and exits at once, with
+        # status 1, leaving the previous dump (none here) in place.
+        d = self.mkdir("insist")
+        n = self.node(d, "--save", "3600 1", "--rdb-key-save-delay", "100000")
+        with n.client() as c:
+            for i in range(20):
+                c.call("SET", str(i), str(i))
+        temp = os.path.join(d, "temp-%d.rdb" % n.proc.pid)
+        n.proc.send_signal(signal.SIGINT)
+        ph.wait_until(lambda: os.path.exists(temp), 10, "the final save's temp file")
+        n.proc.send_signal(signal.SIGINT)
+        self.assertEqual(n.proc.wait(timeout=1.5), 1)  # the save alone would take 2 s
+        self.assertFalse(os.path.exists(temp))
+        self.assertEqual(ph.temp_files(d), [])
+        self.assertFalse(os.path.exists(os.path.join(d, "dump.rdb")))
+        self.assertIn("You insist... exiting now.", n.log())
+        # A temp-<pid>.rdb left by a process that is gone is removed at the next start.
+        with open(os.path.join(d, "temp-%d.rdb" % n.proc.pid), "wb") as f:
+            f.write(b"REDIS0010")
+        n2 = self.node(d)
+        self.assertEqual(ph.temp_files(d), [])
+        self.assertIn("left by a save that did not finish", n2.log())
+
     def test_shutdown_nosave_and_save(self):
         d = self.mkdir("data")
         n = self.node(d, "--save", "3600 1")
