@@ -199,8 +199,9 @@ void Server::on_listener_closed(uv_handle_t* handle) {
 }
 
 bool Server::listener_failed(Listener& l, int rc, std::string* error) {
-  // The handle is freed with the others, after the loop has closed it.
-  uv_close(reinterpret_cast<uv_handle_t*>(&l.handle), nullptr);
+  // Freed once the loop has closed it (a CONFIG SET port that fails over and over leaves none
+  // behind), or with the server if the loop never runs again.
+  uv_close(reinterpret_cast<uv_handle_t*>(&l.handle), on_listener_closed);
   l.closed = true;
   if (l.optional) return true;
   *error =
