@@ -856,6 +856,24 @@ class RuntimeConfigTest(PersistenceTest):
             info = ph.parse_info(c.call("INFO", "persistence"))
             self.assertEqual(info["rdb_last_bgsave_status"], "ok")
 
+    def test_appendonly_no_stops_a_running_rewrite(self):
+        # Redis's aofrw.tcl "Turning off AOF kills the background writing child if any" looks
+        # for its log line.
+        d = self.mkdir("data")
+        n = self.node(d, "--appendonly", "yes")
+        with n.client() as c:
+            c.call("SET", "k", "v")
+            c.call("CONFIG", "SET", "rdb-key-save-delay", "10000000")
+            self.assertIn("rewriting started", c.call("BGREWRITEAOF"))
+            self.assertEqual(ph.parse_info(c.call("INFO", "persistence"))[
+                "aof_rewrite_in_progress"], "1")
+            self.assertEqual(c.call("CONFIG", "SET", "appendonly", "no"), "OK")
+            info = ph.parse_info(c.call("INFO", "persistence"))
+            self.assertEqual((info["aof_enabled"], info["aof_rewrite_in_progress"]), ("0", "0"))
+            self.assertEqual(c.call("CONFIG", "SET", "rdb-key-save-delay", "0"), "OK")
+        self.assertIn("Killing running AOF rewrite child", n.log())
+        self.assertEqual(ph.temp_files(os.path.join(d, "appendonlydir")), [])
+
     def test_shutdown_while_the_first_base_is_written_completes_it(self):
         d = self.mkdir("data")
         n = self.node(d)
