@@ -32,7 +32,7 @@ std::string_view unsubscribe_kind(PubSub::Scope scope) {
 }  // namespace
 
 void PubSub::notice(Session& s, std::string_view kind, const std::string_view* name, size_t count) {
-  ReplyBuilder& r = s.link->push_reply();
+  ReplyBuilder& r = s.link->push_as_reply();
   r.push(3);
   r.bulk(kind);
   if (name != nullptr) {

@@ -24,6 +24,10 @@ class ClientLink {
   // Where out-of-band data goes (a Pub/Sub notice or message, a MONITOR line), each frame
   // followed by pushed().
   virtual ReplyBuilder& push_reply() { return async_reply(); }
+  // (UN)SUBSCRIBE's notices: push frames that are the command's own reply (Redis's
+  // cmdHasPushAsReply), so they stay where the reply goes (inside EXEC's array too) where other
+  // push frames for the client running the command wait for its reply to end.
+  virtual ReplyBuilder& push_as_reply() { return push_reply(); }
   // The blocked command has replied: flush it and resume the client's pipelined requests.
   virtual void on_unblocked() = 0;
   // CLIENT KILL: close the connection (after this loop turn; never from inside a handler's caller).

@@ -11,7 +11,8 @@ namespace basalt {
 RespConnection::RespConnection(Server& server)
     : StreamConnection(server, kRespListener),
       session_(server.engine().open_session(Frontend::kResp, this)),
-      reply_(&output(), &session_->protocol) {
+      reply_(&output(), &session_->protocol),
+      deferred_push_reply_(&deferred_pushes_, &session_->protocol) {
   apply_auth_limits();
 }
 
@@ -70,6 +71,15 @@ ReplyBuilder& RespConnection::async_reply() {
 }
 
 ReplyBuilder& RespConnection::push_reply() {
+  if (executing_) {
+    last_push_deferred_ = true;
+    return deferred_push_reply_;
+  }
+  return push_as_reply();
+}
+
+ReplyBuilder& RespConnection::push_as_reply() {
+  last_push_deferred_ = false;
   push_start_ = output().size();
   return reply_;
 }
@@ -92,8 +102,10 @@ void RespConnection::on_unblocked() {
 }
 
 void RespConnection::pushed() {
-  // Written while this client's own command runs (or re-runs, until it blocks again): only a
-  // reply CLIENT REPLY withholds needs the ranges to keep.
+  // Deferred: process_input appends it after the reply, then flushes and checks the limits.
+  if (executing_ && last_push_deferred_) return;
+  // Written into the reply while this client's own command runs (a notice) or re-runs (until it
+  // blocks again): only a reply CLIENT REPLY withholds needs the ranges to keep.
   const bool own_command =
       executing_ || (rerun_ && session_ != nullptr && session_->blocked == nullptr);
   if (own_command && (session_->replies_off || session_->skip_replies > 0)) {
@@ -233,6 +245,13 @@ void RespConnection::process_input() {
     ever_authenticated_ = ever_authenticated_ || session_->authenticated;
     if (session_->replies_off || session_->skip_replies > 0) drop_replies_since(reply_start);
     forget_kept_pushes();
+    if (!deferred_pushes_.empty()) {
+      output().append(deferred_pushes_);
+      deferred_pushes_.clear();
+      // A command that pushed a great deal to itself (its keyspace events over a million-key
+      // DEL) leaves no large buffer behind.
+      if (deferred_pushes_.capacity() > 64 * 1024) deferred_pushes_.shrink_to_fit();
+    }
     in.consume(parser_.consumed());
     produced = true;
     if (session_->close_after_reply) {

@@ -20,6 +20,7 @@ class RespConnection final : public StreamConnection, public ClientLink {
   // ClientLink
   ReplyBuilder& async_reply() override;
   ReplyBuilder& push_reply() override;
+  ReplyBuilder& push_as_reply() override;
   void on_unblocked() override;
   void kill() override { close_soon(); }
   size_t query_buffer_bytes() const override;
@@ -68,6 +69,13 @@ class RespConnection final : public StreamConnection, public ClientLink {
   // is kept (kept_pushes_: [begin, end) offsets) when CLIENT REPLY drops the command's reply.
   bool executing_ = false;
   std::vector<std::pair<size_t, size_t>> kept_pushes_;
+  // Out-of-band data for this client written while its own command runs (its own keyspace
+  // events, a message it published to itself, SUBSCRIBE's notices): appended after the
+  // command's reply, as Redis 7.2 does (7.0 wrote them wherever the reply had got to, even
+  // inside an EXEC's or ZPOPMIN's array, which no RESP3 client can parse).
+  std::string deferred_pushes_;
+  RespReplyBuilder deferred_push_reply_;
+  bool last_push_deferred_ = false;  // the frame pushed() reports went to deferred_pushes_
   void forget_kept_pushes();
   int64_t soft_limit_since_ms_ = 0;
   bool limits_authenticated_ = false;

@@ -80,8 +80,9 @@ PUBSUB_SCRIPT = [
     ("S", ("MULTI",)), ("S", ("PING",)), ("S", ("EXEC",)),
     ("s", ("RESET",)),
     ("p", ("PUBLISH", "self", "after reset")),
-    ("s", ("MULTI",)), ("s", ("SUBSCRIBE", "inmulti")), ("s", ("PUBLISH", "inmulti", "m")),
-    ("s", ("EXEC",)),
+    # (A PUBLISH to itself inside the MULTI is left out: 7.0.15 writes the message inside EXEC's
+    # array, which Redis 7.2 fixed (#12326) and Basalt does as 7.2 does; test_pubsub.py.)
+    ("s", ("MULTI",)), ("s", ("SUBSCRIBE", "inmulti")), ("s", ("PING",)), ("s", ("EXEC",)),
     ("s", ("QUIT",)),
 ]
 

@@ -94,6 +94,47 @@ class PubSubServerTest(unittest.TestCase):
             c.close()
             other.close()
 
+    def test_a_client_s_own_pushes_follow_its_command_s_reply(self):
+        # As Redis 7.2 (#12326, "Fix broken protocol when PUBLISH emits local push inside
+        # MULTI"): push frames for the client running a command (a message it published to
+        # itself, its own keyspace events) go after that command's whole reply. Redis 7.0.15
+        # writes them wherever its reply has got to: before SET's +OK, after RPUSH's :1, inside
+        # ZPOPMIN's array and inside EXEC's, where no client can parse them. SUBSCRIBE's notices
+        # are the command's reply and stay inside EXEC's array.
+        with h.basalt() as b:
+            c = h.RawClient(b.port)
+            c.call("HELLO", "3")
+            c.call("CONFIG", "SET", "notify-keyspace-events", "KEA")
+            c.call("PSUBSCRIBE", "__keyspace@0__:*")
+
+            def push(key, event):
+                return (b">4\r\n$8\r\npmessage\r\n$16\r\n__keyspace@0__:*\r\n$%d\r\n"
+                        b"__keyspace@0__:%s\r\n$%d\r\n%s\r\n" % (15 + len(key), key,
+                                                                   len(event), event))
+
+            def run(*args, frames):
+                c.sock.sendall(h.resp_encode(*args))
+                want = b"".join(frames)
+                got = b""
+                while len(got) < len(want):
+                    chunk = c.sock.recv(65536)
+                    self.assertTrue(chunk)
+                    got += chunk
+                self.assertEqual(got, want, args)
+
+            run("SET", "s", "1", frames=[b"+OK\r\n", push(b"s", b"set")])
+            run("ZADD", "z", "1", "a", frames=[b":1\r\n", push(b"z", b"zadd")])
+            run("ZPOPMIN", "z", frames=[b"*2\r\n$1\r\na\r\n,1\r\n", push(b"z", b"zpopmin"),
+                                        push(b"z", b"del")])
+            c.sock.sendall(h.resp_encode("MULTI") + h.resp_encode("SUBSCRIBE", "inmulti") +
+                           h.resp_encode("PUBLISH", "inmulti", "m") + h.resp_encode("EXEC"))
+            run("PING", frames=[
+                b"+OK\r\n+QUEUED\r\n+QUEUED\r\n",
+                b"*2\r\n>3\r\n$9\r\nsubscribe\r\n$7\r\ninmulti\r\n:2\r\n:1\r\n",
+                b">3\r\n$7\r\nmessage\r\n$7\r\ninmulti\r\n$1\r\nm\r\n",
+                b"+PONG\r\n"])
+            c.close()
+
     def test_active_expiry_and_eviction_send_their_events(self):
         with h.basalt("--hz", "50") as s:
             sub, c = h.RawClient(s.port), h.RawClient(s.port)
