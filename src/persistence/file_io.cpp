@@ -134,4 +134,8 @@ std::string temp_path_for(const std::string& path) {
   return dir + "temp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" + name;
 }
 
+std::string foreground_save_temp_path(const std::string& path) {
+  return join_path(directory_of(path), "temp-" + std::to_string(::getpid()) + ".rdb");
+}
+
 }  // namespace basalt

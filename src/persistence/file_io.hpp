@@ -53,5 +53,8 @@ std::string join_path(std::string_view dir, std::string_view name);
 std::string directory_of(std::string_view path);
 // A temporary name beside a target file, unique to this process and call ("temp-<pid>-<n>-name").
 std::string temp_path_for(const std::string& path);
+// Redis's name for a foreground save's temporary file, beside the target: "temp-<pid>.rdb". Only
+// one such save runs at a time (on the loop), and Redis's tests and tools look for that name.
+std::string foreground_save_temp_path(const std::string& path);
 
 }  // namespace basalt

@@ -1,7 +1,5 @@
 #include "persistence/rdb_writer.hpp"
 
-#include <unistd.h>
-
 #include <cstdio>
 #include <cstring>
 
@@ -410,8 +408,7 @@ std::optional<std::string> save_rdb(const Store& store, const std::string& path,
                                     const RdbWriteOptions& options, const RdbHeaderInfo& info,
                                     const std::function<bool()>& after_each_key) {
   constexpr size_t kDrainBytes = size_t{1} << 20;
-  const std::string temp =
-      join_path(directory_of(path), "temp-" + std::to_string(::getpid()) + ".rdb");
+  const std::string temp = foreground_save_temp_path(path);
   OutputFile file;
   if (auto err = file.open(temp)) return err;
   std::string buffer;

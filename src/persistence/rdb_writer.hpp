@@ -81,8 +81,7 @@ std::string dump_value(const Value& value, bool compression = true);
 // SAVE: the whole store into path, synchronously (temp file, fsync, rename, directory fsync).
 // Returns an error text on failure, the old file left in place. after_each_key, when set, runs
 // after each key is encoded (rdb-key-save-delay); returning false stops the save, as a failure.
-// The temporary file is Redis's for a foreground save, temp-<pid>.rdb beside the target: one
-// runs at a time, on the loop, and Redis's tests and tools look for that name.
+// The temporary file is Redis's for a foreground save (foreground_save_temp_path).
 std::optional<std::string> save_rdb(const Store& store, const std::string& path,
                                     const RdbWriteOptions& options, const RdbHeaderInfo& info,
                                     const std::function<bool()>& after_each_key = {});

@@ -631,7 +631,7 @@ void Server::on_cron(uv_timer_t* t) {
   Server& s = *static_cast<Server*>(t->data);
   if (s.engine_->cron_paused()) return;
   // A signal that came while the cron was paused (DEBUG PAUSE-CRON) is acted on now.
-  if (g_signals_received.load() != s.handled_signals_) on_signal(&s.signal_async_);
+  on_signal(&s.signal_async_);
   if (s.shutdown_started_) return;
   s.engine_->cron();
   s.close_idle_clients();

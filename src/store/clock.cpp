@@ -19,15 +19,13 @@ bool SystemClock::counter_is_clocksource() {
 }
 
 void SystemClock::resync() const {
-  using namespace std::chrono;
   const bool counter = counter_is_clocksource();
   int64_t best_spread = INT64_MAX;
   uint64_t best_ticks = 0;
   int64_t mid = 0;
   for (int attempt = 0; attempt < 3 && best_spread > 20; ++attempt) {
     const int64_t m1 = posix_monotonic_us();
-    const int64_t wall_us =
-        duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+    const int64_t wall_us = now_us();
     const uint64_t t = counter ? ticks() : 0;
     const int64_t m2 = posix_monotonic_us();
     if (m2 - m1 < best_spread) {

@@ -70,6 +70,8 @@ TEST(FilePaths, JoinAndDirectory) {
   const std::string t = temp_path_for("/data/dump.rdb");
   EXPECT_EQ(t.rfind("/data/temp-", 0), 0u) << t;
   EXPECT_NE(t, temp_path_for("/data/dump.rdb"));
+  EXPECT_EQ(foreground_save_temp_path("/data/dump.rdb"),
+            "/data/temp-" + std::to_string(::getpid()) + ".rdb");
 }
 
 }  // namespace
