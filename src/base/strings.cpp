@@ -228,6 +228,125 @@ bool is_loopback_address(std::string_view host_port) {
   return host_port.starts_with("127.") || host_port.starts_with("::1:") || host_port == "::1";
 }
 
+namespace {
+
+// The C locale's classes, which Redis's parsing uses (isspace, isprint): bytes >= 0x80 are
+// neither.
+bool c_isspace(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+bool c_isprint(unsigned char c) { return c >= 0x20 && c < 0x7f; }
+bool is_hex_digit(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return c - 'A' + 10;
+}
+
+}  // namespace
+
+std::optional<std::vector<std::string>> split_args(std::string_view line) {
+  std::vector<std::string> words;
+  size_t p = 0;
+  const size_t n = line.size();
+  auto at = [&](size_t i) -> char { return i < n ? line[i] : '\0'; };
+  for (;;) {
+    while (p < n && c_isspace(static_cast<unsigned char>(line[p]))) ++p;
+    if (p >= n) return words;
+    std::string current;
+    bool in_double = false, in_single = false, done = false;
+    while (!done) {
+      const char c = at(p);
+      if (in_double) {
+        if (c == '\\' && at(p + 1) == 'x' && is_hex_digit(at(p + 2)) && is_hex_digit(at(p + 3))) {
+          current += static_cast<char>(hex_value(at(p + 2)) * 16 + hex_value(at(p + 3)));
+          p += 3;
+        } else if (c == '\\' && at(p + 1) != '\0') {
+          ++p;
+          switch (at(p)) {
+            case 'n':
+              current += '\n';
+              break;
+            case 'r':
+              current += '\r';
+              break;
+            case 't':
+              current += '\t';
+              break;
+            case 'b':
+              current += '\b';
+              break;
+            case 'a':
+              current += '\a';
+              break;
+            default:
+              current += at(p);
+              break;
+          }
+        } else if (c == '"') {
+          if (at(p + 1) != '\0' && !c_isspace(static_cast<unsigned char>(at(p + 1))))
+            return std::nullopt;
+          done = true;
+        } else if (c == '\0') {
+          return std::nullopt;
+        } else {
+          current += c;
+        }
+      } else if (in_single) {
+        if (c == '\\' && at(p + 1) == '\'') {
+          ++p;
+          current += '\'';
+        } else if (c == '\'') {
+          if (at(p + 1) != '\0' && !c_isspace(static_cast<unsigned char>(at(p + 1))))
+            return std::nullopt;
+          done = true;
+        } else if (c == '\0') {
+          return std::nullopt;
+        } else {
+          current += c;
+        }
+      } else {
+        switch (c) {
+          case ' ':
+          case '\n':
+          case '\r':
+          case '\t':
+          case '\0':
+            done = true;
+            break;
+          case '"':
+            in_double = true;
+            break;
+          case '\'':
+            in_single = true;
+            break;
+          default:
+            current += c;
+            break;
+        }
+      }
+      if (p < n) ++p;
+    }
+    words.push_back(std::move(current));
+  }
+}
+
+std::string quote_arg(std::string_view word) {
+  bool needs = false;
+  for (char c : word) {
+    const auto u = static_cast<unsigned char>(c);
+    // A single quote is not in sdsneedsrepr's list, but sdssplitargs opens a quoted word at one
+    // even mid-word, so Redis writes a word like x'y unquoted and then cannot read it back (a
+    // manifest name). Quoted, Redis reads it back (inside double quotes ' is plain).
+    if (c == '\\' || c == '"' || c == '\'' || !c_isprint(u) || c_isspace(u)) needs = true;
+  }
+  // Bare, an empty word would be no word at all and the line unreadable (Redis writes it so).
+  if (!needs && !word.empty()) return std::string(word);
+  std::string out;
+  append_repr(out, word);
+  return out;
+}
+
 void append_repr(std::string& out, std::string_view s) {
   out.push_back('"');
   for (char ch : s) {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace basalt {
 
@@ -52,6 +53,16 @@ std::string sanitize_for_error(std::string_view s);
 // Redis's sdscatrepr: s double-quoted, with C escapes (\n \r \t \a \b \\ \") and \xhh for
 // other unprintable bytes (MONITOR lines, AOF manifest names).
 void append_repr(std::string& out, std::string_view s);
+
+// Redis's sdssplitargs (config file lines, AOF manifest lines): words separated by blanks,
+// "double quotes" with \n \r \t \b \a \xHH escapes, 'single quotes' with \' only; a closing quote
+// must be followed by a blank or the end. The line has no NUL (callers cut it there, as Redis's C
+// strings end). nullopt for unbalanced quotes.
+std::optional<std::vector<std::string>> split_args(std::string_view line);
+// A word as split_args reads it back: bare when it needs no quoting (sdsneedsrepr), else
+// append_repr's form. Deliberate differences: a word with a single quote, and an empty word, are
+// quoted too (Redis writes them bare and then cannot read them back); Redis reads the quoted forms.
+std::string quote_arg(std::string_view word);
 
 // Whether "host:port" (as a connection's peer reads: "127.0.0.1:5000", "::1:5000") is on the
 // loopback interface: 127.0.0.0/8, ::1, or IPv4-mapped 127.x. Redis's "local client".

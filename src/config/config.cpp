@@ -793,23 +793,26 @@ std::optional<ConfigError> load_file(Config& c, const std::string& path) {
   bool save_seen = false;  // redis.conf lists one rule per "save" line; they add up
   while (std::getline(in, line)) {
     ++lineno;
+    const std::string where = path + ":" + std::to_string(lineno);
     size_t start = line.find_first_not_of(" \t\r");
     if (start == std::string::npos || line[start] == '#') continue;
-    line = line.substr(start);
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
-      line.pop_back();
-    size_t space = line.find_first_of(" \t");
-    std::string name = line.substr(0, space);
+    // Redis splits a line as sdssplitargs does: quoted words with C escapes, so a value may hold
+    // spaces, newlines or any byte. A parameter of several words (save, bind) gets them joined.
+    auto words = split_args(std::string_view(line).substr(0, line.find('\0')));
+    if (!words)
+      return ConfigError{"config", "Unbalanced quotes in configuration line (" + where + ")"};
+    if (words->empty()) continue;
+    const std::string& name = words->front();
     std::string value;
-    if (space != std::string::npos) value = line.substr(line.find_first_not_of(" \t", space));
-    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
-        value.back() == value.front())
-      value = value.substr(1, value.size() - 2);
+    for (size_t i = 1; i < words->size(); ++i) {
+      if (i > 1) value += ' ';
+      value += (*words)[i];
+    }
     if (lowercase(name) == "save") {
       if (save_seen && !value.empty() && !c.save.empty()) value = c.save + " " + value;
       save_seen = true;
     }
-    if (auto err = apply_named(c, name, value, path + ":" + std::to_string(lineno))) return err;
+    if (auto err = apply_named(c, name, value, where)) return err;
   }
   return std::nullopt;
 }
@@ -992,13 +995,10 @@ std::vector<std::pair<std::string, std::string>> ConfigRegistry::get(const Confi
 
 namespace {
 
-// How a value is written back: as typed in a config file, quoted only when a bare value would
-// not read back the same (load_file strips one pair of quotes and the spaces around the value).
+// How a value is written back: as one word load_file reads back whole (quoted, with escapes, when
+// it has blanks, quotes or unprintable bytes).
 std::string config_line(std::string_view name, const std::string& value) {
-  bool bare = !value.empty() && value.front() != ' ' && value.front() != '\t' &&
-              value.back() != ' ' && value.back() != '\t' && value.front() != '"' &&
-              value.front() != '\'';
-  return std::string(name) + " " + (bare ? value : "\"" + value + "\"");
+  return std::string(name) + " " + quote_arg(value);
 }
 
 // The parameter a config file line sets (lowercase), or "" for comments and blank lines.

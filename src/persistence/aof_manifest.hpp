@@ -85,11 +85,6 @@ class AofManifest {
   void mark_incrs_before_as_history(int64_t first_kept_seq);
 };
 
-// Redis's quoting for a manifest name: as is when it needs none (sdsneedsrepr), else sdscatrepr.
-// Deliberate differences: a name with a single quote, and an empty name, are quoted too (Redis
-// writes them bare and then fails to read its manifest back); Redis reads the quoted forms.
-std::string quote_manifest_name(std::string_view name);
-
 // Reads dir/dirname/<filename>.manifest. A missing directory or manifest is not an error (Redis
 // starts without an AOF then): *found is false and *out empty.
 std::optional<std::string> load_aof_manifest(const AofNames& names, AofManifest* out, bool* found);

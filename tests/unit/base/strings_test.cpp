@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <vector>
 
 namespace basalt {
 namespace {
@@ -82,6 +83,37 @@ TEST(Text, CaseAndSanitizing) {
   EXPECT_FALSE(iequals("get", "gets"));
   EXPECT_EQ(lowercase("LPUSH"), "lpush");
   EXPECT_EQ(sanitize_for_error("a\r\nb"), "a  b");
+}
+
+TEST(QuoteArg, AsSdscatrepr) {
+  EXPECT_EQ(quote_arg("appendonly.aof.1.incr.aof"), "appendonly.aof.1.incr.aof");
+  EXPECT_EQ(quote_arg("my file"), "\"my file\"");
+  EXPECT_EQ(quote_arg("a\"b\\c\n\r\t\a\b"), "\"a\\\"b\\\\c\\n\\r\\t\\a\\b\"");
+  EXPECT_EQ(quote_arg(std::string("\x01\xff\x7f", 3)), "\"\\x01\\xff\\x7f\"");
+  EXPECT_EQ(quote_arg("v\x0b"), "\"v\\x0b\"");  // \v is a space to sdsneedsrepr
+  // Redis leaves this bare and cannot read it back; quoted, Redis reads it.
+  EXPECT_EQ(quote_arg("x'y"), "\"x'y\"");
+  EXPECT_EQ(quote_arg(""), "\"\"");
+}
+
+TEST(SplitArgs, ReadsAsSdssplitargs) {
+  using Words = std::vector<std::string>;
+  EXPECT_EQ(split_args("  save 900 1\t300 10 "), (Words{"save", "900", "1", "300", "10"}));
+  EXPECT_EQ(split_args("appendfilename \" file seq \\n\\n.aof \""),
+            (Words{"appendfilename", " file seq \n\n.aof "}));
+  EXPECT_EQ(split_args("a \"\\x41\\x7a\\r\\t\\b\\a\\\"\\q\""), (Words{"a", "Az\r\t\b\a\"q"}));
+  EXPECT_EQ(split_args("a 'it\\'s \\n'"), (Words{"a", "it's \\n"}));
+  EXPECT_EQ(split_args("save \"\""), (Words{"save", ""}));
+  EXPECT_EQ(split_args("mid\"word\""), (Words{"midword"}));  // a quote opens mid-word too
+  EXPECT_EQ(split_args(""), Words{});
+  EXPECT_FALSE(split_args("a \"open"));
+  EXPECT_FALSE(split_args("a 'open"));
+  EXPECT_FALSE(split_args("a \"closed\"glued"));  // a closing quote needs a blank after it
+  for (std::string word : {"plain", "two words", "", "x'y", "tab\there", "\"q\"", "back\\slash"}) {
+    auto words = split_args("name " + quote_arg(word));
+    ASSERT_TRUE(words) << word;
+    EXPECT_EQ(*words, (Words{"name", word}));
+  }
 }
 
 }  // namespace

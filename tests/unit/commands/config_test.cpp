@@ -126,6 +126,24 @@ TEST_F(ConfigLoadTest, ConfigFileSyntaxAsRedisConf) {
   EXPECT_EQ(config_.proto_max_bulk_len, 64ll * 1024 * 1024);
 }
 
+// Lines split as Redis's sdssplitargs: a double-quoted value keeps its spaces and decodes C
+// escapes (Redis's test suite names an AOF " file seq \n\n.aof "), a single-quoted one only \',
+// and an unbalanced quote is Redis's error rather than a value with a quote in it.
+TEST_F(ConfigLoadTest, QuotedValuesAsSdssplitargs) {
+  std::string file = write_file(
+      "appendfilename \" file seq \\n\\n.aof \"\n"
+      "requirepass 'it\\'s \\x41'\n"
+      "logfile \"\\x41\\tb\"\n");
+  EXPECT_EQ(load({file}), std::nullopt);
+  EXPECT_EQ(config_.appendfilename, " file seq \n\n.aof ");
+  EXPECT_EQ(config_.requirepass, "it's \\x41");
+  EXPECT_EQ(config_.logfile, "A\tb");
+  auto e = load({write_file("port 7001\nrequirepass \"open\n")});
+  ASSERT_TRUE(e);
+  EXPECT_THAT(e->reason, ::testing::HasSubstr("Unbalanced quotes in configuration line"));
+  EXPECT_THAT(e->reason, ::testing::HasSubstr(".conf:2"));
+}
+
 TEST_F(ConfigLoadTest, RangeErrorsNameTheParameterAndTheSource) {
   auto e = load({"--maxclients", "0"});
   ASSERT_TRUE(e);

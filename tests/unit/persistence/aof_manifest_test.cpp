@@ -125,17 +125,6 @@ TEST(AofManifestTest, ErrorNamesTheLine) {
             "dir/m: Unknown AOF file type (line 2: 'file b seq 1 type x')");
 }
 
-TEST(AofManifestTest, QuotesNamesAsRedis) {
-  EXPECT_EQ(quote_manifest_name("appendonly.aof.1.incr.aof"), "appendonly.aof.1.incr.aof");
-  EXPECT_EQ(quote_manifest_name("my file"), "\"my file\"");
-  EXPECT_EQ(quote_manifest_name("a\"b\\c\n\r\t\a\b"), "\"a\\\"b\\\\c\\n\\r\\t\\a\\b\"");
-  EXPECT_EQ(quote_manifest_name(std::string("\x01\xff\x7f", 3)), "\"\\x01\\xff\\x7f\"");
-  EXPECT_EQ(quote_manifest_name("v\x0b"), "\"v\\x0b\"");  // \v is a space to sdsneedsrepr
-  // Redis leaves this bare and cannot read it back; quoted, Redis reads it.
-  EXPECT_EQ(quote_manifest_name("x'y"), "\"x'y\"");
-  EXPECT_EQ(quote_manifest_name(""), "\"\"");
-}
-
 TEST(AofManifestTest, RoundTripsAwkwardNames) {
   const std::string names[] = {"my append only.aof",
                                "tab\there",
