@@ -1,5 +1,6 @@
 // DEBUG: the subcommands client libraries' and Redis's own test suites call (PROTOCOL, OBJECT,
-// DIGEST, DIGEST-VALUE, SLEEP, RELOAD, LOADAOF, SET-ACTIVE-EXPIRE, PAUSE-CRON,
+// DIGEST, DIGEST-VALUE, LOG, POPULATE, SLEEP, RELOAD, LOADAOF, AOF-FLUSH-SLEEP, SET-ACTIVE-EXPIRE,
+// SET-SKIP-CHECKSUM-VALIDATION, PAUSE-CRON,
 // QUICKLIST-PACKED-THRESHOLD, CHANGE-REPL-ID). The command is protected: enable-debug-command gates
 // it before it gets here.
 
@@ -197,6 +198,8 @@ namespace {
 // Redis's addReplyHelp for DEBUG (what Basalt implements of Redis's list).
 void reply_help(CommandContext& ctx) {
   static constexpr std::string_view kLines[] = {
+      "AOF-FLUSH-SLEEP <microsec>",
+      "    Server will sleep before flushing the AOF, this is used for testing.",
       "CHANGE-REPL-ID",
       "    Change the replication IDs of the instance.",
       "    Dangerous: should be used only for testing the replication subsystem.",
@@ -210,10 +213,17 @@ void reply_help(CommandContext& ctx) {
       "    Get or set a malloc tuning string.",
       "OBJECT <key>",
       "    Show low level info about `key` and associated value.",
+      "POPULATE <count> [<prefix>] [<size>]",
+      "    Create <count> string keys named key:<num>. If <prefix> is specified then",
+      "    it is used instead of the 'key' prefix. These are not propagated to",
+      "    replicas. Cluster slots are not respected so keys not belonging to the",
+      "    current node can be created in cluster mode.",
       "PROTOCOL <type>",
       "    Reply with a test value of the specified type. <type> can be: string,",
       "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
       "    true, false.",
+      "LOG <message>",
+      "    Write <message> to the server log.",
       "LOADAOF",
       "    Flush the AOF buffers on disk and reload the AOF in memory.",
       "RELOAD [NOSAVE]",
@@ -228,11 +238,13 @@ void reply_help(CommandContext& ctx) {
       "QUICKLIST-PACKED-THRESHOLD <size>",
       "    Sets the threshold for elements to be inserted as plain vs packed nodes",
       "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
+      "SET-SKIP-CHECKSUM-VALIDATION <0|1>",
+      "    Enables or disables checksum checks for RDB files and RESTORE's payload.",
       "SLEEP <seconds>",
       "    Stop the server for <seconds>. Decimals allowed.",
   };
   // The MALLCTL lines only where the allocator has controls, as Redis built with jemalloc.
-  constexpr size_t kMallctlFirst = 7;
+  constexpr size_t kMallctlFirst = 9;
   constexpr size_t kMallctlLines = 4;
   static_assert(kLines[kMallctlFirst] == "MALLCTL <key> [<val>]");
   static_assert(kLines[kMallctlFirst + kMallctlLines - 1] ==
@@ -303,6 +315,43 @@ void debug_reload(CommandContext& ctx) {
     return ctx.reply.error("ERR Error trying to load the RDB dump, check server logs.");
   }
   BASALT_LOG(kWarning, "DB reloaded by DEBUG RELOAD");
+  ctx.reply.ok();
+}
+
+// DEBUG POPULATE <count> [<prefix>] [<size>]: string keys prefix:0 .. prefix:count-1 holding
+// "value:<n>" (cut, or padded with zero bytes, to size when given); keys that exist are left
+// alone. As in Redis, nothing is propagated (no AOF, no replica) and nothing counts as a change
+// for the save rules. No room is reserved up front for count keys: a huge count grows the table
+// as keys arrive, and memory runs out no sooner than the keys do.
+void debug_populate(CommandContext& ctx) {
+  auto positive = [&](std::string_view s, int64_t* out) {
+    auto v = parse_int64(s);
+    if (!v || *v < 0) {
+      ctx.reply.error("ERR value is out of range, must be positive");
+      return false;
+    }
+    *out = *v;
+    return true;
+  };
+  int64_t count = 0, size = 0;
+  if (!positive(ctx.arg(2), &count)) return;
+  if (ctx.argc() == 5 && !positive(ctx.arg(4), &size)) return;
+  const std::string_view prefix = ctx.argc() >= 4 ? ctx.arg(3) : "key";
+  Database& db = ctx.db();
+  std::string key, value;
+  for (int64_t j = 0; j < count; ++j) {
+    key.assign(prefix);
+    key += ':';
+    append_int64(key, j);
+    // Redis formats the name into a 128-byte buffer.
+    if (key.size() > 127) key.resize(127);
+    if (db.find(key) != nullptr) continue;
+    value = "value:";
+    append_int64(value, j);
+    if (size != 0) value.resize(static_cast<size_t>(size), '\0');
+    db.add_string(key, value);
+    db.signal_modified(key);
+  }
   ctx.reply.ok();
 }
 
@@ -425,8 +474,19 @@ void cmd_debug(CommandContext& ctx) {
     debug_reload(ctx);
   } else if (iequals(sub, "loadaof") && argc == 2) {
     debug_loadaof(ctx);
+  } else if (iequals(sub, "log") && argc == 3) {
+    BASALT_LOG(kWarning, "DEBUG LOG: %s", sanitize_for_error(ctx.arg(2)).c_str());
+    ctx.reply.ok();
+  } else if (iequals(sub, "populate") && argc >= 3 && argc <= 5) {
+    debug_populate(ctx);
+  } else if (iequals(sub, "aof-flush-sleep") && argc == 3) {
+    ctx.engine.persistence().set_aof_flush_sleep_us(atoi_like(ctx.arg(2)));
+    ctx.reply.ok();
   } else if (iequals(sub, "pause-cron") && argc == 3) {
     ctx.engine.set_cron_paused(atoi_like(ctx.arg(2)) != 0);
+    ctx.reply.ok();
+  } else if (iequals(sub, "set-skip-checksum-validation") && argc == 3) {
+    ctx.engine.set_skip_checksum_validation(atoi_like(ctx.arg(2)) != 0);
     ctx.reply.ok();
   } else if (iequals(sub, "set-active-expire") && argc == 3) {
     ctx.store().set_active_expire(atoi_like(ctx.arg(2)) != 0);

@@ -280,6 +280,10 @@ class Engine final : public KeyspaceObserver {
   // acts on SIGTERM in its cron), so a test can reach SHUTDOWN ABORT first.
   void set_cron_paused(bool paused) { cron_paused_ = paused; }
   bool cron_paused() const { return cron_paused_; }
+  // DEBUG SET-SKIP-CHECKSUM-VALIDATION: RESTORE payloads and the RDB files DEBUG RELOAD loads are
+  // taken without their CRC-64 checked (Redis's tests of corrupt payloads with no valid CRC).
+  void set_skip_checksum_validation(bool skip) { skip_checksum_validation_ = skip; }
+  bool skip_checksum_validation() const { return skip_checksum_validation_; }
 
   // maxmemory (store/evict.hpp). Re-reads the eviction parameters after a config change and, as
   // Redis's CONFIG SET maxmemory does, evicts at once (time-boxed) if memory is over the new cap.
@@ -418,6 +422,7 @@ class Engine final : public KeyspaceObserver {
   Evictor evictor_{store_};
   AllocatorMeter meter_;
   bool cron_paused_ = false;
+  bool skip_checksum_validation_ = false;
   uint64_t not_counted_for_evict_ = 0;  // holes counted_memory left out at the last reading
   MemoryMeter* meter_override_ = nullptr;
   bool prompt_release_ = false;  // set_prompt_release() applied (maxmemory is set)

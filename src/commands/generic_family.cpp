@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "base/allocator.hpp"
+#include "base/log.hpp"
 #include "base/strings.hpp"
 #include "commands/arg_parser.hpp"
 #include "commands/command_table.hpp"
@@ -162,7 +163,7 @@ RestoreOutcome op_restore(Database& db, std::string_view key, Value&& value, int
   Entry* existing = db.find(key);
   if (existing != nullptr && !replace) return RestoreOutcome::kBusyKey;
   if (existing != nullptr) db.erase(existing);
-  if (expire_at != kNoExpire && expire_at <= db.now_ms()) {
+  if (expire_at != kNoExpire && db.already_expired(expire_at)) {
     if (existing == nullptr) return RestoreOutcome::kExpiredNothing;
     db.signal_modified(key);
     db.notify(kNotifyGeneric, "del", key);
@@ -397,8 +398,11 @@ void cmd_restore(CommandContext& ctx) {
   int64_t ttl;
   if (!parse_int_or_reply(ctx, ctx.arg(2), &ttl)) return;
   if (ttl < 0) return ctx.reply.error("ERR Invalid TTL value, must be >= 0");
-  RestoreResult parsed = restore_value(ctx.arg(3), value_limits(ctx.config()));
+  RestoreResult parsed =
+      restore_value(ctx.arg(3), value_limits(ctx.config()), !ctx.engine.skip_checksum_validation());
   if (parsed.status != RestoreStatus::kOk) {
+    // Redis logs a payload that fails its checks at verbose level, as this.
+    BASALT_LOG(kVerbose, "RESTORE payload integrity check failed: %s", parsed.detail.c_str());
     return ctx.reply.error(restore_error_text(parsed.status));
   }
   int64_t expire_at = kNoExpire;

@@ -82,7 +82,7 @@ Entry* find_typed_for_read_or_reply(CommandContext& ctx, std::string_view key, V
 }
 
 void propagate_expire_at(CommandContext& ctx, std::string_view key, int64_t when_ms) {
-  if (when_ms <= ctx.now_ms()) {
+  if (ctx.db().already_expired(when_ms)) {
     ctx.propagate_as({ctx.config().lazyfree_lazy_expire == "yes" ? "UNLINK" : "DEL", key});
     return;
   }
@@ -102,7 +102,7 @@ void after_elements_removed(Database& db, Entry* e, std::string_view key, uint32
 
 bool expire_or_delete(Database& db, Entry* e, int64_t when_ms) {
   db.signal_modified(e->key());
-  if (when_ms <= db.now_ms()) {
+  if (db.already_expired(when_ms)) {
     db.erase(e);
     return true;
   }

@@ -169,9 +169,14 @@ struct Persistence::LoadJob {
     config = live;
     config.maxmemory = 0;
     engine = std::make_unique<Engine>(config, *clock, 0x5eed);
+    engine->store().set_loading(true);
   }
   std::optional<std::string> error;
-  std::string source;  // for the log: "RDB dump.rdb", "AOF appendonlydir"
+  // The line logged last before the server exits on `error`: Redis's own for an AOF it cannot
+  // load (the text operators' scripts and Redis's tests look for); empty for the generic one.
+  std::string exit_line;
+  bool skip_checksum = false;  // DEBUG SET-SKIP-CHECKSUM-VALIDATION (DEBUG RELOAD's loads)
+  std::string source;          // for the log: "RDB dump.rdb", "AOF appendonlydir"
   uint64_t keys_loaded = 0;
   uint64_t keys_expired = 0;
   bool aof = false;
@@ -214,12 +219,14 @@ ValueLimits value_limits(const Config& config) {
 RdbLoadOptions Persistence::LoadJob::rdb_load_options(bool log) {
   RdbLoadOptions options;
   options.limits = value_limits(config);
+  options.progress_interval = static_cast<uint64_t>(config.loading_process_events_interval_bytes);
+  options.verify_checksum = !skip_checksum;
   const int64_t delay = config.key_load_delay;
-  const uint64_t log_interval = options.progress_interval;
+  // A progress line every 2 MB, however often the callback runs.
+  constexpr uint64_t log_interval = uint64_t{2} << 20;
   // With a delay the callback runs between every two keys, which is where it pauses.
   if (delay != 0) options.progress_interval = 0;
-  options.progress = [this, delay, log, log_interval,
-                      logged_at = uint64_t{0}](const RdbLoadProgress& p) mutable {
+  options.progress = [this, delay, log, logged_at = uint64_t{0}](const RdbLoadProgress& p) mutable {
     if (delay != 0) pause_after_key(delay, p.keys_loaded);
     if (log && p.bytes_read - logged_at >= log_interval) {
       logged_at = p.bytes_read;
@@ -232,12 +239,37 @@ RdbLoadOptions Persistence::LoadJob::rdb_load_options(bool log) {
   return options;
 }
 
+namespace {
+
+// Redis's lines after an RDB load: the empty keys skipped (the first ten by name) and the counts.
+void log_rdb_load(const RdbLoadResult& r) {
+  for (const std::string& key : r.empty_skipped_keys) {
+    BASALT_LOG(kWarning, "rdbLoadObject skipping empty key: %s", sanitize_for_error(key).c_str());
+  }
+  if (r.empty_skipped != 0) {
+    BASALT_LOG(kWarning,
+               "Done loading RDB, keys loaded: %llu, keys expired: %llu, empty keys skipped: %llu.",
+               static_cast<unsigned long long>(r.keys_loaded),
+               static_cast<unsigned long long>(r.expired_skipped),
+               static_cast<unsigned long long>(r.empty_skipped));
+  } else {
+    BASALT_LOG(kNotice, "Done loading RDB, keys loaded: %llu, keys expired: %llu.",
+               static_cast<unsigned long long>(r.keys_loaded),
+               static_cast<unsigned long long>(r.expired_skipped));
+  }
+}
+
+}  // namespace
+
 void Persistence::LoadJob::load_rdb(const std::string& path) {
   RdbLoadResult r = load_rdb_file(path, engine->store(), rdb_load_options(/*log=*/true));
   if (!r.ok()) {
     error = *r.error;
+    // Redis's last words for a file it opened but could not read through.
+    if (r.opened) exit_line = "Terminating server after rdb file reading failure.";
     return;
   }
+  log_rdb_load(r);
   keys_loaded += r.keys_loaded;
   keys_expired += r.expired_skipped;
 }
@@ -257,11 +289,14 @@ void Persistence::LoadJob::load_aof() {
     const AofPlannedFile& file = plan.files[i];
     uint64_t start = 0;
     if (file.format == AofFileFormat::kRdb) {
-      RdbLoadResult r = load_rdb_file(file.path, engine->store(), rdb_load_options(/*log=*/false));
+      RdbLoadOptions options = rdb_load_options(/*log=*/false);
+      options.keep_expired = true;
+      RdbLoadResult r = load_rdb_file(file.path, engine->store(), options);
       if (!r.ok()) {
         error = file.name + ": " + *r.error;
         break;
       }
+      log_rdb_load(r);
       keys_expired += r.expired_skipped;
       start = r.bytes_read;
       if (start >= file.size) continue;
@@ -273,6 +308,7 @@ void Persistence::LoadJob::load_aof() {
       if (engine->commands().find(c.argv[0]) == nullptr) {
         error = "Unknown command '" + sanitize_for_error(c.argv[0]) +
                 "' reading the append only file " + file.name;
+        exit_line = *error;
         return false;
       }
       engine->execute(*session, c.argv, link.reply_);
@@ -287,29 +323,48 @@ void Persistence::LoadJob::load_aof() {
     });
     if (error) break;
     const bool last = i + 1 == plan.files.size();
+    const char* name = file.name.c_str();
     switch (r.status) {
       case AofReadStatus::kOk:
         break;
       case AofReadStatus::kTruncated:
-        if (last && yes(config.aof_load_truncated)) {
+        // Basalt's line says where and why; Redis's lines follow, as loadSingleAppendOnlyFile
+        // logs them.
+        BASALT_LOG(kWarning, "%s", r.message.c_str());
+        if (r.in_multi) {
+          BASALT_LOG(kWarning, "Revert incomplete MULTI/EXEC transaction in AOF file %s", name);
+        }
+        if (!yes(config.aof_load_truncated)) {
+          error = r.message + " (aof-load-truncated is no)";
+          exit_line = "Unexpected end of file reading the append only file " + file.name +
+                      ". You can: 1) Make a backup of your AOF file, then use ./redis-check-aof "
+                      "--fix <filename.manifest>. 2) Alternatively you can set the "
+                      "'aof-load-truncated' configuration option to yes and restart the server.";
+        } else if (!last) {
+          // Redis cuts the file and then refuses; Basalt leaves it whole for the operator.
+          error = r.message + " (not the last file)";
+          exit_line = "Fatal error: the truncated file is not the last file";
+        } else {
           // Redis's aof-load-truncated: keep what was whole, cut the torn tail, go on.
-          BASALT_LOG(kWarning, "%s", r.message.c_str());
           if (auto e = truncate_aof_file(file.path, r.valid_up_to)) {
             error = *e;
           } else {
             BASALT_LOG(kWarning, "AOF %s loaded anyway because aof-load-truncated is enabled",
-                       file.name.c_str());
+                       name);
           }
           if (r.in_multi) {
             // The commands after the unfinished MULTI were queued, never run: drop them.
             std::vector<std::string_view> discard = {"DISCARD"};
             engine->execute(*session, discard, link.reply_);
           }
-        } else {
-          error = r.message + (last ? " (aof-load-truncated is no)" : " (not the last file)");
         }
         break;
       case AofReadStatus::kCorrupt:
+        error = r.message;
+        exit_line = "Bad file format reading the append only file " + file.name +
+                    ": make a backup of your AOF file, then use ./redis-check-aof --fix "
+                    "<filename.manifest>";
+        break;
       case AofReadStatus::kIoError:
       case AofReadStatus::kStopped:
         error = r.message;
@@ -415,6 +470,7 @@ void Persistence::install_loaded() {
   engine_.set_loading(false);
   if (job->error) {
     loading_error_ = "Can't load the dataset from " + job->source + ": " + *job->error;
+    if (!job->exit_line.empty()) loading_exit_line_ = job->exit_line;
     return;
   }
   adopt(*job);
@@ -434,6 +490,7 @@ std::optional<std::string> Persistence::load_on_loop(bool aof) {
   LoadJob job;
   job.aof = aof;
   job.clock = &store_.clock();  // on the loop thread: the live clock is safe to share
+  job.skip_checksum = engine_.skip_checksum_validation();
   job.make_engine(config);
   HugePagesWhileLoading huge_pages(config);
   if (aof) {
@@ -769,6 +826,7 @@ AofLogOptions aof_log_options(const Config& config, bool async_sync) {
   options.fsync = fsync_policy(config, async_sync);
   options.use_rdb_preamble = yes(config.aof_use_rdb_preamble);
   options.timestamps = yes(config.aof_timestamp_enabled);
+  options.disable_auto_gc = yes(config.aof_disable_auto_gc);
   return options;
 }
 
@@ -787,14 +845,15 @@ std::optional<std::string> Persistence::start_aof_at_runtime() {
     return std::nullopt;
   }
   const AofLogOptions options = aof_log_options(engine_.config(), async_sync_);
-  // Files of its own: sequence numbers after any an earlier run left, which stay untouched.
-  AofManifest counters;
+  // Files of its own, numbered after those of any manifest an earlier run left, which become
+  // history when the new base is installed.
+  AofManifest previous;
   bool found = false;
-  if (load_aof_manifest(options.names, &counters, &found)) counters = AofManifest();
+  if (load_aof_manifest(options.names, &previous, &found)) previous = AofManifest();
   auto log = std::make_unique<AofLog>(options);
   auto rewrite = std::make_unique<AofRewrite>();
   last_bgsave_try_s_ = store_.clock().now_ms() / 1000;
-  if (auto error = log->open_waiting_for_base(counters, rewrite.get())) {
+  if (auto error = log->open_waiting_for_base(previous, rewrite.get())) {
     last_rewrite_ok_ = false;
     ++rewrite_failures_;
     return error;
@@ -867,6 +926,9 @@ void Persistence::on_turn_end() { flush_aof(false); }
 void Persistence::flush_aof(bool force) {
   if (aof_ == nullptr) return;
   const bool was_ok = aof_->last_write_ok();
+  if (aof_flush_sleep_us_ > 0 && aof_->buffer_length() > 0) {
+    std::this_thread::sleep_for(std::chrono::microseconds(aof_flush_sleep_us_));
+  }
   AofFlushResult r = aof_->flush_turn(force);
   switch (r.status) {
     case AofFlushStatus::kOk:
@@ -998,7 +1060,7 @@ void Persistence::finish_rewrite(const std::optional<std::string>& error) {
     const Config& config = engine_.config();
     failure = aof_ != nullptr ? aof_->install_rewrite(*rewrite_)
                               : install_offline_rewrite(aof_names(config), *rewrite_,
-                                                        /*keep_history=*/false);
+                                                        yes(config.aof_disable_auto_gc));
   }
   if (failure) {
     discard_rewrite_base();
@@ -1081,6 +1143,7 @@ std::optional<std::string> Persistence::apply_config() {
     aof_->set_fsync_policy(fsync_policy(config, async_sync_));
     aof_->set_use_rdb_preamble(yes(config.aof_use_rdb_preamble));
     aof_->set_timestamps(yes(config.aof_timestamp_enabled));
+    aof_->set_disable_auto_gc(yes(config.aof_disable_auto_gc));
   }
   update_write_refusal();
   return std::nullopt;

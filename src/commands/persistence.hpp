@@ -62,6 +62,8 @@ class Persistence final : public EffectConsumer {
   bool loading() const { return loading_; }
   // A fatal loading error (a corrupt file, a type Basalt lacks): the server logs it and exits.
   const std::optional<std::string>& loading_error() const { return loading_error_; }
+  // The last line to log before exiting on loading_error().
+  const std::string& loading_exit_line() const { return loading_exit_line_; }
 
   // Background work: a share of the current BGSAVE's or rewrite's walk.
   bool busy() const;
@@ -96,6 +98,10 @@ class Persistence final : public EffectConsumer {
   // the loop goes on reading and running commands, whose writes join the next fsync. Without
   // such a host (tests, tools), always fsyncs inline before the turn's replies, as Redis does.
   void set_async_sync(bool on);
+  // DEBUG AOF-FLUSH-SLEEP: the loop sleeps this long before each write of buffered AOF bytes, so
+  // that tests can look at the file between a write's execution and its reply (Redis's
+  // aof_flush_sleep). 0 (the default) or negative: no sleep.
+  void set_aof_flush_sleep_us(int64_t us) { aof_flush_sleep_us_ = us; }
   bool sync_before_replies() const;
   int aof_fd() const;
   // The host's fsync failed: as Redis under always, the process exits.
@@ -194,6 +200,7 @@ class Persistence final : public EffectConsumer {
   uint64_t aof_base_size_at_rewrite_ = 0;
   bool aof_fatal_ = false;
   bool async_sync_ = false;
+  int64_t aof_flush_sleep_us_ = 0;
 
   // A save's last part (fsync, rename) on a worker thread; at most one at a time.
   std::thread committer_;
@@ -206,6 +213,7 @@ class Persistence final : public EffectConsumer {
   // Loading at start.
   bool loading_ = false;
   std::optional<std::string> loading_error_;
+  std::string loading_exit_line_ = "Fatal error loading the DB. Exiting.";
   std::unique_ptr<LoadJob> load_job_;
   std::thread loader_;
 };

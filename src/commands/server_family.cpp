@@ -878,7 +878,9 @@ void cmd_config_set(CommandContext& ctx) {
   }
   // Passwords never reach the slow log.
   for (size_t i = 0; i < n; ++i) {
-    if ((names[i] == "requirepass" || names[i] == "http-readonly-token") && 3 + 2 * i < 32)
+    if ((names[i] == "requirepass" || names[i] == "masterauth" ||
+         names[i] == "http-readonly-token") &&
+        3 + 2 * i < 32)
       ctx.redacted |= 1u << (3 + 2 * i);
   }
   Config& config = ctx.config();

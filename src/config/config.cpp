@@ -107,6 +107,10 @@ const Param kParams[] = {
     {"aof-fsync-inline-us", Kind::kInt, &Config::aof_fsync_inline_us, nullptr, 0, kMaxInt, true,
      "appendfsync always: fsyncs faster than this many us run on the loop, slower ones on a "
      "worker while the loop serves on (0: always a worker)"},
+    {"aof-disable-auto-gc", Kind::kEnum, nullptr, &Config::aof_disable_auto_gc, 0, 0, true,
+     "keep the files a rewrite replaced (listed as history in the manifest) instead of deleting "
+     "them; no deletes those kept",
+     "yes,no"},
     {"aof-load-truncated", Kind::kEnum, nullptr, &Config::aof_load_truncated, 0, 0, true,
      "start with a torn last command in the AOF cut off (yes) or refuse to start (no)", "yes,no"},
     {"aof-rewrite-incremental-fsync", Kind::kEnum, nullptr, &Config::aof_rewrite_incremental_fsync,
@@ -144,6 +148,12 @@ const Param kParams[] = {
      1024 * 1024, kMaxLong, true, "largest unparsed request a client may send"},
     {"cluster-enabled", Kind::kConstant, nullptr, nullptr, 0, 0, false,
      "cluster mode: always no (Basalt is a standalone server)", "yes,no", "no"},
+    {"crash-log-enabled", Kind::kEnum, nullptr, &Config::crash_log_enabled, 0, 0, true,
+     "log a stack trace on a crash (stored and reported only: Basalt installs no crash handler, "
+     "a crash ends in the default action, a core dump where enabled)",
+     "yes,no"},
+    {"crash-memcheck-enabled", Kind::kEnum, nullptr, &Config::crash_memcheck_enabled, 0, 0, true,
+     "test memory on a crash (stored and reported only: no crash handler)", "yes,no"},
     {"daemonize", Kind::kEnum, nullptr, &Config::daemonize, 0, 0, false,
      "detach from the terminal at start and write pidfile (/var/run/redis.pid if none), as "
      "redis-server; ignored under supervised upstart or systemd",
@@ -218,6 +228,10 @@ const Param kParams[] = {
      "DEL frees as UNLINK does (stored: Basalt frees inline)", "yes,no"},
     {"lazyfree-lazy-user-flush", Kind::kEnum, nullptr, &Config::lazyfree_lazy_user_flush, 0, 0,
      true, "FLUSHALL/FLUSHDB without a flag are ASYNC (stored: Basalt flushes inline)", "yes,no"},
+    {"loading-process-events-interval-bytes", Kind::kInt,
+     &Config::loading_process_events_interval_bytes, nullptr, 1024, kMaxInt, true,
+     "bytes of an RDB the loader reads between checks for a shutdown (and progress lines); "
+     "clients are served all along, the load runs on a thread of its own"},
     {"lfu-decay-time", Kind::kInt, &Config::lfu_decay_time, nullptr, 0, kMaxInt, true,
      "minutes idle for an LFU counter to drop one step; 0 never decays"},
     {"lfu-log-factor", Kind::kInt, &Config::lfu_log_factor, nullptr, 0, kMaxInt, true,
@@ -253,6 +267,11 @@ const Param kParams[] = {
      {},
      {},
      true},
+    {"masterauth", Kind::kString, nullptr, &Config::masterauth, 0, 0, true,
+     "password a replica gives its primary (stored and reported only: no replication)"},
+    {"masteruser", Kind::kString, nullptr, &Config::masteruser, 0, 0, true,
+     "user a replica authenticates as with its primary (stored and reported only: no "
+     "replication)"},
     {"maxclients", Kind::kInt, &Config::maxclients, nullptr, 1, kMaxUint, true,
      "most clients connected at once"},
     {"maxmemory", Kind::kMemory, &Config::maxmemory, nullptr, 0, kMaxLong, true,
@@ -334,6 +353,10 @@ const Param kParams[] = {
      true, "a replica answers while out of sync (stored: Basalt has no replication)", "yes,no"},
     {"requirepass", Kind::kString, nullptr, &Config::requirepass, 0, 0, true,
      "password clients must AUTH with; empty for none"},
+    {"sanitize-dump-payload", Kind::kEnum, nullptr, &Config::sanitize_dump_payload, 0, 0, true,
+     "check a RESTORE payload's or RDB value's inner structure whole (yes), not (no), or for "
+     "clients' RESTOREs only (clients); stored: Basalt decodes every payload whole, as yes",
+     "no,yes,clients"},
     {"save", Kind::kSave, nullptr, &Config::save, 0, 0, true,
      "snapshot after <seconds> if at least <changes> writes, as pairs; \"\" for never"},
     {"set-proc-title", Kind::kEnum, nullptr, &Config::set_proc_title, 0, 0, false,
@@ -416,6 +439,10 @@ const Param kParams[] = {
      "exit); empty for none"},
     {"unixsocketperm", Kind::kOctal, &Config::unixsocketperm, nullptr, 0, 0777, false,
      "the unix socket file's mode, in octal; 0 leaves it to the umask"},
+    {"use-exit-on-panic", Kind::kEnum, nullptr, &Config::use_exit_on_panic, 0, 0, true,
+     "exit rather than abort on a failed assertion (Redis's tests; stored and reported only: a "
+     "failed check in Basalt aborts)",
+     "yes,no"},
     {"tracking-table-max-keys", Kind::kInt, &Config::tracking_table_max_keys, nullptr, 0, kMaxLong,
      true, "keys client-side caching tracks (stored: Basalt has no CLIENT TRACKING)"},
     {"zset-max-listpack-entries", Kind::kInt, &Config::zset_max_listpack_entries, nullptr, 0,
@@ -981,7 +1008,8 @@ bool ConfigRegistry::is_protected(std::string_view name) {
 }
 
 bool ConfigRegistry::hidden(std::string_view name) {
-  return name == "key-load-delay" || name == "rdb-key-save-delay";
+  return name == "key-load-delay" || name == "rdb-key-save-delay" || name == "use-exit-on-panic" ||
+         name == "loading-process-events-interval-bytes";
 }
 
 std::vector<std::pair<std::string, std::string>> ConfigRegistry::get(const Config& config,

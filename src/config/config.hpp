@@ -25,6 +25,8 @@ struct Config {
   int64_t port = 6379;
   int64_t databases = 16;
   std::string requirepass;
+  std::string masterauth;  // stored and reported only: no replication
+  std::string masteruser;
   // Without a password, clients from other hosts than this one are refused (Redis 7's default).
   std::string protected_mode = "yes";
   // DEBUG: "no" (Redis 7's default), "yes", or "local" (loopback clients only).
@@ -93,9 +95,12 @@ struct Config {
   // Redis's test suites use it to keep a save running.
   int64_t rdb_key_save_delay = 0;
   std::string rdb_del_sync_files = "no";
+  std::string sanitize_dump_payload = "no";
   // µs the loader pauses after each key (negative: one µs once in that many keys); Redis's test
   // suites use it to hold the loading state.
   int64_t key_load_delay = 0;
+  // Bytes between the RDB loader's progress callbacks (a cancelled load stops there).
+  int64_t loading_process_events_interval_bytes = 2 << 20;
   std::string stop_writes_on_bgsave_error = "yes";
   std::string appendonly = "no";
   std::string appendfsync = "everysec";
@@ -103,6 +108,7 @@ struct Config {
   std::string appendfilename = "appendonly.aof";
   std::string aof_use_rdb_preamble = "yes";
   std::string aof_load_truncated = "yes";
+  std::string aof_disable_auto_gc = "no";
   std::string aof_timestamp_enabled = "no";
   int64_t auto_aof_rewrite_percentage = 100;
   int64_t auto_aof_rewrite_min_size = 64ll * 1024 * 1024;
@@ -140,6 +146,9 @@ struct Config {
   int64_t tracking_table_max_keys = 1000000;
   int64_t busy_reply_threshold = 5000;  // ms (lua-time-limit)
   std::string oom_score_adj = "no";
+  std::string crash_log_enabled = "yes";
+  std::string crash_memcheck_enabled = "yes";
+  std::string use_exit_on_panic = "no";
   std::string oom_score_adj_values = "0 200 800";
   std::string jemalloc_bg_thread = "yes";
   // Process management (main.cpp, server/supervision.hpp), with Redis's names and defaults.

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "base/log.hpp"
 #include "persistence/aof_reader.hpp"
 #include "persistence/file_io.hpp"
 
@@ -255,14 +256,14 @@ std::optional<std::string> AofLog::open(AofManifest manifest, const AofBaseWrite
   return std::nullopt;
 }
 
-std::optional<std::string> AofLog::open_waiting_for_base(const AofManifest& counters,
+std::optional<std::string> AofLog::open_waiting_for_base(const AofManifest& previous,
                                                          AofRewrite* rewrite) {
   if (fd_ >= 0) return "the AOF is already open";
   const AofNames& names = options_.names;
   if (auto error = make_aof_dir(names)) return error;
-  AofManifest next;
-  next.base_seq = counters.base_seq;
-  next.incr_seq = counters.incr_seq;
+  // The previous base and incr files stay in the manifest until install_rewrite turns them into
+  // history, as a rewrite does with its own.
+  AofManifest next = previous;
   const std::string path = names.path_of(next.add_new_incr(names.filename));
   const int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return "Can't open the append-only file " + path + ": " + errno_text(errno);
@@ -570,7 +571,10 @@ std::optional<std::string> AofLog::install_rewrite(const AofRewrite& rewrite) {
 
 void AofLog::delete_history() {
   if (options_.disable_auto_gc || manifest_.history.empty()) return;
-  for (const auto& info : manifest_.history) background_->unlink(options_.names.path_of(info.name));
+  for (const auto& info : manifest_.history) {
+    BASALT_LOG(kNotice, "Removing the history file %s in the background", info.name.c_str());
+    background_->unlink(options_.names.path_of(info.name));
+  }
   manifest_.history.clear();
   // The history is gone whether or not this manifest reaches the disk: one still naming it is
   // valid (history files are never loaded), so a failure here fails nothing.

@@ -119,9 +119,11 @@ class AofLog {
   // and names it in no manifest yet, and fills *rewrite for the base of the dataset as of this
   // instant, which the caller writes in the background and then installs (install_rewrite
   // persists the first manifest: base + this incr). Until then a crash leaves whatever manifest
-  // an earlier run left, as Redis's AOF_WAIT_REWRITE does. `counters` carries the sequence
-  // numbers of such a manifest, so the new files never reuse its names.
-  std::optional<std::string> open_waiting_for_base(const AofManifest& counters,
+  // an earlier run left, as Redis's AOF_WAIT_REWRITE does. `previous` is such a manifest: the
+  // new files take sequence numbers after its own, and once the new base is installed its files
+  // are history, deleted unless aof-disable-auto-gc (they hold a dataset the server no longer
+  // has: Redis deletes them too).
+  std::optional<std::string> open_waiting_for_base(const AofManifest& previous,
                                                    AofRewrite* rewrite);
   // Whether the log is open but its first base is not installed (no manifest names its file).
   bool waiting_for_base() const { return waiting_for_base_; }
@@ -146,6 +148,12 @@ class AofLog {
   void set_fsync_policy(AofFsyncPolicy policy) { options_.fsync = policy; }
   void set_use_rdb_preamble(bool yes) { options_.use_rdb_preamble = yes; }
   void set_timestamps(bool yes) { options_.timestamps = yes; }
+  // aof-disable-auto-gc: while on, rewrites leave the files they replaced as history; turned
+  // off, the history goes at once (Redis's updateAofAutoGCEnabled).
+  void set_disable_auto_gc(bool yes) {
+    options_.disable_auto_gc = yes;
+    if (!yes) delete_history();
+  }
 
   // BGREWRITEAOF, step one (openNewIncrAofForAppend): writes the buffer out, switches appends
   // to a new incr file (seq + 1) and persists the manifest naming it; on failure nothing

@@ -1018,10 +1018,10 @@ class Loader {
       } else if (!d_.read_container(type, &value, &empty)) {
         return false;
       }
-      const bool expired = has_expire && expire_at <= store_.now_ms();
+      const bool expired = has_expire && expire_at <= store_.now_ms() && !options_.keep_expired;
       has_expire = false;
       if (empty) {
-        result_.empty_skipped++;
+        if (result_.empty_skipped++ < 10) result_.empty_skipped_keys.push_back(key);
       } else if (expired) {
         result_.expired_skipped++;
       } else {
@@ -1031,9 +1031,7 @@ class Loader {
         }
         Entry* e = is_string ? database.add_loaded_string(key, d_.element_)
                              : database.add_loaded(key, std::move(value));
-        if (expire_at != kNoExpire && expire_at > store_.now_ms()) {
-          database.set_expire(e, expire_at);
-        }
+        if (expire_at != kNoExpire) database.set_expire(e, expire_at);
         result_.keys_loaded++;
       }
       if (is_string && d_.element_.capacity() > (size_t{4} << 20)) std::string().swap(d_.element_);
@@ -1049,12 +1047,12 @@ class Loader {
     if (!d_.read_fixed(buf, 8, "the checksum")) return false;
     const uint64_t stored = le(buf, 8);
     // Redis's rule: zero means the writer had rdbchecksum off, so nothing is checked.
-    if (stored == 0) return true;
+    if (stored == 0 || !options_.verify_checksum) return true;
     if (stored != expected) {
       char text[96];
-      std::snprintf(text, sizeof(text), "Wrong RDB checksum: expected %016llx, got %016llx",
-                    static_cast<unsigned long long>(expected),
-                    static_cast<unsigned long long>(stored));
+      std::snprintf(
+          text, sizeof(text), "Wrong RDB checksum (RDB CRC error): expected %016llx, got %016llx",
+          static_cast<unsigned long long>(expected), static_cast<unsigned long long>(stored));
       return d_.fail(text);
     }
     result_.checksum_verified = true;
@@ -1092,6 +1090,7 @@ RdbLoadResult load_rdb_file(const std::string& path, Store& store, const RdbLoad
     result.error = "Can't open " + path + ": " + std::strerror(errno);
     return result;
   }
+  result.opened = true;
   struct stat st;
   uint64_t size = kUnknownSize;
   if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) size = static_cast<uint64_t>(st.st_size);
@@ -1102,7 +1101,8 @@ RdbLoadResult load_rdb_file(const std::string& path, Store& store, const RdbLoad
   return result;
 }
 
-RestoreResult restore_value(std::string_view payload, const ValueLimits& limits) {
+RestoreResult restore_value(std::string_view payload, const ValueLimits& limits,
+                            bool verify_checksum) {
   RestoreResult r;
   // verifyDumpPayload: the last ten bytes are the RDB version (2 LE) and the CRC-64 (8 LE) of
   // everything before the CRC.
@@ -1115,7 +1115,7 @@ RestoreResult restore_value(std::string_view payload, const ValueLimits& limits)
   const uint64_t version = le(footer, 2);
   const uint64_t crc = le(footer + 2, 8);
   if (version > static_cast<uint64_t>(kVersion) ||
-      crc != crc64(0, payload.data(), payload.size() - 8)) {
+      (verify_checksum && crc != crc64(0, payload.data(), payload.size() - 8))) {
     r.status = RestoreStatus::kBadPayload;
     r.detail = "version or checksum";
     return r;

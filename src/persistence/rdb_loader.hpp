@@ -46,6 +46,12 @@ struct RdbLoadOptions {
   // with an error (shutdown during start-up loading).
   std::function<bool(const RdbLoadProgress&)> progress;
   uint64_t progress_interval = uint64_t{2} << 20;
+  // Keys past their TTL are skipped, as by Redis's master, unless this is an AOF's RDB base
+  // (Redis's RDBFLAGS_AOF_PREAMBLE): the AOF's later commands may change them, so they are loaded
+  // with their TTL and expire once the load is over (Store::set_loading).
+  bool keep_expired = false;
+  // false: a wrong CRC-64 at the end is ignored (DEBUG SET-SKIP-CHECKSUM-VALIDATION).
+  bool verify_checksum = true;
 };
 
 struct RdbLoadResult {
@@ -57,6 +63,8 @@ struct RdbLoadResult {
   uint64_t keys_loaded = 0;
   uint64_t expired_skipped = 0;  // keys whose TTL had passed (Redis's master does not load them)
   uint64_t empty_skipped = 0;    // empty lists, which Redis also skips
+  std::vector<std::string> empty_skipped_keys;  // the first ten, for the log (as Redis's)
+  bool opened = false;  // the file opened: an error is in its content or its reading
   uint64_t bytes_read = 0;
   bool checksum_verified = false;  // false when the file's checksum is zero or it predates them
 
@@ -83,7 +91,8 @@ struct RestoreResult {
   Value value;
   std::string detail;  // what was wrong, for logs (and the reply for kUnsupportedType)
 };
-RestoreResult restore_value(std::string_view payload, const ValueLimits& limits = {});
+RestoreResult restore_value(std::string_view payload, const ValueLimits& limits = {},
+                            bool verify_checksum = true);
 // Redis's error text for a status (without the leading '-').
 std::string_view restore_error_text(RestoreStatus status);
 

@@ -734,7 +734,7 @@ void Server::drive_persistence() {
   p.poll();
   if (const auto& error = p.loading_error()) {
     BASALT_LOG(kWarning, "%s", error->c_str());
-    BASALT_LOG(kWarning, "Fatal error loading the DB. Exiting.");
+    BASALT_LOG(kWarning, "%s", p.loading_exit_line().c_str());
     std::_Exit(1);
   }
   // A walk ahead of rdb-key-save-delay's pace waits on a timer, not on a spinning idle handle.

@@ -15,9 +15,10 @@ Database::Database(Store& store, int index, uint64_t seed)
     : store_(&store), index_(index), dict_(seed), rng_(seed ^ static_cast<uint64_t>(index)) {}
 
 int64_t Database::now_ms() const { return store_->now_ms(); }
+bool Database::already_expired(int64_t when_ms) const { return store_->already_expired(when_ms); }
 
 bool Database::is_expired(const Entry* e) const {
-  return e->has_expire() && ttl_index_.at(e->ttl_slot()) <= store_->now_ms();
+  return e->has_expire() && store_->already_expired(ttl_index_.at(e->ttl_slot()));
 }
 
 Entry* Database::find(std::string_view key, Access access) {

@@ -112,7 +112,8 @@ class Database {
   // Exchanges contents with another database (SWAPDB); indexes stay.
   void swap_contents(Database& other);
 
-  // at_ms must be in the future; callers delete the key instead for a time in the past.
+  // at_ms is in the future, unless the store is loading (Store::already_expired): callers
+  // delete the key instead for a time in the past.
   void set_expire(Entry* e, int64_t at_ms);
   // The key's expiry in unix ms, kNoExpire for none.
   int64_t expire_at(const Entry* e) const {
@@ -123,6 +124,7 @@ class Database {
   bool is_expired(const Entry* e) const;
   // The store's time for the command running now (ms since the epoch).
   int64_t now_ms() const;
+  bool already_expired(int64_t when_ms) const;
 
   // Tell the server a key changed (WATCH), or that a list got elements (blocked clients).
   // Every write to a key goes through here, expiry included.

@@ -58,6 +58,15 @@ class Store {
   uint32_t notify_flags() const { return notify_flags_; }
   void set_expiry_held(bool held) { expiry_held_ = held; }
   bool expiry_held() const { return expiry_held_; }
+  // A store an AOF is replayed into (Redis's server.loading): nothing expires, so a key past its
+  // TTL stays for the file's later commands to change as they changed it live (an APPEND after
+  // the SET ... PXAT that a crash left without its DEL), and an expiry time already past is set
+  // rather than acted on (checkAlreadyExpired). Such keys expire once the load is over.
+  void set_loading(bool loading) { loading_ = loading; }
+  bool loading() const { return loading_; }
+  // Whether a command setting this expiry time deletes the key instead: a time not after now,
+  // except while loading.
+  bool already_expired(int64_t when_ms) const { return when_ms <= now_ms_ && !loading_; }
   bool active_expire_enabled() const { return active_expire_enabled_; }
 
   size_t key_count() const;
@@ -131,6 +140,7 @@ class Store {
   int next_expire_db_ = 0;
   bool active_expire_enabled_ = true;
   bool expiry_held_ = false;
+  bool loading_ = false;
   uint64_t version_seq_;
   uint64_t dirty_ = 0;
   uint32_t notify_flags_ = 0;

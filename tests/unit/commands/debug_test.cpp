@@ -169,16 +169,59 @@ TEST_F(DebugTest, ChangeReplIdDrawsANewId) {
   EXPECT_EQ(after.find_first_not_of("0123456789abcdef"), std::string::npos) << after;
 }
 
+// DEBUG SET-SKIP-CHECKSUM-VALIDATION 1: a RESTORE payload's CRC-64 is not checked (Redis's suite
+// sends hand-made corrupt payloads that way); the value must still decode.
+TEST_F(DebugTest, SkipChecksumValidationTakesPayloadsWithAWrongCrc) {
+  run({"SET", "k", "hello"});
+  std::string dumped = run({"DUMP", "k"});
+  const size_t body = dumped.find("\r\n") + 2;
+  std::string payload = dumped.substr(body, dumped.size() - body - 2);
+  payload.back() = static_cast<char>(payload.back() ^ 0x55);  // the CRC's last byte
+  EXPECT_EQ(run({"RESTORE", "a", "0", payload}),
+            err("ERR DUMP payload version or checksum are wrong"));
+  EXPECT_EQ(run({"DEBUG", "SET-SKIP-CHECKSUM-VALIDATION", "1"}), kOk);
+  EXPECT_EQ(run({"RESTORE", "a", "0", payload}), kOk);
+  EXPECT_EQ(run({"GET", "a"}), "$5\r\nhello\r\n");
+  std::string bad_value = payload;
+  bad_value[1] = 0x7f;  // a string length past the payload's end
+  EXPECT_EQ(run({"RESTORE", "b", "0", bad_value}), err("ERR Bad data format"));
+  EXPECT_EQ(run({"DEBUG", "SET-SKIP-CHECKSUM-VALIDATION", "0"}), kOk);
+  EXPECT_EQ(run({"RESTORE", "c", "0", payload}),
+            err("ERR DUMP payload version or checksum are wrong"));
+}
+
+// DEBUG POPULATE, as Redis's test suites use it to fill a server: key:<n> = value:<n>, a size
+// cuts or zero-pads the value, existing keys are left alone, bad counts get Redis's text.
+TEST_F(DebugTest, PopulateCreatesNumberedStringKeys) {
+  run({"SET", "key:1", "mine"});
+  EXPECT_EQ(run({"DEBUG", "POPULATE", "3"}), kOk);
+  EXPECT_EQ(run({"DBSIZE"}), integer(3));
+  EXPECT_EQ(run({"GET", "key:0"}), "$7\r\nvalue:0\r\n");
+  EXPECT_EQ(run({"GET", "key:1"}), "$4\r\nmine\r\n");
+  EXPECT_EQ(run({"DEBUG", "POPULATE", "2", "p", "10"}), kOk);
+  EXPECT_EQ(run({"GET", "p:1"}), std::string("$10\r\nvalue:1\0\0\0\r\n", 17));
+  EXPECT_EQ(run({"DEBUG", "POPULATE", "1", "q", "3"}), kOk);
+  EXPECT_EQ(run({"GET", "q:0"}), "$3\r\nval\r\n");
+  EXPECT_EQ(run({"DEBUG", "POPULATE", "1", std::string(200, 'x')}), kOk);
+  EXPECT_EQ(run({"EXISTS", std::string(127, 'x')}), integer(1));
+  EXPECT_EQ(run({"DEBUG", "POPULATE", "-1"}), err("ERR value is out of range, must be positive"));
+  EXPECT_EQ(run({"DEBUG", "POPULATE", "x"}), err("ERR value is out of range, must be positive"));
+  EXPECT_EQ(run({"DEBUG", "POPULATE", "1", "k", "-5"}),
+            err("ERR value is out of range, must be positive"));
+  EXPECT_EQ(run({"DEBUG", "POPULATE", "0"}), kOk);
+}
+
 TEST_F(DebugTest, HelpAndUnknownSubcommands) {
   const std::string help = run({"DEBUG", "HELP"});
   // MALLCTL and MALLCTL-STR (two lines each) where the allocator has controls (jemalloc).
   const bool controls = allocator_has_controls();
   EXPECT_THAT(help, ::testing::StartsWith(
-                        std::string(controls ? "*36" : "*32") +
+                        std::string(controls ? "*47" : "*43") +
                         "\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"));
   EXPECT_EQ(help.find("+MALLCTL <key> [<val>]\r\n") != std::string::npos, controls);
   EXPECT_THAT(help, ::testing::HasSubstr("+PROTOCOL <type>\r\n"));
   EXPECT_THAT(help, ::testing::HasSubstr("+PAUSE-CRON <0|1>\r\n"));
+  EXPECT_THAT(help, ::testing::HasSubstr("+AOF-FLUSH-SLEEP <microsec>\r\n"));
   EXPECT_THAT(help, ::testing::EndsWith("+HELP\r\n+    Prints this help.\r\n"));
   // Redis 7.0 has no JMAP or STRINGMATCH-LEN.
   EXPECT_EQ(run({"DEBUG", "JMAP"}),
