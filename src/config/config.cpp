@@ -367,6 +367,9 @@ const Param kParams[] = {
      kMaxLong, true, "Redis 7.2's listpack sets: accepted and reported, no effect in Basalt"},
     {"set-max-listpack-value", Kind::kInt, &Config::set_max_listpack_value, nullptr, 0, kMaxLong,
      true, "Redis 7.2's listpack sets: accepted and reported, no effect in Basalt"},
+    {"shutdown-timeout", Kind::kInt, &Config::shutdown_timeout, nullptr, 0, kMaxInt, true,
+     "seconds a shutdown waits for replicas to catch up (stored and reported only: no "
+     "replication)"},
     {"shutdown-delay-ms", Kind::kInt, &Config::shutdown_delay_ms, nullptr, 0, kMaxInt, true,
      "on SIGTERM/SIGINT, keep serving this many ms with /readyz answering 503 first"},
     {"slave-lazy-flush",

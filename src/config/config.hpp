@@ -27,6 +27,7 @@ struct Config {
   std::string requirepass;
   std::string masterauth;  // stored and reported only: no replication
   std::string masteruser;
+  int64_t shutdown_timeout = 10;  // stored and reported only: no replicas to wait for
   // Without a password, clients from other hosts than this one are refused (Redis 7's default).
   std::string protected_mode = "yes";
   // DEBUG: "no" (Redis 7's default), "yes", or "local" (loopback clients only).
