@@ -1,6 +1,6 @@
 // DEBUG: the subcommands client libraries' and Redis's own test suites call (PROTOCOL, OBJECT,
-// DIGEST, DIGEST-VALUE, LOG, POPULATE, SLEEP, RELOAD, LOADAOF, AOF-FLUSH-SLEEP, SET-ACTIVE-EXPIRE,
-// SET-SKIP-CHECKSUM-VALIDATION, PAUSE-CRON,
+// CONFIG-REWRITE-FORCE-ALL, DIGEST, DIGEST-VALUE, LOG, POPULATE, SLEEP, RELOAD, LOADAOF,
+// AOF-FLUSH-SLEEP, SET-ACTIVE-EXPIRE, SET-SKIP-CHECKSUM-VALIDATION, PAUSE-CRON,
 // QUICKLIST-PACKED-THRESHOLD, CHANGE-REPL-ID). The command is protected: enable-debug-command gates
 // it before it gets here.
 
@@ -203,6 +203,9 @@ void reply_help(CommandContext& ctx) {
       "CHANGE-REPL-ID",
       "    Change the replication IDs of the instance.",
       "    Dangerous: should be used only for testing the replication subsystem.",
+      "CONFIG-REWRITE-FORCE-ALL",
+      "    Like CONFIG REWRITE but writes all configuration options, including",
+      "    keywords not listed in original configuration file or default values.",
       "DIGEST",
       "    Output a hex signature representing the current DB content.",
       "DIGEST-VALUE <key> [<key> ...]",
@@ -244,7 +247,7 @@ void reply_help(CommandContext& ctx) {
       "    Stop the server for <seconds>. Decimals allowed.",
   };
   // The MALLCTL lines only where the allocator has controls, as Redis built with jemalloc.
-  constexpr size_t kMallctlFirst = 9;
+  constexpr size_t kMallctlFirst = 12;
   constexpr size_t kMallctlLines = 4;
   static_assert(kLines[kMallctlFirst] == "MALLCTL <key> [<val>]");
   static_assert(kLines[kMallctlFirst + kMallctlLines - 1] ==
@@ -474,6 +477,13 @@ void cmd_debug(CommandContext& ctx) {
     debug_reload(ctx);
   } else if (iequals(sub, "loadaof") && argc == 2) {
     debug_loadaof(ctx);
+  } else if (iequals(sub, "config-rewrite-force-all") && argc == 2) {
+    const Config& config = ctx.config();
+    std::optional<std::string> failure;
+    if (config.config_file.empty()) failure = "the server is running without a config file";
+    if (!failure) failure = ConfigRegistry::rewrite(config, /*force_all=*/true);
+    if (failure) return ctx.reply.error("ERR CONFIG-REWRITE-FORCE-ALL failed: " + *failure);
+    ctx.reply.ok();
   } else if (iequals(sub, "log") && argc == 3) {
     BASALT_LOG(kWarning, "DEBUG LOG: %s", sanitize_for_error(ctx.arg(2)).c_str());
     ctx.reply.ok();

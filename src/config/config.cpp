@@ -32,12 +32,13 @@ enum class Kind {
   kEnum,
   kOutputLimit,
   kConstant,
-  kSave,          // Redis's save rules
-  kDir,           // an existing directory, kept as an absolute path
-  kFileName,      // a file or directory name inside `dir`, never a path
-  kNotifyEvents,  // notify-keyspace-events: class characters, kept canonical
-  kPercentiles,   // latency-tracking-info-percentiles: numbers in [0, 100]
-  kOomValues,     // oom-score-adj-values: three integers in [-2000, 2000]
+  kSave,           // Redis's save rules
+  kDir,            // an existing directory, kept as an absolute path
+  kFileName,       // a file or directory name inside `dir`, never a path
+  kNotifyEvents,   // notify-keyspace-events: class characters, kept canonical
+  kPercentiles,    // latency-tracking-info-percentiles: numbers in [0, 100]
+  kOomValues,      // oom-score-adj-values: three integers in [-2000, 2000]
+  kShutdownFlags,  // shutdown-on-sigterm/sigint: "default" or save|nosave, now, force
 };
 
 struct Param {
@@ -370,6 +371,11 @@ const Param kParams[] = {
     {"shutdown-timeout", Kind::kInt, &Config::shutdown_timeout, nullptr, 0, kMaxInt, true,
      "seconds a shutdown waits for replicas to catch up (stored and reported only: no "
      "replication)"},
+    {"shutdown-on-sigint", Kind::kShutdownFlags, nullptr, &Config::shutdown_on_sigint, 0, 0, true,
+     "what SIGINT's shutdown does: default (save if save rules exist), or save or nosave, with "
+     "now and force (exit even if the save fails)"},
+    {"shutdown-on-sigterm", Kind::kShutdownFlags, nullptr, &Config::shutdown_on_sigterm, 0, 0, true,
+     "what SIGTERM's shutdown does, as shutdown-on-sigint"},
     {"shutdown-delay-ms", Kind::kInt, &Config::shutdown_delay_ms, nullptr, 0, kMaxInt, true,
      "on SIGTERM/SIGINT, keep serving this many ms with /readyz answering 503 first"},
     {"slave-lazy-flush",
@@ -511,6 +517,34 @@ std::optional<std::string> canonical_notify_classes(std::string_view classes) {
 
 // latency-tracking-info-percentiles: each a number in [0, 100] (strtod over the whole word, as
 // Redis's string2d), kept as "%f" with trailing zeros trimmed ("99.9"); "" is none.
+// Redis's flag enum for shutdown-on-sig*: words of default, save, nosave, now, force in any
+// order, kept in Redis's order ("default" when none).
+std::optional<std::string> set_shutdown_flags(std::string& field, std::string_view value) {
+  static constexpr std::string_view kFlags[] = {"save", "nosave", "now", "force"};
+  bool set[std::size(kFlags)] = {};
+  for (std::string_view word : split_words(value)) {
+    if (iequals(word, "default")) continue;
+    size_t k = 0;
+    while (k < std::size(kFlags) && !iequals(word, kFlags[k])) ++k;
+    if (k == std::size(kFlags)) {
+      return std::string(
+          "argument(s) must be one of the following: default, save, nosave, now, "
+          "force");
+    }
+    set[k] = true;
+  }
+  if (set[0] && set[1])
+    return std::string("shutdown options SAVE and NOSAVE can't be used simultaneously");
+  std::string out;
+  for (size_t k = 0; k < std::size(kFlags); ++k) {
+    if (!set[k]) continue;
+    if (!out.empty()) out += ' ';
+    out += kFlags[k];
+  }
+  field = out.empty() ? "default" : out;
+  return std::nullopt;
+}
+
 std::optional<std::string> set_percentiles(std::string& field, std::string_view value) {
   std::string normalized;
   for (std::string_view w : split_words(value)) {
@@ -731,6 +765,8 @@ std::optional<std::string> apply(const Param& p, Config& c, std::string_view val
       c.*p.str_field = *classes;
       return std::nullopt;
     }
+    case Kind::kShutdownFlags:
+      return set_shutdown_flags(c.*p.str_field, value);
     case Kind::kPercentiles:
       return set_percentiles(c.*p.str_field, value);
     case Kind::kOomValues:
@@ -779,6 +815,7 @@ std::string value_of(const Param& p, const Config& c) {
     case Kind::kNotifyEvents:
     case Kind::kPercentiles:
     case Kind::kOomValues:
+    case Kind::kShutdownFlags:
       return c.*p.str_field;
     case Kind::kDir: {
       // CONFIG GET dir is absolute in Redis (its getcwd after chdir).
@@ -809,8 +846,16 @@ std::optional<ConfigError> apply_named(Config& c, std::string_view raw_name, std
   return std::nullopt;
 }
 
+// redis.conf lists one rule per "save" line and they add up: the first resets the defaults, the
+// next ones append, and the command line's --save continues the file's, as Redis appends its
+// options to the file's text. An empty value resets all.
+void accumulate_save(const Config& c, std::string& value, bool* save_seen) {
+  if (*save_seen && !value.empty() && !c.save.empty()) value = c.save + " " + value;
+  *save_seen = true;
+}
+
 // redis.conf syntax: "name value...", '#' comments, values may be quoted.
-std::optional<ConfigError> load_file(Config& c, const std::string& path) {
+std::optional<ConfigError> load_file(Config& c, const std::string& path, bool* save_seen) {
   // A directory opens as an empty stream: refuse it rather than start with no configuration.
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
@@ -820,7 +865,6 @@ std::optional<ConfigError> load_file(Config& c, const std::string& path) {
   if (!in) return ConfigError{"config", "cannot open config file '" + path + "'"};
   std::string line;
   int lineno = 0;
-  bool save_seen = false;  // redis.conf lists one rule per "save" line; they add up
   while (std::getline(in, line)) {
     ++lineno;
     const std::string where = path + ":" + std::to_string(lineno);
@@ -838,10 +882,7 @@ std::optional<ConfigError> load_file(Config& c, const std::string& path) {
       if (i > 1) value += ' ';
       value += (*words)[i];
     }
-    if (lowercase(name) == "save") {
-      if (save_seen && !value.empty() && !c.save.empty()) value = c.save + " " + value;
-      save_seen = true;
-    }
+    if (lowercase(name) == "save") accumulate_save(c, value, save_seen);
     if (auto err = apply_named(c, name, value, where)) return err;
   }
   return std::nullopt;
@@ -927,9 +968,18 @@ std::optional<ConfigError> ConfigRegistry::load_from(Config& config, int argc,
       name = std::string(arg.substr(0, eq));
       value = std::string(arg.substr(eq + 1));
     } else {
+      // As redis-server: every argument up to the next --name is a value, so a parameter of
+      // several words takes them apart (--save 900 1 300 10); a --save with none is --save "".
       name = std::string(arg);
-      if (i + 1 >= argc) return ConfigError{name, "missing value for --" + name};
-      value = argv[++i];
+      bool any = false;
+      while (i + 1 < argc && !std::string_view(argv[i + 1]).starts_with("--")) {
+        if (any) value += ' ';
+        value += argv[++i];
+        any = true;
+      }
+      if (!any && lowercase(name) != "save") {
+        return ConfigError{name, "missing value for --" + name};
+      }
     }
     if (name == "config") {
       file = value;
@@ -937,8 +987,9 @@ std::optional<ConfigError> ConfigRegistry::load_from(Config& config, int argc,
     }
     flags.emplace_back(name, value);
   }
+  bool save_seen = false;
   if (!file.empty()) {
-    if (auto err = load_file(config, file)) return err;
+    if (auto err = load_file(config, file, &save_seen)) return err;
     std::error_code ec;
     auto absolute = std::filesystem::absolute(file, ec);
     config.config_file = ec ? file : absolute.lexically_normal().string();
@@ -950,6 +1001,7 @@ std::optional<ConfigError> ConfigRegistry::load_from(Config& config, int argc,
     }
   }
   for (auto& [name, value] : flags) {
+    if (lowercase(name) == "save") accumulate_save(config, value, &save_seen);
     if (auto err = apply_named(config, name, value, "--" + name)) return err;
   }
   return check(config);
@@ -1076,7 +1128,7 @@ constexpr std::string_view kRewriteSignature = "# Generated by CONFIG REWRITE";
 
 }  // namespace
 
-std::optional<std::string> ConfigRegistry::rewrite(const Config& config) {
+std::optional<std::string> ConfigRegistry::rewrite(const Config& config, bool force_all) {
   const std::string& path = config.config_file;
   std::vector<std::string> lines;
   {
@@ -1108,7 +1160,7 @@ std::optional<std::string> ConfigRegistry::rewrite(const Config& config) {
     const Param& p = kParams[i];
     if (written[i] || p.alias) continue;
     std::string value = value_of(p, config);
-    if (value == value_of(p, defaults)) continue;
+    if (!force_all && value == value_of(p, defaults)) continue;
     if (!appended && !has_signature) out.emplace_back(kRewriteSignature);
     appended = true;
     out.push_back(config_line(p.name, value));

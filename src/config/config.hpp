@@ -28,6 +28,9 @@ struct Config {
   std::string masterauth;  // stored and reported only: no replication
   std::string masteruser;
   int64_t shutdown_timeout = 10;  // stored and reported only: no replicas to wait for
+  // What a signal's shutdown does: "default" or words of save|nosave, now, force.
+  std::string shutdown_on_sigint = "default";
+  std::string shutdown_on_sigterm = "default";
   // Without a password, clients from other hosts than this one are refused (Redis 7's default).
   std::string protected_mode = "yes";
   // DEBUG: "no" (Redis 7's default), "yes", or "local" (loopback clients only).
@@ -220,9 +223,9 @@ class ConfigRegistry {
   static bool is_mutable(std::string_view name);
   // CONFIG REWRITE: rewrites config.config_file with the current values, as Redis does: comments
   // and lines it does not know are kept, a parameter's first line gets its value (later ones are
-  // dropped), parameters not in the file are appended when they differ from the default. The
-  // error is the system's text.
-  static std::optional<std::string> rewrite(const Config& config);
+  // dropped), parameters not in the file are appended when they differ from the default (all of
+  // them with force_all: DEBUG CONFIG-REWRITE-FORCE-ALL). The error is the system's text.
+  static std::optional<std::string> rewrite(const Config& config, bool force_all = false);
 
  private:
   static std::optional<ConfigError> load_from(Config& config, int argc, const char* const* argv,

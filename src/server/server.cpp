@@ -707,10 +707,20 @@ void Server::on_drain_timer(uv_timer_t* t) {
 
 void Server::shutdown_from_signal() {
   final_save_signals_ = g_signals_received.load();
-  const auto error = engine_->persistence().prepare_shutdown(ShutdownSave::kDefault);
+  // shutdown-on-sigint / shutdown-on-sigterm, as SHUTDOWN's own flags (NOW has nothing to skip
+  // without replicas).
+  const std::string& flags =
+      g_last_signal.load() == SIGINT ? config_.shutdown_on_sigint : config_.shutdown_on_sigterm;
+  auto has = [&](std::string_view flag) {
+    return (" " + flags + " ").find(" " + std::string(flag) + " ") != std::string::npos;
+  };
+  const ShutdownSave mode = has("save")     ? ShutdownSave::kSave
+                            : has("nosave") ? ShutdownSave::kNoSave
+                                            : ShutdownSave::kDefault;
+  const auto error = engine_->persistence().prepare_shutdown(mode);
   if (shutdown_insisted()) exit_code_ = 1;  // not a clean shutdown: Redis exits 1 too
   final_save_signals_ = -1;
-  if (error) {
+  if (error && !has("force")) {
     BASALT_LOG(kWarning,
                "Errors trying to shut down the server. Check the logs for more information.");
     draining_ = false;

@@ -679,6 +679,23 @@ class ShutdownTest(PersistenceTest):
         self.assertEqual(n.stop(), 0)
         self.assertFalse(os.path.exists(os.path.join(d2, "dump.rdb")))
 
+    def test_shutdown_on_sigterm_and_sigint_choose_the_save(self):
+        # Redis 7's shutdown-on-sigterm / shutdown-on-sigint: nosave skips the save rules' final
+        # save, save makes one without rules; each signal reads its own parameter.
+        d = self.mkdir("nosave")
+        n = self.node(d, "--save", "3600 1", "--shutdown-on-sigterm", "nosave", "now")
+        self.assertEqual(n.call("CONFIG", "GET", "shutdown-on-sigterm"),
+                         [b"shutdown-on-sigterm", b"nosave now"])
+        self.assertEqual(n.call("SET", "k", "v"), "OK")
+        self.assertEqual(n.stop(), 0)  # SIGTERM
+        self.assertFalse(os.path.exists(os.path.join(d, "dump.rdb")))
+        d2 = self.mkdir("save")
+        n = self.node(d2, "--shutdown-on-sigint", "save")
+        self.assertEqual(n.call("SET", "k", "v"), "OK")
+        n.proc.send_signal(signal.SIGINT)
+        self.assertEqual(n.proc.wait(timeout=30), 0)
+        self.assertEqual(self.keys_after_restart(d2), [b"k"])
+
     def test_a_second_sigint_cuts_the_final_save_short(self):
         # Redis's shutdown.tcl "Temp rdb will be deleted in signal handle": the final save
         # writes Redis's temp-<pid>.rdb; a second SIGINT removes it and exits at once, with
