@@ -948,44 +948,74 @@ std::optional<ConfigError> ConfigRegistry::load_from(Config& config, int argc,
   *help_requested = false;
   std::string file;
   if (const char* env = std::getenv("BASALT_CONFIG")) file = env;
-  std::vector<std::pair<std::string, std::string>> flags;
+  // redis-server's reading of its arguments (main() in 7.0): after the config file, an argument
+  // starting with "--" names a parameter, unless the one before named a parameter alone and waits
+  // for its value (a value may start with "--"); any other argument is one more value of the last
+  // parameter. An argument may carry a name and its values ("--maxmemory 700mb", split as a config
+  // line); a --save with nothing after it is --save "". Basalt also takes --name=value and
+  // --config FILE.
+  struct Flag {
+    std::string name;
+    std::vector<std::string> values;
+  };
+  std::vector<Flag> parsed;
+  bool waiting_value = false;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
     if (arg == "--help" || arg == "-h") {
       *help_requested = true;
       return std::nullopt;
     }
-    if (!arg.starts_with("--")) {
-      if (i == 1) {
-        file = std::string(arg);  // redis-server style: the config file comes first
-        continue;
-      }
-      return ConfigError{std::string(arg), "unexpected argument; flags look like --port 6379"};
+    if (i == 1 && !arg.starts_with("--")) {
+      file = std::string(arg);  // redis-server style: the config file comes first
+      continue;
     }
-    arg.remove_prefix(2);
-    std::string name, value;
-    if (size_t eq = arg.find('='); eq != std::string_view::npos) {
-      name = std::string(arg.substr(0, eq));
-      value = std::string(arg.substr(eq + 1));
-    } else {
-      // As redis-server: every argument up to the next --name is a value, so a parameter of
-      // several words takes them apart (--save 900 1 300 10); a --save with none is --save "".
-      name = std::string(arg);
-      bool any = false;
-      while (i + 1 < argc && !std::string_view(argv[i + 1]).starts_with("--")) {
-        if (any) value += ' ';
-        value += argv[++i];
-        any = true;
+    if (!waiting_value && arg.starts_with("--")) {
+      const std::string_view rest = arg.substr(2);
+      Flag flag;
+      const size_t eq = rest.find('=');
+      if (eq != std::string_view::npos && rest.substr(0, eq).find_first_of(" \t") == rest.npos) {
+        flag.name = std::string(rest.substr(0, eq));
+        flag.values.emplace_back(rest.substr(eq + 1));
+      } else {
+        auto words = split_args(rest.substr(0, rest.find('\0')));
+        if (!words || words->empty()) {
+          return ConfigError{std::string(arg), "Unbalanced quotes in configuration line"};
+        }
+        flag.name = words->front();
+        flag.values.assign(words->begin() + 1, words->end());
+        waiting_value = words->size() == 1;
+        if (waiting_value && iequals(flag.name, "save") &&
+            (i + 1 == argc || std::string_view(argv[i + 1]).starts_with("--"))) {
+          flag.values.emplace_back();
+          waiting_value = false;
+        }
       }
-      if (!any && lowercase(name) != "save") {
-        return ConfigError{name, "missing value for --" + name};
-      }
+      parsed.push_back(std::move(flag));
+      continue;
     }
-    if (name == "config") {
+    // Before any --name, a bare word starts a line of its own, as redis-server reads
+    // "loglevel verbose" after the file.
+    if (parsed.empty()) {
+      parsed.push_back(Flag{std::string(arg), {}});
+      continue;
+    }
+    parsed.back().values.emplace_back(arg);
+    waiting_value = false;
+  }
+  std::vector<std::pair<std::string, std::string>> flags;
+  for (Flag& flag : parsed) {
+    if (flag.values.empty()) return ConfigError{flag.name, "missing value for --" + flag.name};
+    std::string value;
+    for (size_t k = 0; k < flag.values.size(); ++k) {
+      if (k > 0) value += ' ';
+      value += flag.values[k];
+    }
+    if (flag.name == "config") {
       file = value;
       continue;
     }
-    flags.emplace_back(name, value);
+    flags.emplace_back(std::move(flag.name), std::move(value));
   }
   bool save_seen = false;
   if (!file.empty()) {

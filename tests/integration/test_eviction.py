@@ -360,15 +360,20 @@ class Eviction(unittest.TestCase):
             worst_ping = 0.0
             deadline = time.monotonic() + 60
             sizes = [after_set]
+            used = None
             while time.monotonic() < deadline:
                 t = time.monotonic()
                 self.assertTrue(r.ping())
                 worst_ping = max(worst_ping, time.monotonic() - t)
                 sizes.append(r.dbsize())
-                if r.info("memory")["used_memory"] <= cap:
+                used = r.info("memory")["used_memory"]
+                if used <= cap:
                     break
                 time.sleep(0.001)
-            self.assertLessEqual(r.info("memory")["used_memory"], cap)
+            # The reading that ended the loop: a later one may be a few bytes over, as INFO's own
+            # reply (whose numbers change length) is part of what it measures, and nothing
+            # evicts before INFO (it is not denyoom, as in Redis).
+            self.assertLessEqual(used, cap)
             self.assertLess(r.dbsize(), 60_000)
             self.assertGreater(len(set(sizes)), 2, "shrank in one step")
             self.assertLess(worst_ping, 0.05, f"PING took {worst_ping * 1000:.1f} ms")

@@ -168,6 +168,28 @@ TEST_F(ConfigLoadTest, FlagsTakeSeveralValuesAndSaveAddsToTheFiles) {
   EXPECT_EQ(config_.save, "60 1");
 }
 
+// redis-server's other argument forms, from Redis's introspection tests: a name and its value in
+// one argument, bare words after the file starting a line, and a value starting with "--" after a
+// name given alone.
+TEST_F(ConfigLoadTest, FlagsInRedisServersOtherForms) {
+  EXPECT_EQ(load({"--maxmemory 700mb", "--maxmemory-policy volatile-lru"}), std::nullopt);
+  EXPECT_EQ(config_.maxmemory, 734003200);
+  EXPECT_EQ(config_.maxmemory_policy, "volatile-lru");
+  config_ = Config();
+  const std::string file = write_file("port 7005\n");
+  EXPECT_EQ(load({file, "loglevel", "verbose", "--maxmemory '700mb'"}), std::nullopt);
+  EXPECT_EQ(config_.loglevel, "verbose");
+  EXPECT_EQ(config_.maxmemory, 734003200);
+  config_ = Config();
+  EXPECT_EQ(load({"--proc-title-template", "--my--title--template", "--loglevel", "warning"}),
+            std::nullopt);
+  EXPECT_EQ(config_.proc_title_template, "--my--title--template");
+  EXPECT_EQ(config_.loglevel, "warning");
+  auto e = load({"--maxmemory '700mb"});
+  ASSERT_TRUE(e);
+  EXPECT_THAT(e->reason, ::testing::HasSubstr("Unbalanced quotes"));
+}
+
 // shutdown-on-sigterm / shutdown-on-sigint: Redis's flag words in any order and case, kept in
 // Redis's order; save with nosave and unknown words get Redis's texts.
 TEST_F(ConfigLoadTest, ShutdownOnSignalFlags) {
