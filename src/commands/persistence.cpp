@@ -328,9 +328,8 @@ void Persistence::LoadJob::load_aof() {
       case AofReadStatus::kOk:
         break;
       case AofReadStatus::kTruncated:
-        // Basalt's line says where and why; Redis's lines follow, as loadSingleAppendOnlyFile
-        // logs them.
-        BASALT_LOG(kWarning, "%s", r.message.c_str());
+        // Redis's lines, as loadSingleAppendOnlyFile logs them; Basalt's own (where and why) is
+        // the error's, or comes before the truncation's.
         if (r.in_multi) {
           BASALT_LOG(kWarning, "Revert incomplete MULTI/EXEC transaction in AOF file %s", name);
         }
@@ -346,6 +345,7 @@ void Persistence::LoadJob::load_aof() {
           exit_line = "Fatal error: the truncated file is not the last file";
         } else {
           // Redis's aof-load-truncated: keep what was whole, cut the torn tail, go on.
+          BASALT_LOG(kWarning, "%s", r.message.c_str());
           if (auto e = truncate_aof_file(file.path, r.valid_up_to)) {
             error = *e;
           } else {
