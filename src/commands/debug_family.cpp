@@ -210,6 +210,8 @@ void reply_help(CommandContext& ctx) {
       "    Output a hex signature representing the current DB content.",
       "DIGEST-VALUE <key> [<key> ...]",
       "    Output a hex signature of the values of all the specified keys.",
+      "HTSTATS <dbid>",
+      "    Return hash table statistics of the specified Redis database.",
       "MALLCTL <key> [<val>]",
       "    Get or set a malloc tuning integer.",
       "MALLCTL-STR <key> [<val>]",
@@ -247,7 +249,7 @@ void reply_help(CommandContext& ctx) {
       "    Stop the server for <seconds>. Decimals allowed.",
   };
   // The MALLCTL lines only where the allocator has controls, as Redis built with jemalloc.
-  constexpr size_t kMallctlFirst = 12;
+  constexpr size_t kMallctlFirst = 14;
   constexpr size_t kMallctlLines = 4;
   static_assert(kLines[kMallctlFirst] == "MALLCTL <key> [<val>]");
   static_assert(kLines[kMallctlFirst + kMallctlLines - 1] ==
@@ -465,6 +467,26 @@ void debug_mallctl(CommandContext& ctx, bool as_string) {
   ctx.reply.ok();
 }
 
+// DEBUG HTSTATS <dbid>: Redis's text for the keyspace table. Basalt keeps TTLs in an index
+// rather than a second hash table, so its section gives the index's capacity and count only.
+void debug_htstats(CommandContext& ctx) {
+  auto id = parse_int64(ctx.arg(2));
+  if (!id) return ctx.reply.error(err::kNotInteger);
+  if (*id < 0 || *id >= ctx.store().db_count()) return ctx.reply.error("ERR Out of range database");
+  const Database& db = ctx.store().db(static_cast<int>(*id));
+  std::string text = "[Dictionary HT]\n";
+  db.dict().append_stats(text);
+  text += "[Expires HT]\n";
+  if (db.expires() == 0) {
+    text += "Hash table 0 stats (main hash table):\nNo stats available for empty dictionaries\n";
+  } else {
+    text += "Hash table 0 stats (main hash table):\n table size: " +
+            std::to_string(db.ttl_index_capacity()) +
+            "\n number of elements: " + std::to_string(db.expires()) + "\n";
+  }
+  ctx.reply.verbatim("txt", text);
+}
+
 // DEBUG <subcommand> [...]
 void cmd_debug(CommandContext& ctx) {
   std::string_view sub = ctx.arg(1);
@@ -487,6 +509,8 @@ void cmd_debug(CommandContext& ctx) {
   } else if (iequals(sub, "log") && argc == 3) {
     BASALT_LOG(kWarning, "DEBUG LOG: %s", sanitize_for_error(ctx.arg(2)).c_str());
     ctx.reply.ok();
+  } else if (iequals(sub, "htstats") && argc == 3) {
+    debug_htstats(ctx);
   } else if (iequals(sub, "populate") && argc >= 3 && argc <= 5) {
     debug_populate(ctx);
   } else if (iequals(sub, "aof-flush-sleep") && argc == 3) {

@@ -281,6 +281,7 @@ ExpireCycleStats Database::active_expire(int64_t deadline_us) {
 void Database::rehash_for_us(int64_t budget_us) {
   const Clock& clock = store_->clock();
   dict_.shrink_if_sparse();
+  ttl_index_.shrink_if_sparse();
   // No budget (activerehashing no): a resize under way advances only with the writes, as Redis's.
   if (budget_us <= 0) return;
   int64_t deadline = clock.monotonic_us() + budget_us;

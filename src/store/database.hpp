@@ -170,6 +170,11 @@ class Database {
   // Average TTL in ms of the sampled keys, as INFO keyspace reports it.
   int64_t avg_ttl() const { return avg_ttl_; }
   size_t memory_usage() const;
+  // The keyspace table's buckets (both tables while a resize is under way) and the TTL index:
+  // MEMORY STATS's overhead.hashtable.main / .expires.
+  size_t table_bytes() const { return dict_.memory_usage(); }
+  size_t ttl_index_bytes() const { return ttl_index_.memory_usage(); }
+  size_t ttl_index_capacity() const { return ttl_index_.capacity(); }
 
   // Snapshots (see SnapshotHook). Each entry carries one bit saying which epoch last serialized
   // it; entries created while a snapshot runs get the current epoch, so they are not part of it.

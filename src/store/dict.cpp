@@ -1,5 +1,7 @@
 #include "store/dict.hpp"
 
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -166,6 +168,49 @@ void Dict::resize(size_t min_size) {
 }
 
 void Dict::rehash_step() { rehash(1); }
+
+void Dict::append_stats(std::string& out) const {
+  constexpr size_t kLengths = 50;  // Redis's DICT_STATS_VECTLEN: longer chains share the last
+  char line[256];
+  for (int t = 0; t < (rehashing() ? 2 : 1); ++t) {
+    const char* role = t == 0 ? "main hash table" : "rehashing target";
+    if (used_[t] == 0) {
+      std::snprintf(line, sizeof(line),
+                    "Hash table %d stats (%s):\nNo stats available for empty dictionaries\n", t,
+                    role);
+      out += line;
+      continue;
+    }
+    size_t lengths[kLengths] = {};
+    size_t slots = 0, longest = 0, chained = 0;
+    for (size_t i = 0; i < size_[t]; ++i) {
+      size_t n = 0;
+      for (const Entry* e = table_[t][i]; e != nullptr; e = e->next()) ++n;
+      ++lengths[std::min(n, kLengths - 1)];
+      if (n == 0) continue;
+      ++slots;
+      longest = std::max(longest, n);
+      chained += n;
+    }
+    std::snprintf(line, sizeof(line),
+                  "Hash table %d stats (%s):\n table size: %zu\n number of elements: %zu\n"
+                  " different slots: %zu\n max chain length: %zu\n",
+                  t, role, size_[t], used_[t], slots, longest);
+    out += line;
+    std::snprintf(line, sizeof(line),
+                  " avg chain length (counted): %.02f\n avg chain length (computed): %.02f\n"
+                  " Chain length distribution:\n",
+                  static_cast<double>(chained) / static_cast<double>(slots),
+                  static_cast<double>(used_[t]) / static_cast<double>(slots));
+    out += line;
+    for (size_t n = 0; n + 1 < kLengths; ++n) {
+      if (lengths[n] == 0) continue;
+      std::snprintf(line, sizeof(line), "   %zu: %zu (%.02f%%)\n", n, lengths[n],
+                    static_cast<double>(lengths[n]) / static_cast<double>(size_[t]) * 100);
+      out += line;
+    }
+  }
+}
 
 bool Dict::rehash(int n) {
   if (!rehashing()) return false;

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <random>
+#include <string>
 #include <string_view>
 
 #include "store/entry.hpp"
@@ -87,6 +88,8 @@ class Dict {
   }
 
   size_t memory_usage() const { return (size_[0] + size_[1]) * sizeof(Entry*); }
+  // Redis's dictGetStats text (DEBUG HTSTATS): size, fill and chain lengths of each live table.
+  void append_stats(std::string& out) const;
 
  private:
   static constexpr size_t kInitialSize = 4;

@@ -5,6 +5,7 @@
 // smaller for it): 16 bytes a key with a TTL, and a lookup of such a key reads one cache line more.
 // (Times and entries in two arrays, so that lookups read a denser one, measured no faster.)
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
@@ -40,13 +41,25 @@ class TtlIndex {
 
   void reserve(size_t n) { refs_.reserve(n); }
   void clear() { refs_ = {}; }
+  size_t capacity() const { return refs_.capacity(); }
   size_t memory_usage() const { return refs_.capacity() * sizeof(Ref); }
+  // A vector never gives back what it grew to: once keys with a TTL are mostly gone (expired,
+  // evicted, persisted), the cron moves the rest to an array twice their number, as the keyspace
+  // table shrinks, so that a cache's cap is not held by the slots of keys long gone.
+  void shrink_if_sparse() {
+    if (refs_.capacity() <= kMinCapacity || refs_.size() * 8 >= refs_.capacity()) return;
+    std::vector<Ref> kept;
+    kept.reserve(std::max(refs_.size() * 2, kMinCapacity));
+    kept.assign(refs_.begin(), refs_.end());
+    refs_.swap(kept);
+  }
 
  private:
   struct Ref {
     Entry* entry;
     int64_t at_ms;
   };
+  static constexpr size_t kMinCapacity = 64;
   std::vector<Ref> refs_;
 };
 

@@ -211,15 +211,38 @@ TEST_F(DebugTest, PopulateCreatesNumberedStringKeys) {
   EXPECT_EQ(run({"DEBUG", "POPULATE", "0"}), kOk);
 }
 
+TEST_F(DebugTest, HtstatsDescribesTheKeyspaceTable) {
+  // Redis's dictGetStats text; its figures are Basalt's own table's (a chain's length depends on
+  // the hash seed).
+  EXPECT_EQ(run({"DEBUG", "HTSTATS", "0"}),
+            "$189\r\n[Dictionary HT]\nHash table 0 stats (main hash table):\nNo stats available "
+            "for empty dictionaries\n[Expires HT]\nHash table 0 stats (main hash table):\nNo "
+            "stats available for empty dictionaries\n\r\n");
+  for (int i = 0; i < 100; ++i) run({"SET", "k" + std::to_string(i), "v"});
+  run({"EXPIRE", "k1", "100"});
+  std::string text = run({"DEBUG", "HTSTATS", "0"});
+  EXPECT_THAT(text, ::testing::HasSubstr("[Dictionary HT]\nHash table 0 stats (main hash "
+                                         "table):\n table size: 128\n number of elements: 100\n"
+                                         " different slots: "));
+  EXPECT_THAT(text, ::testing::HasSubstr(" Chain length distribution:\n   0: "));
+  EXPECT_THAT(text, ::testing::HasSubstr("[Expires HT]\nHash table 0 stats (main hash table):\n"
+                                         " table size: "));
+  EXPECT_THAT(text, ::testing::EndsWith(" number of elements: 1\n\r\n"));
+  EXPECT_EQ(run({"DEBUG", "HTSTATS", "16"}), err("ERR Out of range database"));
+  EXPECT_EQ(run({"DEBUG", "HTSTATS", "-1"}), err("ERR Out of range database"));
+  EXPECT_EQ(run({"DEBUG", "HTSTATS", "x"}), err("ERR value is not an integer or out of range"));
+}
+
 TEST_F(DebugTest, HelpAndUnknownSubcommands) {
   const std::string help = run({"DEBUG", "HELP"});
   // MALLCTL and MALLCTL-STR (two lines each) where the allocator has controls (jemalloc).
   const bool controls = allocator_has_controls();
   EXPECT_THAT(help, ::testing::StartsWith(
-                        std::string(controls ? "*50" : "*46") +
+                        std::string(controls ? "*52" : "*48") +
                         "\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"));
   EXPECT_EQ(help.find("+MALLCTL <key> [<val>]\r\n") != std::string::npos, controls);
   EXPECT_THAT(help, ::testing::HasSubstr("+PROTOCOL <type>\r\n"));
+  EXPECT_THAT(help, ::testing::HasSubstr("+HTSTATS <dbid>\r\n"));
   EXPECT_THAT(help, ::testing::HasSubstr("+PAUSE-CRON <0|1>\r\n"));
   EXPECT_THAT(help, ::testing::HasSubstr("+AOF-FLUSH-SLEEP <microsec>\r\n"));
   EXPECT_THAT(help, ::testing::EndsWith("+HELP\r\n+    Prints this help.\r\n"));

@@ -509,6 +509,11 @@ TEST_F(OperationsTest, MemoryStatsHasRedisFieldsInOrder) {
     at = found;
   }
   EXPECT_NE(got.find("$10\r\nkeys.count\r\n:1\r\n"), std::string::npos);
+  // The table's buckets (a new table has four) and the TTL index (nothing has a TTL yet).
+  EXPECT_NE(got.find("$23\r\noverhead.hashtable.main\r\n:32\r\n$26\r\noverhead.hashtable.expires"
+                     "\r\n:0\r\n"),
+            std::string::npos)
+      << got;
   EXPECT_EQ(run({"MEMORY", "STATS", "x"}),
             err("ERR wrong number of arguments for 'memory|stats' command"));
 }

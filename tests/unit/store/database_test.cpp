@@ -97,6 +97,23 @@ TEST_F(DatabaseTest, TtlIndexStaysConsistentWhenKeysComeAndGo) {
   EXPECT_EQ(db().size(), 33u);  // i % 3 == 1 had their TTL removed
 }
 
+TEST_F(DatabaseTest, TheTtlIndexGivesBackWhatItGrewTo) {
+  // A cache whose keys with a TTL have gone (expired, evicted) must not keep their slots.
+  for (int i = 0; i < 100000; ++i) {
+    db().set_expire(db().add("k" + std::to_string(i), Value("v")), store_.now_ms() + 1000);
+  }
+  const size_t grown = db().ttl_index_bytes();
+  EXPECT_GE(grown, 100000u * 16);
+  for (int i = 0; i < 99000; ++i) db().erase("k" + std::to_string(i));
+  db().rehash_for_us(0);
+  EXPECT_LE(db().ttl_index_bytes(), 2000u * 16);
+  EXPECT_EQ(db().expires(), 1000u);
+  advance(2000);
+  // The keys kept their TTLs through the move: each expires when read.
+  for (int i = 99000; i < 100000; ++i) EXPECT_EQ(db().find("k" + std::to_string(i)), nullptr);
+  EXPECT_EQ(db().expires(), 0u);
+}
+
 TEST_F(DatabaseTest, ActiveExpiryReclaimsKeysNobodyReads) {
   for (int i = 0; i < 10000; ++i) {
     Entry* e = db().add("tmp" + std::to_string(i), Value("v"));
