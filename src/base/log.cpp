@@ -58,6 +58,8 @@ std::string_view log_level_name(LogLevel level) {
   return "notice";
 }
 
+int log_fd() { return fileno(log_detail::g_file != nullptr ? log_detail::g_file : stderr); }
+
 void set_log_level(LogLevel level) { log_detail::g_level = level; }
 
 bool set_log_file(const std::string& path) {

@@ -20,6 +20,8 @@ std::string_view log_level_name(LogLevel level);
 void set_log_level(LogLevel level);
 // Empty path: stderr. Returns false (and keeps the old target) when the file cannot be opened.
 bool set_log_file(const std::string& path);
+// The descriptor log lines go to, for writers that cannot use stdio (a signal handler).
+int log_fd();
 
 inline bool log_enabled(LogLevel level) { return level >= log_detail::g_level; }
 

@@ -7,6 +7,7 @@
 #include "commands/debug_family.hpp"
 
 #include <arpa/inet.h>
+#include <sys/mman.h>
 
 #include <cctype>
 #include <cerrno>
@@ -15,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <random>
 #include <span>
 #include <string>
@@ -218,6 +220,8 @@ void reply_help(CommandContext& ctx) {
       "    Get or set a malloc tuning string.",
       "OBJECT <key>",
       "    Show low level info about `key` and associated value.",
+      "PANIC",
+      "    Crash the server simulating a panic.",
       "POPULATE <count> [<prefix>] [<size>]",
       "    Create <count> string keys named key:<num>. If <prefix> is specified then",
       "    it is used instead of the 'key' prefix. These are not propagated to",
@@ -245,6 +249,8 @@ void reply_help(CommandContext& ctx) {
       "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
       "SET-SKIP-CHECKSUM-VALIDATION <0|1>",
       "    Enables or disables checksum checks for RDB files and RESTORE's payload.",
+      "SEGFAULT",
+      "    Crash the server with sigsegv.",
       "SLEEP <seconds>",
       "    Stop the server for <seconds>. Decimals allowed.",
   };
@@ -509,6 +515,17 @@ void cmd_debug(CommandContext& ctx) {
   } else if (iequals(sub, "log") && argc == 3) {
     BASALT_LOG(kWarning, "DEBUG LOG: %s", sanitize_for_error(ctx.arg(2)).c_str());
     ctx.reply.ok();
+  } else if (iequals(sub, "segfault") && argc == 2) {
+    // Redis's way: a write to a read-only page, a real fault rather than raise(SIGSEGV).
+    void* page = mmap(nullptr, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (page == MAP_FAILED) return ctx.reply.error(std::string("ERR ") + std::strerror(errno));
+    *static_cast<volatile char*>(page) = 'x';
+  } else if (iequals(sub, "panic") && argc == 2) {
+    BASALT_LOG(kWarning, "------------------------------------------------");
+    BASALT_LOG(kWarning, "!!! Software Failure. Press left mouse button to continue");
+    BASALT_LOG(kWarning, "Guru Meditation: DEBUG PANIC called at Unix time %lld",
+               static_cast<long long>(std::time(nullptr)));
+    std::abort();
   } else if (iequals(sub, "htstats") && argc == 3) {
     debug_htstats(ctx);
   } else if (iequals(sub, "populate") && argc >= 3 && argc <= 5) {

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "base/allocator.hpp"
+#include "base/crash_report.hpp"
 #include "base/strings.hpp"
 #include "commands/error_texts.hpp"
 #include "store/hash.hpp"
@@ -172,6 +173,7 @@ bool Engine::protected_command_allowed(const Session& session) const {
 void Engine::dispatch(Session& session, std::span<const std::string_view> argv, ReplyBuilder& reply,
                       bool in_exec, bool reprocess) {
   if (argv.empty()) return;
+  const CrashContextCommand crash_context(argv);
   const Command* cmd = commands_.find(argv[0]);
   if (cmd == nullptr) {
     reject(session, reply, err::unknown_command(argv[0], argv.data() + 1, argv.size() - 1),

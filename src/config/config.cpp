@@ -150,11 +150,12 @@ const Param kParams[] = {
     {"cluster-enabled", Kind::kConstant, nullptr, nullptr, 0, 0, false,
      "cluster mode: always no (Basalt is a standalone server)", "yes,no", "no"},
     {"crash-log-enabled", Kind::kEnum, nullptr, &Config::crash_log_enabled, 0, 0, true,
-     "log a stack trace on a crash (stored and reported only: Basalt installs no crash handler, "
-     "a crash ends in the default action, a core dump where enabled)",
+     "log Redis's crash report (signal, stack trace, the command running) on SIGSEGV, SIGBUS, "
+     "SIGFPE, SIGILL and SIGABRT, before the signal's default action (a core dump where enabled)",
      "yes,no"},
     {"crash-memcheck-enabled", Kind::kEnum, nullptr, &Config::crash_memcheck_enabled, 0, 0, true,
-     "test memory on a crash (stored and reported only: no crash handler)", "yes,no"},
+     "test memory on a crash (stored and reported only: the crash report runs no memory test)",
+     "yes,no"},
     {"daemonize", Kind::kEnum, nullptr, &Config::daemonize, 0, 0, false,
      "detach from the terminal at start and write pidfile (/var/run/redis.pid if none), as "
      "redis-server; ignored under supervised upstart or systemd",

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "base/allocator.hpp"
+#include "base/crash_report.hpp"
 #include "base/log.hpp"
 #include "base/strings.hpp"
 #include "commands/error_texts.hpp"
@@ -269,6 +270,8 @@ bool Server::start(std::string* error) {
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  install_crash_handler();
+  set_crash_log_enabled(config_.crash_log_enabled == "yes");
   // Redis ignores SIGHUP: a closed terminal or a careless `kill -HUP` must not take every key.
   signal(SIGHUP, SIG_IGN);
   started_ = true;
@@ -347,6 +350,7 @@ void Server::update_proc_title() {
 }
 
 std::optional<ConfigError> Server::on_config_changed() {
+  set_crash_log_enabled(config_.crash_log_enabled == "yes");
   if (config_.hz != cron_hz_) arm_cron();
   update_proc_title();
   if (!oom_score_adj_.apply(config_.oom_score_adj, config_.oom_score_adj_values)) {

@@ -391,6 +391,72 @@ class PauseCronTest(unittest.TestCase):
                 c.close()
 
 
+@unittest.skipIf(os.environ.get("BASALT_SANITIZED") == "1",
+                 "a sanitizer's own report replaces the crash report")
+class CrashReportTest(unittest.TestCase):
+    """Redis's crash report (integration/logging in Redis's suite): the log says which signal,
+    shows a stack trace and the command that was running, and the process still dies of the
+    signal, so that supervisors and core dumps see what they would without the report."""
+
+    def crash(self, how, *extra):
+        with tempfile.TemporaryDirectory() as d:
+            log = os.path.join(d, "basalt.log")
+            with h.basalt("--enable-debug-command", "yes", "--logfile", log, *extra) as b:
+                c = h.RawClient(b.port)
+                how(b, c)
+                code = b.proc.wait(timeout=20)
+                b.proc.stderr.close()
+                c.close()
+            with open(log) as f:
+                return code, f.read()
+
+    def test_a_fault_is_reported_with_its_stack_and_command(self):
+        def segfault(_, c):
+            c.call("SET", "k", "v")
+            c.sock.sendall(h.resp_encode("DEBUG", "SEGFAULT"))
+
+        code, text = self.crash(segfault)
+        self.assertEqual(code, -signal.SIGSEGV)
+        self.assertIn("=== BASALT BUG REPORT START: Cut & paste starting from here ===", text)
+        self.assertRegex(text, r"\d+:signal-handler \(\d+\) Basalt [0-9.]+ crashed by signal: 11, "
+                               r"si_code: \d+\n\d+:signal-handler \(\d+\) Accessing address: 0x")
+        self.assertIn("------ STACK TRACE ------", text)
+        # Names from the dynamic symbol table (-rdynamic).
+        self.assertIn("Engine8dispatch", text)
+        self.assertIn("argc: 2\nargv[0]: 'DEBUG'\nargv[1]: 'SEGFAULT'\n", text)
+        self.assertIn("=== BASALT BUG REPORT END. Make sure to include from START to END. ===",
+                      text)
+
+    def test_a_signal_from_another_process_names_its_sender(self):
+        code, text = self.crash(lambda b, _: b.proc.send_signal(signal.SIGABRT))
+        self.assertEqual(code, -signal.SIGABRT)
+        self.assertIn("crashed by signal: 6, si_code: 0", text)
+        self.assertIn(f"Killed by PID: {os.getpid()}, UID: {os.getuid()}", text)
+        self.assertIn("no command was running", text)
+
+    def test_debug_panic_logs_redis_s_lines_and_aborts(self):
+        def panic(_, c):
+            self.assertEqual(c.call("DEBUG", "PANIC", "now"),
+                             b"-ERR unknown subcommand or wrong number of arguments for 'PANIC'. "
+                             b"Try DEBUG HELP.\r\n")
+            c.sock.sendall(h.resp_encode("DEBUG", "PANIC"))
+
+        code, text = self.crash(panic)
+        self.assertEqual(code, -signal.SIGABRT)
+        self.assertRegex(text, r"# Guru Meditation: DEBUG PANIC called at Unix time \d+\n")
+        self.assertIn("crashed by signal: 6", text)
+        self.assertIn("argv[0]: 'DEBUG'\nargv[1]: 'PANIC'\n", text)
+
+    def test_crash_log_enabled_no_dies_without_a_report(self):
+        def segfault(_, c):
+            self.assertEqual(c.call("CONFIG", "SET", "crash-log-enabled", "no"), b"+OK\r\n")
+            c.sock.sendall(h.resp_encode("DEBUG", "SEGFAULT"))
+
+        code, text = self.crash(segfault)
+        self.assertEqual(code, -signal.SIGSEGV)
+        self.assertNotIn("BUG REPORT", text)
+
+
 class ProcTitleTest(unittest.TestCase):
     @staticmethod
     def cmdline(client):

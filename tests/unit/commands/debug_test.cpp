@@ -238,7 +238,7 @@ TEST_F(DebugTest, HelpAndUnknownSubcommands) {
   // MALLCTL and MALLCTL-STR (two lines each) where the allocator has controls (jemalloc).
   const bool controls = allocator_has_controls();
   EXPECT_THAT(help, ::testing::StartsWith(
-                        std::string(controls ? "*52" : "*48") +
+                        std::string(controls ? "*56" : "*52") +
                         "\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"));
   EXPECT_EQ(help.find("+MALLCTL <key> [<val>]\r\n") != std::string::npos, controls);
   EXPECT_THAT(help, ::testing::HasSubstr("+PROTOCOL <type>\r\n"));
