@@ -236,7 +236,8 @@ std::string render_prometheus(Server& server, const HttpMetrics& http) {
   help(out, "basalt_memory_used_bytes", "gauge", "Bytes allocated (INFO's used_memory).");
   sample(out, "basalt_memory_used_bytes", "", memory.used);
   help(out, "basalt_memory_dataset_bytes", "gauge",
-       "Allocated bytes less those at start-up and in client buffers: keys, values, tables.");
+       "Allocated bytes less those at start-up, in client buffers and in the keyspace tables: "
+       "keys and values (INFO's used_memory_dataset).");
   sample(out, "basalt_memory_dataset_bytes", "", memory.dataset);
   help(out, "basalt_memory_rss_bytes", "gauge", "Resident set size of the process.");
   sample(out, "basalt_memory_rss_bytes", "", memory.rss);

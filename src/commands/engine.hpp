@@ -97,14 +97,15 @@ struct MemoryFigures {
   uint64_t rss = 0;      // resident set size
   uint64_t startup = 0;  // used when the server had started (code, tables, front ends)
   uint64_t clients = 0;  // client query and output buffers
-  uint64_t dataset = 0;  // the rest: keys, values and the keyspace's tables
+  uint64_t tables = 0;   // the keyspace tables' buckets and TTL indexes (MEMORY STATS's db.N)
+  uint64_t dataset = 0;  // the rest: keys and values
   // The allocator's pages: those handed out (active) and those touched and kept (resident); equal
   // to `used` where the allocator cannot tell (sanitizer builds).
   uint64_t allocator_active = 0;
   uint64_t allocator_resident = 0;
 
-  // Redis's used_memory_overhead: what is not the dataset.
-  uint64_t overhead() const { return startup + clients; }
+  // Redis's used_memory_overhead: what is not the dataset (Redis counts its dicts there too).
+  uint64_t overhead() const { return startup + clients + tables; }
   // Redis's net usage: what the server holds beyond its start (dataset_perc's base).
   uint64_t net() const { return used > startup ? used - startup : 0; }
 };
