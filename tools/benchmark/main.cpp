@@ -72,6 +72,7 @@ struct Config {
   uint64_t requests = 100000;
   double duration = 0;  // seconds; replaces -n when set
   double warmup = 0;
+  uint64_t warmup_requests = 0;
   std::string workload = "set";
   std::optional<std::pair<uint64_t, uint64_t>> ratio;
   uint64_t keyspace = 100000;
@@ -148,6 +149,8 @@ Load:
   -n, --requests N         total requests (default 100000)
       --duration SECONDS   run for a time instead of a request count
       --warmup SECONDS     run this long first without recording
+      --warmup-requests N  send N requests first without recording (the same history for
+                           every server, however fast: compare caches with this)
 Workload:
   -t TESTS                 redis-benchmark's tests, comma separated (set,get,incr,lpush,rpush,
                            lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange_100..600,mset,xadd,
@@ -289,6 +292,8 @@ Config Parse(int argc, char** argv) {
       c.duration = Number<double>(a, value());
     } else if (a == "--warmup") {
       c.warmup = Number<double>(a, value());
+    } else if (a == "--warmup-requests") {
+      c.warmup_requests = Number<uint64_t>(a, value());
     } else if (a == "--workload") {
       c.workload = value();
       c.workload_given = true;
@@ -339,6 +344,9 @@ Config Parse(int argc, char** argv) {
     Usage("-c, --threads and -P must be at least 1");
   }
   if (c.keyspace < 1) Usage("--keyspace must be at least 1");
+  if (c.warmup_requests > 0 && (c.warmup > 0 || c.duration > 0)) {
+    Usage("--warmup-requests counts the warm-up: not with --warmup or --duration");
+  }
   if (!c.tests.empty() && c.workload_given) Usage("-t replaces --workload and --ratio: give one");
   c.threads = std::min(c.threads, c.connections);
   if (c.ratio) {
@@ -471,8 +479,8 @@ struct OpStats {
   Histogram latency;
   uint64_t errors = 0;  // loop thread only
   uint64_t nils = 0;    // nil replies: a GET's misses
-  // Replies to requests sent during --warmup: how much history a cache had built before the
-  // measured part (bench/cache_bounds replays that many draws).
+  // Replies to warm-up requests (--warmup, --warmup-requests): how much history a cache had built
+  // before the measured part (bench/cache_bounds replays that many draws).
   uint64_t warmup = 0;
   std::string first_error;
 };
@@ -484,15 +492,39 @@ struct Shared {
   std::atomic<uint64_t> claimed{0};
   std::atomic<uint64_t> sequence{0};
 
-  // How many requests the next batch may send (0: this connection is done).
-  int claim(Clock::time_point now) {
-    if (g_stop.load(std::memory_order_relaxed)) return 0;
+  // --warmup-requests: the first batches, up to that many requests, are not recorded; the
+  // measured time starts with the first batch that is (first_measured, nanoseconds since start).
+  std::atomic<uint64_t> warm_claimed{0};
+  Clock::time_point start;
+  std::atomic<int64_t> first_measured_ns{-1};
+
+  struct Claim {
+    int n = 0;  // requests the batch may send (0: this connection is done)
+    bool warm = false;
+  };
+  Claim claim(Clock::time_point now) {
+    if (g_stop.load(std::memory_order_relaxed)) return {};
     const int p = config->pipeline;
-    if (now < measure_start) return p;  // warming up: not counted
-    if (config->duration > 0) return now < end ? p : 0;
+    if (now < measure_start) return {p, true};  // warming up: not counted
+    if (config->warmup_requests > 0 &&
+        warm_claimed.load(std::memory_order_relaxed) < config->warmup_requests) {
+      const uint64_t old = warm_claimed.fetch_add(static_cast<uint64_t>(p));
+      if (old < config->warmup_requests) {
+        return {static_cast<int>(
+                    std::min<uint64_t>(static_cast<uint64_t>(p), config->warmup_requests - old)),
+                true};
+      }
+    }
+    if (config->warmup_requests > 0 && first_measured_ns.load(std::memory_order_relaxed) < 0) {
+      int64_t unset = -1;
+      first_measured_ns.compare_exchange_strong(
+          unset, std::chrono::duration_cast<std::chrono::nanoseconds>(now - start).count());
+    }
+    if (config->duration > 0) return {now < end ? p : 0, false};
     const uint64_t old = claimed.fetch_add(static_cast<uint64_t>(p), std::memory_order_relaxed);
-    if (old >= config->requests) return 0;
-    return static_cast<int>(std::min<uint64_t>(static_cast<uint64_t>(p), config->requests - old));
+    if (old >= config->requests) return {};
+    return {static_cast<int>(std::min<uint64_t>(static_cast<uint64_t>(p), config->requests - old)),
+            false};
   }
 };
 
@@ -511,7 +543,8 @@ struct Connection {
   std::vector<uint64_t> to_fill;
   Clock::time_point failing_since{};  // first failure of the current run of failed batches
   Clock::time_point batch_start;
-  uv_timer_t retry;  // after a failed batch, the next one waits a little
+  bool batch_warm = false;  // the batch in flight is warm-up: its replies are not recorded
+  uv_timer_t retry;         // after a failed batch, the next one waits a little
 };
 
 class Worker {
@@ -584,9 +617,10 @@ class Worker {
 
   void issue_impl(Connection& conn) {
     const Clock::time_point now = Clock::now();
-    const int n = shared_->claim(now);
+    const auto [n, warm] = shared_->claim(now);
     if (n == 0) return;
     conn.batch_start = now;
+    conn.batch_warm = warm;
     conn.outstanding = n;
     if (conn.http) conn.http->begin_batch();
     conn.batch_failed = false;
@@ -625,7 +659,7 @@ class Worker {
     if (!turn_now_) turn_now_ = Clock::now();
     const Clock::time_point now = *turn_now_;
     last_reply_ = now;
-    if (conn.batch_start >= shared_->measure_start) {
+    if (!conn.batch_warm) {
       const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now - conn.batch_start);
       stats_[op]->latency.record(static_cast<uint64_t>(ns.count()));
       OpStats& stats = *stats_[op];
@@ -863,6 +897,7 @@ Result Measure(const Config& c) {
   Shared shared;
   shared.config = &c;
   const Clock::time_point start = Clock::now();
+  shared.start = start;
   shared.measure_start =
       start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(c.warmup));
   shared.end = shared.measure_start + std::chrono::duration_cast<Clock::duration>(
@@ -905,6 +940,8 @@ Result Measure(const Config& c) {
   if (live) std::fprintf(stderr, "\r%100s\r", "");
 
   Result result;
+  const int64_t first_measured = shared.first_measured_ns.load();
+  if (first_measured >= 0) shared.measure_start = start + std::chrono::nanoseconds(first_measured);
   Clock::time_point last = shared.measure_start;
   for (auto& w : workers) last = std::max(last, w->last_reply());
   result.seconds = std::chrono::duration<double>(last - shared.measure_start).count();
@@ -931,7 +968,12 @@ Result Measure(const Config& c) {
     row.hits = row.requests - errs - nils;
     result.rows.push_back(std::move(row));
   }
-  if (c.ops.size() > 1) result.rows.push_back(MakeRow("ALL", total, total_errors, result.seconds));
+  if (c.ops.size() > 1) {
+    uint64_t warmup = 0;
+    for (const Row& row : result.rows) warmup += row.warmup_requests;
+    result.rows.push_back(MakeRow("ALL", total, total_errors, result.seconds));
+    result.rows.back().warmup_requests = warmup;
+  }
   for (auto& w : workers) {
     for (const auto& [kind, n] : w->errors()) result.errors[kind] += n;
   }
