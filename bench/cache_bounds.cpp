@@ -18,8 +18,7 @@
 // - exact LRU: what allkeys-lru's sampling approximates;
 // - perfect LFU: evicts the key requested least often so far, counting every request since the
 //   start, also of keys evicted meanwhile (ties: the least recent). Redis's and Basalt's LFU
-//   approximate it with a logarithmic 8-bit counter, which Redis's evicted keys lose and Basalt's
-//   keep for a while (store/lfu_history.hpp);
+//   approximate it with a logarithmic 8-bit counter, which evicted keys lose;
 // - popularity oracle: holds the K keys the Zipf distribution makes most popular (each after its
 //   first miss), which no policy learning from requests can know; under independent draws it is
 //   the best a cache of K keys can do without knowing the future;

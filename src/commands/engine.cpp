@@ -893,7 +893,6 @@ void Engine::apply_eviction_config() {
     evict_if_needed();
   } else {
     not_counted_for_evict_ = 0;
-    store_.forget_evictions();
   }
 }
 

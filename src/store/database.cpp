@@ -64,7 +64,7 @@ Entry* Database::find_read(std::string_view key, Access access) {
 
 Entry* Database::link_new(Entry* e) {
   e->set_snapshot_epoch(epoch_);
-  store_->init_access(index_, e);
+  store_->init_access(e);
   KeyspaceObserver* observer = store_->observer();
   dict_.insert(e, [observer](size_t bytes) {
     return observer == nullptr || observer->may_grow_table(bytes);
@@ -214,7 +214,6 @@ void Database::evict(Entry* e) {
     if (auto it = versions_.find(e->key()); it != versions_.end()) versions_.erase(it);
   }
   if (auto* o = store_->observer()) o->on_key_evicted(index_, e->key());
-  store_->remember_evicted(index_, e);
   erase(e);
 }
 

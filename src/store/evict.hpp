@@ -59,7 +59,7 @@ class MemoryMeter {
 // The first thirty-second is what a churning cache's evictions leave for its next writes to
 // refill: a key evicted from a page that also holds live keys frees no page, so a meter counting
 // those holes stayed over the cap whatever was evicted, and eviction went on until the holes
-// reached the upper bound (an LFU cache that keeps keys of every age, LfuHistory, lost 13% of its
+// reached the upper bound (an LFU cache that kept keys of every age lost 13% of its
 // keys to 8 MB of holes under 64 MB). Beyond an eighth are holes eviction cannot give back either:
 // when a large value lands at the cap (a 4 MB SET among 100-byte keys), eviction frees room in
 // small keys spread over pages that also hold live keys; their pages stay, and a meter that went

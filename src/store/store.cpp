@@ -2,15 +2,10 @@
 
 #include <algorithm>
 
-#include "store/wyhash.hpp"
-
 namespace basalt {
 
 Store::Store(int databases, const Clock& clock, uint64_t seed)
-    : clock_(clock),
-      lfu_rng_(seed | 1),
-      lfu_history_seed_(seed ^ 0x6c62272e07bb0142ull),
-      version_seq_(seed * 0x9e3779b97f4a7c15ull) {
+    : clock_(clock), lfu_rng_(seed | 1), version_seq_(seed * 0x9e3779b97f4a7c15ull) {
   set_time(clock_.now_ms());
   dbs_.reserve(databases);
   for (int i = 0; i < databases; ++i) dbs_.emplace_back(*this, i, seed);
@@ -21,13 +16,10 @@ void Store::flush_all() {
     if (observer_ != nullptr) observer_->on_db_flushed(db.index());
     db.clear();
   }
-  // Keys created after a FLUSHALL start afresh, as in Redis; and the table's memory goes too.
-  lfu_history_.clear();
 }
 
 void Store::swap_db(int a, int b) {
   dbs_[a].swap_contents(dbs_[b]);
-  lfu_history_.clear();  // its slots name databases by index
   if (observer_ != nullptr) observer_->on_db_swapped(a, b);
 }
 
@@ -61,30 +53,8 @@ namespace {
 constexpr int kLfuInitVal = 5;
 }  // namespace
 
-// The LFU history's hash of a key in database `db`: a key evicted from one database says nothing
-// of a same-named key in another.
-uint64_t Store::history_hash(int db, std::string_view key) const {
-  return wyhash(key, lfu_history_seed_ + static_cast<uint64_t>(db) * 0x9e3779b97f4a7c15ull);
-}
-
-void Store::init_access(int db, Entry* e) {
-  if (!lfu_) {
-    e->set_access(lru_clock_);
-    return;
-  }
-  const auto now = static_cast<uint32_t>(lfu_minutes()) << 8;
-  e->set_access(now | kLfuInitVal);
-  if (lfu_history_.slots() == 0) return;
-  const int remembered = lfu_history_.take(history_hash(db, e->key()));
-  if (remembered < 0) return;
-  e->set_access(now | static_cast<uint32_t>(std::max(remembered, kLfuInitVal)));
-  touch_lfu(e);
-}
-
-void Store::remember_evicted(int db, const Entry* e) {
-  if (!lfu_) return;
-  lfu_history_.record(history_hash(db, e->key()), static_cast<uint8_t>(lfu_counter(e)),
-                      key_count());
+void Store::init_access(Entry* e) {
+  e->set_access(lfu_ ? (static_cast<uint32_t>(lfu_minutes()) << 8) | kLfuInitVal : lru_clock_);
 }
 
 void Store::restore_access(Entry* e, int64_t freq, int64_t idle_s) const {

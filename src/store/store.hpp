@@ -9,7 +9,6 @@
 
 #include "store/clock.hpp"
 #include "store/database.hpp"
-#include "store/lfu_history.hpp"
 
 namespace basalt {
 
@@ -84,14 +83,11 @@ class Store {
   // under an LFU policy a decaying logarithmic counter, otherwise the last access time. Lookups
   // touch the key; introspection (OBJECT, TYPE, TTL, EXISTS) does not.
   void set_access_policy(bool lfu, int64_t log_factor, int64_t decay_minutes) {
-    if (!lfu) lfu_history_.clear();
     lfu_ = lfu;
     lfu_log_factor_ = log_factor;
     lfu_decay_minutes_ = decay_minutes;
   }
   bool lfu() const { return lfu_; }
-  // Drops what LFU eviction remembered of evicted keys (LfuHistory): when the cap goes.
-  void forget_evictions() { lfu_history_.clear(); }
   void touch(Entry* e) {
     if (!lfu_) [[likely]] {
       // Rewriting an unchanged clock would dirty a cache line for nothing.
@@ -100,12 +96,10 @@ class Store {
       touch_lfu(e);
     }
   }
-  // The access bits of a key just created in database `db`: under an LFU policy, a key evicted
-  // from that database earlier comes back with the counter it had, and this request counted
-  // (LfuHistory); otherwise LFU_INIT_VAL.
-  void init_access(int db, Entry* e);
-  // Database::evict's, before the key goes: its counter into the LFU history.
-  void remember_evicted(int db, const Entry* e);
+  // The access bits of a key just created: LFU_INIT_VAL under an LFU policy, as Redis, whether
+  // or not the key was evicted before (see the README's Cache mode on why no history is kept),
+  // otherwise now.
+  void init_access(Entry* e);
   // RESTORE's FREQ and IDLETIME (Redis's objectSetLRUOrLFU): under an LFU policy the counter
   // becomes freq, under the others the key was last touched idle_s seconds ago; the one that
   // does not apply to the policy, or a negative value (not given), changes nothing.
@@ -122,7 +116,6 @@ class Store {
 
  private:
   void touch_lfu(Entry* e);
-  uint64_t history_hash(int db, std::string_view key) const;
   uint16_t lfu_minutes() const { return static_cast<uint16_t>(now_ms_ / 60000); }
 
   const Clock& clock_;
@@ -132,8 +125,6 @@ class Store {
   int64_t lfu_log_factor_ = 10;
   int64_t lfu_decay_minutes_ = 1;
   uint64_t lfu_rng_;
-  LfuHistory lfu_history_;
-  uint64_t lfu_history_seed_;
   std::vector<Database> dbs_;
   KeyspaceObserver* observer_ = nullptr;
   StoreStats stats_;
