@@ -90,9 +90,20 @@ Server::Server(Config& config) : config_(config) {
 
 Server::~Server() {
   g_signal_async.store(nullptr);
-  // All handles are closed by the time run() returns; the loop can be torn down.
+  // After run() every handle is closed. A start that failed (a port in use) never ran the loop:
+  // its timers, asyncs and listeners are closed here, while everything they belong to is alive,
+  // so that closing the loop frees what it allocated.
+  if (uv_loop_close(&loop_) == UV_EBUSY) {
+    uv_walk(
+        &loop_,
+        [](uv_handle_t* h, void*) {
+          if (!uv_is_closing(h)) uv_close(h, nullptr);
+        },
+        nullptr);
+    uv_run(&loop_, UV_RUN_DEFAULT);
+    uv_loop_close(&loop_);
+  }
   engine_.reset();
-  uv_loop_close(&loop_);
 }
 
 bool Server::listen(const std::string& bind, int port, ListenerKind kind, ConnectionFactory factory,
