@@ -29,6 +29,7 @@ constexpr bool kSanitized = false;
 constexpr int kCrashSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
 constexpr size_t kMaxArgs = 32;
 constexpr size_t kMaxArgBytes = 128;
+constexpr char kHex[] = "0123456789abcdef";
 
 std::atomic<bool> g_enabled{true};
 // Written by the loop thread, read by a handler interrupting it: relaxed atomics are plain moves.
@@ -62,7 +63,6 @@ class RawWriter {
     return *this;
   }
   RawWriter& hex(uintptr_t v) {
-    static constexpr char kHex[] = "0123456789abcdef";
     char digits[2 * sizeof(v)];
     size_t n = 0;
     do {
@@ -93,7 +93,6 @@ class RawWriter {
 
 // An argument as Redis's report shows it, quoted, with what is not printable escaped.
 void put_argument(RawWriter& out, std::string_view arg) {
-  static constexpr char kHex[] = "0123456789abcdef";
   out.put("'");
   for (size_t i = 0; i < arg.size() && i < kMaxArgBytes; ++i) {
     const auto c = static_cast<unsigned char>(arg[i]);

@@ -102,9 +102,7 @@ MemoryFigures Engine::memory() {
     if (s->link != nullptr)
       m.clients += s->link->query_buffer_bytes() + s->link->output_buffer_bytes();
   }
-  for (int i = 0; i < store_.db_count(); ++i) {
-    m.tables += store_.db(i).table_bytes() + store_.db(i).ttl_index_bytes();
-  }
+  for (int i = 0; i < store_.db_count(); ++i) m.tables += store_.db(i).memory_usage();
   m.dataset = m.used > m.overhead() ? m.used - m.overhead() : 0;
   return m;
 }

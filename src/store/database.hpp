@@ -169,6 +169,7 @@ class Database {
   void rehash_for_us(int64_t budget_us);
   // Average TTL in ms of the sampled keys, as INFO keyspace reports it.
   int64_t avg_ttl() const { return avg_ttl_; }
+  // The two below together: what the database holds beside its keys and values.
   size_t memory_usage() const;
   // The keyspace table's buckets (both tables while a resize is under way) and the TTL index:
   // MEMORY STATS's overhead.hashtable.main / .expires.
