@@ -103,6 +103,7 @@ MemoryFigures Engine::memory() {
       m.clients += s->link->query_buffer_bytes() + s->link->output_buffer_bytes();
   }
   for (int i = 0; i < store_.db_count(); ++i) m.tables += store_.db(i).memory_usage();
+  m.tables += store_.sketch_bytes();
   m.dataset = m.used > m.overhead() ? m.used - m.overhead() : 0;
   return m;
 }
@@ -850,6 +851,8 @@ void Engine::cron() {
   persistence_->cron();
   stats_.peak_memory = std::max(stats_.peak_memory, allocated_bytes());
   if (eviction_.maxmemory != 0) {
+    // Before the meter's reading, so that a resized sketch's bytes count from now on.
+    store_.fit_sketch();
     sync_meter();
     evict_step();
   }
@@ -882,6 +885,7 @@ void Engine::apply_eviction_config() {
   p.tenacity = static_cast<int>(std::clamp<int64_t>(config_.maxmemory_eviction_tenacity, 0, 100));
   eviction_ = p;
   store_.set_access_policy(policy_is_lfu(p.policy), config_.lfu_log_factor, config_.lfu_decay_time);
+  store_.set_frequency_sketch(policy_is_lfu(p.policy) && p.maxmemory != 0);
   if ((p.maxmemory != 0) != prompt_release_) {
     prompt_release_ = p.maxmemory != 0;
     set_prompt_release(prompt_release_);

@@ -97,7 +97,8 @@ struct MemoryFigures {
   uint64_t rss = 0;      // resident set size
   uint64_t startup = 0;  // used when the server had started (code, tables, front ends)
   uint64_t clients = 0;  // client query and output buffers
-  uint64_t tables = 0;   // the keyspace tables' buckets and TTL indexes (MEMORY STATS's db.N)
+  uint64_t tables = 0;   // the keyspace tables' buckets and TTL indexes (MEMORY STATS's db.N),
+                         // and the LFU policies' frequency sketch
   uint64_t dataset = 0;  // the rest: keys and values
   // The allocator's pages: those handed out (active) and those touched and kept (resident); equal
   // to `used` where the allocator cannot tell (sanitizer builds).

@@ -34,7 +34,11 @@ Entry* Database::find(std::string_view key, Access access) {
   // Every write reaches its entry through here (find_read too, so a read may serialize an entry
   // early: harmless, and it keeps this the single choke point).
   before_change(e);
-  if (e != nullptr && access == Access::kTouch) store_->touch(e);
+  if (e != nullptr && access == Access::kTouch) {
+    store_->touch(e);
+    if (store_->sketch_on()) [[unlikely]]
+      store_->record_request(key);
+  }
   return e;
 }
 
@@ -57,6 +61,8 @@ Entry* Database::find_read(std::string_view key, Access access) {
     store_->stats().keyspace_hits++;
   } else {
     store_->stats().keyspace_misses++;
+    if (store_->sketch_on() && access == Access::kTouch) [[unlikely]]
+      store_->record_request(key);
     notify(kNotifyKeyMiss, "keymiss", key);
   }
   return e;
@@ -65,6 +71,10 @@ Entry* Database::find_read(std::string_view key, Access access) {
 Entry* Database::link_new(Entry* e) {
   e->set_snapshot_epoch(epoch_);
   store_->init_access(e);
+  if (store_->sketch_on()) [[unlikely]] {
+    if (store_->requests_seen(e->key()) == 0) store_->record_request(e->key());
+    store_->note_created(e, index_);
+  }
   KeyspaceObserver* observer = store_->observer();
   dict_.insert(e, [observer](size_t bytes) {
     return observer == nullptr || observer->may_grow_table(bytes);
@@ -116,6 +126,7 @@ void Database::destroy(Entry* e) {
   // Deletions, lazy and active expiry all end here: the old value is written before it goes.
   before_change(e);
   if (e->has_expire()) ttl_index_.remove(e);
+  store_->forget_if_newest(e);
   Entry::destroy(e);
 }
 
@@ -127,6 +138,7 @@ void Database::reserve(size_t keys, size_t expires) {
 
 void Database::clear() {
   versions_.clear();
+  store_->forget_newest_in(index_);
   if (snapshot_ != nullptr) {
     // O(1) and no memory beyond what the table already holds: the snapshot walks and frees it.
     Dict fresh(dict_.seed());
@@ -145,6 +157,8 @@ void Database::swap_contents(Database& other) {
   // it had when the snapshot started.
   if (snapshot_ != nullptr) snapshot_->complete_now();
   if (other.snapshot_ != nullptr) other.snapshot_->complete_now();
+  store_->forget_newest_in(index_);
+  store_->forget_newest_in(other.index_);
   // The epoch belongs to the table: both tables' entries carry their own database's bit.
   std::swap(epoch_, other.epoch_);
   std::swap(dict_, other.dict_);

@@ -77,7 +77,10 @@ uint64_t Evictor::score(const Database& db, const Entry* e, EvictionPolicy polic
       return static_cast<uint64_t>(store_.idle_ms(e));
     case EvictionPolicy::kAllKeysLfu:
     case EvictionPolicy::kVolatileLfu:
-      return 255 - store_.lfu_counter(e);
+      // Redis's counter first; among equal counters, the key the sketch counts fewer requests
+      // for (always 0 with the sketch off, which leaves Redis's order).
+      return (static_cast<uint64_t>(255 - store_.lfu_counter(e)) << 4) |
+             static_cast<uint64_t>(FrequencySketch::kMaxCount - store_.requests_seen(e->key()));
     case EvictionPolicy::kVolatileTtl:
       // The sooner it expires, the better a candidate.
       return std::numeric_limits<uint64_t>::max() - static_cast<uint64_t>(db.expire_at(e));
@@ -179,8 +182,26 @@ Entry* Evictor::pick(const EvictionParams& params, Database** db) {
       total += keys;
     }
     if (total == 0) return nullptr;
-    if (Entry* e = pop_best(params, db)) return e;
+    if (Entry* e = pop_best(params, db)) return admit_newest(params, e, db);
   }
+}
+
+Entry* Evictor::admit_newest(const EvictionParams& params, Entry* victim, Database** db) {
+  int newest_db = -1;
+  Entry* newest = store_.take_newest(&newest_db);
+  if (newest == nullptr || newest == victim || !policy_is_lfu(params.policy) ||
+      newest_db >= store_.db_count() ||
+      (policy_is_volatile(params.policy) && !newest->has_expire())) {
+    return victim;
+  }
+  Database& nd = store_.db(newest_db);
+  const uint64_t victim_score = score(**db, victim, params.policy);
+  // A tie keeps the newcomer, as Redis would (its counter starts at LFU_INIT_VAL, above most
+  // victims'): only a key known to be requested less often than the victim goes in its place.
+  if (score(nd, newest, params.policy) <= victim_score) return victim;
+  insert(victim_score, (*db)->index(), victim->key());
+  *db = &nd;
+  return newest;
 }
 
 EvictionResult Evictor::perform(const EvictionParams& params, MemoryMeter& meter) {

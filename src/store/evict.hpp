@@ -5,6 +5,19 @@
 // outlives a call, so every sample refines it); random picks a random key, round-robin over the
 // databases. A call is time-boxed (maxmemory-eviction-tenacity); when time runs out the host
 // keeps calling between loop turns until the memory is under the cap.
+//
+// Beyond Redis, under an LFU policy: the store's frequency sketch (frequency_sketch.hpp, on when a
+// cap is set) counts requests by key, also of keys not in the cache, exactly up to 15.
+// - Among candidates with the same Redis counter, the one the sketch counts fewer requests for
+//   goes first. Redis's logarithmic counter, 5 for a new key, tells a key read twice from one read
+//   ten times only by chance, and those are the keys at the edge of a cache.
+// - The key created last is weighed against the victim at the next eviction, TinyLFU's admission
+//   (Einziger et al.): when its counter is lower, or equal with fewer requests counted, it is
+//   evicted instead, so a key requested once (most of a cache's misses, under a skewed
+//   popularity) does not push out one requested several times. Redis evicts the victim: a new key
+//   starts at LFU_INIT_VAL. Ties keep the newcomer, so keys that are only ever written (counted
+//   once each) replace old ones as under Redis.
+// bench/compare-cache measures what this wins (README, Cache mode).
 
 #include <array>
 #include <cstdint>
@@ -117,6 +130,9 @@ class Evictor {
   // The best candidate still present, removed from the pool; nullptr when none is.
   Entry* pop_best(const EvictionParams& params, Database** db);
   Entry* pick(const EvictionParams& params, Database** db);
+  // LFU's admission test (see the file comment): the key created last, instead of `victim` when
+  // it scores as the better candidate; the victim then goes back to the pool.
+  Entry* admit_newest(const EvictionParams& params, Entry* victim, Database** db);
 
   Store& store_;
   std::array<Candidate, kPoolSize> pool_{};  // ascending by score; empty slots on the right

@@ -5,7 +5,10 @@
 namespace basalt {
 
 Store::Store(int databases, const Clock& clock, uint64_t seed)
-    : clock_(clock), lfu_rng_(seed | 1), version_seq_(seed * 0x9e3779b97f4a7c15ull) {
+    : clock_(clock),
+      lfu_rng_(seed | 1),
+      version_seq_(seed * 0x9e3779b97f4a7c15ull),
+      sketch_seed_(seed ^ 0x5bd1e9955bd1e995ull) {
   set_time(clock_.now_ms());
   dbs_.reserve(databases);
   for (int i = 0; i < databases; ++i) dbs_.emplace_back(*this, i, seed);
@@ -102,6 +105,21 @@ void Store::touch_lfu(Entry* e) {
     if (r < p) ++counter;
   }
   e->set_access((static_cast<uint32_t>(lfu_minutes()) << 8) | static_cast<uint32_t>(counter));
+}
+
+void Store::set_frequency_sketch(bool on) {
+  if (on == sketch_on_) return;
+  sketch_on_ = on;
+  newest_ = nullptr;
+  if (on) {
+    sketch_.fit(key_count());
+  } else {
+    sketch_.release();
+  }
+}
+
+void Store::fit_sketch() {
+  if (sketch_on_) sketch_.fit(key_count());
 }
 
 size_t Store::key_count() const {

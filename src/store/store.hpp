@@ -9,6 +9,8 @@
 
 #include "store/clock.hpp"
 #include "store/database.hpp"
+#include "store/frequency_sketch.hpp"
+#include "store/wyhash.hpp"
 
 namespace basalt {
 
@@ -111,6 +113,38 @@ class Store {
   // LFU eviction).
   int lfu_counter(const Entry* e) const;
 
+  // Under an LFU policy with a cap (Engine::apply_eviction_config), the frequency sketch
+  // (frequency_sketch.hpp) counts requests by key, cached or not, for eviction to read
+  // (evict.hpp): every lookup that touches a key, a read of a missing key (the request the
+  // cache-aside fill answers), and a key's creation when nothing counted it before (a key only
+  // ever written counts once).
+  void set_frequency_sketch(bool on);
+  bool sketch_on() const { return sketch_on_; }
+  void record_request(std::string_view key) { sketch_.record(sketch_hash(key)); }
+  // The key's requests as the sketch counts them (0 with the sketch off).
+  int requests_seen(std::string_view key) const { return sketch_.estimate(sketch_hash(key)); }
+  // Sizes the sketch for the keys held now (the cron's; FrequencySketch::fit).
+  void fit_sketch();
+  size_t sketch_bytes() const { return sketch_.memory_usage(); }
+  // With the sketch on, the key created last, until eviction takes it (to weigh it against its
+  // victim: TinyLFU's admission, evict.hpp) or it is deleted; null otherwise.
+  void note_created(Entry* e, int db) {
+    newest_ = e;
+    newest_db_ = db;
+  }
+  void forget_if_newest(const Entry* e) {
+    if (e == newest_) newest_ = nullptr;
+  }
+  void forget_newest_in(int db) {
+    if (newest_db_ == db) newest_ = nullptr;
+  }
+  Entry* take_newest(int* db) {
+    Entry* e = newest_;
+    newest_ = nullptr;
+    *db = newest_db_;
+    return e;
+  }
+
   StoreStats& stats() { return stats_; }
   const StoreStats& stats() const { return stats_; }
 
@@ -135,6 +169,12 @@ class Store {
   uint64_t version_seq_;
   uint64_t dirty_ = 0;
   uint32_t notify_flags_ = 0;
+  uint64_t sketch_hash(std::string_view key) const { return wyhash(key, sketch_seed_); }
+  bool sketch_on_ = false;
+  uint64_t sketch_seed_;
+  FrequencySketch sketch_;
+  Entry* newest_ = nullptr;
+  int newest_db_ = -1;
 };
 
 }  // namespace basalt

@@ -210,6 +210,113 @@ TEST_F(EvictTest, LfuLogFactorSlowsTheCounter) {
   EXPECT_LT(c, 200);
 }
 
+// The frequency sketch (evict.hpp, frequency_sketch.hpp): on under an LFU policy with a cap.
+class SketchEvictTest : public EvictTest {
+ protected:
+  SketchEvictTest() {
+    store_.set_access_policy(true, 10, 1);
+    store_.set_frequency_sketch(true);
+  }
+  // A cache-aside client's misses before it fills the key.
+  void miss(std::string_view key, int times) {
+    for (int i = 0; i < times; ++i) {
+      store_.refresh_time();
+      ASSERT_EQ(store_.db(0).find_read(key), nullptr) << key;
+    }
+  }
+  EvictionResult evict_lfu(size_t keys, int samples) {
+    EvictionParams params;
+    params.maxmemory = keys * kBytesPerKey;
+    params.policy = EvictionPolicy::kAllKeysLfu;
+    params.samples = samples;
+    params.tenacity = 100;
+    return evictor_.perform(params, meter_);
+  }
+};
+
+TEST_F(SketchEvictTest, CountsRequestsForKeysNotHeld) {
+  miss("k", 3);  // misses count
+  add("k");      // the fill does not: its request was the miss
+  EXPECT_EQ(store_.requests_seen("k"), 3);
+  read("k");
+  EXPECT_EQ(store_.requests_seen("k"), 4);
+  ASSERT_NE(store_.db(0).find_read("k", Access::kNoTouch), nullptr);  // introspection does not
+  EXPECT_EQ(store_.requests_seen("k"), 4);
+  add("written");  // a key only ever written counts once
+  EXPECT_EQ(store_.requests_seen("written"), 1);
+  EXPECT_EQ(store_.lfu_counter(store_.db(0).peek("k")), 6);  // Redis's counter goes on as before
+  store_.set_frequency_sketch(false);
+  EXPECT_EQ(store_.requests_seen("k"), 0);
+  EXPECT_EQ(store_.sketch_bytes(), 0u);
+}
+
+TEST_F(SketchEvictTest, AmongEqualCountersTheKeyRequestedLessGoesFirst) {
+  // Ten keys at LFU_INIT_VAL; nine were requested three times before their fill, one never.
+  // Redis's counters cannot tell them apart.
+  for (int i = 0; i < 10; ++i) {
+    const std::string key = "k" + std::to_string(i);
+    if (i != 6) miss(key, 3);
+    add(key);
+  }
+  miss("last", 5);  // the key created last, read since: not the victim
+  add("last");
+  for (int i = 0; i < 3; ++i) read("last");
+  EXPECT_EQ(evict_lfu(10, 64), EvictionResult::kOk);
+  EXPECT_THAT(recorder_.evicted, ElementsAre("0:k6"));
+}
+
+TEST_F(SketchEvictTest, ANewKeyRequestedLessThanItsVictimIsEvictedInstead) {
+  // TinyLFU's admission: with one sample, the victim is a random old key, requested three times;
+  // the new key, requested once (its creation), goes instead.
+  for (int i = 0; i < 50; ++i) {
+    const std::string key = "old" + std::to_string(i);
+    miss(key, 3);
+    add(key);
+  }
+  add("once");
+  EXPECT_EQ(evict_lfu(50, 1), EvictionResult::kOk);
+  EXPECT_THAT(recorder_.evicted, ElementsAre("0:once"));
+  EXPECT_EQ(store_.key_count(), 50u);
+}
+
+TEST_F(SketchEvictTest, ANewKeyAsRequestedAsItsVictimStays) {
+  // Keys only ever written (each counted once, each at LFU_INIT_VAL): each new key replaces an
+  // old one, as under Redis, rather than being turned away.
+  for (int i = 0; i < 50; ++i) add("old" + std::to_string(i));
+  for (int round = 0; round < 5; ++round) {
+    const std::string key = "new" + std::to_string(round);
+    add(key);
+    EXPECT_EQ(evict_lfu(50, 1), EvictionResult::kOk);
+    EXPECT_NE(store_.db(0).peek(key), nullptr) << key;
+  }
+  EXPECT_EQ(recorder_.evicted.size(), 5u);
+}
+
+TEST_F(SketchEvictTest, ANewKeyWithAHigherCounterStays) {
+  // Old keys idle for two minutes decayed to 3 (lfu-decay-time 1); the new one starts at 5, so it
+  // stays whatever the sketch says of the old ones.
+  for (int i = 0; i < 50; ++i) {
+    const std::string key = "old" + std::to_string(i);
+    miss(key, 10);
+    add(key);
+  }
+  advance_s(120);
+  add("new");
+  EXPECT_EQ(evict_lfu(50, 1), EvictionResult::kOk);
+  EXPECT_NE(store_.db(0).peek("new"), nullptr);
+  ASSERT_EQ(recorder_.evicted.size(), 1u);
+  EXPECT_EQ(recorder_.evicted[0].rfind("0:old", 0), 0u);
+}
+
+TEST_F(SketchEvictTest, AFlushForgetsTheNewKey) {
+  add("a");
+  store_.flush_all();  // the entry is freed: eviction must not weigh it
+  add("b");
+  add("c");
+  EXPECT_EQ(evict_lfu(1, 64), EvictionResult::kOk);
+  EXPECT_EQ(store_.key_count(), 1u);
+}
+
 TEST_F(EvictTest, VolatileTtlEvictsTheSoonestToExpire) {
   add("persistent");
   add("late");
