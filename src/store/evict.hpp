@@ -7,7 +7,7 @@
 // keeps calling between loop turns until the memory is under the cap.
 //
 // Beyond Redis, under an LFU policy: the store's frequency sketch (frequency_sketch.hpp, on when a
-// cap is set) counts requests by key, also of keys not in the cache, exactly up to 15.
+// cap is set) counts requests by key, also of keys not in the cache, up to 15.
 // - Among candidates with the same Redis counter, the one the sketch counts fewer requests for
 //   goes first. Redis's logarithmic counter, 5 for a new key, tells a key read twice from one read
 //   ten times only by chance, and those are the keys at the edge of a cache.
