@@ -25,12 +25,12 @@
 // keys', and a larger sketch holds fewer keys: a simulation of bench/compare-cache's workload (its
 // key draws replayed through Basalt's sampling, counter and this sketch; not kept in the tree)
 // hit 80.43% with 8 counters a key at 372,000 keys, 80.45% with 16 at the 360,000 keys the 2 MB
-// more leave, 80.06% with 4 at 378,000. The server measured 80.26-80.35% with 8.
+// more leave, 80.06% with 4 at 378,000. The server measured 80.25-80.37% with 8 (nine runs).
 //
 // Counts are halved every 20 increments per key sized for, twice TinyLFU's W = 10 C: Redis's
 // counter, decaying with idle minutes, ranks candidates first (evict.hpp) and carries recency, so
 // the sketch may remember longer. The simulation hit 80.43% with 20 against 80.36% with 10; the
-// server 80.26-80.35% against 80.21-80.36% (three runs each: within the runs' spread).
+// server 80.25-80.37% (nine runs) against 80.21-80.36% (three): within the runs' spread.
 //
 // A resize (fit) and a halving walk the whole table on the loop thread, as Caffeine's reset does:
 // about 0.1 ms for 2 MB; a cache of 100 million keys (512 MB of counters) would pause some 100 ms
