@@ -72,7 +72,7 @@ Entry* Database::link_new(Entry* e) {
   e->set_snapshot_epoch(epoch_);
   store_->init_access(e);
   if (store_->sketch_on()) [[unlikely]] {
-    if (store_->requests_seen(e->key()) == 0) store_->record_request(e->key());
+    store_->record_creation(e->key());
     store_->note_created(e, index_);
   }
   KeyspaceObserver* observer = store_->observer();

@@ -121,6 +121,11 @@ class Store {
   void set_frequency_sketch(bool on);
   bool sketch_on() const { return sketch_on_; }
   void record_request(std::string_view key) { sketch_.record(sketch_hash(key)); }
+  // A key's creation: a request only when nothing counted one before (a key only ever written).
+  void record_creation(std::string_view key) {
+    const uint64_t h = sketch_hash(key);
+    if (sketch_.estimate(h) == 0) sketch_.record(h);
+  }
   // The key's requests as the sketch counts them (0 with the sketch off).
   int requests_seen(std::string_view key) const { return sketch_.estimate(sketch_hash(key)); }
   // Sizes the sketch for the keys held now (the cron's; FrequencySketch::fit).
