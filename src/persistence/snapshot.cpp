@@ -49,6 +49,7 @@ void DbSnapshot::take_table(Dict&& table, TtlIndex&& ttls) {
 bool DbSnapshot::step(size_t max_entries) {
   if (done_) return true;
   size_t n = 0;
+  auto more = [&] { return n < max_entries; };
   auto visit = [&](Entry* e) {
     if (e->snapshot_epoch() != epoch_) {
       serialize(e);
@@ -62,17 +63,16 @@ bool DbSnapshot::step(size_t max_entries) {
         ++n;
       }
     };
-    while (n < max_entries) {
-      owned_cursor_ = owned_->scan(owned_cursor_, visit_owned);
+    if (more()) {
+      owned_cursor_ = owned_->scan_while(owned_cursor_, visit_owned, more);
       if (owned_cursor_ == 0) {
         owned_.reset();  // frees the flushed entries
         owned_ttls_.clear();
-        break;
       }
     }
   }
-  while (!db_walk_done_ && n < max_entries) {
-    cursor_ = db_.scan(cursor_, visit);
+  if (!db_walk_done_ && more()) {
+    cursor_ = db_.scan_while(cursor_, visit, more);
     if (cursor_ == 0) db_walk_done_ = true;
   }
   if (db_walk_done_ && owned_ == nullptr) finish();

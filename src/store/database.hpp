@@ -139,6 +139,10 @@ class Database {
   uint64_t scan(uint64_t cursor, F&& fn) const {
     return dict_.scan(cursor, std::forward<F>(fn));
   }
+  template <class F, class More>
+  uint64_t scan_while(uint64_t cursor, F&& fn, More&& more) const {
+    return dict_.scan_while(cursor, std::forward<F>(fn), std::forward<More>(more));
+  }
   template <class F>
   void for_each(F&& fn) const {
     dict_.for_each(std::forward<F>(fn));

@@ -72,6 +72,13 @@ class Dict {
   // next cursor (0 when done). fn must not modify the dict.
   template <class F>
   uint64_t scan(uint64_t cursor, F&& fn) const;
+  // scan() once, then again while the walk is not done and more() is true; returns the next
+  // cursor (0 when done). A snapshot's walk (persistence/snapshot.cpp) reads every entry: without
+  // hints each key costs two cache misses one after the other, its bucket (the reverse-binary
+  // order jumps across the array) and then its entry, so this prefetches the buckets and the
+  // entries of the cursors ahead.
+  template <class F, class More>
+  uint64_t scan_while(uint64_t cursor, F&& fn, More&& more) const;
 
   // A random entry (nullptr when empty): a random non-empty bucket, then a random chain element.
   Entry* random_entry(std::mt19937_64& rng);
@@ -79,12 +86,20 @@ class Dict {
   // buckets (Redis's dictGetSomeKeys): cheap samples for eviction. May return fewer than n.
   size_t sample(std::mt19937_64& rng, Entry** out, size_t n);
 
-  // Calls fn(Entry*) for every entry; fn must not modify the dict.
+  // Calls fn(Entry*) for every entry; fn must not modify the dict. The bucket array is read in
+  // order, which the CPU prefetches by itself, but the entries are anywhere: SAVE spent two
+  // thirds of its time waiting for each key's first cache line, so the entries of the buckets
+  // ahead are asked for early.
   template <class F>
   void for_each(F&& fn) const {
-    for (int t = 0; t < 2; ++t)
-      for (size_t i = 0; i < size_[t]; ++i)
-        for (Entry* e = table_[t][i]; e != nullptr; e = e->next()) fn(e);
+    for (int t = 0; t < 2; ++t) {
+      Entry* const* table = table_[t];
+      const size_t n = size_[t];
+      for (size_t i = 0; i < n; ++i) {
+        if (i + kEntriesAhead < n) prefetch_entry(table[i + kEntriesAhead]);
+        for (Entry* e = table[i]; e != nullptr; e = e->next()) fn(e);
+      }
+    }
   }
 
   size_t memory_usage() const { return (size_[0] + size_[1]) * sizeof(Entry*); }
@@ -93,6 +108,16 @@ class Dict {
 
  private:
   static constexpr size_t kInitialSize = 4;
+  // How far the walks above look ahead, in buckets: far enough to cover a memory access with the
+  // work of the keys between (a SAVE encodes each), near enough that the lines are still cached.
+  static constexpr int kSlotsAhead = 32;
+  static constexpr int kEntriesAhead = 16;
+  // An entry's header and key, and the first bytes of a value kept after them.
+  static void prefetch_entry(const Entry* e) {
+    if (e == nullptr) return;
+    __builtin_prefetch(e);
+    __builtin_prefetch(reinterpret_cast<const char*>(e) + 64);
+  }
   uint64_t hash(std::string_view key) const;
   void expand_if_needed(bool may_grow);
   // The rest of insert: into the new table while a resize is under way.
@@ -144,6 +169,47 @@ uint64_t Dict::scan(uint64_t v, F&& fn) const {
     v++;
     v = reverse_bits(v);
   } while (v & (m0 ^ m1));
+  return v;
+}
+
+template <class F, class More>
+uint64_t Dict::scan_while(uint64_t v, F&& fn, More&& more) const {
+  using dict_detail::reverse_bits;
+  if (size() == 0) return 0;
+  if (rehashing()) {
+    // Two tables: no hints (a resize lasts a moment of a walk).
+    do {
+      v = scan(v, fn);
+    } while (v != 0 && more());
+    return v;
+  }
+  // One table, which fn cannot change: the cursors ahead are known. `slots` runs kSlotsAhead
+  // buckets ahead and prefetches bucket slots; `entries` runs kEntriesAhead ahead and prefetches
+  // the first entry of a slot `slots` prefetched earlier. Each stops at the walk's end, where the
+  // cursor is 0 again (as it is at the walk's start).
+  Entry* const* table = table_[0];
+  const uint64_t mask = size_[0] - 1;
+  auto next = [mask](uint64_t c) { return reverse_bits(reverse_bits(c | ~mask) + 1); };
+  uint64_t slots = v, entries = v;
+  bool slots_end = false, entries_end = false;
+  auto prefetch_slot = [&] {
+    __builtin_prefetch(&table[slots & mask]);
+    slots = next(slots);
+    slots_end = slots == 0;
+  };
+  auto prefetch_first_entry = [&] {
+    prefetch_entry(table[entries & mask]);
+    entries = next(entries);
+    entries_end = entries == 0;
+  };
+  for (int i = 0; i < kSlotsAhead && !slots_end; ++i) prefetch_slot();
+  for (int i = 0; i < kEntriesAhead && !entries_end; ++i) prefetch_first_entry();
+  do {
+    if (!slots_end) prefetch_slot();
+    if (!entries_end) prefetch_first_entry();
+    for (Entry* e = table[v & mask]; e != nullptr; e = e->next()) fn(e);
+    v = next(v);
+  } while (v != 0 && more());
   return v;
 }
 

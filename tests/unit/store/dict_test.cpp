@@ -6,6 +6,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace basalt {
 namespace {
@@ -111,8 +112,10 @@ TEST(Dict, ShrinksWhenSparse) {
 
 // Redis's SCAN guarantee: a key present for the whole iteration is returned at least once, even
 // if the table grows or shrinks between calls.
+// The same with scan_while (a snapshot's walk), a few buckets a call.
 TEST(Dict, ScanReturnsEveryStableKeyAcrossResizes) {
-  for (int scenario = 0; scenario < 2; ++scenario) {
+  for (int scenario = 0; scenario < 4; ++scenario) {
+    const bool batched = scenario >= 2;
     Dict d(11);
     std::set<std::string> stable;
     for (int i = 0; i < 2000; ++i) {
@@ -120,7 +123,7 @@ TEST(Dict, ScanReturnsEveryStableKeyAcrossResizes) {
       d.insert(make(k));
       stable.insert(k);
     }
-    if (scenario == 1) {
+    if (scenario % 2 == 1) {
       for (int i = 0; i < 30000; ++i) d.insert(make("churn:" + std::to_string(i)));
       while (d.rehash(100)) {
       }
@@ -129,9 +132,12 @@ TEST(Dict, ScanReturnsEveryStableKeyAcrossResizes) {
     uint64_t cursor = 0;
     int step = 0, churn = 0;
     do {
-      cursor = d.scan(cursor, [&](Entry* e) { seen.insert(std::string(e->key())); });
-      // Between calls: grow (scenario 0) or shrink (scenario 1) the table.
-      if (scenario == 0) {
+      auto visit = [&](Entry* e) { seen.insert(std::string(e->key())); };
+      int buckets = 0;
+      cursor = batched ? d.scan_while(cursor, visit, [&] { return ++buckets < 7; })
+                       : d.scan(cursor, visit);
+      // Between calls: grow (scenarios 0 and 2) or shrink (1 and 3) the table.
+      if (scenario % 2 == 0) {
         // Grow by 16x over the scan (several doublings), then let the scan catch up.
         for (int j = 0; j < 50 && churn < 30000; ++j)
           d.insert(make("grow:" + std::to_string(churn++)));
@@ -145,6 +151,43 @@ TEST(Dict, ScanReturnsEveryStableKeyAcrossResizes) {
     } while (cursor != 0 && step < 1'000'000);
     ASSERT_EQ(cursor, 0u) << "scan did not finish";
     for (const auto& k : stable) ASSERT_TRUE(seen.count(k)) << k << " scenario " << scenario;
+  }
+}
+
+// scan_while is scan() called again while more() says so, whatever it prefetches: on a table
+// not being resized, the same keys in the same order and the same cursor after each call, for
+// any number of buckets a call, from the walk's start to its end.
+TEST(Dict, ScanWhileWalksAsScanDoes) {
+  for (int keys : {0, 1, 5, 100, 5000}) {
+    Dict d(21);
+    for (int i = 0; i < keys; ++i) d.insert(make("k" + std::to_string(i)));
+    while (d.rehash(100)) {
+    }
+    std::vector<std::string> by_scan;
+    std::vector<uint64_t> cursors;  // after each bucket
+    uint64_t cursor = 0;
+    do {
+      cursor = d.scan(cursor, [&](Entry* e) { by_scan.emplace_back(e->key()); });
+      cursors.push_back(cursor);
+    } while (cursor != 0);
+    for (size_t per_call : {size_t{1}, size_t{3}, size_t{64}, SIZE_MAX}) {
+      std::vector<std::string> by_while;
+      size_t buckets_done = 0;
+      cursor = 0;
+      do {
+        size_t buckets = 1;
+        cursor = d.scan_while(
+            cursor, [&](Entry* e) { by_while.emplace_back(e->key()); },
+            [&] { return buckets < per_call && (++buckets, true); });
+        buckets_done += buckets;
+        if (keys > 0) {
+          ASSERT_LE(buckets_done, cursors.size());
+          ASSERT_EQ(cursor, cursors[buckets_done - 1]) << keys << " keys, " << per_call;
+        }
+      } while (cursor != 0);
+      EXPECT_EQ(by_while, by_scan) << keys << " keys, " << per_call << " buckets a call";
+      EXPECT_EQ(by_while.size(), static_cast<size_t>(keys));
+    }
   }
 }
 
