@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -876,12 +877,72 @@ class Loader {
     }
   }
 
+  ~Loader() {
+    for (; pending_count_ > 0; --pending_count_) {
+      Entry::destroy(pending_[pending_first_].entry);
+      pending_first_ = (pending_first_ + 1) % kLinkAhead;
+    }
+  }
+  Loader(const Loader&) = delete;
+  Loader& operator=(const Loader&) = delete;
+
   void run() {
     if (!load()) result_.error = d_.error();
     result_.bytes_read = in_.offset();
   }
 
  private:
+  // A key read but not linked yet. Linking it (the duplicate check's lookup, then the insert)
+  // reads its bucket and the entries chained there, all cache misses in a table of millions of
+  // keys: perf put two thirds of a load's own time in them. Linking each key kLinkAhead keys
+  // after it is read lets those lines arrive meanwhile: its bucket is prefetched when its key is
+  // read, the first entry chained there halfway.
+  struct PendingKey {
+    Database* db;
+    Entry* entry;
+    int64_t expire_at;
+    uint64_t hash;
+  };
+  static constexpr size_t kLinkAhead = 8;
+
+  bool link_ahead(const PendingKey& key) {
+    if (pending_count_ == kLinkAhead && !link_oldest()) {
+      Entry::destroy(key.entry);
+      return false;
+    }
+    pending_[(pending_first_ + pending_count_) % kLinkAhead] = key;
+    ++pending_count_;
+    if (pending_count_ > kLinkAhead / 2) {
+      const PendingKey& halfway =
+          pending_[(pending_first_ + pending_count_ - 1 - kLinkAhead / 2) % kLinkAhead];
+      halfway.db->dict().prefetch_entries(halfway.hash);
+    }
+    return true;
+  }
+
+  bool link_oldest() {
+    const PendingKey key = pending_[pending_first_];
+    pending_first_ = (pending_first_ + 1) % kLinkAhead;
+    --pending_count_;
+    if (key.db->peek(key.entry->key()) != nullptr) {
+      const std::string text = "Duplicate key " + quoted_key(key.entry->key()) + " in database " +
+                               std::to_string(key.db->index());
+      Entry::destroy(key.entry);
+      return d_.fail(text);
+    }
+    key.db->add_loaded_entry(key.entry);
+    if (key.expire_at != kNoExpire) key.db->set_expire(key.entry, key.expire_at);
+    result_.keys_loaded++;
+    return true;
+  }
+
+  bool link_pending() {
+    while (pending_count_ > 0) {
+      if (!link_oldest()) return false;
+    }
+    return true;
+  }
+
   bool progress() {
     if (!options_.progress || in_.offset() - last_progress_ < options_.progress_interval) {
       return true;
@@ -940,7 +1001,7 @@ class Loader {
           continue;
         }
         case kOpEof:
-          return finish();
+          return link_pending() && finish();
         case kOpSelectDb: {
           uint64_t index;
           if (!d_.read_plain_length(&index, "a database number")) return false;
@@ -962,6 +1023,8 @@ class Loader {
           // hint is the file's word: trust it only as far as the bytes left could hold that many
           // keys (three bytes at least each, twelve with an expiry: its opcode and 8-byte time),
           // and never past 2^27; a stream of unknown size (a pipe) gets no reservation at all.
+          // (reserve sizes only an empty table: link the keys read before first, as they came.)
+          if (!link_pending()) return false;
           if (d_.remaining() != kUnknownSize) {
             const uint64_t most = std::min<uint64_t>(d_.remaining() / 3, uint64_t{1} << 27);
             const uint64_t most_expires = std::min<uint64_t>(d_.remaining() / 12, most);
@@ -997,13 +1060,11 @@ class Loader {
         return d_.fail("Can't load key " + quoted_key(key) + " of type " + std::string(label) +
                        ": Basalt does not store " + std::string(type_plural(label)) + " yet");
       }
-      // The duplicate check and the insert will read this key's bucket: start loading it now, so
-      // the cache miss overlaps with parsing the value (a table of millions of slots misses on
-      // almost every key).
-      {
-        const Dict& dict = store_.db(db).dict();
-        dict.prefetch_slots(dict.key_hash(key));
-      }
+      // The duplicate check and the insert will read this key's bucket: start loading it now
+      // (a table of millions of slots misses on almost every key); the key is linked
+      // kLinkAhead keys later (link_ahead).
+      const uint64_t hash = store_.db(db).dict().key_hash(key);
+      store_.db(db).dict().prefetch_slots(hash);
       // A string goes from the read buffer into its entry (Database::add_loaded_string), so that
       // a key takes the same bytes after a restart as when it was written.
       Value value;
@@ -1025,14 +1086,9 @@ class Loader {
       } else if (expired) {
         result_.expired_skipped++;
       } else {
-        Database& database = store_.db(db);
-        if (database.peek(key) != nullptr) {
-          return d_.fail("Duplicate key " + quoted_key(key) + " in database " + std::to_string(db));
-        }
-        Entry* e = is_string ? database.add_loaded_string(key, d_.element_)
-                             : database.add_loaded(key, std::move(value));
-        if (expire_at != kNoExpire) database.set_expire(e, expire_at);
-        result_.keys_loaded++;
+        Entry* e = is_string ? Entry::create_string(key, d_.element_)
+                             : Entry::create(key, std::move(value));
+        if (!link_ahead({&store_.db(db), e, expire_at, hash})) return false;
       }
       if (is_string && d_.element_.capacity() > (size_t{4} << 20)) std::string().swap(d_.element_);
       expire_at = kNoExpire;
@@ -1065,6 +1121,9 @@ class Loader {
   const RdbLoadOptions& options_;
   RdbLoadResult& result_;
   uint64_t last_progress_ = 0;
+  std::array<PendingKey, kLinkAhead> pending_{};
+  size_t pending_first_ = 0;
+  size_t pending_count_ = 0;
 };
 
 }  // namespace

@@ -99,6 +99,9 @@ class Database {
   // dbAddRDBLoad), so DEBUG RELOAD does not flood subscribers of the "new" class.
   Entry* add_loaded(std::string_view key, Value&& value);
   Entry* add_loaded_string(std::string_view key, std::string_view value);
+  // The same for an entry the loader made (Entry::create, create_string) before it links it; its
+  // key must not be in the table.
+  Entry* add_loaded_entry(Entry* e) { return link_new(e); }
   // Creates or replaces the value; a replaced key loses its TTL unless keep_ttl (SET semantics).
   Entry* set(std::string_view key, Value&& value, bool keep_ttl = false);
   // Deletes a key; returns whether it existed (and had not expired).

@@ -447,6 +447,66 @@ TEST_F(RdbTest, RefusesWhatItCannotHold) {
   EXPECT_FALSE(load_rdb("RUBIS0010\xff", f).ok());
 }
 
+// The loader links each key some keys after reading it (Loader::link_ahead): a duplicate is
+// still found however near or far its first copy, in its own database only, and every key of a
+// valid file is there with its value and TTL.
+TEST_F(RdbTest, DuplicatesAreFoundHoweverFarApart) {
+  auto file_with = [&](const std::string& body) {
+    std::string f = "REDIS0010" + body;
+    f.push_back(static_cast<char>(rdb::kOpEof));
+    f.append(8, '\0');
+    return f;
+  };
+  auto key = [](int i, const std::string& value = "v") {
+    const std::string k = "k" + std::to_string(i);
+    std::string r(1, '\0');  // a string
+    r += static_cast<char>(k.size()) + k + static_cast<char>(value.size()) + value;
+    return r;
+  };
+  auto select = [](int db) { return std::string("\xfe") + static_cast<char>(db); };
+  const int64_t at = clock_.now_ms() + 100000;
+  std::string expire(1, static_cast<char>(rdb::kOpExpireTimeMs));
+  for (int i = 0; i < 8; ++i) expire.push_back(static_cast<char>((at >> (8 * i)) & 0xff));
+
+  std::string both;
+  for (int db = 0; db < 2; ++db) {
+    both += select(db);
+    for (int i = 0; i < 20; ++i) both += (i % 3 == 0 ? expire : "") + key(i, std::to_string(db));
+  }
+  Store ok(4, clock_, 2);
+  auto r = load_rdb(file_with(both), ok);
+  ASSERT_TRUE(r.ok()) << *r.error;
+  EXPECT_EQ(r.keys_loaded, 40u);
+  for (int db = 0; db < 2; ++db) {
+    ASSERT_EQ(ok.db(db).size(), 20u);
+    for (int i = 0; i < 20; ++i) {
+      const Entry* e = ok.db(db).peek("k" + std::to_string(i));
+      ASSERT_NE(e, nullptr) << db << " " << i;
+      EXPECT_EQ(e->value.str(), std::to_string(db));
+      EXPECT_EQ(ok.db(db).expire_at(e), i % 3 == 0 ? at : kNoExpire);
+    }
+  }
+
+  struct Case {
+    std::string body;
+    const char* error;
+  };
+  std::string far, near, across;
+  for (int i = 0; i < 20; ++i) far += key(i);
+  far += key(3);
+  near = key(0) + key(1) + key(1) + key(2);
+  across = select(0) + key(0) + key(4) + select(1) + key(0) + key(1) + select(0) + key(4);
+  for (const Case& c : {Case{far, "Duplicate key 'k3' in database 0"},
+                        Case{near, "Duplicate key 'k1' in database 0"},
+                        Case{across, "Duplicate key 'k4' in database 0"},
+                        Case{select(2) + key(7) + key(7), "Duplicate key 'k7' in database 2"}}) {
+    Store s(4, clock_, 2);
+    auto res = load_rdb(file_with(c.body), s);
+    ASSERT_FALSE(res.ok()) << c.error;
+    EXPECT_NE(res.error->find(c.error), std::string::npos) << *res.error;
+  }
+}
+
 TEST_F(RdbTest, LengthsAreCheckedBeforeAllocating) {
   Store s(4, clock_, 2);
   // A string claiming 4 GB, a list claiming 2^60 elements, LZF claiming 500 MB from 3 bytes.
