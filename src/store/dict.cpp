@@ -272,7 +272,18 @@ size_t Dict::sample(std::mt19937_64& rng, Entry** out, size_t n) {
   if (size() == 0 || n == 0) return 0;
   if (rehashing()) rehash_step();
   const size_t big = std::max(size_[0], size_[1]);
-  size_t i = rng() & (big - 1);
+  // Each sample starts at a random bucket: a cache miss for its slot, then one for each entry
+  // chained there. The starts are drawn two samples ahead, so that the last sample asked for
+  // this one's slots and, the sample before, for their line (sample_ahead_; a draw is masked
+  // when used, so a resize in between costs only a useless hint).
+  if (!sample_ahead_ready_) {
+    sample_ahead_[0] = rng();
+    sample_ahead_[1] = rng();
+    sample_ahead_ready_ = true;
+  }
+  size_t i = sample_ahead_[0] & (big - 1);
+  sample_ahead_[0] = sample_ahead_[1];
+  sample_ahead_[1] = rng();
   size_t got = 0;
   // At most one pass over the buckets: a second would return the same keys again, which an
   // eviction pool would hold twice.
@@ -285,6 +296,17 @@ size_t Dict::sample(std::mt19937_64& rng, Entry** out, size_t n) {
       }
       for (Entry* e = table_[t][i]; e != nullptr && got < n; e = e->next()) out[got++] = e;
     }
+  }
+  // The next sample's first entries (their slots' line was asked for by the last sample), and
+  // the line of the slots of the one after it.
+  for (int t = 0; t < 2; ++t) {
+    if (size_[t] == 0) continue;
+    const size_t mask = size_[t] - 1;
+    const size_t next = sample_ahead_[0] & mask;
+    for (size_t k = 0; k < n && next + k < size_[t]; ++k) {
+      if (const Entry* e = table_[t][next + k]) __builtin_prefetch(e);
+    }
+    __builtin_prefetch(&table_[t][sample_ahead_[1] & mask]);
   }
   return got;
 }

@@ -130,6 +130,9 @@ class Dict {
   size_t used_[2] = {0, 0};
   int64_t rehash_idx_ = -1;
   uint64_t seed_;
+  // sample()'s next two random draws (see there).
+  uint64_t sample_ahead_[2] = {0, 0};
+  bool sample_ahead_ready_ = false;
 };
 
 namespace dict_detail {

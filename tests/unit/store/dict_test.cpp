@@ -191,6 +191,41 @@ TEST(Dict, ScanWhileWalksAsScanDoes) {
   }
 }
 
+// Eviction's samples: distinct keys of the table in each call, every key in some call, also
+// while the table grows between and during calls (sample draws its starts ahead).
+TEST(Dict, SampleReturnsDistinctLiveKeysAndReachesEveryKey) {
+  Dict d(17);
+  std::mt19937_64 rng(3);
+  Entry* out[64];
+  EXPECT_EQ(d.sample(rng, out, 5), 0u);
+  std::set<std::string> live, seen;
+  int next = 0;
+  for (int call = 0; call < 20000; ++call) {
+    if (call % 4 == 0 && next < 3000) {
+      const std::string key = "k" + std::to_string(next++);
+      d.insert(make(key));
+      live.insert(key);
+    }
+    const size_t want = call % 7 == 0 ? 64 : 5;
+    const size_t got = d.sample(rng, out, want);
+    ASSERT_LE(got, want);
+    // Only a resize leaves stretches with no key in either table where a sample looks (as
+    // Redis's dictGetSomeKeys, whose callers sample again).
+    if (!d.rehashing()) {
+      ASSERT_GT(got, 0u) << "call " << call;
+    }
+    std::set<std::string> in_call;
+    for (size_t i = 0; i < got; ++i) {
+      const std::string key(out[i]->key());
+      ASSERT_TRUE(live.count(key)) << key;
+      ASSERT_EQ(d.find(key), out[i]);
+      ASSERT_TRUE(in_call.insert(key).second) << "twice in one sample: " << key;
+      seen.insert(key);
+    }
+  }
+  EXPECT_EQ(seen.size(), live.size());
+}
+
 TEST(Dict, RandomEntryCoversTheTable) {
   Dict d(5);
   for (int i = 0; i < 20; ++i) d.insert(make(std::to_string(i)));
