@@ -894,7 +894,8 @@ class Loader {
  private:
   // A key read but not linked yet. Linking it (the duplicate check's lookup, then the insert)
   // reads its bucket and the entries chained there, all cache misses in a table of millions of
-  // keys: perf put two thirds of a load's own time in them. Linking each key kLinkAhead keys
+  // keys: perf put more than half of a load's user-space time in them (most of the rest of a
+  // start is the kernel zeroing new pages). Linking each key kLinkAhead keys
   // after it is read lets those lines arrive meanwhile: its bucket is prefetched when its key is
   // read, the first entry chained there halfway.
   struct PendingKey {
