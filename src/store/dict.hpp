@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "store/entry.hpp"
+#include "store/scan_cursor.hpp"
 
 namespace basalt {
 
@@ -135,18 +136,8 @@ class Dict {
   bool sample_ahead_ready_ = false;
 };
 
-namespace dict_detail {
-inline uint64_t reverse_bits(uint64_t v) {
-  v = ((v >> 1) & 0x5555555555555555ull) | ((v & 0x5555555555555555ull) << 1);
-  v = ((v >> 2) & 0x3333333333333333ull) | ((v & 0x3333333333333333ull) << 2);
-  v = ((v >> 4) & 0x0f0f0f0f0f0f0f0full) | ((v & 0x0f0f0f0f0f0f0f0full) << 4);
-  return __builtin_bswap64(v);
-}
-}  // namespace dict_detail
-
 template <class F>
 uint64_t Dict::scan(uint64_t v, F&& fn) const {
-  using dict_detail::reverse_bits;
   if (size() == 0) return 0;
   auto visit = [&](Entry* const* table, size_t idx) {
     for (Entry* e = table[idx]; e != nullptr; e = e->next()) fn(e);
@@ -154,12 +145,7 @@ uint64_t Dict::scan(uint64_t v, F&& fn) const {
   if (!rehashing()) {
     uint64_t m0 = size_[0] - 1;
     visit(table_[0], v & m0);
-    // Increment the reversed cursor: iterating high bits first is what keeps the cursor valid
-    // across resizes (see Redis's dictScan for the proof).
-    v |= ~m0;
-    v = reverse_bits(v);
-    v++;
-    return reverse_bits(v);
+    return next_scan_cursor(v, m0);
   }
   int small = size_[0] <= size_[1] ? 0 : 1, large = 1 - small;
   uint64_t m0 = size_[small] - 1, m1 = size_[large] - 1;
@@ -167,17 +153,13 @@ uint64_t Dict::scan(uint64_t v, F&& fn) const {
   // Visit every bucket of the larger table that expands from the small table's bucket.
   do {
     visit(table_[large], v & m1);
-    v |= ~m1;
-    v = reverse_bits(v);
-    v++;
-    v = reverse_bits(v);
+    v = next_scan_cursor(v, m1);
   } while (v & (m0 ^ m1));
   return v;
 }
 
 template <class F, class More>
 uint64_t Dict::scan_while(uint64_t v, F&& fn, More&& more) const {
-  using dict_detail::reverse_bits;
   if (size() == 0) return 0;
   if (rehashing()) {
     // Two tables: no hints (a resize lasts a moment of a walk).
@@ -192,17 +174,16 @@ uint64_t Dict::scan_while(uint64_t v, F&& fn, More&& more) const {
   // cursor is 0 again (as it is at the walk's start).
   Entry* const* table = table_[0];
   const uint64_t mask = size_[0] - 1;
-  auto next = [mask](uint64_t c) { return reverse_bits(reverse_bits(c | ~mask) + 1); };
   uint64_t slots = v, entries = v;
   bool slots_end = false, entries_end = false;
   auto prefetch_slot = [&] {
     __builtin_prefetch(&table[slots & mask]);
-    slots = next(slots);
+    slots = next_scan_cursor(slots, mask);
     slots_end = slots == 0;
   };
   auto prefetch_first_entry = [&] {
     prefetch_entry(table[entries & mask]);
-    entries = next(entries);
+    entries = next_scan_cursor(entries, mask);
     entries_end = entries == 0;
   };
   for (int i = 0; i < kSlotsAhead && !slots_end; ++i) prefetch_slot();
@@ -211,7 +192,7 @@ uint64_t Dict::scan_while(uint64_t v, F&& fn, More&& more) const {
     if (!slots_end) prefetch_slot();
     if (!entries_end) prefetch_first_entry();
     for (Entry* e = table[v & mask]; e != nullptr; e = e->next()) fn(e);
-    v = next(v);
+    v = next_scan_cursor(v, mask);
   } while (v != 0 && more());
   return v;
 }

@@ -32,6 +32,7 @@
 #include <utility>
 
 #include "store/packed.hpp"
+#include "store/scan_cursor.hpp"
 
 namespace basalt {
 
@@ -140,15 +141,6 @@ class Hash {
   PackedBlock block_;
 };
 
-namespace hash_detail {
-inline uint64_t reverse_bits(uint64_t v) {
-  v = ((v >> 1) & 0x5555555555555555ull) | ((v & 0x5555555555555555ull) << 1);
-  v = ((v >> 2) & 0x3333333333333333ull) | ((v & 0x3333333333333333ull) << 2);
-  v = ((v >> 4) & 0x0f0f0f0f0f0f0f0full) | ((v & 0x0f0f0f0f0f0f0f0full) << 4);
-  return __builtin_bswap64(v);
-}
-}  // namespace hash_detail
-
 template <class F>
 void Hash::for_each(F&& f) const {
   if (is_packed()) {
@@ -176,11 +168,7 @@ uint64_t Hash::scan(uint64_t cursor, F&& f) const {
   for (const Node* n = t->buckets[cursor & t->mask]; n != nullptr; n = n->next) {
     f(n->field(), n->value());
   }
-  // Increment the reversed cursor: high bits first keeps the cursor valid across resizes.
-  cursor |= ~static_cast<uint64_t>(t->mask);
-  cursor = hash_detail::reverse_bits(cursor);
-  ++cursor;
-  return hash_detail::reverse_bits(cursor);
+  return next_scan_cursor(cursor, t->mask);
 }
 
 }  // namespace basalt

@@ -23,6 +23,8 @@
 #include <random>
 #include <string_view>
 
+#include "store/scan_cursor.hpp"
+
 namespace basalt {
 
 class Set {
@@ -149,12 +151,6 @@ class Set {
 static_assert(sizeof(Set) == 15, "a Set lives inside a 16-byte Value, before its tag byte");
 
 namespace set_detail {
-inline uint64_t reverse_bits(uint64_t v) {
-  v = ((v >> 1) & 0x5555555555555555ull) | ((v & 0x5555555555555555ull) << 1);
-  v = ((v >> 2) & 0x3333333333333333ull) | ((v & 0x3333333333333333ull) << 2);
-  v = ((v >> 4) & 0x0f0f0f0f0f0f0f0full) | ((v & 0x0f0f0f0f0f0f0f0full) << 4);
-  return __builtin_bswap64(v);
-}
 std::string_view format_int(int64_t v, char (&buf)[24]);
 }  // namespace set_detail
 
@@ -179,12 +175,7 @@ uint64_t Set::scan(uint64_t v, F&& fn) const {
   }
   const Table* t = table();
   for (const Node* n = t->buckets[v & t->mask]; n != nullptr; n = n->next) fn(n->view());
-  // Increment the reversed cursor over the mask's bits: high bits first is what keeps a cursor
-  // valid when the table is resized between calls (Redis's dictScan).
-  v |= ~t->mask;
-  v = set_detail::reverse_bits(v);
-  v++;
-  return set_detail::reverse_bits(v);
+  return next_scan_cursor(v, t->mask);
 }
 
 }  // namespace basalt

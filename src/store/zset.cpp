@@ -9,8 +9,8 @@
 #include <new>
 #include <random>
 
-#include "store/dict.hpp"
 #include "store/packed.hpp"
+#include "store/scan_cursor.hpp"
 #include "store/wyhash.hpp"
 
 namespace basalt {
@@ -851,12 +851,7 @@ const ZSet::Node* ZSet::scan_next(const Skiplist* s, ScanBucket* b) {
 
 uint64_t ZSet::scan_cursor_after(const Skiplist* s, uint64_t cursor) {
   if (s->index.capacity() == 0) return 0;
-  // The reversed-binary increment of Redis's dictScan: a cursor stays meaningful when the index
-  // grows or shrinks between calls.
-  uint64_t v = cursor | ~uint64_t{s->index.mask};
-  v = dict_detail::reverse_bits(v);
-  ++v;
-  return dict_detail::reverse_bits(v);
+  return next_scan_cursor(cursor, s->index.mask);
 }
 
 bool ZSet::valid() const {
