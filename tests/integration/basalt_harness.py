@@ -10,10 +10,20 @@ import tempfile
 import time
 
 
+_handed_out = set()
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port nothing listens on now, never one this process handed out before: the kernel can
+    give the same ephemeral port to two binds in a row once the first socket is closed, and a
+    server started with that port for both RESP and HTTP fails at start-up."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
 
 
 def _listening_inodes(port):

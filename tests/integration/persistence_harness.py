@@ -152,7 +152,7 @@ class Node:
                 if self.proc.poll() is None:
                     self.proc.kill()
                     self.proc.wait()
-                if attempt == 2 or "Address already in use" not in self.log():
+                if attempt == 2 or "already in use" not in self.log().lower():
                     raise RuntimeError("server did not start: " + self.log()[-3000:])
         if wait_loaded:
             self.wait_loaded()
