@@ -12,10 +12,10 @@
 namespace basalt {
 
 namespace {
-Entry** new_table(size_t n) {
-  void* p = std::calloc(n, sizeof(Entry*));
+uintptr_t* new_table(size_t n) {
+  void* p = std::calloc(n, sizeof(uintptr_t));
   if (p == nullptr) throw std::bad_alloc();
-  return static_cast<Entry**>(p);
+  return static_cast<uintptr_t*>(p);
 }
 size_t next_power(size_t n) {
   size_t s = 4;
@@ -52,9 +52,20 @@ Entry* Dict::find(std::string_view key) {
   uint64_t h = hash(key);
   for (int t = 0; t < 2; ++t) {
     if (size_[t] == 0) continue;
-    for (Entry* e = table_[t][h & (size_[t] - 1)]; e != nullptr; e = e->next()) {
-      if (e->key_size() == key.size() && std::memcmp(e->key().data(), key.data(), key.size()) == 0)
-        return e;
+    Slot& s = table_[t][h & (size_[t] - 1)];
+    if (may_hold(s, h)) {
+      Entry* prev = nullptr;
+      for (Entry* e = head(s); e != nullptr; prev = e, e = e->next()) {
+        if (e->key_size() == key.size() &&
+            std::memcmp(e->key().data(), key.data(), key.size()) == 0) {
+          if (prev != nullptr) {
+            prev->set_next(e->next());
+            e->set_next(head(s));
+            s = (s & ~kHeadMask) | reinterpret_cast<Slot>(e);
+          }
+          return e;
+        }
+      }
     }
     if (!rehashing()) break;
   }
@@ -70,16 +81,16 @@ void Dict::prefetch_slots(uint64_t h) const {
 void Dict::prefetch_entries(uint64_t h) const {
   for (int t = 0; t < 2; ++t) {
     if (size_[t] == 0) continue;
-    if (const Entry* e = table_[t][h & (size_[t] - 1)]) __builtin_prefetch(e);
+    const Slot s = table_[t][h & (size_[t] - 1)];
+    if (s != 0 && may_hold(s, h)) __builtin_prefetch(head(s));
   }
 }
 
 void Dict::link(Entry* e) {
   // During a rehash new keys go to the new table only, so the old one only ever drains.
   int t = rehashing() ? 1 : 0;
-  Entry*& head = table_[t][hash(e->key()) & (size_[t] - 1)];
-  e->set_next(head);
-  head = e;
+  const uint64_t h = hash(e->key());
+  push(table_[t][h & (size_[t] - 1)], e, h);
   used_[t]++;
 }
 
@@ -90,17 +101,25 @@ Entry* Dict::unlink(std::string_view key) {
   for (int t = 0; t < 2; ++t) {
     if (size_[t] == 0) continue;
     // The link word also holds access bits, so a predecessor's is rewritten with set_next.
-    Entry*& head = table_[t][h & (size_[t] - 1)];
+    Slot& s = table_[t][h & (size_[t] - 1)];
+    if (!may_hold(s, h)) {
+      if (!rehashing()) break;
+      continue;
+    }
     Entry* prev = nullptr;
-    for (Entry* e = head; e != nullptr; prev = e, e = e->next()) {
+    for (Entry* e = head(s); e != nullptr; prev = e, e = e->next()) {
       if (e->key_size() == key.size() &&
           std::memcmp(e->key().data(), key.data(), key.size()) == 0) {
-        if (prev == nullptr) {
-          head = e->next();
-        } else {
-          prev->set_next(e->next());
-        }
+        if (prev != nullptr) prev->set_next(e->next());
+        Entry* first = prev == nullptr ? e->next() : head(s);
         e->set_next(nullptr);
+        // The filter is rebuilt from the keys left: stale bits would let absent keys read the
+        // chain again, and a cache's buckets lose and gain keys forever.
+        Slot filter = 0;
+        for (const Entry* x = first; x != nullptr; x = x->next()) {
+          filter |= filter_bits(hash(x->key()));
+        }
+        s = filter | reinterpret_cast<Slot>(first);
         used_[t]--;
         return e;
       }
@@ -113,7 +132,7 @@ Entry* Dict::unlink(std::string_view key) {
 void Dict::clear() {
   for (int t = 0; t < 2; ++t) {
     for (size_t i = 0; i < size_[t]; ++i) {
-      for (Entry* e = table_[t][i]; e != nullptr;) {
+      for (Entry* e = head(table_[t][i]); e != nullptr;) {
         Entry* next = e->next();
         Entry::destroy(e);
         e = next;
@@ -185,7 +204,7 @@ void Dict::append_stats(std::string& out) const {
     size_t slots = 0, longest = 0, chained = 0;
     for (size_t i = 0; i < size_[t]; ++i) {
       size_t n = 0;
-      for (const Entry* e = table_[t][i]; e != nullptr; e = e->next()) ++n;
+      for (const Entry* e = head(table_[t][i]); e != nullptr; e = e->next()) ++n;
       ++lengths[std::min(n, kLengths - 1)];
       if (n == 0) continue;
       ++slots;
@@ -217,20 +236,19 @@ bool Dict::rehash(int n) {
   // Bound the empty buckets visited too, so one step's cost stays small on a sparse table.
   int empty_visits = n * 10;
   while (n-- > 0 && used_[0] != 0) {
-    while (table_[0][rehash_idx_] == nullptr) {
+    while (table_[0][rehash_idx_] == 0) {
       ++rehash_idx_;
       if (--empty_visits == 0) return true;
     }
-    for (Entry* e = table_[0][rehash_idx_]; e != nullptr;) {
+    for (Entry* e = head(table_[0][rehash_idx_]); e != nullptr;) {
       Entry* next = e->next();
-      Entry*& head = table_[1][hash(e->key()) & (size_[1] - 1)];
-      e->set_next(head);
-      head = e;
+      const uint64_t h = hash(e->key());
+      push(table_[1][h & (size_[1] - 1)], e, h);
       used_[0]--;
       used_[1]++;
       e = next;
     }
-    table_[0][rehash_idx_++] = nullptr;
+    table_[0][rehash_idx_++] = 0;
   }
   if (used_[0] == 0) {
     std::free(table_[0]);
@@ -248,24 +266,25 @@ bool Dict::rehash(int n) {
 Entry* Dict::random_entry(std::mt19937_64& rng) {
   if (size() == 0) return nullptr;
   if (rehashing()) rehash_step();
-  Entry* head = nullptr;
+  Slot s = 0;
   if (rehashing()) {
     // Buckets of table 0 below rehash_idx_ are empty by construction; skip them.
     size_t lo = static_cast<size_t>(rehash_idx_), span = size_[0] + size_[1] - lo;
     do {
       size_t i = lo + rng() % span;
-      head = i >= size_[0] ? table_[1][i - size_[0]] : table_[0][i];
-    } while (head == nullptr);
+      s = i >= size_[0] ? table_[1][i - size_[0]] : table_[0][i];
+    } while (s == 0);
   } else {
     size_t mask = size_[0] - 1;
-    do head = table_[0][rng() & mask];
-    while (head == nullptr);
+    do s = table_[0][rng() & mask];
+    while (s == 0);
   }
+  Entry* first = head(s);
   size_t len = 0;
-  for (Entry* e = head; e != nullptr; e = e->next()) ++len;
+  for (Entry* e = first; e != nullptr; e = e->next()) ++len;
   size_t pick = rng() % len;
-  while (pick--) head = head->next();
-  return head;
+  while (pick--) first = first->next();
+  return first;
 }
 
 size_t Dict::sample(std::mt19937_64& rng, Entry** out, size_t n) {
@@ -294,7 +313,14 @@ size_t Dict::sample(std::mt19937_64& rng, Entry** out, size_t n) {
       if (i >= size_[t] || (t == 0 && rehashing() && static_cast<int64_t>(i) < rehash_idx_)) {
         continue;
       }
-      for (Entry* e = table_[t][i]; e != nullptr && got < n; e = e->next()) out[got++] = e;
+      // A chain longer than the room left gives its last entries: find() moves the keys it
+      // finds to the front, so a chain's tail holds the keys read least recently, the ones
+      // eviction looks for (its first entries, taken, filled samples with hot keys).
+      Entry* e = head(table_[t][i]);
+      size_t len = 0;
+      for (const Entry* x = e; x != nullptr; x = x->next()) ++len;
+      for (size_t skip = len > n - got ? len - (n - got) : 0; skip > 0; --skip) e = e->next();
+      for (; e != nullptr; e = e->next()) out[got++] = e;
     }
   }
   // The next sample's first entries (their slots' line was asked for by the last sample), and
@@ -304,7 +330,7 @@ size_t Dict::sample(std::mt19937_64& rng, Entry** out, size_t n) {
     const size_t mask = size_[t] - 1;
     const size_t next = sample_ahead_[0] & mask;
     for (size_t k = 0; k < n && next + k < size_[t]; ++k) {
-      if (const Entry* e = table_[t][next + k]) __builtin_prefetch(e);
+      if (const Entry* e = head(table_[t][next + k])) __builtin_prefetch(e);
     }
     __builtin_prefetch(&table_[t][sample_ahead_[1] & mask]);
   }

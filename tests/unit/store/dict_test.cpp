@@ -271,6 +271,95 @@ TEST(Dict, MatchesAReferenceMapUnderRandomOperations) {
   EXPECT_EQ(d.size(), ref.size());
 }
 
+// Under a cap the table holds up to 1.618 keys a bucket, so most keys share a chain, and each
+// bucket's filter of its keys must follow every key that joins or leaves it: a key removed from a
+// chain is absent, its chain-mates are still found, a key added to it is found.
+TEST(Dict, ChainedKeysStayFindableAsTheirChainsChange) {
+  Dict d(11);
+  const auto refuse = [](size_t) { return false; };
+  std::set<std::string> present;
+  for (int i = 0; i < 1600; ++i) {
+    const std::string k = "k" + std::to_string(i);
+    d.insert(make(k), refuse);
+    present.insert(k);
+  }
+  while (d.rehash(100)) {
+  }
+  ASSERT_EQ(d.buckets(), 1024u);
+  std::mt19937 rng(77);
+  for (int op = 0; op < 20000; ++op) {
+    const std::string k = "k" + std::to_string(rng() % 3200);
+    if (present.count(k)) {
+      Entry* e = d.unlink(k);
+      ASSERT_NE(e, nullptr) << k;
+      Entry::destroy(e);
+      present.erase(k);
+      ASSERT_EQ(d.find(k), nullptr) << k;
+    } else if (present.size() < 1650) {
+      ASSERT_EQ(d.find(k), nullptr) << k;
+      d.insert(make(k), refuse);
+      present.insert(k);
+      ASSERT_NE(d.find(k), nullptr) << k;
+    }
+    if (op % 500 == 0) {
+      for (int i = 0; i < 3200; ++i) {
+        const std::string key = "k" + std::to_string(i);
+        ASSERT_EQ(d.find(key) != nullptr, present.count(key) == 1) << key << " at op " << op;
+      }
+    }
+  }
+  EXPECT_EQ(d.buckets(), 1024u);
+  EXPECT_EQ(d.size(), present.size());
+}
+
+// A key found behind others in its chain moves to the front, where the slot points (and the
+// pipeline's prefetch of a bucket's first entry helps): the chain keeps every key, in the same
+// bucket.
+TEST(Dict, AFoundKeyMovesToTheFrontOfItsChain) {
+  Dict d(13);
+  const auto refuse = [](size_t) { return false; };
+  for (int i = 0; i < 1600; ++i) d.insert(make("k" + std::to_string(i)), refuse);
+  while (d.rehash(100)) {
+  }
+  const uint64_t mask = d.buckets() - 1;
+  int moved = 0;
+  for (int i = 0; i < 1600; ++i) {
+    const std::string key = "k" + std::to_string(i);
+    const uint64_t bucket = d.key_hash(key) & mask;
+    std::vector<std::string> before, after;
+    d.scan(bucket, [&](Entry* e) { before.emplace_back(e->key()); });
+    ASSERT_NE(d.find(key), nullptr) << key;
+    d.scan(bucket, [&](Entry* e) { after.emplace_back(e->key()); });
+    ASSERT_EQ(after.front(), key);
+    if (before.front() != key) ++moved;
+    ASSERT_EQ(std::multiset<std::string>(before.begin(), before.end()),
+              std::multiset<std::string>(after.begin(), after.end()));
+  }
+  EXPECT_GT(moved, 400);  // 1600 keys in 1024 buckets: many share one
+}
+
+// Eviction's samples take whole chains, and of a chain longer than the room left its last
+// entries, the keys read least recently (find moves the others to the front).
+TEST(Dict, ASampleTakesTheTailOfAChainItCannotTakeWhole) {
+  Dict d(17);
+  const auto refuse = [](size_t) { return false; };
+  for (int i = 0; i < 6; ++i) d.insert(make("k" + std::to_string(i)), refuse);
+  ASSERT_EQ(d.buckets(), 4u);  // 1.5 keys a bucket
+  std::mt19937_64 rng(5);
+  int from_long_chains = 0;
+  for (int round = 0; round < 200; ++round) {
+    Entry* out[1];
+    ASSERT_EQ(d.sample(rng, out, 1), 1u);
+    std::vector<std::string> chain;
+    d.scan(d.key_hash(out[0]->key()) & 3, [&](Entry* e) { chain.emplace_back(e->key()); });
+    ASSERT_EQ(chain.back(), out[0]->key());
+    if (chain.size() > 1) ++from_long_chains;
+    // Reading the sampled key moves it to the front; the next sample of that chain takes another.
+    ASSERT_NE(d.find(out[0]->key()), nullptr);
+  }
+  EXPECT_GT(from_long_chains, 0);
+}
+
 // Prefetch hints only read: two identical tables caught mid-resize finish it in the same number
 // of steps whether or not one of them took hints, also hints with hashes from another table, and
 // hints on a table that has none allocated yet are harmless.
