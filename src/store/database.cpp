@@ -75,10 +75,8 @@ Entry* Database::link_new(Entry* e) {
     store_->record_creation(e->key());
     store_->note_created(e, index_);
   }
-  KeyspaceObserver* observer = store_->observer();
-  dict_.insert(e, [observer](size_t bytes) {
-    return observer == nullptr || observer->may_grow_table(bytes);
-  });
+  const KeyspaceObserver* observer = store_->observer();
+  dict_.insert(e, observer != nullptr && observer->dense_tables());
   return e;
 }
 

@@ -153,12 +153,7 @@ void Dict::reserve(size_t n) {
   size_[0] = slots;
 }
 
-size_t Dict::growth_bytes() const {
-  if (rehashing() || size_[0] == 0 || used_[0] < size_[0]) return 0;
-  return next_power(used_[0] + 1) * sizeof(Entry*);
-}
-
-void Dict::expand_if_needed(bool may_grow) {
+void Dict::expand_if_needed(bool dense) {
   if (rehashing()) return;
   if (size_[0] == 0) {
     table_[0] = new_table(kInitialSize);
@@ -166,8 +161,7 @@ void Dict::expand_if_needed(bool may_grow) {
     return;
   }
   if (used_[0] < size_[0]) return;
-  if (may_grow ||
-      static_cast<double>(used_[0]) >= kMaxDeferredLoad * static_cast<double>(size_[0])) {
+  if (!dense || static_cast<double>(used_[0]) >= kDenseLoad * static_cast<double>(size_[0])) {
     resize(used_[0] + 1);
   }
 }

@@ -52,23 +52,16 @@ class Dict {
   uint64_t key_hash(std::string_view key) const { return hash(key); }
   void prefetch_slots(uint64_t hash) const;
   void prefetch_entries(uint64_t hash) const;
-  // Links an entry whose key is not present (the caller has checked). When the table is due to
-  // grow, may_grow(bytes) is asked first (after this insert's rehash step, which may have just
-  // finished a resize): false keeps the table as it is until it holds kMaxDeferredLoad keys a
-  // bucket, as Redis's dictExpandAllowed defers growth that would pass maxmemory.
-  template <class MayGrow>
-  void insert(Entry* e, MayGrow&& may_grow) {
+  // Links an entry whose key is not present (the caller has checked). A full table doubles at
+  // once (one key a bucket, as Redis's), or, `dense`, only once it holds kDenseLoad keys a
+  // bucket: under a memory cap, where the bytes of half-empty buckets are keys a cache does not
+  // hold (the slots' filters and move-to-front keep the longer chains cheap: see above).
+  void insert(Entry* e, bool dense = false) {
     if (rehashing()) rehash_step();
-    const size_t bytes = growth_bytes();
-    expand_if_needed(bytes == 0 || may_grow(bytes));
+    expand_if_needed(dense);
     link(e);
   }
-  void insert(Entry* e) {
-    insert(e, [](size_t) { return true; });
-  }
-  static constexpr double kMaxDeferredLoad = 1.618;  // Redis's HASHTABLE_MAX_LOAD_FACTOR
-  // Bytes the table would allocate to grow now; 0 when it is not due to.
-  size_t growth_bytes() const;
+  static constexpr double kDenseLoad = 1.618;  // Redis's HASHTABLE_MAX_LOAD_FACTOR
   // Unlinks the entry with this key and returns it (not destroyed), or nullptr.
   Entry* unlink(std::string_view key);
   // Destroys every entry and frees the tables.
@@ -151,7 +144,7 @@ class Dict {
     __builtin_prefetch(reinterpret_cast<const char*>(e) + 64);
   }
   uint64_t hash(std::string_view key) const;
-  void expand_if_needed(bool may_grow);
+  void expand_if_needed(bool dense);
   // The rest of insert: into the new table while a resize is under way.
   void link(Entry* e);
   void resize(size_t min_size);

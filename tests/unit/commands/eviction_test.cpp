@@ -72,23 +72,28 @@ class EvictionTest : public EngineTest {
   Effects effects_;
 };
 
-TEST_F(EvictionTest, TheKeyspaceTableDoesNotGrowPastTheCap) {
-  // As Redis's dictExpandAllowed: a full table whose doubling would pass maxmemory waits (up to
-  // 1.618 keys a bucket), so the cap holds keys rather than empty buckets.
+TEST_F(EvictionTest, UnderACapTheKeyspaceTableFillsToTheDenseLoad) {
+  // Under a cap, however far below it, a full table waits until it holds 1.618 keys a bucket
+  // (Dict::kDenseLoad), so the cap holds keys rather than empty buckets; without one it doubles
+  // when full, as Redis's.
   const Dict& dict = engine_->store().db(0).dict();
   fill(64);
   while (engine_->store().db(0).dict().rehashing()) engine_->store().rehash_cycle(1000);
   ASSERT_EQ(dict.buckets(), 64u);
-  // Room for 70 keys at 100 bytes each (KeyMeter): 64 keys and 128 buckets (1024 bytes) would
-  // pass it.
-  cap_keys(70, "allkeys-lru");
-  fill(70 - 64, "more");
-  EXPECT_EQ(dict.size(), 70u);
+  cap_keys(1000, "allkeys-lru");
+  fill(104 - 64, "more");
+  EXPECT_EQ(dict.size(), 104u);
   EXPECT_FALSE(dict.rehashing());
   EXPECT_EQ(dict.buckets(), 64u);
-  // With the room, it grows at once.
+  ASSERT_EQ(run({"SET", "one-more", "v"}), kOk);
+  EXPECT_TRUE(dict.rehashing());
+  while (engine_->store().db(0).dict().rehashing()) engine_->store().rehash_cycle(1000);
+  EXPECT_EQ(dict.buckets(), 128u);
+  // Without a cap, a full table grows at once.
   ASSERT_EQ(run({"CONFIG", "SET", "maxmemory", "0"}), kOk);
-  ASSERT_EQ(run({"SET", "last", "v"}), kOk);
+  fill(128 - 105, "last");
+  EXPECT_FALSE(dict.rehashing());
+  ASSERT_EQ(run({"SET", "past-full", "v"}), kOk);
   EXPECT_TRUE(dict.rehashing());
 }
 

@@ -61,38 +61,34 @@ TEST(Dict, GrowsIncrementallyAndEveryKeyStaysReachable) {
   EXPECT_GE(d.buckets(), static_cast<size_t>(kN));
 }
 
-TEST(Dict, GrowthRefusedWaitsUntilTheMaxLoad) {
-  // A full table of 1024 buckets whose growth the caller refuses (maxmemory) keeps its size until
-  // it holds 1.618 keys a bucket, then grows whatever the caller says.
+TEST(Dict, DenseTableWaitsUntilTheDenseLoad) {
+  // A full table of 1024 buckets inserted into densely (under a memory cap) keeps its size until
+  // it holds 1.618 keys a bucket, then grows.
   Dict d(5);
-  const auto refuse = [](size_t) { return false; };
-  const auto allow = [](size_t) { return true; };
   for (int i = 0; i < 1024; ++i) d.insert(make("k" + std::to_string(i)));
   while (d.rehash(100)) {
   }
   ASSERT_EQ(d.buckets(), 1024u);
-  EXPECT_EQ(d.growth_bytes(), 2048 * sizeof(Entry*));
   int i = 1024;
   for (; i < 1657; ++i) {
-    d.insert(make("k" + std::to_string(i)), refuse);
+    d.insert(make("k" + std::to_string(i)), /*dense=*/true);
     ASSERT_FALSE(d.rehashing()) << i;
   }
   EXPECT_EQ(d.buckets(), 1024u);
-  d.insert(make("k" + std::to_string(i++)), refuse);
+  d.insert(make("k" + std::to_string(i++)), true);
   EXPECT_TRUE(d.rehashing());
-  EXPECT_EQ(d.growth_bytes(), 0u);  // under way already
   // Keys go on arriving while the resize moves a bucket per insert; by the insert whose step
-  // ends it, the new table is full, and that insert asks too (it must not grow unasked).
-  for (; d.rehashing(); ++i) d.insert(make("k" + std::to_string(i)), refuse);
+  // ends it, the new table is full, and that insert is dense too (it must not grow at once).
+  for (; d.rehashing(); ++i) d.insert(make("k" + std::to_string(i)), true);
   EXPECT_EQ(d.buckets(), 2048u);
   ASSERT_GE(d.size(), 2048u);
   for (; d.size() < 3313; ++i) {
-    d.insert(make("k" + std::to_string(i)), refuse);
+    d.insert(make("k" + std::to_string(i)), true);
     ASSERT_EQ(d.buckets(), 2048u) << i;
   }
   for (int k = 0; k < i; ++k) ASSERT_NE(d.find("k" + std::to_string(k)), nullptr) << k;
-  // Allowed, a full table grows at once.
-  d.insert(make("k" + std::to_string(i++)), allow);
+  // Not dense, a full table grows at once.
+  d.insert(make("k" + std::to_string(i++)));
   EXPECT_TRUE(d.rehashing());
 }
 
@@ -276,11 +272,10 @@ TEST(Dict, MatchesAReferenceMapUnderRandomOperations) {
 // chain is absent, its chain-mates are still found, a key added to it is found.
 TEST(Dict, ChainedKeysStayFindableAsTheirChainsChange) {
   Dict d(11);
-  const auto refuse = [](size_t) { return false; };
   std::set<std::string> present;
   for (int i = 0; i < 1600; ++i) {
     const std::string k = "k" + std::to_string(i);
-    d.insert(make(k), refuse);
+    d.insert(make(k), /*dense=*/true);
     present.insert(k);
   }
   while (d.rehash(100)) {
@@ -297,7 +292,7 @@ TEST(Dict, ChainedKeysStayFindableAsTheirChainsChange) {
       ASSERT_EQ(d.find(k), nullptr) << k;
     } else if (present.size() < 1650) {
       ASSERT_EQ(d.find(k), nullptr) << k;
-      d.insert(make(k), refuse);
+      d.insert(make(k), /*dense=*/true);
       present.insert(k);
       ASSERT_NE(d.find(k), nullptr) << k;
     }
@@ -317,8 +312,7 @@ TEST(Dict, ChainedKeysStayFindableAsTheirChainsChange) {
 // bucket.
 TEST(Dict, AFoundKeyMovesToTheFrontOfItsChain) {
   Dict d(13);
-  const auto refuse = [](size_t) { return false; };
-  for (int i = 0; i < 1600; ++i) d.insert(make("k" + std::to_string(i)), refuse);
+  for (int i = 0; i < 1600; ++i) d.insert(make("k" + std::to_string(i)), /*dense=*/true);
   while (d.rehash(100)) {
   }
   const uint64_t mask = d.buckets() - 1;
@@ -342,8 +336,7 @@ TEST(Dict, AFoundKeyMovesToTheFrontOfItsChain) {
 // entries, the keys read least recently (find moves the others to the front).
 TEST(Dict, ASampleTakesTheTailOfAChainItCannotTakeWhole) {
   Dict d(17);
-  const auto refuse = [](size_t) { return false; };
-  for (int i = 0; i < 6; ++i) d.insert(make("k" + std::to_string(i)), refuse);
+  for (int i = 0; i < 6; ++i) d.insert(make("k" + std::to_string(i)), /*dense=*/true);
   ASSERT_EQ(d.buckets(), 4u);  // 1.5 keys a bucket
   std::mt19937_64 rng(5);
   int from_long_chains = 0;
