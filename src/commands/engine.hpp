@@ -307,7 +307,6 @@ class Engine final : public KeyspaceObserver {
   void on_list_ready(int db, std::string_view key) override;
   void on_db_flushed(int db) override;
   void on_db_swapped(int a, int b) override;
-  bool dense_tables() const override;
   void on_keyspace_event(int db, std::string_view event, std::string_view key) override;
   // notify-keyspace-events changed (or the server starts): which classes Database::notify sends.
   void apply_notify_config();

@@ -75,8 +75,7 @@ Entry* Database::link_new(Entry* e) {
     store_->record_creation(e->key());
     store_->note_created(e, index_);
   }
-  const KeyspaceObserver* observer = store_->observer();
-  dict_.insert(e, observer != nullptr && observer->dense_tables());
+  dict_.insert(e, store_->dense_tables());
   return e;
 }
 

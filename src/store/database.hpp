@@ -35,9 +35,6 @@ class KeyspaceObserver {
   virtual void on_keyspace_event(int /*db*/, std::string_view /*event*/, std::string_view /*key*/) {
   }
   virtual void on_db_flushed(int db) = 0;
-  // Whether keyspace tables fill to Dict::kDenseLoad keys a bucket before they double (see
-  // Dict::insert): under a memory cap, so that the cap holds keys rather than empty buckets.
-  virtual bool dense_tables() const { return false; }
   // SWAPDB: a and b have just exchanged their contents.
   virtual void on_db_swapped(int a, int b) {
     on_db_flushed(a);

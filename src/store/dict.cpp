@@ -46,6 +46,16 @@ Dict& Dict::operator=(Dict&& other) noexcept {
 
 uint64_t Dict::hash(std::string_view key) const { return wyhash(key, seed_); }
 
+Entry* Dict::in_chain(Slot s, uint64_t h, std::string_view key, Entry** prev) {
+  *prev = nullptr;
+  if (!may_hold(s, h)) return nullptr;
+  for (Entry* e = head(s); e != nullptr; *prev = e, e = e->next()) {
+    if (e->key_size() == key.size() && std::memcmp(e->key().data(), key.data(), key.size()) == 0)
+      return e;
+  }
+  return nullptr;
+}
+
 Entry* Dict::find(std::string_view key) {
   if (size() == 0) return nullptr;
   if (rehashing()) rehash_step();
@@ -53,19 +63,13 @@ Entry* Dict::find(std::string_view key) {
   for (int t = 0; t < 2; ++t) {
     if (size_[t] == 0) continue;
     Slot& s = table_[t][h & (size_[t] - 1)];
-    if (may_hold(s, h)) {
-      Entry* prev = nullptr;
-      for (Entry* e = head(s); e != nullptr; prev = e, e = e->next()) {
-        if (e->key_size() == key.size() &&
-            std::memcmp(e->key().data(), key.data(), key.size()) == 0) {
-          if (prev != nullptr) {
-            prev->set_next(e->next());
-            e->set_next(head(s));
-            s = (s & ~kHeadMask) | reinterpret_cast<Slot>(e);
-          }
-          return e;
-        }
+    Entry* prev;
+    if (Entry* e = in_chain(s, h, key, &prev)) {
+      if (prev != nullptr) {
+        prev->set_next(e->next());
+        push(s, e, h);
       }
+      return e;
     }
     if (!rehashing()) break;
   }
@@ -82,7 +86,7 @@ void Dict::prefetch_entries(uint64_t h) const {
   for (int t = 0; t < 2; ++t) {
     if (size_[t] == 0) continue;
     const Slot s = table_[t][h & (size_[t] - 1)];
-    if (s != 0 && may_hold(s, h)) __builtin_prefetch(head(s));
+    if (may_hold(s, h)) __builtin_prefetch(head(s));
   }
 }
 
@@ -100,29 +104,21 @@ Entry* Dict::unlink(std::string_view key) {
   uint64_t h = hash(key);
   for (int t = 0; t < 2; ++t) {
     if (size_[t] == 0) continue;
-    // The link word also holds access bits, so a predecessor's is rewritten with set_next.
     Slot& s = table_[t][h & (size_[t] - 1)];
-    if (!may_hold(s, h)) {
-      if (!rehashing()) break;
-      continue;
-    }
-    Entry* prev = nullptr;
-    for (Entry* e = head(s); e != nullptr; prev = e, e = e->next()) {
-      if (e->key_size() == key.size() &&
-          std::memcmp(e->key().data(), key.data(), key.size()) == 0) {
-        if (prev != nullptr) prev->set_next(e->next());
-        Entry* first = prev == nullptr ? e->next() : head(s);
-        e->set_next(nullptr);
-        // The filter is rebuilt from the keys left: stale bits would let absent keys read the
-        // chain again, and a cache's buckets lose and gain keys forever.
-        Slot filter = 0;
-        for (const Entry* x = first; x != nullptr; x = x->next()) {
-          filter |= filter_bits(hash(x->key()));
-        }
-        s = filter | reinterpret_cast<Slot>(first);
-        used_[t]--;
-        return e;
-      }
+    Entry* prev;
+    if (Entry* e = in_chain(s, h, key, &prev)) {
+      // The link word also holds access bits, so a predecessor's is rewritten with set_next.
+      if (prev != nullptr) prev->set_next(e->next());
+      Entry* first = prev == nullptr ? e->next() : head(s);
+      e->set_next(nullptr);
+      // The filter is rebuilt from the keys left: stale bits would let absent keys read the
+      // chain again, and a cache's buckets lose and gain keys forever.
+      Slot filter = 0;
+      for (const Entry* x = first; x != nullptr; x = x->next())
+        filter |= filter_bits(hash(x->key()));
+      s = filter | reinterpret_cast<Slot>(first);
+      used_[t]--;
+      return e;
     }
     if (!rehashing()) break;
   }

@@ -128,6 +128,9 @@ class Dict {
     const Slot bits = filter_bits(h);
     return (s & bits) == bits;
   }
+  // The entry with this key (hashing to h) in slot s's chain, or nullptr; *prev is the entry
+  // before it (nullptr when it is first). find and unlink share it.
+  static Entry* in_chain(Slot s, uint64_t h, std::string_view key, Entry** prev);
   // Puts e (whose key hashes to h) first in the chain of slot s.
   static void push(Slot& s, Entry* e, uint64_t h) {
     e->set_next(head(s));

@@ -120,6 +120,10 @@ class Store {
   // ever written counts once).
   void set_frequency_sketch(bool on);
   bool sketch_on() const { return sketch_on_; }
+  // Whether keyspace tables fill to Dict::kDenseLoad keys a bucket before they double (see
+  // Dict::insert): under a memory cap, so that the cap holds keys rather than empty buckets.
+  void set_dense_tables(bool on) { dense_tables_ = on; }
+  bool dense_tables() const { return dense_tables_; }
   void record_request(std::string_view key) { sketch_.record(sketch_hash(key)); }
   // A key's creation: a request only when nothing counted one before (a key only ever written).
   void record_creation(std::string_view key) {
@@ -176,6 +180,7 @@ class Store {
   uint32_t notify_flags_ = 0;
   uint64_t sketch_hash(std::string_view key) const { return wyhash(key, sketch_seed_); }
   bool sketch_on_ = false;
+  bool dense_tables_ = false;
   uint64_t sketch_seed_;
   FrequencySketch sketch_;
   Entry* newest_ = nullptr;
