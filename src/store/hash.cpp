@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <new>
 
@@ -13,14 +14,6 @@ namespace basalt {
 
 namespace {
 
-uint8_t* write_string(uint8_t* p, std::string_view s) {
-  p = put_varint(p, s.size());
-  if (!s.empty()) std::memcpy(p, s.data(), s.size());
-  return p + s.size();
-}
-
-size_t encoded_size(std::string_view s) { return varint_size(s.size()) + s.size(); }
-
 constexpr size_t kMinBuckets = 4;
 
 size_t buckets_for(size_t n) {
@@ -30,6 +23,23 @@ size_t buckets_for(size_t n) {
 }
 
 }  // namespace
+
+size_t Hash::pair_size(std::string_view field, std::string_view value) {
+  const auto long_len_size = [](size_t len) { return len >= kLongLen ? varint_size(len) : 0; };
+  return 1 + long_len_size(field.size()) + long_len_size(value.size()) + field.size() +
+         value.size();
+}
+
+uint8_t* Hash::write_pair(uint8_t* p, std::string_view field, std::string_view value) {
+  const size_t flen = std::min(field.size(), kLongLen), vlen = std::min(value.size(), kLongLen);
+  *p++ = static_cast<uint8_t>(flen << 4 | vlen);
+  if (flen == kLongLen) p = put_varint(p, field.size());
+  if (vlen == kLongLen) p = put_varint(p, value.size());
+  if (!field.empty()) std::memcpy(p, field.data(), field.size());
+  p += field.size();
+  if (!value.empty()) std::memcpy(p, value.data(), value.size());
+  return p + value.size();
+}
 
 void Hash::release() {
   if (!is_packed()) {
@@ -70,8 +80,7 @@ std::optional<size_t> Hash::packed_find(std::string_view field, std::string_view
   const size_t n = block_.count();
   for (size_t i = 0; i < n; ++i) {
     const uint8_t* pair = p;
-    const std::string_view f = read(p);
-    const std::string_view v = read(p);
+    const auto [f, v] = read_pair(p);
     if (f == field) {
       *value = v;
       return static_cast<size_t>(pair - start);
@@ -124,9 +133,10 @@ bool Hash::packed_set(std::string_view field, std::string_view value, const Hash
   std::optional<size_t> at = packed_find(field, &old);
   const size_t used_now = block_.used();
   if (at) {
-    // Replace the value in place, moving the pairs after it by the difference in size.
-    const size_t off = *at + encoded_size(field);
-    const size_t old_size = encoded_size(old), new_size = encoded_size(value);
+    // Rewrite the pair in place (its header holds the value's length), moving the pairs after it
+    // by the difference in size.
+    const size_t off = *at;
+    const size_t old_size = pair_size(field, old), new_size = pair_size(field, value);
     const size_t new_used = used_now - old_size + new_size;
     if (new_used > PackedBlock::kMaxBytes) {
       convert_to_table();
@@ -136,21 +146,19 @@ bool Hash::packed_set(std::string_view field, std::string_view value, const Hash
     if (new_size > old_size) block_.reserve(new_used);
     uint8_t* base = block_.data();
     std::memmove(base + off + new_size, base + off + old_size, tail);
-    write_string(base + off, value);
+    write_pair(base + off, field, value);
     block_.set_used(new_used);
     if (new_size < old_size) block_.shrink_to(new_used);
     return false;
   }
-  const size_t pair = encoded_size(field) + encoded_size(value);
+  const size_t pair = pair_size(field, value);
   if (!block_.can_add(pair)) {
     convert_to_table();
     return set(field, value, limits);
   }
   const size_t new_used = used_now + pair;
   block_.reserve(new_used);
-  uint8_t* p = block_.data() + used_now;
-  p = write_string(p, field);
-  write_string(p, value);
+  write_pair(block_.data() + used_now, field, value);
   block_.set_used(new_used);
   block_.set_count(block_.count() + 1);
   if (block_.count() > limits.max_listpack_entries) convert_to_table();
@@ -163,7 +171,7 @@ bool Hash::erase(std::string_view field) {
     std::optional<size_t> at = packed_find(field, &v);
     if (!at) return false;
     const size_t off = *at;
-    const size_t pair = encoded_size(field) + encoded_size(v);
+    const size_t pair = pair_size(field, v);
     uint8_t* base = block_.data();
     std::memmove(base + off, base + off + pair, block_.used() - off - pair);
     block_.set_used(block_.used() - pair);
@@ -271,12 +279,8 @@ std::pair<std::string_view, std::string_view> Hash::random_pair(std::mt19937_64&
   if (is_packed()) {
     const uint64_t index = rng() % block_.count();
     const uint8_t* p = block_.data();
-    for (uint64_t i = 0; i < index; ++i) {
-      read(p);
-      read(p);
-    }
-    std::string_view f = read(p);
-    return {f, read(p)};
+    for (uint64_t i = 0; i < index; ++i) read_pair(p);
+    return read_pair(p);
   }
   // The table is kept at least 10% full, so finding a bucket takes a few tries.
   const Table* t = table();
@@ -297,9 +301,7 @@ bool Hash::valid() const {
     const uint8_t* p = block_.data();
     const uint8_t* end = p + block_.used();
     for (size_t i = 0; i < block_.count(); ++i) {
-      read(p);
-      if (p > end) return false;
-      read(p);
+      read_pair(p);
       if (p > end) return false;
     }
     return p == end;

@@ -1,16 +1,21 @@
 #pragma once
 // Redis hash storage, in one of two encodings, as Redis keeps them:
 //
-// - Packed (Redis's "listpack"): field/value pairs back to back in one block, each string a
-//   varint length and its bytes:
+// - Packed (Redis's "listpack"): field/value pairs back to back in one block, each pair a header
+//   byte holding both lengths, then the bytes of field and value:
 //
-//     [flen|field|vlen|value] [flen|field|vlen|value] ...
+//     [lens|field|value] [lens|field|value] ...
 //
-//   A pair of short strings costs 2 bytes beyond its data, and a hash of a few small fields pays
-//   no table, no per-field node and no header (its PackedBlock handle keeps length and count):
-//   the block is malloc'd and reallocated to fit on every write (malloc's size classes make most
-//   of those in place), or it sits at the end of its key's entry (PackedBlock). Lookups are a
-//   linear walk, which over a few dozen short pairs in one cache-friendly block beats hashing.
+//   The header's high nibble is the field's length and its low nibble the value's, for lengths
+//   0..14; a nibble of 15 means that length follows the header as a varint (the field's first).
+//   Small hashes hold short fields and values ("name", "age", flags and counters), so a pair
+//   costs 1 byte beyond its data, where a varint each cost 2: five pairs of 2-byte strings take
+//   25 bytes instead of 30. A pair with a string of 15..127 bytes pays 1 byte more than
+//   varints would. No table, no per-field node and no header (the PackedBlock handle keeps
+//   length and count): the block is malloc'd and reallocated to fit on every write (malloc's
+//   size classes make most of those in place), or it sits at the end of its key's entry
+//   (PackedBlock). Lookups are a linear walk, which over a few dozen short pairs in one
+//   cache-friendly block beats hashing.
 // - Table (Redis's "hashtable"): chained buckets, power-of-two sized, each pair one node holding
 //   field and value. Chaining keeps nodes in their buckets, which lets HSCAN's reverse-binary
 //   cursor return every field present for the whole iteration across resizes, as Redis's dictScan
@@ -116,12 +121,20 @@ class Hash {
     size_t max_chain;  // at least the longest chain: exact after a rehash, never less
   };
 
-  static std::string_view read(const uint8_t*& p) {
-    const auto len = static_cast<size_t>(get_varint(p));
-    std::string_view s(reinterpret_cast<const char*>(p), len);
-    p += len;
-    return s;
+  // The pair at p (see the class comment); advances p past it.
+  static std::pair<std::string_view, std::string_view> read_pair(const uint8_t*& p) {
+    const uint8_t lens = *p++;
+    size_t flen = lens >> 4, vlen = lens & 0x0f;
+    if (flen == kLongLen) flen = static_cast<size_t>(get_varint(p));
+    if (vlen == kLongLen) vlen = static_cast<size_t>(get_varint(p));
+    const auto* bytes = reinterpret_cast<const char*>(p);
+    p += flen + vlen;
+    return {{bytes, flen}, {bytes + flen, vlen}};
   }
+  // What write_pair takes; writes a pair as read_pair reads it and returns the byte after it.
+  static size_t pair_size(std::string_view field, std::string_view value);
+  static uint8_t* write_pair(uint8_t* p, std::string_view field, std::string_view value);
+  static constexpr size_t kLongLen = 15;
 
   Table* table() const { return static_cast<Table*>(block_.other()); }
 
@@ -147,8 +160,7 @@ void Hash::for_each(F&& f) const {
     const uint8_t* p = block_.data();
     const size_t n = block_.count();
     for (size_t i = 0; i < n; ++i) {
-      std::string_view field = read(p);
-      std::string_view value = read(p);
+      const auto [field, value] = read_pair(p);
       f(field, value);
     }
     return;

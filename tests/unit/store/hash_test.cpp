@@ -211,15 +211,46 @@ TEST(HashTest, LongStringsUseMultiByteLengths) {
   EXPECT_TRUE(h.valid());
 }
 
+// A pair's header holds both lengths up to 14; from 15 on a length follows as a varint. Every
+// pair of lengths around those limits, written and rewritten to every other value length, reads
+// back as a map does.
+TEST(HashTest, PairLengthsAroundTheHeaderLimitReadBack) {
+  const size_t lens[] = {0, 1, 14, 15, 16, 127, 128, 300};
+  const HashLimits big{64, 1 << 10};
+  for (size_t flen : lens) {
+    Hash h;
+    std::map<std::string, std::string> want;
+    h.set("a", "1", big);
+    want["a"] = "1";
+    const std::string field(flen, 'f');
+    for (size_t vlen : lens) {
+      const std::string value(vlen, static_cast<char>('a' + vlen % 26));
+      h.set(field, value, big);
+      want[field] = value;
+      h.set("z" + std::to_string(vlen), value, big);
+      want["z" + std::to_string(vlen)] = value;
+      ASSERT_TRUE(h.valid()) << flen << " " << vlen;
+      ASSERT_TRUE(h.is_packed());
+      ASSERT_EQ(as_map(h), want) << flen << " " << vlen;
+    }
+    for (const auto& [f, v] : want) {
+      ASSERT_TRUE(h.erase(f));
+      ASSERT_TRUE(h.valid());
+    }
+    EXPECT_EQ(h.size(), 0u);
+  }
+}
+
 TEST(HashTest, SmallHashIsOneLeanAllocation) {
-  // Five small fields: ten length bytes and the data, in one block with no header (its length
-  // and count live in the Hash).
+  // Five small fields: one length byte a pair and the data, in one block with no header (its
+  // length and count live in the Hash).
   Hash h;
   size_t data = 0;
   for (int i = 0; i < 5; ++i) {
     h.set("field" + std::to_string(i), "value" + std::to_string(i), HashLimits{});
-    data += 2 + 6 + 6;
+    data += 1 + 6 + 6;
   }
+  EXPECT_EQ(h.block().used(), data);
   EXPECT_GE(h.memory_usage(), data);
   EXPECT_LE(h.memory_usage(), data + 16);
 }
