@@ -23,7 +23,7 @@ void DbSnapshot::serialize(Entry* e, int64_t expire_at) {
 void DbSnapshot::serialize(Entry* e) { serialize(e, db_.expire_at(e)); }
 
 void DbSnapshot::serialize_owned(Entry* e) {
-  serialize(e, e->has_expire() ? owned_ttls_.at(e->ttl_slot()) : kNoExpire);
+  serialize(e, e->has_expire() ? owned_ttls_.at(e) : kNoExpire);
 }
 
 void DbSnapshot::before_change(Entry* e) { serialize(e); }

@@ -18,7 +18,7 @@ int64_t Database::now_ms() const { return store_->now_ms(); }
 bool Database::already_expired(int64_t when_ms) const { return store_->already_expired(when_ms); }
 
 bool Database::is_expired(const Entry* e) const {
-  return e->has_expire() && store_->already_expired(ttl_index_.at(e->ttl_slot()));
+  return e->has_expire() && store_->already_expired(ttl_index_.at(e));
 }
 
 Entry* Database::find(std::string_view key, Access access) {
@@ -210,14 +210,8 @@ uint64_t Database::version(std::string_view key) {
 }
 
 size_t Database::sample_volatile(Entry** out, size_t n) {
-  if (ttl_index_.empty()) return 0;
-  // A run of the index from a random start, wrapping: distinct keys, as a sample of Redis's
-  // expires dict is. The index is in no meaningful order, so a run is as good as scattered picks.
-  const size_t size = ttl_index_.size();
-  n = std::min(n, size);
-  const size_t start = rng_() % size;
-  for (size_t i = 0; i < n; ++i) out[i] = ttl_index_.entry((start + i) % size);
-  return n;
+  // The index is in no meaningful order (addresses hashed), so a run is as good as scattered picks.
+  return ttl_index_.empty() ? 0 : ttl_index_.sample(rng_, out, n);
 }
 
 void Database::evict(Entry* e) {
@@ -258,9 +252,7 @@ ExpireCycleStats Database::active_expire(int64_t deadline_us) {
     int ttl_samples = 0;
     int n = std::min<int>(kKeysPerLoop, static_cast<int>(ttl_index_.size()));
     for (int i = 0; i < n && !ttl_index_.empty(); ++i) {
-      const size_t slot = rng_() % ttl_index_.size();
-      Entry* e = ttl_index_.entry(slot);
-      const int64_t at = ttl_index_.at(static_cast<uint32_t>(slot));
+      const auto [e, at] = ttl_index_.random(rng_);
       ++sampled;
       if (at <= now) {
         ++expired;

@@ -114,9 +114,7 @@ class Database {
   // delete the key instead for a time in the past.
   void set_expire(Entry* e, int64_t at_ms);
   // The key's expiry in unix ms, kNoExpire for none.
-  int64_t expire_at(const Entry* e) const {
-    return e->has_expire() ? ttl_index_.at(e->ttl_slot()) : kNoExpire;
-  }
+  int64_t expire_at(const Entry* e) const { return e->has_expire() ? ttl_index_.at(e) : kNoExpire; }
   // Returns whether the key had a TTL.
   bool clear_expire(Entry* e);
   bool is_expired(const Entry* e) const;
@@ -157,9 +155,7 @@ class Database {
   // The database's generator, for the random picks of commands (HRANDFIELD, SRANDMEMBER, SPOP,
   // ZRANDMEMBER): seeded once like the rest, never reseeded per call.
   std::mt19937_64& rng() { return rng_; }
-  Entry* random_volatile() {
-    return ttl_index_.empty() ? nullptr : ttl_index_.entry(rng_() % ttl_index_.size());
-  }
+  Entry* random_volatile() { return ttl_index_.empty() ? nullptr : ttl_index_.random(rng_).entry; }
   // Deletes a key chosen by eviction, telling the observer first.
   void evict(Entry* e);
 

@@ -1,5 +1,5 @@
 #pragma once
-// One key: a single allocation holding the chain link, the TTL index slot, the value and the key
+// One key: a single allocation holding the chain link, the value and the key
 // bytes, and after them, for a string too long for the value's 16 bytes or a small packed hash
 // or sorted set, the string's bytes or the block when the size classes allow (create_string,
 // create).
@@ -8,7 +8,7 @@
 //
 // Layout (32 bytes, static_assert below):
 //   link_       chain pointer in bits 0..47, access bits 0..15 in bits 48..63
-//   ttl_slot_   position in the database's TTL index, kNoTtl for a key without one
+//   has_expire_ whether the database's TTL index holds the key (the index finds it by address)
 //   key_len_    key length in bits 0..22, access bits 16..23 in bits 23..30, snapshot epoch in 31
 //   value       16 bytes
 // A key's expiry time lives in the TTL index beside its entry pointer (Database::expire_at), not
@@ -39,7 +39,6 @@ struct Entry {
   static constexpr uint32_t kMaxKeyLen = (uint32_t{1} << 30) - 1;
   // Redis's LRU clock: 24 bits.
   static constexpr uint32_t kAccessMask = (uint32_t{1} << 24) - 1;
-  static constexpr uint32_t kNoTtl = UINT32_MAX;
 
  private:
   static constexpr uintptr_t kPtrMask = (uintptr_t{1} << 48) - 1;
@@ -47,9 +46,9 @@ struct Entry {
   static constexpr uint32_t kLongKey = kLenMask;  // the length is in the 4 bytes before the key
   static constexpr uint32_t kHighAccessMask = uint32_t{0xff} << 23;
   static constexpr uint32_t kEpochBit = uint32_t{1} << 31;
-  uintptr_t link_ = 0;          // hash chain (Dict) and access bits 0..15
-  uint32_t ttl_slot_ = kNoTtl;  // index in Database's TTL index, or kNoTtl
-  uint32_t key_len_ = 0;        // bits 0..22: key length; 23..30: access bits 16..23; 31: epoch
+  uintptr_t link_ = 0;       // hash chain (Dict) and access bits 0..15
+  uint32_t has_expire_ = 0;  // whether Database's TTL index holds the key
+  uint32_t key_len_ = 0;     // bits 0..22: key length; 23..30: access bits 16..23; 31: epoch
 
  public:
   Value value;
@@ -81,9 +80,8 @@ struct Entry {
     return {reinterpret_cast<const char*>(this + 1) + sizeof(uint32_t), key_size()};
   }
   // Whether the key has a TTL; the time itself is Database::expire_at's.
-  bool has_expire() const { return ttl_slot_ != kNoTtl; }
-  uint32_t ttl_slot() const { return ttl_slot_; }
-  void set_ttl_slot(uint32_t slot) { ttl_slot_ = slot; }
+  bool has_expire() const { return has_expire_ != 0; }
+  void set_has_expire(bool on) { has_expire_ = on; }
   // Which snapshot epoch last saw this entry (see Database::snapshot_epoch): an entry whose bit
   // differs from its database's epoch has not been serialized by the running snapshot yet.
   bool snapshot_epoch() const { return (key_len_ >> 31) != 0; }

@@ -462,17 +462,16 @@ TEST(EvictPolicyNames, RoundTripAndTimeLimits) {
   EXPECT_EQ(eviction_time_limit_us(11), 575);
 }
 
-TEST(EntryAccessBits, KeepChainTtlSlotEpochAndKeyIntact) {
+TEST(EntryAccessBits, KeepChainTtlBitEpochAndKeyIntact) {
   Entry* a = Entry::create("a", Value("1"));
   Entry* b = Entry::create("b", Value("2"));
   a->set_next(b);
-  a->set_ttl_slot(123456);
+  a->set_has_expire(true);
   a->set_access(0xabcdef);
   EXPECT_EQ(a->next(), b);
-  EXPECT_EQ(a->ttl_slot(), 123456u);
   EXPECT_TRUE(a->has_expire());
   EXPECT_EQ(a->access(), 0xabcdefu);
-  a->set_ttl_slot(Entry::kNoTtl);
+  a->set_has_expire(false);
   a->set_next(nullptr);
   EXPECT_FALSE(a->has_expire());
   EXPECT_EQ(a->next(), nullptr);
@@ -520,7 +519,7 @@ TEST(EntryTtl, ExpiryTimesLiveInTheTtlIndex) {
   db.set_expire(b, 1'700'000'000'002);
   db.set_expire(c, INT64_MAX);  // PEXPIREAT accepts it, and Redis keeps it exactly
   EXPECT_EQ(db.expires(), 3u);
-  EXPECT_TRUE(db.clear_expire(a));  // the last slot's key moves into a's
+  EXPECT_TRUE(db.clear_expire(a));
   EXPECT_FALSE(a->has_expire());
   EXPECT_EQ(db.expire_at(a), kNoExpire);
   EXPECT_EQ(db.expire_at(b), 1'700'000'000'002);
