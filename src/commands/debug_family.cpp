@@ -473,8 +473,8 @@ void debug_mallctl(CommandContext& ctx, bool as_string) {
   ctx.reply.ok();
 }
 
-// DEBUG HTSTATS <dbid>: Redis's text for the keyspace table. Basalt keeps TTLs in an index
-// rather than a second hash table, so its section gives the index's capacity and count only.
+// DEBUG HTSTATS <dbid>: Redis's text for the keyspace table. Basalt's TTL index is an
+// open-addressed table without chains (ttl_index.hpp), so its section gives capacity and count.
 void debug_htstats(CommandContext& ctx) {
   auto id = parse_int64(ctx.arg(2));
   if (!id) return ctx.reply.error(err::kNotInteger);

@@ -290,6 +290,9 @@ void Database::rehash_for_us(int64_t budget_us) {
   while (dict_.rehash(100)) {
     if (clock.monotonic_us() >= deadline) break;
   }
+  while (ttl_index_.resize_step(64)) {
+    if (clock.monotonic_us() >= deadline) break;
+  }
 }
 
 size_t Database::memory_usage() const { return dict_.memory_usage() + ttl_index_.memory_usage(); }

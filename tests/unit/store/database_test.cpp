@@ -105,8 +105,11 @@ TEST_F(DatabaseTest, TheTtlIndexGivesBackWhatItGrewTo) {
   const size_t grown = db().ttl_index_bytes();
   EXPECT_GE(grown, 100000u * 16);
   for (int i = 0; i < 99000; ++i) db().erase("k" + std::to_string(i));
-  db().rehash_for_us(0);
-  EXPECT_LE(db().ttl_index_bytes(), 2048u * 16);  // twice the keys left, a power of two
+  db().rehash_for_us(0);  // starts the shrink; the cron's next turns move the keys
+  for (int turn = 0; turn < 100 && db().ttl_index_bytes() > 2100u * 16; ++turn) {
+    db().rehash_for_us(1000);
+  }
+  EXPECT_LE(db().ttl_index_bytes(), 2100u * 16);  // about twice the keys left
   EXPECT_EQ(db().expires(), 1000u);
   advance(2000);
   // The keys kept their TTLs through the move: each expires when read.
