@@ -47,25 +47,25 @@ size_t Entry::key_room(std::string_view key) {
 }
 
 char* Entry::store_key(std::string_view key) {
-  char* bytes = reinterpret_cast<char*>(this + 1);
+  char* bytes = key_bytes();
   const auto n = static_cast<uint32_t>(key.size());
   if (n >= kLongKey) {
-    key_len_ = (key_len_ & ~kLenMask) | kLongKey;
+    set_meta((meta() & ~kLenMask) | kLongKey);
     std::memcpy(bytes, &n, sizeof(n));
     bytes += sizeof(n);
   } else {
-    key_len_ = (key_len_ & ~kLenMask) | n;
+    set_meta((meta() & ~kLenMask) | n);
   }
   if (n != 0) std::memcpy(bytes, key.data(), n);
   return bytes + n;
 }
 
 Entry* Entry::create(std::string_view key, Value&& value) {
-  const size_t head = sizeof(Entry) + key_room(key);
+  const size_t head = kHeaderBytes + key_room(key);
   const size_t packed = value.packed_bytes();
   // A packed hash or sorted set moves into the entry on the same terms as a string in
-  // create_string: a 12-byte key and five 2-byte hash pairs take 80 bytes together against 48 +
-  // 32 apart; with five small members and scores (20 bytes), 64 against 48 + 32.
+  // create_string: a 12-byte key and five 2-byte hash pairs (25 bytes) take 64 bytes together
+  // against 48 + 32 apart; with five small members and scores (20 bytes), 64 against 48 + 32.
   const size_t together =
       packed != 0 ? together_size(head, packed, [&] { return value.heap_bytes(); }) : 0;
   void* mem = allocate_entry(key, together != 0 ? head + packed : head);
@@ -78,7 +78,7 @@ Entry* Entry::create(std::string_view key, Value&& value) {
 }
 
 Entry* Entry::create_string(std::string_view key, std::string_view value) {
-  const size_t head = sizeof(Entry) + key_room(key);
+  const size_t head = kHeaderBytes + key_room(key);
   // Size classes decide: a 16-byte key and a 100-byte value take 160 bytes together against 48 +
   // 112 apart; a 209-byte value 320 against 48 + 224, so it stays apart.
   const size_t together =

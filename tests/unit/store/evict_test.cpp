@@ -492,18 +492,21 @@ TEST(EntryAccessBits, KeepChainTtlBitEpochAndKeyIntact) {
 
 // Keys of 8 MB and more keep their length outside the header; the bits beside it are unchanged.
 TEST(EntryAccessBits, LongKeysKeepTheirBytes) {
-  for (size_t len : {size_t{(1u << 23) - 2}, size_t{(1u << 23) - 1}, size_t{9u << 20}}) {
+  // Around the 14-bit length (16,383 bytes and up keep theirs before the key), and far past it.
+  for (size_t len : {size_t{16382}, size_t{16383}, size_t{16384}, size_t{9u << 20}}) {
     std::string key(len, 'k');
     key.front() = 'A';
     key.back() = 'Z';
     Entry* e = Entry::create_string(key, "a value longer than fifteen bytes");
     e->set_access(0xfedcba);
     e->set_snapshot_epoch(true);
+    e->set_has_expire(true);
     EXPECT_EQ(e->key_size(), len);
     EXPECT_EQ(e->key(), key);
     EXPECT_EQ(e->value.str(), "a value longer than fifteen bytes");
     EXPECT_EQ(e->access(), 0xfedcbau);
     EXPECT_TRUE(e->snapshot_epoch());
+    EXPECT_TRUE(e->has_expire());
     Entry::destroy(e);
   }
 }

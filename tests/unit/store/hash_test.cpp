@@ -288,7 +288,7 @@ TEST(HashTest, ASmallHashBesideItsKeyTakesOneAllocation) {
   EXPECT_TRUE(h.block().is_embedded());
   EXPECT_EQ(e->value.heap_bytes(), 0u);
   EXPECT_EQ(e->value.encoding(), "listpack");
-  EXPECT_LE(e->memory_usage(), 80u);  // 32 + 12 + 30 bytes: one allocation, jemalloc's 80 class
+  EXPECT_LE(e->memory_usage(), 64u);  // 27 + 12 + 25 bytes: one allocation, jemalloc's 64 class
   EXPECT_TRUE(h.valid());
   EXPECT_EQ(h.size(), 5u);
   EXPECT_EQ(h.get("f3"), "v3");
