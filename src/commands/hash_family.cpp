@@ -66,6 +66,7 @@ OpResult<size_t> op_hset(Database& db, std::string_view key,
   };
   if (e != nullptr) {
     set_all(e->value.hash());
+    db.refit(e);
   } else {
     // A new hash is built whole before its key is: a small one then fits in its entry
     // (Entry::create), as it does after a restart.
@@ -85,6 +86,7 @@ OpResult<bool> op_hsetnx(Database& db, std::string_view key, std::string_view fi
   Hash& hash = (*e)->value.hash();
   if (hash.contains(field)) return false;
   hash.set(field, value, limits);
+  db.refit(*e);
   db.signal_modified(key);
   db.notify(kNotifyHash, "hset", key);
   return true;
@@ -152,6 +154,7 @@ OpResult<int64_t> op_hincrby(Database& db, std::string_view key, std::string_vie
   char buf[24];
   const auto r = std::to_chars(buf, buf + sizeof(buf), value);
   hash.set(field, std::string_view(buf, static_cast<size_t>(r.ptr - buf)), limits);
+  db.refit(*e);
   db.signal_modified(key);
   db.notify(kNotifyHash, "hincrby", key);
   return value;
@@ -172,6 +175,7 @@ OpResult<std::string> op_hincrbyfloat(Database& db, std::string_view key, std::s
   if (std::isnan(value) || std::isinf(value)) return OpStatus::kNanOrInf;
   std::string result = long_double_to_string(value);
   hash.set(field, result, limits);
+  db.refit(*e);
   db.signal_modified(key);
   db.notify(kNotifyHash, "hincrbyfloat", key);
   return result;

@@ -110,6 +110,8 @@ OpResult<ZAddResult> op_zadd(Database& db, std::string_view key, ZAddFlags flags
   if (e == nullptr) {
     if (z.empty()) return res;
     db.add(key, std::move(fresh));  // z is not used past here
+  } else {
+    db.refit(e);
   }
   if (res.added + res.updated > 0) {
     db.signal_modified(key);

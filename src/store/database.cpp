@@ -127,6 +127,22 @@ void Database::destroy(Entry* e) {
   Entry::destroy(e);
 }
 
+Entry* Database::refit(Entry* e) {
+  if (!e->smaller_anew()) return e;
+  Entry* fresh = Entry::create(e->key(), std::move(e->value));
+  fresh->set_access(e->access());
+  fresh->set_snapshot_epoch(e->snapshot_epoch());
+  dict_.replace(e, fresh);
+  if (e->has_expire()) {
+    const int64_t at = ttl_index_.at(e);
+    ttl_index_.remove(e);
+    ttl_index_.add(fresh, at);
+  }
+  store_->replace_newest(e, fresh);
+  Entry::destroy(e);
+  return fresh;
+}
+
 void Database::reserve(size_t keys, size_t expires) {
   if (dict_.size() != 0) return;
   dict_.reserve(keys);

@@ -103,6 +103,11 @@ class Database {
   bool erase(std::string_view key);
   // Deletes a key found by find(); cheaper than erase(key) when the entry is at hand.
   void erase(Entry* e);
+  // After a write that grew a packed hash or sorted set: the key moves to a new entry holding the
+  // block in its room when that takes fewer bytes (Entry::smaller_anew), keeping its TTL, access
+  // bits and snapshot state. Returns the key's entry: `e` is freed when it moved, so callers use
+  // the result and hold no other pointer into it (key views must come from elsewhere).
+  Entry* refit(Entry* e);
   // Removes every key (FLUSHDB).
   void clear();
   // Room for keys (and keys with a TTL) about to be added, when the database is empty.

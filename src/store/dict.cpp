@@ -125,6 +125,24 @@ Entry* Dict::unlink(std::string_view key) {
   return nullptr;
 }
 
+void Dict::replace(Entry* old, Entry* fresh) {
+  const uint64_t h = hash(old->key());
+  for (int t = 0; t < 2; ++t) {
+    if (size_[t] == 0) continue;
+    Slot& s = table_[t][h & (size_[t] - 1)];
+    Entry* prev;
+    if (in_chain(s, h, old->key(), &prev) != old) continue;
+    fresh->set_next(old->next());
+    if (prev != nullptr) {
+      prev->set_next(fresh);
+    } else {
+      s = (s & ~kHeadMask) | reinterpret_cast<Slot>(fresh);
+    }
+    old->set_next(nullptr);
+    return;
+  }
+}
+
 void Dict::clear() {
   for (int t = 0; t < 2; ++t) {
     for (size_t i = 0; i < size_[t]; ++i) {

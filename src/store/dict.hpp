@@ -64,6 +64,9 @@ class Dict {
   static constexpr double kDenseLoad = 1.618;  // Redis's HASHTABLE_MAX_LOAD_FACTOR
   // Unlinks the entry with this key and returns it (not destroyed), or nullptr.
   Entry* unlink(std::string_view key);
+  // Puts `fresh`, an entry with old's key, where `old` is linked (old is then unlinked, not
+  // destroyed). No resize step: the key stays in its bucket, so walks under way are not affected.
+  void replace(Entry* old, Entry* fresh);
   // Destroys every entry and frees the tables.
   void clear();
   // An empty table sized for n keys at once (loading a dump whose RESIZEDB announces them): no

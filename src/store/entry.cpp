@@ -96,6 +96,15 @@ Entry* Entry::create_string(std::string_view key, std::string_view value) {
   return e;
 }
 
+bool Entry::smaller_anew() const {
+  const size_t packed = value.packed_bytes();
+  if (packed == 0 || packed > kMaxEmbedded) return false;
+  const size_t apart = value.heap_bytes();  // 0 while the block is in the room
+  if (apart == 0) return false;
+  const size_t head = kHeaderBytes + key_room(key());
+  return allocation_size(head + packed) < malloc_usable_size(const_cast<Entry*>(this)) + apart;
+}
+
 void Entry::destroy(Entry* e) {
   e->~Entry();
   std::free(e);

@@ -103,6 +103,11 @@ struct Entry {
   // leaves unused.
   static Entry* create_string(std::string_view key, std::string_view value);
   static constexpr size_t kMaxEmbedded = 512;
+  // Whether create() would now hold this key in fewer bytes: its packed hash or sorted set grew
+  // out of the room at the end of the entry (an HSET or ZADD: the block went to the heap, see
+  // PackedBlock::reserve) and fits a new entry's room, as a listpack's realloc keeps it whole in
+  // Redis. Database::refit acts on it.
+  bool smaller_anew() const;
   static void destroy(Entry* e);
   // Bytes this key costs the allocator, for INFO and MEMORY USAGE.
   size_t memory_usage() const;

@@ -141,6 +141,9 @@ class Store {
     newest_ = e;
     newest_db_ = db;
   }
+  void replace_newest(const Entry* old, Entry* fresh) {
+    if (newest_ == old) newest_ = fresh;
+  }
   void forget_if_newest(const Entry* e) {
     if (e == newest_) newest_ = nullptr;
   }

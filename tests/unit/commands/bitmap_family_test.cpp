@@ -426,7 +426,6 @@ const Exchange kSession[] = {
 
 class BitmapsTest : public testing::RecordedSessionTest {
  protected:
-  Database& db() { return engine_->store().db(0); }
   // Whether running argv signals `key` as modified, as a client WATCHing it would see.
   bool signals(std::string_view key, std::vector<std::string_view> argv) {
     Session& watcher = *client(1).session;

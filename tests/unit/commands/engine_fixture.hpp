@@ -74,6 +74,8 @@ class EngineTest : public ::testing::Test {
     return *clients_[i];
   }
 
+  Database& db(int index = 0) { return engine_->store().db(index); }
+
   // Runs one command as client i and returns its reply bytes (empty while the command blocks).
   std::string run(std::vector<std::string_view> argv, size_t i = 0) {
     TestClient& c = client(i);

@@ -75,8 +75,6 @@ std::vector<std::string> sorted_bulks(const std::string& r) {
 
 class KeysTest : public EngineTest {
  protected:
-  Database& db(int index = 0) { return engine_->store().db(index); }
-
   void put(std::string_view key, std::string_view value, int index = 0) {
     db(index).set(key, Value(value));
   }

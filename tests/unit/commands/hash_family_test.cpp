@@ -29,6 +29,32 @@ TEST_F(HashesTest, SetGetAndDeleteTheKeyWhenEmpty) {
   EXPECT_EQ(run({"HGETALL", "h"}), "*0\r\n");
 }
 
+// A hash built a field at a time (HSET, HSETNX, HINCRBY, HINCRBYFLOAT) ends as one built whole:
+// its block back in its key's entry (Database::refit), one 64-byte allocation for five small
+// pairs under a 12-byte key, its TTL kept.
+TEST_F(HashesTest, AHashBuiltAFieldAtATimeEndsInItsKeysEntry) {
+  const std::string key = "h:0000000001";
+  EXPECT_EQ(run({"HSET", key, "f1", "v1"}), integer(1));
+  EXPECT_EQ(run({"PEXPIRE", key, "100000"}), integer(1));
+  EXPECT_EQ(run({"HSETNX", key, "f2", "v2"}), integer(1));
+  EXPECT_EQ(run({"HINCRBY", key, "f3", "7"}), integer(7));
+  EXPECT_EQ(run({"HINCRBYFLOAT", key, "f4", "1.5"}), bulk("1.5"));
+  EXPECT_EQ(run({"HSET", key, "f5", "v5"}), integer(1));
+  const Entry* e = db().peek(key);
+  ASSERT_NE(e, nullptr);
+  EXPECT_TRUE(e->value.hash().block().is_embedded());
+  EXPECT_EQ(e->value.heap_bytes(), 0u);
+  EXPECT_LE(e->memory_usage(), 64u);  // 27 + 12 + 25: it took 48 + 32 apart
+  EXPECT_EQ(run({"HGETALL", key}),
+            array({bulk("f1"), bulk("v1"), bulk("f2"), bulk("v2"), bulk("f3"), bulk("7"),
+                   bulk("f4"), bulk("1.5"), bulk("f5"), bulk("v5")}));
+  EXPECT_EQ(run({"OBJECT", "ENCODING", key}), bulk("listpack"));
+  EXPECT_EQ(db().expires(), 1u);
+  EXPECT_GT(db().expire_at(e), 0);
+  EXPECT_EQ(run({"DEL", key}), integer(1));
+  EXPECT_EQ(db().expires(), 0u);
+}
+
 TEST_F(HashesTest, ArityAndTypeErrors) {
   EXPECT_EQ(run({"HSET", "h", "a", "1", "b"}),
             err("ERR wrong number of arguments for 'hset' command"));

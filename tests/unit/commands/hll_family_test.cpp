@@ -1831,10 +1831,7 @@ const Exchange kSession[] = {
     {{"PFCOUNT"s, "r_big"s}, ":154\r\n"s, 0},
 };
 
-class HyperLogLogTest : public testing::RecordedSessionTest {
- protected:
-  Database& db() { return engine_->store().db(0); }
-};
+class HyperLogLogTest : public testing::RecordedSessionTest {};
 
 TEST_F(HyperLogLogTest, RecordedRedisSession) { replay(kSession); }
 

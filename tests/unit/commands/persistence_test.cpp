@@ -354,12 +354,20 @@ TEST_F(PersistenceTest, LoadingConvertsByTheConfiguredEncodingLimits) {
   EXPECT_EQ(run({"OBJECT", "ENCODING", "z2"}), bulk("skiplist"));
 }
 
-// A small hash or sorted set built one write at a time has a block of its own; loaded from the
-// dump (or the log), it is created whole and its block goes into its key's entry.
+// A small hash or sorted set that shrank from a large one (HDEL, ZREM: more than a room holds,
+// so no write moved it back) has a block of its own; loaded from the dump (or the log), it is
+// created whole and its block goes into its key's entry.
 TEST_F(PersistenceTest, LoadedSmallCollectionsSitInTheirKeysEntries) {
-  for (int i = 1; i <= 5; ++i) {
-    run({"HSET", "h", "f" + std::to_string(i), "v" + std::to_string(i)});
-    run({"ZADD", "z", std::to_string(i), "m" + std::to_string(i)});
+  for (int i = 1; i <= 60; ++i) {
+    run({"HSET", "h", "f" + std::to_string(i),
+         i <= 5 ? "v" + std::to_string(i) : "a value long enough to need a block of its own"});
+    run({"ZADD", "z", std::to_string(i),
+         i <= 5 ? "m" + std::to_string(i)
+                : "a member long enough for a block of its own " + std::to_string(i)});
+  }
+  for (int i = 6; i <= 60; ++i) {
+    run({"HDEL", "h", "f" + std::to_string(i)});
+    run({"ZREM", "z", "a member long enough for a block of its own " + std::to_string(i)});
   }
   Database& db = engine_->store().db(0);
   EXPECT_FALSE(db.find("h")->value.hash().block().is_embedded());

@@ -30,7 +30,6 @@ constexpr int64_t kTtlNone = -1, kKeyMissing = -2;
 
 class StringsTest : public testing::EngineTest {
  protected:
-  Database& db() { return engine_->store().db(0); }
   int64_t now() const { return clock_.now_ms(); }
 
   // The key's absolute expiry (kTtlNone without one, kKeyMissing when absent), read from the

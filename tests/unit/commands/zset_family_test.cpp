@@ -11,6 +11,24 @@ namespace {
 
 class ZSetsTest : public EngineTest {};
 
+// A sorted set built a member at a time (ZADD, ZINCRBY) ends as one built whole: one 64-byte
+// allocation for five small members under a 12-byte key (Database::refit).
+TEST_F(ZSetsTest, ASetBuiltAMemberAtATimeEndsInItsKeysEntry) {
+  const std::string key = "z:0000000001";
+  for (int i = 1; i <= 4; ++i) {
+    EXPECT_EQ(run({"ZADD", key, std::to_string(i), "m" + std::to_string(i)}), integer(1));
+  }
+  EXPECT_EQ(run({"ZINCRBY", key, "5", "m5"}), bulk("5"));
+  const Entry* e = db().peek(key);
+  ASSERT_NE(e, nullptr);
+  EXPECT_TRUE(e->value.zset().block().is_embedded());
+  EXPECT_EQ(e->value.heap_bytes(), 0u);
+  EXPECT_LE(e->memory_usage(), 64u);  // 27 + 12 + 20: it took 48 + 32 apart
+  EXPECT_EQ(run({"ZRANGE", key, "0", "-1", "WITHSCORES"}),
+            array({bulk("m1"), bulk("1"), bulk("m2"), bulk("2"), bulk("m3"), bulk("3"), bulk("m4"),
+                   bulk("4"), bulk("m5"), bulk("5")}));
+}
+
 TEST_F(ZSetsTest, AddOptionsAndTheirErrors) {
   EXPECT_EQ(run({"ZADD", "z", "1", "a", "2", "b"}), integer(2));
   EXPECT_EQ(run({"ZADD", "z", "CH", "GT", "0", "a", "5", "b", "9", "c"}), integer(2));

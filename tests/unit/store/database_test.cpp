@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "store/hash.hpp"
 #include "store/store.hpp"
 
 namespace basalt {
@@ -79,6 +80,52 @@ TEST_F(DatabaseTest, SetClearsTtlUnlessKept) {
   EXPECT_TRUE(db().find("k")->has_expire());
   db().set("k", Value("x"));
   EXPECT_FALSE(db().find("k")->has_expire());
+  EXPECT_EQ(db().expires(), 0u);
+}
+
+// A key refit into a new entry keeps its place in the table (found, scanned, erased, even while
+// the table is being resized), its TTL, access bits and snapshot bit.
+TEST_F(DatabaseTest, ARefitKeyKeepsItsPlaceTtlAndBits) {
+  for (int round = 0; round < 2; ++round) {
+    const std::string key = "h:000000000" + std::to_string(round);  // 12 bytes, as bench/compare
+    Value created = Value::new_hash();  // as HSET creates a key: built first, then in the entry
+    created.hash().set("field0", "value", HashLimits{});
+    Entry* e = db().add(key, std::move(created));
+    db().set_expire(e, store_.now_ms() + 5000);
+    for (int i = 0; i < 3000 && (round == 0 || !store_.db(0).dict().rehashing()); ++i) {
+      db().add("filler:" + std::to_string(round) + ":" + std::to_string(i), Value("v"));
+    }
+    if (round == 1) {
+      ASSERT_TRUE(db().dict().rehashing());
+    }
+    e = db().peek(key);
+    e->set_access(0xabcdef);
+    e->set_snapshot_epoch(true);
+    const Entry* before = e;
+    bool moved = false;
+    for (int i = 1; i < 12; ++i) {
+      e->value.hash().set("field" + std::to_string(i), "value", HashLimits{});
+      e = db().refit(e);
+      moved |= e != before;
+    }
+    EXPECT_TRUE(moved);
+    EXPECT_EQ(db().peek(key), e);
+    EXPECT_EQ(e->access(), 0xabcdefu);
+    EXPECT_TRUE(e->snapshot_epoch());
+    EXPECT_EQ(db().expire_at(e), store_.now_ms() + 5000);
+    EXPECT_EQ(e->value.hash().size(), 12u);
+    EXPECT_EQ(e->value.hash().get("field7"), "value");
+    size_t seen = 0;
+    uint64_t cursor = 0;
+    do {
+      cursor = db().dict().scan(cursor, [&](Entry* x) { seen += x->key() == key; });
+    } while (cursor != 0);
+    EXPECT_EQ(seen, 1u);
+  }
+  const size_t keys = db().size();
+  EXPECT_TRUE(db().erase("h:0000000000"));
+  EXPECT_TRUE(db().erase("h:0000000001"));
+  EXPECT_EQ(db().size(), keys - 2);
   EXPECT_EQ(db().expires(), 0u);
 }
 
