@@ -473,8 +473,8 @@ void debug_mallctl(CommandContext& ctx, bool as_string) {
   ctx.reply.ok();
 }
 
-// DEBUG HTSTATS <dbid>: Redis's text for the keyspace table. Basalt's TTL index is an
-// open-addressed table without chains (ttl_index.hpp), so its section gives capacity and count.
+// DEBUG HTSTATS <dbid>: Redis's text for the keyspace table. Basalt's TTL index is a bucketed
+// cuckoo table without chains (ttl_index.hpp), so its section gives capacity and count.
 void debug_htstats(CommandContext& ctx) {
   auto id = parse_int64(ctx.arg(2));
   if (!id) return ctx.reply.error(err::kNotInteger);

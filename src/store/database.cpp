@@ -133,11 +133,7 @@ Entry* Database::refit(Entry* e) {
   fresh->set_access(e->access());
   fresh->set_snapshot_epoch(e->snapshot_epoch());
   dict_.replace(e, fresh);
-  if (e->has_expire()) {
-    const int64_t at = ttl_index_.at(e);
-    ttl_index_.remove(e);
-    ttl_index_.add(fresh, at);
-  }
+  if (e->has_expire()) ttl_index_.add(fresh, ttl_index_.remove(e));
   store_->replace_newest(e, fresh);
   Entry::destroy(e);
   return fresh;

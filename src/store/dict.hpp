@@ -132,7 +132,7 @@ class Dict {
     return (s & bits) == bits;
   }
   // The entry with this key (hashing to h) in slot s's chain, or nullptr; *prev is the entry
-  // before it (nullptr when it is first). find and unlink share it.
+  // before it (nullptr when it is first). find, unlink and replace share it.
   static Entry* in_chain(Slot s, uint64_t h, std::string_view key, Entry** prev);
   // Puts e (whose key hashes to h) first in the chain of slot s.
   static void push(Slot& s, Entry* e, uint64_t h) {

@@ -60,15 +60,14 @@ class TtlIndex {
   }
   // e has a TTL.
   void set(const Entry* e, int64_t at_ms) { find(e)->at_ms = at_ms; }
-  // e has a TTL.
-  void remove(Entry* e) {
-    Ref* r = table_.find(e);
-    Table& t = r != nullptr ? table_ : old_;
-    if (r == nullptr) r = old_.find(e);
-    if (r == nullptr) std::abort();  // the key's TTL bit is set: the index is corrupt
+  // e has a TTL; returns the time it had.
+  int64_t remove(Entry* e) {
+    const auto [t, r] = locate(e);
+    const int64_t at_ms = r->at_ms;
     *r = {};
-    --t.used;
+    --t->used;
     e->set_has_expire(false);
+    return at_ms;
   }
 
   // A uniformly random key with its time. Precondition: !empty().
@@ -229,12 +228,17 @@ class TtlIndex {
     if (i >= table_.capacity()) i -= table_.capacity();
     return t.buckets[i / kWays].refs[i % kWays];
   }
-  Ref* find(const Entry* e) const {
-    Ref* r = table_.find(e);
-    if (r == nullptr) r = old_.find(e);
-    if (r == nullptr) std::abort();  // the key's TTL bit is set: the index is corrupt
-    return r;
+  // The table holding e, which has a TTL, and its slot there.
+  std::pair<const Table*, Ref*> locate(const Entry* e) const {
+    if (Ref* r = table_.find(e)) return {&table_, r};
+    if (Ref* r = old_.find(e)) return {&old_, r};
+    std::abort();  // the key's TTL bit is set: the index is corrupt
   }
+  std::pair<Table*, Ref*> locate(const Entry* e) {
+    const auto [t, r] = std::as_const(*this).locate(e);
+    return {const_cast<Table*>(t), r};
+  }
+  Ref* find(const Entry* e) const { return locate(e).second; }
   void start_resize(size_t buckets) {
     if (table_.used == 0) {
       table_ = Table(buckets);
