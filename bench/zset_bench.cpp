@@ -1,4 +1,4 @@
-// Sorted-set microbenchmarks on one large skiplist-encoded set, the shape of bench/compare
+// Sorted-set microbenchmarks on one large tree-encoded set, the shape of bench/compare
 // --large (a million members "m:<12 digits>", random scores): what a ZADD that moves an existing
 // member costs, and a ZRANK, without the network in the way. Run: build/release/bench/bench_zset
 

@@ -152,7 +152,7 @@ Value build_zset(const std::vector<std::pair<std::string, double>>& pairs,
   size_t longest = 0;
   for (const auto& p : pairs) longest = std::max(longest, p.first.size());
   if (pairs.size() > limits.max_packed_entries || longest > limits.max_packed_value) {
-    z.convert_to_skiplist(pairs.size());
+    z.convert_to_tree(pairs.size());
   }
   for (const auto& [m, s] : pairs) z.insert(m, s, limits);
   return v;

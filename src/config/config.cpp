@@ -456,9 +456,11 @@ const Param kParams[] = {
     {"tracking-table-max-keys", Kind::kInt, &Config::tracking_table_max_keys, nullptr, 0, kMaxLong,
      true, "keys client-side caching tracks (stored: Basalt has no CLIENT TRACKING)"},
     {"zset-max-listpack-entries", Kind::kInt, &Config::zset_max_listpack_entries, nullptr, 0,
-     kMaxLong, true, "sorted sets with more members than this are kept as skiplists"},
+     kMaxLong, true,
+     "sorted sets with more members than this are kept as a tree (Redis: skiplist)"},
     {"zset-max-listpack-value", Kind::kMemory, &Config::zset_max_listpack_value, nullptr, 0,
-     kMaxLong, true, "sorted sets with a longer member than this are kept as skiplists"},
+     kMaxLong, true,
+     "sorted sets with a longer member than this are kept as a tree (Redis: skiplist)"},
     // Redis's older names for the same two settings.
     {"zset-max-ziplist-entries", Kind::kInt, &Config::zset_max_listpack_entries, nullptr, 0,
      kMaxLong, true, "alias of zset-max-listpack-entries"},

@@ -369,7 +369,7 @@ class Decoder {
         // Every member takes at least two bytes of the file.
         if (n > in_.remaining())
           return fail("A sorted set of " + std::to_string(n) + " members past the end of the file");
-        if (n > limits_.zset.max_packed_entries) z.convert_to_skiplist(presize(n));
+        if (n > limits_.zset.max_packed_entries) z.convert_to_tree(presize(n));
         for (uint64_t i = 0; i < n; ++i) {
           if (!read_string(&element_, List::kMaxElement, "a sorted set member")) return false;
           double score;

@@ -32,7 +32,7 @@ struct RdbLoadProgress {
 
 // The encoding thresholds a loaded value is converted by, as Redis's loader uses its
 // configuration: a small sorted set comes back packed, a large one (or one past
-// zset-max-listpack-entries 0) a skiplist; a set past set-max-intset-entries a table; a hash past
+// zset-max-listpack-entries 0) a tree; a set past set-max-intset-entries a table; a hash past
 // hash-max-listpack-entries or -value a table.
 struct ValueLimits {
   HashLimits hash;

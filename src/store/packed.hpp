@@ -56,7 +56,7 @@ uint64_t process_seed();
 
 // The 15 bytes a packed hash or sorted set keeps in its Value (before the Value's tag byte): where
 // its entries are, how many bytes they take and how many there are; or, once the collection is a
-// table or skiplist, that structure's address. Keeping the length and count here rather than in a
+// table or tree, that structure's address. Keeping the length and count here rather than in a
 // header before the entries saves 8 bytes per collection, which decides the size class of small
 // ones (five 2-byte hash pairs: a 30-byte block, jemalloc's 32 class, not 38 in the 48 class).
 //

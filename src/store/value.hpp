@@ -6,7 +6,7 @@
 // key instead of two and one cache miss less per read, as Redis's embstr, for longer strings. Lists
 // live behind a pointer; a Hash and a sorted set's ZSet are their PackedBlock handles
 // (store/packed.hpp: the packed block, which may sit in the entry's room as strings do, or the
-// table or skiplist) and a Set (store/set.hpp) a small intset inline or a pointer, each in the
+// table or tree) and a Set (store/set.hpp) a small intset inline or a pointer, each in the
 // first 15 bytes. The tag sits in the last byte.
 //
 // A string's tag also keeps Redis's one bit of string history: a string changed in place (APPEND,

@@ -61,7 +61,7 @@ void* checked_malloc(size_t n) {
 }
 
 // A score as a small integer when it is one exactly (see the header). -0.0 reads back as 0, as it
-// does from Redis's listpack (which keeps "-0" as the integer 0); a skiplist keeps the sign.
+// does from Redis's listpack (which keeps "-0" as the integer 0); a tree keeps the sign.
 bool small_integer(double v, int64_t* out) {
   constexpr double kLimit = 4503599627370496.0;  // 2^52
   if (!(v > -kLimit && v < kLimit) || v != std::trunc(v)) return false;
@@ -99,68 +99,15 @@ double get_score(const uint8_t*& p) {
   return static_cast<double>(i);
 }
 
-constexpr int kMaxLevel = 32;
-
 }  // namespace
-
-struct ZSet::Node {
-  // forward's score is kept beside the pointer, so the comparison that ends a level reads no node
-  // the walk does not enter. On a million members a ZADD that moves a member walks twice and is
-  // mostly cache misses; with the prefetch in path(), bench_zset's move costs 0.88x what it did
-  // (neither change alone measured a clear gain). 8 more bytes per level.
-  struct Level {
-    Node* forward;
-    double forward_score;  // forward->score, when forward is set
-    size_t span;           // ranks skipped by forward
-  };
-  double score;
-  Node* backward;
-  uint32_t len;
-  uint8_t height;
-
-  Level* lv() { return reinterpret_cast<Level*>(this + 1); }
-  const Level* lv() const { return reinterpret_cast<const Level*>(this + 1); }
-  char* data() { return reinterpret_cast<char*>(lv() + height); }
-  std::string_view member() const { return {reinterpret_cast<const char*>(lv() + height), len}; }
-};
 
 namespace {
 
-using Node = ZSet::Node;
-
-// A top-down walk at x on level i reads x's next node one level down unless it moves on at level
-// i: asking for that node early overlaps its cache miss with the comparisons. In path() it made a
-// moving ZADD 0.88x the time (with forward_score), in ZSet::rank 0.82x (bench_zset, medians).
-inline void prefetch_below(const Node* x, int i) {
-  if (i > 0) __builtin_prefetch(x->lv()[i - 1].forward);
-}
-
-Node* new_node(int height, std::string_view member, double score) {
-  auto* n = static_cast<Node*>(
-      checked_malloc(sizeof(Node) + sizeof(Node::Level) * height + member.size()));
-  n->score = score;
-  n->backward = nullptr;
-  n->len = static_cast<uint32_t>(member.size());
-  n->height = static_cast<uint8_t>(height);
-  for (int i = 0; i < height; ++i) n->lv()[i] = {nullptr, 0, 0};
-  if (!member.empty()) std::memcpy(n->data(), member.data(), member.size());
-  return n;
-}
-
-bool node_less(const Node* n, double score, std::string_view member) {
-  return n->score < score || (n->score == score && compare_members(n->member(), member) < 0);
-}
-
-// node_less(l.forward, score, member), reading the forward node only on a tie of scores.
-bool forward_less(const Node::Level& l, double score, std::string_view member) {
-  return l.forward != nullptr &&
-         (l.forward_score < score ||
-          (l.forward_score == score && compare_members(l.forward->member(), member) < 0));
-}
+using Node = ZMember;
 
 uint64_t member_hash(std::string_view m) { return wyhash(m, 0x5bd1e9955bd1e995ull); }
 
-// Member -> node, linear probing with backward-shift deletion (no tombstones).
+// Member -> ZMember, linear probing with backward-shift deletion (no tombstones).
 struct Index {
   Node** slots = nullptr;
   size_t mask = 0;  // capacity - 1; capacity 0 when slots is null
@@ -199,8 +146,12 @@ struct Index {
     while (cap * 3 < n * 4 + 4) cap *= 2;
     if (cap > capacity()) resize(cap);
   }
-  void insert(Node* n) {
+  // Room for one more (may throw: before the caller changes anything).
+  void make_room() {
     if ((used + 1) * 4 > capacity() * 3) resize(capacity() == 0 ? 8 : capacity() * 2);
+  }
+  void insert(Node* n) {
+    make_room();
     place(n);
     ++used;
   }
@@ -234,152 +185,47 @@ struct Index {
 
 }  // namespace
 
-struct ZSet::Skiplist {
-  Node* header;
-  Node* tail = nullptr;
-  size_t length = 0;
-  int level = 1;
+// The large encoding: the members in order (the tree) and by name (the index); both point at
+// the same ZMember, which this owns.
+struct ZSet::Tree {
+  ZSetTree order;
   Index index;
-  size_t node_bytes = 0;
+  size_t member_bytes = 0;
 
-  Skiplist() : header(new_node(kMaxLevel, {}, 0)) {}
-  ~Skiplist() {
-    for (Node* x = header->lv()[0].forward; x != nullptr;) {
-      Node* next = x->lv()[0].forward;
-      std::free(x);
-      x = next;
-    }
-    std::free(header);
+  ~Tree() {
+    order.for_each_member([](ZMember* z) { std::free(z); });
     index.release();
   }
 
-  static int random_level() {
-    // Redis's p = 1/4: two random bits per level.
-    static thread_local std::mt19937_64 rng(0x9e3779b97f4a7c15ull);
-    uint64_t bits = rng();
-    int h = 1;
-    while (h < kMaxLevel && (bits & 3) == 0) {
-      ++h;
-      bits >>= 2;
-    }
-    return h;
-  }
-
-  // The rightmost node before (score, member) on each level, with its rank.
-  void path(double score, std::string_view member, Node** update, size_t* rank) const {
-    Node* x = header;
-    for (int i = level - 1; i >= 0; --i) {
-      rank[i] = i == level - 1 ? 0 : rank[i + 1];
-      prefetch_below(x, i);
-      while (forward_less(x->lv()[i], score, member)) {
-        rank[i] += x->lv()[i].span;
-        x = x->lv()[i].forward;
-        prefetch_below(x, i);
-      }
-      update[i] = x;
-    }
-  }
-
-  void link(Node* n) {
-    Node* update[kMaxLevel];
-    size_t rank[kMaxLevel];
-    path(n->score, n->member(), update, rank);
-    const int h = n->height;
-    if (h > level) {
-      for (int i = level; i < h; ++i) {
-        rank[i] = 0;
-        update[i] = header;
-        header->lv()[i].span = length;
-      }
-      level = h;
-    }
-    for (int i = 0; i < h; ++i) {
-      Node::Level& up = update[i]->lv()[i];
-      n->lv()[i].forward = up.forward;
-      n->lv()[i].forward_score = up.forward_score;
-      up.forward = n;
-      up.forward_score = n->score;
-      n->lv()[i].span = up.span - (rank[0] - rank[i]);
-      up.span = rank[0] - rank[i] + 1;
-    }
-    for (int i = h; i < level; ++i) update[i]->lv()[i].span++;
-    n->backward = update[0] == header ? nullptr : update[0];
-    if (n->lv()[0].forward != nullptr) {
-      n->lv()[0].forward->backward = n;
-    } else {
-      tail = n;
-    }
-    ++length;
-  }
-
-  void unlink(Node* x, Node** update) {
-    for (int i = 0; i < level; ++i) {
-      Node::Level& up = update[i]->lv()[i];
-      if (up.forward == x) {
-        up.span += x->lv()[i].span - 1;
-        up.forward = x->lv()[i].forward;
-        up.forward_score = x->lv()[i].forward_score;
-      } else {
-        up.span -= 1;
-      }
-    }
-    if (x->lv()[0].forward != nullptr) {
-      x->lv()[0].forward->backward = x->backward;
-    } else {
-      tail = x->backward;
-    }
-    while (level > 1 && header->lv()[level - 1].forward == nullptr) --level;
-    --length;
-  }
-
-  void unlink(Node* x) {
-    Node* update[kMaxLevel];
-    size_t rank[kMaxLevel];
-    path(x->score, x->member(), update, rank);
-    unlink(x, update);
-  }
-
-  // A new score that keeps x between its neighbours: x stays, and so do its links; only the
-  // copies of its score in the levels pointing at it change. A node of height 1 (three in four)
-  // has one, in its level-0 predecessor; a taller one needs the walk that finds the others.
-  void rescore_in_place(Node* x, double new_score) {
-    if (x->height == 1) {
-      (x->backward != nullptr ? x->backward : header)->lv()[0].forward_score = new_score;
-    } else {
-      Node* update[kMaxLevel];
-      size_t rank[kMaxLevel];
-      path(x->score, x->member(), update, rank);
-      for (int i = 0; i < x->height; ++i) update[i]->lv()[i].forward_score = new_score;
-    }
-    x->score = new_score;
-  }
-
+  // Every allocation comes before the first change, so a failed one leaves the set as it was.
   void insert(std::string_view member, double score) {
-    Node* n = new_node(random_level(), member, score);
-    node_bytes += malloc_usable_size(n);
-    link(n);
-    index.insert(n);
-  }
-
-  void destroy(Node* x) {
-    index.erase(x);
-    node_bytes -= malloc_usable_size(x);
-    std::free(x);
-  }
-
-  // Removes nodes from the first one after update[0] while keep_going(node); returns how many.
-  template <class Pred>
-  size_t erase_run(Node** update, Pred keep_going) {
-    size_t removed = 0;
-    Node* x = update[0]->lv()[0].forward;
-    while (x != nullptr && keep_going(x)) {
-      Node* next = x->lv()[0].forward;
-      unlink(x, update);
-      destroy(x);
-      ++removed;
-      x = next;
+    index.make_room();
+    ZMember* z = ZMember::make(member, score);
+    try {
+      order.insert(z);
+    } catch (...) {
+      std::free(z);
+      throw;
     }
-    return removed;
+    index.insert(z);
+    member_bytes += malloc_usable_size(z);
+  }
+
+  void destroy(ZMember* z) {
+    order.erase(z);
+    index.erase(z);
+    member_bytes -= malloc_usable_size(z);
+    std::free(z);
+  }
+
+  // Removes up to `n` members in order from `p` on; returns how many. The members are taken
+  // first: each removal may merge or free the leaves a walk would step through.
+  size_t erase_from(ZSetTree::Pos p, size_t n) {
+    std::vector<ZMember*> doomed;
+    for (; p && doomed.size() < n; p = ZSetTree::next(p))
+      doomed.push_back(const_cast<ZMember*>(p.get()));
+    for (ZMember* z : doomed) destroy(z);
+    return doomed.size();
   }
 };
 
@@ -409,37 +255,37 @@ void ZSet::packed_offsets(std::vector<uint32_t>& out) const {
 }
 
 size_t ZSet::size() const {
-  if (is_skiplist()) return skiplist()->length;
+  if (is_tree()) return tree()->order.size();
   return block_.count();
 }
 
 size_t ZSet::memory_usage() const {
-  if (!is_skiplist()) return block_.heap_bytes();
-  const Skiplist* s = skiplist();
-  return malloc_usable_size(const_cast<Skiplist*>(s)) + s->node_bytes +
-         malloc_usable_size(s->header) + s->index.capacity() * sizeof(Node*);
+  if (!is_tree()) return block_.heap_bytes();
+  const Tree* t = tree();
+  return malloc_usable_size(const_cast<Tree*>(t)) + t->order.node_bytes() + t->member_bytes +
+         t->index.capacity() * sizeof(Node*);
 }
 
 void ZSet::clear() {
-  if (is_skiplist()) delete skiplist();
+  if (is_tree()) delete tree();
   block_.release();
 }
 
 ZSet ZSet::clone() const {
   ZSet out;
-  if (!is_skiplist()) {
+  if (!is_tree()) {
     out.block_ = block_.clone();
     return out;
   }
-  out.convert_to_skiplist(size());
-  Skiplist* s = out.skiplist();
-  for_each([&](std::string_view m, double score) { s->insert(m, score); });
+  out.convert_to_tree(size());
+  Tree* t = out.tree();
+  for_each([&](std::string_view m, double score) { t->insert(m, score); });
   return out;
 }
 
-void ZSet::convert_to_skiplist(size_t expected) {
-  if (is_skiplist()) return;
-  auto* s = new Skiplist();
+void ZSet::convert_to_tree(size_t expected) {
+  if (is_tree()) return;
+  auto* s = new Tree();
   try {
     s->index.reserve(std::max(expected, size()));
     if (block_.data() != nullptr) {
@@ -459,8 +305,8 @@ void ZSet::convert_to_skiplist(size_t expected) {
 }
 
 bool ZSet::score(std::string_view member, double* out) const {
-  if (is_skiplist()) {
-    const Node* n = skiplist()->index.find(member);
+  if (is_tree()) {
+    const Node* n = tree()->index.find(member);
     if (n == nullptr) return false;
     *out = n->score;
     return true;
@@ -479,12 +325,12 @@ bool ZSet::score(std::string_view member, double* out) const {
 
 void ZSet::insert(std::string_view member, double score, const Limits& limits) {
   const size_t need = varint_size(member.size()) + member.size() + score_size(score);
-  if (!is_skiplist() && (size() + 1 > limits.max_packed_entries ||
-                         member.size() > limits.max_packed_value || !block_.can_add(need))) {
-    convert_to_skiplist(size() + 1);
+  if (!is_tree() && (size() + 1 > limits.max_packed_entries ||
+                     member.size() > limits.max_packed_value || !block_.can_add(need))) {
+    convert_to_tree(size() + 1);
   }
-  if (is_skiplist()) {
-    skiplist()->insert(member, score);
+  if (is_tree()) {
+    tree()->insert(member, score);
     return;
   }
   const size_t used = block_.used();
@@ -509,18 +355,9 @@ void ZSet::insert(std::string_view member, double score, const Limits& limits) {
 }
 
 void ZSet::update(std::string_view member, double old_score, double new_score) {
-  if (is_skiplist()) {
-    Skiplist* s = skiplist();
-    Node* x = s->index.find(member);
-    // Still in order where it is: only the score changes (Redis's zslUpdateScore fast path).
-    if ((x->backward == nullptr || x->backward->score < new_score) &&
-        (x->lv()[0].forward == nullptr || x->lv()[0].forward_score > new_score)) {
-      s->rescore_in_place(x, new_score);
-      return;
-    }
-    s->unlink(x);
-    x->score = new_score;
-    s->link(x);
+  if (is_tree()) {
+    Tree* t = tree();
+    t->order.rescore(t->index.find(member), new_score);
     (void)old_score;
     return;
   }
@@ -532,12 +369,11 @@ void ZSet::update(std::string_view member, double old_score, double new_score) {
 }
 
 bool ZSet::erase(std::string_view member) {
-  if (is_skiplist()) {
-    Skiplist* s = skiplist();
-    Node* x = s->index.find(member);
+  if (is_tree()) {
+    Tree* t = tree();
+    Node* x = t->index.find(member);
     if (x == nullptr) return false;
-    s->unlink(x);
-    s->destroy(x);
+    t->destroy(x);
     return true;
   }
   uint8_t* base = block_.data();
@@ -560,7 +396,7 @@ bool ZSet::erase(std::string_view member) {
 }
 
 bool ZSet::rank(std::string_view member, size_t* out, double* score_out) const {
-  if (!is_skiplist()) {
+  if (!is_tree()) {
     const uint8_t* p = block_.data();
     for (size_t i = 0; i < block_.count(); ++i) {
       double s;
@@ -573,47 +409,17 @@ bool ZSet::rank(std::string_view member, size_t* out, double* score_out) const {
     }
     return false;
   }
-  const Skiplist* s = skiplist();
-  const Node* target = s->index.find(member);
+  const Tree* t = tree();
+  const Node* target = t->index.find(member);
   if (target == nullptr) return false;
-  size_t r = 0;
-  const Node* x = s->header;
-  for (int i = s->level - 1; i >= 0; --i) {
-    prefetch_below(x, i);
-    while (x->lv()[i].forward != nullptr &&
-           (x->lv()[i].forward == target ||
-            forward_less(x->lv()[i], target->score, target->member()))) {
-      r += x->lv()[i].span;
-      x = x->lv()[i].forward;
-      prefetch_below(x, i);
-    }
-    if (x == target) break;
-  }
-  *out = r - 1;
+  *out = t->order.rank(target);
   if (score_out != nullptr) *score_out = target->score;
   return true;
 }
 
-const Node* ZSet::node_at(size_t rank) const {
-  const Skiplist* s = skiplist();
-  const size_t want = rank + 1;
-  size_t traversed = 0;
-  const Node* x = s->header;
-  for (int i = s->level - 1; i >= 0; --i) {
-    prefetch_below(x, i);
-    while (x->lv()[i].forward != nullptr && traversed + x->lv()[i].span <= want) {
-      traversed += x->lv()[i].span;
-      x = x->lv()[i].forward;
-      prefetch_below(x, i);
-    }
-    if (traversed == want) return x;
-  }
-  return nullptr;
-}
-
 std::pair<std::string_view, double> ZSet::at(size_t rank) const {
-  if (is_skiplist()) {
-    const Node* n = node_at(rank);
+  if (is_tree()) {
+    const Node* n = tree()->order.at(rank).get();
     return {n->member(), n->score};
   }
   const uint8_t* p = block_.data();
@@ -623,88 +429,61 @@ std::pair<std::string_view, double> ZSet::at(size_t rank) const {
   return {m, s};
 }
 
-const Node* ZSet::node_next(const Node* n) { return n->lv()[0].forward; }
-const Node* ZSet::node_prev(const Node* n) { return n->backward; }
-std::string_view ZSet::node_member(const Node* n) { return n->member(); }
-double ZSet::node_score(const Node* n) { return n->score; }
+ZSetTree::Pos ZSet::tree_at(size_t rank) const { return tree()->order.at(rank); }
 
-namespace {
-
-// below_min and (for last_matching) below_max take a level with a forward node, so a score
-// test reads the score kept in the level; within and above_min take a node.
-template <class Below, class Within>
-const Node* first_matching(const Node* header, int level, Below below_min, Within below_max) {
-  const Node* x = header;
-  for (int i = level - 1; i >= 0; --i) {
-    prefetch_below(x, i);
-    while (x->lv()[i].forward != nullptr && below_min(x->lv()[i])) {
-      x = x->lv()[i].forward;
-      prefetch_below(x, i);
-    }
-  }
-  x = x->lv()[0].forward;
-  if (x == nullptr || !below_max(x)) return nullptr;
-  return x;
+// A score bound is read from the scores the tree keeps; a lex bound reads members (their bytes
+// are the order only among equal scores, which is what a lex range assumes of its set).
+ZSetTree::Pos ZSet::first_in(const ScoreRange& r, size_t* rank) const {
+  return tree()->order.first_not([&](double s, const ZMember*) { return !r.above_min(s); }, rank);
 }
 
-template <class Within, class Above>
-const Node* last_matching(const Node* header, int level, Within below_max, Above above_min) {
-  const Node* x = header;
-  for (int i = level - 1; i >= 0; --i) {
-    prefetch_below(x, i);
-    while (x->lv()[i].forward != nullptr && below_max(x->lv()[i])) {
-      x = x->lv()[i].forward;
-      prefetch_below(x, i);
-    }
-  }
-  if (x == header || !above_min(x)) return nullptr;
-  return x;
+ZSetTree::Pos ZSet::first_past(const ScoreRange& r, size_t* rank) const {
+  return tree()->order.first_not([&](double s, const ZMember*) { return r.below_max(s); }, rank);
 }
 
-}  // namespace
-
-const Node* ZSet::first_in(const ScoreRange& r) const {
-  const Skiplist* s = skiplist();
-  return first_matching(
-      s->header, s->level, [&](const Node::Level& l) { return !r.above_min(l.forward_score); },
-      [&](const Node* n) { return r.below_max(n->score); });
+ZSetTree::Pos ZSet::first_in(const LexRange& r, size_t* rank) const {
+  return tree()->order.first_not(
+      [&](double, const ZMember* m) { return !r.above_min(m->member()); }, rank);
 }
 
-const Node* ZSet::last_in(const ScoreRange& r) const {
-  const Skiplist* s = skiplist();
-  return last_matching(
-      s->header, s->level, [&](const Node::Level& l) { return r.below_max(l.forward_score); },
-      [&](const Node* n) { return r.above_min(n->score); });
+ZSetTree::Pos ZSet::first_past(const LexRange& r, size_t* rank) const {
+  return tree()->order.first_not([&](double, const ZMember* m) { return r.below_max(m->member()); },
+                                 rank);
 }
 
-const Node* ZSet::first_in(const LexRange& r) const {
-  const Skiplist* s = skiplist();
-  return first_matching(
-      s->header, s->level, [&](const Node::Level& l) { return !r.above_min(l.forward->member()); },
-      [&](const Node* n) { return r.below_max(n->member()); });
+template <class Range>
+ZSetTree::Pos ZSet::first_in_range(const Range& r) const {
+  size_t rank;
+  ZSetTree::Pos p = first_in(r, &rank);
+  if (p && !zset_detail::in_range(r, p.get()->member(), p.get()->score)) return {};
+  return p;
 }
 
-const Node* ZSet::last_in(const LexRange& r) const {
-  const Skiplist* s = skiplist();
-  return last_matching(
-      s->header, s->level, [&](const Node::Level& l) { return r.below_max(l.forward->member()); },
-      [&](const Node* n) { return r.above_min(n->member()); });
+template <class Range>
+ZSetTree::Pos ZSet::last_in_range(const Range& r) const {
+  size_t rank;
+  ZSetTree::Pos p = first_past(r, &rank);
+  p = p ? ZSetTree::prev(p) : tree()->order.last();
+  if (p && !zset_detail::in_range(r, p.get()->member(), p.get()->score)) return {};
+  return p;
 }
+
+template ZSetTree::Pos ZSet::first_in_range(const ScoreRange&) const;
+template ZSetTree::Pos ZSet::first_in_range(const LexRange&) const;
+template ZSetTree::Pos ZSet::last_in_range(const ScoreRange&) const;
+template ZSetTree::Pos ZSet::last_in_range(const LexRange&) const;
 
 template <class Range>
 size_t ZSet::count_range(const Range& r) const {
   if (r.empty() || !overlaps(r)) return 0;
-  if (!is_skiplist()) {
+  if (!is_tree()) {
     return packed_range(r, false, 0, SIZE_MAX, [](std::string_view, double) {});
   }
-  // Two rank lookups, as Redis's ZCOUNT and ZLEXCOUNT: O(log n) however many match.
-  const Node* first = first_in(r);
-  if (first == nullptr) return 0;
-  const Node* last = last_in(r);
-  size_t r1 = 0, r2 = 0;
-  rank(first->member(), &r1);
-  rank(last->member(), &r2);
-  return r2 - r1 + 1;
+  // Two descents, as Redis's ZCOUNT and ZLEXCOUNT: O(log n) however many match.
+  size_t from = 0, to = 0;
+  first_in(r, &from);
+  first_past(r, &to);
+  return to > from ? to - from : 0;
 }
 
 size_t ZSet::count_score_range(const ScoreRange& r) const { return count_range(r); }
@@ -745,23 +524,11 @@ size_t packed_erase_if(PackedBlock& pk, Pred pred) {
 
 size_t ZSet::erase_rank_range(size_t start, size_t stop) {
   size_t removed;
-  if (!is_skiplist()) {
+  if (!is_tree()) {
     removed = packed_erase_if(
         block_, [&](uint32_t i, std::string_view, double) { return i >= start && i <= stop; });
   } else {
-    Skiplist* s = skiplist();
-    Node* update[kMaxLevel];
-    size_t traversed = 0;
-    Node* x = s->header;
-    for (int i = s->level - 1; i >= 0; --i) {
-      while (x->lv()[i].forward != nullptr && traversed + x->lv()[i].span <= start) {
-        traversed += x->lv()[i].span;
-        x = x->lv()[i].forward;
-      }
-      update[i] = x;
-    }
-    size_t left = stop - start + 1;
-    return s->erase_run(update, [&](const Node*) { return left-- > 0; });
+    removed = tree()->erase_from(tree_at(start), stop - start + 1);
   }
   return removed;
 }
@@ -788,20 +555,18 @@ size_t ZSet::erase_packed_run(const Range& r) {
   return erase_rank_range(first, first + n - 1);
 }
 
+// The members in the range, counted by two descents and removed in order.
+template <class Range>
+size_t ZSet::erase_tree_run(const Range& r) {
+  size_t from = 0, to = 0;
+  ZSetTree::Pos p = first_in(r, &from);
+  first_past(r, &to);
+  return to > from ? tree()->erase_from(p, to - from) : 0;
+}
+
 size_t ZSet::erase_score_range(const ScoreRange& r) {
   if (r.empty() || !overlaps(r)) return 0;
-  if (is_skiplist()) {
-    Skiplist* s = skiplist();
-    Node* update[kMaxLevel];
-    Node* x = s->header;
-    for (int i = s->level - 1; i >= 0; --i) {
-      while (x->lv()[i].forward != nullptr && !r.above_min(x->lv()[i].forward_score)) {
-        x = x->lv()[i].forward;
-      }
-      update[i] = x;
-    }
-    return s->erase_run(update, [&](const Node* n) { return r.below_max(n->score); });
-  }
+  if (is_tree()) return erase_tree_run(r);
   const size_t removed =
       packed_erase_if(block_, [&](uint32_t, std::string_view, double s) { return r.contains(s); });
   return removed;
@@ -809,24 +574,13 @@ size_t ZSet::erase_score_range(const ScoreRange& r) {
 
 size_t ZSet::erase_lex_range(const LexRange& r) {
   if (r.empty() || !overlaps(r)) return 0;
-  if (is_skiplist()) {
-    Skiplist* s = skiplist();
-    Node* update[kMaxLevel];
-    Node* x = s->header;
-    for (int i = s->level - 1; i >= 0; --i) {
-      while (x->lv()[i].forward != nullptr && !r.above_min(x->lv()[i].forward->member())) {
-        x = x->lv()[i].forward;
-      }
-      update[i] = x;
-    }
-    return s->erase_run(update, [&](const Node* n) { return r.below_max(n->member()); });
-  }
+  if (is_tree()) return erase_tree_run(r);
   const size_t removed =
       packed_erase_if(block_, [&](uint32_t, std::string_view m, double) { return r.contains(m); });
   return removed;
 }
 
-ZSet::ScanBucket ZSet::scan_bucket(const Skiplist* s, uint64_t cursor) {
+ZSet::ScanBucket ZSet::scan_bucket(const Tree* s, uint64_t cursor) {
   ScanBucket b;
   if (s->index.capacity() == 0) return b;
   b.home = b.slot = cursor & s->index.mask;
@@ -834,7 +588,7 @@ ZSet::ScanBucket ZSet::scan_bucket(const Skiplist* s, uint64_t cursor) {
   return b;
 }
 
-const ZSet::Node* ZSet::scan_next(const Skiplist* s, ScanBucket* b) {
+const ZMember* ZSet::scan_next(const Tree* s, ScanBucket* b) {
   const Index& idx = s->index;
   // The index is never full (load <= 3/4), so the run ends at an empty slot.
   while (!b->done) {
@@ -849,13 +603,13 @@ const ZSet::Node* ZSet::scan_next(const Skiplist* s, ScanBucket* b) {
   return nullptr;
 }
 
-uint64_t ZSet::scan_cursor_after(const Skiplist* s, uint64_t cursor) {
+uint64_t ZSet::scan_cursor_after(const Tree* s, uint64_t cursor) {
   if (s->index.capacity() == 0) return 0;
   return next_scan_cursor(cursor, s->index.mask);
 }
 
 bool ZSet::valid() const {
-  if (!is_skiplist()) {
+  if (!is_tree()) {
     if (!block_.valid()) return false;
     if (block_.count() == 0) return true;
     const uint8_t* p = block_.data();
@@ -873,27 +627,10 @@ bool ZSet::valid() const {
     }
     return p == end;
   }
-  const Skiplist* s = skiplist();
-  // Level 0: order, back links, length, index membership.
-  size_t n = 0;
-  const Node* prev = nullptr;
-  for (const Node* x = s->header->lv()[0].forward; x != nullptr; x = x->lv()[0].forward) {
-    if (x->backward != prev) return false;
-    if (prev != nullptr && !node_less(prev, x->score, x->member())) return false;
-    if (s->index.find(x->member()) != x) return false;
-    prev = x;
-    ++n;
-  }
-  if (n != s->length || s->tail != prev || s->index.used != n) return false;
-  // Every level: spans add up to ranks.
-  for (int i = 0; i < s->level; ++i) {
-    size_t r = 0;
-    for (const Node* x = s->header; x->lv()[i].forward != nullptr; x = x->lv()[i].forward) {
-      if (x->lv()[i].forward_score != x->lv()[i].forward->score) return false;
-      r += x->lv()[i].span;
-      size_t actual;
-      if (!rank(x->lv()[i].forward->member(), &actual) || actual + 1 != r) return false;
-    }
+  const Tree* t = tree();
+  if (!t->order.valid() || t->index.used != t->order.size()) return false;
+  for (auto p = t->order.first(); p; p = ZSetTree::next(p)) {
+    if (t->index.find(p.get()->member()) != p.get()) return false;
   }
   return true;
 }

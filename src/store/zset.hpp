@@ -12,14 +12,15 @@
 //   score is a 0x01 byte and the 8 bytes of the double. So "m1" with score 3 costs 4 bytes. Every
 //   operation is a linear walk, which for 128 entries of a few bytes stays in two or three cache
 //   lines' worth of memory per step and beats any pointer structure.
-// - Skiplist (Redis's "skiplist"): Redis's zskiplist (levels with span counts, so rank and
-//   rank-to-node are O(log n); each level also keeps its next node's score, which spares a walk a
-//   cache miss per level), each node one allocation holding its levels and its member bytes,
-//   plus an open-addressing hash index from member to node (8 bytes a slot, no per-member
-//   allocation, unlike Redis's dict whose entries cost 24-32 bytes each).
+// - Tree (what Redis calls "skiplist", and OBJECT ENCODING answers so): each member one
+//   allocation (ZMember: score, length, bytes), ordered by a B+tree with counts (ZSetTree, in
+//   zset_tree.hpp: rank and rank-to-member in one descent of five or six nodes, where Redis's
+//   skiplist takes some thirty dependent cache misses on a million members) and found by name
+//   through an open-addressing hash index (8 bytes a slot, no per-member allocation, unlike
+//   Redis's dict whose entries cost 24-32 bytes each).
 //
-// A set converts from packed to skiplist when it outgrows the limits and never back, as Redis.
-// The ZSet is its PackedBlock handle, 15 bytes, whose other encoding is the Skiplist; a Value
+// A set converts from packed to tree when it outgrows the limits and never back, as Redis.
+// The ZSet is its PackedBlock handle, 15 bytes, whose other encoding is the Tree; a Value
 // holds it inline, before its tag byte.
 
 #include <cstddef>
@@ -30,6 +31,7 @@
 #include <vector>
 
 #include "store/packed.hpp"
+#include "store/zset_tree.hpp"
 
 namespace basalt {
 
@@ -86,7 +88,7 @@ inline bool before_min(const LexRange& r, std::string_view member, double) {
 
 class ZSet {
  public:
-  enum class Encoding : uint8_t { kPacked, kSkiplist };
+  enum class Encoding : uint8_t { kPacked, kTree };
   struct Limits {
     size_t max_packed_entries = 128;  // zset-max-listpack-entries
     size_t max_packed_value = 64;     // zset-max-listpack-value
@@ -111,7 +113,7 @@ class ZSet {
 
   size_t size() const;
   bool empty() const { return size() == 0; }
-  Encoding encoding() const { return is_skiplist() ? Encoding::kSkiplist : Encoding::kPacked; }
+  Encoding encoding() const { return is_tree() ? Encoding::kTree : Encoding::kPacked; }
   // The packed entries' handle (Entry::create embeds it; Value's moves unembed it).
   PackedBlock& block() { return block_; }
   const PackedBlock& block() const { return block_; }
@@ -120,7 +122,7 @@ class ZSet {
 
   // The member's score, or false.
   bool score(std::string_view member, double* out) const;
-  // Adds a member known to be absent; score is not NaN. Converts to a skiplist first when the
+  // Adds a member known to be absent; score is not NaN. Converts to a tree first when the
   // set would outgrow `limits`.
   void insert(std::string_view member, double score, const Limits& limits);
   // Changes the score of a member known to be present.
@@ -128,10 +130,10 @@ class ZSet {
   // Removes a member; false if absent.
   bool erase(std::string_view member);
   void clear();
-  // Converts a packed set to a skiplist sized for `expected` members (no-op when already one).
-  void convert_to_skiplist(size_t expected = 0);
+  // Converts a packed set to a tree sized for `expected` members (no-op when already one).
+  void convert_to_tree(size_t expected = 0);
 
-  // 0-based rank in ascending order; false if absent. O(log n) for a skiplist.
+  // 0-based rank in ascending order; false if absent. O(log n) for a tree.
   bool rank(std::string_view member, size_t* out, double* score_out = nullptr) const;
   // Element at an ascending rank < size(). Views die with the next mutation.
   std::pair<std::string_view, double> at(size_t rank) const;
@@ -160,7 +162,7 @@ class ZSet {
   size_t erase_score_range(const ScoreRange& r);
   size_t erase_lex_range(const LexRange& r);
 
-  // ZSCAN over a skiplist: f(member, score) for the members in the index slot(s) at the cursor;
+  // ZSCAN over a tree: f(member, score) for the members in the index slot(s) at the cursor;
   // returns the next cursor, 0 when done. A packed set is returned whole (cursor 0).
   template <class F>
   uint64_t scan(uint64_t cursor, F&& f) const;
@@ -168,32 +170,36 @@ class ZSet {
   // Walks the structure checking order, spans, counts and the index; for tests and DEBUG.
   bool valid() const;
 
-  // Implementation types (zset.cpp); public for the templates below.
-  struct Node;
-  struct Skiplist;
+  // Implementation type (zset.cpp); public for the templates below.
+  struct Tree;
 
  private:
-  bool is_skiplist() const { return !block_.is_packed(); }
-  Skiplist* skiplist() const { return static_cast<Skiplist*>(block_.other()); }
+  bool is_tree() const { return !block_.is_packed(); }
+  Tree* tree() const { return static_cast<Tree*>(block_.other()); }
 
   // Packed-walk helpers: the offsets of every entry (reverse and ranged walks need them).
   void packed_offsets(std::vector<uint32_t>& out) const;
   static std::string_view packed_read(const uint8_t* p, double* score, const uint8_t** next);
   const uint8_t* packed_begin() const;
 
-  // Skiplist helpers.
-  const Node* node_at(size_t rank) const;  // 0-based ascending
+  // Tree helpers.
+  ZSetTree::Pos tree_at(size_t rank) const;  // 0-based ascending
   // ZCOUNT / ZLEXCOUNT over either kind of range.
   template <class Range>
   size_t count_range(const Range& r) const;
-  const Node* first_in(const ScoreRange& r) const;
-  const Node* last_in(const ScoreRange& r) const;
-  const Node* first_in(const LexRange& r) const;
-  const Node* last_in(const LexRange& r) const;
-  static const Node* node_next(const Node* n);
-  static const Node* node_prev(const Node* n);
-  static std::string_view node_member(const Node* n);
-  static double node_score(const Node* n);
+  // The first member at or past a range's minimum, and the first past its maximum, with their
+  // ranks (size() and no Pos when there is none).
+  ZSetTree::Pos first_in(const ScoreRange& r, size_t* rank) const;
+  ZSetTree::Pos first_past(const ScoreRange& r, size_t* rank) const;
+  ZSetTree::Pos first_in(const LexRange& r, size_t* rank) const;
+  ZSetTree::Pos first_past(const LexRange& r, size_t* rank) const;
+  // The first and last members inside a range, or no Pos.
+  template <class Range>
+  ZSetTree::Pos first_in_range(const Range& r) const;
+  template <class Range>
+  ZSetTree::Pos last_in_range(const Range& r) const;
+  template <class Range>
+  size_t erase_tree_run(const Range& r);
   // ZSCAN's buckets over the open-addressing index: bucket b holds the members whose home slot is
   // b (wherever probing placed them, they sit in the run from b to the next empty slot). Defining
   // buckets by hash rather than by slot is what keeps Redis's SCAN guarantee: backward-shift
@@ -204,9 +210,9 @@ class ZSet {
     uint64_t slot = 0;
     bool done = true;
   };
-  static ScanBucket scan_bucket(const Skiplist* s, uint64_t cursor);
-  static const Node* scan_next(const Skiplist* s, ScanBucket* b);
-  static uint64_t scan_cursor_after(const Skiplist* s, uint64_t cursor);
+  static ScanBucket scan_bucket(const Tree* s, uint64_t cursor);
+  static const ZMember* scan_next(const Tree* s, ScanBucket* b);
+  static uint64_t scan_cursor_after(const Tree* s, uint64_t cursor);
 
   // Redis's zslIsInRange / zzlIsInLexRange: the last element reaches the minimum and the first
   // the maximum.
@@ -223,16 +229,16 @@ class ZSet {
   template <class Range>
   size_t erase_packed_run(const Range& r);
   template <class Range, class F>
-  size_t skiplist_range(const Range& r, bool reverse, size_t offset, size_t limit, F&& f) const;
+  size_t tree_range(const Range& r, bool reverse, size_t offset, size_t limit, F&& f) const;
 
-  PackedBlock block_;  // the entries, or the Skiplist
+  PackedBlock block_;  // the entries, or the Tree
 };
 
 // ---- templates ------------------------------------------------------------------------------
 
 template <class F>
 void ZSet::for_rank_range(size_t start, size_t stop, bool reverse, F&& f) const {
-  if (!is_skiplist()) {
+  if (!is_tree()) {
     std::vector<uint32_t> offs;
     packed_offsets(offs);
     const uint8_t* base = packed_begin();
@@ -246,10 +252,10 @@ void ZSet::for_rank_range(size_t start, size_t stop, bool reverse, F&& f) const 
     return;
   }
   const size_t n = size();
-  const Node* x = node_at(reverse ? n - 1 - start : start);
+  ZSetTree::Pos x = tree_at(reverse ? n - 1 - start : start);
   for (size_t i = start; i <= stop; ++i) {
-    f(node_member(x), node_score(x));
-    x = reverse ? node_prev(x) : node_next(x);
+    f(x.get()->member(), x.get()->score);
+    x = reverse ? ZSetTree::prev(x) : ZSetTree::next(x);
   }
 }
 
@@ -290,22 +296,22 @@ size_t ZSet::packed_range(const Range& r, bool reverse, size_t offset, size_t li
 }
 
 template <class Range, class F>
-size_t ZSet::skiplist_range(const Range& r, bool reverse, size_t offset, size_t limit,
-                            F&& f) const {
-  const Node* x = reverse ? last_in(r) : first_in(r);
-  // Skipping `offset` walks the list, as Redis does (LIMIT offsets are O(offset) there too).
-  while (x != nullptr && offset > 0) {
-    x = reverse ? node_prev(x) : node_next(x);
+size_t ZSet::tree_range(const Range& r, bool reverse, size_t offset, size_t limit, F&& f) const {
+  ZSetTree::Pos x = reverse ? last_in_range(r) : first_in_range(r);
+  // Skipping `offset` walks the leaves, as Redis walks its list (LIMIT offsets are O(offset)
+  // there too).
+  while (x && offset > 0) {
+    x = reverse ? ZSetTree::prev(x) : ZSetTree::next(x);
     --offset;
   }
   size_t emitted = 0;
-  while (x != nullptr && emitted < limit) {
-    std::string_view m = node_member(x);
-    const double s = node_score(x);
+  while (x && emitted < limit) {
+    std::string_view m = x.get()->member();
+    const double s = x.get()->score;
     if (!zset_detail::in_range(r, m, s)) break;
     f(m, s);
     ++emitted;
-    x = reverse ? node_prev(x) : node_next(x);
+    x = reverse ? ZSetTree::prev(x) : ZSetTree::next(x);
   }
   return emitted;
 }
@@ -314,27 +320,27 @@ template <class F>
 size_t ZSet::for_score_range(const ScoreRange& r, bool reverse, size_t offset, size_t limit,
                              F&& f) const {
   if (r.empty() || !overlaps(r)) return 0;
-  return is_skiplist() ? skiplist_range(r, reverse, offset, limit, f)
-                       : packed_range(r, reverse, offset, limit, f);
+  return is_tree() ? tree_range(r, reverse, offset, limit, f)
+                   : packed_range(r, reverse, offset, limit, f);
 }
 
 template <class F>
 size_t ZSet::for_lex_range(const LexRange& r, bool reverse, size_t offset, size_t limit,
                            F&& f) const {
   if (r.empty() || !overlaps(r)) return 0;
-  return is_skiplist() ? skiplist_range(r, reverse, offset, limit, f)
-                       : packed_range(r, reverse, offset, limit, f);
+  return is_tree() ? tree_range(r, reverse, offset, limit, f)
+                   : packed_range(r, reverse, offset, limit, f);
 }
 
 template <class F>
 uint64_t ZSet::scan(uint64_t cursor, F&& f) const {
-  if (!is_skiplist()) {
+  if (!is_tree()) {
     for_each(f);
     return 0;
   }
-  const Skiplist* s = skiplist();
+  const Tree* s = tree();
   ScanBucket b = scan_bucket(s, cursor);
-  while (const Node* x = scan_next(s, &b)) f(node_member(x), node_score(x));
+  while (const ZMember* x = scan_next(s, &b)) f(x->member(), x->score);
   return scan_cursor_after(s, cursor);
 }
 

@@ -81,17 +81,17 @@ TEST(ZSetTest, ConvertsWhenTooManyOrTooLong) {
   for (int i = 0; i < 4; ++i) a.insert("m" + std::to_string(i), i, small_limits());
   EXPECT_EQ(a.encoding(), ZSet::Encoding::kPacked);
   a.insert("m4", 4, small_limits());
-  EXPECT_EQ(a.encoding(), ZSet::Encoding::kSkiplist);
+  EXPECT_EQ(a.encoding(), ZSet::Encoding::kTree);
   EXPECT_EQ(a.size(), 5u);
   EXPECT_TRUE(a.valid());
   // Never back, even when it shrinks.
   a.erase("m4");
   a.erase("m3");
-  EXPECT_EQ(a.encoding(), ZSet::Encoding::kSkiplist);
+  EXPECT_EQ(a.encoding(), ZSet::Encoding::kTree);
 
   ZSet b;
   b.insert("123456789", 1, small_limits());
-  EXPECT_EQ(b.encoding(), ZSet::Encoding::kSkiplist);
+  EXPECT_EQ(b.encoding(), ZSet::Encoding::kTree);
 }
 
 TEST(ZSetTest, RanksRangesAndCounts) {
@@ -327,13 +327,14 @@ TEST(ZSetTest, ASetBesideItsKeyMatchesAModelThroughEveryOperation) {
   }
 }
 
-// A new score between a member's neighbours keeps its node where it is (ZADD's fast path); every
-// level that points at the node keeps a copy of its score, and all of them must follow, or walks
-// by score go astray. A thousand nodes have tall ones among them (one in four above level 1).
-TEST(ZSetTest, RescoringInPlaceKeepsEveryLevelInStep) {
+// A new score between a member's neighbours keeps it in its leaf slot (ZADD's fast path); the
+// leaf keeps a copy of each score, and a leaf's first member's is copied into the inner nodes
+// above it: every copy must follow, or walks by score go astray. Shifting each of a thousand
+// members by one takes both paths (slots inside a leaf, and its first and last).
+TEST(ZSetTest, RescoringKeepsEveryCopyOfTheScoreInStep) {
   ZSet z;
-  const ZSet::Limits skiplist{0, 64};
-  for (int i = 0; i < 1000; ++i) z.insert("m" + std::to_string(i), i * 10.0, skiplist);
+  const ZSet::Limits tree{0, 64};
+  for (int i = 0; i < 1000; ++i) z.insert("m" + std::to_string(i), i * 10.0, tree);
   for (int i = 0; i < 1000; ++i) {
     z.update("m" + std::to_string(i), i * 10.0, i * 10.0 + 1);
     ASSERT_TRUE(z.valid()) << i;
