@@ -97,6 +97,8 @@ void after_elements_removed(Database& db, Entry* e, std::string_view key, uint32
   if (now_empty) {
     db.erase(e);
     db.notify(kNotifyGeneric, "del", key);
+  } else {
+    db.refit(e);  // a packed hash or sorted set that shrank may fit a smaller entry
   }
 }
 

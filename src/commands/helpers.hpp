@@ -47,7 +47,8 @@ bool delete_key(Database& db, std::string_view key);
 
 // After a write removed elements from the collection at `e` (now_empty: none are left): signals
 // the key and sends the command's keyspace event, then deletes the key with a "del" event if it
-// emptied, in Redis's order. A collection never exists empty.
+// emptied, in Redis's order. A collection never exists empty. `e` may move (Database::refit) or
+// go: callers do not use it afterwards.
 void after_elements_removed(Database& db, Entry* e, std::string_view key, uint32_t event_class,
                             std::string_view event, bool now_empty);
 

@@ -66,8 +66,13 @@ Entry* Entry::create(std::string_view key, Value&& value) {
   // A packed hash or sorted set moves into the entry on the same terms as a string in
   // create_string: a 12-byte key and five 2-byte hash pairs (25 bytes) take 64 bytes together
   // against 48 + 32 apart; with five small members and scores (20 bytes), 64 against 48 + 32.
-  const size_t together =
-      packed != 0 ? together_size(head, packed, [&] { return value.heap_bytes(); }) : 0;
+  // Apart, the block costs its own allocation: the one it has, or (in another entry's room, as
+  // Database::refit moves it) the one it would get.
+  auto apart = [&] {
+    const size_t h = value.heap_bytes();
+    return h != 0 ? h : allocation_size(packed);
+  };
+  const size_t together = packed != 0 ? together_size(head, packed, apart) : 0;
   void* mem = allocate_entry(key, together != 0 ? head + packed : head);
   Entry* e = new (mem) Entry(std::move(value));
   char* room = e->store_key(key);
@@ -100,7 +105,6 @@ bool Entry::smaller_anew() const {
   const size_t packed = value.packed_bytes();
   if (packed == 0 || packed > kMaxEmbedded) return false;
   const size_t apart = value.heap_bytes();  // 0 while the block is in the room
-  if (apart == 0) return false;
   const size_t head = kHeaderBytes + key_room(key());
   return allocation_size(head + packed) < malloc_usable_size(const_cast<Entry*>(this)) + apart;
 }

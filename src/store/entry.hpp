@@ -105,8 +105,9 @@ struct Entry {
   static constexpr size_t kMaxEmbedded = 512;
   // Whether create() would now hold this key in fewer bytes: its packed hash or sorted set grew
   // out of the room at the end of the entry (an HSET or ZADD: the block went to the heap, see
-  // PackedBlock::reserve) and fits a new entry's room, as a listpack's realloc keeps it whole in
-  // Redis. Database::refit acts on it.
+  // PackedBlock::reserve) and fits a new entry's room, or shrank (HDEL, ZREM, a pop) to fit a
+  // smaller entry than the one it is in or is beside; a listpack's realloc keeps it whole and
+  // no larger than it is in Redis. Database::refit acts on it.
   bool smaller_anew() const;
   static void destroy(Entry* e);
   // Bytes this key costs the allocator, for INFO and MEMORY USAGE.

@@ -55,6 +55,34 @@ TEST_F(HashesTest, AHashBuiltAFieldAtATimeEndsInItsKeysEntry) {
   EXPECT_EQ(db().expires(), 0u);
 }
 
+// A hash that shrank (HDEL) moves into an entry its size: built with twenty pairs in one HSET it
+// took a 160-byte entry; five pairs left need 64.
+TEST_F(HashesTest, AHashThatShrankMovesIntoAnEntryItsSize) {
+  const std::string key = "h:0000000002";
+  std::vector<std::string> hset = {"HSET", key};
+  for (const char* prefix : {"f", "g"}) {
+    for (int i = 0; i < 10; ++i) {
+      hset.push_back(prefix + std::to_string(i));
+      hset.push_back("v" + std::to_string(i));
+    }
+  }
+  EXPECT_EQ(run(std::vector<std::string_view>(hset.begin(), hset.end())), integer(20));
+  EXPECT_EQ(run({"PEXPIRE", key, "100000"}), integer(1));
+  const size_t before = db().peek(key)->memory_usage();
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(run({"HDEL", key, "g" + std::to_string(i)}), integer(1));
+  EXPECT_EQ(run({"HDEL", key, "f5", "f6", "f7", "f8", "f9"}), integer(5));
+  const Entry* e = db().peek(key);
+  ASSERT_NE(e, nullptr);
+  EXPECT_TRUE(e->value.hash().block().is_embedded());
+  EXPECT_EQ(e->value.heap_bytes(), 0u);
+  EXPECT_LE(e->memory_usage(), 64u) << "was " << before;  // 27 + 12 + 25
+  EXPECT_EQ(run({"HGETALL", key}),
+            array({bulk("f0"), bulk("v0"), bulk("f1"), bulk("v1"), bulk("f2"), bulk("v2"),
+                   bulk("f3"), bulk("v3"), bulk("f4"), bulk("v4")}));
+  EXPECT_EQ(db().expires(), 1u);
+  EXPECT_GT(db().expire_at(e), 0);
+}
+
 TEST_F(HashesTest, ArityAndTypeErrors) {
   EXPECT_EQ(run({"HSET", "h", "a", "1", "b"}),
             err("ERR wrong number of arguments for 'hset' command"));

@@ -354,9 +354,9 @@ TEST_F(PersistenceTest, LoadingConvertsByTheConfiguredEncodingLimits) {
   EXPECT_EQ(run({"OBJECT", "ENCODING", "z2"}), bulk("skiplist"));
 }
 
-// A small hash or sorted set that shrank from a large one (HDEL, ZREM: more than a room holds,
-// so no write moved it back) has a block of its own; loaded from the dump (or the log), it is
-// created whole and its block goes into its key's entry.
+// A small hash or sorted set that shrank from a large one (HDEL, ZREM: more than a room holds)
+// moves back into its key's entry with the write that shrank it; loaded from the dump (or the
+// log), it is created whole and its block goes into its key's entry again.
 TEST_F(PersistenceTest, LoadedSmallCollectionsSitInTheirKeysEntries) {
   for (int i = 1; i <= 60; ++i) {
     run({"HSET", "h", "f" + std::to_string(i),
@@ -370,8 +370,8 @@ TEST_F(PersistenceTest, LoadedSmallCollectionsSitInTheirKeysEntries) {
     run({"ZREM", "z", "a member long enough for a block of its own " + std::to_string(i)});
   }
   Database& db = engine_->store().db(0);
-  EXPECT_FALSE(db.find("h")->value.hash().block().is_embedded());
-  EXPECT_FALSE(db.find("z")->value.zset().block().is_embedded());
+  EXPECT_TRUE(db.find("h")->value.hash().block().is_embedded());
+  EXPECT_TRUE(db.find("z")->value.zset().block().is_embedded());
   EXPECT_EQ(run({"DEBUG", "RELOAD"}), kOk);
   EXPECT_TRUE(db.find("h")->value.hash().block().is_embedded());
   EXPECT_TRUE(db.find("z")->value.zset().block().is_embedded());

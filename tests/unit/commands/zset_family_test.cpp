@@ -29,6 +29,29 @@ TEST_F(ZSetsTest, ASetBuiltAMemberAtATimeEndsInItsKeysEntry) {
                    bulk("4"), bulk("m5"), bulk("5")}));
 }
 
+// A sorted set that shrank (ZREM, ZPOPMIN, ZREMRANGEBYSCORE) moves into an entry its size.
+TEST_F(ZSetsTest, ASetThatShrankMovesIntoAnEntryItsSize) {
+  const std::string key = "z:0000000002";
+  std::vector<std::string> zadd = {"ZADD", key};
+  for (int i = 1; i <= 30; ++i) {
+    zadd.push_back(std::to_string(i));
+    zadd.push_back("m" + std::to_string(i));
+  }
+  EXPECT_EQ(run(std::vector<std::string_view>(zadd.begin(), zadd.end())), integer(30));
+  const size_t before = db().peek(key)->memory_usage();
+  EXPECT_EQ(run({"ZREM", key, "m30", "m29", "m28", "m27", "m26"}), integer(5));
+  EXPECT_EQ(run({"ZPOPMIN", key, "10"}).rfind("*20\r\n", 0), 0u);  // m1..m10 with scores
+  EXPECT_EQ(run({"ZREMRANGEBYSCORE", key, "(15", "+inf"}), integer(10));
+  const Entry* e = db().peek(key);
+  ASSERT_NE(e, nullptr);
+  EXPECT_TRUE(e->value.zset().block().is_embedded());
+  EXPECT_EQ(e->value.heap_bytes(), 0u);
+  EXPECT_LE(e->memory_usage(), 64u) << "was " << before;
+  EXPECT_EQ(run({"ZRANGE", key, "0", "-1", "WITHSCORES"}),
+            array({bulk("m11"), bulk("11"), bulk("m12"), bulk("12"), bulk("m13"), bulk("13"),
+                   bulk("m14"), bulk("14"), bulk("m15"), bulk("15")}));
+}
+
 TEST_F(ZSetsTest, AddOptionsAndTheirErrors) {
   EXPECT_EQ(run({"ZADD", "z", "1", "a", "2", "b"}), integer(2));
   EXPECT_EQ(run({"ZADD", "z", "CH", "GT", "0", "a", "5", "b", "9", "c"}), integer(2));
