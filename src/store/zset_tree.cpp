@@ -159,8 +159,7 @@ ZSetTree::Inner* ZSetTree::new_inner() {
   return in;
 }
 
-void ZSetTree::free_node(void* n, bool leaf) {
-  (void)leaf;
+void ZSetTree::free_node(void* n) {
   node_bytes_ -= malloc_usable_size(n);
   std::free(n);
 }
@@ -170,7 +169,7 @@ void ZSetTree::free_subtree(void* n, int depth) {
     Inner* in = static_cast<Inner*>(n);
     for (uint32_t i = 0; i < in->n; ++i) free_subtree(in->child[i], depth + 1);
   }
-  free_node(n, depth == height_);
+  free_node(n);
 }
 
 void ZSetTree::unchain(Leaf* l) {
@@ -202,8 +201,8 @@ void ZSetTree::insert(ZMember* z) {
       if (d < 0) spare_inner[spares++] = new_inner();  // a new root
     }
   } catch (...) {
-    if (spare_leaf != nullptr) free_node(spare_leaf, true);
-    while (spares > 0) free_node(spare_inner[--spares], false);
+    if (spare_leaf != nullptr) free_node(spare_leaf);
+    while (spares > 0) free_node(spare_inner[--spares]);
     throw;
   }
   auto take_inner = [&] { return spare_inner[--spares]; };
@@ -240,13 +239,11 @@ void ZSetTree::insert(ZMember* z) {
   for (int d = height_ - 1; d >= 0; --d) {
     Inner* p = path[d];
     const uint32_t i = at[d];
-    const Summary s = summarize(left, leaves);
-    p->score[i] = s.score;
-    p->m[i] = s.m;
+    copy_min(p, i, leaves);
     if (right == nullptr) {
       if (i != 0) return;  // p's own smallest key is unchanged, and so is everything above
     } else {
-      p->count[i] = s.count;
+      p->count[i] = summarize(left, leaves).count;
       const Summary rs = summarize(right, leaves);
       if (p->n < kInnerCap) {
         inner_insert_at(p, i + 1, rs.score, rs.m, rs.count, right);
@@ -308,7 +305,7 @@ uint32_t ZSetTree::merge_small(Inner* p, uint32_t i, bool leaves) {
   }
   p->count[l] += p->count[l + 1];
   inner_remove_at(p, l + 1);
-  free_node(b, leaves);
+  free_node(b);
   return l;
 }
 
@@ -348,7 +345,7 @@ void ZSetTree::erase_at(const Path& path, Leaf* leaf) {
     uint32_t i = path.at[d];
     if (node_n(child, leaves) == 0) {
       if (leaves) unchain(static_cast<Leaf*>(child));
-      free_node(child, leaves);
+      free_node(child);
       inner_remove_at(p, i);
     } else {
       i = merge_small(p, i, leaves);
@@ -362,7 +359,7 @@ void ZSetTree::erase_at(const Path& path, Leaf* leaf) {
   while (height_ > 0 && static_cast<Inner*>(root_)->n == 1) {
     Inner* old = static_cast<Inner*>(root_);
     root_ = old->child[0];
-    free_node(old, false);
+    free_node(old);
     --height_;
   }
 }

@@ -100,7 +100,7 @@ class ZSetTree {
 
   Leaf* new_leaf();
   Inner* new_inner();
-  void free_node(void* n, bool leaf);
+  void free_node(void* n);
   void free_subtree(void* n, int depth);
   void unchain(Leaf* l);
   // Merges the child at i of p with a neighbour when both fit in one node; returns the index
