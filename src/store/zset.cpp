@@ -7,7 +7,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
-#include <random>
 
 #include "store/packed.hpp"
 #include "store/scan_cursor.hpp"

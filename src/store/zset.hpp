@@ -167,7 +167,8 @@ class ZSet {
   template <class F>
   uint64_t scan(uint64_t cursor, F&& f) const;
 
-  // Walks the structure checking order, spans, counts and the index; for tests and DEBUG.
+  // Walks the structure checking order, the tree's counts and keys, and the index; for tests
+  // and DEBUG.
   bool valid() const;
 
   // Implementation type (zset.cpp); public for the templates below.

@@ -5,8 +5,9 @@
 // Why not Redis's skiplist: on a million members a skiplist search is some thirty dependent
 // cache misses (a node a step, about three steps a level, ten levels), and a ZADD that moves a
 // member searches twice. Here a search reads five or six nodes, each a few adjacent cache lines
-// fetched together, and a member costs its 16-byte slot in a leaf (the leaves run about
-// three-quarters full) instead of a node's levels. Dragonfly made the same move (its bptree).
+// fetched together, and a member costs its 16-byte slot in a leaf (leaves filled in random order
+// run about two-thirds full, in order full) instead of a node's levels. Dragonfly made the same
+// move (its bptree).
 //
 // Members are ZMember objects owned by the caller (ZSet, which also indexes them by name); the
 // tree holds pointers to them beside copies of their scores, so a comparison reads a member's
